@@ -1,0 +1,76 @@
+import type { Context, Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { CommonErrorCodes, errorBody } from "../shared/errors.ts";
+
+/**
+ * A failure the client should hear about, with a stable `code`. Thrown anywhere in a handler;
+ * `handleError` turns it (and every other error) into the one JSON error shape.
+ */
+export class ApiError extends HTTPException {
+  readonly code: string;
+  readonly details: unknown;
+  readonly headers: Record<string, string>;
+  constructor(
+    status: ContentfulStatusCode,
+    code: string,
+    message: string,
+    options: { details?: unknown; headers?: Record<string, string>; cause?: unknown } = {},
+  ) {
+    super(status, { message, cause: options.cause });
+    this.code = code;
+    this.details = options.details;
+    this.headers = options.headers ?? {};
+  }
+}
+
+const CODE_FOR_STATUS: Record<number, string> = {
+  400: CommonErrorCodes.badRequest,
+  401: CommonErrorCodes.unauthorized,
+  404: CommonErrorCodes.notFound,
+  405: CommonErrorCodes.methodNotAllowed,
+  413: CommonErrorCodes.payloadTooLarge,
+  415: CommonErrorCodes.unsupportedMediaType,
+  503: CommonErrorCodes.dependencyUnavailable,
+};
+
+export function handleError(error: Error, c: Context): Response {
+  if (error instanceof ApiError) {
+    return c.json(errorBody(error.code, error.message, error.details), error.status, error.headers);
+  }
+  if (error instanceof HTTPException && error.status < 500) {
+    // Raised by Hono itself or its middleware (body limit, malformed JSON...).
+    const status = error.status as ContentfulStatusCode;
+    return c.json(errorBody(CODE_FOR_STATUS[status] ?? CommonErrorCodes.badRequest, error.message || "Bad request"), status);
+  }
+  console.error(JSON.stringify({ event: "unhandled_error", path: c.req.path, error: String(error), stack: error.stack }));
+  return c.json(errorBody(CommonErrorCodes.internal, "Internal error; it has been logged"), 500);
+}
+
+export function handleNotFound(c: Context): Response {
+  return c.json(errorBody(CommonErrorCodes.notFound, `No route for ${c.req.method} ${c.req.path}`), 404);
+}
+
+/**
+ * Hono answers 404 for a known path with an unknown method. After every route is registered,
+ * this adds a catch-all per path that answers 405 with the `Allow` header listing what exists.
+ */
+export function answerMethodNotAllowed(app: Hono<any>): void {
+  const methodsByPath = new Map<string, Set<string>>();
+  for (const route of app.routes) {
+    if (route.method === "ALL") continue; // middleware
+    const methods = methodsByPath.get(route.path) ?? new Set<string>();
+    methods.add(route.method);
+    if (route.method === "GET") methods.add("HEAD");
+    methodsByPath.set(route.path, methods);
+  }
+  for (const [path, methods] of methodsByPath) {
+    const allow = [...methods].sort().join(", ");
+    app.all(path, (c) => {
+      if (c.req.method === "OPTIONS") return c.body(null, 204, { Allow: allow });
+      throw new ApiError(405, CommonErrorCodes.methodNotAllowed, `${c.req.method} is not allowed on ${c.req.path}; allowed: ${allow}`, {
+        headers: { Allow: allow },
+      });
+    });
+  }
+}

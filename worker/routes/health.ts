@@ -1,0 +1,40 @@
+import { Hono } from "hono";
+import type { DependencyCheck, HealthReport } from "../../shared/health.ts";
+import { GROUPSYNC_VERSION } from "../../shared/version.ts";
+import type { AppEnv, Env } from "../env.ts";
+import { redisFromEnv } from "../redis-client.ts";
+
+export const healthRoutes = new Hono<AppEnv>();
+
+/** Readiness: checks every dependency; 503 if any is down, so a load balancer stops sending traffic. */
+healthRoutes.get("/health", async (c) => {
+  const checks = { redis: await checkRedis(c.env) };
+  const ok = Object.values(checks).every((check) => check.ok);
+  const report: HealthReport = {
+    status: ok ? "ok" : "unavailable",
+    version: GROUPSYNC_VERSION,
+    time: new Date().toISOString(),
+    checks,
+  };
+  return c.json(report, ok ? 200 : 503, { "Cache-Control": "no-store" });
+});
+
+/** Liveness: touches nothing, so it measures the worker alone. */
+healthRoutes.get("/ping", (c) => c.json({ ok: true }, 200, { "Cache-Control": "no-store" }));
+
+async function checkRedis(env: Env): Promise<DependencyCheck> {
+  const started = Date.now();
+  const timeoutMs = Number(env.HEALTH_TIMEOUT_MS ?? 2000) || 2000;
+  try {
+    const pong = await redisFromEnv(env, { timeoutMs, retry: false }).ping();
+    if (pong !== "PONG") throw new Error(`unexpected PING reply: ${JSON.stringify(pong)}`);
+    return { ok: true, latency_ms: Date.now() - started };
+  } catch (error) {
+    return { ok: false, latency_ms: Date.now() - started, error: describe(error) };
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) return "timed out";
+  return error instanceof Error ? error.message : String(error);
+}
