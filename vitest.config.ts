@@ -1,0 +1,53 @@
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+import { freePort } from "./dev/ports.ts";
+import { randomToken } from "./test/helpers/processes.ts";
+
+// Worker tests run inside workerd and reach a real gateway + redis-server started by globalSetup.
+// Bindings are fixed when the config loads, so the port and token are chosen here.
+process.env.GROUPSYNC_TEST_GATEWAY_PORT ??= String(await freePort());
+process.env.GROUPSYNC_TEST_GATEWAY_TOKEN ??= randomToken();
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["test/unit/**/*.test.ts"],
+          environment: "node",
+        },
+      },
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                GROUPSYNC_ENV: "test",
+                UPSTASH_REDIS_REST_URL: `http://127.0.0.1:${process.env.GROUPSYNC_TEST_GATEWAY_PORT}`,
+                UPSTASH_REDIS_REST_TOKEN: process.env.GROUPSYNC_TEST_GATEWAY_TOKEN,
+              },
+            },
+          }),
+        ],
+        test: {
+          name: "worker",
+          include: ["test/worker/**/*.test.ts"],
+          globalSetup: ["test/helpers/worker-setup.ts"],
+        },
+      },
+      {
+        test: {
+          name: "integration",
+          include: ["test/integration/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 60_000,
+          hookTimeout: 90_000,
+          // Real processes and ports: keep files in parallel but bounded on a 2-core machine.
+          maxWorkers: 2,
+        },
+      },
+    ],
+  },
+});
