@@ -17,7 +17,7 @@ try {
 }
 
 const backend = new RedisBackend({ url: config.redisUrl, commandTimeoutMs: config.commandTimeoutMs });
-backend.start();
+const redisReady = await backend.start();
 const server = createGatewayServer(backend, { token: config.token, maxBodyBytes: config.maxBodyBytes });
 
 server.on("error", (error) => {
@@ -26,7 +26,7 @@ server.on("error", (error) => {
 });
 server.listen(config.port, config.host, () => {
   const { port } = server.address() as AddressInfo;
-  console.log(JSON.stringify({ event: "listening", url: `http://${config.host}:${port}`, redis: redact(config.redisUrl) }));
+  console.log(JSON.stringify({ event: "listening", url: `http://${config.host}:${port}`, redis: redact(config.redisUrl), redis_ready: redisReady }));
 });
 
 let stopping = false;

@@ -45,9 +45,23 @@ export class RedisBackend {
     this.#client.on("error", () => {});
   }
 
-  /** Starts connecting in the background; requests made before Redis is up get 503. */
-  start(): void {
+  /**
+   * Starts connecting and resolves with the first outcome (connected, or the first error, or
+   * `waitMs` elapsed), so the gateway does not announce itself before it can serve. If Redis is
+   * down it keeps reconnecting in the background and requests get 503 meanwhile.
+   */
+  async start(waitMs = 3000): Promise<boolean> {
+    const outcome = new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), waitMs);
+      const settle = (ready: boolean) => {
+        clearTimeout(timer);
+        resolve(ready);
+      };
+      this.#client.once("ready", () => settle(true));
+      this.#client.once("error", () => settle(false));
+    });
     this.#client.connect().catch(() => {});
+    return outcome;
   }
 
   get isReady(): boolean {

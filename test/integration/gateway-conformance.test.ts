@@ -342,6 +342,27 @@ describe("when Redis fails", () => {
     await ownRedis.process.stop();
   });
 
+  it("answers its very first request: it announces itself only once connected", async () => {
+    for (let i = 0; i < 3; i++) {
+      const gw = await startTestGateway(redis.url);
+      expect(gw.process.output.join("\n")).toContain('"redis_ready":true');
+      expect((await raw(gw, "/", { json: ["PING"] })).json).toEqual({ result: "PONG" });
+      await gw.process.stop();
+    }
+  });
+
+  it("starts while Redis is down, answers 503, and serves once Redis comes up", async () => {
+    const { freePort } = await import("../../dev/ports.ts");
+    const port = await freePort();
+    const gw = await startTestGateway(`redis://127.0.0.1:${port}`);
+    expect(gw.process.output.join("\n")).toContain('"redis_ready":false');
+    expect((await raw(gw, "/", { json: ["PING"] })).status).toBe(503);
+    const late = await startTestRedis({ port });
+    await expect.poll(async () => (await raw(gw, "/", { json: ["PING"] })).json, { timeout: 5000 }).toEqual({ result: "PONG" });
+    await gw.process.stop();
+    await late.process.stop();
+  });
+
   it("refuses to start without a token, saying why", async () => {
     await expect(startTestGateway(redis.url, { token: "" })).rejects.toThrow(/GATEWAY_TOKEN must be set/);
   });

@@ -26,7 +26,7 @@ async function checkRedis(env: Env): Promise<DependencyCheck> {
   const started = Date.now();
   const timeoutMs = Number(env.HEALTH_TIMEOUT_MS ?? 2000) || 2000;
   try {
-    const pong = await redisFromEnv(env, { timeoutMs, retry: false }).ping();
+    const pong = await redisFromEnv(env, { timeoutMs, retry: false, autoPipelining: false }).ping();
     if (pong !== "PONG") throw new Error(`unexpected PING reply: ${JSON.stringify(pong)}`);
     return { ok: true, latency_ms: Date.now() - started };
   } catch (error) {
