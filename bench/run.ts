@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: starts its own stack (redis-server, gateway, wrangler dev) on free ports,
+ * runs each suite in interleaved rounds, prints a table and writes JSON under .bench/.
+ * BENCH_ROUNDS (default 5) and BENCH_SECONDS per measurement (default 2) trade time for noise.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { startGatewayProcess } from "../dev/gateway-process.ts";
+import type { ManagedProcess } from "../dev/managed-process.ts";
+import { freePort } from "../dev/ports.ts";
+import { startRedisServer } from "../dev/redis-server.ts";
+import { startWranglerDev } from "../dev/wrangler-dev.ts";
+import { printTable, writeResults, type Ratio, type Row } from "./report.ts";
+import { redisGatewaySuite } from "./suites/redis-gateway.ts";
+import { workerHealthSuite } from "./suites/worker-health.ts";
+
+export interface BenchContext {
+  redisUrl: string;
+  gatewayUrl: string;
+  gatewayToken: string;
+  workerUrl: string;
+  rounds: number;
+  durationMs: number;
+}
+
+const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
+const durationMs = Number(process.env.BENCH_SECONDS ?? 2) * 1000;
+const dataDir = mkdtempSync(join(tmpdir(), "groupsync-bench-"));
+const processes: ManagedProcess[] = [];
+
+async function main(): Promise<void> {
+  const redis = await startRedisServer({ port: await freePort(), dataDir: join(dataDir, "redis") });
+  processes.push(redis.process);
+  const token = randomBytes(24).toString("base64url");
+  const gateway = await startGatewayProcess({ port: await freePort(), redisUrl: redis.url, token });
+  processes.push(gateway.process);
+  const worker = await startWranglerDev({
+    port: await freePort(),
+    persistDir: join(dataDir, "wrangler"),
+    vars: { GROUPSYNC_ENV: "bench", UPSTASH_REDIS_REST_URL: gateway.url, UPSTASH_REDIS_REST_TOKEN: token },
+  });
+  processes.push(worker.process);
+
+  const ctx: BenchContext = { redisUrl: redis.url, gatewayUrl: gateway.url, gatewayToken: token, workerUrl: worker.url, rounds, durationMs };
+  console.log(`GroupSync bench: node ${process.version}, ${cpus().length} cores, ${rounds} rounds x ${durationMs / 1000} s per measurement`);
+  console.log("Figures are medians over rounds; ratios are medians of per-round ratios measured side by side.\n");
+
+  const rows: Row[] = [];
+  const ratios: Ratio[] = [];
+  for (const suite of [redisGatewaySuite, workerHealthSuite]) {
+    const result = await suite(ctx);
+    rows.push(...result.rows);
+    ratios.push(...result.ratios);
+  }
+  printTable(rows, ratios);
+  const file = writeResults(".bench", { time: new Date().toISOString(), node: process.version, cores: cpus().length, rounds, seconds: durationMs / 1000, rows, ratios });
+  console.log(`\nwritten to ${file} (and .bench/latest.json)`);
+}
+
+async function cleanup(): Promise<void> {
+  for (const p of processes.reverse()) await p.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+process.on("SIGINT", () => void cleanup().then(() => process.exit(130)));
+main()
+  .then(cleanup)
+  .catch(async (error: unknown) => {
+    console.error(error);
+    await cleanup();
+    process.exit(1);
+  });
