@@ -101,11 +101,17 @@ export function createGatewayServer(backend: RedisBackend, options: GatewayOptio
 
   async function stream(req: IncomingMessage, res: ServerResponse, kind: "channel" | "pattern", names: string[]) {
     const write = (fields: string[]) => res.write(sseEvent(fields.join(",")));
-    const subscription = await backend.subscribe(kind, names, (message, channel, pattern) => {
-      const text = message.toString("utf8");
-      if (pattern === undefined) write(["message", channel.toString("utf8"), text]);
-      else write(["pmessage", pattern, channel.toString("utf8"), text]);
-    });
+    const subscription = await backend.subscribe(
+      kind,
+      names,
+      (message, channel, pattern) => {
+        const text = message.toString("utf8");
+        if (pattern === undefined) write(["message", channel.toString("utf8"), text]);
+        else write(["pmessage", pattern, channel.toString("utf8"), text]);
+      },
+      // Redis went away: end the stream so the subscriber notices and can resubscribe.
+      () => res.end(),
+    );
     res.writeHead(200, { "Content-Type": "text/event-stream", "Cache-Control": "no-cache", Connection: "keep-alive" });
     names.forEach((name, i) => write([kind === "channel" ? "subscribe" : "psubscribe", name, String(i + 1)]));
     // A comment line every 15 s keeps proxies from closing an idle stream; clients ignore it.

@@ -116,15 +116,26 @@ export class RedisBackend {
 
   /**
    * Subscribes on a dedicated connection. Resolves once Redis confirmed the subscription;
-   * `stop()` unsubscribes and closes that connection.
+   * `stop()` unsubscribes and closes that connection. If the connection is lost (Redis died),
+   * `onLost` is called so the stream can end instead of staying open and silent.
    */
   async subscribe(
     kind: "channel" | "pattern",
     names: string[],
     onMessage: (message: Buffer, channel: Buffer, pattern?: string) => void,
+    onLost: () => void,
   ): Promise<{ stop: () => Promise<void> }> {
     const subscriber = this.#dedicatedClient();
     await this.#connectDedicated(subscriber);
+    let stopped = false;
+    const lost = () => {
+      if (!stopped) {
+        stopped = true;
+        onLost();
+      }
+    };
+    subscriber.on("error", lost);
+    subscriber.on("end", lost);
     try {
       if (kind === "channel") {
         await subscriber.subscribe(names, (message, channel) => onMessage(message, channel), true);
@@ -137,7 +148,12 @@ export class RedisBackend {
       subscriber.destroy();
       throw asUnavailable(error);
     }
-    return { stop: async () => void (await subscriber.close().catch(() => subscriber.destroy())) };
+    return {
+      stop: async () => {
+        stopped = true;
+        if (subscriber.isOpen) await subscriber.close().catch(() => subscriber.destroy());
+      },
+    };
   }
 
   #send(command: Command): Promise<unknown> {

@@ -363,6 +363,22 @@ describe("when Redis fails", () => {
     await late.process.stop();
   });
 
+  it("ends an open subscription stream when Redis dies, instead of leaving it silent", async () => {
+    const ownRedis = await startTestRedis();
+    const gw = await startTestGateway(ownRedis.url);
+    const res = await fetch(`${gw.url}/subscribe/doomed`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${gw.token}`, "content-type": "application/json" },
+      body: "[]",
+    });
+    const reader = res.body!.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe("data: subscribe,doomed,1\n\n");
+    ownRedis.process.signal("SIGKILL");
+    const next = await Promise.race([reader.read(), new Promise((resolve) => setTimeout(() => resolve("still open"), 3000))]);
+    expect(next).toEqual({ done: true, value: undefined });
+    await gw.process.stop();
+  });
+
   it("refuses to start without a token, saying why", async () => {
     await expect(startTestGateway(redis.url, { token: "" })).rejects.toThrow(/GATEWAY_TOKEN must be set/);
   });
