@@ -1,13 +1,14 @@
 import { Redis } from "@upstash/redis";
 import { createClient } from "redis";
-import { closedLoop, httpSender, percentile, type LoadResult } from "../load.ts";
+import { httpSender } from "../load.ts";
 import { ratioOfRounds, summarise, type Ratio, type Row } from "../report.ts";
 import type { BenchContext } from "../run.ts";
+import { p50Latency, sideBySide, throughput } from "../side-by-side.ts";
 
 /**
  * The cost of the gateway: one GET sent straight to Redis (node-redis) against the same GET as an
  * Upstash REST request through the gateway (raw keep-alive HTTP, and @upstash/redis as the worker
- * uses it). Interleaved per round so machine noise hits all three alike.
+ * uses it, which auto-pipelines concurrent commands into one /pipeline request).
  */
 export async function redisGatewaySuite(ctx: BenchContext): Promise<{ rows: Row[]; ratios: Ratio[] }> {
   const direct = createClient({ url: ctx.redisUrl });
@@ -25,26 +26,22 @@ export async function redisGatewaySuite(ctx: BenchContext): Promise<{ rows: Row[
       body: JSON.stringify(["GET", "bench:key"]),
       concurrency,
     });
-    const results: Record<"direct" | "gateway" | "client", LoadResult[]> = { direct: [], gateway: [], client: [] };
-    for (let round = 0; round < ctx.rounds; round++) {
-      const load = { concurrency, durationMs: ctx.durationMs };
-      results.direct.push(await closedLoop(async () => void (await direct.get("bench:key")), load));
-      results.gateway.push(await closedLoop(gatewayHttp.send, load));
-      results.client.push(await closedLoop(async () => void (await upstash.get("bench:key")), load));
-    }
+    const results = await sideBySide(ctx, concurrency, {
+      direct: async () => void (await direct.get("bench:key")),
+      gateway: gatewayHttp.send,
+      client: async () => void (await upstash.get("bench:key")),
+    });
     gatewayHttp.close();
     rows.push(
       summarise("redis", "GET direct to redis-server (node-redis)", concurrency, results.direct),
       summarise("redis", "GET via gateway (raw HTTP, keep-alive)", concurrency, results.gateway),
       summarise("redis", "GET via gateway (@upstash/redis client)", concurrency, results.client),
     );
-    const p50 = (r: LoadResult) => percentile(r.latencies, 50);
-    const throughput = (r: LoadResult) => r.requests / r.seconds;
-    if (concurrency === 1) {
-      ratios.push({ suite: "redis", name: "gateway/direct p50 latency, 1 in flight", value: ratioOfRounds(results.gateway, results.direct, p50), explains: "how many times slower a GET is through the gateway" });
-    } else {
-      ratios.push({ suite: "redis", name: `direct/gateway throughput, ${concurrency} in flight`, value: ratioOfRounds(results.direct, results.gateway, throughput), explains: "how many times more GETs/s Redis serves directly" });
-    }
+    ratios.push(
+      concurrency === 1
+        ? { suite: "redis", name: "gateway/direct p50 latency, 1 in flight", value: ratioOfRounds(results.gateway, results.direct, p50Latency), explains: "how many times slower a GET is through the gateway" }
+        : { suite: "redis", name: `direct/gateway throughput, ${concurrency} in flight`, value: ratioOfRounds(results.direct, results.gateway, throughput), explains: "how many times more GETs/s Redis serves directly" },
+    );
   }
   await direct.close();
   return { rows, ratios };
