@@ -82,6 +82,38 @@ async function shutdown(reason: string, exitCode: number): Promise<void> {
 
 process.on("SIGINT", () => void shutdown("SIGINT", 0));
 process.on("SIGTERM", () => void shutdown("SIGTERM", 0));
+process.on("SIGHUP", () => void shutdown("the terminal closed", 0));
+
+// `npm run dev` does not relay SIGTERM to this script, and may run it under `sh -c`, which
+// outlives npm: a supervisor that kills npm would orphan the stack. So the stack also stops when
+// the process that launched it is gone: our parent, and npm itself when we run as an npm script.
+const launchers = [process.ppid];
+if (env.npm_lifecycle_event !== undefined) {
+  const grandparent = parentOf(process.ppid);
+  if (grandparent !== null && grandparent > 1) launchers.push(grandparent);
+}
+setInterval(() => {
+  if (process.ppid !== launchers[0] || !launchers.every(isAlive)) void shutdown("the process that launched it exited", 0);
+}, 250).unref();
+
+function parentOf(pid: number): number | null {
+  try {
+    // /proc/PID/stat is "pid (comm) state ppid ..."; comm may hold spaces, so read after the ")".
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  } catch {
+    return null; // not Linux: the parent check alone still applies
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
 
 async function main(): Promise<void> {
   const useOwnRedis = !env.REDIS_URL;

@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { dirname, join } from "node:path";
+import { realpathSync, symlinkSync } from "node:fs";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { Redis } from "@upstash/redis";
@@ -19,9 +20,10 @@ interface DevStack {
   exited: Promise<number | null>;
 }
 
-/** `npm run dev` as a newcomer runs it (node dev/run.ts is what the script calls). */
+/** `npm run dev` exactly as a newcomer types it; npm passes SIGINT/SIGTERM on to the stack. */
 function runDev(env: NodeJS.ProcessEnv): DevStack {
-  const child = spawn(process.execPath, [join(ROOT, "dev/run.ts")], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  // Its own process group, like a shell job, so a test can press "Ctrl-C" on the whole group.
+  const child = spawn("npm", ["run", "--silent", "dev"], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
   const lines: string[] = [];
   const ready = new Promise<void>((resolve, reject) => {
     for (const stream of [child.stdout!, child.stderr!]) {
@@ -37,9 +39,32 @@ function runDev(env: NodeJS.ProcessEnv): DevStack {
   return { child, lines, ready, exited };
 }
 
+/** A PATH holding only node and npm, as on a machine where redis-server was never installed. */
+function pathWithOnlyNodeAndNpm(): string {
+  const bin = tempDir("groupsync-path-");
+  symlinkSync(process.execPath, join(bin, "node"));
+  const npm = execFileSync("sh", ["-c", "command -v npm"], { encoding: "utf8" }).trim();
+  symlinkSync(realpathSync(npm), join(bin, "npm"));
+  symlinkSync("/bin/sh", join(bin, "sh")); // npm runs scripts with sh
+  return bin;
+}
+
+/** Waits until none of `pids` is alive. */
+async function allGone(pids: number[], timeoutMs = 20_000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && pids.some(isAlive)) await new Promise((resolve) => setTimeout(resolve, 100));
+  return pids.filter(isAlive).map((pid) => `${pid} ${commandLine(pid)}`);
+}
+
 const started: DevStack[] = [];
 afterAll(async () => {
-  for (const stack of started) if (stack.child.exitCode === null) stack.child.kill("SIGKILL");
+  for (const stack of started) {
+    for (const pid of [stack.child.pid!, ...descendantsOf(stack.child.pid!)]) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {}
+    }
+  }
   await stopAll();
 });
 
@@ -76,26 +101,30 @@ describe("npm run dev", () => {
     const redis = new Redis({ url: `http://127.0.0.1:${env.GATEWAY_PORT}`, token: env.GATEWAY_TOKEN, retry: false });
     expect(await redis.set("dev:durable", { ok: "✓" })).toBe("OK");
 
+    // SIGTERM to npm (which does not relay it): the stack notices its parent is gone and stops.
     first.child.kill("SIGTERM");
-    expect(await first.exited).toBe(0);
-    expect(tree.filter(isAlive).map((pid) => `${pid} ${commandLine(pid)}`)).toEqual([]);
-    expect(first.lines.join("\n")).toContain("stopped; nothing left running");
+    expect(await allGone(tree)).toEqual([]);
+    await expect.poll(() => first.lines.join("\n")).toContain("stopped; nothing left running");
 
     // ...is still there when the stack comes back on the same data directory.
     const second = runDev(env);
     started.push(second);
     await second.ready;
     expect(await redis.get("dev:durable")).toEqual({ ok: "✓" });
-    second.child.kill("SIGINT");
-    expect(await second.exited).toBe(0);
+    // Ctrl-C in a terminal: SIGINT to the whole foreground process group.
+    const secondTree = descendantsOf(second.child.pid!);
+    process.kill(-second.child.pid!, "SIGINT");
+    expect(await allGone(secondTree)).toEqual([]);
+    await expect.poll(() => second.lines.join("\n")).toContain("stopped; nothing left running");
   });
 
   it("says in one line how to install redis-server when it is missing", async () => {
-    // A PATH with node but without redis-server.
-    const stack = runDev({ PATH: dirname(process.execPath), PORT: String(await freePort()), GROUPSYNC_DATA_DIR: tempDir() });
+    // A PATH with node and npm but without redis-server.
+    const stack = runDev({ PATH: pathWithOnlyNodeAndNpm(), PORT: String(await freePort()), GROUPSYNC_DATA_DIR: tempDir() });
     started.push(stack);
     expect(await stack.exited).toBe(1);
-    expect(stack.lines).toEqual(["groupsync dev: redis-server is not installed; install it with: sudo apt-get install -y redis-server"]);
+    const ours = stack.lines.filter((line) => line.startsWith("groupsync dev:"));
+    expect(ours).toEqual(["groupsync dev: redis-server is not installed; install it with: sudo apt-get install -y redis-server"]);
   });
 
   it("refuses a port that is taken, naming the setting that moves it", async () => {
