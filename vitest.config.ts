@@ -27,6 +27,7 @@ export default defineConfig({
                 GROUPSYNC_ENV: "test",
                 UPSTASH_REDIS_REST_URL: `http://127.0.0.1:${process.env.GROUPSYNC_TEST_GATEWAY_PORT}`,
                 UPSTASH_REDIS_REST_TOKEN: process.env.GROUPSYNC_TEST_GATEWAY_TOKEN,
+                ADMIN_SECRET: "test-admin-secret-0123456789",
               },
             },
           }),

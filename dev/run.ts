@@ -138,14 +138,27 @@ async function main(): Promise<void> {
   remember(gateway.process);
   say(`Upstash gateway on ${gateway.url}`);
 
+  // The open team lets the original README's curl examples work without tokens; "" turns it off.
+  const openTeam = env.GROUPSYNC_OPEN_TEAM ?? "local";
+  const adminSecret = env.ADMIN_SECRET ?? randomBytes(18).toString("base64url");
   const worker = await startWranglerDev({
     port,
     persistDir: join(dataDir, "wrangler"),
-    vars: { GROUPSYNC_ENV: "development", UPSTASH_REDIS_REST_URL: gateway.url, UPSTASH_REDIS_REST_TOKEN: token },
+    vars: {
+      GROUPSYNC_ENV: "development",
+      UPSTASH_REDIS_REST_URL: gateway.url,
+      UPSTASH_REDIS_REST_TOKEN: token,
+      ADMIN_SECRET: adminSecret,
+      GROUPSYNC_OPEN_TEAM: openTeam,
+    },
     onLine: forward("worker", true),
   });
   remember(worker.process);
   say(`worker on ${worker.url}  (try: curl ${worker.url}/health)`);
+  if (openTeam) {
+    say(`open team "${openTeam}": requests without a token act as member "anonymous" of it (development only; GROUPSYNC_OPEN_TEAM= turns it off)`);
+  }
+  say(`admin secret for POST /admin/teams: ${adminSecret}${env.ADMIN_SECRET ? " (from ADMIN_SECRET)" : " (random; set ADMIN_SECRET to choose it)"}`);
   say("ready; Ctrl-C stops everything");
 }
 

@@ -1,12 +1,17 @@
 import { Hono } from "hono";
 import type { AppEnv } from "./env.ts";
 import { answerMethodNotAllowed, handleError, handleNotFound } from "./http-errors.ts";
+import { adminRoutes } from "./auth/admin-routes.ts";
+import { calendarRoutes } from "./calendar/routes.ts";
 import { healthRoutes } from "./routes/health.ts";
 
 /** The whole REST API: each feature is a sub-app mounted here. */
 export function createApp(): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
+  // Not strict: /events and /events/ are the same route, as the original's curl examples need.
+  const app = new Hono<AppEnv>({ strict: false });
   app.route("/", healthRoutes);
+  app.route("/", adminRoutes);
+  app.route("/", calendarRoutes);
   answerMethodNotAllowed(app);
   app.notFound(handleNotFound);
   app.onError(handleError);

@@ -10,6 +10,23 @@ export interface Env {
   UPSTASH_REDIS_REST_TOKEN?: string;
   /** How long /health waits for each dependency, in ms (default 2000). */
   HEALTH_TIMEOUT_MS?: string;
+  /** Guards /admin (creating teams and members' tokens). Required in production. */
+  ADMIN_SECRET?: string;
+  /**
+   * Development only: requests without a token act as member "anonymous" of this team, so the
+   * original README's curl examples work. `npm run dev` sets it to "local". Refused in production.
+   */
+  GROUPSYNC_OPEN_TEAM?: string;
 }
 
-export type AppEnv = { Bindings: Env };
+/** Who is calling: set by the access middleware for every team route. */
+export interface Member {
+  team: string;
+  member: string;
+}
+
+export type AppEnv = { Bindings: Env; Variables: { member: Member } };
+
+export function isProduction(env: Env): boolean {
+  return (env.GROUPSYNC_ENV ?? "production") === "production";
+}

@@ -13,7 +13,7 @@ export class RedisNotConfigured extends Error {
  * function so the client throws on timeout instead of returning a fake result), and retries are
  * off when a caller would rather fail fast than wait out the client's ~9 s of backoff.
  */
-export function redisFromEnv(env: Env, options: { timeoutMs?: number; retry?: boolean; autoPipelining?: boolean } = {}): Redis {
+export function redisFromEnv(env: Env, options: { timeoutMs?: number; retry?: boolean; autoPipelining?: boolean; automaticDeserialization?: boolean } = {}): Redis {
   if (!env.UPSTASH_REDIS_REST_URL) throw new RedisNotConfigured("UPSTASH_REDIS_REST_URL");
   if (!env.UPSTASH_REDIS_REST_TOKEN) throw new RedisNotConfigured("UPSTASH_REDIS_REST_TOKEN");
   const timeoutMs = options.timeoutMs;
@@ -22,6 +22,7 @@ export function redisFromEnv(env: Env, options: { timeoutMs?: number; retry?: bo
     token: env.UPSTASH_REDIS_REST_TOKEN,
     enableTelemetry: false,
     enableAutoPipelining: options.autoPipelining ?? true,
+    automaticDeserialization: options.automaticDeserialization ?? true,
     ...(options.retry === false ? { retry: false as const } : {}),
     ...(timeoutMs !== undefined ? { signal: () => AbortSignal.timeout(timeoutMs) } : {}),
   });

@@ -1,18 +1,7 @@
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { ErrorBody } from "../../shared/errors.ts";
 import { HealthReport } from "../../shared/health.ts";
-import worker from "../../worker/index.ts";
-import type { Env } from "../../worker/env.ts";
-
-/** Calls the worker inside workerd, as the runtime would, with optional binding overrides. */
-async function call(path: string, init: RequestInit = {}, overrides: Partial<Env> = {}): Promise<Response> {
-  const ctx = createExecutionContext();
-  const response = await worker.fetch(new Request(`http://groupsync.test${path}`, init), { ...env, ...overrides }, ctx);
-  await waitOnExecutionContext(ctx);
-  return response;
-}
+import { call } from "./api.ts";
 
 describe("GET /health", () => {
   it("reports Redis ok, with its latency, through the real gateway", async () => {

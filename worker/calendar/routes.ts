@@ -1,0 +1,125 @@
+import { Hono, type Context } from "hono";
+import { EventListQuery, EventPatch, EventWrite, type Event } from "../../shared/calendar.ts";
+import { CommonErrorCodes } from "../../shared/errors.ts";
+import { ResourceId } from "../../shared/fields.ts";
+import { formatInstant, MAX_INSTANT_MS } from "../../shared/instant.ts";
+import { requireMember } from "../auth/access.ts";
+import type { AppEnv } from "../env.ts";
+import { ApiError } from "../http-errors.ts";
+import { checkIfMatch, etag, hasIfMatch, untilWritten } from "../preconditions.ts";
+import { invalid, readBody, readId, readQuery } from "../request.ts";
+import { decodeCursor, encodeCursor } from "../storage/cursor.ts";
+import { storeRedis } from "../storage/store-client.ts";
+import { buildEvent, type EventFields } from "./event-record.ts";
+import { CalendarStore, instantMs, type PutOutcome } from "./store.ts";
+
+/** /events: the team calendar. Paths work with and without a trailing slash (the app is not strict). */
+export const calendarRoutes = new Hono<AppEnv>();
+calendarRoutes.use("/events", requireMember());
+calendarRoutes.use("/events/*", requireMember());
+
+function storeFor(c: Context<AppEnv>): CalendarStore {
+  return new CalendarStore(storeRedis(c.env), c.get("member").team);
+}
+
+calendarRoutes.get("/events", async (c) => {
+  const query = readQuery(c, EventListQuery);
+  const from = query.from === undefined ? 0 : instantMs(query.from);
+  const to = query.to === undefined ? MAX_INSTANT_MS + 1 : instantMs(query.to);
+  if (to <= from) throw invalid([{ field: "to", message: `must be after from (${formatInstant(from)})` }]);
+  const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+  const page = await storeFor(c).list({ from, to, calendar: query.calendar, limit: query.limit, cursor });
+  return c.json({ events: page.events, next_cursor: page.next === null ? null : encodeCursor(page.next) });
+});
+
+calendarRoutes.post("/events", async (c) => {
+  const body = await readBody(c, EventWrite);
+  const member = c.get("member").member;
+  const now = new Date().toISOString();
+  const event = built(body, { id: body.id ?? crypto.randomUUID(), created_by: member, created_at: now, updated_at: now, version: 1 });
+  const outcome = await storeFor(c).put(event, undefined, member);
+  if (outcome.kind === "exists") throw new ApiError(409, "event_exists", `an event with id ${event.id} already exists`, { details: { id: event.id } });
+  refuseConflict(outcome, event);
+  return c.json(event, 201, { ETag: etag(event.version), Location: `/events/${event.id}` });
+});
+
+calendarRoutes.get("/events/:id", async (c) => {
+  const event = await storeFor(c).get(readId(c, ResourceId));
+  if (event === null) throw notFound(c.req.param("id")!);
+  return c.json(event, 200, { ETag: etag(event.version) });
+});
+
+calendarRoutes.put("/events/:id", async (c) => {
+  const id = readId(c, ResourceId);
+  const body = await readBody(c, EventWrite);
+  if (body.id !== undefined && body.id !== id) throw invalid([{ field: "id", message: `must match the path (${id}) or be left out` }]);
+  return update(c, id, () => body);
+});
+
+calendarRoutes.patch("/events/:id", async (c) => {
+  const id = readId(c, ResourceId);
+  const patch = await readBody(c, EventPatch);
+  return update(c, id, (current) => ({
+    title: patch.title ?? current.title,
+    description: patch.description ?? current.description,
+    calendar: patch.calendar ?? current.calendar,
+    starts_at: patch.starts_at ?? current.starts_at,
+    ends_at: patch.ends_at ?? current.ends_at,
+  }));
+});
+
+calendarRoutes.delete("/events/:id", async (c) => {
+  const id = readId(c, ResourceId);
+  const store = storeFor(c);
+  await untilWritten(async () => {
+    const current = await store.get(id);
+    if (current === null) throw notFound(id);
+    checkIfMatch(c, current.version);
+    const outcome = await store.delete(current, c.get("member").member);
+    if (outcome.kind === "missing") throw notFound(id);
+    return outcome.kind === "stale" ? staleOrRetry(c, outcome.version) : outcome;
+  }, `event ${id}`);
+  return c.body(null, 204);
+});
+
+/** PUT and PATCH: re-read, rebuild, compare-and-set, until it lands. Never collides with itself. */
+async function update(c: Context<AppEnv>, id: string, fieldsFrom: (current: Event) => EventFields): Promise<Response> {
+  const store = storeFor(c);
+  const member = c.get("member").member;
+  const event = await untilWritten(async () => {
+    const current = await store.get(id);
+    if (current === null) throw notFound(id);
+    checkIfMatch(c, current.version);
+    const next = built(fieldsFrom(current), { id, created_by: current.created_by, created_at: current.created_at, updated_at: new Date().toISOString(), version: current.version + 1 });
+    const outcome = await store.put(next, current, member);
+    if (outcome.kind === "missing") throw notFound(id);
+    if (outcome.kind === "stale") return staleOrRetry(c, outcome.version);
+    refuseConflict(outcome, next);
+    return next;
+  }, `event ${id}`);
+  return c.json(event, 200, { ETag: etag(event.version) });
+}
+
+function built(fields: EventFields, meta: Parameters<typeof buildEvent>[1]): Event {
+  const event = buildEvent(fields, meta);
+  if (Array.isArray(event)) throw invalid(event);
+  return event;
+}
+
+function refuseConflict(outcome: PutOutcome, event: Event): void {
+  if (outcome.kind !== "conflict") return;
+  const ids = outcome.conflicts.map((c) => c.id).join(", ");
+  throw new ApiError(409, "time_slot_taken", `${event.starts_at} to ${event.ends_at} on calendar ${event.calendar} overlaps ${ids}`, {
+    details: { conflicts: outcome.conflicts },
+  });
+}
+
+/** With If-Match the client asked for exactly that version: a lost race is its 412, not ours to retry. */
+function staleOrRetry(c: Context, version: number): "retry" {
+  if (hasIfMatch(c)) checkIfMatch(c, version);
+  return "retry";
+}
+
+function notFound(id: string): ApiError {
+  return new ApiError(404, CommonErrorCodes.notFound, `no event with id ${id}`);
+}

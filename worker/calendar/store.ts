@@ -1,0 +1,146 @@
+import type { Redis } from "@upstash/redis/cloudflare";
+import { MAX_EVENT_LENGTH_MS, type Event } from "../../shared/calendar.ts";
+import { parseInstant } from "../../shared/instant.ts";
+import { isAfter, type Cursor } from "../storage/cursor.ts";
+import { CALENDAR_CHANNEL, calendarKeys } from "./keys.ts";
+import { deleteEventScript, putEventScript } from "./scripts.ts";
+
+export type PutOutcome =
+  | { kind: "ok" }
+  | { kind: "exists" }
+  | { kind: "missing" }
+  | { kind: "stale"; version: number }
+  | { kind: "conflict"; conflicts: Array<Pick<Event, "id" | "starts_at" | "ends_at"> & { title?: string }> };
+
+export type DeleteOutcome = { kind: "ok" } | { kind: "missing" } | { kind: "stale"; version: number };
+
+export type Change = "event.created" | "event.updated" | "event.deleted";
+
+const MAX_CONFLICTS_REPORTED = 10;
+
+/** One team's calendar in Redis. Knows keys and scripts; knows nothing of HTTP. */
+export class CalendarStore {
+  readonly #redis: Redis;
+  readonly #team: string;
+  readonly #keys: ReturnType<typeof calendarKeys>;
+
+  constructor(redis: Redis, team: string) {
+    this.#redis = redis;
+    this.#team = team;
+    this.#keys = calendarKeys(team);
+  }
+
+  async get(id: string): Promise<Event | null> {
+    const raw = await this.#redis.get<string>(this.#keys.event(id));
+    return raw === null ? null : (JSON.parse(raw) as Event);
+  }
+
+  /**
+   * Writes `event` if its slot is free, atomically. `previous` is the stored version being
+   * replaced (compare-and-set on its version), or undefined to create.
+   */
+  async put(event: Event, previous: Event | undefined, by: string): Promise<PutOutcome> {
+    const k = this.#keys;
+    const change: Change = previous === undefined ? "event.created" : "event.updated";
+    const oldCalendar = previous?.calendar ?? event.calendar;
+    const reply = (await putEventScript.run(
+      this.#redis,
+      [k.event(event.id), k.starts(event.calendar), k.ends(event.calendar), k.teamStarts, k.starts(oldCalendar), k.ends(oldCalendar)],
+      [
+        event.id,
+        JSON.stringify(event),
+        instantMs(event.starts_at),
+        instantMs(event.ends_at),
+        previous === undefined ? "create" : "update",
+        previous === undefined ? "" : previous.version,
+        MAX_CONFLICTS_REPORTED,
+        CALENDAR_CHANNEL,
+        this.#message(change, event.id, by, event),
+      ],
+    )) as string[];
+    switch (reply[0]) {
+      case "ok":
+        return { kind: "ok" };
+      case "exists":
+        return { kind: "exists" };
+      case "missing":
+        return { kind: "missing" };
+      case "stale":
+        return { kind: "stale", version: Number(reply[1]) };
+      case "conflict": {
+        const conflicts = [];
+        for (let i = 1; i < reply.length; i += 2) {
+          const other = reply[i + 1] ? (JSON.parse(reply[i + 1]!) as Event) : undefined;
+          conflicts.push({ id: reply[i]!, title: other?.title, starts_at: other?.starts_at ?? "", ends_at: other?.ends_at ?? "" });
+        }
+        return { kind: "conflict", conflicts };
+      }
+      default:
+        throw new Error(`put_event answered ${JSON.stringify(reply)}`);
+    }
+  }
+
+  async delete(event: Event, by: string): Promise<DeleteOutcome> {
+    const k = this.#keys;
+    const reply = (await deleteEventScript.run(
+      this.#redis,
+      [k.event(event.id), k.starts(event.calendar), k.ends(event.calendar), k.teamStarts],
+      [event.id, event.version, CALENDAR_CHANNEL, this.#message("event.deleted", event.id, by)],
+    )) as string[];
+    if (reply[0] === "ok") return { kind: "ok" };
+    if (reply[0] === "missing") return { kind: "missing" };
+    return { kind: "stale", version: Number(reply[1]) };
+  }
+
+  /**
+   * Events overlapping [from, to), sorted by start (then id), at most `limit`, after `cursor`.
+   * Reads only the window: on one calendar, entries never overlap, so nothing starting before
+   * `from` can reach into the window except the last one; across calendars, no event is longer
+   * than MAX_EVENT_LENGTH_MS, so looking back that far is enough.
+   */
+  async list(options: { from: number; to: number; calendar?: string; limit: number; cursor?: Cursor }): Promise<{ events: Event[]; next: Cursor | null }> {
+    const { from, to, limit, cursor } = options;
+    const index = options.calendar === undefined ? this.#keys.teamStarts : this.#keys.starts(options.calendar);
+    const lookback = options.calendar === undefined ? MAX_EVENT_LENGTH_MS : 0;
+    const start = cursor === undefined ? Math.max(0, from - lookback) : cursor.score;
+
+    const candidates: Array<{ id: string; score: number }> = [];
+    if (cursor === undefined && options.calendar !== undefined) {
+      const before = (await this.#redis.zrange(index, `(${from}`, "-inf", { byScore: true, rev: true, offset: 0, count: 1, withScores: true })) as string[];
+      if (before.length === 2) candidates.push({ id: before[0]!, score: Number(before[1]) });
+    }
+
+    const events: Event[] = [];
+    let offset = 0;
+    const batch = Math.min(limit * 2 + 10, 1000);
+    for (;;) {
+      const page = (await this.#redis.zrange(index, start, `(${to}`, { byScore: true, offset, count: batch, withScores: true })) as string[];
+      for (let i = 0; i < page.length; i += 2) candidates.push({ id: page[i]!, score: Number(page[i + 1]) });
+      offset += page.length / 2;
+      const fresh = candidates.splice(0).filter((c) => isAfter(c.score, c.id, cursor));
+      if (fresh.length > 0) {
+        const raws = await this.#redis.mget<(string | null)[]>(...fresh.map((c) => this.#keys.event(c.id)));
+        for (const raw of raws) {
+          if (raw === null) continue; // deleted between the two reads
+          const event = JSON.parse(raw) as Event;
+          if (instantMs(event.ends_at) > from && events.length < limit + 1) events.push(event);
+        }
+      }
+      if (events.length > limit || page.length < batch * 2) break;
+    }
+    const pageEvents = events.slice(0, limit);
+    const last = pageEvents[pageEvents.length - 1];
+    const next = events.length > limit && last !== undefined ? { score: instantMs(last.starts_at), id: last.id } : null;
+    return { events: pageEvents, next };
+  }
+
+  #message(type: Change, id: string, by: string, event?: Event): string {
+    return JSON.stringify({ type, team: this.#team, id, by, at: new Date().toISOString(), ...(event ? { event } : {}) });
+  }
+}
+
+export function instantMs(text: string): number {
+  const ms = parseInstant(text);
+  if (typeof ms === "string") throw new Error(`stored instant ${text} ${ms}`);
+  return ms;
+}

@@ -1,0 +1,20 @@
+import type { Redis } from "@upstash/redis/cloudflare";
+import type { Env } from "../env.ts";
+import { redisFromEnv } from "../redis-client.ts";
+
+// One client per isolate and configuration, so keep-alive connections are reused across requests.
+const clients = new Map<string, Redis>();
+
+/**
+ * The Redis client the stores use. Automatic deserialisation is off: values are JSON documents
+ * parsed where they are read, and a string such as "1" must stay a string.
+ */
+export function storeRedis(env: Env): Redis {
+  const key = `${env.UPSTASH_REDIS_REST_URL}\n${env.UPSTASH_REDIS_REST_TOKEN}`;
+  let client = clients.get(key);
+  if (client === undefined) {
+    client = redisFromEnv(env, { automaticDeserialization: false });
+    clients.set(key, client);
+  }
+  return client;
+}
