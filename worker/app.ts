@@ -3,6 +3,7 @@ import type { AppEnv } from "./env.ts";
 import { answerMethodNotAllowed, handleError, handleNotFound } from "./http-errors.ts";
 import { adminRoutes } from "./auth/admin-routes.ts";
 import { calendarRoutes } from "./calendar/routes.ts";
+import { goalRoutes } from "./goals/routes.ts";
 import { healthRoutes } from "./routes/health.ts";
 
 /** The whole REST API: each feature is a sub-app mounted here. */
@@ -12,6 +13,7 @@ export function createApp(): Hono<AppEnv> {
   app.route("/", healthRoutes);
   app.route("/", adminRoutes);
   app.route("/", calendarRoutes);
+  app.route("/", goalRoutes);
   answerMethodNotAllowed(app);
   app.notFound(handleNotFound);
   app.onError(handleError);

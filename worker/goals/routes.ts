@@ -1,0 +1,96 @@
+import { Hono, type Context } from "hono";
+import { CommonErrorCodes } from "../../shared/errors.ts";
+import { ResourceId } from "../../shared/fields.ts";
+import { GoalListQuery, GoalPatch, GoalWrite, type Goal } from "../../shared/goals.ts";
+import { requireMember } from "../auth/access.ts";
+import type { AppEnv } from "../env.ts";
+import { ApiError } from "../http-errors.ts";
+import { checkIfMatch, etag, hasIfMatch, untilWritten } from "../preconditions.ts";
+import { invalid, readBody, readId, readQuery } from "../request.ts";
+import { decodeCursor, encodeCursor } from "../storage/cursor.ts";
+import { storeRedis } from "../storage/store-client.ts";
+import { buildGoal, patchedFields } from "./goal-record.ts";
+import { GoalStore } from "./store.ts";
+
+/** /goals: the team's shared goals. Every write is a compare-and-set on the goal's version. */
+export const goalRoutes = new Hono<AppEnv>();
+goalRoutes.use("/goals", requireMember());
+goalRoutes.use("/goals/*", requireMember());
+
+function storeFor(c: Context<AppEnv>): GoalStore {
+  return new GoalStore(storeRedis(c.env), c.get("member").team);
+}
+
+goalRoutes.get("/goals", async (c) => {
+  const query = readQuery(c, GoalListQuery);
+  const page = await storeFor(c).list(query.limit, query.cursor === undefined ? undefined : decodeCursor(query.cursor));
+  return c.json({ goals: page.goals, next_cursor: page.next === null ? null : encodeCursor(page.next) });
+});
+
+goalRoutes.post("/goals", async (c) => {
+  const body = await readBody(c, GoalWrite);
+  const member = c.get("member").member;
+  const now = new Date().toISOString();
+  const goal = buildGoal(body, { id: body.id ?? crypto.randomUUID(), owner: member, created_by: member, created_at: now, updated_at: now, version: 1 });
+  const outcome = await storeFor(c).put(goal, undefined, member);
+  if (outcome.kind === "exists") throw new ApiError(409, "goal_exists", `a goal with id ${goal.id} already exists`, { details: { id: goal.id } });
+  return c.json(goal, 201, { ETag: etag(goal.version), Location: `/goals/${goal.id}` });
+});
+
+goalRoutes.get("/goals/:id", async (c) => {
+  const goal = await storeFor(c).get(readId(c, ResourceId));
+  if (goal === null) throw notFound(c.req.param("id")!);
+  return c.json(goal, 200, { ETag: etag(goal.version) });
+});
+
+goalRoutes.put("/goals/:id", async (c) => {
+  const id = readId(c, ResourceId);
+  const body = await readBody(c, GoalWrite);
+  if (body.id !== undefined && body.id !== id) throw invalid([{ field: "id", message: `must match the path (${id}) or be left out` }]);
+  return update(c, id, () => body);
+});
+
+goalRoutes.patch("/goals/:id", async (c) => {
+  const id = readId(c, ResourceId);
+  const patch = await readBody(c, GoalPatch);
+  return update(c, id, (current) => patchedFields(current, patch));
+});
+
+goalRoutes.delete("/goals/:id", async (c) => {
+  const id = readId(c, ResourceId);
+  const store = storeFor(c);
+  await untilWritten(async () => {
+    const current = await store.get(id);
+    if (current === null) throw notFound(id);
+    checkIfMatch(c, current.version);
+    const outcome = await store.delete(current, c.get("member").member);
+    if (outcome.kind === "missing") throw notFound(id);
+    return outcome.kind === "stale" ? staleOrRetry(c, outcome.version) : outcome;
+  }, `goal ${id}`);
+  return c.body(null, 204);
+});
+
+/** PUT and PATCH: re-read, rebuild, compare-and-set, until it lands; no update is ever lost. */
+async function update(c: Context<AppEnv>, id: string, fieldsFrom: (current: Goal) => Parameters<typeof buildGoal>[0]): Promise<Response> {
+  const store = storeFor(c);
+  const member = c.get("member").member;
+  const goal = await untilWritten(async () => {
+    const current = await store.get(id);
+    if (current === null) throw notFound(id);
+    checkIfMatch(c, current.version);
+    const next = buildGoal(fieldsFrom(current), { id, owner: current.owner, created_by: current.created_by, created_at: current.created_at, updated_at: new Date().toISOString(), version: current.version + 1 });
+    const outcome = await store.put(next, current, member);
+    if (outcome.kind === "missing") throw notFound(id);
+    return outcome.kind === "stale" ? staleOrRetry(c, outcome.version) : next;
+  }, `goal ${id}`);
+  return c.json(goal, 200, { ETag: etag(goal.version) });
+}
+
+function staleOrRetry(c: Context, version: number): "retry" {
+  if (hasIfMatch(c)) checkIfMatch(c, version);
+  return "retry";
+}
+
+function notFound(id: string): ApiError {
+  return new ApiError(404, CommonErrorCodes.notFound, `no goal with id ${id}`);
+}

@@ -1,0 +1,86 @@
+import type { Redis } from "@upstash/redis/cloudflare";
+import type { Goal } from "../../shared/goals.ts";
+import { isAfter, type Cursor } from "../storage/cursor.ts";
+import { GOALS_CHANNEL, goalKeys } from "./keys.ts";
+import { deleteGoalScript, putGoalScript } from "./scripts.ts";
+
+export type WriteOutcome = { kind: "ok" } | { kind: "exists" } | { kind: "missing" } | { kind: "stale"; version: number };
+export type GoalChange = "goal.created" | "goal.updated" | "goal.deleted";
+
+/** One team's goals in Redis. */
+export class GoalStore {
+  readonly #redis: Redis;
+  readonly #team: string;
+  readonly #keys: ReturnType<typeof goalKeys>;
+
+  constructor(redis: Redis, team: string) {
+    this.#redis = redis;
+    this.#team = team;
+    this.#keys = goalKeys(team);
+  }
+
+  async get(id: string): Promise<Goal | null> {
+    const raw = await this.#redis.get<string>(this.#keys.goal(id));
+    return raw === null ? null : (JSON.parse(raw) as Goal);
+  }
+
+  /** Creates (previous undefined) or replaces `previous`, compare-and-set on its version. */
+  async put(goal: Goal, previous: Goal | undefined, by: string): Promise<WriteOutcome> {
+    const change: GoalChange = previous === undefined ? "goal.created" : "goal.updated";
+    const reply = (await putGoalScript.run(
+      this.#redis,
+      [this.#keys.goal(goal.id), this.#keys.index],
+      [goal.id, JSON.stringify(goal), Date.parse(goal.created_at), previous === undefined ? "create" : "update", previous?.version ?? "", GOALS_CHANNEL, this.#message(change, goal.id, by, goal)],
+    )) as string[];
+    return outcome(reply);
+  }
+
+  async delete(goal: Goal, by: string): Promise<WriteOutcome> {
+    const reply = (await deleteGoalScript.run(
+      this.#redis,
+      [this.#keys.goal(goal.id), this.#keys.index],
+      [goal.id, goal.version, GOALS_CHANNEL, this.#message("goal.deleted", goal.id, by)],
+    )) as string[];
+    return outcome(reply);
+  }
+
+  /** Goals in creation order, `limit` at a time after `cursor`. */
+  async list(limit: number, cursor?: Cursor): Promise<{ goals: Goal[]; next: Cursor | null }> {
+    const goals: Goal[] = [];
+    let offset = 0;
+    const batch = limit + 10;
+    for (;;) {
+      const page = (await this.#redis.zrange(this.#keys.index, cursor?.score ?? 0, "+inf", { byScore: true, offset, count: batch, withScores: true })) as string[];
+      offset += page.length / 2;
+      const ids: string[] = [];
+      for (let i = 0; i < page.length; i += 2) if (isAfter(Number(page[i + 1]), page[i]!, cursor)) ids.push(page[i]!);
+      if (ids.length > 0) {
+        const raws = await this.#redis.mget<(string | null)[]>(...ids.map((id) => this.#keys.goal(id)));
+        for (const raw of raws) if (raw !== null && goals.length <= limit) goals.push(JSON.parse(raw) as Goal);
+      }
+      if (goals.length > limit || page.length < batch * 2) break;
+    }
+    const pageGoals = goals.slice(0, limit);
+    const last = pageGoals[pageGoals.length - 1];
+    return { goals: pageGoals, next: goals.length > limit && last ? { score: Date.parse(last.created_at), id: last.id } : null };
+  }
+
+  #message(type: GoalChange, id: string, by: string, goal?: Goal): string {
+    return JSON.stringify({ type, team: this.#team, id, by, at: new Date().toISOString(), ...(goal ? { goal } : {}) });
+  }
+}
+
+function outcome(reply: string[]): WriteOutcome {
+  switch (reply[0]) {
+    case "ok":
+      return { kind: "ok" };
+    case "exists":
+      return { kind: "exists" };
+    case "missing":
+      return { kind: "missing" };
+    case "stale":
+      return { kind: "stale", version: Number(reply[1]) };
+    default:
+      throw new Error(`goal script answered ${JSON.stringify(reply)}`);
+  }
+}
