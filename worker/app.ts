@@ -4,6 +4,7 @@ import { answerMethodNotAllowed, handleError, handleNotFound } from "./http-erro
 import { adminRoutes } from "./auth/admin-routes.ts";
 import { calendarRoutes } from "./calendar/routes.ts";
 import { goalRoutes } from "./goals/routes.ts";
+import { docsRoutes } from "./routes/docs.ts";
 import { healthRoutes } from "./routes/health.ts";
 
 /** The whole REST API: each feature is a sub-app mounted here. */
@@ -11,6 +12,7 @@ export function createApp(): Hono<AppEnv> {
   // Not strict: /events and /events/ are the same route, as the original's curl examples need.
   const app = new Hono<AppEnv>({ strict: false });
   app.route("/", healthRoutes);
+  app.route("/", docsRoutes);
   app.route("/", adminRoutes);
   app.route("/", calendarRoutes);
   app.route("/", goalRoutes);

@@ -1,5 +1,6 @@
 import { Hono, type Context } from "hono";
-import { EventListQuery, EventPatch, EventWrite, type Event } from "../../shared/calendar.ts";
+import { z } from "zod";
+import { CalendarName, EventListQuery, EventPatch, EventWrite, type Event } from "../../shared/calendar.ts";
 import { CommonErrorCodes } from "../../shared/errors.ts";
 import { ResourceId } from "../../shared/fields.ts";
 import { formatInstant, MAX_INSTANT_MS } from "../../shared/instant.ts";
@@ -8,15 +9,23 @@ import type { AppEnv } from "../env.ts";
 import { ApiError } from "../http-errors.ts";
 import { checkIfMatch, etag, hasIfMatch, untilWritten } from "../preconditions.ts";
 import { invalid, readBody, readId, readQuery } from "../request.ts";
-import { decodeCursor, encodeCursor } from "../storage/cursor.ts";
+import { decodeCursor, encodeCursor, type Cursor } from "../storage/cursor.ts";
 import { storeRedis } from "../storage/store-client.ts";
 import { buildEvent, type EventFields } from "./event-record.ts";
+import { calendarFeed } from "./ics.ts";
 import { CalendarStore, instantMs, type PutOutcome } from "./store.ts";
 
 /** /events: the team calendar. Paths work with and without a trailing slash (the app is not strict). */
 export const calendarRoutes = new Hono<AppEnv>();
 calendarRoutes.use("/events", requireMember());
 calendarRoutes.use("/events/*", requireMember());
+// Calendar apps subscribe by URL and cannot send a header, so the feed also takes ?token=.
+calendarRoutes.use("/calendar.ics", requireMember({ allowQueryToken: true }));
+
+/** How far back and ahead the feed reaches, and how many events it carries at most. */
+const FEED_PAST_MS = 90 * 86_400_000;
+const FEED_FUTURE_MS = 400 * 86_400_000;
+const FEED_MAX_EVENTS = 5000;
 
 function storeFor(c: Context<AppEnv>): CalendarStore {
   return new CalendarStore(storeRedis(c.env), c.get("member").team);
@@ -30,6 +39,24 @@ calendarRoutes.get("/events", async (c) => {
   const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
   const page = await storeFor(c).list({ from, to, calendar: query.calendar, limit: query.limit, cursor });
   return c.json({ events: page.events, next_cursor: page.next === null ? null : encodeCursor(page.next) });
+});
+
+calendarRoutes.get("/calendar.ics", async (c) => {
+  const { calendar } = readQuery(c, z.strictObject({ calendar: CalendarName.optional(), token: z.string().optional() }));
+  const now = Date.now();
+  const store = storeFor(c);
+  const events: Event[] = [];
+  let cursor: Cursor | undefined;
+  do {
+    const page = await store.list({ from: now - FEED_PAST_MS, to: now + FEED_FUTURE_MS, calendar, limit: 500, cursor });
+    events.push(...page.events);
+    cursor = page.next ?? undefined;
+  } while (cursor !== undefined && events.length < FEED_MAX_EVENTS);
+  return c.body(calendarFeed(c.get("member").team, events.slice(0, FEED_MAX_EVENTS)), 200, {
+    "Content-Type": "text/calendar; charset=utf-8",
+    "Content-Disposition": 'inline; filename="groupsync.ics"',
+    "Cache-Control": "private, max-age=60",
+  });
 });
 
 calendarRoutes.post("/events", async (c) => {

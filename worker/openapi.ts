@@ -1,0 +1,155 @@
+import { z } from "zod";
+import { Event, EventList, EventListQuery, EventPatch, EventWrite, SlotConflict } from "../shared/calendar.ts";
+import { ErrorBody } from "../shared/errors.ts";
+import { Goal, GoalList, GoalListQuery, GoalPatch, GoalWrite } from "../shared/goals.ts";
+import { HealthReport } from "../shared/health.ts";
+import { IssuedTokens, MemberCreate, TeamCreate } from "../shared/teams.ts";
+import { GROUPSYNC_VERSION } from "../shared/version.ts";
+
+/**
+ * The OpenAPI 3.1 document, built from the same zod schemas that validate requests (OpenAPI 3.1
+ * schemas are JSON Schema 2020-12, which zod emits natively). The operation table below is the
+ * one place routes are described; test/worker/openapi.test.ts fails if a route is missing here.
+ */
+const SCHEMAS = {
+  Event: [Event, "output"],
+  EventWrite: [EventWrite, "input"],
+  EventPatch: [EventPatch, "input"],
+  EventList: [EventList, "output"],
+  SlotConflict: [SlotConflict, "output"],
+  Goal: [Goal, "output"],
+  GoalWrite: [GoalWrite, "input"],
+  GoalPatch: [GoalPatch, "input"],
+  GoalList: [GoalList, "output"],
+  Error: [ErrorBody, "output"],
+  HealthReport: [HealthReport, "output"],
+  TeamCreate: [TeamCreate, "input"],
+  MemberCreate: [MemberCreate, "input"],
+  IssuedTokens: [IssuedTokens, "output"],
+} as const satisfies Record<string, readonly [z.ZodType, "input" | "output"]>;
+
+type SchemaName = keyof typeof SCHEMAS;
+
+interface Operation {
+  summary: string;
+  tag: string;
+  auth?: "member" | "admin" | "none";
+  body?: SchemaName;
+  query?: z.ZodObject;
+  path?: Record<string, string>;
+  ifMatch?: boolean;
+  responses: Record<number, [string, SchemaName?]>;
+}
+
+const idParam = { id: "The resource's id" };
+const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, [ERROR_TEXT[c] ?? "Error", "Error"] as [string, SchemaName]]));
+const ERROR_TEXT: Record<number, string> = {
+  400: "Invalid input; `details.fields` names each field at fault",
+  401: "Missing or invalid token",
+  404: "No such resource in your team",
+  409: "Conflict (see `code`)",
+  412: "If-Match does not name the current version",
+  413: "Body larger than 64 KiB",
+  503: "A dependency is down or the deployment is misconfigured",
+};
+
+export const OPERATIONS: Record<string, Record<string, Operation>> = {
+  "/health": { get: { summary: "Readiness: each dependency checked", tag: "service", auth: "none", responses: { 200: ["All dependencies ok", "HealthReport"], 503: ["A dependency is down", "HealthReport"] } } },
+  "/ping": { get: { summary: "Liveness: touches nothing", tag: "service", auth: "none", responses: { 200: ["Alive"] } } },
+  "/openapi.json": { get: { summary: "This document", tag: "service", auth: "none", responses: { 200: ["OpenAPI 3.1 document"] } } },
+  "/docs": { get: { summary: "Interactive API documentation", tag: "service", auth: "none", responses: { 200: ["HTML page"] } } },
+  "/events": {
+    get: { summary: "List events overlapping a window, sorted by start, paged", tag: "calendar", query: EventListQuery, responses: { 200: ["A page of events", "EventList"], ...errors(400, 401) } },
+    post: { summary: "Book an event; refused if it overlaps another on its calendar", tag: "calendar", body: "EventWrite", responses: { 201: ["Booked", "Event"], ...errors(400, 401, 409, 413) } },
+  },
+  "/events/{id}": {
+    get: { summary: "One event", tag: "calendar", path: idParam, responses: { 200: ["The event (ETag: its version)", "Event"], ...errors(401, 404) } },
+    put: { summary: "Replace an event; never collides with itself", tag: "calendar", path: idParam, body: "EventWrite", ifMatch: true, responses: { 200: ["Replaced", "Event"], ...errors(400, 401, 404, 409, 412) } },
+    patch: { summary: "Change some fields of an event", tag: "calendar", path: idParam, body: "EventPatch", ifMatch: true, responses: { 200: ["Changed", "Event"], ...errors(400, 401, 404, 409, 412) } },
+    delete: { summary: "Delete an event; its slot is free at once", tag: "calendar", path: idParam, ifMatch: true, responses: { 204: ["Deleted"], ...errors(401, 404, 412) } },
+  },
+  "/calendar.ics": { get: { summary: "The team calendar as an iCalendar (RFC 5545) feed; `?token=` may replace the header", tag: "calendar", query: z.object({ calendar: z.string().optional(), token: z.string().optional() }), responses: { 200: ["text/calendar"], ...errors(400, 401) } } },
+  "/goals": {
+    get: { summary: "List goals in creation order, paged", tag: "goals", query: GoalListQuery, responses: { 200: ["A page of goals", "GoalList"], ...errors(400, 401) } },
+    post: { summary: "Create a goal", tag: "goals", body: "GoalWrite", responses: { 201: ["Created", "Goal"], ...errors(400, 401, 409, 413) } },
+  },
+  "/goals/{id}": {
+    get: { summary: "One goal", tag: "goals", path: idParam, responses: { 200: ["The goal (ETag: its version)", "Goal"], ...errors(401, 404) } },
+    put: { summary: "Replace a goal", tag: "goals", path: idParam, body: "GoalWrite", ifMatch: true, responses: { 200: ["Replaced", "Goal"], ...errors(400, 401, 404, 412) } },
+    patch: { summary: "Change some fields of a goal; concurrent patches never lose each other", tag: "goals", path: idParam, body: "GoalPatch", ifMatch: true, responses: { 200: ["Changed", "Goal"], ...errors(400, 401, 404, 412) } },
+    delete: { summary: "Delete a goal", tag: "goals", path: idParam, ifMatch: true, responses: { 204: ["Deleted"], ...errors(401, 404, 412) } },
+  },
+  "/admin/teams": { post: { summary: "Create a team and its members' tokens (shown once)", tag: "admin", auth: "admin", body: "TeamCreate", responses: { 201: ["Created", "IssuedTokens"], ...errors(400, 401, 409, 503) } } },
+  "/admin/teams/{team}/members": {
+    post: { summary: "Add a member to a team and issue their token", tag: "admin", auth: "admin", path: { team: "The team's id" }, body: "MemberCreate", responses: { 201: ["Added", "IssuedTokens"], ...errors(400, 401, 404, 409) } },
+  },
+};
+
+let cached: unknown;
+
+export function openApiDocument(): unknown {
+  cached ??= build();
+  return cached;
+}
+
+function build() {
+  const ref = (name: SchemaName) => ({ $ref: `#/components/schemas/${name}` });
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const [path, methods] of Object.entries(OPERATIONS)) {
+    paths[path] = {};
+    for (const [method, op] of Object.entries(methods)) {
+      const parameters = [
+        ...Object.entries(op.path ?? {}).map(([name, description]) => ({ name, in: "path", required: true, description, schema: { type: "string" } })),
+        ...(op.query ? queryParameters(op.query) : []),
+        ...(op.ifMatch ? [{ name: "If-Match", in: "header", required: false, description: 'Apply only if the current version is this ETag, e.g. "3"; otherwise 412', schema: { type: "string" } }] : []),
+      ];
+      paths[path][method] = {
+        summary: op.summary,
+        tags: [op.tag],
+        ...(op.auth === "none" ? { security: [] } : op.auth === "admin" ? { security: [{ admin: [] }] } : {}),
+        ...(parameters.length > 0 ? { parameters } : {}),
+        ...(op.body ? { requestBody: { required: true, content: { "application/json": { schema: ref(op.body) } } } } : {}),
+        responses: Object.fromEntries(
+          Object.entries(op.responses).map(([status, [description, schema]]) => [
+            status,
+            schema ? { description, content: { "application/json": { schema: ref(schema) } } } : { description },
+          ]),
+        ),
+      };
+    }
+  }
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "GroupSync API",
+      version: GROUPSYNC_VERSION,
+      description: "A shared calendar that never double-books, shared goals, and a group Pomodoro timer. Every error answers `{\"error\": {\"code\", \"message\", \"details\"?}}`.",
+    },
+    security: [{ member: [] }],
+    tags: [{ name: "calendar" }, { name: "goals" }, { name: "admin" }, { name: "service" }],
+    paths,
+    components: {
+      securitySchemes: {
+        member: { type: "http", scheme: "bearer", description: "A member token (gs_...) from POST /admin/teams" },
+        admin: { type: "http", scheme: "bearer", description: "The deployment's ADMIN_SECRET" },
+      },
+      schemas: Object.fromEntries(Object.entries(SCHEMAS).map(([name, [schema, io]]) => [name, jsonSchema(schema, io)])),
+    },
+  };
+}
+
+function jsonSchema(schema: z.ZodType, io: "input" | "output") {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Record<string, unknown>;
+  return rest;
+}
+
+function queryParameters(schema: z.ZodObject) {
+  const json = jsonSchema(schema, "input") as { properties?: Record<string, { description?: string }>; required?: string[] };
+  return Object.entries(json.properties ?? {}).map(([name, property]) => ({
+    name,
+    in: "query",
+    required: json.required?.includes(name) ?? false,
+    ...(property.description ? { description: property.description } : {}),
+    schema: property,
+  }));
+}
