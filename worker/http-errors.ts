@@ -2,6 +2,7 @@ import type { Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { CommonErrorCodes, errorBody } from "../shared/errors.ts";
+import { dependencyFailure } from "./storage/dependency-failure.ts";
 
 /**
  * A failure the client should hear about, with a stable `code`. Thrown anywhere in a handler;
@@ -42,6 +43,11 @@ export function handleError(error: Error, c: Context): Response {
     // Raised by Hono itself or its middleware (body limit, malformed JSON...).
     const status = error.status as ContentfulStatusCode;
     return c.json(errorBody(CODE_FOR_STATUS[status] ?? CommonErrorCodes.badRequest, error.message || "Bad request"), status);
+  }
+  const outage = dependencyFailure(error);
+  if (outage !== null) {
+    console.error(JSON.stringify({ event: "dependency_unavailable", path: c.req.path, error: String(error) }));
+    return c.json(errorBody(CommonErrorCodes.dependencyUnavailable, `${outage}; nothing was changed unless a later read shows it, retry shortly`), 503, { "Retry-After": "1" });
   }
   console.error(JSON.stringify({ event: "unhandled_error", path: c.req.path, error: String(error), stack: error.stack }));
   return c.json(errorBody(CommonErrorCodes.internal, "Internal error; it has been logged"), 500);

@@ -23,7 +23,8 @@ export function redisFromEnv(env: Env, options: { timeoutMs?: number; retry?: bo
     enableTelemetry: false,
     enableAutoPipelining: options.autoPipelining ?? true,
     automaticDeserialization: options.automaticDeserialization ?? true,
-    ...(options.retry === false ? { retry: false as const } : {}),
+    // The client's default is 5 retries over ~9 s; a request should fail fast and say so instead.
+    retry: options.retry === false ? false : { retries: 2, backoff: (attempt: number) => 50 * 2 ** attempt },
     ...(timeoutMs !== undefined ? { signal: () => AbortSignal.timeout(timeoutMs) } : {}),
   });
 }

@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import { dependencyFailure } from "../../worker/storage/dependency-failure.ts";
+
+/** As @upstash/redis builds them: the server's error text, then the command. */
+function upstashError(text: string): Error {
+  const error = new Error(`${text}, command was: [["get","k"]]`);
+  error.name = "UpstashError";
+  return error;
+}
+
+describe("dependencyFailure", () => {
+  it.each([
+    ["the gateway saying Redis is down", upstashError("Redis at redis://127.0.0.1:6380/ is unreachable")],
+    ["the gateway timing out", upstashError("Redis did not answer within 10000 ms")],
+    ["Redis loading its AOF after a restart", upstashError("LOADING Redis is loading the dataset in memory")],
+    ["Redis out of memory", upstashError("OOM command not allowed when used memory > 'maxmemory'")],
+    ["a wrong token", upstashError("Unauthorized")],
+    ["a network failure", new TypeError("fetch failed")],
+    ["workerd losing the connection", new Error("Network connection lost.")],
+  ])("counts %s as an outage (503)", (_name, error) => {
+    expect(dependencyFailure(error)).not.toBeNull();
+  });
+
+  it.each([
+    ["a Redis command error", upstashError("ERR wrong number of arguments for 'get' command")],
+    ["a type error in Redis", upstashError("WRONGTYPE Operation against a key holding the wrong kind of value")],
+    ["a Lua error", upstashError("ERR user_script:3: attempt to compare nil with number")],
+    ["a plain bug", new Error("undefined is not a function")],
+    ["not an error at all", "oops"],
+  ])("counts %s as a bug (500)", (_name, error) => {
+    expect(dependencyFailure(error)).toBeNull();
+  });
+});

@@ -1,0 +1,95 @@
+import { Redis } from "@upstash/redis/cloudflare";
+import { env } from "cloudflare:workers";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { call, newTeam } from "./api.ts";
+
+/**
+ * Throws thousands of random requests at the worker: random paths, methods, headers and bodies,
+ * from garbage bytes to well-formed JSON with the right field names and wrong values. The worker
+ * must never answer 5xx, and a rejected request must leave the team's stored data untouched.
+ */
+const redis = new Redis({ url: env.UPSTASH_REDIS_REST_URL!, token: env.UPSTASH_REDIS_REST_TOKEN!, automaticDeserialization: false });
+
+/** Every key of the team and its value, read in one atomic step. */
+async function snapshot(team: string): Promise<string> {
+  const script = `local out = {}
+local cursor = '0'
+repeat
+  local page = redis.call('SCAN', cursor, 'MATCH', ARGV[1], 'COUNT', 1000)
+  cursor = page[1]
+  for _, key in ipairs(page[2]) do
+    local t = redis.call('TYPE', key).ok
+    local value
+    if t == 'string' then value = redis.call('GET', key) else value = table.concat(redis.call('ZRANGE', key, 0, -1, 'WITHSCORES'), ',') end
+    table.insert(out, key .. '=' .. value)
+  end
+until cursor == '0'
+table.sort(out)
+return table.concat(out, '\\n')`;
+  return (await redis.eval(script, [], [`gs:{${team}}:*`])) as string;
+}
+
+const instantish = fc.oneof(
+  fc.date({ min: new Date("1960-01-01"), max: new Date("2200-01-01"), noInvalidDate: true }).map((d) => d.toISOString()),
+  fc.string(),
+  fc.constantFrom("2026-02-30T10:00:00Z", "2026-03-02T10:00:00+25:00", "2026-03-02", "", "9999-12-31T23:59:59Z", "0000-01-01T00:00:00Z"),
+  fc.integer(),
+  fc.constant(null),
+);
+const hostileString = fc.oneof(fc.string(), fc.string({ unit: "binary" }), fc.constantFrom("", " ", "../..", "a/b", "%2F", "\u0000", "x".repeat(300), "😀".repeat(70)));
+const anyValue = fc.oneof(hostileString, fc.integer(), fc.double(), fc.constantFrom(1e308, -1, -0, 1e-9, 2 ** 53 + 1), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 3 }), fc.object({ maxDepth: 1 }));
+
+const eventLike = fc.record(
+  { id: fc.oneof(hostileString, fc.constantFrom("ok-id", "dup")), title: anyValue, description: anyValue, calendar: anyValue, starts_at: instantish, ends_at: instantish, extra: anyValue },
+  { requiredKeys: [] },
+);
+const goalLike = fc.record(
+  { id: hostileString, title: anyValue, description: anyValue, owner: anyValue, completed: anyValue, progress: anyValue, due: instantish, colour: anyValue },
+  { requiredKeys: [] },
+);
+const body = fc.oneof(
+  eventLike.map((v) => JSON.stringify(v)),
+  goalLike.map((v) => JSON.stringify(v)),
+  fc.json(),
+  fc.string(),
+  fc.uint8Array({ maxLength: 200 }),
+  fc.constantFrom("", "{", "[]", "null", "{\"title\":", "\uFEFF{}"),
+);
+const path = fc.oneof(
+  fc.constantFrom("/events", "/events/", "/goals", "/goals/", "/calendar.ics", "/health", "/admin/teams"),
+  fc.tuple(fc.constantFrom("/events/", "/goals/"), hostileString).map(([base, id]) => base + encodeURIComponent(id)),
+  fc.tuple(fc.constantFrom("/events?", "/goals?", "/calendar.ics?"), fc.dictionary(fc.constantFrom("from", "to", "limit", "cursor", "calendar", "x"), hostileString)).map(
+    ([base, query]) => base + new URLSearchParams(query).toString(),
+  ),
+  fc.webPath(),
+);
+const method = fc.constantFrom("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD");
+const contentType = fc.constantFrom(undefined, "application/json", "application/x-www-form-urlencoded", "text/plain", "multipart/form-data; boundary=x");
+
+describe("random requests", () => {
+  it("never get a 5xx, and a rejected one changes nothing", async () => {
+    const team = await newTeam();
+    // Something to collide with and to overwrite.
+    await team.post("/events", { id: "dup", title: "Existing", starts_at: "2026-03-02T10:00:00Z" });
+    await team.post("/goals", { id: "dup", title: "Existing" });
+
+    await fc.assert(
+      fc.asyncProperty(method, path, body, contentType, fc.boolean(), async (verb, target, payload, type, withToken) => {
+        const before = await snapshot(team.team);
+        const headers: Record<string, string> = {};
+        if (withToken) headers.authorization = `Bearer ${team.token}`;
+        if (type !== undefined) headers["content-type"] = type;
+        const hasBody = verb !== "GET" && verb !== "HEAD";
+        const res = await call(target, { method: verb, headers, body: hasBody ? (payload as BodyInit) : undefined });
+        const text = await res.text();
+        expect(res.status, `${verb} ${target} -> ${res.status} ${text.slice(0, 200)}`).toBeLessThan(500);
+        if (res.status >= 400) {
+          if (verb !== "HEAD") expect(JSON.parse(text).error.code, text).toBeTypeOf("string");
+          expect(await snapshot(team.team), `${verb} ${target} was refused but changed data`).toBe(before);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  }, 300_000);
+});
