@@ -44,7 +44,15 @@ export function median(values: number[]): number {
 }
 
 /** A keep-alive HTTP sender, so connection setup is not what gets measured. */
-export function httpSender(options: { url: string; method?: string; headers?: Record<string, string>; body?: string; concurrency: number; expectStatus?: number }) {
+export function httpSender(options: {
+  url: string;
+  method?: string;
+  headers?: Record<string, string>;
+  /** A fixed body, or one made per request (e.g. a fresh slot for every booking). */
+  body?: string | (() => string);
+  concurrency: number;
+  expectStatus?: number;
+}) {
   const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency });
   const target = new URL(options.url);
   const expectStatus = options.expectStatus ?? 200;
@@ -58,7 +66,7 @@ export function httpSender(options: { url: string; method?: string; headers?: Re
         },
       );
       req.once("error", reject);
-      req.end(options.body);
+      req.end(typeof options.body === "function" ? options.body() : options.body);
     });
   return { send, close: () => agent.destroy() };
 }

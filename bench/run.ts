@@ -2,7 +2,8 @@
 /**
  * `npm run bench`: starts its own stack (redis-server, gateway, wrangler dev) on free ports,
  * runs each suite in interleaved rounds, prints a table and writes JSON under .bench/.
- * BENCH_ROUNDS (default 5) and BENCH_SECONDS per measurement (default 2) trade time for noise.
+ * BENCH_ROUNDS (default 5) and BENCH_SECONDS per measurement (default 2) trade time for noise;
+ * BENCH_SUITES=redis,worker,calendar picks suites.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -14,6 +15,7 @@ import { freePort } from "../dev/ports.ts";
 import { startRedisServer } from "../dev/redis-server.ts";
 import { startWranglerDev } from "../dev/wrangler-dev.ts";
 import { printTable, writeResults, type Ratio, type Row } from "./report.ts";
+import { calendarApiSuite } from "./suites/calendar-api.ts";
 import { redisGatewaySuite } from "./suites/redis-gateway.ts";
 import { workerHealthSuite } from "./suites/worker-health.ts";
 
@@ -22,6 +24,7 @@ export interface BenchContext {
   gatewayUrl: string;
   gatewayToken: string;
   workerUrl: string;
+  adminSecret: string;
   rounds: number;
   durationMs: number;
 }
@@ -37,26 +40,33 @@ async function main(): Promise<void> {
   const token = randomBytes(24).toString("base64url");
   const gateway = await startGatewayProcess({ port: await freePort(), redisUrl: redis.url, token });
   processes.push(gateway.process);
+  const adminSecret = randomBytes(18).toString("base64url");
   const worker = await startWranglerDev({
     port: await freePort(),
     persistDir: join(dataDir, "wrangler"),
-    vars: { GROUPSYNC_ENV: "bench", UPSTASH_REDIS_REST_URL: gateway.url, UPSTASH_REDIS_REST_TOKEN: token },
+    vars: { GROUPSYNC_ENV: "bench", UPSTASH_REDIS_REST_URL: gateway.url, UPSTASH_REDIS_REST_TOKEN: token, ADMIN_SECRET: adminSecret },
   });
   processes.push(worker.process);
 
-  const ctx: BenchContext = { redisUrl: redis.url, gatewayUrl: gateway.url, gatewayToken: token, workerUrl: worker.url, rounds, durationMs };
+  const ctx: BenchContext = { redisUrl: redis.url, gatewayUrl: gateway.url, gatewayToken: token, workerUrl: worker.url, adminSecret, rounds, durationMs };
   console.log(`GroupSync bench: node ${process.version}, ${cpus().length} cores, ${rounds} rounds x ${durationMs / 1000} s per measurement`);
   console.log("Figures are medians over rounds; ratios are medians of per-round ratios measured side by side.\n");
 
   const rows: Row[] = [];
   const ratios: Ratio[] = [];
-  for (const suite of [redisGatewaySuite, workerHealthSuite]) {
-    const result = await suite(ctx);
+  const notes: string[] = [];
+  const only = process.env.BENCH_SUITES?.split(",");
+  const suites = { redis: redisGatewaySuite, worker: workerHealthSuite, calendar: calendarApiSuite };
+  for (const [name, suite] of Object.entries(suites)) {
+    if (only !== undefined && !only.includes(name)) continue;
+    const result: { rows: Row[]; ratios: Ratio[]; notes?: string[] } = await suite(ctx);
     rows.push(...result.rows);
     ratios.push(...result.ratios);
+    notes.push(...(result.notes ?? []));
   }
   printTable(rows, ratios);
-  const file = writeResults(".bench", { time: new Date().toISOString(), node: process.version, cores: cpus().length, rounds, seconds: durationMs / 1000, rows, ratios });
+  for (const note of notes) console.log(note);
+  const file = writeResults(".bench", { time: new Date().toISOString(), node: process.version, cores: cpus().length, rounds, seconds: durationMs / 1000, rows, ratios, notes });
   console.log(`\nwritten to ${file} (and .bench/latest.json)`);
 }
 

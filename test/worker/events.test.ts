@@ -227,6 +227,14 @@ describe("GET /events", () => {
     expect(onCalendar.json.events.map((e: { id: string }) => e.id)).toEqual(["early", "mid", "late"]);
   });
 
+  it("finds a long event that began days before the window, on any calendar", async () => {
+    const t = await newTeam();
+    await t.post("/events", slot("2026-03-02T10:00:00Z", "2026-03-02T11:00:00Z", { id: "short" }));
+    await t.post("/events", slot("2026-02-20T00:00:00Z", "2026-03-05T00:00:00Z", { id: "offsite", calendar: "travel" }));
+    const res = await t.get("/events?from=2026-03-03T00:00:00Z&to=2026-03-04T00:00:00Z");
+    expect(res.json.events.map((e: { id: string }) => e.id)).toEqual(["offsite"]);
+  });
+
   it("pages with limit and cursor, without gaps or repeats", async () => {
     const t = await newTeam();
     const ids = [];

@@ -1,6 +1,7 @@
 import type { Redis } from "@upstash/redis/cloudflare";
 import type { Member } from "../env.ts";
 import { teamKey, teamMembersKey, tokenKey } from "./keys.ts";
+import { cachedMember, rememberMember } from "./member-cache.ts";
 import { addMemberScript, createTeamScript } from "./scripts.ts";
 import { hashToken, newToken } from "./tokens.ts";
 
@@ -9,10 +10,15 @@ interface TokenRecord extends Member {
 }
 
 export async function memberForToken(redis: Redis, token: string): Promise<Member | null> {
-  const raw = await redis.get<string>(tokenKey(await hashToken(token)));
+  const hash = await hashToken(token);
+  const cached = cachedMember(hash);
+  if (cached !== undefined) return cached;
+  const raw = await redis.get<string>(tokenKey(hash));
   if (raw === null) return null;
   const record = JSON.parse(raw) as TokenRecord;
-  return { team: record.team, member: record.member };
+  const member = { team: record.team, member: record.member };
+  rememberMember(hash, member);
+  return member;
 }
 
 /** Creates a team with its members; returns each member's token (shown once, stored hashed). */

@@ -5,6 +5,7 @@
  *   cal:<name>:start    sorted set: event id -> start (ms); on one calendar no two entries overlap
  *   cal:<name>:end      sorted set: event id -> end (ms)
  *   events:start        sorted set over all the team's calendars, for listing
+ *   events:maxlen       the longest event the team ever booked (ms), how far a listing looks back
  */
 export const calendarKeys = (team: string) => {
   const base = `gs:{${team}}`;
@@ -13,6 +14,7 @@ export const calendarKeys = (team: string) => {
     starts: (calendar: string) => `${base}:cal:${calendar}:start`,
     ends: (calendar: string) => `${base}:cal:${calendar}:end`,
     teamStarts: `${base}:events:start`,
+    maxLength: `${base}:events:maxlen`,
   };
 };
 

@@ -2,7 +2,8 @@ import { LuaScript } from "../storage/lua-script.ts";
 
 /**
  * The overlap check and the write in one atomic step.
- * KEYS: event, target cal start, target cal end, team start, previous cal start, previous cal end
+ * KEYS: event, target cal start, target cal end, team start, previous cal start, previous cal end,
+ *       team max length
  * ARGV: id, record JSON, start ms, end ms, mode (create|update), expected version ('' for create),
  *       max conflicts to report, channel, message
  * Returns {'ok'} | {'exists'} | {'missing'} | {'stale', version} | {'conflict', id, json, id, json, ...}
@@ -13,7 +14,7 @@ import { LuaScript } from "../storage/lua-script.ts";
  */
 export const putEventScript = new LuaScript(
   "put_event",
-  "84c2b596662f0663e6af75d86963fd61b123d8a8",
+  "4e61c971dc2918b89b15e43c54f467107712eeef",
   `local id = ARGV[1]
 local current = redis.call('GET', KEYS[1])
 if ARGV[5] == 'create' then
@@ -49,6 +50,7 @@ redis.call('SET', KEYS[1], ARGV[2])
 redis.call('ZADD', KEYS[2], s, id)
 redis.call('ZADD', KEYS[3], e, id)
 redis.call('ZADD', KEYS[4], s, id)
+if e - s > tonumber(redis.call('GET', KEYS[7]) or '0') then redis.call('SET', KEYS[7], e - s) end
 redis.call('PUBLISH', ARGV[8], ARGV[9])
 return {'ok'}`,
 );

@@ -45,7 +45,7 @@ export class CalendarStore {
     const oldCalendar = previous?.calendar ?? event.calendar;
     const reply = (await putEventScript.run(
       this.#redis,
-      [k.event(event.id), k.starts(event.calendar), k.ends(event.calendar), k.teamStarts, k.starts(oldCalendar), k.ends(oldCalendar)],
+      [k.event(event.id), k.starts(event.calendar), k.ends(event.calendar), k.teamStarts, k.starts(oldCalendar), k.ends(oldCalendar), k.maxLength],
       [
         event.id,
         JSON.stringify(event),
@@ -96,12 +96,12 @@ export class CalendarStore {
    * Events overlapping [from, to), sorted by start (then id), at most `limit`, after `cursor`.
    * Reads only the window: on one calendar, entries never overlap, so nothing starting before
    * `from` can reach into the window except the last one; across calendars, no event is longer
-   * than MAX_EVENT_LENGTH_MS, so looking back that far is enough.
+   * than the team's longest booking (kept by the write script), so looking back that far is enough.
    */
   async list(options: { from: number; to: number; calendar?: string; limit: number; cursor?: Cursor }): Promise<{ events: Event[]; next: Cursor | null }> {
     const { from, to, limit, cursor } = options;
     const index = options.calendar === undefined ? this.#keys.teamStarts : this.#keys.starts(options.calendar);
-    const lookback = options.calendar === undefined ? MAX_EVENT_LENGTH_MS : 0;
+    const lookback = options.calendar === undefined && cursor === undefined ? await this.#longestEvent() : 0;
     const start = cursor === undefined ? Math.max(0, from - lookback) : cursor.score;
 
     const candidates: Array<{ id: string; score: number }> = [];
@@ -132,6 +132,12 @@ export class CalendarStore {
     const last = pageEvents[pageEvents.length - 1];
     const next = events.length > limit && last !== undefined ? { score: instantMs(last.starts_at), id: last.id } : null;
     return { events: pageEvents, next };
+  }
+
+  async #longestEvent(): Promise<number> {
+    const stored = await this.#redis.get<string>(this.#keys.maxLength);
+    // Teams whose events predate the counter fall back to the longest allowed.
+    return stored === null ? MAX_EVENT_LENGTH_MS : Number(stored);
   }
 
   #message(type: Change, id: string, by: string, event?: Event): string {

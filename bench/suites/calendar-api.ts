@@ -1,0 +1,125 @@
+import { httpSender, percentile } from "../load.ts";
+import { ratioOfRounds, round, summarise, type Ratio, type Row } from "../report.ts";
+import type { BenchContext } from "../run.ts";
+import { sideBySide, throughput } from "../side-by-side.ts";
+
+const HOUR = 3_600_000;
+
+/** Creates a team through the admin API and returns a member's token. */
+async function teamToken(ctx: BenchContext, team: string): Promise<string> {
+  const res = await fetch(`${ctx.workerUrl}/admin/teams`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${ctx.adminSecret}`, "content-type": "application/json" },
+    body: JSON.stringify({ team, members: ["bench"] }),
+  });
+  if (res.status !== 201) throw new Error(`creating team ${team}: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { tokens: Record<string, string> }).tokens.bench!;
+}
+
+/**
+ * The calendar API through `wrangler dev`:
+ * - POST /events with no conflicts (a fresh slot each time) against GET /ping, side by side;
+ * - a conflict storm: 100 concurrent bookings of one slot, per round;
+ * - GET /events?from&to over a team of 10,000 events against the same window on a team of 24,
+ *   which shows whether the query scans the calendar or only the window.
+ */
+export async function calendarApiSuite(ctx: BenchContext): Promise<{ rows: Row[]; ratios: Ratio[]; notes: string[] }> {
+  const rows: Row[] = [];
+  const ratios: Ratio[] = [];
+  const notes: string[] = [];
+  const auth = (token: string) => ({ authorization: `Bearer ${token}`, "content-type": "application/json" });
+
+  // 1. Bookings without conflicts, against the empty route.
+  const writer = await teamToken(ctx, "bench-writes");
+  let slot = 0;
+  const base = Date.UTC(2027, 0, 1);
+  const concurrency = 16;
+  const post = httpSender({
+    url: `${ctx.workerUrl}/events`,
+    method: "POST",
+    headers: auth(writer),
+    body: () => {
+      const start = base + slot++ * HOUR;
+      return JSON.stringify({ title: "Bench", starts_at: new Date(start).toISOString(), ends_at: new Date(start + HOUR / 2).toISOString() });
+    },
+    concurrency,
+    expectStatus: 201,
+  });
+  const ping = httpSender({ url: `${ctx.workerUrl}/ping`, concurrency });
+  const writes = await sideBySide(ctx, concurrency, { ping: ping.send, post: post.send });
+  post.close();
+  ping.close();
+  rows.push(summarise("calendar", "GET /ping (empty route)", concurrency, writes.ping), summarise("calendar", "POST /events, no conflict", concurrency, writes.post));
+  ratios.push({ suite: "calendar", name: `POST /events over /ping throughput, ${concurrency} in flight`, value: ratioOfRounds(writes.post, writes.ping, throughput), explains: "target >= 0.6" });
+
+  // 2. Conflict storms: 100 bookings of one slot at once, a fresh slot per round.
+  const stormLatencies: number[] = [];
+  const outcomes = { created: 0, conflict: 0, other: 0 };
+  for (let r = 0; r < ctx.rounds; r++) {
+    const start = new Date(Date.UTC(2030, 0, 1) + r * HOUR).toISOString();
+    await Promise.all(
+      Array.from({ length: 100 }, async (_, i) => {
+        const t0 = performance.now();
+        const res = await fetch(`${ctx.workerUrl}/events`, { method: "POST", headers: auth(writer), body: JSON.stringify({ id: `storm-${r}-${i}`, title: "Storm", starts_at: start }) });
+        await res.arrayBuffer();
+        stormLatencies.push(performance.now() - t0);
+        if (res.status === 201) outcomes.created++;
+        else if (res.status === 409) outcomes.conflict++;
+        else outcomes.other++;
+      }),
+    );
+  }
+  stormLatencies.sort((a, b) => a - b);
+  rows.push({
+    suite: "calendar",
+    name: "conflict storm: 100 concurrent bookings of one slot",
+    concurrency: 100,
+    rounds: ctx.rounds,
+    p50_ms: round(percentile(stormLatencies, 50)),
+    p99_ms: round(percentile(stormLatencies, 99)),
+    req_per_s: 0,
+    errors: outcomes.other,
+  });
+  notes.push(`conflict storm over ${ctx.rounds} rounds: ${outcomes.created} x 201, ${outcomes.conflict} x 409, ${outcomes.other} other (want ${ctx.rounds}, ${ctx.rounds * 99}, 0)`);
+
+  // 3. Window queries: 10,000 events vs 24, the same 24 in the window.
+  const big = await teamToken(ctx, "bench-big");
+  const small = await teamToken(ctx, "bench-small");
+  const windowStart = Date.UTC(2027, 5, 1);
+  const seed = async (token: string, count: number, firstHour: number) => {
+    let next = 0;
+    const sender = httpSender({
+      url: `${ctx.workerUrl}/events`,
+      method: "POST",
+      headers: auth(token),
+      body: () => {
+        const start = windowStart + (firstHour + next++) * HOUR;
+        return JSON.stringify({ title: "Seed", starts_at: new Date(start).toISOString() });
+      },
+      concurrency: 32,
+      expectStatus: 201,
+    });
+    while (next < count) await Promise.all(Array.from({ length: Math.min(32, count - next) }, () => sender.send()));
+    sender.close();
+  };
+  const seeded = performance.now();
+  await seed(big, 10_000, -5_000); // 5,000 hours before the window's start and 5,000 from it
+  await seed(small, 24, 0);
+  notes.push(`seeded 10,024 events through the API in ${((performance.now() - seeded) / 1000).toFixed(1)} s`);
+  const window = `from=${new Date(windowStart).toISOString()}&to=${new Date(windowStart + 24 * HOUR).toISOString()}&limit=100`;
+  const listBig = httpSender({ url: `${ctx.workerUrl}/events?${window}`, headers: auth(big), concurrency: 1 });
+  const listSmall = httpSender({ url: `${ctx.workerUrl}/events?${window}`, headers: auth(small), concurrency: 1 });
+  const check = (await (await fetch(`${ctx.workerUrl}/events?${window}`, { headers: auth(big) })).json()) as { events: unknown[] };
+  if (check.events.length !== 24) throw new Error(`the window should hold 24 events, got ${check.events.length}`);
+  const lists = await sideBySide(ctx, 1, { small: listSmall.send, big: listBig.send });
+  listBig.close();
+  listSmall.close();
+  rows.push(summarise("calendar", "GET /events 1-day window, team of 24", 1, lists.small), summarise("calendar", "GET /events 1-day window, team of 10,000", 1, lists.big));
+  ratios.push({
+    suite: "calendar",
+    name: "window query p50, 10,000 events over 24",
+    value: ratioOfRounds(lists.big, lists.small, (r) => percentile(r.latencies, 50)),
+    explains: "about 1 when the query reads only the window",
+  });
+  return { rows, ratios, notes };
+}
