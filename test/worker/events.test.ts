@@ -326,3 +326,39 @@ describe("teams and access", () => {
     expect(((await noSecret.json()) as any).error.message).toContain("ADMIN_SECRET");
   });
 });
+
+describe("bad bodies", () => {
+  const raw = (t: { token: string }, body: BodyInit, headers: Record<string, string> = {}) =>
+    call("/events", { method: "POST", headers: { authorization: `Bearer ${t.token}`, ...headers }, body });
+
+  it("answers 413 for a body over 64 KiB, declared or not", async () => {
+    const t = await newTeam();
+    const big = JSON.stringify({ title: "x".repeat(70_000), starts_at: "2026-03-02T10:00:00Z" });
+    const res = await raw(t, big, { "content-type": "application/json" });
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as any).error.code).toBe("payload_too_large");
+    const stream = new ReadableStream({ start: (c) => (c.enqueue(new TextEncoder().encode(big)), c.close()) });
+    expect((await raw(t, stream)).status).toBe(413);
+  });
+
+  it.each([
+    ["invalid JSON", '{"title": "x",', "invalid_json", /not valid JSON/],
+    ["non-UTF-8 bytes", new Uint8Array([0x7b, 0x22, 0xff, 0x22, 0x7d]), "invalid_json", /UTF-8/],
+    ["an empty body", "", "invalid_json", /needs a JSON body/],
+    ["a JSON array", "[1,2]", "validation_failed", /JSON object/],
+  ])("answers 400 for %s", async (_name, body, code, message) => {
+    const t = await newTeam();
+    const res = await raw(t, body as BodyInit, { "content-type": "application/json" });
+    expect(res.status).toBe(400);
+    const error = ((await res.json()) as any).error;
+    expect(error.code).toBe(code);
+    expect(error.message).toMatch(message);
+  });
+
+  it("refuses multipart forms with 415", async () => {
+    const t = await newTeam();
+    const form = new FormData();
+    form.set("title", "x");
+    expect((await raw(t, form)).status).toBe(415);
+  });
+});
