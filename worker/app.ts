@@ -4,6 +4,7 @@ import { answerMethodNotAllowed, handleError, handleNotFound } from "./http-erro
 import { adminRoutes } from "./auth/admin-routes.ts";
 import { calendarRoutes } from "./calendar/routes.ts";
 import { goalRoutes } from "./goals/routes.ts";
+import { txRoutes } from "./tx/routes.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import { healthRoutes } from "./routes/health.ts";
 
@@ -16,6 +17,7 @@ export function createApp(): Hono<AppEnv> {
   app.route("/", adminRoutes);
   app.route("/", calendarRoutes);
   app.route("/", goalRoutes);
+  app.route("/", txRoutes);
   answerMethodNotAllowed(app);
   app.notFound(handleNotFound);
   app.onError(handleError);

@@ -8,6 +8,14 @@ export interface Env {
   /** Upstash REST endpoint: real Upstash in the cloud, the local gateway in development. */
   UPSTASH_REDIS_REST_URL?: string;
   UPSTASH_REDIS_REST_TOKEN?: string;
+  /** The calendar participant's own Redis (defaults to the main one). */
+  CALENDAR_REDIS_REST_URL?: string;
+  CALENDAR_REDIS_REST_TOKEN?: string;
+  /** The goals participant's own Redis (defaults to the main one). */
+  GOALS_REDIS_REST_URL?: string;
+  GOALS_REDIS_REST_TOKEN?: string;
+  /** An open transaction idle this long is aborted (a duration: "60s", "2m"; default 60s). */
+  TX_IDLE_TIMEOUT?: string;
   /** How long /health waits for each dependency, in ms (default 2000). */
   HEALTH_TIMEOUT_MS?: string;
   /** Guards /admin (creating teams and members' tokens). Required in production. */

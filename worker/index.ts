@@ -1,8 +1,17 @@
 import { createApp } from "./app.ts";
 import type { Env } from "./env.ts";
+import { sweepExpiredTransactions } from "./tx/recovery.ts";
 
 const app = createApp();
 
 export default {
   fetch: app.fetch,
+  /** Cron (wrangler.toml): resolves transactions whose holds outlived their lease. */
+  async scheduled(_controller, env, ctx) {
+    ctx.waitUntil(
+      sweepExpiredTransactions(env).then((resolved) => {
+        if (resolved > 0) console.log(JSON.stringify({ event: "tx_recovery", resolved }));
+      }),
+    );
+  },
 } satisfies ExportedHandler<Env>;

@@ -4,6 +4,7 @@ import { ErrorBody } from "../shared/errors.ts";
 import { Goal, GoalList, GoalListQuery, GoalPatch, GoalWrite } from "../shared/goals.ts";
 import { HealthReport } from "../shared/health.ts";
 import { IssuedTokens, MemberCreate, TeamCreate } from "../shared/teams.ts";
+import { TxBegin, TxOpInput, TxView } from "../shared/tx.ts";
 import { GROUPSYNC_VERSION } from "../shared/version.ts";
 
 /**
@@ -26,6 +27,9 @@ const SCHEMAS = {
   TeamCreate: [TeamCreate, "input"],
   MemberCreate: [MemberCreate, "input"],
   IssuedTokens: [IssuedTokens, "output"],
+  TxBegin: [TxBegin, "input"],
+  TxOp: [TxOpInput, "input"],
+  Tx: [TxView, "output"],
 } as const satisfies Record<string, readonly [z.ZodType, "input" | "output"]>;
 
 type SchemaName = keyof typeof SCHEMAS;
@@ -79,6 +83,28 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
     patch: { summary: "Change some fields of a goal; concurrent patches never lose each other", tag: "goals", path: idParam, body: "GoalPatch", ifMatch: true, responses: { 200: ["Changed", "Goal"], ...errors(400, 401, 404, 412) } },
     delete: { summary: "Delete a goal", tag: "goals", path: idParam, ifMatch: true, responses: { 204: ["Deleted"], ...errors(401, 404, 412) } },
   },
+  "/tx": {
+    post: {
+      summary: "Begin a transaction across calendar and goals; or, with {ops, commit: true}, run one in a single request",
+      tag: "transactions",
+      body: "TxBegin",
+      responses: { 201: ["Begun (open)", "Tx"], 200: ["One-shot form: committed", "Tx"], ...errors(400, 401, 409, 503) },
+    },
+  },
+  "/tx/{id}": { get: { summary: "State, ops and outcome (with its reason) of your transaction", tag: "transactions", path: { id: "The transaction's id" }, responses: { 200: ["The transaction", "Tx"], ...errors(401, 404) } } },
+  "/tx/{id}/ops": {
+    post: {
+      summary: "Add an op; its holds are taken now. Invalid input leaves the transaction open; a conflict aborts it, naming the reason as the error code",
+      tag: "transactions",
+      path: { id: "The transaction's id" },
+      body: "TxOp",
+      responses: { 200: ["Added and held", "Tx"], ...errors(400, 401, 404, 409, 503) },
+    },
+  },
+  "/tx/{id}/commit": {
+    post: { summary: "Commit: every participant votes, the decision is recorded once, then applied", tag: "transactions", path: { id: "The transaction's id" }, responses: { 200: ["Committed (outcome.pending lists participants still applying)", "Tx"], ...errors(401, 404, 409, 503) } },
+  },
+  "/tx/{id}/abort": { post: { summary: "Abort and release every hold", tag: "transactions", path: { id: "The transaction's id" }, responses: { 200: ["Aborted", "Tx"], ...errors(401, 404, 409) } } },
   "/admin/teams": { post: { summary: "Create a team and its members' tokens (shown once)", tag: "admin", auth: "admin", body: "TeamCreate", responses: { 201: ["Created", "IssuedTokens"], ...errors(400, 401, 409, 503) } } },
   "/admin/teams/{team}/members": {
     post: { summary: "Add a member to a team and issue their token", tag: "admin", auth: "admin", path: { team: "The team's id" }, body: "MemberCreate", responses: { 201: ["Added", "IssuedTokens"], ...errors(400, 401, 404, 409) } },
@@ -126,7 +152,7 @@ function build() {
       description: "A shared calendar that never double-books, shared goals, and a group Pomodoro timer. Every error answers `{\"error\": {\"code\", \"message\", \"details\"?}}`.",
     },
     security: [{ member: [] }],
-    tags: [{ name: "calendar" }, { name: "goals" }, { name: "admin" }, { name: "service" }],
+    tags: [{ name: "calendar" }, { name: "goals" }, { name: "transactions" }, { name: "admin" }, { name: "service" }],
     paths,
     components: {
       securitySchemes: {

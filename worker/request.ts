@@ -16,13 +16,16 @@ export interface FieldProblem {
  * README's own examples use `curl -d` without a header (curl then says form-urlencoded), and
  * answering them 422 was one of the original's bugs. Multipart forms are refused (415).
  */
-export async function readBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
+export async function readBody<S extends z.ZodType>(c: Context, schema: S, options: { optional?: boolean } = {}): Promise<z.infer<S>> {
   const type = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
   if (type === "multipart/form-data") {
     throw new ApiError(415, CommonErrorCodes.unsupportedMediaType, "send the body as JSON (Content-Type: application/json), not multipart/form-data");
   }
   const bytes = await readLimited(c.req.raw, MAX_BODY_BYTES);
-  if (bytes.length === 0) throw new ApiError(400, CommonErrorCodes.invalidJson, "the request needs a JSON body");
+  if (bytes.length === 0) {
+    if (options.optional) return validate(schema, {});
+    throw new ApiError(400, CommonErrorCodes.invalidJson, "the request needs a JSON body");
+  }
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);

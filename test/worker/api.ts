@@ -27,13 +27,17 @@ export async function newTeam(members: string[] = ["ana", "bo"]) {
   return { team, tokens, as, ...as(members[0]!) };
 }
 
-export function client(token: string) {
+export function client(token: string, overrides: Partial<Env> = {}) {
   const send = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
-    const res = await call(path, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    const res = await call(
+      path,
+      {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      },
+      overrides,
+    );
     const text = await res.text();
     return { status: res.status, headers: res.headers, json: text ? (JSON.parse(text) as any) : undefined };
   };

@@ -167,6 +167,13 @@ describe("PUT, PATCH and DELETE", () => {
     expect((await t.post("/events", slot("2026-03-02T10:00:00Z", "2026-03-02T10:30:00Z"))).status).toBe(201);
   });
 
+  it("PATCH moving only starts_at keeps the event's length", async () => {
+    const t = await twoEvents();
+    const res = await t.patch("/events/a", { starts_at: "2026-03-02T14:00:00Z" });
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ starts_at: "2026-03-02T14:00:00.000Z", ends_at: "2026-03-02T15:00:00.000Z" });
+  });
+
   it("PATCH keeps the fields it does not name; PUT replaces them (defaults apply again)", async () => {
     const t = await twoEvents();
     await t.patch("/events/a", { description: "agenda" });

@@ -2,7 +2,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { CommonErrorCodes } from "../../shared/errors.ts";
 import { isProduction, type AppEnv, type Env } from "../env.ts";
 import { ApiError } from "../http-errors.ts";
-import { storeRedis } from "../storage/store-client.ts";
+import { mainStore } from "../storage/stores.ts";
 import { memberForToken } from "./team-store.ts";
 import { bearerToken } from "./tokens.ts";
 
@@ -37,7 +37,7 @@ async function identify(c: Context<AppEnv>, token: string | null) {
     if (c.env.GROUPSYNC_OPEN_TEAM) return { team: c.env.GROUPSYNC_OPEN_TEAM, member: "anonymous" };
     throw unauthorized("send Authorization: Bearer <token>; an admin creates tokens with POST /admin/teams");
   }
-  const member = await memberForToken(storeRedis(c.env), token);
+  const member = await memberForToken(mainStore(c.env), token);
   if (member === null) throw unauthorized("the token is not valid");
   return member;
 }

@@ -4,7 +4,7 @@ import { MemberCreate, TeamCreate, TeamId } from "../../shared/teams.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../http-errors.ts";
 import { readBody, readId } from "../request.ts";
-import { storeRedis } from "../storage/store-client.ts";
+import { mainStore } from "../storage/stores.ts";
 import { addMember, createTeam } from "./team-store.ts";
 import { bearerToken, secretsEqual } from "./tokens.ts";
 
@@ -23,7 +23,7 @@ adminRoutes.use("/admin/*", async (c, next) => {
 
 adminRoutes.post("/admin/teams", async (c) => {
   const { team, members } = await readBody(c, TeamCreate);
-  const tokens = await createTeam(storeRedis(c.env), team, members);
+  const tokens = await createTeam(mainStore(c.env), team, members);
   if (tokens === "team_exists") throw new ApiError(409, "team_exists", `team ${team} already exists`);
   return c.json({ team, tokens }, 201);
 });
@@ -31,7 +31,7 @@ adminRoutes.post("/admin/teams", async (c) => {
 adminRoutes.post("/admin/teams/:team/members", async (c) => {
   const team = readId(c, TeamId, "team");
   const { member } = await readBody(c, MemberCreate);
-  const token = await addMember(storeRedis(c.env), team, member);
+  const token = await addMember(mainStore(c.env), team, member);
   if (token === "no_team") throw new ApiError(404, CommonErrorCodes.notFound, `team ${team} does not exist`);
   if (token === "member_exists") throw new ApiError(409, "member_exists", `${member} is already a member of ${team}`);
   return c.json({ team, tokens: { [member]: token } }, 201);

@@ -45,3 +45,23 @@ export function buildEvent(fields: EventFields, meta: EventMeta): Event | FieldP
     version: meta.version,
   };
 }
+
+/**
+ * PATCH: the current event with the named fields replaced. Moving only `starts_at` keeps the
+ * event's length (the meeting moves; it does not shrink or vanish), as calendar apps do.
+ */
+export function patchedEventFields(current: Event, patch: Partial<EventFields>): EventFields {
+  let endsAt = patch.ends_at ?? current.ends_at;
+  if (patch.starts_at !== undefined && patch.ends_at === undefined) {
+    const newStart = parseInstant(patch.starts_at);
+    const length = (parseInstant(current.ends_at) as number) - (parseInstant(current.starts_at) as number);
+    if (typeof newStart === "number") endsAt = formatInstant(newStart + length);
+  }
+  return {
+    title: patch.title ?? current.title,
+    description: patch.description ?? current.description,
+    calendar: patch.calendar ?? current.calendar,
+    starts_at: patch.starts_at ?? current.starts_at,
+    ends_at: endsAt,
+  };
+}

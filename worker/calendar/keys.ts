@@ -6,6 +6,13 @@
  *   cal:<name>:end      sorted set: event id -> end (ms)
  *   events:start        sorted set over all the team's calendars, for listing
  *   events:maxlen       the longest event the team ever booked (ms), how far a listing looks back
+ * and for two-phase commit (the calendar participant):
+ *   event:hold:<tx>:<n> a hold: op n of transaction tx, prepared; its member hold:<tx>:<n> sits in
+ *                       the calendar's sorted sets, so it is busy time for every other booking
+ *   event-lock:<id>     the transaction that holds event <id> (for update, delete, or a created id)
+ *   tx-holds:<tx>       the hold keys of a transaction
+ *   leases              sorted set: transaction -> lease end (ms). A lease is a value, never a TTL:
+ *                       recovery resolves an expired one by the coordinator's decision.
  */
 export const calendarKeys = (team: string) => {
   const base = `gs:{${team}}`;
@@ -15,6 +22,11 @@ export const calendarKeys = (team: string) => {
     ends: (calendar: string) => `${base}:cal:${calendar}:end`,
     teamStarts: `${base}:events:start`,
     maxLength: `${base}:events:maxlen`,
+    hold: (tx: string, n: number) => `${base}:event:hold:${tx}:${n}`,
+    lock: (id: string) => `${base}:event-lock:${id}`,
+    txHolds: (tx: string) => `${base}:tx-holds:${tx}`,
+    leases: `${base}:leases`,
+    prefix: `${base}:`,
   };
 };
 

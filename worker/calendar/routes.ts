@@ -10,10 +10,11 @@ import { ApiError } from "../http-errors.ts";
 import { checkIfMatch, etag, hasIfMatch, untilWritten } from "../preconditions.ts";
 import { invalid, readBody, readId, readQuery } from "../request.ts";
 import { decodeCursor, encodeCursor, type Cursor } from "../storage/cursor.ts";
-import { storeRedis } from "../storage/store-client.ts";
-import { buildEvent, type EventFields } from "./event-record.ts";
+import { participantStore } from "../storage/stores.ts";
+import { buildEvent, patchedEventFields, type EventFields } from "./event-record.ts";
 import { calendarFeed } from "./ics.ts";
-import { CalendarStore, instantMs, type PutOutcome } from "./store.ts";
+import { coordinatorFor, resolveIfExpired } from "../tx/recovery.ts";
+import { CalendarStore, instantMs, type DeleteOutcome, type PutOutcome } from "./store.ts";
 
 /** /events: the team calendar. Paths work with and without a trailing slash (the app is not strict). */
 export const calendarRoutes = new Hono<AppEnv>();
@@ -28,7 +29,7 @@ const FEED_FUTURE_MS = 400 * 86_400_000;
 const FEED_MAX_EVENTS = 5000;
 
 function storeFor(c: Context<AppEnv>): CalendarStore {
-  return new CalendarStore(storeRedis(c.env), c.get("member").team);
+  return new CalendarStore(participantStore(c.env, "calendar"), c.get("member").team);
 }
 
 calendarRoutes.get("/events", async (c) => {
@@ -64,8 +65,11 @@ calendarRoutes.post("/events", async (c) => {
   const member = c.get("member").member;
   const now = new Date().toISOString();
   const event = built(body, { id: body.id ?? crypto.randomUUID(), created_by: member, created_at: now, updated_at: now, version: 1 });
-  const outcome = await storeFor(c).put(event, undefined, member);
+  const store = storeFor(c);
+  let outcome = await store.put(event, undefined, member);
+  if (await clearedExpiredTransaction(c, outcome, event.id)) outcome = await store.put(event, undefined, member);
   if (outcome.kind === "exists") throw new ApiError(409, "event_exists", `an event with id ${event.id} already exists`, { details: { id: event.id } });
+  if (outcome.kind === "locked") await resolveIfExpired(c, "calendar", outcome.tx, `event ${event.id}`);
   refuseConflict(outcome, event);
   return c.json(event, 201, { ETag: etag(event.version), Location: `/events/${event.id}` });
 });
@@ -86,13 +90,7 @@ calendarRoutes.put("/events/:id", async (c) => {
 calendarRoutes.patch("/events/:id", async (c) => {
   const id = readId(c, ResourceId);
   const patch = await readBody(c, EventPatch);
-  return update(c, id, (current) => ({
-    title: patch.title ?? current.title,
-    description: patch.description ?? current.description,
-    calendar: patch.calendar ?? current.calendar,
-    starts_at: patch.starts_at ?? current.starts_at,
-    ends_at: patch.ends_at ?? current.ends_at,
-  }));
+  return update(c, id, (current) => patchedEventFields(current, patch));
 });
 
 calendarRoutes.delete("/events/:id", async (c) => {
@@ -104,6 +102,7 @@ calendarRoutes.delete("/events/:id", async (c) => {
     checkIfMatch(c, current.version);
     const outcome = await store.delete(current, c.get("member").member);
     if (outcome.kind === "missing") throw notFound(id);
+    if (await clearedExpiredTransaction(c, outcome, id)) return "retry";
     return outcome.kind === "stale" ? staleOrRetry(c, outcome.version) : outcome;
   }, `event ${id}`);
   return c.body(null, 204);
@@ -121,6 +120,7 @@ async function update(c: Context<AppEnv>, id: string, fieldsFrom: (current: Even
     const outcome = await store.put(next, current, member);
     if (outcome.kind === "missing") throw notFound(id);
     if (outcome.kind === "stale") return staleOrRetry(c, outcome.version);
+    if (await clearedExpiredTransaction(c, outcome, id)) return "retry";
     refuseConflict(outcome, next);
     return next;
   }, `event ${id}`);
@@ -133,11 +133,35 @@ function built(fields: EventFields, meta: Parameters<typeof buildEvent>[1]): Eve
   return event;
 }
 
+/**
+ * A write met a transaction's lock, or a slot held by one. If that transaction outlived its lease
+ * it is resolved now and the write should be retried (true); a live one answers 409.
+ */
+async function clearedExpiredTransaction(c: Context<AppEnv>, outcome: PutOutcome | DeleteOutcome, id: string): Promise<boolean> {
+  if (outcome.kind === "locked") {
+    await resolveIfExpired(c, "calendar", outcome.tx, `event ${id}`);
+    return true;
+  }
+  if (outcome.kind !== "conflict") return false;
+  const holders = [...new Set(outcome.conflicts.map((conflict) => conflict.tx).filter((tx) => tx !== undefined))];
+  const coordinator = coordinatorFor(c.env, c.get("member").team);
+  let cleared = false;
+  for (const tx of holders) {
+    if (await coordinator.leaseExpired("calendar", tx)) {
+      await coordinator.resolveById(tx);
+      cleared = true;
+    }
+  }
+  return cleared;
+}
+
 function refuseConflict(outcome: PutOutcome, event: Event): void {
   if (outcome.kind !== "conflict") return;
-  const ids = outcome.conflicts.map((c) => c.id).join(", ");
+  // Holds belong to other members' transactions: say the slot is held, not by which transaction.
+  const conflicts = outcome.conflicts.map(({ tx, ...rest }) => (tx === undefined ? rest : { ...rest, id: "(held by a transaction in progress)" }));
+  const ids = conflicts.map((c) => c.id).join(", ");
   throw new ApiError(409, "time_slot_taken", `${event.starts_at} to ${event.ends_at} on calendar ${event.calendar} overlaps ${ids}`, {
-    details: { conflicts: outcome.conflicts },
+    details: { conflicts },
   });
 }
 

@@ -3,10 +3,11 @@ import { LuaScript } from "../storage/lua-script.ts";
 /**
  * The overlap check and the write in one atomic step.
  * KEYS: event, target cal start, target cal end, team start, previous cal start, previous cal end,
- *       team max length
+ *       team max length, event lock
  * ARGV: id, record JSON, start ms, end ms, mode (create|update), expected version ('' for create),
  *       max conflicts to report, channel, message
- * Returns {'ok'} | {'exists'} | {'missing'} | {'stale', version} | {'conflict', id, json, id, json, ...}
+ * Returns {'ok'} | {'exists'} | {'missing'} | {'stale', version} | {'locked', tx}
+ *       | {'conflict', id, json, id, json, ...} (a hold's json is its hold record)
  *
  * Entries on one calendar never overlap, so sorted by start they are also sorted by end: the only
  * entry starting before the new start that can overlap is the last one, and every entry starting
@@ -14,8 +15,10 @@ import { LuaScript } from "../storage/lua-script.ts";
  */
 export const putEventScript = new LuaScript(
   "put_event",
-  "4e61c971dc2918b89b15e43c54f467107712eeef",
+  "c37cad2db668590d13659b518c8efe712f9636ce",
   `local id = ARGV[1]
+local lock = redis.call('GET', KEYS[8])
+if lock then return {'locked', lock} end
 local current = redis.call('GET', KEYS[1])
 if ARGV[5] == 'create' then
   if current then return {'exists'} end
@@ -56,13 +59,15 @@ return {'ok'}`,
 );
 
 /**
- * KEYS: event, cal start, cal end, team start. ARGV: id, expected version, channel, message.
- * Returns {'ok'} | {'missing'} | {'stale', version}. The slot is free the moment this returns.
+ * KEYS: event, cal start, cal end, team start, event lock. ARGV: id, expected version, channel, message.
+ * Returns {'ok'} | {'missing'} | {'stale', version} | {'locked', tx}. The slot is free the moment this returns.
  */
 export const deleteEventScript = new LuaScript(
   "delete_event",
-  "413fd306df7ea30059ade2b89041a257716608d2",
-  `local current = redis.call('GET', KEYS[1])
+  "c4e1d9c12bc66a4528f4b78be5fe3912f9e37b00",
+  `local lock = redis.call('GET', KEYS[5])
+if lock then return {'locked', lock} end
+local current = redis.call('GET', KEYS[1])
 if not current then return {'missing'} end
 local version = tostring(cjson.decode(current).version)
 if version ~= ARGV[2] then return {'stale', version} end
@@ -72,4 +77,124 @@ redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('ZREM', KEYS[4], ARGV[1])
 redis.call('PUBLISH', ARGV[3], ARGV[4])
 return {'ok'}`,
+);
+
+/**
+ * Prepares one calendar op of a transaction: validates it against the store and takes its hold,
+ * atomically. KEYS: event, cal start, cal end, hold, event lock, tx holds, leases.
+ * ARGV: kind (create|update|delete), event id, hold member, start ms, end ms, hold record JSON,
+ *       tx id, lease end ms, max conflicts, expected version ('' for create).
+ * Returns {'ok'} | {'locked', tx} | {'exists'} | {'missing'} | {'stale'} | {'conflict', id, json, ...}
+ * Holds of the same transaction count as busy too: two ops for one slot in one transaction conflict.
+ */
+export const prepareEventScript = new LuaScript(
+  "prepare_event",
+  "bb604edd743251b70d3b7ffda32ea0ad79412802",
+  `local id, member, tx = ARGV[2], ARGV[3], ARGV[7]
+local lock = redis.call('GET', KEYS[5])
+if lock then return {'locked', lock} end
+local current = redis.call('GET', KEYS[1])
+if ARGV[1] == 'create' then
+  if current then return {'exists'} end
+else
+  if not current then return {'missing'} end
+  if tostring(cjson.decode(current).version) ~= ARGV[10] then return {'stale'} end
+end
+if ARGV[1] ~= 'delete' then
+  local s, e, max = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[9])
+  local conflicts = {}
+  local before = redis.call('ZREVRANGEBYSCORE', KEYS[2], '(' .. ARGV[4], '-inf', 'LIMIT', 0, 1)
+  if before[1] and before[1] ~= id and tonumber(redis.call('ZSCORE', KEYS[3], before[1])) > s then
+    table.insert(conflicts, before[1])
+  end
+  local inside = redis.call('ZRANGEBYSCORE', KEYS[2], ARGV[4], '(' .. ARGV[5], 'LIMIT', 0, max + 1)
+  for _, other in ipairs(inside) do
+    if other ~= id and #conflicts < max then table.insert(conflicts, other) end
+  end
+  if #conflicts > 0 then
+    local prefix = string.sub(KEYS[1], 1, #KEYS[1] - #id)
+    local reply = {'conflict'}
+    for _, other in ipairs(conflicts) do
+      table.insert(reply, other)
+      table.insert(reply, redis.call('GET', prefix .. other) or '')
+    end
+    return reply
+  end
+  redis.call('ZADD', KEYS[2], s, member)
+  redis.call('ZADD', KEYS[3], e, member)
+end
+redis.call('SET', KEYS[4], ARGV[6])
+redis.call('SET', KEYS[5], tx)
+redis.call('SADD', KEYS[6], KEYS[4])
+redis.call('ZADD', KEYS[7], ARGV[8], tx)
+return {'ok'}`,
+);
+
+/**
+ * Applies a committed transaction's calendar holds; idempotent (a hold already applied is gone).
+ * KEYS: tx holds, leases, team start, team max length. ARGV: tx id, key prefix, channel, team, member, now.
+ */
+export const applyEventHoldsScript = new LuaScript(
+  "apply_event_holds",
+  "185c9ad4754a4345384868ec760f22ba91b5d18d",
+  `local prefix, count = ARGV[2], 0
+for _, holdKey in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  local raw = redis.call('GET', holdKey)
+  if raw then
+    local hold = cjson.decode(raw)
+    local id = hold.event_id
+    local eventKey = prefix .. 'event:' .. id
+    local message
+    if hold.kind ~= 'create' then
+      local old = cjson.decode(hold.previous)
+      redis.call('ZREM', prefix .. 'cal:' .. old.calendar .. ':start', id)
+      redis.call('ZREM', prefix .. 'cal:' .. old.calendar .. ':end', id)
+      redis.call('ZREM', KEYS[3], id)
+    end
+    if hold.kind == 'delete' then
+      redis.call('DEL', eventKey)
+      message = '{"type":"event.deleted","team":' .. cjson.encode(ARGV[4]) .. ',"id":' .. cjson.encode(id) .. ',"by":' .. cjson.encode(ARGV[5]) .. ',"at":' .. cjson.encode(ARGV[6]) .. ',"tx":' .. cjson.encode(ARGV[1]) .. '}'
+    else
+      redis.call('SET', eventKey, hold.event)
+      redis.call('ZADD', prefix .. 'cal:' .. hold.calendar .. ':start', hold.start_ms, id)
+      redis.call('ZADD', prefix .. 'cal:' .. hold.calendar .. ':end', hold.end_ms, id)
+      redis.call('ZADD', KEYS[3], hold.start_ms, id)
+      local length = hold.end_ms - hold.start_ms
+      if length > tonumber(redis.call('GET', KEYS[4]) or '0') then redis.call('SET', KEYS[4], length) end
+      local kind = 'event.updated'
+      if hold.kind == 'create' then kind = 'event.created' end
+      message = '{"type":"' .. kind .. '","team":' .. cjson.encode(ARGV[4]) .. ',"id":' .. cjson.encode(id) .. ',"by":' .. cjson.encode(ARGV[5]) .. ',"at":' .. cjson.encode(ARGV[6]) .. ',"tx":' .. cjson.encode(ARGV[1]) .. ',"event":' .. hold.event .. '}'
+    end
+    redis.call('ZREM', prefix .. 'cal:' .. hold.calendar .. ':start', hold.member)
+    redis.call('ZREM', prefix .. 'cal:' .. hold.calendar .. ':end', hold.member)
+    redis.call('DEL', holdKey)
+    redis.call('DEL', prefix .. 'event-lock:' .. id)
+    redis.call('PUBLISH', ARGV[3], message)
+    count = count + 1
+  end
+end
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+return count`,
+);
+
+/** Releases an aborted transaction's calendar holds; idempotent. KEYS: tx holds, leases. ARGV: tx id, key prefix. */
+export const releaseEventHoldsScript = new LuaScript(
+  "release_event_holds",
+  "c56a86aa12b6c43592ae5fcd2d14439a2892ff96",
+  `local prefix, count = ARGV[2], 0
+for _, holdKey in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  local raw = redis.call('GET', holdKey)
+  if raw then
+    local hold = cjson.decode(raw)
+    redis.call('ZREM', prefix .. 'cal:' .. hold.calendar .. ':start', hold.member)
+    redis.call('ZREM', prefix .. 'cal:' .. hold.calendar .. ':end', hold.member)
+    if redis.call('GET', prefix .. 'event-lock:' .. hold.event_id) == ARGV[1] then redis.call('DEL', prefix .. 'event-lock:' .. hold.event_id) end
+    redis.call('DEL', holdKey)
+    count = count + 1
+  end
+end
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+return count`,
 );

@@ -10,9 +10,13 @@ export type PutOutcome =
   | { kind: "exists" }
   | { kind: "missing" }
   | { kind: "stale"; version: number }
-  | { kind: "conflict"; conflicts: Array<Pick<Event, "id" | "starts_at" | "ends_at"> & { title?: string }> };
+  | { kind: "locked"; tx: string }
+  | { kind: "conflict"; conflicts: Conflict[] };
 
-export type DeleteOutcome = { kind: "ok" } | { kind: "missing" } | { kind: "stale"; version: number };
+/** What a booking collides with: an event, or a hold of a transaction in progress (`tx` set). */
+export type Conflict = Pick<Event, "id" | "starts_at" | "ends_at"> & { title?: string; tx?: string };
+
+export type DeleteOutcome = { kind: "ok" } | { kind: "missing" } | { kind: "stale"; version: number } | { kind: "locked"; tx: string };
 
 export type Change = "event.created" | "event.updated" | "event.deleted";
 
@@ -45,7 +49,7 @@ export class CalendarStore {
     const oldCalendar = previous?.calendar ?? event.calendar;
     const reply = (await putEventScript.run(
       this.#redis,
-      [k.event(event.id), k.starts(event.calendar), k.ends(event.calendar), k.teamStarts, k.starts(oldCalendar), k.ends(oldCalendar), k.maxLength],
+      [k.event(event.id), k.starts(event.calendar), k.ends(event.calendar), k.teamStarts, k.starts(oldCalendar), k.ends(oldCalendar), k.maxLength, k.lock(event.id)],
       [
         event.id,
         JSON.stringify(event),
@@ -67,14 +71,10 @@ export class CalendarStore {
         return { kind: "missing" };
       case "stale":
         return { kind: "stale", version: Number(reply[1]) };
-      case "conflict": {
-        const conflicts = [];
-        for (let i = 1; i < reply.length; i += 2) {
-          const other = reply[i + 1] ? (JSON.parse(reply[i + 1]!) as Event) : undefined;
-          conflicts.push({ id: reply[i]!, title: other?.title, starts_at: other?.starts_at ?? "", ends_at: other?.ends_at ?? "" });
-        }
-        return { kind: "conflict", conflicts };
-      }
+      case "locked":
+        return { kind: "locked", tx: reply[1]! };
+      case "conflict":
+        return { kind: "conflict", conflicts: parseConflicts(reply) };
       default:
         throw new Error(`put_event answered ${JSON.stringify(reply)}`);
     }
@@ -84,11 +84,12 @@ export class CalendarStore {
     const k = this.#keys;
     const reply = (await deleteEventScript.run(
       this.#redis,
-      [k.event(event.id), k.starts(event.calendar), k.ends(event.calendar), k.teamStarts],
+      [k.event(event.id), k.starts(event.calendar), k.ends(event.calendar), k.teamStarts, k.lock(event.id)],
       [event.id, event.version, CALENDAR_CHANNEL, this.#message("event.deleted", event.id, by)],
     )) as string[];
     if (reply[0] === "ok") return { kind: "ok" };
     if (reply[0] === "missing") return { kind: "missing" };
+    if (reply[0] === "locked") return { kind: "locked", tx: reply[1]! };
     return { kind: "stale", version: Number(reply[1]) };
   }
 
@@ -143,6 +144,18 @@ export class CalendarStore {
   #message(type: Change, id: string, by: string, event?: Event): string {
     return JSON.stringify({ type, team: this.#team, id, by, at: new Date().toISOString(), ...(event ? { event } : {}) });
   }
+}
+
+/** A script's {'conflict', id, json, ...} reply. A hold's json is its hold record, which names its transaction. */
+export function parseConflicts(reply: string[]): Conflict[] {
+  const conflicts: Conflict[] = [];
+  for (let i = 1; i < reply.length; i += 2) {
+    const other = reply[i + 1] ? (JSON.parse(reply[i + 1]!) as Partial<Event> & { tx?: string }) : undefined;
+    const conflict: Conflict = { id: reply[i]!, title: other?.title, starts_at: other?.starts_at ?? "", ends_at: other?.ends_at ?? "" };
+    if (other?.tx !== undefined) conflict.tx = other.tx;
+    conflicts.push(conflict);
+  }
+  return conflicts;
 }
 
 export function instantMs(text: string): number {

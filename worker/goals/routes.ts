@@ -8,7 +8,8 @@ import { ApiError } from "../http-errors.ts";
 import { checkIfMatch, etag, hasIfMatch, untilWritten } from "../preconditions.ts";
 import { invalid, readBody, readId, readQuery } from "../request.ts";
 import { decodeCursor, encodeCursor } from "../storage/cursor.ts";
-import { storeRedis } from "../storage/store-client.ts";
+import { participantStore } from "../storage/stores.ts";
+import { resolveIfExpired } from "../tx/recovery.ts";
 import { buildGoal, patchedFields } from "./goal-record.ts";
 import { GoalStore } from "./store.ts";
 
@@ -18,7 +19,7 @@ goalRoutes.use("/goals", requireMember());
 goalRoutes.use("/goals/*", requireMember());
 
 function storeFor(c: Context<AppEnv>): GoalStore {
-  return new GoalStore(storeRedis(c.env), c.get("member").team);
+  return new GoalStore(participantStore(c.env, "goals"), c.get("member").team);
 }
 
 goalRoutes.get("/goals", async (c) => {
@@ -32,7 +33,13 @@ goalRoutes.post("/goals", async (c) => {
   const member = c.get("member").member;
   const now = new Date().toISOString();
   const goal = buildGoal(body, { id: body.id ?? crypto.randomUUID(), owner: member, created_by: member, created_at: now, updated_at: now, version: 1 });
-  const outcome = await storeFor(c).put(goal, undefined, member);
+  const store = storeFor(c);
+  let outcome = await store.put(goal, undefined, member);
+  if (outcome.kind === "locked") {
+    await resolveIfExpired(c, "goals", outcome.tx, `goal ${goal.id}`);
+    outcome = await store.put(goal, undefined, member);
+  }
+  if (outcome.kind === "locked") throw new ApiError(409, "lock_conflict", `goal ${goal.id} is part of a transaction in progress`, { details: { resource: `goal:${goal.id}` } });
   if (outcome.kind === "exists") throw new ApiError(409, "goal_exists", `a goal with id ${goal.id} already exists`, { details: { id: goal.id } });
   return c.json(goal, 201, { ETag: etag(goal.version), Location: `/goals/${goal.id}` });
 });
@@ -65,6 +72,7 @@ goalRoutes.delete("/goals/:id", async (c) => {
     checkIfMatch(c, current.version);
     const outcome = await store.delete(current, c.get("member").member);
     if (outcome.kind === "missing") throw notFound(id);
+    if (outcome.kind === "locked") return resolveIfExpired(c, "goals", outcome.tx, `goal ${id}`).then(() => "retry" as const);
     return outcome.kind === "stale" ? staleOrRetry(c, outcome.version) : outcome;
   }, `goal ${id}`);
   return c.body(null, 204);
@@ -81,6 +89,7 @@ async function update(c: Context<AppEnv>, id: string, fieldsFrom: (current: Goal
     const next = buildGoal(fieldsFrom(current), { id, owner: current.owner, created_by: current.created_by, created_at: current.created_at, updated_at: new Date().toISOString(), version: current.version + 1 });
     const outcome = await store.put(next, current, member);
     if (outcome.kind === "missing") throw notFound(id);
+    if (outcome.kind === "locked") return resolveIfExpired(c, "goals", outcome.tx, `goal ${id}`).then(() => "retry" as const);
     return outcome.kind === "stale" ? staleOrRetry(c, outcome.version) : next;
   }, `goal ${id}`);
   return c.json(goal, 200, { ETag: etag(goal.version) });

@@ -4,7 +4,7 @@ import { isAfter, type Cursor } from "../storage/cursor.ts";
 import { GOALS_CHANNEL, goalKeys } from "./keys.ts";
 import { deleteGoalScript, putGoalScript } from "./scripts.ts";
 
-export type WriteOutcome = { kind: "ok" } | { kind: "exists" } | { kind: "missing" } | { kind: "stale"; version: number };
+export type WriteOutcome = { kind: "ok" } | { kind: "exists" } | { kind: "missing" } | { kind: "stale"; version: number } | { kind: "locked"; tx: string };
 export type GoalChange = "goal.created" | "goal.updated" | "goal.deleted";
 
 /** One team's goals in Redis. */
@@ -29,7 +29,7 @@ export class GoalStore {
     const change: GoalChange = previous === undefined ? "goal.created" : "goal.updated";
     const reply = (await putGoalScript.run(
       this.#redis,
-      [this.#keys.goal(goal.id), this.#keys.index],
+      [this.#keys.goal(goal.id), this.#keys.index, this.#keys.lock(goal.id)],
       [goal.id, JSON.stringify(goal), Date.parse(goal.created_at), previous === undefined ? "create" : "update", previous?.version ?? "", GOALS_CHANNEL, this.#message(change, goal.id, by, goal)],
     )) as string[];
     return outcome(reply);
@@ -38,7 +38,7 @@ export class GoalStore {
   async delete(goal: Goal, by: string): Promise<WriteOutcome> {
     const reply = (await deleteGoalScript.run(
       this.#redis,
-      [this.#keys.goal(goal.id), this.#keys.index],
+      [this.#keys.goal(goal.id), this.#keys.index, this.#keys.lock(goal.id)],
       [goal.id, goal.version, GOALS_CHANNEL, this.#message("goal.deleted", goal.id, by)],
     )) as string[];
     return outcome(reply);
@@ -80,6 +80,8 @@ function outcome(reply: string[]): WriteOutcome {
       return { kind: "missing" };
     case "stale":
       return { kind: "stale", version: Number(reply[1]) };
+    case "locked":
+      return { kind: "locked", tx: reply[1]! };
     default:
       throw new Error(`goal script answered ${JSON.stringify(reply)}`);
   }

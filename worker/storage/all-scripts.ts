@@ -1,7 +1,25 @@
 import { addMemberScript, createTeamScript } from "../auth/scripts.ts";
-import { deleteEventScript, putEventScript } from "../calendar/scripts.ts";
-import { deleteGoalScript, putGoalScript } from "../goals/scripts.ts";
+import { applyEventHoldsScript, deleteEventScript, prepareEventScript, putEventScript, releaseEventHoldsScript } from "../calendar/scripts.ts";
+import { applyGoalLocksScript, deleteGoalScript, prepareGoalScript, putGoalScript, releaseGoalLocksScript } from "../goals/scripts.ts";
+import { extendLeaseScript, voteScript } from "../tx/lease-scripts.ts";
+import { putRecordScript } from "../tx/scripts.ts";
 import type { LuaScript } from "./lua-script.ts";
 
 /** Every Lua script the worker runs, for the tests that check their precomputed SHA-1s. */
-export const ALL_SCRIPTS: LuaScript[] = [createTeamScript, addMemberScript, putEventScript, deleteEventScript, putGoalScript, deleteGoalScript];
+export const ALL_SCRIPTS: LuaScript[] = [
+  createTeamScript,
+  addMemberScript,
+  putEventScript,
+  deleteEventScript,
+  prepareEventScript,
+  applyEventHoldsScript,
+  releaseEventHoldsScript,
+  putGoalScript,
+  deleteGoalScript,
+  prepareGoalScript,
+  applyGoalLocksScript,
+  releaseGoalLocksScript,
+  voteScript,
+  extendLeaseScript,
+  putRecordScript,
+];

@@ -1,0 +1,210 @@
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { TxView } from "../../shared/tx.ts";
+import worker from "../../worker/index.ts";
+import { client, newTeam } from "./api.ts";
+
+const event = (id: string, start: string, end?: string) => ({ type: "calendar.create", id, data: { title: `Event ${id}`, starts_at: start, ...(end ? { ends_at: end } : {}) } });
+const goalUpdate = (id: string, data: Record<string, unknown>) => ({ type: "goal.update", id, data });
+
+async function teamWithGoal() {
+  const t = await newTeam(["ana", "bo"]);
+  await t.post("/goals", { id: "g", title: "Ship it", progress: 10 });
+  return t;
+}
+
+async function begin(t: ReturnType<typeof client>) {
+  const res = await t.post("/tx", {});
+  expect(res.status).toBe(201);
+  return TxView.parse(res.json).tx_id;
+}
+
+describe("transactions: the original's scenarios", () => {
+  it("a happy commit applies calendar and goal ops together and releases every lock", async () => {
+    const t = await teamWithGoal();
+    const tx = await begin(t);
+    expect(tx).toMatch(/^tx_[A-Za-z0-9_-]{22}$/);
+    expect((await t.post(`/tx/${tx}/ops`, event("launch", "2026-04-01T10:00:00Z"))).status).toBe(200);
+    const added = await t.post(`/tx/${tx}/ops`, goalUpdate("g", { progress: 90 }));
+    expect(added.json.ops).toEqual([{ type: "calendar.create", id: "launch" }, { type: "goal.update", id: "g" }]);
+    // Nothing is visible before the commit...
+    expect((await t.get("/events/launch")).status).toBe(404);
+    expect((await t.get("/goals/g")).json.progress).toBe(10);
+    const committed = await t.post(`/tx/${tx}/commit`, {});
+    expect(committed.status).toBe(200);
+    expect(committed.json).toMatchObject({ state: "committed", outcome: { result: "committed" } });
+    // ...and both are after it.
+    expect((await t.get("/events/launch")).json).toMatchObject({ title: "Event launch", created_by: "ana", version: 1 });
+    expect((await t.get("/goals/g")).json).toMatchObject({ progress: 90, version: 2 });
+    // The goal is lockable again, by plain writes and by a new transaction.
+    expect((await t.patch("/goals/g", { progress: 95 })).status).toBe(200);
+    const again = await begin(t);
+    expect((await t.post(`/tx/${again}/ops`, goalUpdate("g", { progress: 100 }))).status).toBe(200);
+    expect((await t.post(`/tx/${again}/commit`, {})).json.state).toBe("committed");
+    expect((await t.get("/goals/g")).json.progress).toBe(100);
+  });
+
+  it("double booking aborts with time_slot_taken, naming the event", async () => {
+    const t = await newTeam();
+    await t.post("/events", { id: "taken", title: "Taken", starts_at: "2026-04-01T10:00:00Z" });
+    const tx = await begin(t);
+    const res = await t.post(`/tx/${tx}/ops`, event("late", "2026-04-01T10:30:00Z"));
+    expect(res.status).toBe(409);
+    expect(res.json.error).toMatchObject({ code: "time_slot_taken", details: { state: "aborted", conflicts: [{ id: "taken" }] } });
+    expect((await t.get(`/tx/${tx}`)).json).toMatchObject({ state: "aborted", outcome: { result: "aborted", reason: "time_slot_taken" } });
+  });
+
+  it("two open transactions on one goal: the second aborts with lock_conflict naming the goal", async () => {
+    const t = await teamWithGoal();
+    const first = await begin(t);
+    const second = await begin(t.as("bo"));
+    expect((await t.post(`/tx/${first}/ops`, goalUpdate("g", { progress: 50 }))).status).toBe(200);
+    const res = await t.as("bo").post(`/tx/${second}/ops`, goalUpdate("g", { progress: 60 }));
+    expect(res.status).toBe(409);
+    expect(res.json.error).toMatchObject({ code: "lock_conflict", details: { resource: "goal:g" } });
+    expect((await t.post(`/tx/${first}/commit`, {})).json.state).toBe("committed");
+    expect((await t.get("/goals/g")).json.progress).toBe(50);
+  });
+
+  it("an idle transaction times out: holds released, the slot bookable at once, a late commit refused", async () => {
+    const t = await newTeam();
+    const quick = client(t.token, { TX_IDLE_TIMEOUT: "300ms" });
+    const tx = await begin(quick);
+    expect((await quick.post(`/tx/${tx}/ops`, event("held", "2026-04-02T10:00:00Z"))).status).toBe(200);
+    // While it lives, its hold is busy time for plain bookings.
+    const blocked = await quick.post("/events", { title: "x", starts_at: "2026-04-02T10:30:00Z" });
+    expect(blocked.status).toBe(409);
+    expect(blocked.json.error.details.conflicts[0].id).toBe("(held by a transaction in progress)");
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    // A booking that meets the expired hold resolves it (presumed abort) and goes through.
+    expect((await quick.post("/events", { title: "x", starts_at: "2026-04-02T10:30:00Z" })).status).toBe(201);
+    const late = await quick.post(`/tx/${tx}/commit`, {});
+    expect(late.status).toBe(409);
+    expect(late.json.error.code).toBe("timeout");
+    expect((await quick.get(`/tx/${tx}`)).json.outcome).toMatchObject({ result: "aborted", reason: "timeout" });
+  });
+
+  it("two ops for one slot in one transaction abort it", async () => {
+    const t = await newTeam();
+    const tx = await begin(t);
+    await t.post(`/tx/${tx}/ops`, event("a", "2026-04-03T10:00:00Z"));
+    const res = await t.post(`/tx/${tx}/ops`, event("b", "2026-04-03T10:15:00Z"));
+    expect(res.status).toBe(409);
+    expect(res.json.error.code).toBe("time_slot_taken");
+    // and the first op's hold went with it
+    expect((await t.post("/events", { title: "free", starts_at: "2026-04-03T10:00:00Z" })).status).toBe(201);
+  });
+
+  it("an explicit abort releases everything, and a later commit is refused", async () => {
+    const t = await teamWithGoal();
+    const tx = await begin(t);
+    await t.post(`/tx/${tx}/ops`, event("e", "2026-04-04T10:00:00Z"));
+    await t.post(`/tx/${tx}/ops`, goalUpdate("g", { progress: 70 }));
+    const aborted = await t.post(`/tx/${tx}/abort`, {});
+    expect(aborted.json).toMatchObject({ state: "aborted", outcome: { reason: "client_abort" } });
+    expect((await t.post("/events", { title: "free", starts_at: "2026-04-04T10:00:00Z" })).status).toBe(201);
+    expect((await t.patch("/goals/g", { progress: 20 })).status).toBe(200);
+    const late = await t.post(`/tx/${tx}/commit`, {});
+    expect(late.status).toBe(409);
+    expect(late.json.error.code).toBe("client_abort");
+  });
+
+  it("an unknown transaction id is 404", async () => {
+    const t = await newTeam();
+    for (const id of ["tx_AAAAAAAAAAAAAAAAAAAAAA", "nope", "../../etc"]) {
+      expect((await t.post(`/tx/${encodeURIComponent(id)}/commit`, {})).status).toBe(404);
+      expect((await t.get(`/tx/${encodeURIComponent(id)}`)).status).toBe(404);
+    }
+  });
+
+  it("a missing field answers 400 naming it and leaves the transaction open", async () => {
+    const t = await newTeam();
+    const tx = await begin(t);
+    const bad = await t.post(`/tx/${tx}/ops`, { type: "calendar.create", data: { starts_at: "2026-04-05T10:00:00Z" } });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.details.fields[0]).toEqual({ field: "title", message: "is required" });
+    const noTarget = await t.post(`/tx/${tx}/ops`, { type: "goal.update", data: { progress: 1 } });
+    expect(noTarget.status).toBe(400);
+    expect(noTarget.json.error.details.fields[0].field).toBe("id");
+    expect((await t.get(`/tx/${tx}`)).json.state).toBe("open");
+    expect((await t.post(`/tx/${tx}/ops`, event("ok", "2026-04-05T10:00:00Z"))).status).toBe(200);
+    expect((await t.post(`/tx/${tx}/commit`, {})).json.state).toBe("committed");
+  });
+});
+
+describe("transactions: access and forms", () => {
+  it("only the member who began it may see, extend, commit or abort it; other teams see nothing", async () => {
+    const t = await newTeam(["ana", "bo"]);
+    const other = await newTeam();
+    const tx = await begin(t);
+    for (const who of [t.as("bo"), other]) {
+      expect((await who.get(`/tx/${tx}`)).status).toBe(404);
+      expect((await who.post(`/tx/${tx}/ops`, event("x", "2026-04-06T10:00:00Z"))).status).toBe(404);
+      expect((await who.post(`/tx/${tx}/commit`, {})).status).toBe(404);
+      expect((await who.post(`/tx/${tx}/abort`, {})).status).toBe(404);
+    }
+    expect((await t.get(`/tx/${tx}`)).json.state).toBe("open");
+  });
+
+  it("the one-shot form runs and commits in one request", async () => {
+    const t = await teamWithGoal();
+    const res = await t.post("/tx", { ops: [event("one", "2026-04-07T10:00:00Z"), goalUpdate("g", { completed: true })], commit: true });
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ state: "committed", ops: [{ id: "one" }, { id: "g" }] });
+    expect((await t.get("/goals/g")).json).toMatchObject({ completed: true, progress: 100 });
+  });
+
+  it("updates and deletes through a transaction, all or nothing", async () => {
+    const t = await teamWithGoal();
+    await t.post("/events", { id: "old", title: "Old", starts_at: "2026-04-08T10:00:00Z" });
+    await t.post("/events", { id: "gone", title: "Gone", starts_at: "2026-04-08T12:00:00Z" });
+    const res = await t.post("/tx", {
+      ops: [{ type: "calendar.update", id: "old", data: { starts_at: "2026-04-08T11:00:00Z" } }, { type: "calendar.delete", id: "gone" }, { type: "goal.delete", id: "g" }],
+      commit: true,
+    });
+    expect(res.json.state).toBe("committed");
+    expect((await t.get("/events/old")).json).toMatchObject({ starts_at: "2026-04-08T11:00:00.000Z", version: 2 });
+    expect((await t.get("/events/gone")).status).toBe(404);
+    expect((await t.get("/goals/g")).status).toBe(404);
+    // The moved event's old slot is free, its new one is taken.
+    expect((await t.post("/events", { title: "x", starts_at: "2026-04-08T10:00:00Z" })).status).toBe(201);
+    expect((await t.post("/events", { title: "y", starts_at: "2026-04-08T11:30:00Z" })).status).toBe(409);
+  });
+
+  it("a locked goal refuses plain writers with lock_conflict while the transaction lives", async () => {
+    const t = await teamWithGoal();
+    const tx = await begin(t);
+    await t.post(`/tx/${tx}/ops`, goalUpdate("g", { progress: 40 }));
+    const res = await t.patch("/goals/g", { progress: 41 });
+    expect(res.status).toBe(409);
+    expect(res.json.error).toMatchObject({ code: "lock_conflict", details: { resource: "goal g" } });
+    await t.post(`/tx/${tx}/commit`, {});
+    expect((await t.get("/goals/g")).json.progress).toBe(40);
+  });
+
+  it("20 concurrent transactions on one slot: exactly one commits", async () => {
+    const t = await newTeam();
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => t.post("/tx", { ops: [event(`race-${i}`, "2026-04-09T10:00:00Z")], commit: true })));
+    expect(results.filter((r) => r.status === 200 && r.json.state === "committed")).toHaveLength(1);
+    expect(results.filter((r) => r.status === 409)).toHaveLength(19);
+    expect((await t.get("/events")).json.events).toHaveLength(1);
+  });
+});
+
+describe("recovery", () => {
+  it("the scheduled sweep resolves transactions whose lease ended: holds and locks released", async () => {
+    const t = await teamWithGoal();
+    const quick = client(t.token, { TX_IDLE_TIMEOUT: "200ms" });
+    const tx = await begin(quick);
+    await quick.post(`/tx/${tx}/ops`, event("swept", "2026-04-10T10:00:00Z"));
+    await quick.post(`/tx/${tx}/ops`, goalUpdate("g", { progress: 99 }));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "* * * * *" }), env, ctx);
+    await waitOnExecutionContext(ctx);
+    expect((await t.get(`/tx/${tx}`)).json.outcome).toMatchObject({ result: "aborted", reason: "timeout" });
+    expect((await t.patch("/goals/g", { progress: 11 })).status).toBe(200);
+    expect((await t.post("/events", { title: "x", starts_at: "2026-04-10T10:00:00Z" })).status).toBe(201);
+  });
+});

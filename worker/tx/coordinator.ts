@@ -1,0 +1,372 @@
+import type { Redis } from "@upstash/redis/cloudflare";
+import { EventPatch, EventWrite, type Event } from "../../shared/calendar.ts";
+import { GoalPatch, GoalWrite, type Goal } from "../../shared/goals.ts";
+import { parseInstant } from "../../shared/instant.ts";
+import type { TxOpInput, TxReason, TxView } from "../../shared/tx.ts";
+import { buildEvent, patchedEventFields } from "../calendar/event-record.ts";
+import { calendarKeys } from "../calendar/keys.ts";
+import { buildGoal, patchedFields } from "../goals/goal-record.ts";
+import { goalKeys } from "../goals/keys.ts";
+import { invalid, validate } from "../request.ts";
+import { dependencyFailure } from "../storage/dependency-failure.ts";
+import type { Participant } from "../storage/stores.ts";
+import { RESOLVED_TX_TTL_SECONDS, txKeys } from "./keys.ts";
+import { TxParticipants, type PrepareOutcome } from "./participants.ts";
+import { putRecordScript } from "./scripts.ts";
+
+/** The coordinator's record of a transaction (main store). */
+export interface TxRecord {
+  id: string;
+  team: string;
+  member: string;
+  state: "open" | "committed" | "aborted";
+  version: number;
+  created_at: string;
+  updated_at: string;
+  /** Idle deadline (ms): an open transaction not touched by then is aborted. */
+  expires_ms: number;
+  ops: Array<{ type: TxOpInput["type"]; id: string; participant: Participant; n: number }>;
+  outcome: TxView["outcome"];
+}
+
+/** A transaction ended (or could not go on): the reason, for the client and for GET /tx. */
+export class TxAborted extends Error {
+  readonly reason: TxReason;
+  readonly detail: unknown;
+  constructor(reason: TxReason, message: string, detail?: unknown) {
+    super(message);
+    this.reason = reason;
+    this.detail = detail;
+  }
+}
+
+export class TxNotFound extends Error {}
+export class TxAlreadyCommitted extends Error {}
+
+/** How long a commit's holds are leased while the decision is recorded and applied. */
+const COMMIT_LEASE_MS = 30_000;
+
+/**
+ * Two-phase commit across the calendar and goals participants. Holds are taken when an op is
+ * added (so conflicts show at once and two open transactions can conflict); commit asks every
+ * participant to vote (its holds are all still there), records the decision once, first writer
+ * wins, and only then applies it. Abort is presumed: no recorded decision means abort.
+ */
+export class TxCoordinator {
+  readonly #main: Redis;
+  readonly #participants: TxParticipants;
+  readonly #stores: Record<Participant, Redis>;
+  readonly #team: string;
+  readonly #idleMs: number;
+
+  constructor(main: Redis, stores: Record<Participant, Redis>, team: string, idleMs: number) {
+    this.#main = main;
+    this.#stores = stores;
+    this.#participants = new TxParticipants(stores, team);
+    this.#team = team;
+    this.#idleMs = idleMs;
+  }
+
+  async begin(member: string): Promise<TxRecord> {
+    const now = Date.now();
+    const id = `tx_${randomId()}`;
+    const record: TxRecord = {
+      id,
+      team: this.#team,
+      member,
+      state: "open",
+      version: 1,
+      created_at: new Date(now).toISOString(),
+      updated_at: new Date(now).toISOString(),
+      expires_ms: now + this.#idleMs,
+      ops: [],
+      outcome: null,
+    };
+    await this.#save(record, undefined);
+    return record;
+  }
+
+  /** The member's own open or resolved transaction; anyone else's is not found. */
+  async load(id: string, member: string): Promise<TxRecord> {
+    const raw = /^tx_[A-Za-z0-9_-]{10,64}$/.test(id) ? await this.#main.get<string>(txKeys(this.#team, id).record) : null;
+    if (raw === null) throw new TxNotFound(`no transaction ${id}`);
+    const record = JSON.parse(raw) as TxRecord;
+    if (record.member !== member) throw new TxNotFound(`no transaction ${id}`);
+    if (record.state === "open" && (record.expires_ms <= Date.now() || (await this.#decision(id)) !== null)) {
+      return this.resolve(record);
+    }
+    return record;
+  }
+
+  /**
+   * Validates and prepares one op. A validation error leaves the transaction open; an op that
+   * cannot be prepared (slot taken, locked, target missing, a participant down) aborts it.
+   */
+  async addOp(record: TxRecord, input: TxOpInput): Promise<TxRecord> {
+    assertOpen(record);
+    const n = record.ops.length;
+    const participant: Participant = input.type.startsWith("calendar.") ? "calendar" : "goals";
+    const leaseEnd = Date.now() + this.#idleMs;
+    let id: string;
+    try {
+      id = participant === "calendar" ? await this.#prepareCalendar(record, input, n, leaseEnd) : await this.#prepareGoal(record, input, n, leaseEnd);
+    } catch (error) {
+      if (error instanceof TxAborted) throw await this.#abortWith(record, error);
+      const outage = dependencyFailure(error);
+      if (outage !== null) throw await this.#abortWith(record, new TxAborted("participant_unavailable", `the ${participant} store is unavailable; the transaction was aborted`, { participant }));
+      throw error;
+    }
+    const next: TxRecord = { ...record, version: record.version + 1, updated_at: new Date().toISOString(), expires_ms: leaseEnd, ops: [...record.ops, { type: input.type, id, participant, n }] };
+    await this.#save(next, record.version);
+    // Activity keeps the other participant's holds alive too.
+    for (const other of involved(next)) if (other !== participant) await this.#participants.extendLease(other, record.id, leaseEnd).catch(() => {});
+    return next;
+  }
+
+  async commit(record: TxRecord): Promise<TxRecord> {
+    if (record.state === "committed") return record;
+    assertOpen(record);
+    const leaseEnd = Date.now() + COMMIT_LEASE_MS;
+    for (const participant of involved(record)) {
+      const expected = record.ops.filter((op) => op.participant === participant).length;
+      let yes: boolean;
+      try {
+        yes = await this.#participants.vote(participant, record.id, expected, leaseEnd);
+      } catch (error) {
+        if (dependencyFailure(error) === null) throw error;
+        throw await this.#abortWith(record, new TxAborted("participant_unavailable", `the ${participant} store did not answer the vote; the transaction was aborted`, { participant }));
+      }
+      if (!yes) throw await this.#abortWith(record, new TxAborted("timeout", "the transaction's holds expired before it was committed; it was aborted"));
+    }
+    const recorded = await this.#recordDecision(record.id, "commit");
+    if (recorded !== "commit") throw await this.#abortWith(record, new TxAborted("timeout", "the transaction was aborted by recovery before it could commit"));
+    return this.#finishCommit(record);
+  }
+
+  async abort(record: TxRecord, reason: TxReason = "client_abort"): Promise<TxRecord> {
+    if (record.state === "aborted") return record;
+    const recorded = await this.#recordDecision(record.id, "abort");
+    if (recorded === "commit") throw new TxAlreadyCommitted(`transaction ${record.id} is already committed`);
+    return this.#finishAbort(record, reason, undefined);
+  }
+
+  /** Recovery: carry out the recorded decision, or record abort if there is none (presumed abort). */
+  async resolve(record: TxRecord): Promise<TxRecord> {
+    const recorded = await this.#recordDecision(record.id, "abort");
+    if (recorded === "commit") return this.#finishCommit(record);
+    return this.#finishAbort(record, record.state === "aborted" ? record.outcome?.reason ?? "timeout" : "timeout", undefined);
+  }
+
+  /** Resolves a transaction known only by id (met as a hold or lock by another request). */
+  async resolveById(id: string): Promise<void> {
+    const raw = await this.#main.get<string>(txKeys(this.#team, id).record);
+    if (raw !== null) {
+      await this.resolve(JSON.parse(raw) as TxRecord);
+      return;
+    }
+    // No record (it expired long ago, or the coordinator died before writing it): the decision decides.
+    const recorded = await this.#recordDecision(id, "abort");
+    for (const participant of ["calendar", "goals"] as const) {
+      await (recorded === "commit" ? this.#participants.apply(participant, id, "recovery") : this.#participants.release(participant, id));
+    }
+  }
+
+  /** Whether a transaction met as a hold or lock has outlived its lease and may be resolved. */
+  async leaseExpired(participant: Participant, tx: string): Promise<boolean> {
+    const end = await this.#participants.leaseEnd(participant, tx);
+    return end === null || end <= Date.now();
+  }
+
+  async #prepareCalendar(record: TxRecord, input: TxOpInput, n: number, leaseEnd: number): Promise<string> {
+    const store = this.#stores.calendar;
+    const keys = calendarKeys(this.#team);
+    const now = new Date().toISOString();
+    if (input.type === "calendar.create") {
+      const data = validate(EventWrite, input.data ?? {});
+      const id = input.id ?? data.id ?? crypto.randomUUID();
+      const event = built(buildEvent(data, { id, created_by: record.member, created_at: now, updated_at: now, version: 1 }));
+      await this.#prepared(() => this.#participants.prepareEvent(record.id, n, holdFor("create", event), leaseEnd), "event", id);
+      return id;
+    }
+    const id = requireTarget(input);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const raw = await store.get<string>(keys.event(id));
+      if (raw === null) throw new TxAborted("not_found", `no event with id ${id}; the transaction was aborted`, { id });
+      const current = JSON.parse(raw) as Event;
+      let hold;
+      if (input.type === "calendar.delete") {
+        hold = { ...holdFor("delete", current), previous: raw, expectedVersion: current.version };
+      } else {
+        const patch = validate(EventPatch, input.data ?? {});
+        const next = built(
+          buildEvent(patchedEventFields(current, patch), {
+            id, created_by: current.created_by, created_at: current.created_at, updated_at: now, version: current.version + 1 },
+          ),
+        );
+        hold = { ...holdFor("update", next), previous: raw, expectedVersion: current.version };
+      }
+      const outcome = await this.#participants.prepareEvent(record.id, n, hold, leaseEnd);
+      if (outcome.kind === "stale") continue;
+      await this.#prepared(async () => outcome, "event", id);
+      return id;
+    }
+    throw new TxAborted("lock_conflict", `event ${id} is changing too fast to prepare; the transaction was aborted`, { resource: `event:${id}` });
+  }
+
+  async #prepareGoal(record: TxRecord, input: TxOpInput, n: number, leaseEnd: number): Promise<string> {
+    const store = this.#stores.goals;
+    const now = new Date().toISOString();
+    if (input.type === "goal.create") {
+      const data = validate(GoalWrite, input.data ?? {});
+      const id = input.id ?? data.id ?? crypto.randomUUID();
+      const goal = buildGoal(data, { id, owner: record.member, created_by: record.member, created_at: now, updated_at: now, version: 1 });
+      await this.#prepared(() => this.#participants.prepareGoal(record.id, n, { kind: "create", goalId: id, goal: JSON.stringify(goal), createdMs: Date.parse(now) }, leaseEnd), "goal", id);
+      return id;
+    }
+    const id = requireTarget(input);
+    const patch = input.type === "goal.update" ? validate(GoalPatch, input.data ?? {}) : undefined;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const raw = await store.get<string>(goalKeys(this.#team).goal(id));
+      if (raw === null) throw new TxAborted("not_found", `no goal with id ${id}; the transaction was aborted`, { id });
+      const current = JSON.parse(raw) as Goal;
+      const goal =
+        patch === undefined
+          ? undefined
+          : buildGoal(patchedFields(current, patch), { id, owner: current.owner, created_by: current.created_by, created_at: current.created_at, updated_at: now, version: current.version + 1 });
+      const lock = { kind: patch === undefined ? ("delete" as const) : ("update" as const), goalId: id, goal: goal && JSON.stringify(goal), createdMs: Date.parse(current.created_at), expectedVersion: current.version };
+      const outcome = await this.#participants.prepareGoal(record.id, n, lock, leaseEnd);
+      if (outcome.kind === "stale") continue;
+      await this.#prepared(async () => outcome, "goal", id);
+      return id;
+    }
+    throw new TxAborted("lock_conflict", `goal ${id} is changing too fast to prepare; the transaction was aborted`, { resource: `goal:${id}` });
+  }
+
+  /** Runs a prepare, resolving an expired transaction that stands in the way once, and names the failure. */
+  async #prepared(prepare: () => Promise<PrepareOutcome>, kind: "event" | "goal", id: string): Promise<void> {
+    const participant: Participant = kind === "event" ? "calendar" : "goals";
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const outcome = await prepare();
+      if (outcome.kind === "ok") return;
+      const blocker = outcome.kind === "locked" ? outcome.tx : outcome.kind === "conflict" ? outcome.conflicts.find((c) => c.tx !== undefined)?.tx : undefined;
+      if (attempt === 0 && blocker !== undefined && (await this.leaseExpired(participant, blocker))) {
+        await this.resolveById(blocker);
+        continue;
+      }
+      switch (outcome.kind) {
+        case "locked":
+          throw new TxAborted("lock_conflict", `${kind} ${id} is locked by another transaction; this one was aborted`, { resource: `${kind}:${id}` });
+        case "exists":
+          throw new TxAborted("exists", `${kind} ${id} already exists; the transaction was aborted`, { id });
+        case "missing":
+          throw new TxAborted("not_found", `no ${kind} with id ${id}; the transaction was aborted`, { id });
+        case "conflict":
+          throw new TxAborted("time_slot_taken", `the slot overlaps ${outcome.conflicts.map((c) => (c.tx ? "a slot held by a transaction" : c.id)).join(", ")}; the transaction was aborted`, {
+            conflicts: outcome.conflicts.map(({ tx, ...rest }) => (tx ? { ...rest, id: "(held by a transaction in progress)" } : rest)),
+          });
+        case "stale":
+          throw new TxAborted("lock_conflict", `${kind} ${id} changed while being prepared; the transaction was aborted`, { resource: `${kind}:${id}` });
+      }
+    }
+  }
+
+  async #abortWith(record: TxRecord, error: TxAborted): Promise<TxAborted> {
+    const recorded = await this.#recordDecision(record.id, "abort").catch(() => "abort" as const);
+    if (recorded === "commit") return new TxAborted(error.reason, error.message, error.detail);
+    await this.#finishAbort(record, error.reason, error.detail).catch(() => {});
+    return error;
+  }
+
+  async #finishAbort(record: TxRecord, reason: TxReason, detail: unknown): Promise<TxRecord> {
+    // Release everywhere; a participant that is down keeps its holds until recovery meets them.
+    for (const participant of ["calendar", "goals"] as const) {
+      await this.#participants.release(participant, record.id).catch((error) => {
+        if (dependencyFailure(error) === null) throw error;
+      });
+    }
+    const outcome = { result: "aborted" as const, reason, ...(detail === undefined ? {} : { detail }) };
+    return this.#settle(record, "aborted", outcome);
+  }
+
+  async #finishCommit(record: TxRecord): Promise<TxRecord> {
+    const pending: string[] = [];
+    for (const participant of ["calendar", "goals"] as const) {
+      try {
+        await this.#participants.apply(participant, record.id, record.member);
+      } catch (error) {
+        if (dependencyFailure(error) === null) throw error;
+        pending.push(participant); // applied by recovery once the participant is back
+      }
+    }
+    return this.#settle(record, "committed", { result: "committed", ...(pending.length > 0 ? { pending } : {}) });
+  }
+
+  async #settle(record: TxRecord, state: TxRecord["state"], outcome: NonNullable<TxView["outcome"]>): Promise<TxRecord> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const next: TxRecord = { ...record, state, outcome, version: record.version + 1, updated_at: new Date().toISOString() };
+      if ((await putRecordScript.run(this.#main, [txKeys(this.#team, record.id).record], [record.version, JSON.stringify(next), RESOLVED_TX_TTL_SECONDS])) === "ok") return next;
+      const raw = await this.#main.get<string>(txKeys(this.#team, record.id).record);
+      if (raw === null) return next;
+      record = JSON.parse(raw) as TxRecord;
+      if (record.state === state && JSON.stringify(record.outcome) === JSON.stringify(outcome)) return record;
+    }
+    return record;
+  }
+
+  async #save(record: TxRecord, expectedVersion: number | undefined): Promise<void> {
+    const result = await putRecordScript.run(this.#main, [txKeys(this.#team, record.id).record], [expectedVersion ?? "", JSON.stringify(record), 0]);
+    if (result !== "ok") throw new TxAborted("lock_conflict", `transaction ${record.id} was changed by another request at the same time; re-read it with GET /tx/${record.id}`);
+  }
+
+  /** Records the decision unless one exists, and returns the one that stands. */
+  async #recordDecision(id: string, wanted: "commit" | "abort"): Promise<"commit" | "abort"> {
+    const key = txKeys(this.#team, id).decision;
+    await this.#main.set(key, wanted, { nx: true, ex: RESOLVED_TX_TTL_SECONDS * 7 });
+    return ((await this.#main.get<string>(key)) as "commit" | "abort" | null) ?? wanted;
+  }
+
+  async #decision(id: string): Promise<string | null> {
+    return this.#main.get<string>(txKeys(this.#team, id).decision);
+  }
+}
+
+export function viewOf(record: TxRecord): TxView {
+  return {
+    tx_id: record.id,
+    state: record.state,
+    created_at: record.created_at,
+    updated_at: record.updated_at,
+    expires_at: record.state === "open" ? new Date(record.expires_ms).toISOString() : null,
+    ops: record.ops.map((op) => ({ type: op.type, id: op.id })),
+    outcome: record.outcome,
+  };
+}
+
+function involved(record: TxRecord): Participant[] {
+  return [...new Set(record.ops.map((op) => op.participant))];
+}
+
+function assertOpen(record: TxRecord): void {
+  if (record.state === "aborted") throw new TxAborted(record.outcome?.reason ?? "timeout", `transaction ${record.id} was aborted (${record.outcome?.reason ?? "timeout"})`);
+}
+
+function requireTarget(input: TxOpInput): string {
+  if (input.id === undefined) throw invalid([{ field: "id", message: `is required for ${input.type}` }]);
+  return input.id;
+}
+
+function built(event: Event | ReturnType<typeof buildEvent>): Event {
+  if (Array.isArray(event)) throw invalid(event.map((p) => ({ field: `data.${p.field}`, message: p.message })));
+  return event as Event;
+}
+
+function holdFor(kind: "create" | "update" | "delete", event: Event) {
+  const startMs = parseInstant(event.starts_at) as number;
+  const endMs = parseInstant(event.ends_at) as number;
+  return { kind, eventId: event.id, calendar: event.calendar, startMs, endMs, startsAt: event.starts_at, endsAt: event.ends_at, event: kind === "delete" ? undefined : JSON.stringify(event) };
+}
+
+function randomId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}

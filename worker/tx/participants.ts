@@ -1,0 +1,163 @@
+import type { Redis } from "@upstash/redis/cloudflare";
+import { CALENDAR_CHANNEL, calendarKeys } from "../calendar/keys.ts";
+import { applyEventHoldsScript, prepareEventScript, releaseEventHoldsScript } from "../calendar/scripts.ts";
+import { parseConflicts, type Conflict } from "../calendar/store.ts";
+import { GOALS_CHANNEL, goalKeys } from "../goals/keys.ts";
+import { applyGoalLocksScript, prepareGoalScript, releaseGoalLocksScript } from "../goals/scripts.ts";
+import type { Participant } from "../storage/stores.ts";
+import { extendLeaseScript, voteScript } from "./lease-scripts.ts";
+
+export type PrepareOutcome =
+  | { kind: "ok" }
+  | { kind: "locked"; tx: string }
+  | { kind: "exists" }
+  | { kind: "missing" }
+  | { kind: "stale" }
+  | { kind: "conflict"; conflicts: Conflict[] };
+
+/** What a participant holds for one prepared op: enough to apply it later without re-validating. */
+export interface CalendarHold {
+  kind: "create" | "update" | "delete";
+  eventId: string;
+  calendar: string;
+  startMs: number;
+  endMs: number;
+  startsAt: string;
+  endsAt: string;
+  /** The event as it will be stored (create, update). */
+  event?: string;
+  /** The event as it is stored now (update, delete). */
+  previous?: string;
+  expectedVersion?: number;
+}
+
+export interface GoalLock {
+  kind: "create" | "update" | "delete";
+  goalId: string;
+  goal?: string;
+  createdMs: number;
+  expectedVersion?: number;
+}
+
+/**
+ * The two participants of a transaction, each on its own store. They know holds, locks and leases;
+ * the coordinator knows decisions. Every method is safe to repeat.
+ */
+export class TxParticipants {
+  readonly #stores: Record<Participant, Redis>;
+  readonly #team: string;
+
+  constructor(stores: Record<Participant, Redis>, team: string) {
+    this.#stores = stores;
+    this.#team = team;
+  }
+
+  async prepareEvent(tx: string, n: number, hold: CalendarHold, leaseEnd: number): Promise<PrepareOutcome> {
+    const k = calendarKeys(this.#team);
+    const member = `hold:${tx}:${n}`;
+    const record = {
+      id: member,
+      member,
+      tx,
+      n,
+      kind: hold.kind,
+      event_id: hold.eventId,
+      title: "(held by a transaction in progress)",
+      calendar: hold.calendar,
+      starts_at: hold.startsAt,
+      ends_at: hold.endsAt,
+      start_ms: hold.startMs,
+      end_ms: hold.endMs,
+      event: hold.event,
+      previous: hold.previous,
+    };
+    const reply = (await prepareEventScript.run(
+      this.#stores.calendar,
+      [k.event(hold.eventId), k.starts(hold.calendar), k.ends(hold.calendar), k.hold(tx, n), k.lock(hold.eventId), k.txHolds(tx), k.leases],
+      [hold.kind, hold.eventId, member, hold.startMs, hold.endMs, JSON.stringify(record), tx, leaseEnd, 10, hold.expectedVersion ?? ""],
+    )) as string[];
+    return prepareOutcome(reply);
+  }
+
+  async prepareGoal(tx: string, n: number, lock: GoalLock, leaseEnd: number): Promise<PrepareOutcome> {
+    const k = goalKeys(this.#team);
+    const change = lock.kind === "create" ? "created" : lock.kind === "update" ? "updated" : "deleted";
+    const record = { tx, n, kind: lock.kind, change, goal_id: lock.goalId, goal: lock.goal, created_ms: lock.createdMs };
+    const reply = (await prepareGoalScript.run(
+      this.#stores.goals,
+      [k.goal(lock.goalId), k.lock(lock.goalId), k.txLocks(tx), k.leases],
+      [lock.kind, JSON.stringify(record), tx, leaseEnd, lock.expectedVersion ?? ""],
+    )) as string[];
+    return prepareOutcome(reply);
+  }
+
+  /** Yes only if all `expected` holds are still there; extends the lease to cover applying. */
+  async vote(participant: Participant, tx: string, expected: number, leaseEnd: number): Promise<boolean> {
+    const [holds, leases] = this.#holdKeys(participant, tx);
+    return (await voteScript.run(this.#stores[participant], [holds, leases], [tx, leaseEnd, expected])) === "yes";
+  }
+
+  async extendLease(participant: Participant, tx: string, leaseEnd: number): Promise<void> {
+    await extendLeaseScript.run(this.#stores[participant], [this.#holdKeys(participant, tx)[1]], [tx, leaseEnd]);
+  }
+
+  async apply(participant: Participant, tx: string, by: string): Promise<void> {
+    const now = new Date().toISOString();
+    if (participant === "calendar") {
+      const k = calendarKeys(this.#team);
+      await applyEventHoldsScript.run(this.#stores.calendar, [k.txHolds(tx), k.leases, k.teamStarts, k.maxLength], [tx, k.prefix, CALENDAR_CHANNEL, this.#team, by, now]);
+    } else {
+      const k = goalKeys(this.#team);
+      await applyGoalLocksScript.run(this.#stores.goals, [k.txLocks(tx), k.leases, k.index], [tx, k.prefix, GOALS_CHANNEL, this.#team, by, now]);
+    }
+  }
+
+  async release(participant: Participant, tx: string): Promise<void> {
+    if (participant === "calendar") {
+      const k = calendarKeys(this.#team);
+      await releaseEventHoldsScript.run(this.#stores.calendar, [k.txHolds(tx), k.leases], [tx, k.prefix]);
+    } else {
+      const k = goalKeys(this.#team);
+      await releaseGoalLocksScript.run(this.#stores.goals, [k.txLocks(tx), k.leases], [tx]);
+    }
+  }
+
+  /** The lease end of a transaction on a participant, or null when it holds nothing there. */
+  async leaseEnd(participant: Participant, tx: string): Promise<number | null> {
+    const score = await this.#stores[participant].zscore(this.#holdKeys(participant, tx)[1], tx);
+    return score === null ? null : Number(score);
+  }
+
+  /** Transactions whose lease on this participant ended before `now` (at most 100). */
+  async expired(participant: Participant, now: number): Promise<string[]> {
+    return (await this.#stores[participant].zrange(this.#holdKeys(participant, "")[1], "-inf", now, { byScore: true, offset: 0, count: 100 })) as string[];
+  }
+
+  #holdKeys(participant: Participant, tx: string): [string, string] {
+    if (participant === "calendar") {
+      const k = calendarKeys(this.#team);
+      return [k.txHolds(tx), k.leases];
+    }
+    const k = goalKeys(this.#team);
+    return [k.txLocks(tx), k.leases];
+  }
+}
+
+function prepareOutcome(reply: string[]): PrepareOutcome {
+  switch (reply[0]) {
+    case "ok":
+      return { kind: "ok" };
+    case "locked":
+      return { kind: "locked", tx: reply[1]! };
+    case "exists":
+      return { kind: "exists" };
+    case "missing":
+      return { kind: "missing" };
+    case "stale":
+      return { kind: "stale" };
+    case "conflict":
+      return { kind: "conflict", conflicts: parseConflicts(reply) };
+    default:
+      throw new Error(`prepare answered ${JSON.stringify(reply)}`);
+  }
+}

@@ -1,0 +1,60 @@
+import type { Context } from "hono";
+import { parseDuration } from "../../shared/instant.ts";
+import type { AppEnv, Env } from "../env.ts";
+import { ApiError } from "../http-errors.ts";
+import { mainStore, participantStore, type Participant } from "../storage/stores.ts";
+import { TxCoordinator } from "./coordinator.ts";
+import { TxParticipants } from "./participants.ts";
+
+export function idleTimeoutMs(env: Env): number {
+  return env.TX_IDLE_TIMEOUT ? parseDuration(env.TX_IDLE_TIMEOUT) : 60_000;
+}
+
+export function coordinatorFor(env: Env, team: string): TxCoordinator {
+  return new TxCoordinator(mainStore(env), { calendar: participantStore(env, "calendar"), goals: participantStore(env, "goals") }, team, idleTimeoutMs(env));
+}
+
+/**
+ * A plain write met a transaction's hold or lock. If that transaction outlived its lease, resolve
+ * it now (by its recorded decision, or abort) and tell the caller to retry; otherwise the resource
+ * is busy with a live transaction: 409 lock_conflict.
+ */
+export async function resolveIfExpired(c: Context<AppEnv>, participant: Participant, tx: string, resource: string): Promise<void> {
+  const coordinator = coordinatorFor(c.env, c.get("member").team);
+  if (await coordinator.leaseExpired(participant, tx)) {
+    await coordinator.resolveById(tx);
+    return;
+  }
+  throw new ApiError(409, "lock_conflict", `${resource} is part of a transaction in progress; retry when it is committed or aborted`, {
+    details: { resource },
+    headers: { "Retry-After": "1" },
+  });
+}
+
+/**
+ * The scheduled sweep: every transaction whose lease ended on either participant is resolved,
+ * so no hold outlives its lease by more than one sweep interval. Teams are found by their lease
+ * sets (SCAN), which only exist while a team has holds.
+ */
+export async function sweepExpiredTransactions(env: Env): Promise<number> {
+  let resolved = 0;
+  for (const participant of ["calendar", "goals"] as const) {
+    const store = participantStore(env, participant);
+    const pattern = participant === "calendar" ? "gs:{*}:leases" : "gs:{*}:goal-leases";
+    let cursor = "0";
+    do {
+      const [next, keys] = (await store.scan(cursor, { match: pattern, count: 500 })) as [string, string[]];
+      cursor = String(next);
+      for (const key of keys) {
+        const team = /^gs:\{([^}]+)\}:/.exec(key)?.[1];
+        if (team === undefined) continue;
+        const participants = new TxParticipants({ calendar: participantStore(env, "calendar"), goals: participantStore(env, "goals") }, team);
+        for (const tx of await participants.expired(participant, Date.now())) {
+          await coordinatorFor(env, team).resolveById(tx);
+          resolved++;
+        }
+      }
+    } while (cursor !== "0");
+  }
+  return resolved;
+}

@@ -1,0 +1,76 @@
+import { Hono, type Context } from "hono";
+import { CommonErrorCodes } from "../../shared/errors.ts";
+import { TxBegin, TxOpInput } from "../../shared/tx.ts";
+import { requireMember } from "../auth/access.ts";
+import type { AppEnv } from "../env.ts";
+import { ApiError } from "../http-errors.ts";
+import { readBody } from "../request.ts";
+import { TxAborted, TxAlreadyCommitted, TxNotFound, viewOf, type TxCoordinator, type TxRecord } from "./coordinator.ts";
+import { coordinatorFor } from "./recovery.ts";
+
+/**
+ * /tx: transactions across calendar and goals. Only the member who began a transaction may see,
+ * extend, commit or abort it; for anyone else it does not exist.
+ */
+export const txRoutes = new Hono<AppEnv>();
+txRoutes.use("/tx", requireMember());
+txRoutes.use("/tx/*", requireMember());
+
+function coordinator(c: Context<AppEnv>): TxCoordinator {
+  return coordinatorFor(c.env, c.get("member").team);
+}
+
+txRoutes.post("/tx", async (c) => {
+  const body = await readBody(c, TxBegin, { optional: true });
+  const tx = coordinator(c);
+  let record = await tx.begin(c.get("member").member);
+  await answerErrors(async () => {
+    for (const op of body.ops ?? []) record = await tx.addOp(record, op);
+    if (body.commit) record = await tx.commit(record);
+  }, record);
+  return c.json(viewOf(record), body.commit ? 200 : 201, { Location: `/tx/${record.id}` });
+});
+
+txRoutes.get("/tx/:id", async (c) => {
+  const record = await answerErrors(() => coordinator(c).load(c.req.param("id"), c.get("member").member));
+  return c.json(viewOf(record));
+});
+
+txRoutes.post("/tx/:id/ops", async (c) => {
+  const tx = coordinator(c);
+  const record = await answerErrors(() => tx.load(c.req.param("id"), c.get("member").member));
+  const op = await readBody(c, TxOpInput);
+  const next = await answerErrors(() => tx.addOp(record, op), record);
+  return c.json(viewOf(next));
+});
+
+txRoutes.post("/tx/:id/commit", async (c) => {
+  const tx = coordinator(c);
+  const record = await answerErrors(() => tx.load(c.req.param("id"), c.get("member").member));
+  return c.json(viewOf(await answerErrors(() => tx.commit(record), record)));
+});
+
+txRoutes.post("/tx/:id/abort", async (c) => {
+  const tx = coordinator(c);
+  const record = await answerErrors(() => tx.load(c.req.param("id"), c.get("member").member));
+  return c.json(viewOf(await answerErrors(() => tx.abort(record), record)));
+});
+
+/** Turns the coordinator's outcomes into the API's error shape; the reason is the error code. */
+async function answerErrors<T>(work: () => Promise<T>, record?: TxRecord): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof TxNotFound) throw new ApiError(404, CommonErrorCodes.notFound, error.message);
+    if (error instanceof TxAlreadyCommitted) throw new ApiError(409, "tx_committed", error.message);
+    if (error instanceof TxAborted) {
+      const status = error.reason === "participant_unavailable" ? 503 : 409;
+      const detail = typeof error.detail === "object" && error.detail !== null ? error.detail : {};
+      throw new ApiError(status, error.reason, error.message, {
+        details: { ...detail, tx_id: record?.id, state: "aborted", reason: error.reason },
+        ...(status === 503 ? { headers: { "Retry-After": "1" } } : {}),
+      });
+    }
+    throw error;
+  }
+}
