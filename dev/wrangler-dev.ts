@@ -20,6 +20,8 @@ export async function startWranglerDev(options: {
   port: number;
   vars: Record<string, string>;
   persistDir: string;
+  /** Exposes /__scheduled so tests can run the cron handler on demand. */
+  testScheduled?: boolean;
   onLine?: (line: string) => void;
 }): Promise<RunningWorker> {
   mkdirSync(options.persistDir, { recursive: true });
@@ -36,6 +38,7 @@ export async function startWranglerDev(options: {
   const lines = Object.entries(options.vars).map(([key, value]) => `${key}=${JSON.stringify(value)}`);
   writeFileSync(varsFile, lines.join("\n") + "\n", { mode: 0o600 });
   args.push("--env-file", varsFile);
+  if (options.testScheduled) args.push("--test-scheduled");
   const process_ = await ManagedProcess.start({
     name: "worker",
     command: process.execPath,

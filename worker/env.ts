@@ -16,6 +16,8 @@ export interface Env {
   GOALS_REDIS_REST_TOKEN?: string;
   /** An open transaction idle this long is aborted (a duration: "60s", "2m"; default 60s). */
   TX_IDLE_TIMEOUT?: string;
+  /** Fault tests only, ignored in production: pause between recording a commit and applying it. */
+  GROUPSYNC_TEST_PAUSE_AFTER_DECISION_MS?: string;
   /** How long /health waits for each dependency, in ms (default 2000). */
   HEALTH_TIMEOUT_MS?: string;
   /** Guards /admin (creating teams and members' tokens). Required in production. */

@@ -75,8 +75,15 @@ calendarRoutes.post("/events", async (c) => {
 });
 
 calendarRoutes.get("/events/:id", async (c) => {
-  const event = await storeFor(c).get(readId(c, ResourceId));
-  if (event === null) throw notFound(c.req.param("id")!);
+  const id = readId(c, ResourceId);
+  const store = storeFor(c);
+  let { event, lockedBy } = await store.getWithLock(id);
+  // Read repair: a committed transaction not yet applied here is applied before answering.
+  if (lockedBy !== null && (await coordinatorFor(c.env, c.get("member").team).resolvable("calendar", lockedBy))) {
+    await coordinatorFor(c.env, c.get("member").team).resolveById(lockedBy);
+    event = await store.get(id);
+  }
+  if (event === null) throw notFound(id);
   return c.json(event, 200, { ETag: etag(event.version) });
 });
 
@@ -147,7 +154,7 @@ async function clearedExpiredTransaction(c: Context<AppEnv>, outcome: PutOutcome
   const coordinator = coordinatorFor(c.env, c.get("member").team);
   let cleared = false;
   for (const tx of holders) {
-    if (await coordinator.leaseExpired("calendar", tx)) {
+    if (await coordinator.resolvable("calendar", tx)) {
       await coordinator.resolveById(tx);
       cleared = true;
     }

@@ -39,6 +39,12 @@ export class CalendarStore {
     return raw === null ? null : (JSON.parse(raw) as Event);
   }
 
+  /** The event and the transaction that holds it, if any, in one round trip. */
+  async getWithLock(id: string): Promise<{ event: Event | null; lockedBy: string | null }> {
+    const [raw, lock] = await this.#redis.mget<(string | null)[]>(this.#keys.event(id), this.#keys.lock(id));
+    return { event: raw ? (JSON.parse(raw) as Event) : null, lockedBy: lock ?? null };
+  }
+
   /**
    * Writes `event` if its slot is free, atomically. `previous` is the stored version being
    * replaced (compare-and-set on its version), or undefined to create.

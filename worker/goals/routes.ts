@@ -9,7 +9,7 @@ import { checkIfMatch, etag, hasIfMatch, untilWritten } from "../preconditions.t
 import { invalid, readBody, readId, readQuery } from "../request.ts";
 import { decodeCursor, encodeCursor } from "../storage/cursor.ts";
 import { participantStore } from "../storage/stores.ts";
-import { resolveIfExpired } from "../tx/recovery.ts";
+import { coordinatorFor, resolveIfExpired } from "../tx/recovery.ts";
 import { buildGoal, patchedFields } from "./goal-record.ts";
 import { GoalStore } from "./store.ts";
 
@@ -45,8 +45,15 @@ goalRoutes.post("/goals", async (c) => {
 });
 
 goalRoutes.get("/goals/:id", async (c) => {
-  const goal = await storeFor(c).get(readId(c, ResourceId));
-  if (goal === null) throw notFound(c.req.param("id")!);
+  const id = readId(c, ResourceId);
+  const store = storeFor(c);
+  let { goal, lockedBy } = await store.getWithLock(id);
+  // Read repair: a committed transaction not yet applied here is applied before answering.
+  if (lockedBy !== null && (await coordinatorFor(c.env, c.get("member").team).resolvable("goals", lockedBy))) {
+    await coordinatorFor(c.env, c.get("member").team).resolveById(lockedBy);
+    goal = await store.get(id);
+  }
+  if (goal === null) throw notFound(id);
   return c.json(goal, 200, { ETag: etag(goal.version) });
 });
 

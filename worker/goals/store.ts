@@ -24,6 +24,12 @@ export class GoalStore {
     return raw === null ? null : (JSON.parse(raw) as Goal);
   }
 
+  /** The goal and the transaction that locks it, if any, in one round trip. */
+  async getWithLock(id: string): Promise<{ goal: Goal | null; lockedBy: string | null }> {
+    const [raw, lock] = await this.#redis.mget<(string | null)[]>(this.#keys.goal(id), this.#keys.lock(id));
+    return { goal: raw ? (JSON.parse(raw) as Goal) : null, lockedBy: lock ? (JSON.parse(lock) as { tx: string }).tx : null };
+  }
+
   /** Creates (previous undefined) or replaces `previous`, compare-and-set on its version. */
   async put(goal: Goal, previous: Goal | undefined, by: string): Promise<WriteOutcome> {
     const change: GoalChange = previous === undefined ? "goal.created" : "goal.updated";

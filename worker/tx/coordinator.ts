@@ -58,13 +58,16 @@ export class TxCoordinator {
   readonly #stores: Record<Participant, Redis>;
   readonly #team: string;
   readonly #idleMs: number;
+  /** Fault tests only (never in production): widens the window between decision and apply. */
+  readonly #pauseAfterDecisionMs: number;
 
-  constructor(main: Redis, stores: Record<Participant, Redis>, team: string, idleMs: number) {
+  constructor(main: Redis, stores: Record<Participant, Redis>, team: string, idleMs: number, pauseAfterDecisionMs = 0) {
     this.#main = main;
     this.#stores = stores;
     this.#participants = new TxParticipants(stores, team);
     this.#team = team;
     this.#idleMs = idleMs;
+    this.#pauseAfterDecisionMs = pauseAfterDecisionMs;
   }
 
   async begin(member: string): Promise<TxRecord> {
@@ -140,6 +143,7 @@ export class TxCoordinator {
     }
     const recorded = await this.#recordDecision(record.id, "commit");
     if (recorded !== "commit") throw await this.#abortWith(record, new TxAborted("timeout", "the transaction was aborted by recovery before it could commit"));
+    if (this.#pauseAfterDecisionMs > 0) await new Promise((resolve) => setTimeout(resolve, this.#pauseAfterDecisionMs));
     return this.#finishCommit(record);
   }
 
@@ -171,8 +175,13 @@ export class TxCoordinator {
     }
   }
 
-  /** Whether a transaction met as a hold or lock has outlived its lease and may be resolved. */
-  async leaseExpired(participant: Participant, tx: string): Promise<boolean> {
+  /**
+   * Whether a transaction met as a hold or lock may be resolved now: a decided one always may
+   * (finishing a recorded decision is always safe); an undecided one only once its lease ended,
+   * when abort is presumed.
+   */
+  async resolvable(participant: Participant, tx: string): Promise<boolean> {
+    if ((await this.#decision(tx)) !== null) return true;
     const end = await this.#participants.leaseEnd(participant, tx);
     return end === null || end <= Date.now();
   }
@@ -249,7 +258,7 @@ export class TxCoordinator {
       const outcome = await prepare();
       if (outcome.kind === "ok") return;
       const blocker = outcome.kind === "locked" ? outcome.tx : outcome.kind === "conflict" ? outcome.conflicts.find((c) => c.tx !== undefined)?.tx : undefined;
-      if (attempt === 0 && blocker !== undefined && (await this.leaseExpired(participant, blocker))) {
+      if (attempt === 0 && blocker !== undefined && (await this.resolvable(participant, blocker))) {
         await this.resolveById(blocker);
         continue;
       }

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { parseDuration } from "../../shared/instant.ts";
-import type { AppEnv, Env } from "../env.ts";
+import { isProduction, type AppEnv, type Env } from "../env.ts";
 import { ApiError } from "../http-errors.ts";
 import { mainStore, participantStore, type Participant } from "../storage/stores.ts";
 import { TxCoordinator } from "./coordinator.ts";
@@ -11,17 +11,18 @@ export function idleTimeoutMs(env: Env): number {
 }
 
 export function coordinatorFor(env: Env, team: string): TxCoordinator {
-  return new TxCoordinator(mainStore(env), { calendar: participantStore(env, "calendar"), goals: participantStore(env, "goals") }, team, idleTimeoutMs(env));
+  const pause = isProduction(env) ? 0 : Number(env.GROUPSYNC_TEST_PAUSE_AFTER_DECISION_MS ?? 0);
+  return new TxCoordinator(mainStore(env), { calendar: participantStore(env, "calendar"), goals: participantStore(env, "goals") }, team, idleTimeoutMs(env), pause);
 }
 
 /**
- * A plain write met a transaction's hold or lock. If that transaction outlived its lease, resolve
- * it now (by its recorded decision, or abort) and tell the caller to retry; otherwise the resource
- * is busy with a live transaction: 409 lock_conflict.
+ * A plain write met a transaction's hold or lock. If that transaction is decided, or outlived its
+ * lease, resolve it now and tell the caller to retry; otherwise the resource is busy with a live
+ * transaction: 409 lock_conflict.
  */
 export async function resolveIfExpired(c: Context<AppEnv>, participant: Participant, tx: string, resource: string): Promise<void> {
   const coordinator = coordinatorFor(c.env, c.get("member").team);
-  if (await coordinator.leaseExpired(participant, tx)) {
+  if (await coordinator.resolvable(participant, tx)) {
     await coordinator.resolveById(tx);
     return;
   }

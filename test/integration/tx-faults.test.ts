@@ -1,0 +1,186 @@
+import { createClient } from "redis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningGateway } from "../../dev/gateway-process.ts";
+import { freePort } from "../../dev/ports.ts";
+import { startWranglerDev, type RunningWorker } from "../../dev/wrangler-dev.ts";
+import { startTestGateway, startTestRedis, stopAll, tempDir, track, type TestRedis } from "../helpers/processes.ts";
+
+/**
+ * Two-phase commit with participants that can fail independently: calendar (and the coordinator)
+ * on one redis-server, goals on another, each behind its own gateway, the real worker under
+ * `wrangler dev`. Processes are killed and frozen mid-transaction.
+ */
+const ADMIN_SECRET = "tx-faults-admin-secret-1234";
+const IDLE = 1500;
+let mainRedis: TestRedis;
+let goalsRedis: TestRedis;
+let mainGateway: RunningGateway;
+let goalsGateway: RunningGateway;
+let worker: RunningWorker;
+let workerPort: number;
+let persistDir: string;
+let token: string;
+
+async function startWorker(extra: Record<string, string> = {}) {
+  return track(
+    await startWranglerDev({
+      port: workerPort,
+      persistDir,
+      testScheduled: true,
+      vars: {
+        GROUPSYNC_ENV: "test",
+        ADMIN_SECRET,
+        UPSTASH_REDIS_REST_URL: mainGateway.url,
+        UPSTASH_REDIS_REST_TOKEN: mainGateway.token,
+        GOALS_REDIS_REST_URL: goalsGateway.url,
+        GOALS_REDIS_REST_TOKEN: goalsGateway.token,
+        TX_IDLE_TIMEOUT: `${IDLE}ms`,
+        ...extra,
+      },
+    }),
+  );
+}
+
+async function api(method: string, path: string, body?: unknown) {
+  const res = await fetch(`${worker.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : undefined };
+}
+
+let slot = 0;
+/** A fresh hour-long slot per call, so tests never collide with each other. */
+function freshSlot(): string {
+  return new Date(Date.UTC(2027, 0, 1) + slot++ * 3_600_000).toISOString();
+}
+
+beforeAll(async () => {
+  mainRedis = await startTestRedis();
+  goalsRedis = await startTestRedis();
+  mainGateway = await startTestGateway(mainRedis.url);
+  goalsGateway = await startTestGateway(goalsRedis.url, { env: { GATEWAY_COMMAND_TIMEOUT_MS: "1000" } });
+  workerPort = await freePort();
+  persistDir = tempDir("groupsync-wrangler-");
+  worker = await startWorker({ GROUPSYNC_TEST_PAUSE_AFTER_DECISION_MS: "1500" });
+  const res = await fetch(`${worker.url}/admin/teams`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${ADMIN_SECRET}`, "content-type": "application/json" },
+    body: JSON.stringify({ team: "faults", members: ["ana"] }),
+  });
+  token = ((await res.json()) as { tokens: Record<string, string> }).tokens.ana!;
+});
+
+afterAll(stopAll);
+
+async function newGoal(id: string) {
+  expect((await api("POST", "/goals", { id, title: `Goal ${id}`, progress: 5 })).status).toBe(201);
+}
+
+describe("two-phase commit across two redis-servers", () => {
+  it("keeps the participants apart: goals live only on the goals Redis", async () => {
+    await newGoal("where");
+    const goals = createClient({ url: goalsRedis.url });
+    const main = createClient({ url: mainRedis.url });
+    await Promise.all([goals.connect(), main.connect()]);
+    expect(await goals.exists("gs:{faults}:goal:where")).toBe(1);
+    expect(await main.exists("gs:{faults}:goal:where")).toBe(0);
+    await Promise.all([goals.close(), main.close()]);
+  });
+
+  it("a mixed commit publishes both changes, each on its participant's Redis", async () => {
+    await newGoal("pub");
+    const [calendarSub, goalsSub] = [createClient({ url: mainRedis.url }), createClient({ url: goalsRedis.url })];
+    await Promise.all([calendarSub.connect(), goalsSub.connect()]);
+    const seen: string[] = [];
+    await calendarSub.subscribe("calendar_events", (m) => seen.push(`calendar:${JSON.parse(m).type}:${JSON.parse(m).id}`));
+    await goalsSub.subscribe("goal_updates", (m) => seen.push(`goals:${JSON.parse(m).type}:${JSON.parse(m).id}`));
+    const res = await api("POST", "/tx", { ops: [{ type: "calendar.create", id: "pub-event", data: { title: "Pub", starts_at: freshSlot() } }, { type: "goal.update", id: "pub", data: { progress: 60 } }], commit: true });
+    expect(res.json.state).toBe("committed");
+    await expect.poll(() => [...seen].sort()).toEqual(["calendar:event.created:pub-event", "goals:goal.updated:pub"]);
+    await Promise.all([calendarSub.close(), goalsSub.close()]);
+  });
+
+  it("the goals Redis down at prepare: abort participant_unavailable, the calendar hold released at once", async () => {
+    await newGoal("down");
+    const start = freshSlot();
+    const tx = (await api("POST", "/tx")).json.tx_id;
+    expect((await api("POST", `/tx/${tx}/ops`, { type: "calendar.create", data: { title: "Held", starts_at: start } })).status).toBe(200);
+    goalsRedis.process.signal("SIGKILL");
+    await goalsRedis.process.exited;
+    try {
+      const res = await api("POST", `/tx/${tx}/ops`, { type: "goal.update", id: "down", data: { progress: 80 } });
+      expect(res.status).toBe(503);
+      expect(res.json.error).toMatchObject({ code: "participant_unavailable", details: { participant: "goals", state: "aborted" } });
+      expect((await api("POST", "/events", { title: "Bookable", starts_at: start })).status).toBe(201);
+    } finally {
+      goalsRedis = await goalsRedis.restart();
+    }
+    await expect.poll(async () => (await api("GET", "/goals/down")).status, { timeout: 10_000 }).toBe(200);
+    expect((await api("GET", "/goals/down")).json.progress).toBe(5);
+  });
+
+  it("the goals Redis down at the vote: abort participant_unavailable, the calendar hold released", async () => {
+    await newGoal("vote");
+    const start = freshSlot();
+    const tx = (await api("POST", "/tx")).json.tx_id;
+    await api("POST", `/tx/${tx}/ops`, { type: "calendar.create", data: { title: "Held", starts_at: start } });
+    await api("POST", `/tx/${tx}/ops`, { type: "goal.update", id: "vote", data: { progress: 80 } });
+    goalsRedis.process.signal("SIGKILL");
+    await goalsRedis.process.exited;
+    try {
+      const res = await api("POST", `/tx/${tx}/commit`, {});
+      expect(res.status).toBe(503);
+      expect(res.json.error.code).toBe("participant_unavailable");
+      expect((await api("POST", "/events", { title: "Bookable", starts_at: start })).status).toBe(201);
+    } finally {
+      goalsRedis = await goalsRedis.restart();
+    }
+    // The goal's lock survived on the restarted Redis (AOF); the recorded abort releases it.
+    await expect.poll(async () => (await api("PATCH", "/goals/vote", { progress: 6 })).status, { timeout: 10_000 }).toBe(200);
+  });
+
+  it("a participant that dies after voting yes gets the commit once it is back: both changes exist", async () => {
+    await newGoal("late");
+    const start = freshSlot();
+    const tx = (await api("POST", "/tx")).json.tx_id;
+    await api("POST", `/tx/${tx}/ops`, { type: "calendar.create", id: "late-event", data: { title: "Late", starts_at: start } });
+    await api("POST", `/tx/${tx}/ops`, { type: "goal.update", id: "late", data: { progress: 77 } });
+    // The worker pauses 1.5 s between recording the decision and applying it (test setting):
+    // the goals Redis dies in that window.
+    const committing = api("POST", `/tx/${tx}/commit`, {});
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    goalsRedis.process.signal("SIGKILL");
+    await goalsRedis.process.exited;
+    const res = await committing;
+    goalsRedis = await goalsRedis.restart();
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ state: "committed", outcome: { result: "committed", pending: ["goals"] } });
+    expect((await api("GET", "/events/late-event")).status).toBe(200);
+    // Reading the goal finishes the recorded commit on the restarted participant.
+    await expect.poll(async () => (await api("GET", "/goals/late")).json?.progress, { timeout: 10_000 }).toBe(77);
+  });
+
+  it("the worker killed between prepare and decision: recovery aborts within the bound, the slot is free, a late commit is refused", async () => {
+    await newGoal("orphan");
+    const start = freshSlot();
+    const tx = (await api("POST", "/tx")).json.tx_id;
+    await api("POST", `/tx/${tx}/ops`, { type: "calendar.create", data: { title: "Orphan", starts_at: start } });
+    await api("POST", `/tx/${tx}/ops`, { type: "goal.update", id: "orphan", data: { progress: 50 } });
+    worker.process.signal("SIGKILL");
+    await worker.process.exited;
+    worker = await startWorker({ GROUPSYNC_TEST_PAUSE_AFTER_DECISION_MS: "1500" });
+    // Within the lease the hold still stands...
+    expect((await api("POST", "/events", { title: "Too soon", starts_at: start })).status).toBe(409);
+    await new Promise((resolve) => setTimeout(resolve, IDLE + 200));
+    // ...and past it, one sweep of the cron handler resolves it (presumed abort).
+    expect((await fetch(`${worker.url}/__scheduled?cron=*+*+*+*+*`)).status).toBe(200);
+    expect((await api("POST", "/events", { title: "Now free", starts_at: start })).status).toBe(201);
+    expect((await api("PATCH", "/goals/orphan", { progress: 51 })).status).toBe(200);
+    const late = await api("POST", `/tx/${tx}/commit`, {});
+    expect(late.status).toBe(409);
+    expect(late.json.error.code).toBe("timeout");
+  });
+});
