@@ -128,9 +128,12 @@ export class TxParticipants {
     return score === null ? null : Number(score);
   }
 
-  /** Transactions whose lease on this participant ended before `now` (at most 100). */
-  async expired(participant: Participant, now: number): Promise<string[]> {
-    return (await this.#stores[participant].zrange(this.#holdKeys(participant, "")[1], "-inf", now, { byScore: true, offset: 0, count: 100 })) as string[];
+  /** Transactions holding anything on this participant, with their lease ends (at most 1000). */
+  async leases(participant: Participant): Promise<Array<{ tx: string; leaseEnd: number }>> {
+    const flat = (await this.#stores[participant].zrange(this.#holdKeys(participant, "")[1], 0, 999, { withScores: true })) as string[];
+    const leases = [];
+    for (let i = 0; i < flat.length; i += 2) leases.push({ tx: flat[i]!, leaseEnd: Number(flat[i + 1]) });
+    return leases;
   }
 
   #holdKeys(participant: Participant, tx: string): [string, string] {

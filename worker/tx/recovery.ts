@@ -33,9 +33,10 @@ export async function resolveIfExpired(c: Context<AppEnv>, participant: Particip
 }
 
 /**
- * The scheduled sweep: every transaction whose lease ended on either participant is resolved,
- * so no hold outlives its lease by more than one sweep interval. Teams are found by their lease
- * sets (SCAN), which only exist while a team has holds.
+ * The scheduled sweep: every transaction that holds anything on either participant and is either
+ * decided (its decision was recorded but not applied everywhere, e.g. a participant was down) or
+ * past its lease (presumed abort) is resolved, so no hold outlives its lease by more than one
+ * sweep interval. Teams are found by their lease sets (SCAN), which exist only while a team holds.
  */
 export async function sweepExpiredTransactions(env: Env): Promise<number> {
   let resolved = 0;
@@ -50,8 +51,10 @@ export async function sweepExpiredTransactions(env: Env): Promise<number> {
         const team = /^gs:\{([^}]+)\}:/.exec(key)?.[1];
         if (team === undefined) continue;
         const participants = new TxParticipants({ calendar: participantStore(env, "calendar"), goals: participantStore(env, "goals") }, team);
-        for (const tx of await participants.expired(participant, Date.now())) {
-          await coordinatorFor(env, team).resolveById(tx);
+        const coordinator = coordinatorFor(env, team);
+        for (const { tx } of await participants.leases(participant)) {
+          if (!(await coordinator.resolvable(participant, tx))) continue;
+          await coordinator.resolveById(tx);
           resolved++;
         }
       }
