@@ -3,7 +3,7 @@
  * `npm run bench`: starts its own stack (redis-server, gateway, wrangler dev) on free ports,
  * runs each suite in interleaved rounds, prints a table and writes JSON under .bench/.
  * BENCH_ROUNDS (default 5) and BENCH_SECONDS per measurement (default 2) trade time for noise;
- * BENCH_SUITES=redis,worker,calendar picks suites.
+ * BENCH_SUITES=redis,worker,calendar,tx picks suites.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -17,6 +17,7 @@ import { startWranglerDev } from "../dev/wrangler-dev.ts";
 import { printTable, writeResults, type Ratio, type Row } from "./report.ts";
 import { calendarApiSuite } from "./suites/calendar-api.ts";
 import { redisGatewaySuite } from "./suites/redis-gateway.ts";
+import { transactionsSuite } from "./suites/transactions.ts";
 import { workerHealthSuite } from "./suites/worker-health.ts";
 
 export interface BenchContext {
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
   const ratios: Ratio[] = [];
   const notes: string[] = [];
   const only = process.env.BENCH_SUITES?.split(",");
-  const suites = { redis: redisGatewaySuite, worker: workerHealthSuite, calendar: calendarApiSuite };
+  const suites = { redis: redisGatewaySuite, worker: workerHealthSuite, calendar: calendarApiSuite, tx: transactionsSuite };
   for (const [name, suite] of Object.entries(suites)) {
     if (only !== undefined && !only.includes(name)) continue;
     const result: { rows: Row[]; ratios: Ratio[]; notes?: string[] } = await suite(ctx);

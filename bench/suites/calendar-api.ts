@@ -6,7 +6,7 @@ import { sideBySide, throughput } from "../side-by-side.ts";
 const HOUR = 3_600_000;
 
 /** Creates a team through the admin API and returns a member's token. */
-async function teamToken(ctx: BenchContext, team: string): Promise<string> {
+export async function teamToken(ctx: BenchContext, team: string): Promise<string> {
   const res = await fetch(`${ctx.workerUrl}/admin/teams`, {
     method: "POST",
     headers: { authorization: `Bearer ${ctx.adminSecret}`, "content-type": "application/json" },

@@ -2,7 +2,7 @@ import { addMemberScript, createTeamScript } from "../auth/scripts.ts";
 import { applyEventHoldsScript, deleteEventScript, prepareEventScript, putEventScript, releaseEventHoldsScript } from "../calendar/scripts.ts";
 import { applyGoalLocksScript, deleteGoalScript, prepareGoalScript, putGoalScript, releaseGoalLocksScript } from "../goals/scripts.ts";
 import { extendLeaseScript, voteScript } from "../tx/lease-scripts.ts";
-import { putRecordScript } from "../tx/scripts.ts";
+import { decideScript, putRecordScript } from "../tx/scripts.ts";
 import type { LuaScript } from "./lua-script.ts";
 
 /** Every Lua script the worker runs, for the tests that check their precomputed SHA-1s. */
@@ -22,4 +22,5 @@ export const ALL_SCRIPTS: LuaScript[] = [
   voteScript,
   extendLeaseScript,
   putRecordScript,
+  decideScript,
 ];

@@ -12,7 +12,7 @@ import { dependencyFailure } from "../storage/dependency-failure.ts";
 import type { Participant } from "../storage/stores.ts";
 import { RESOLVED_TX_TTL_SECONDS, txKeys } from "./keys.ts";
 import { TxParticipants, type PrepareOutcome } from "./participants.ts";
-import { putRecordScript } from "./scripts.ts";
+import { decideScript, putRecordScript } from "./scripts.ts";
 
 /** The coordinator's record of a transaction (main store). */
 export interface TxRecord {
@@ -70,7 +70,12 @@ export class TxCoordinator {
     this.#pauseAfterDecisionMs = pauseAfterDecisionMs;
   }
 
-  async begin(member: string): Promise<TxRecord> {
+  /**
+   * Opens a transaction. `persist: false` (the one-shot form, which commits in the same request)
+   * writes the record only once, when it settles: recovery never needs the record, because the
+   * holds name the transaction and the decision alone decides.
+   */
+  async begin(member: string, options: { persist?: boolean } = {}): Promise<TxRecord> {
     const now = Date.now();
     const id = `tx_${randomId()}`;
     const record: TxRecord = {
@@ -78,14 +83,14 @@ export class TxCoordinator {
       team: this.#team,
       member,
       state: "open",
-      version: 1,
+      version: options.persist === false ? 0 : 1,
       created_at: new Date(now).toISOString(),
       updated_at: new Date(now).toISOString(),
       expires_ms: now + this.#idleMs,
       ops: [],
       outcome: null,
     };
-    await this.#save(record, undefined);
+    if (record.version === 1) await this.#save(record, undefined);
     return record;
   }
 
@@ -119,7 +124,9 @@ export class TxCoordinator {
       if (outage !== null) throw await this.#abortWith(record, new TxAborted("participant_unavailable", `the ${participant} store is unavailable; the transaction was aborted`, { participant }));
       throw error;
     }
-    const next: TxRecord = { ...record, version: record.version + 1, updated_at: new Date().toISOString(), expires_ms: leaseEnd, ops: [...record.ops, { type: input.type, id, participant, n }] };
+    const ops = [...record.ops, { type: input.type, id, participant, n }];
+    if (record.version === 0) return { ...record, ops, expires_ms: leaseEnd }; // unsaved: the one-shot form
+    const next: TxRecord = { ...record, version: record.version + 1, updated_at: new Date().toISOString(), expires_ms: leaseEnd, ops };
     await this.#save(next, record.version);
     // Activity keeps the other participant's holds alive too.
     for (const other of involved(next)) if (other !== participant) await this.#participants.extendLease(other, record.id, leaseEnd).catch(() => {});
@@ -130,16 +137,17 @@ export class TxCoordinator {
     if (record.state === "committed") return record;
     assertOpen(record);
     const leaseEnd = Date.now() + COMMIT_LEASE_MS;
-    for (const participant of involved(record)) {
-      const expected = record.ops.filter((op) => op.participant === participant).length;
-      let yes: boolean;
-      try {
-        yes = await this.#participants.vote(participant, record.id, expected, leaseEnd);
-      } catch (error) {
-        if (dependencyFailure(error) === null) throw error;
-        throw await this.#abortWith(record, new TxAborted("participant_unavailable", `the ${participant} store did not answer the vote; the transaction was aborted`, { participant }));
+    // The participants vote at the same time; any no, or silence, aborts.
+    const participants = involved(record);
+    const votes = await Promise.allSettled(
+      participants.map((participant) => this.#participants.vote(participant, record.id, record.ops.filter((op) => op.participant === participant).length, leaseEnd)),
+    );
+    for (const [i, vote] of votes.entries()) {
+      if (vote.status === "rejected") {
+        if (dependencyFailure(vote.reason) === null) throw vote.reason;
+        throw await this.#abortWith(record, new TxAborted("participant_unavailable", `the ${participants[i]} store did not answer the vote; the transaction was aborted`, { participant: participants[i] }));
       }
-      if (!yes) throw await this.#abortWith(record, new TxAborted("timeout", "the transaction's holds expired before it was committed; it was aborted"));
+      if (!vote.value) throw await this.#abortWith(record, new TxAborted("timeout", "the transaction's holds expired before it was committed; it was aborted"));
     }
     const recorded = await this.#recordDecision(record.id, "commit");
     if (recorded !== "commit") throw await this.#abortWith(record, new TxAborted("timeout", "the transaction was aborted by recovery before it could commit"));
@@ -288,24 +296,24 @@ export class TxCoordinator {
 
   async #finishAbort(record: TxRecord, reason: TxReason, detail: unknown): Promise<TxRecord> {
     // Release everywhere; a participant that is down keeps its holds until recovery meets them.
-    for (const participant of ["calendar", "goals"] as const) {
-      await this.#participants.release(participant, record.id).catch((error) => {
-        if (dependencyFailure(error) === null) throw error;
-      });
-    }
+    await Promise.all(
+      (["calendar", "goals"] as const).map((participant) =>
+        this.#participants.release(participant, record.id).catch((error) => {
+          if (dependencyFailure(error) === null) throw error;
+        }),
+      ),
+    );
     const outcome = { result: "aborted" as const, reason, ...(detail === undefined ? {} : { detail }) };
     return this.#settle(record, "aborted", outcome);
   }
 
   async #finishCommit(record: TxRecord): Promise<TxRecord> {
     const pending: string[] = [];
-    for (const participant of ["calendar", "goals"] as const) {
-      try {
-        await this.#participants.apply(participant, record.id, record.member);
-      } catch (error) {
-        if (dependencyFailure(error) === null) throw error;
-        pending.push(participant); // applied by recovery once the participant is back
-      }
+    const applied = await Promise.allSettled((["calendar", "goals"] as const).map((participant) => this.#participants.apply(participant, record.id, record.member)));
+    for (const [i, result] of applied.entries()) {
+      if (result.status === "fulfilled") continue;
+      if (dependencyFailure(result.reason) === null) throw result.reason;
+      pending.push(i === 0 ? "calendar" : "goals"); // applied by recovery once the participant is back
     }
     return this.#settle(record, "committed", { result: "committed", ...(pending.length > 0 ? { pending } : {}) });
   }
@@ -313,7 +321,8 @@ export class TxCoordinator {
   async #settle(record: TxRecord, state: TxRecord["state"], outcome: NonNullable<TxView["outcome"]>): Promise<TxRecord> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const next: TxRecord = { ...record, state, outcome, version: record.version + 1, updated_at: new Date().toISOString() };
-      if ((await putRecordScript.run(this.#main, [txKeys(this.#team, record.id).record], [record.version, JSON.stringify(next), RESOLVED_TX_TTL_SECONDS])) === "ok") return next;
+      const expected = record.version === 0 ? "" : record.version;
+      if ((await putRecordScript.run(this.#main, [txKeys(this.#team, record.id).record], [expected, JSON.stringify(next), RESOLVED_TX_TTL_SECONDS])) === "ok") return next;
       const raw = await this.#main.get<string>(txKeys(this.#team, record.id).record);
       if (raw === null) return next;
       record = JSON.parse(raw) as TxRecord;
@@ -329,9 +338,7 @@ export class TxCoordinator {
 
   /** Records the decision unless one exists, and returns the one that stands. */
   async #recordDecision(id: string, wanted: "commit" | "abort"): Promise<"commit" | "abort"> {
-    const key = txKeys(this.#team, id).decision;
-    await this.#main.set(key, wanted, { nx: true, ex: RESOLVED_TX_TTL_SECONDS * 7 });
-    return ((await this.#main.get<string>(key)) as "commit" | "abort" | null) ?? wanted;
+    return (await decideScript.run(this.#main, [txKeys(this.#team, id).decision], [wanted, RESOLVED_TX_TTL_SECONDS * 7])) as "commit" | "abort";
   }
 
   async #decision(id: string): Promise<string | null> {

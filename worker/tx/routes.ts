@@ -23,7 +23,7 @@ function coordinator(c: Context<AppEnv>): TxCoordinator {
 txRoutes.post("/tx", async (c) => {
   const body = await readBody(c, TxBegin, { optional: true });
   const tx = coordinator(c);
-  let record = await tx.begin(c.get("member").member);
+  let record = await tx.begin(c.get("member").member, { persist: !body.commit });
   await answerErrors(async () => {
     for (const op of body.ops ?? []) record = await tx.addOp(record, op);
     if (body.commit) record = await tx.commit(record);

@@ -16,3 +16,16 @@ end
 if ARGV[3] ~= '0' then redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) else redis.call('SET', KEYS[1], ARGV[2]) end
 return 'ok'`,
 );
+
+/**
+ * Records a transaction's decision unless one exists, and returns the one that stands: first
+ * writer wins, in one round trip. KEYS: decision. ARGV: wanted decision, seconds to keep it.
+ */
+export const decideScript = new LuaScript(
+  "decide",
+  "a8014377902b522dc50fd2f40b21fd51b615cda6",
+  `local current = redis.call('GET', KEYS[1])
+if current then return current end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+return ARGV[1]`,
+);
