@@ -11,7 +11,8 @@ import { startTestGateway, startTestRedis, stopAll, tempDir, track, type TestRed
  * `wrangler dev`. Processes are killed and frozen mid-transaction.
  */
 const ADMIN_SECRET = "tx-faults-admin-secret-1234";
-const IDLE = 1500;
+// Long enough to cover restarting wrangler dev inside a lease, short enough to wait out.
+const IDLE = 5000;
 let mainRedis: TestRedis;
 let goalsRedis: TestRedis;
 let mainGateway: RunningGateway;
@@ -169,12 +170,14 @@ describe("two-phase commit across two redis-servers", () => {
     const tx = (await api("POST", "/tx")).json.tx_id;
     await api("POST", `/tx/${tx}/ops`, { type: "calendar.create", data: { title: "Orphan", starts_at: start } });
     await api("POST", `/tx/${tx}/ops`, { type: "goal.update", id: "orphan", data: { progress: 50 } });
+    const leaseStart = Date.now();
     worker.process.signal("SIGKILL");
     await worker.process.exited;
     worker = await startWorker({ GROUPSYNC_TEST_PAUSE_AFTER_DECISION_MS: "1500" });
     // Within the lease the hold still stands...
+    expect(Date.now() - leaseStart, "wrangler dev took longer to restart than the lease").toBeLessThan(IDLE - 500);
     expect((await api("POST", "/events", { title: "Too soon", starts_at: start })).status).toBe(409);
-    await new Promise((resolve) => setTimeout(resolve, IDLE + 200));
+    await new Promise((resolve) => setTimeout(resolve, leaseStart + IDLE + 200 - Date.now()));
     // ...and past it, one sweep of the cron handler resolves it (presumed abort).
     expect((await fetch(`${worker.url}/__scheduled?cron=*+*+*+*+*`)).status).toBe(200);
     expect((await api("POST", "/events", { title: "Now free", starts_at: start })).status).toBe(201);
