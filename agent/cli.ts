@@ -1,29 +1,34 @@
 #!/usr/bin/env node
 /**
- * groupsync-agent: the CLI each team member runs. This is its shell; the P2P timer, the worker
- * client and the interactive menu arrive with their issues, and until then each command says so.
+ * groupsync-agent: the CLI each team member runs. Today: transactions against the worker
+ * (`tx`). The P2P timer commands arrive with their issue, and until then each says so.
  */
 import { GROUPSYNC_VERSION } from "../shared/version.ts";
+import { TX_USAGE, txCommand, UsageError } from "./commands/tx.ts";
+import { WorkerClient, WorkerError } from "./worker-client.ts";
 
 const USAGE = `groupsync-agent ${GROUPSYNC_VERSION}: the GroupSync member agent
 
 Usage: groupsync-agent <command> [options]
 
-Commands (coming with the P2P timer and transaction issues):
-  start      start a Pomodoro session and become its master
-  join       join a running session
-  status     show a running agent's timer
-  pause | resume | skip | stop | set
-  tx         transactions across calendar and goals
+Commands:
+  tx         transactions across calendar and goals (groupsync-agent tx --help)
+  start, join, status, pause, resume, skip, stop, set
+             the group Pomodoro timer (not in this version yet)
+
+Settings (environment):
+  GROUPSYNC_URL        the worker, default http://127.0.0.1:8787
+  GROUPSYNC_TOKEN      your member token (not needed for the open team of \`npm run dev\`)
+  GROUPSYNC_STATE_DIR  where the current transaction is remembered
 
 Options:
   -h, --help       show this help
   -v, --version    print the version`;
 
-const PLANNED = new Set(["start", "join", "status", "pause", "resume", "skip", "stop", "set", "tx"]);
+const TIMER = new Set(["start", "join", "status", "pause", "resume", "skip", "stop", "set"]);
 
-export function main(argv: string[]): number {
-  const [command] = argv;
+export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const [command, ...rest] = argv;
   if (command === undefined || command === "-h" || command === "--help" || command === "help") {
     console.log(USAGE);
     return 0;
@@ -32,12 +37,30 @@ export function main(argv: string[]): number {
     console.log(GROUPSYNC_VERSION);
     return 0;
   }
-  if (PLANNED.has(command)) {
+  if (TIMER.has(command)) {
     console.error(`groupsync-agent: '${command}' is not available in this version yet`);
     return 2;
   }
-  console.error(`groupsync-agent: unknown command '${command}'; see groupsync-agent --help`);
-  return 2;
+  if (command !== "tx") {
+    console.error(`groupsync-agent: unknown command '${command}'; see groupsync-agent --help`);
+    return 2;
+  }
+  const client = new WorkerClient({ url: env.GROUPSYNC_URL ?? "http://127.0.0.1:8787", token: env.GROUPSYNC_TOKEN });
+  try {
+    for (const line of await txCommand(rest, client, env)) console.log(line);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`groupsync-agent: ${error.message}`);
+      if (rest.length === 0) console.error(TX_USAGE);
+      return 2;
+    }
+    if (error instanceof WorkerError) {
+      console.error(`groupsync-agent: ${error.code}: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
 }
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2), process.env);

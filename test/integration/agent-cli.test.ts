@@ -1,7 +1,11 @@
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../../dev/ports.ts";
+import { startWranglerDev, type RunningWorker } from "../../dev/wrangler-dev.ts";
 import { GROUPSYNC_VERSION } from "../../shared/version.ts";
+import { startTestGateway, startTestRedis, stopAll, tempDir, track } from "../helpers/processes.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -23,5 +27,68 @@ describe("groupsync-agent", () => {
 
   it("answers an unknown command with one clear error line and exit code 2", () => {
     expect(agent("frobnicate")).toEqual({ code: 2, stdout: "", stderr: "groupsync-agent: unknown command 'frobnicate'; see groupsync-agent --help\n" });
+  });
+});
+
+describe("groupsync-agent tx, against the real worker", () => {
+  let worker: RunningWorker;
+  let stateDir: string;
+
+  beforeAll(async () => {
+    const redis = await startTestRedis();
+    const gateway = await startTestGateway(redis.url);
+    worker = track(
+      await startWranglerDev({
+        port: await freePort(),
+        persistDir: tempDir("groupsync-wrangler-"),
+        vars: { GROUPSYNC_ENV: "development", GROUPSYNC_OPEN_TEAM: "cli", UPSTASH_REDIS_REST_URL: gateway.url, UPSTASH_REDIS_REST_TOKEN: gateway.token },
+      }),
+    );
+    stateDir = tempDir("groupsync-state-");
+  });
+
+  afterAll(stopAll);
+
+  /** The agent as a process, pointed at the test worker. */
+  async function tx(...args: string[]) {
+    try {
+      const { stdout, stderr } = await promisify(execFile)(process.execPath, ["agent/cli.ts", "tx", ...args], {
+        cwd: ROOT,
+        env: { ...process.env, GROUPSYNC_URL: worker.url, GROUPSYNC_STATE_DIR: stateDir, GROUPSYNC_TOKEN: "" },
+      });
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const e = error as { code: number; stdout: string; stderr: string };
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    }
+  }
+
+  it("begins, adds an event and a goal change, commits and shows the outcome", async () => {
+    await fetch(`${worker.url}/goals`, { method: "POST", body: JSON.stringify({ id: "cli-goal", title: "CLI goal" }) });
+    const begun = await tx("begin");
+    expect(begun.code).toBe(0);
+    expect(begun.stdout).toMatch(/^transaction tx_\S+: open/);
+    expect((await tx("add-event", "--id", "cli-event", "--title", "Planning", "--start", "2026-12-01T14:00:00Z")).code).toBe(0);
+    const added = await tx("update-goal", "cli-goal", "--progress", "60");
+    expect(added.stdout).toContain("2. goal.update cli-goal");
+    const committed = await tx("commit", "--json");
+    expect(JSON.parse(committed.stdout)).toMatchObject({ state: "committed", outcome: { result: "committed" } });
+    expect((await tx("show")).stdout).toMatch(/: committed/);
+    expect(((await (await fetch(`${worker.url}/goals/cli-goal`)).json()) as { progress: number }).progress).toBe(60);
+    expect((await fetch(`${worker.url}/events/cli-event`)).status).toBe(200);
+  });
+
+  it("says plainly what is wrong: a missing option, a bad number, a conflict, an unreachable worker", async () => {
+    await tx("begin");
+    expect(await tx("add-event", "--title", "No start")).toMatchObject({ code: 2, stderr: "groupsync-agent: tx add-event needs --start\n" });
+    expect(await tx("update-goal", "g", "--progress", "lots")).toMatchObject({ code: 2, stderr: 'groupsync-agent: --progress must be a number, got "lots"\n' });
+    expect((await tx("add-event", "--title", "x", "--start", "2026-02-30T10:00:00Z")).stderr).toBe("groupsync-agent: validation_failed: data.starts_at: has day 30, which 2026-02 does not have\n");
+    await tx("add-event", "--title", "First", "--start", "2026-12-02T10:00:00Z");
+    const clash = await tx("add-event", "--title", "Clash", "--start", "2026-12-02T10:30:00Z");
+    expect(clash.code).toBe(1);
+    expect(clash.stderr).toMatch(/^groupsync-agent: time_slot_taken: /);
+    expect((await tx("show")).stdout).toMatch(/aborted \(time_slot_taken\)/);
+    const { stderr } = spawnSync(process.execPath, ["agent/cli.ts", "tx", "show", "--tx", "tx_x"], { cwd: ROOT, encoding: "utf8", env: { ...process.env, GROUPSYNC_URL: "http://127.0.0.1:9" } });
+    expect(stderr).toMatch(/^groupsync-agent: unreachable: the GroupSync worker at http:\/\/127.0.0.1:9 cannot be reached/);
   });
 });

@@ -81,6 +81,12 @@ async function newGoal(id: string) {
 }
 
 describe("two-phase commit across two redis-servers", () => {
+  it("checks both stores in /health", async () => {
+    const health = (await (await fetch(`${worker.url}/health`)).json()) as { checks: Record<string, { ok: boolean }> };
+    expect(Object.keys(health.checks).sort()).toEqual(["goals_redis", "redis"]);
+    expect(Object.values(health.checks).every((check) => check.ok)).toBe(true);
+  });
+
   it("keeps the participants apart: goals live only on the goals Redis", async () => {
     await newGoal("where");
     const goals = createClient({ url: goalsRedis.url });

@@ -123,7 +123,7 @@ describe("transactions: the original's scenarios", () => {
     const tx = await begin(t);
     const bad = await t.post(`/tx/${tx}/ops`, { type: "calendar.create", data: { starts_at: "2026-04-05T10:00:00Z" } });
     expect(bad.status).toBe(400);
-    expect(bad.json.error.details.fields[0]).toEqual({ field: "title", message: "is required" });
+    expect(bad.json.error.details.fields[0]).toEqual({ field: "data.title", message: "is required" });
     const noTarget = await t.post(`/tx/${tx}/ops`, { type: "goal.update", data: { progress: 1 } });
     expect(noTarget.status).toBe(400);
     expect(noTarget.json.error.details.fields[0].field).toBe("id");

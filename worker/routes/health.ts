@@ -3,12 +3,17 @@ import type { DependencyCheck, HealthReport } from "../../shared/health.ts";
 import { GROUPSYNC_VERSION } from "../../shared/version.ts";
 import type { AppEnv, Env } from "../env.ts";
 import { redisFromEnv } from "../redis-client.ts";
+import { distinctStores } from "../storage/stores.ts";
 
 export const healthRoutes = new Hono<AppEnv>();
 
 /** Readiness: checks every dependency; 503 if any is down, so a load balancer stops sending traffic. */
 healthRoutes.get("/health", async (c) => {
-  const checks = { redis: await checkRedis(c.env) };
+  // Every store the worker depends on, checked at the same time: the main one, and the calendar
+  // and goals participants' own when they are configured apart.
+  const stores = distinctStores(c.env);
+  const results = await Promise.all(stores.map((store) => checkRedis({ ...c.env, UPSTASH_REDIS_REST_URL: store.url, UPSTASH_REDIS_REST_TOKEN: store.token })));
+  const checks = Object.fromEntries(stores.map((store, i) => [store.name, results[i]!]));
   const ok = Object.values(checks).every((check) => check.ok);
   const report: HealthReport = {
     status: ok ? "ok" : "unavailable",

@@ -1,4 +1,5 @@
 import type { Redis } from "@upstash/redis/cloudflare";
+import type { z } from "zod";
 import { EventPatch, EventWrite, type Event } from "../../shared/calendar.ts";
 import { GoalPatch, GoalWrite, type Goal } from "../../shared/goals.ts";
 import { parseInstant } from "../../shared/instant.ts";
@@ -7,7 +8,7 @@ import { buildEvent, patchedEventFields } from "../calendar/event-record.ts";
 import { calendarKeys } from "../calendar/keys.ts";
 import { buildGoal, patchedFields } from "../goals/goal-record.ts";
 import { goalKeys } from "../goals/keys.ts";
-import { invalid, validate } from "../request.ts";
+import { describeIssues, invalid } from "../request.ts";
 import { dependencyFailure } from "../storage/dependency-failure.ts";
 import type { Participant } from "../storage/stores.ts";
 import { RESOLVED_TX_TTL_SECONDS, txKeys } from "./keys.ts";
@@ -199,7 +200,7 @@ export class TxCoordinator {
     const keys = calendarKeys(this.#team);
     const now = new Date().toISOString();
     if (input.type === "calendar.create") {
-      const data = validate(EventWrite, input.data ?? {});
+      const data = validateData(EventWrite, input.data);
       const id = input.id ?? data.id ?? crypto.randomUUID();
       const event = built(buildEvent(data, { id, created_by: record.member, created_at: now, updated_at: now, version: 1 }));
       await this.#prepared(() => this.#participants.prepareEvent(record.id, n, holdFor("create", event), leaseEnd), "event", id);
@@ -214,7 +215,7 @@ export class TxCoordinator {
       if (input.type === "calendar.delete") {
         hold = { ...holdFor("delete", current), previous: raw, expectedVersion: current.version };
       } else {
-        const patch = validate(EventPatch, input.data ?? {});
+        const patch = validateData(EventPatch, input.data);
         const next = built(
           buildEvent(patchedEventFields(current, patch), {
             id, created_by: current.created_by, created_at: current.created_at, updated_at: now, version: current.version + 1 },
@@ -234,14 +235,14 @@ export class TxCoordinator {
     const store = this.#stores.goals;
     const now = new Date().toISOString();
     if (input.type === "goal.create") {
-      const data = validate(GoalWrite, input.data ?? {});
+      const data = validateData(GoalWrite, input.data);
       const id = input.id ?? data.id ?? crypto.randomUUID();
       const goal = buildGoal(data, { id, owner: record.member, created_by: record.member, created_at: now, updated_at: now, version: 1 });
       await this.#prepared(() => this.#participants.prepareGoal(record.id, n, { kind: "create", goalId: id, goal: JSON.stringify(goal), createdMs: Date.parse(now) }, leaseEnd), "goal", id);
       return id;
     }
     const id = requireTarget(input);
-    const patch = input.type === "goal.update" ? validate(GoalPatch, input.data ?? {}) : undefined;
+    const patch = input.type === "goal.update" ? validateData(GoalPatch, input.data) : undefined;
     for (let attempt = 0; attempt < 5; attempt++) {
       const raw = await store.get<string>(goalKeys(this.#team).goal(id));
       if (raw === null) throw new TxAborted("not_found", `no goal with id ${id}; the transaction was aborted`, { id });
@@ -364,6 +365,13 @@ function involved(record: TxRecord): Participant[] {
 
 function assertOpen(record: TxRecord): void {
   if (record.state === "aborted") throw new TxAborted(record.outcome?.reason ?? "timeout", `transaction ${record.id} was aborted (${record.outcome?.reason ?? "timeout"})`);
+}
+
+/** Validates an op's `data` with the plain route's schema, naming fields as they sit in the body. */
+function validateData<S extends z.ZodType>(schema: S, data: unknown): z.infer<S> {
+  const result = schema.safeParse(data ?? {});
+  if (!result.success) throw invalid(describeIssues(result.error.issues).map((p) => ({ field: p.field === "body" ? "data" : `data.${p.field}`, message: p.message })));
+  return result.data;
 }
 
 function requireTarget(input: TxOpInput): string {
