@@ -1,0 +1,161 @@
+/**
+ * What members of a session say to each other, and what a node reports to its shell. Everything here
+ * is plain JSON-safe data: the shell serialises it as is. Times called `sentAt` are on the sender's
+ * clock; a timer's `endsAt` is on the master's clock (receivers translate it, see clock-offset.ts).
+ */
+import type { LamportStamp } from "./lamport.ts";
+import type { TimerCommand, TimerErrorCode, TimerState } from "./pomodoro.ts";
+
+export type NodeId = string;
+export type Role = "master" | "peer" | "candidate";
+
+/** `address` is opaque to the core: whatever the shell needs to reach the node (host:port, a URL…). */
+export interface Member {
+  readonly id: NodeId;
+  readonly address: string;
+}
+
+/**
+ * How recent a node's copy of the timer is: the term of the master that applied the last command it
+ * knows of, and that command's sequence number. Votes go only to candidates at least as recent, so
+ * a node that missed the latest command does not become master and undo it (Raft's log check).
+ */
+export interface StateVersion {
+  readonly term: number;
+  readonly seq: number;
+}
+
+/** One entry of the master's command log, as every member learns it from heartbeats. */
+export interface AppliedCommand {
+  readonly seq: number;
+  /** The term of the master that applied it. */
+  readonly term: number;
+  readonly stamp: LamportStamp;
+  readonly command: TimerCommand;
+  /** "applied", or why the timer refused it (e.g. pausing an idle timer). */
+  readonly outcome: "applied" | TimerErrorCode;
+}
+
+/** The peer's last ack, returned so the peer can complete an NTP round trip (its t0 and our t1). */
+export interface ClockEcho {
+  readonly peerSentAt: number;
+  readonly masterReceivedAt: number;
+}
+
+interface MessageBase {
+  readonly term: number;
+  readonly from: NodeId;
+  /** The sender's Lamport time at sending; receivers move their clock past it. */
+  readonly lamport: number;
+}
+
+/** The session's shared state, as the master hands it to members in heartbeats and handovers. */
+export interface SessionSnapshot {
+  readonly members: readonly Member[];
+  readonly membersVersion: number;
+  readonly timer: TimerState;
+  readonly stateVersion: StateVersion;
+  readonly recentCommands: readonly AppliedCommand[];
+}
+
+/** The master's pulse, one per member every heartbeatMs: it carries the whole shared state. */
+export interface Heartbeat extends MessageBase, SessionSnapshot {
+  readonly type: "heartbeat";
+  readonly sentAt: number;
+  readonly echo: ClockEcho | null;
+}
+
+/** `accepted: false` answers a message from a stale term; `member: false` adds "and you are not in my member list". */
+export interface HeartbeatAck extends MessageBase {
+  readonly type: "heartbeat_ack";
+  readonly sentAt: number;
+  readonly membersVersion: number;
+  readonly accepted: boolean;
+  readonly member: boolean;
+}
+
+export interface RequestVote extends MessageBase {
+  readonly type: "request_vote";
+  readonly stateVersion: StateVersion;
+}
+
+export interface Vote extends MessageBase {
+  readonly type: "vote";
+  readonly granted: boolean;
+  /** False when the voter does not count the candidate as a member: it was removed and should rejoin. */
+  readonly member: boolean;
+}
+
+/**
+ * A leaving master's last word. `term` is the NEW term: the message is the master's own vote for
+ * `successor` in that term and asks each receiver to vote for it too, so the successor wins at once
+ * with an ordinary majority (safe even if someone else is campaigning in that term).
+ */
+export interface Handover extends MessageBase, SessionSnapshot {
+  readonly type: "handover";
+  readonly successor: NodeId;
+  readonly sentAt: number;
+}
+
+export interface JoinRequest extends MessageBase {
+  readonly type: "join";
+  readonly address: string;
+}
+
+/** From a non-master to a joiner: ask the master instead (null when this node does not know one now). */
+export interface JoinRedirect extends MessageBase {
+  readonly type: "join_redirect";
+  readonly masterId: NodeId | null;
+  readonly masterAddress: string | null;
+}
+
+export interface LeaveNotice extends MessageBase {
+  readonly type: "leave";
+}
+
+/** A timer command on its way to the master; the origin resends it until it shows up in a heartbeat. */
+export interface CommandMessage extends MessageBase {
+  readonly type: "command";
+  readonly stamp: LamportStamp;
+  readonly command: TimerCommand;
+}
+
+export type Message =
+  | Heartbeat
+  | HeartbeatAck
+  | RequestVote
+  | Vote
+  | Handover
+  | JoinRequest
+  | JoinRedirect
+  | LeaveNotice
+  | CommandMessage;
+
+/** A message without the envelope fields the sending node fills in. */
+export type MessageBody = Message extends infer M ? (M extends Message ? Omit<M, keyof MessageBase> : never) : never;
+
+/**
+ * Where a message goes: a node id (resolve it with `node.addressOf(id)`), every member but the sender
+ * ("all", resolve with `node.members`), or a bare address for nodes that are not members yet.
+ */
+export type Destination = NodeId | "all" | { readonly address: string };
+
+export interface Envelope {
+  readonly to: Destination;
+  readonly message: Message;
+}
+
+export type NodeEvent =
+  | { readonly type: "term_changed"; readonly term: number }
+  | { readonly type: "role_changed"; readonly role: Role; readonly term: number }
+  | { readonly type: "master_changed"; readonly masterId: NodeId | null; readonly term: number }
+  | { readonly type: "members_changed"; readonly members: readonly Member[] }
+  | { readonly type: "command_applied"; readonly entry: AppliedCommand }
+  | { readonly type: "joined"; readonly masterId: NodeId }
+  | { readonly type: "left" };
+
+/** What every input to a node returns: messages for the shell to send and things that happened. */
+export interface NodeOutput {
+  readonly messages: Envelope[];
+  readonly events: NodeEvent[];
+}

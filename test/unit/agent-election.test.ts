@@ -1,0 +1,572 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_ELECTION_CONFIG, ElectionNode, majority } from "../../agent/core/election.ts";
+import { stampKey, compareStamps } from "../../agent/core/lamport.ts";
+import type { Member, NodeId, NodeOutput } from "../../agent/core/messages.ts";
+import { SimNetwork, type NetworkConditions } from "../../agent/core/sim-network.ts";
+import { randomInt, seededRandom } from "../../agent/core/seeded-random.ts";
+
+const SEEDS = Array.from({ length: 200 }, (_, i) => i + 1);
+const FEWER_SEEDS = SEEDS.slice(0, 50);
+const IDS = ["n1", "n2", "n3", "n4", "n5"];
+const { electionTimeoutMaxMs, heartbeatMs } = DEFAULT_ELECTION_CONFIG;
+const MIN = 60_000;
+
+type Sim = SimNetwork<ElectionNode>;
+
+interface Cluster {
+  sim: Sim;
+  /** Safety breaches seen so far: two different masters in one term, at any step. */
+  violations: string[];
+  /** For each term, who was master in it and when it first was. */
+  masterOfTerm: Map<number, { id: NodeId; since: number }>;
+}
+
+const addressOf = (id: NodeId) => `sim://${id}`;
+
+function newNode(sim: Sim, seed: number, id: NodeId, skewMs: number, members?: Member[]): ElectionNode {
+  const random = seededRandom(seed * 7919 + IDS.indexOf(id) + 1);
+  return sim.add(new ElectionNode({ id, address: addressOf(id), now: sim.now + skewMs, random, members }), skewMs);
+}
+
+/** Five nodes that all know the member list, watched for two masters in one term at every step. */
+function cluster(seed: number, options: { conditions?: Partial<NetworkConditions>; maxSkewMs?: number } = {}): Cluster {
+  const sim = new SimNetwork<ElectionNode>({ seed, conditions: options.conditions });
+  const members = IDS.map((id) => ({ id, address: addressOf(id) }));
+  const skew = options.maxSkewMs ?? 0;
+  for (const id of IDS) newNode(sim, seed, id, skew > 0 ? randomInt(sim.random, -skew, skew) : 0, members);
+  return watched(sim);
+}
+
+function watched(sim: Sim): Cluster {
+  const violations: string[] = [];
+  const masterOfTerm = new Map<number, { id: NodeId; since: number }>();
+  sim.onStep(() => {
+    for (const node of sim.nodes) {
+      if (node.role !== "master") continue;
+      const known = masterOfTerm.get(node.term);
+      if (known === undefined) masterOfTerm.set(node.term, { id: node.id, since: sim.now });
+      else if (known.id !== node.id) violations.push(`t=${sim.now}: term ${node.term} has masters ${known.id} and ${node.id}`);
+    }
+  });
+  return { sim, violations, masterOfTerm };
+}
+
+function running(sim: Sim): ElectionNode[] {
+  return sim.liveNodes.filter((node) => sim.stateOf(node.id) === "running");
+}
+
+function masters(nodes: ElectionNode[]): ElectionNode[] {
+  return nodes.filter((node) => node.role === "master");
+}
+
+/** Exactly one master among `nodes`, and every one of them follows it in its term. */
+function agreedMaster(nodes: ElectionNode[]): ElectionNode | null {
+  const [master, ...others] = masters(nodes);
+  if (master === undefined || others.length > 0) return null;
+  return nodes.every((node) => node.masterId === master.id && node.term === master.term) ? master : null;
+}
+
+function settle(c: Cluster, maxMs = 3000): ElectionNode {
+  expect(c.sim.runUntil(() => agreedMaster(running(c.sim)) !== null, maxMs)).toBe(true);
+  return agreedMaster(running(c.sim))!;
+}
+
+/** The node's timer deadline on the global clock, so nodes with skewed clocks can be compared. */
+function trueDeadline(sim: Sim, node: ElectionNode): number {
+  const endsAt = node.timerAt(sim.localNow(node.id)).endsAt;
+  if (endsAt === null) throw new Error(`${node.id} has no running timer`);
+  return endsAt - sim.skewOf(node.id);
+}
+
+function appliedOrder(node: ElectionNode): string[] {
+  return node.appliedCommands.map((entry) => `${entry.seq}:${stampKey(entry.stamp)}:${entry.command.kind}:${entry.outcome}`);
+}
+
+/** A member in a five-member list. */
+function isFullMember(node: ElectionNode): boolean {
+  return node.membership === "member" && node.members.length === 5;
+}
+
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+describe("a single node", () => {
+  it("bootstraps a session as its only member and master", () => {
+    const node = new ElectionNode({ id: "solo", address: "a", now: 0, random: seededRandom(1) });
+    expect(node.membership).toBe("detached");
+    const out = node.bootstrap(0);
+    expect(node).toMatchObject({ role: "master", term: 1, masterId: "solo", membership: "member" });
+    expect(out.events.map((event) => event.type)).toEqual(["term_changed", "role_changed", "master_changed"]);
+    expect(node.members).toEqual([{ id: "solo", address: "a" }]);
+    expect(out.messages).toEqual([]);
+  });
+
+  it("applies its own commands after the settle time, never before", () => {
+    const node = new ElectionNode({ id: "solo", address: "a", now: 0, random: seededRandom(1) });
+    node.bootstrap(0);
+    const { stamp } = node.command({ kind: "start" }, 10);
+    expect(node.tick(10 + DEFAULT_ELECTION_CONFIG.commandSettleMs - 1).events).toEqual([]);
+    const applied = node.tick(10 + DEFAULT_ELECTION_CONFIG.commandSettleMs).events;
+    expect(applied).toEqual([{ type: "command_applied", entry: expect.objectContaining({ seq: 1, stamp, outcome: "applied" }) }]);
+    expect(node.timerAt(100)).toMatchObject({ phase: "focus", endsAt: 30 + 25 * MIN });
+  });
+
+  it("reports a refused command in the log instead of failing", () => {
+    const node = new ElectionNode({ id: "solo", address: "a", now: 0, random: seededRandom(1) });
+    node.bootstrap(0);
+    node.command({ kind: "pause" }, 0);
+    node.tick(100);
+    expect(node.appliedCommands).toEqual([expect.objectContaining({ outcome: "not_running" })]);
+  });
+
+  it("leaves at once when alone", () => {
+    const node = new ElectionNode({ id: "solo", address: "a", now: 0, random: seededRandom(1) });
+    node.bootstrap(0);
+    expect(node.leave(5).events).toContainEqual({ type: "left" });
+    expect(node.hasLeft).toBe(true);
+    expect(node.tick(1000)).toEqual({ messages: [], events: [] });
+  });
+
+  it("rejects a configuration whose heartbeat is not well inside the election timeout", () => {
+    const config = { heartbeatMs: 200 };
+    expect(() => new ElectionNode({ id: "x", address: "a", now: 0, random: Math.random, config })).toThrow(/heartbeatMs/);
+  });
+
+  it("needs a strict majority", () => {
+    expect([1, 2, 3, 4, 5, 6].map(majority)).toEqual([1, 2, 2, 3, 3, 4]);
+  });
+});
+
+describe("two nodes wired by hand", () => {
+  const members = [
+    { id: "m", address: "m" },
+    { id: "p", address: "p" },
+  ];
+  /** m times out first (random 0 → 150 ms), p last (→ 300 ms). */
+  function pair() {
+    const m = new ElectionNode({ id: "m", address: "m", now: 0, random: () => 0, members });
+    const p = new ElectionNode({ id: "p", address: "p", now: 0, random: () => 0.999, members });
+    return { m, p };
+  }
+  const heartbeatsIn = (out: NodeOutput) => out.messages.filter((e) => e.message.type === "heartbeat").map((e) => e.message);
+
+  function electM(m: ElectionNode, p: ElectionNode): void {
+    const request = m.tick(150).messages.map((e) => e.message);
+    expect(request.map((message) => message.type)).toEqual(["request_vote"]);
+    const vote = p.receive(request[0]!, 151).messages[0]!.message;
+    expect(vote).toMatchObject({ type: "vote", granted: true, term: 1 });
+    m.receive(vote, 152);
+    expect(m.role).toBe("master");
+  }
+
+  it("elects the node whose timeout fires first, with the other's vote", () => {
+    const { m, p } = pair();
+    electM(m, p);
+    expect(p.term).toBe(1);
+  });
+
+  it("ignores a heartbeat older than the state it already has (reordered delivery)", () => {
+    const { m, p } = pair();
+    electM(m, p);
+    m.command({ kind: "start" }, 160);
+    const older = heartbeatsIn(m.tick(180));
+    m.command({ kind: "pause" }, 190);
+    const newer = heartbeatsIn(m.tick(210));
+    expect(older).toHaveLength(1);
+    expect(newer).toHaveLength(1);
+    p.receive(newer[0]!, 215);
+    p.receive(older[0]!, 216);
+    expect(p.timerAt(220)).toMatchObject({ phase: "focus", paused: true });
+    expect(p.stateVersion.seq).toBe(2);
+  });
+
+  it("grants at most one vote per term, and answers a resend the same way", () => {
+    const three = [...members, { id: "r", address: "r" }];
+    const node = (id: string, random: number) => new ElectionNode({ id, address: id, now: 0, random: () => random, members: three });
+    const [m, r, p] = [node("m", 0), node("r", 0), node("p", 0.999)];
+    const fromM = m.tick(150).messages[0]!.message;
+    const fromR = r.tick(150).messages[0]!.message;
+    expect(p.receive(fromM, 151).messages[0]!.message).toMatchObject({ type: "vote", granted: true, term: 1 });
+    expect(p.receive(fromR, 152).messages[0]!.message).toMatchObject({ type: "vote", granted: false, term: 1 });
+    expect(p.receive(fromM, 153).messages[0]!.message).toMatchObject({ type: "vote", granted: true, term: 1 });
+  });
+
+  it("does not let a non-member's vote request move its term, and tells it so", () => {
+    const { p } = pair();
+    const outsider = new ElectionNode({ id: "x", address: "x", now: 0, random: () => 0, members: [{ id: "x", address: "x" }, ...members] });
+    outsider.tick(150);
+    const request = { ...outsider.tick(400).messages[0]!.message };
+    expect(request).toMatchObject({ type: "request_vote", term: 2 });
+    expect(p.receive(request, 401).messages[0]!.message).toMatchObject({ type: "vote", granted: false, member: false, term: 0 });
+    expect(p.term).toBe(0);
+  });
+});
+
+describe("the simulated network", () => {
+  it("replays a run exactly from its seed", () => {
+    const trace = (seed: number) => {
+      const c = cluster(seed, { conditions: { dropRate: 0.1, maxDelayMs: 30, duplicateRate: 0.05 } });
+      c.sim.runFor(1000);
+      return JSON.stringify(c.sim.events) + JSON.stringify(c.sim.stats);
+    };
+    expect(trace(42)).toBe(trace(42));
+    expect(trace(42)).not.toBe(trace(43));
+  });
+});
+
+describe("leader election, 5 nodes, 200 seeds per scenario", () => {
+  it("elects exactly one master that everyone follows", () => {
+    const times: number[] = [];
+    for (const seed of SEEDS) {
+      const c = cluster(seed);
+      const start = c.sim.now;
+      settle(c, 2000);
+      times.push(c.sim.now - start);
+      c.sim.runFor(1000);
+      expect(agreedMaster(running(c.sim)), `seed ${seed}`).not.toBeNull();
+      expect(c.violations).toEqual([]);
+    }
+    expect(quantile(times, 1)).toBeLessThan(2 * electionTimeoutMaxMs + 100);
+  });
+
+  it("replaces a killed master with one of a higher term that every survivor follows", () => {
+    const electedAfter: number[] = [];
+    for (const seed of SEEDS) {
+      const c = cluster(seed);
+      const old = settle(c);
+      c.sim.runFor(500);
+      c.sim.crash(old.id);
+      const killedAt = c.sim.now;
+      expect(c.sim.runUntil(() => masters(running(c.sim)).length > 0, 2000), `seed ${seed}`).toBe(true);
+      electedAfter.push(c.sim.now - killedAt);
+      const next = settle(c, 1000);
+      expect(next.term).toBeGreaterThan(old.term);
+      expect(c.violations).toEqual([]);
+      expect(c.sim.stats.unroutable).toBe(0);
+    }
+    failoverReport.push(electedAfter);
+    // One round of voting: the first timeout fires by electionTimeoutMax after the last heartbeat.
+    // A split vote (two candidates within a message delay) costs one more round, a few percent of seeds.
+    const withinOneRound = electedAfter.filter((ms) => ms <= electionTimeoutMaxMs + 50).length;
+    expect(withinOneRound / electedAfter.length).toBeGreaterThanOrEqual(0.9);
+    expect(Math.max(...electedAfter)).toBeLessThanOrEqual(3 * electionTimeoutMaxMs);
+  });
+
+  it("never has two masters in one term: 10% drops, delays, duplicates, reordering, crash, split, freeze, handover", () => {
+    const conditions = { dropRate: 0.1, minDelayMs: 1, maxDelayMs: 40, duplicateRate: 0.05, reorder: true };
+    let candidacies = 0;
+    for (const seed of SEEDS) {
+      const c = cluster(seed, { conditions });
+      const { sim } = c;
+      const pick = (nodes: ElectionNode[]) => nodes[randomInt(sim.random, 0, nodes.length - 1)]!;
+      sim.runFor(1500);
+      const first = masters(running(sim))[0];
+      if (first !== undefined) sim.crash(first.id);
+      sim.runFor(300);
+      // Two against two: no side has a majority of five, so nobody may win.
+      const survivors = running(sim).map((node) => node.id);
+      sim.partition(survivors.slice(0, 2), survivors.slice(2));
+      sim.runFor(500);
+      sim.heal();
+      const frozen = pick(running(sim));
+      sim.freeze(frozen.id);
+      sim.runFor(400);
+      sim.thaw(frozen.id);
+      sim.runFor(300);
+      const leaver = masters(running(sim))[0];
+      if (leaver !== undefined) {
+        sim.act(leaver.id, (node, now) => node.leave(now));
+        sim.runUntil(() => leaver.hasLeft, 1500);
+        sim.crash(leaver.id);
+      }
+      sim.runFor(500);
+      expect(c.violations, `seed ${seed}`).toEqual([]);
+      // And it still recovers once the network calms down, with three of five left.
+      sim.setConditions({ dropRate: 0, duplicateRate: 0, maxDelayMs: 10 });
+      settle(c, 3000);
+      expect(c.violations, `seed ${seed}`).toEqual([]);
+      candidacies += sim.events.filter(({ event }) => event.type === "role_changed" && event.role === "candidate").length;
+    }
+    // The scenario really is contested: several campaigns per run on average.
+    expect(candidacies / SEEDS.length).toBeGreaterThan(3);
+  });
+
+  it("elects a new master on the majority side of a partition; the old one steps down when it heals", () => {
+    for (const seed of SEEDS) {
+      const c = cluster(seed);
+      const old = settle(c);
+      const minority = [old.id, IDS.find((id) => id !== old.id)!];
+      const majoritySide = IDS.filter((id) => !minority.includes(id));
+      c.sim.partition(minority, majoritySide);
+      const majorityNodes = majoritySide.map((id) => c.sim.node(id));
+      const majorityMaster = (() => {
+        expect(c.sim.runUntil(() => agreedMaster(majorityNodes) !== null, 2000), `seed ${seed}`).toBe(true);
+        return agreedMaster(majorityNodes)!;
+      })();
+      expect(majorityMaster.term).toBeGreaterThan(old.term);
+      c.sim.runFor(300);
+      c.sim.heal();
+      expect(c.sim.runUntil(() => old.role !== "master", 500), `seed ${seed}`).toBe(true);
+      const final = settle(c, 2000);
+      expect(final.term).toBeGreaterThanOrEqual(majorityMaster.term);
+      expect(c.violations).toEqual([]);
+    }
+  });
+
+  it("steps down a master frozen for 1 s (SIGSTOP) as soon as it resumes and sees the higher term", () => {
+    for (const seed of SEEDS) {
+      const c = cluster(seed);
+      const old = settle(c);
+      const frozenTerm = old.term;
+      c.sim.freeze(old.id);
+      c.sim.runFor(1000);
+      const others = running(c.sim);
+      expect(agreedMaster(others), `seed ${seed}`).not.toBeNull();
+      c.sim.thaw(old.id);
+      // Held messages are delivered before its first tick, so it never acts as master again.
+      c.sim.step();
+      expect(old.role, `seed ${seed}`).toBe("peer");
+      expect(old.term).toBeGreaterThan(frozenTerm);
+      const final = settle(c, 1000);
+      expect(final.id).not.toBe(old.id);
+      expect(c.violations).toEqual([]);
+    }
+  });
+
+  it("steps down a frozen master whose held messages were lost, through the stale-term answers to its heartbeats", () => {
+    for (const seed of FEWER_SEEDS) {
+      const c = cluster(seed);
+      const old = settle(c);
+      c.sim.partition([old.id], IDS.filter((id) => id !== old.id)); // nothing reaches it: as if the buffers were dropped
+      c.sim.freeze(old.id);
+      c.sim.runFor(1000);
+      c.sim.thaw(old.id);
+      c.sim.heal();
+      c.sim.step(); // it ticks once as a master, sending stale heartbeats
+      expect(c.sim.runUntil(() => old.role !== "master", 3 * heartbeatMs)).toBe(true);
+      settle(c, 1000);
+      expect(c.violations).toEqual([]);
+    }
+  });
+
+  it("hands over gracefully: the lowest-id member takes term + 1 with no moment without a master", () => {
+    const gaps: number[] = [];
+    for (const seed of SEEDS) {
+      const c = cluster(seed, { conditions: { minDelayMs: 1, maxDelayMs: 10 } });
+      const old = settle(c);
+      c.sim.runFor(200);
+      const expectedSuccessor = IDS.filter((id) => id !== old.id).sort()[0]!;
+      let stepsWithoutMaster = 0;
+      c.sim.onStep(() => {
+        if (masters(running(c.sim)).length === 0) stepsWithoutMaster += 1;
+      });
+      const oldTerm = old.term;
+      c.sim.act(old.id, (node, now) => node.leave(now));
+      expect(c.sim.runUntil(() => old.hasLeft, 500), `seed ${seed}`).toBe(true);
+      c.sim.crash(old.id); // the process exits
+      const successor = settle(c, 500);
+      expect(successor.id).toBe(expectedSuccessor);
+      expect(successor.term).toBe(oldTerm + 1);
+      gaps.push(stepsWithoutMaster);
+      // The leaver is taken off the member list once the new master has its list acknowledged.
+      expect(c.sim.runUntil(() => running(c.sim).every((node) => node.members.length === 4), 500), `seed ${seed}`).toBe(true);
+      expect(c.violations).toEqual([]);
+    }
+    expect(Math.max(...gaps)).toBe(0);
+  });
+
+  it("carries the remaining time across failover within 50 ms, with clocks skewed by up to ±5 s", () => {
+    const jumps: number[] = [];
+    const maxJumpPerSeed: number[] = [];
+    for (const seed of SEEDS) {
+      const c = cluster(seed, { maxSkewMs: 5000 });
+      settle(c);
+      const issuer = running(c.sim).find((node) => node.role !== "master")!;
+      c.sim.act(issuer.id, (node, now) => node.command({ kind: "start" }, now));
+      c.sim.runFor(1000);
+      const old = agreedMaster(running(c.sim))!;
+      const truth = trueDeadline(c.sim, old);
+      for (const node of running(c.sim)) {
+        expect(Math.abs(trueDeadline(c.sim, node) - truth), `seed ${seed} ${node.id} before`).toBeLessThan(50);
+      }
+      c.sim.crash(old.id);
+      settle(c);
+      c.sim.runFor(300);
+      for (const node of running(c.sim)) {
+        const jump = Math.abs(trueDeadline(c.sim, node) - truth);
+        jumps.push(jump);
+        maxJumpPerSeed[seed] = Math.max(maxJumpPerSeed[seed] ?? 0, jump);
+        expect(jump, `seed ${seed} ${node.id} after`).toBeLessThan(50);
+        expect(node.timerAt(c.sim.localNow(node.id)).phase).toBe("focus");
+      }
+    }
+    expect(quantile(jumps, 0.5)).toBeLessThan(10);
+    jumpReport.push(jumps);
+  });
+
+  it("applies concurrent commands from different members in the same (Lamport) order everywhere", () => {
+    for (const seed of SEEDS) {
+      const c = cluster(seed);
+      const master = settle(c);
+      c.sim.act(master.id, (node, now) => node.command({ kind: "start" }, now));
+      c.sim.runFor(200);
+      // Same instant, four members, commands whose result depends on their order.
+      const issued = [
+        c.sim.act("n2", (node, now) => node.command({ kind: "pause" }, now)),
+        c.sim.act("n3", (node, now) => node.command({ kind: "set", durationMs: 10 * MIN }, now)),
+        c.sim.act("n4", (node, now) => node.command({ kind: "skip" }, now)),
+        c.sim.act("n5", (node, now) => node.command({ kind: "resume" }, now)),
+      ];
+      c.sim.runFor(500);
+      const order = appliedOrder(master);
+      expect(order).toHaveLength(5);
+      for (const node of running(c.sim)) expect(appliedOrder(node), `seed ${seed} ${node.id}`).toEqual(order);
+      // They reached the master within the settle window, so they were applied in stamp order.
+      const applied = master.appliedCommands.slice(1).map((entry) => entry.stamp);
+      expect(applied).toEqual([...applied].sort(compareStamps));
+      expect(applied.map(stampKey).sort()).toEqual(issued.map((out) => stampKey(out.stamp)).sort());
+      // And every member shows the same timer.
+      const truth = trueDeadlineOrRemaining(c.sim, master);
+      for (const node of running(c.sim)) expect(Math.abs(trueDeadlineOrRemaining(c.sim, node) - truth)).toBeLessThan(20);
+    }
+  });
+
+  it("applies every command exactly once, in one order, despite drops and duplicates", () => {
+    const conditions = { dropRate: 0.1, minDelayMs: 1, maxDelayMs: 30, duplicateRate: 0.1, reorder: true };
+    for (const seed of FEWER_SEEDS) {
+      const c = cluster(seed, { conditions });
+      settle(c, 5000);
+      const kinds = ["start", "pause", "resume", "skip", "pause", "resume"] as const;
+      kinds.forEach((kind, i) => {
+        c.sim.act(IDS[i % IDS.length]!, (node, now) => node.command({ kind }, now));
+        c.sim.runFor(7);
+      });
+      c.sim.setConditions({ dropRate: 0, duplicateRate: 0 });
+      c.sim.runFor(1500);
+      const master = settle(c);
+      const order = appliedOrder(master);
+      expect(new Set(master.appliedCommands.map((entry) => stampKey(entry.stamp))).size, `seed ${seed}`).toBe(kinds.length);
+      for (const node of running(c.sim)) expect(appliedOrder(node), `seed ${seed} ${node.id}`).toEqual(order);
+      // Reordered heartbeats must not roll anyone's timer back to before the last command.
+      const truth = trueDeadlineOrRemaining(c.sim, master);
+      for (const node of running(c.sim)) {
+        expect(Math.abs(trueDeadlineOrRemaining(c.sim, node) - truth), `seed ${seed} ${node.id}`).toBeLessThan(20);
+      }
+      expect(c.violations).toEqual([]);
+    }
+  });
+
+  it("applies a command issued as the master dies exactly once, by the next master", () => {
+    for (const seed of SEEDS) {
+      const c = cluster(seed);
+      const old = settle(c);
+      c.sim.act(old.id, (node, now) => node.command({ kind: "start" }, now));
+      c.sim.runFor(200);
+      const issuer = running(c.sim).find((node) => node.role !== "master")!;
+      const { stamp } = c.sim.act(issuer.id, (node, now) => node.command({ kind: "pause" }, now));
+      // Kill the master somewhere between "not received yet" and "applied and announced".
+      c.sim.runFor(randomInt(c.sim.random, 0, 40));
+      c.sim.crash(old.id);
+      settle(c);
+      c.sim.runFor(500);
+      const key = stampKey(stamp);
+      for (const node of running(c.sim)) {
+        expect(node.appliedCommands.filter((entry) => stampKey(entry.stamp) === key), `seed ${seed} ${node.id}`).toHaveLength(1);
+        expect(node.timerAt(c.sim.localNow(node.id)).paused).toBe(true);
+      }
+      const order = appliedOrder(agreedMaster(running(c.sim))!);
+      for (const node of running(c.sim)) expect(appliedOrder(node)).toEqual(order);
+    }
+  });
+});
+
+describe("membership", () => {
+  it("lets nodes join through any member, redirected to the master, then survives losing the master", () => {
+    for (const seed of FEWER_SEEDS) {
+      const sim = new SimNetwork<ElectionNode>({ seed });
+      const c = watched(sim);
+      const first = newNode(sim, seed, "n1", 0);
+      sim.act("n1", (node, now) => node.bootstrap(now));
+      for (const id of IDS.slice(1)) {
+        newNode(sim, seed, id, 0);
+        // Ask a random existing member, not necessarily the master.
+        const contact = IDS[randomInt(sim.random, 0, IDS.indexOf(id) - 1)]!;
+        sim.act(id, (node, now) => node.join(addressOf(contact), now));
+      }
+      expect(sim.runUntil(() => sim.nodes.every(isFullMember), 3000), `seed ${seed}`).toBe(true);
+      expect(agreedMaster(sim.nodes)?.id).toBe(first.id);
+      sim.crash(first.id);
+      const next = settle(c);
+      expect(next.id).not.toBe(first.id);
+      expect(c.violations).toEqual([]);
+      expect(sim.stats.unroutable).toBe(0);
+    }
+  });
+
+  it("drops a member silent for memberTimeoutMs, shrinking the majority", () => {
+    for (const seed of FEWER_SEEDS) {
+      const c = cluster(seed);
+      const master = settle(c);
+      const victim = IDS.find((id) => id !== master.id)!;
+      c.sim.crash(victim);
+      c.sim.runFor(DEFAULT_ELECTION_CONFIG.memberTimeoutMs - 100);
+      expect(master.members).toHaveLength(5);
+      expect(c.sim.runUntil(() => running(c.sim).every((node) => node.members.length === 4), 300), `seed ${seed}`).toBe(true);
+      expect(master.members.map((m) => m.id)).not.toContain(victim);
+    }
+  });
+
+  it("a peer that leaves is taken off the list at once", () => {
+    for (const seed of FEWER_SEEDS) {
+      const c = cluster(seed);
+      const master = settle(c);
+      const leaver = IDS.find((id) => id !== master.id)!;
+      c.sim.act(leaver, (node, now) => node.leave(now));
+      c.sim.crash(leaver);
+      expect(c.sim.runUntil(() => running(c.sim).every((node) => node.members.length === 4), 200), `seed ${seed}`).toBe(true);
+    }
+  });
+
+  it("after a long partition the minority is dropped, then rejoins without unseating the new master", () => {
+    for (const seed of FEWER_SEEDS) {
+      const c = cluster(seed);
+      const old = settle(c);
+      const minority = [old.id, IDS.find((id) => id !== old.id)!];
+      const majoritySide = IDS.filter((id) => !minority.includes(id));
+      c.sim.partition(minority, majoritySide);
+      c.sim.runFor(3500);
+      const majorityMaster = agreedMaster(majoritySide.map((id) => c.sim.node(id)))!;
+      expect(majorityMaster, `seed ${seed}`).not.toBeNull();
+      expect(majorityMaster.members.map((m) => m.id).sort()).toEqual(majoritySide);
+      // The old master could not shrink its list: it never heard from a majority.
+      expect(old.members).toHaveLength(5);
+      c.sim.heal();
+      expect(c.sim.runUntil(() => running(c.sim).every(isFullMember), 2000), `seed ${seed}`).toBe(true);
+      const final = settle(c, 1000);
+      expect(final.id, `seed ${seed}`).toBe(majorityMaster.id);
+      expect(c.violations).toEqual([]);
+      expect(c.sim.stats.unroutable).toBe(0);
+    }
+  });
+});
+
+// Printed once at the end: distributions measured above, in simulated ms.
+const failoverReport: number[][] = [];
+const jumpReport: number[][] = [];
+describe("report", () => {
+  const summary = (values: number[]) =>
+    `min ${Math.min(...values)} p50 ${quantile(values, 0.5)} p90 ${quantile(values, 0.9)} ` +
+    `p99 ${quantile(values, 0.99)} max ${Math.max(...values)}`;
+  it("prints the measured failover times and timer jumps", () => {
+    for (const times of failoverReport) console.log(`failover (kill -> new master), ${times.length} seeds: ${summary(times)} ms`);
+    for (const jumps of jumpReport) console.log(`deadline jump across failover, ${jumps.length} node-runs: ${summary(jumps)} ms`);
+  });
+});
+
+/** A deadline on the global clock, or what is left for a paused timer: comparable across skewed nodes. */
+function trueDeadlineOrRemaining(sim: Sim, node: ElectionNode): number {
+  const timer = node.timerAt(sim.localNow(node.id));
+  return timer.paused ? (timer.remainingMs ?? 0) : timer.endsAt! - sim.skewOf(node.id);
+}
