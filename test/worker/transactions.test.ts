@@ -183,6 +183,24 @@ describe("transactions: access and forms", () => {
     expect((await t.get("/goals/g")).json.progress).toBe(40);
   });
 
+  it("ops added to one transaction at the same moment: never a commit with a hold it does not know", async () => {
+    const t = await newTeam();
+    const tx = await begin(t);
+    const results = await Promise.all(Array.from({ length: 5 }, (_, i) => t.post(`/tx/${tx}/ops`, event(`same-${i}`, `2026-04-11T${String(10 + i).padStart(2, "0")}:00:00Z`))));
+    const view = (await t.get(`/tx/${tx}`)).json;
+    if (view.state === "open") {
+      // Whatever was recorded commits, and exactly that.
+      expect((await t.post(`/tx/${tx}/commit`, {})).json.state).toBe("committed");
+      const booked = (await t.get("/events")).json.events.map((e: { id: string }) => e.id).sort();
+      expect(booked).toEqual(view.ops.map((op: { id: string }) => op.id).sort());
+    } else {
+      expect(results.some((r) => r.status === 409)).toBe(true);
+      expect((await t.get("/events")).json.events).toEqual([]);
+    }
+    // No hold is left behind either way.
+    for (let i = 0; i < 5; i++) expect((await t.post("/events", { title: "x", starts_at: `2026-04-11T${String(10 + i).padStart(2, "0")}:00:00Z` })).status).toBe(201);
+  });
+
   it("20 concurrent transactions on one slot: exactly one commits", async () => {
     const t = await newTeam();
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => t.post("/tx", { ops: [event(`race-${i}`, "2026-04-09T10:00:00Z")], commit: true })));

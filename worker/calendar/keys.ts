@@ -22,7 +22,7 @@ export const calendarKeys = (team: string) => {
     ends: (calendar: string) => `${base}:cal:${calendar}:end`,
     teamStarts: `${base}:events:start`,
     maxLength: `${base}:events:maxlen`,
-    hold: (tx: string, n: number) => `${base}:event:hold:${tx}:${n}`,
+    hold: (tx: string, slot: string) => `${base}:event:hold:${tx}:${slot}`,
     lock: (id: string) => `${base}:event-lock:${id}`,
     txHolds: (tx: string) => `${base}:tx-holds:${tx}`,
     leases: `${base}:leases`,

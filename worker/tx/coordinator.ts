@@ -128,7 +128,14 @@ export class TxCoordinator {
     const ops = [...record.ops, { type: input.type, id, participant, n }];
     if (record.version === 0) return { ...record, ops, expires_ms: leaseEnd }; // unsaved: the one-shot form
     const next: TxRecord = { ...record, version: record.version + 1, updated_at: new Date().toISOString(), expires_ms: leaseEnd, ops };
-    await this.#save(next, record.version);
+    try {
+      await this.#save(next, record.version);
+    } catch (error) {
+      // Another op was added at the same moment: its hold and ours cannot both be recorded, so
+      // the transaction aborts rather than commit with a hold it does not know about.
+      if (error instanceof TxAborted) throw await this.#abortWith(record, error);
+      throw error;
+    }
     // Activity keeps the other participant's holds alive too.
     for (const other of involved(next)) if (other !== participant) await this.#participants.extendLease(other, record.id, leaseEnd).catch(() => {});
     return next;
@@ -334,7 +341,7 @@ export class TxCoordinator {
 
   async #save(record: TxRecord, expectedVersion: number | undefined): Promise<void> {
     const result = await putRecordScript.run(this.#main, [txKeys(this.#team, record.id).record], [expectedVersion ?? "", JSON.stringify(record), 0]);
-    if (result !== "ok") throw new TxAborted("lock_conflict", `transaction ${record.id} was changed by another request at the same time; re-read it with GET /tx/${record.id}`);
+    if (result !== "ok") throw new TxAborted("lock_conflict", `transaction ${record.id} was changed by another request at the same time; it was aborted (add ops one at a time)`);
   }
 
   /** Records the decision unless one exists, and returns the one that stands. */

@@ -54,7 +54,9 @@ export class TxParticipants {
 
   async prepareEvent(tx: string, n: number, hold: CalendarHold, leaseEnd: number): Promise<PrepareOutcome> {
     const k = calendarKeys(this.#team);
-    const member = `hold:${tx}:${n}`;
+    // Unique even if two ops of one transaction are prepared at once: a hold is never overwritten.
+    const slot = `${n}.${crypto.getRandomValues(new Uint32Array(1))[0]!.toString(36)}`;
+    const member = `hold:${tx}:${slot}`;
     const record = {
       id: member,
       member,
@@ -73,7 +75,7 @@ export class TxParticipants {
     };
     const reply = (await prepareEventScript.run(
       this.#stores.calendar,
-      [k.event(hold.eventId), k.starts(hold.calendar), k.ends(hold.calendar), k.hold(tx, n), k.lock(hold.eventId), k.txHolds(tx), k.leases],
+      [k.event(hold.eventId), k.starts(hold.calendar), k.ends(hold.calendar), k.hold(tx, slot), k.lock(hold.eventId), k.txHolds(tx), k.leases],
       [hold.kind, hold.eventId, member, hold.startMs, hold.endMs, JSON.stringify(record), tx, leaseEnd, 10, hold.expectedVersion ?? ""],
     )) as string[];
     return prepareOutcome(reply);
