@@ -18,6 +18,8 @@ export interface Env {
   TX_IDLE_TIMEOUT?: string;
   /** Fault tests only, ignored in production: pause between recording a commit and applying it. */
   GROUPSYNC_TEST_PAUSE_AFTER_DECISION_MS?: string;
+  /** How long any store call may take before it counts as an outage, in ms (default 5000). */
+  STORE_TIMEOUT_MS?: string;
   /** How long /health waits for each dependency, in ms (default 2000). */
   HEALTH_TIMEOUT_MS?: string;
   /** Guards /admin (creating teams and members' tokens). Required in production. */

@@ -36,6 +36,7 @@ async function startWorker(extra: Record<string, string> = {}) {
         GOALS_REDIS_REST_URL: goalsGateway.url,
         GOALS_REDIS_REST_TOKEN: goalsGateway.token,
         TX_IDLE_TIMEOUT: `${IDLE}ms`,
+        STORE_TIMEOUT_MS: "1500",
         ...extra,
       },
     }),
@@ -147,6 +148,27 @@ describe("two-phase commit across two redis-servers", () => {
     }
     // The goal's lock survived on the restarted Redis (AOF); the recorded abort releases it.
     await expect.poll(async () => (await api("PATCH", "/goals/vote", { progress: 6 })).status, { timeout: 10_000 }).toBe(200);
+  });
+
+  it("a participant that does not answer prepare in time is voted no: 503 participant_unavailable, nothing held", async () => {
+    await newGoal("frozen");
+    const start = freshSlot();
+    const tx = (await api("POST", "/tx")).json.tx_id;
+    await api("POST", `/tx/${tx}/ops`, { type: "calendar.create", data: { title: "Held", starts_at: start } });
+    // The goals gateway itself freezes: no answer at all, only the worker's own bound can fire.
+    goalsGateway.process.signal("SIGSTOP");
+    let res;
+    const started = Date.now();
+    try {
+      res = await api("POST", `/tx/${tx}/ops`, { type: "goal.update", id: "frozen", data: { progress: 80 } });
+    } finally {
+      goalsGateway.process.signal("SIGCONT");
+    }
+    expect(res.status).toBe(503);
+    expect(res.json.error).toMatchObject({ code: "participant_unavailable", details: { participant: "goals" } });
+    expect(Date.now() - started).toBeLessThan(8000);
+    expect((await api("POST", "/events", { title: "Bookable", starts_at: start })).status).toBe(201);
+    await expect.poll(async () => (await api("PATCH", "/goals/frozen", { progress: 6 })).status, { timeout: 10_000 }).toBe(200);
   });
 
   it("a participant that dies after voting yes gets the commit once it is back: both changes exist", async () => {

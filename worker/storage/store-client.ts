@@ -10,11 +10,13 @@ const clients = new Map<string, Redis>();
  * not base64: every value is UTF-8 JSON text, and skipping the decode measurably lifts throughput
  * (about 10% on POST /events in `npm run bench`).
  */
-export function storeRedis(url: string | undefined, token: string | undefined): Redis {
-  const key = `${url}\n${token}`;
+export function storeRedis(url: string | undefined, token: string | undefined, timeoutMs = 5000): Redis {
+  const key = `${url}\n${token}\n${timeoutMs}`;
   let client = clients.get(key);
   if (client === undefined) {
-    client = redisFromEnv({ UPSTASH_REDIS_REST_URL: url, UPSTASH_REDIS_REST_TOKEN: token }, { automaticDeserialization: false, responseEncoding: false });
+    // Every call is bounded: a store that hangs is an outage (503, or a "no" vote in a
+    // transaction), never a request that waits forever.
+    client = redisFromEnv({ UPSTASH_REDIS_REST_URL: url, UPSTASH_REDIS_REST_TOKEN: token }, { automaticDeserialization: false, responseEncoding: false, timeoutMs });
     clients.set(key, client);
   }
   return client;

@@ -10,15 +10,19 @@ import { storeRedis } from "./store-client.ts";
  */
 export type Participant = "calendar" | "goals";
 
+function storeTimeoutMs(env: Env): number {
+  return Number(env.STORE_TIMEOUT_MS) > 0 ? Number(env.STORE_TIMEOUT_MS) : 5000;
+}
+
 export function mainStore(env: Env): Redis {
-  return storeRedis(env.UPSTASH_REDIS_REST_URL, env.UPSTASH_REDIS_REST_TOKEN);
+  return storeRedis(env.UPSTASH_REDIS_REST_URL, env.UPSTASH_REDIS_REST_TOKEN, storeTimeoutMs(env));
 }
 
 export function participantStore(env: Env, participant: Participant): Redis {
   if (participant === "calendar") {
-    return storeRedis(env.CALENDAR_REDIS_REST_URL || env.UPSTASH_REDIS_REST_URL, env.CALENDAR_REDIS_REST_TOKEN || env.UPSTASH_REDIS_REST_TOKEN);
+    return storeRedis(env.CALENDAR_REDIS_REST_URL || env.UPSTASH_REDIS_REST_URL, env.CALENDAR_REDIS_REST_TOKEN || env.UPSTASH_REDIS_REST_TOKEN, storeTimeoutMs(env));
   }
-  return storeRedis(env.GOALS_REDIS_REST_URL || env.UPSTASH_REDIS_REST_URL, env.GOALS_REDIS_REST_TOKEN || env.UPSTASH_REDIS_REST_TOKEN);
+  return storeRedis(env.GOALS_REDIS_REST_URL || env.UPSTASH_REDIS_REST_URL, env.GOALS_REDIS_REST_TOKEN || env.UPSTASH_REDIS_REST_TOKEN, storeTimeoutMs(env));
 }
 
 /** Each distinct store once, named, for /health. */
