@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 /**
- * groupsync-agent: the CLI each team member runs. Today: transactions against the worker
- * (`tx`). The P2P timer commands arrive with their issue, and until then each says so.
+ * groupsync-agent: the CLI each team member runs. Transactions against the worker (`tx`) and the
+ * group Pomodoro timer, peer to peer (`start`, `join`, `status`, `pause`...; see commands/timer.ts).
  */
 import { GROUPSYNC_VERSION } from "../shared/version.ts";
+import { TIMER_COMMANDS, timerCommand } from "./commands/timer.ts";
+import { TIMER_ENV_USAGE, TIMER_USAGE } from "./commands/timer-options.ts";
 import { TX_USAGE, txCommand, UsageError } from "./commands/tx.ts";
 import { WorkerClient, WorkerError } from "./worker-client.ts";
 
@@ -13,19 +15,18 @@ Usage: groupsync-agent <command> [options]
 
 Commands:
   tx         transactions across calendar and goals (groupsync-agent tx --help)
-  start, join, status, pause, resume, skip, stop, set
-             the group Pomodoro timer (not in this version yet)
+
+${TIMER_USAGE}
 
 Settings (environment):
   GROUPSYNC_URL        the worker, default http://127.0.0.1:8787
   GROUPSYNC_TOKEN      your member token (not needed for the open team of \`npm run dev\`)
   GROUPSYNC_STATE_DIR  where the current transaction is remembered
+${TIMER_ENV_USAGE}
 
 Options:
   -h, --help       show this help
   -v, --version    print the version`;
-
-const TIMER = new Set(["start", "join", "status", "pause", "resume", "skip", "stop", "set"]);
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const [command, ...rest] = argv;
@@ -37,10 +38,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     console.log(GROUPSYNC_VERSION);
     return 0;
   }
-  if (TIMER.has(command)) {
-    console.error(`groupsync-agent: '${command}' is not available in this version yet`);
-    return 2;
-  }
+  if (TIMER_COMMANDS.has(command)) return runTimerCommand(command, rest, env);
   if (command !== "tx") {
     console.error(`groupsync-agent: unknown command '${command}'; see groupsync-agent --help`);
     return 2;
@@ -60,6 +58,20 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
       return 1;
     }
     throw error;
+  }
+}
+
+async function runTimerCommand(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  try {
+    return await timerCommand(command, args, env);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`groupsync-agent: ${error.message}`);
+      return 2;
+    }
+    // A bug, not bad input: still one line, never a stack trace.
+    console.error(`groupsync-agent: internal error: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
   }
 }
 

@@ -1,0 +1,77 @@
+/**
+ * The lines a running agent prints: one JSON object per line with --json, a sentence otherwise.
+ * Core events map one to one; `phase` comes from the shell watching the timer.
+ */
+import type { NodeEvent, Role } from "./core/messages.ts";
+import type { Phase } from "./core/pomodoro.ts";
+import { formatClockTime, formatDuration } from "./time-format.ts";
+
+export type AgentEvent =
+  | { readonly event: "ready"; readonly node_id: string; readonly tcp_port: number; readonly udp_port: number; readonly address: string }
+  | { readonly event: "role"; readonly role: Role; readonly term: number }
+  | { readonly event: "master"; readonly master: string | null; readonly term: number }
+  | { readonly event: "term"; readonly term: number }
+  | { readonly event: "members"; readonly members: readonly string[] }
+  | { readonly event: "joined"; readonly master: string }
+  | {
+      readonly event: "phase";
+      readonly phase: Phase;
+      readonly paused: boolean;
+      /** Epoch ms on this agent's clock; null when idle or paused. */
+      readonly ends_at: number | null;
+      readonly remaining_ms: number;
+    }
+  | { readonly event: "command"; readonly command: string; readonly outcome: string; readonly seq: number; readonly term: number; readonly by: string }
+  | { readonly event: "left" }
+  | { readonly event: "stopped" }
+  | { readonly event: "warning"; readonly message: string };
+
+export function fromNodeEvent(event: NodeEvent): AgentEvent {
+  switch (event.type) {
+    case "term_changed":
+      return { event: "term", term: event.term };
+    case "role_changed":
+      return { event: "role", role: event.role, term: event.term };
+    case "master_changed":
+      return { event: "master", master: event.masterId, term: event.term };
+    case "members_changed":
+      return { event: "members", members: event.members.map((member) => member.id) };
+    case "joined":
+      return { event: "joined", master: event.masterId };
+    case "command_applied": {
+      const { entry } = event;
+      return { event: "command", command: entry.command.kind, outcome: entry.outcome, seq: entry.seq, term: entry.term, by: entry.stamp.nodeId };
+    }
+    case "left":
+      return { event: "left" };
+  }
+}
+
+export function formatEvent(event: AgentEvent): string {
+  switch (event.event) {
+    case "ready":
+      return `ready: node ${event.node_id} at ${event.address} (tcp ${event.tcp_port}, udp ${event.udp_port})`;
+    case "role":
+      return `role: ${event.role} (term ${event.term})`;
+    case "master":
+      return event.master === null ? `master: none (term ${event.term}), electing one` : `master: ${event.master} (term ${event.term})`;
+    case "term":
+      return `term: ${event.term}`;
+    case "members":
+      return `members: ${event.members.join(", ")} (${event.members.length})`;
+    case "joined":
+      return `joined the session; master is ${event.master}`;
+    case "phase":
+      if (event.phase === "idle") return "timer: idle";
+      if (event.paused) return `timer: ${event.phase}, paused with ${formatDuration(event.remaining_ms)} left`;
+      return `timer: ${event.phase} until ${formatClockTime(event.ends_at ?? Date.now())} (${formatDuration(event.remaining_ms)})`;
+    case "command":
+      return `command: ${event.command} from ${event.by}: ${event.outcome}`;
+    case "left":
+      return "left the session";
+    case "stopped":
+      return "stopped";
+    case "warning":
+      return `warning: ${event.message}`;
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * The timer commands of groupsync-agent: `start` and `join` run an agent in the foreground;
+ * `status`, `pause`, `resume`, `skip`, `stop` and `set` ask a running one over its TCP port.
+ * Bad input throws UsageError (exit 2); everything else prints one line and returns an exit code.
+ */
+import { connect, isIP } from "node:net";
+import { formatEvent, type AgentEvent } from "../agent-events.ts";
+import { ControlError, requestControl } from "../control/client.ts";
+import type { ControlReply } from "../control/protocol.ts";
+import type { TimerCommand } from "../core/pomodoro.ts";
+import { NodeRunner } from "../node-runner.ts";
+import { formatHostPort, type HostPort } from "../net/peer-address.ts";
+import { formatStatus, type AgentStatus } from "../status-report.ts";
+import { parseClientOptions, parsePhaseDuration, parseRunOptions, TIMER_USAGE, wantsHelp, type RunOptions } from "./timer-options.ts";
+import { UsageError } from "./tx.ts";
+
+export const TIMER_COMMANDS = new Set(["start", "join", "status", "pause", "resume", "skip", "stop", "set"]);
+
+const PREFIX = "groupsync-agent";
+
+export async function timerCommand(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  if (wantsHelp(args)) {
+    console.log(TIMER_USAGE);
+    return 0;
+  }
+  if (command === "start" || command === "join") return runAgent(parseRunOptions(command, args, env));
+  const options = parseClientOptions(args, env);
+  const [duration, ...extra] = options.positionals;
+  if (command === "status") {
+    if (duration !== undefined) throw new UsageError(`status takes no arguments, got '${options.positionals.join(" ")}'`);
+    return showStatus(options.peer, options.teamKey, options.json);
+  }
+  let timerCommand: TimerCommand;
+  if (command === "set") {
+    if (duration === undefined) throw new UsageError("set needs a duration, e.g. set 10m");
+    if (extra.length > 0) throw new UsageError(`set takes one duration, got also '${extra.join(" ")}'`);
+    timerCommand = { kind: "set", durationMs: parsePhaseDuration("set", duration) };
+  } else {
+    if (duration !== undefined) throw new UsageError(`${command} takes no arguments, got '${options.positionals.join(" ")}'`);
+    timerCommand = { kind: command as "pause" | "resume" | "skip" | "stop" };
+  }
+  return sendCommand(options.peer, options.teamKey, timerCommand, options.json);
+}
+
+// ---- the foreground agent ----------------------------------------------------------------------
+
+async function runAgent(options: RunOptions): Promise<number> {
+  const print = (event: AgentEvent) => {
+    if (options.json) writeLine(process.stdout, JSON.stringify(event));
+    else if (event.event === "warning") writeLine(process.stderr, `${PREFIX}: ${formatEvent(event)}`);
+    else writeLine(process.stdout, `${new Date().toTimeString().slice(0, 8)} ${formatEvent(event)}`);
+  };
+  // A reader that went away (a closed pipe) must not take the agent down with it.
+  process.stdout.on("error", () => {});
+  let host = options.host;
+  if (host === null && options.target !== null) {
+    try {
+      host = await localAddressTowards(options.target);
+    } catch (error) {
+      console.error(`${PREFIX}: cannot reach ${formatHostPort(options.target)} to join: ${(error as Error).message}`);
+      return 1;
+    }
+  }
+  host ??= "127.0.0.1";
+  const bindHost = isLoopback(host) ? host : isIP(host) === 6 ? "::" : "0.0.0.0";
+  let runner: NodeRunner;
+  try {
+    runner = await NodeRunner.open({
+      nodeId: options.nodeId,
+      teamKey: options.teamKey,
+      advertiseHost: host,
+      bindHost,
+      tcpPort: options.tcpPort,
+      udpPort: options.udpPort,
+      settings: options.settings,
+      onEvent: print,
+    });
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException & { port?: number };
+    const why = e.code === "EADDRINUSE" ? "the port is in use (another agent?); choose another with --port / --udp-port" : (e.code ?? e.message);
+    console.error(`${PREFIX}: cannot listen on ${bindHost} (tcp ${options.tcpPort}, udp ${options.udpPort}): ${why}`);
+    return 1;
+  }
+  print({ event: "ready", node_id: runner.node.id, tcp_port: runner.tcpPort, udp_port: runner.udpPort, address: runner.address });
+  if (options.target === null) runner.startSession();
+  else runner.joinSession(options.target);
+
+  await new Promise<void>((resolve) => {
+    process.once("SIGTERM", () => resolve());
+    process.once("SIGINT", () => resolve());
+  });
+  // A second signal while handing over means "now".
+  const force = () => process.exit(1);
+  process.once("SIGTERM", force);
+  process.once("SIGINT", force);
+  await runner.stop();
+  // Every handle is closed; should one linger, do not hang around for it.
+  setTimeout(() => process.exit(0), 1000).unref();
+  return 0;
+}
+
+/** The local address this machine uses to reach `target`: what other members can reach us at. */
+function localAddressTowards(target: HostPort): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: target.host, port: target.port });
+    socket.setTimeout(3000, () => socket.destroy(new Error("timed out")));
+    socket.once("connect", () => {
+      const local = (socket.localAddress ?? "127.0.0.1").replace(/^::ffff:/, "");
+      socket.destroy();
+      resolve(local);
+    });
+    socket.once("error", (error: NodeJS.ErrnoException) => reject(new Error(error.code === "ECONNREFUSED" ? "connection refused" : (error.code ?? error.message))));
+  });
+}
+
+function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || host.startsWith("127.");
+}
+
+function writeLine(stream: NodeJS.WriteStream, line: string): void {
+  stream.write(`${line}\n`);
+}
+
+// ---- asking a running agent --------------------------------------------------------------------
+
+async function showStatus(peer: HostPort, teamKey: string, json: boolean): Promise<number> {
+  const exchange = await ask(peer, teamKey, { op: "status" });
+  if (exchange === null) return 1;
+  const { reply } = exchange;
+  if (!reply.ok || !("status" in reply)) return refused("status", reply, json);
+  const status = onLocalClock(reply.status, exchange.agentOffsetMs, exchange.rttMs);
+  console.log(json ? JSON.stringify(status) : formatStatus(status));
+  return 0;
+}
+
+async function sendCommand(peer: HostPort, teamKey: string, command: TimerCommand, json: boolean): Promise<number> {
+  const exchange = await ask(peer, teamKey, { op: "command", command });
+  if (exchange === null) return 1;
+  const { reply } = exchange;
+  if (!reply.ok || !("outcome" in reply)) return refused(command.kind, reply, json);
+  if (json) console.log(JSON.stringify({ ok: true, command: command.kind, outcome: reply.outcome, seq: reply.seq, term: reply.term }));
+  else console.log(`${command.kind}: applied by the master (command ${reply.seq}, term ${reply.term})`);
+  return 0;
+}
+
+async function ask(peer: HostPort, teamKey: string, request: Parameters<typeof requestControl>[0]["request"]) {
+  try {
+    return await requestControl({ target: peer, teamKey, request });
+  } catch (error) {
+    if (!(error instanceof ControlError)) throw error;
+    console.error(`${PREFIX}: ${error.message}`);
+    return null;
+  }
+}
+
+function refused(what: string, reply: ControlReply, json: boolean): number {
+  const { code, message } = reply.ok ? { code: "unexpected", message: "unexpected answer" } : reply;
+  if (json) console.log(JSON.stringify({ ok: false, command: what, code, message }));
+  console.error(`${PREFIX}: ${what} refused: ${message} (${code})`);
+  return 1;
+}
+
+/**
+ * The status with its times on this machine's clock. Only when the agent's clock is clearly apart
+ * from ours (more than the round trip, which bounds the estimate's error) is anything moved: on one
+ * machine the numbers pass through untouched.
+ */
+function onLocalClock(status: AgentStatus, agentOffsetMs: number, rttMs: number): AgentStatus {
+  if (Math.abs(agentOffsetMs) <= Math.max(rttMs, 5)) return status;
+  const shift = (ms: number | null) => (ms === null ? null : Math.round(ms - agentOffsetMs));
+  return { ...status, ends_at: shift(status.ends_at), now: Math.round(status.now - agentOffsetMs) };
+}

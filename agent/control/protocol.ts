@@ -1,0 +1,35 @@
+/**
+ * What the CLI asks a running agent over its TCP port, and what the agent answers. Requests travel
+ * in the same signed envelopes as peer traffic (agent/net/envelope.ts), so only holders of the team
+ * key can read the status or move the timer.
+ */
+import type { TimerCommand } from "../core/pomodoro.ts";
+import { isRecord } from "../net/envelope.ts";
+import { isTimerCommand } from "../net/message-shape.ts";
+import type { AgentStatus } from "../status-report.ts";
+
+export type ControlRequest = { readonly op: "status" } | { readonly op: "command"; readonly command: TimerCommand };
+
+export type ControlReply =
+  | { readonly ok: true; readonly status: AgentStatus }
+  | { readonly ok: true; readonly outcome: "applied"; readonly seq: number; readonly term: number }
+  | { readonly ok: false; readonly code: string; readonly message: string };
+
+/** Requests signed longer ago than this (by the requester's clock) are refused as stale. */
+export const CONTROL_MAX_AGE_MS = 5 * 60_000;
+/** How long the agent waits for the master to confirm a command before answering anyway. */
+export const COMMAND_CONFIRM_TIMEOUT_MS = 5000;
+
+export function parseControlRequest(value: unknown): ControlRequest | null {
+  if (!isRecord(value)) return null;
+  if (value.op === "status") return { op: "status" };
+  // `start` is how a session begins (groupsync-agent start), not something to send to a running one.
+  if (value.op === "command" && isTimerCommand(value.command) && value.command.kind !== "start") return { op: "command", command: value.command };
+  return null;
+}
+
+export function parseControlReply(value: unknown): ControlReply | null {
+  if (!isRecord(value) || typeof value.ok !== "boolean") return null;
+  if (value.ok) return isRecord(value.status) || value.outcome === "applied" ? (value as unknown as ControlReply) : null;
+  return typeof value.code === "string" && typeof value.message === "string" ? (value as unknown as ControlReply) : null;
+}

@@ -1,0 +1,81 @@
+/**
+ * The signed envelope every message travels in, on TCP and on UDP:
+ *
+ *   { v, from, boot, seq, lamport, term, body, mac }
+ *
+ * `mac` is HMAC-SHA256 with the team key over the canonical JSON of everything else (canonical-json.ts),
+ * base64url. `boot` identifies the sender's run (its start time in ms) and `seq` counts its messages
+ * within that run, so receivers can refuse replays (replay-guard.ts). Checking the shape and the
+ * mac is pure; nothing here throws on bad input.
+ */
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { canonicalJson } from "./canonical-json.ts";
+import type { DropReason } from "./drop-counters.ts";
+
+export const WIRE_VERSION = 1;
+/** Team keys shorter than this are refused: HMAC is only as strong as its key. */
+export const MIN_TEAM_KEY_LENGTH = 16;
+const MAX_SENDER_ID_LENGTH = 128;
+const MAC_BYTES = 32;
+
+export interface EnvelopeFields {
+  readonly from: string;
+  readonly boot: number;
+  readonly seq: number;
+  readonly lamport: number;
+  readonly term: number;
+  readonly body: unknown;
+}
+
+export interface SignedEnvelope extends EnvelopeFields {
+  readonly v: typeof WIRE_VERSION;
+  readonly mac: string;
+}
+
+export type OpenResult = { readonly ok: true; readonly envelope: SignedEnvelope } | { readonly ok: false; readonly reason: DropReason };
+
+export function teamKeyBytes(teamKey: string): Buffer {
+  return Buffer.from(teamKey, "utf8");
+}
+
+function macOver(key: Uint8Array, unsigned: Omit<SignedEnvelope, "mac">): Buffer {
+  return createHmac("sha256", key).update(canonicalJson(unsigned)).digest();
+}
+
+export function sealEnvelope(key: Uint8Array, fields: EnvelopeFields): SignedEnvelope {
+  const unsigned = { v: WIRE_VERSION, ...fields } as const;
+  return { ...unsigned, mac: macOver(key, unsigned).toString("base64url") };
+}
+
+/** Parses and authenticates one frame or datagram. Replays are the caller's business (it keeps the state). */
+export function openEnvelope(key: Uint8Array, text: string): OpenResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return drop("malformed");
+  }
+  if (!isRecord(value)) return drop("malformed");
+  if (!("mac" in value) || value.mac === null || value.mac === "") return drop("unsigned");
+  const { v, from, boot, seq, lamport, term, body, mac } = value;
+  if (v !== WIRE_VERSION || typeof mac !== "string") return drop("malformed");
+  if (typeof from !== "string" || from.length === 0 || from.length > MAX_SENDER_ID_LENGTH) return drop("malformed");
+  if (!isCount(boot) || !isCount(seq) || !isCount(lamport) || !isCount(term) || !isRecord(body)) return drop("malformed");
+  const expected = macOver(key, { v: WIRE_VERSION, from, boot, seq, lamport, term, body });
+  const given = Buffer.from(mac, "base64url");
+  // timingSafeEqual needs equal lengths; a wrong length is a wrong mac, and says nothing about the key.
+  if (given.length !== MAC_BYTES || !timingSafeEqual(given, expected)) return drop("bad_mac");
+  return { ok: true, envelope: { v: WIRE_VERSION, from, boot, seq, lamport, term, body, mac } };
+}
+
+function drop(reason: DropReason): OpenResult {
+  return { ok: false, reason };
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
+}

@@ -1,0 +1,426 @@
+/**
+ * The I/O shell around one ElectionNode, like etcd's raft node runner around its state machine: it
+ * feeds the node the clock (`tick` every few ms), the network (`receive`) and the user (`command`,
+ * `leave`), and carries out what the node outputs: messages go out over TCP to the addresses the node
+ * names, events become AgentEvents. The node decides everything; this file only moves bytes.
+ *
+ * Transports: TCP for every core message (join, membership, heartbeats with their clock probes,
+ * votes, commands) and for the CLI's control requests; UDP for the master's timer ticks. Everything
+ * is a signed envelope (net/wire-auth.ts); whatever fails to open is dropped and counted, never thrown.
+ */
+import { createServer, type Server, type Socket } from "node:net";
+import { fromNodeEvent, type AgentEvent } from "./agent-events.ts";
+import { COMMAND_CONFIRM_TIMEOUT_MS, CONTROL_MAX_AGE_MS, parseControlRequest, type ControlReply } from "./control/protocol.ts";
+import { ElectionNode, type ElectionConfig } from "./core/election.ts";
+import { stampKey } from "./core/lamport.ts";
+import type { AppliedCommand, NodeOutput } from "./core/messages.ts";
+import { remaining, type PomodoroSettings, type TimerCommand, type TimerErrorCode } from "./core/pomodoro.ts";
+import { DropCounters, type DropReason, type Transport } from "./net/drop-counters.ts";
+import type { SignedEnvelope } from "./net/envelope.ts";
+import { readFrames } from "./net/frame-reader.ts";
+import { encodeFrame } from "./net/frames.ts";
+import { OutgoingLinks } from "./net/outgoing-links.ts";
+import { formatHostPort, formatPeerAddress, parsePeerAddress, type HostPort } from "./net/peer-address.ts";
+import { openUdpEndpoint, type UdpEndpoint } from "./net/udp-endpoint.ts";
+import { WireAuth } from "./net/wire-auth.ts";
+import type { ControlBody, TickBody } from "./net/wire-body.ts";
+import { buildStatus, type AgentStatus, type ShellFacts } from "./status-report.ts";
+
+export interface NodeRunnerOptions {
+  readonly nodeId: string;
+  readonly teamKey: string;
+  /** The host other members reach this agent at. */
+  readonly advertiseHost: string;
+  /** The interface to listen on. */
+  readonly bindHost: string;
+  /** 0 picks a free port. */
+  readonly tcpPort: number;
+  readonly udpPort: number;
+  /** Timer settings this agent starts a session with (and uses until a start command says otherwise). */
+  readonly settings: Partial<PomodoroSettings>;
+  readonly onEvent: (event: AgentEvent) => void;
+  readonly election?: Partial<ElectionConfig>;
+  /** How often the node's clock advances. */
+  readonly loopIntervalMs?: number;
+  /** How often a master sends its timer over UDP. */
+  readonly udpTickIntervalMs?: number;
+}
+
+interface PendingConfirmation {
+  readonly deadline: number;
+  readonly respond: (reply: ControlReply) => void;
+}
+
+interface ReportedTimer {
+  readonly phase: string;
+  readonly paused: boolean;
+  readonly endsAt: number | null;
+}
+
+/** Deadline changes smaller than this are clock-offset estimates settling, not news. */
+const DEADLINE_CHANGE_REPORTED_MS = 100;
+const LINK_SWEEP_INTERVAL_MS = 5000;
+
+const REFUSALS: Record<TimerErrorCode, string> = {
+  not_running: "the timer is idle",
+  already_running: "the timer is already running",
+  already_paused: "the timer is already paused",
+  not_paused: "the timer is not paused",
+  invalid_duration: "that duration is out of range (more than 0, at most 24 h)",
+  invalid_settings: "those settings are out of range",
+};
+
+export class NodeRunner {
+  readonly node: ElectionNode;
+  readonly tcpPort: number;
+  readonly udpPort: number;
+  readonly drops = new DropCounters();
+  readonly #auth: WireAuth;
+  readonly #server: Server;
+  readonly #udp: UdpEndpoint;
+  readonly #links = new OutgoingLinks();
+  readonly #inbound = new Set<Socket>();
+  readonly #onEvent: (event: AgentEvent) => void;
+  readonly #settings: Partial<PomodoroSettings>;
+  readonly #udpTickIntervalMs: number;
+  readonly #startedAt = Date.now();
+  readonly #confirmations = new Map<string, PendingConfirmation>();
+  #loop: NodeJS.Timeout | null = null;
+  #nextUdpTickAt = 0;
+  #nextSweepAt = 0;
+  #reported: ReportedTimer = { phase: "idle", paused: false, endsAt: null };
+  #ticksReceived = 0;
+  #lastTick: ShellFacts["lastTick"] = null;
+  #unroutable = 0;
+  #stopping: Promise<void> | null = null;
+  /** When this node last became master (its clock); the handover waits until the node's follower records are real. */
+  #masterSince = 0;
+  /** Set while a stopping master waits for the right moment to hand over (see #handOverMoment). */
+  #onFollowerAck: (() => void) | null = null;
+
+  /** Binds the TCP and UDP ports; nothing is sent until startSession() or joinSession(). */
+  static async open(options: NodeRunnerOptions): Promise<NodeRunner> {
+    let runner: NodeRunner | null = null;
+    const server = createServer((socket) => {
+      if (runner === null) socket.destroy();
+      else runner.#accept(socket);
+    });
+    server.maxConnections = 512;
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(options.tcpPort, options.bindHost, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+    server.on("error", () => {}); // Accept errors (e.g. EMFILE) affect one connection, not the agent.
+    const tcpPort = (server.address() as { port: number }).port;
+    let udp: UdpEndpoint;
+    try {
+      udp = await openUdpEndpoint(options.bindHost, options.udpPort, {
+        onDatagram: (text) => {
+          if (runner !== null) runner.#onDatagram(text);
+        },
+        onOversize: () => {
+          if (runner !== null) runner.#drop("oversize", "udp");
+        },
+        onError: (error) => {
+          if (runner !== null) runner.#warn(`udp: ${describe(error)}`);
+        },
+      });
+    } catch (error) {
+      server.close();
+      throw error;
+    }
+    runner = new NodeRunner(options, server, udp, tcpPort);
+    return runner;
+  }
+
+  private constructor(options: NodeRunnerOptions, server: Server, udp: UdpEndpoint, tcpPort: number) {
+    this.#server = server;
+    this.#udp = udp;
+    this.tcpPort = tcpPort;
+    this.udpPort = udp.port;
+    this.#onEvent = options.onEvent;
+    this.#settings = options.settings;
+    this.#udpTickIntervalMs = options.udpTickIntervalMs ?? 250;
+    this.node = new ElectionNode({
+      id: options.nodeId,
+      address: formatPeerAddress(options.advertiseHost, tcpPort, udp.port),
+      now: Date.now(),
+      random: Math.random,
+      config: options.election,
+      settings: options.settings,
+    });
+    this.#auth = new WireAuth({ teamKey: options.teamKey, senderId: options.nodeId });
+    this.#loop = setInterval(() => this.#runLoop(), options.loopIntervalMs ?? 10);
+  }
+
+  get address(): string {
+    return this.node.address;
+  }
+
+  /** Begins a new session with this agent as its master, and starts the first focus phase. */
+  startSession(): void {
+    const now = Date.now();
+    this.#deliver(this.node.bootstrap(now));
+    this.#deliver(this.node.command({ kind: "start", settings: this.#settings }, now));
+  }
+
+  /** Asks the agent at `target` (any member) to let this one in. */
+  joinSession(target: HostPort): void {
+    this.#deliver(this.node.join(formatHostPort(target), Date.now()));
+  }
+
+  status(now = Date.now()): AgentStatus {
+    return buildStatus(
+      this.node,
+      {
+        tcpPort: this.tcpPort,
+        udpPort: this.udpPort,
+        startedAt: this.#startedAt,
+        ticksReceived: this.#ticksReceived,
+        lastTick: this.#lastTick,
+        drops: this.drops.snapshot(),
+        links: { ...this.#links.stats, unsent: this.#links.stats.unsent + this.#unroutable },
+      },
+      now,
+    );
+  }
+
+  /**
+   * Leaves the session gracefully: a master hands over to a successor and waits to see it take
+   * over (the core's leave()), so the group is never without a master; then every socket closes.
+   */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<void> {
+    if (this.node.role === "master" && this.node.members.length > 1) await this.#handOverMoment();
+    const started = Date.now();
+    this.#guarded(() => this.#deliver(this.node.leave(started)));
+    const deadline = started + this.node.config.leaveTimeoutMs + 500;
+    while (!this.node.hasLeft && Date.now() < deadline) await sleep(10);
+    if (this.#loop !== null) clearInterval(this.#loop);
+    this.#loop = null;
+    for (const { respond } of this.#confirmations.values()) respond({ ok: false, code: "stopping", message: "the agent is stopping" });
+    this.#confirmations.clear();
+    await this.#links.close(500);
+    for (const socket of this.#inbound) socket.destroy();
+    await Promise.all([new Promise((resolve) => this.#server.close(resolve)), this.#udp.close()]);
+    this.#onEvent({ event: "stopped" });
+  }
+
+  /**
+   * The core hands over to the lowest-id follower that acked within the shortest election timeout,
+   * and falls back to any follower when none did; a new master also counts every follower as just
+   * heard from. Either way a dead member could be picked, and the group would then wait for an
+   * election. So a stopping master calls leave() right after a live follower's ack has arrived, once
+   * it has been master long enough for the core's ack times to be real, or after a short wait anyway.
+   */
+  #handOverMoment(): Promise<void> {
+    const { electionTimeoutMinMs, heartbeatMs } = this.node.config;
+    const giveUpAt = Date.now() + electionTimeoutMinMs + 4 * heartbeatMs;
+    return new Promise((resolve) => {
+      const timer = setInterval(() => {
+        if (Date.now() >= giveUpAt || this.node.role !== "master") done();
+      }, heartbeatMs);
+      const done = () => {
+        clearInterval(timer);
+        this.#onFollowerAck = null;
+        resolve();
+      };
+      this.#onFollowerAck = () => {
+        if (Date.now() - this.#masterSince >= electionTimeoutMinMs) done();
+      };
+    });
+  }
+
+  // ---- the clock ---------------------------------------------------------------------------
+
+  #runLoop(): void {
+    const now = Date.now();
+    this.#guarded(() => this.#deliver(this.node.tick(now)));
+    this.#sendUdpTicks(now);
+    this.#reportTimer(now);
+    for (const [key, pending] of this.#confirmations) {
+      if (now < pending.deadline) continue;
+      this.#confirmations.delete(key);
+      pending.respond({
+        ok: false,
+        code: "unconfirmed",
+        message: `no master confirmed the command within ${COMMAND_CONFIRM_TIMEOUT_MS / 1000} s; the agent keeps resending it until one does`,
+      });
+    }
+    if (now >= this.#nextSweepAt) {
+      this.#nextSweepAt = now + LINK_SWEEP_INTERVAL_MS;
+      this.#links.sweep(now);
+    }
+  }
+
+  /** One line whenever the phase or pause state changes, or the deadline moves (set, resume, failover). */
+  #reportTimer(now: number): void {
+    const timer = this.node.timerAt(now);
+    const endsAt = timer.paused ? null : timer.endsAt;
+    const last = this.#reported;
+    const moved = endsAt !== null && last.endsAt !== null && Math.abs(endsAt - last.endsAt) > DEADLINE_CHANGE_REPORTED_MS;
+    if (timer.phase === last.phase && timer.paused === last.paused && (endsAt === null) === (last.endsAt === null) && !moved) return;
+    this.#reported = { phase: timer.phase, paused: timer.paused, endsAt };
+    this.#onEvent({ event: "phase", phase: timer.phase, paused: timer.paused, ends_at: endsAt, remaining_ms: remaining(timer, now) });
+  }
+
+  // ---- sending -----------------------------------------------------------------------------
+
+  /** Carries out a node output: messages to the addresses the node names, events to the user. */
+  #deliver(output: NodeOutput): void {
+    const node = this.node;
+    for (const { to, message } of output.messages) {
+      const addresses =
+        to === "all"
+          ? node.members.filter((member) => member.id !== node.id).map((member) => member.address)
+          : typeof to === "string"
+            ? [node.addressOf(to)]
+            : [to.address];
+      for (const address of addresses) {
+        const peer = address === null || address === node.address ? null : parsePeerAddress(address);
+        if (peer === null) {
+          this.#unroutable += 1;
+          continue;
+        }
+        this.#links.send(peer, encodeFrame(this.#auth.seal({ kind: "core", message }, message.term)));
+      }
+    }
+    for (const event of output.events) {
+      if (event.type === "role_changed" && event.role === "master") this.#masterSince = Date.now();
+      this.#onEvent(fromNodeEvent(event));
+      if (event.type === "command_applied") this.#confirm(event.entry);
+    }
+  }
+
+  /** The master sends its timer to every member over UDP; losing one changes nothing. */
+  #sendUdpTicks(now: number): void {
+    const node = this.node;
+    if (node.role !== "master" || now < this.#nextUdpTickAt) return;
+    this.#nextUdpTickAt = now + this.#udpTickIntervalMs;
+    const timer = node.timerAt(now);
+    const tick: TickBody = {
+      kind: "tick",
+      phase: timer.phase,
+      paused: timer.paused,
+      ends_at: timer.paused ? null : timer.endsAt,
+      remaining_ms: remaining(timer, now),
+      sent_at: now,
+    };
+    for (const member of node.members) {
+      if (member.id === node.id) continue;
+      const peer = parsePeerAddress(member.address);
+      if (peer?.udpPort == null) continue;
+      this.#udp.send(peer.host, peer.udpPort, this.#auth.seal(tick, node.term));
+    }
+  }
+
+  // ---- receiving ---------------------------------------------------------------------------
+
+  #accept(socket: Socket): void {
+    this.#inbound.add(socket);
+    socket.on("close", () => this.#inbound.delete(socket));
+    readFrames(socket, {
+      onFrame: (text) => this.#onTcpFrame(text, socket),
+      onDrop: (reason) => this.#drop(reason, "tcp"),
+      onError: (error) => this.#warn(`while handling a message: ${describe(error)}`),
+    });
+  }
+
+  #onTcpFrame(text: string, socket: Socket): void {
+    const result = this.#auth.open(text);
+    if (!result.ok) {
+      this.#drop(result.reason, "tcp");
+      // Whoever cannot sign is no peer of ours; a replay may come from a confused one, so it stays.
+      if (result.reason !== "replay") socket.destroy();
+      return;
+    }
+    const { envelope, body } = result.opened;
+    switch (body.kind) {
+      case "core":
+        if (this.#stopping !== null && this.node.hasLeft) return;
+        this.#deliver(this.node.receive(body.message, Date.now()));
+        if (body.message.type === "heartbeat_ack" && body.message.accepted) this.#onFollowerAck?.();
+        return;
+      case "tick":
+        return this.#onTick(envelope, body);
+      case "control":
+        return this.#onControl(envelope, body, socket);
+      case "control_reply":
+        return this.#drop("unexpected", "tcp");
+    }
+  }
+
+  #onDatagram(text: string): void {
+    const result = this.#auth.open(text);
+    if (!result.ok) return this.#drop(result.reason, "udp");
+    const { envelope, body } = result.opened;
+    if (body.kind !== "tick") return this.#drop("unexpected", "udp");
+    this.#onTick(envelope, body);
+  }
+
+  #onTick(envelope: SignedEnvelope, tick: TickBody): void {
+    this.#ticksReceived += 1;
+    this.#lastTick = { from: envelope.from, term: envelope.term, phase: tick.phase, paused: tick.paused, ends_at: tick.ends_at, receivedAt: Date.now() };
+  }
+
+  #onControl(envelope: SignedEnvelope, body: ControlBody, socket: Socket): void {
+    const now = Date.now();
+    if (Math.abs(now - body.sent_at) > CONTROL_MAX_AGE_MS) return this.#drop("stale", "tcp");
+    const respond = (reply: ControlReply): void => {
+      if (!socket.destroyed) socket.write(encodeFrame(this.#auth.seal({ kind: "control_reply", re: envelope.seq, reply }, this.node.term)));
+    };
+    const request = parseControlRequest(body.request);
+    if (request === null) return respond({ ok: false, code: "bad_request", message: "this agent does not understand that request" });
+    if (request.op === "status") return respond({ ok: true, status: this.status(now) });
+    if (this.#stopping !== null) return respond({ ok: false, code: "stopping", message: "the agent is stopping" });
+    this.#command(request.command, now, respond);
+  }
+
+  /** Issues a command on the node and answers once the master's log shows it applied (or refused). */
+  #command(command: TimerCommand, now: number, respond: (reply: ControlReply) => void): void {
+    const output = this.node.command(command, now);
+    this.#confirmations.set(stampKey(output.stamp), { deadline: now + COMMAND_CONFIRM_TIMEOUT_MS, respond });
+    this.#deliver(output);
+  }
+
+  #confirm(entry: AppliedCommand): void {
+    const key = stampKey(entry.stamp);
+    const pending = this.#confirmations.get(key);
+    if (pending === undefined) return;
+    this.#confirmations.delete(key);
+    if (entry.outcome === "applied") pending.respond({ ok: true, outcome: "applied", seq: entry.seq, term: entry.term });
+    else pending.respond({ ok: false, code: entry.outcome, message: REFUSALS[entry.outcome] });
+  }
+
+  #drop(reason: DropReason, transport: Transport): void {
+    this.drops.add(reason, transport);
+  }
+
+  #warn(message: string): void {
+    this.#onEvent({ event: "warning", message });
+  }
+
+  /** A throw from the core is a bug; report it and keep serving rather than take the agent down. */
+  #guarded(action: () => void): void {
+    try {
+      action();
+    } catch (error) {
+      this.#warn(`internal error: ${describe(error)}`);
+    }
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

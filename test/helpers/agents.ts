@@ -1,0 +1,179 @@
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { requestControl } from "../../agent/control/client.ts";
+import type { AgentStatus } from "../../agent/status-report.ts";
+
+/**
+ * Real groupsync-agent processes for tests: `node agent/cli.ts start|join … --json`, each in its own
+ * process group (detached) and stopped by PID. Every JSON line an agent prints is kept with the time
+ * it arrived, so tests can wait for events and measure how long things took. Call `stopAll()` in
+ * afterAll: it SIGKILLs whatever is still running, also after a failed test.
+ */
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+export interface AgentLine {
+  /** Date.now() in the test process when the line arrived. */
+  readonly at: number;
+  readonly event: Record<string, unknown> & { readonly event: string };
+}
+
+export interface Agent {
+  readonly name: string;
+  readonly pid: number;
+  readonly tcpPort: number;
+  readonly udpPort: number;
+  readonly lines: AgentLine[];
+  /** Everything the agent wrote on stderr, for failure messages. */
+  stderr: string;
+  exitCode: number | null;
+  exited: boolean;
+  readonly exit: Promise<void>;
+}
+
+export function newTeamKey(): string {
+  return `test-team-${randomBytes(12).toString("hex")}`;
+}
+
+/** Polls `probe` until it returns something other than undefined/null/false, or fails after `timeoutMs`. */
+export async function waitUntil<T>(probe: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs: number, what: string, everyMs = 10): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown = null;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== null && value !== false) return value;
+      lastError = null;
+    } catch (error) {
+      lastError = error; // e.g. an agent not answering yet: keep polling until the deadline
+    }
+    if (Date.now() >= deadline) {
+      const why = lastError === null ? "" : ` (last error: ${(lastError as Error).message})`;
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${why}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+export class AgentCluster {
+  readonly teamKey: string;
+  readonly agents: Agent[] = [];
+
+  constructor(teamKey = newTeamKey()) {
+    this.teamKey = teamKey;
+  }
+
+  /** `start`: a new session with this agent as master. Resolves once it printed its ready line. */
+  start(name: string, extra: string[] = []): Promise<Agent> {
+    return this.#spawn(name, ["start", ...extra]);
+  }
+
+  /** `join` through `via` (any member). Resolves once it printed its ready line (not yet joined). */
+  join(name: string, via: Agent, extra: string[] = []): Promise<Agent> {
+    return this.#spawn(name, ["join", `127.0.0.1:${via.tcpPort}`, ...extra]);
+  }
+
+  /** Agents whose process is still running. */
+  get running(): Agent[] {
+    return this.agents.filter((agent) => !agent.exited);
+  }
+
+  /** Sends a signal by PID (never by name). */
+  signal(agent: Agent, signal: NodeJS.Signals): void {
+    try {
+      process.kill(agent.pid, signal);
+    } catch {
+      // Already gone.
+    }
+  }
+
+  /** The agent's status over its TCP port, asked from this process (faster than spawning the CLI). */
+  async status(agent: Agent, timeoutMs = 2000): Promise<AgentStatus> {
+    const { reply } = await requestControl({ target: { host: "127.0.0.1", port: agent.tcpPort }, teamKey: this.teamKey, request: { op: "status" }, timeoutMs });
+    if (!reply.ok || !("status" in reply)) throw new Error(`${agent.name} refused status: ${JSON.stringify(reply)}`);
+    return reply.status;
+  }
+
+  async statuses(agents: readonly Agent[]): Promise<AgentStatus[]> {
+    return Promise.all(agents.map((agent) => this.status(agent)));
+  }
+
+  /** Runs the real CLI (`node agent/cli.ts …`) with the team key. */
+  async cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+    try {
+      const { stdout, stderr } = await promisify(execFile)(process.execPath, ["agent/cli.ts", ...args], {
+        cwd: ROOT,
+        env: { ...process.env, GROUPSYNC_TEAM_KEY: this.teamKey, ...env },
+        timeout: 15_000,
+      });
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const e = error as { code: number; stdout: string; stderr: string };
+      return { code: typeof e.code === "number" ? e.code : -1, stdout: e.stdout, stderr: e.stderr };
+    }
+  }
+
+  /** The latest line of `event` type the agent printed, if any. */
+  last(agent: Agent, event: string): AgentLine | undefined {
+    return agent.lines.findLast((line) => line.event.event === event);
+  }
+
+  /** Waits for a line matching `match` printed at or after `since`; returns it. */
+  waitForLine(agent: Agent, match: (event: AgentLine["event"]) => boolean, timeoutMs: number, what: string, since = 0): Promise<AgentLine> {
+    return waitUntil(() => agent.lines.find((line) => line.at >= since && match(line.event)), timeoutMs, `${agent.name}: ${what}\n${this.describe(agent)}`);
+  }
+
+  describe(agent: Agent): string {
+    return `--- ${agent.name} (pid ${agent.pid}) stdout:\n${agent.lines.map((line) => JSON.stringify(line.event)).join("\n")}\n--- stderr:\n${agent.stderr}`;
+  }
+
+  /** SIGKILLs every agent still running and waits for them to exit. */
+  async stopAll(): Promise<void> {
+    for (const agent of this.running) this.signal(agent, "SIGKILL");
+    await Promise.all(this.agents.map((agent) => agent.exit));
+  }
+
+  async #spawn(name: string, args: string[]): Promise<Agent> {
+    const child: ChildProcess = spawn(process.execPath, ["agent/cli.ts", ...args, "--json", "--port", "0", "--udp-port", "0", "--node-id", name], {
+      cwd: ROOT,
+      env: { ...process.env, GROUPSYNC_TEAM_KEY: this.teamKey },
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const lines: AgentLine[] = [];
+    let resolveExit!: () => void;
+    const exit = new Promise<void>((resolve) => (resolveExit = resolve));
+    const partial = { name, pid: child.pid!, lines, stderr: "", exitCode: null as number | null, exited: false, exit };
+    let buffered = "";
+    child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
+      const at = Date.now();
+      buffered += chunk;
+      const complete = buffered.split("\n");
+      buffered = complete.pop() ?? "";
+      for (const text of complete) {
+        if (text.trim() === "") continue;
+        try {
+          lines.push({ at, event: JSON.parse(text) as AgentLine["event"] });
+        } catch {
+          partial.stderr += `[not JSON on stdout] ${text}\n`;
+        }
+      }
+    });
+    child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (partial.stderr += chunk));
+    child.on("exit", (code) => {
+      partial.exitCode = code;
+      partial.exited = true;
+      resolveExit();
+    });
+    if (child.pid === undefined) throw new Error(`could not spawn agent ${name}`);
+    // Tracked before it is ready, so stopAll() reaches it even if the wait below fails.
+    const placeholder = partial as unknown as Agent;
+    this.agents.push(placeholder);
+    const ready = await waitUntil(() => (partial.exited ? "exited" : lines.find((line) => line.event.event === "ready")), 15_000, `${name} to be ready`);
+    if (ready === "exited") throw new Error(`agent ${name} exited with ${partial.exitCode} before it was ready: ${partial.stderr}`);
+    const agent: Agent = Object.assign(partial, { tcpPort: ready.event.tcp_port as number, udpPort: ready.event.udp_port as number });
+    return agent;
+  }
+}

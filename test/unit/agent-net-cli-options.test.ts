@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_AGENT_PORT, parseClientOptions, parsePhaseDuration, parseRunOptions } from "../../agent/commands/timer-options.ts";
+import { UsageError } from "../../agent/commands/tx.ts";
+
+const env = { GROUPSYNC_TEAM_KEY: "0123456789abcdef" };
+
+function usageError(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(UsageError);
+    return (error as Error).message;
+  }
+  throw new Error("expected a UsageError");
+}
+
+describe("timer command options", () => {
+  it("reads durations, ports and ids from flags, then the environment, then defaults", () => {
+    const options = parseRunOptions("start", ["--focus", "50m", "--short", "90s", "--long", "1h30m", "--every", "3", "--port", "0", "--node-id", "me"], env);
+    expect(options).toMatchObject({
+      nodeId: "me",
+      tcpPort: 0,
+      udpPort: 0,
+      host: null,
+      target: null,
+      settings: { focusMs: 50 * 60_000, shortBreakMs: 90_000, longBreakMs: 90 * 60_000, longBreakEvery: 3 },
+    });
+    const fromEnv = parseRunOptions("join", ["10.0.0.2:7420"], { ...env, GROUPSYNC_AGENT_PORT: "7500", GROUPSYNC_NODE_ID: "envy" });
+    expect(fromEnv).toMatchObject({ nodeId: "envy", tcpPort: 7500, udpPort: 7500, target: { host: "10.0.0.2", port: 7420 }, settings: {} });
+    expect(parseRunOptions("start", ["--port", "7600", "--udp-port", "7601"], env)).toMatchObject({ tcpPort: 7600, udpPort: 7601 });
+    expect(parseRunOptions("start", [], env).nodeId).toMatch(/^[A-Za-z0-9][A-Za-z0-9._-]*-[0-9a-f]{6}$/);
+    expect(parseClientOptions([], env).peer).toEqual({ host: "127.0.0.1", port: DEFAULT_AGENT_PORT });
+    expect(parseClientOptions(["--peer", "10.1.1.1:9000", "--json"], env)).toMatchObject({ peer: { host: "10.1.1.1", port: 9000 }, json: true });
+  });
+
+  it("names what is wrong", () => {
+    expect(usageError(() => parsePhaseDuration("--focus", "lots"))).toBe('--focus: "lots" is not a duration; write it like 25m, 1h30m, 90s or 500ms');
+    expect(usageError(() => parsePhaseDuration("set", "0s"))).toBe("set must be more than 0 and at most 24h, got '0s'");
+    expect(usageError(() => parseRunOptions("start", [], {}))).toMatch(/^GROUPSYNC_TEAM_KEY is not set/);
+    expect(usageError(() => parseRunOptions("start", [], { GROUPSYNC_TEAM_KEY: "tiny" }))).toMatch(/^GROUPSYNC_TEAM_KEY is too short \(4 characters\)/);
+    expect(usageError(() => parseRunOptions("start", ["--udp-port", "-1"], env))).toMatch(/--udp-port/);
+    expect(usageError(() => parseRunOptions("start", ["--every", "2.5"], env))).toBe("--every must be a whole number from 1 to 100, got '2.5'");
+    expect(usageError(() => parseRunOptions("start", ["--verbose"], env))).toBe("Unknown option '--verbose'");
+    expect(usageError(() => parseRunOptions("join", [], env))).toMatch(/^join needs the address of a member/);
+    expect(usageError(() => parseClientOptions(["--peer", "somewhere"], env))).toBe("--peer: 'somewhere' is not host:port (e.g. 127.0.0.1:7420)");
+  });
+});

@@ -1,0 +1,150 @@
+import { describe, expect, it } from "vitest";
+import { canonicalJson } from "../../agent/net/canonical-json.ts";
+import { openEnvelope, sealEnvelope, teamKeyBytes } from "../../agent/net/envelope.ts";
+import { ReplayGuard } from "../../agent/net/replay-guard.ts";
+import { WireAuth } from "../../agent/net/wire-auth.ts";
+import type { Message } from "../../agent/core/messages.ts";
+import type { TickBody } from "../../agent/net/wire-body.ts";
+
+const KEY = "team-key-0123456789";
+const key = teamKeyBytes(KEY);
+const tick: TickBody = { kind: "tick", phase: "focus", paused: false, ends_at: 1_700_000_060_000, remaining_ms: 60_000, sent_at: 1_700_000_000_000 };
+const fields = { from: "n1", boot: 1000, seq: 1, lamport: 5, term: 2, body: tick };
+
+function auth(senderId: string, boot = 1000) {
+  return new WireAuth({ teamKey: KEY, senderId, boot });
+}
+
+describe("canonical JSON", () => {
+  it("sorts keys at every depth and ignores undefined, so key order cannot break a mac", () => {
+    expect(canonicalJson({ b: 1, a: { d: [1, { z: 0, y: null }], c: undefined } })).toBe('{"a":{"d":[1,{"y":null,"z":0}]},"b":1}');
+    expect(canonicalJson({ x: 1, y: 2 })).toBe(canonicalJson({ y: 2, x: 1 }));
+  });
+});
+
+describe("envelope sign and verify", () => {
+  it("opens what it sealed, whatever the key order on the wire", () => {
+    const sealed = sealEnvelope(key, fields);
+    expect(openEnvelope(key, JSON.stringify(sealed))).toEqual({ ok: true, envelope: sealed });
+    const reordered = Object.fromEntries(Object.entries(sealed).reverse());
+    expect(openEnvelope(key, JSON.stringify(reordered)).ok).toBe(true);
+  });
+
+  it("refuses a forged or tampered mac as bad_mac", () => {
+    const sealed = sealEnvelope(key, fields);
+    const tampered = { ...sealed, term: 3 };
+    expect(openEnvelope(key, JSON.stringify(tampered))).toEqual({ ok: false, reason: "bad_mac" });
+    const otherKey = sealEnvelope(teamKeyBytes("another-team-key-xyz"), fields);
+    expect(openEnvelope(key, JSON.stringify(otherKey))).toEqual({ ok: false, reason: "bad_mac" });
+    for (const mac of ["AAAA", "not base64 at all!", sealed.mac.slice(0, -2), `${sealed.mac}AA`]) {
+      expect(openEnvelope(key, JSON.stringify({ ...sealed, mac }))).toEqual({ ok: false, reason: "bad_mac" });
+    }
+  });
+
+  it("refuses an unsigned envelope as unsigned", () => {
+    const { mac: _mac, ...unsigned } = sealEnvelope(key, fields);
+    expect(openEnvelope(key, JSON.stringify(unsigned))).toEqual({ ok: false, reason: "unsigned" });
+    expect(openEnvelope(key, JSON.stringify({ ...unsigned, mac: "" }))).toEqual({ ok: false, reason: "unsigned" });
+  });
+
+  it("refuses garbage, truncated JSON and wrong shapes as malformed, without throwing", () => {
+    const sealed = JSON.stringify(sealEnvelope(key, fields));
+    for (const text of ["", "garbage", sealed.slice(0, sealed.length / 2), "[1,2]", "null", "42", '{"mac":5}']) {
+      expect(openEnvelope(key, text)).toEqual({ ok: false, reason: "malformed" });
+    }
+    const valid = sealEnvelope(key, fields);
+    for (const bad of [{ v: 2 }, { seq: -1 }, { seq: 1.5 }, { from: "" }, { body: "text" }, { lamport: "5" }]) {
+      expect(openEnvelope(key, JSON.stringify({ ...valid, ...bad }))).toEqual({ ok: false, reason: "malformed" });
+    }
+  });
+});
+
+describe("replay guard", () => {
+  it("accepts increasing seqs and refuses the same seq twice", () => {
+    const guard = new ReplayGuard(8);
+    expect(guard.check("a", 1, 1)).toBe("fresh");
+    expect(guard.check("a", 1, 2)).toBe("fresh");
+    expect(guard.check("a", 1, 2)).toBe("replay");
+    expect(guard.check("a", 1, 1)).toBe("replay");
+    expect(guard.check("b", 1, 1)).toBe("fresh"); // per sender
+  });
+
+  it("accepts reordering within the window exactly once, and nothing older than the window", () => {
+    const guard = new ReplayGuard(8);
+    expect(guard.check("a", 1, 10)).toBe("fresh");
+    expect(guard.check("a", 1, 7)).toBe("fresh"); // late, in the window
+    expect(guard.check("a", 1, 7)).toBe("replay");
+    expect(guard.check("a", 1, 3)).toBe("fresh"); // 10 - 8 < 3
+    expect(guard.check("a", 1, 2)).toBe("replay"); // at the window's edge: too old to tell
+    expect(guard.check("a", 1, 30)).toBe("fresh");
+    expect(guard.check("a", 1, 22)).toBe("replay");
+    expect(guard.check("a", 1, 23)).toBe("fresh");
+  });
+
+  it("keeps refusing every seq already seen however many come after it (pruning keeps the window)", () => {
+    const guard = new ReplayGuard(4);
+    for (let seq = 1; seq <= 100; seq += 1) expect(guard.check("a", 1, seq)).toBe("fresh");
+    for (let seq = 1; seq <= 100; seq += 1) expect(guard.check("a", 1, seq)).toBe("replay");
+  });
+
+  it("treats a later boot as a restart and an earlier one as a replay", () => {
+    const guard = new ReplayGuard(8);
+    expect(guard.check("a", 100, 50)).toBe("fresh");
+    expect(guard.check("a", 200, 1)).toBe("fresh");
+    expect(guard.check("a", 100, 51)).toBe("replay");
+    expect(guard.check("a", 200, 2)).toBe("fresh");
+  });
+
+  it("forgets the least recently heard sender beyond its capacity", () => {
+    const guard = new ReplayGuard(8, 2);
+    guard.check("a", 1, 1);
+    guard.check("b", 1, 1);
+    guard.check("a", 1, 2); // a is now the most recent
+    guard.check("c", 1, 1); // evicts b
+    expect(guard.check("a", 1, 2)).toBe("replay");
+    expect(guard.check("b", 1, 1)).toBe("fresh");
+  });
+});
+
+describe("WireAuth: seal, open, replay, Lamport", () => {
+  const vote: Message = { type: "vote", granted: true, member: true, term: 4, from: "n1", lamport: 17 };
+
+  it("carries a core message with its own term and Lamport time, and opens it once", () => {
+    const sender = auth("n1");
+    const receiver = auth("n2");
+    const wire = sender.seal({ kind: "core", message: vote }, 0);
+    const first = receiver.open(wire);
+    expect(first.ok && first.opened.envelope).toMatchObject({ from: "n1", term: 4, lamport: 17, seq: 1, boot: 1000 });
+    expect(first.ok && first.opened.body).toEqual({ kind: "core", message: vote });
+    expect(receiver.open(wire)).toEqual({ ok: false, reason: "replay" });
+    // receive = max(local, remote) + 1
+    expect(receiver.lamport.time).toBe(18);
+    // The sender's transport clock moved past the core's time too, so its own stamps come after.
+    expect(sender.lamport.time).toBe(18);
+    expect(JSON.parse(sender.seal(tick, 4)).lamport).toBe(19);
+  });
+
+  it("numbers envelopes and lets UDP-style reordering through, each once", () => {
+    const sender = auth("n1");
+    const receiver = auth("n2");
+    const wires = [1, 2, 3, 4].map(() => sender.seal(tick, 1));
+    for (const index of [3, 0, 2, 1]) expect(receiver.open(wires[index]!).ok).toBe(true);
+    for (const wire of wires) expect(receiver.open(wire)).toEqual({ ok: false, reason: "replay" });
+  });
+
+  it("refuses a core message whose envelope speaks for someone else", () => {
+    const mallory = auth("mallory");
+    const wire = mallory.seal({ kind: "core", message: vote }, 0); // envelope from mallory, message from n1
+    expect(auth("n2").open(wire)).toEqual({ ok: false, reason: "malformed" });
+  });
+
+  it("refuses an authentic envelope with an unknown or ill-shaped body as malformed", () => {
+    const receiver = auth("n2");
+    const wire = (body: unknown, seq: number) => JSON.stringify(sealEnvelope(key, { ...fields, seq, body }));
+    expect(receiver.open(wire({ kind: "nonsense" }, 1))).toEqual({ ok: false, reason: "malformed" });
+    expect(receiver.open(wire({ kind: "core", message: { type: "heartbeat", term: 1, from: "n1", lamport: 1 } }, 2))).toEqual({ ok: false, reason: "malformed" });
+    expect(receiver.open(wire({ ...tick, phase: "lunch" }, 3))).toEqual({ ok: false, reason: "malformed" });
+    // A refused body does not burn the seq: the guard only sees well-formed envelopes.
+    expect(receiver.open(wire(tick, 1)).ok).toBe(true);
+  });
+});

@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import { parseControlRequest } from "../../agent/control/protocol.ts";
+import { ElectionNode } from "../../agent/core/election.ts";
+import type { Message } from "../../agent/core/messages.ts";
+import { seededRandom } from "../../agent/core/seeded-random.ts";
+import { DropCounters } from "../../agent/net/drop-counters.ts";
+import { isMessage } from "../../agent/net/message-shape.ts";
+import { formatPeerAddress, parseHostPort, parsePeerAddress } from "../../agent/net/peer-address.ts";
+
+describe("peer addresses", () => {
+  it("round-trips host:tcp/udp, IPv6 in brackets included", () => {
+    expect(parsePeerAddress(formatPeerAddress("127.0.0.1", 7420, 7421))).toEqual({ host: "127.0.0.1", port: 7420, udpPort: 7421 });
+    expect(formatPeerAddress("::1", 1, 2)).toBe("[::1]:1/2");
+    expect(parsePeerAddress("[::1]:1/2")).toEqual({ host: "::1", port: 1, udpPort: 2 });
+    expect(parsePeerAddress("laptop.local:7420")).toEqual({ host: "laptop.local", port: 7420, udpPort: null });
+  });
+
+  it("takes host:port from users and refuses anything else", () => {
+    expect(parseHostPort("10.0.0.5:7420")).toEqual({ host: "10.0.0.5", port: 7420 });
+    for (const bad of ["", "7420", "host", "host:", "host:0", "host:65536", "host:12ab", "a b:1", "host:1/2", "http://host:1"]) {
+      expect(parseHostPort(bad), bad).toBeNull();
+    }
+  });
+});
+
+describe("core message shapes", () => {
+  /** A real heartbeat: a master with a running timer lets a peer in and beats to it. */
+  function heartbeat(): Message {
+    const now = 1_700_000_000_000;
+    const master = new ElectionNode({ id: "m", address: "m:1/1", now, random: seededRandom(1) });
+    master.bootstrap(now);
+    master.command({ kind: "start" }, now);
+    master.tick(now + 50); // applies the start after the settle time
+    const peer = new ElectionNode({ id: "p", address: "p:1/1", now, random: seededRandom(2) });
+    const join = peer.join("m:1", now).messages[0]!.message;
+    const beat = master.receive(join, now + 60).messages.find((envelope) => envelope.message.type === "heartbeat");
+    return JSON.parse(JSON.stringify(beat!.message)) as Message;
+  }
+
+  it("accepts what the core sends, after a trip through JSON", () => {
+    const message = heartbeat();
+    expect(message.type).toBe("heartbeat");
+    expect(isMessage(message)).toBe(true);
+    expect(isMessage({ type: "leave", term: 1, from: "p", lamport: 3 })).toBe(true);
+    expect(isMessage({ type: "command", term: 1, from: "p", lamport: 3, stamp: { time: 3, nodeId: "p" }, command: { kind: "set", durationMs: 60_000 } })).toBe(true);
+  });
+
+  it("refuses messages that would trip the core: unknown types, missing or mistyped fields", () => {
+    const good = heartbeat() as unknown as Record<string, unknown>;
+    const broken: unknown[] = [
+      null,
+      [],
+      { ...good, type: "teleport" },
+      { ...good, type: "toString" },
+      { ...good, term: "1" },
+      { ...good, from: 7 },
+      { ...good, members: "everyone" },
+      { ...good, members: [{ id: "a" }] },
+      { ...good, timer: { ...(good.timer as object), phase: "lunch" } },
+      { ...good, timer: { ...(good.timer as object), settings: {} } },
+      { ...good, recentCommands: [{ seq: 1 }] },
+      { ...good, echo: { peerSentAt: "x" } },
+      { type: "command", term: 1, from: "p", lamport: 3, stamp: { time: 3, nodeId: "p" }, command: { kind: "set" } },
+      { type: "command", term: 1, from: "p", lamport: 3, stamp: { time: 3, nodeId: "p" }, command: { kind: "explode" } },
+      { type: "vote", term: 1, from: "p", lamport: 3, granted: "yes", member: true },
+    ];
+    for (const value of broken) expect(isMessage(value), JSON.stringify(value)?.slice(0, 80)).toBe(false);
+  });
+
+  it("control requests: status and timer commands, but not start", () => {
+    expect(parseControlRequest({ op: "status" })).toEqual({ op: "status" });
+    expect(parseControlRequest({ op: "command", command: { kind: "pause" } })).toEqual({ op: "command", command: { kind: "pause" } });
+    expect(parseControlRequest({ op: "command", command: { kind: "start" } })).toBeNull();
+    expect(parseControlRequest({ op: "reboot" })).toBeNull();
+  });
+});
+
+describe("drop counters", () => {
+  it("count per reason and per transport", () => {
+    const drops = new DropCounters();
+    drops.add("bad_mac", "tcp");
+    drops.add("bad_mac", "udp");
+    drops.add("replay", "udp");
+    expect(drops.snapshot()).toMatchObject({ bad_mac: 2, replay: 1, malformed: 0, total: 3, tcp: 1, udp: 2 });
+  });
+});
