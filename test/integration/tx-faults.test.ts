@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningGateway } from "../../dev/gateway-process.ts";
 import { freePort } from "../../dev/ports.ts";
 import { startWranglerDev, type RunningWorker } from "../../dev/wrangler-dev.ts";
+import { createTeamToken } from "../helpers/teams.ts";
 import { startTestGateway, startTestRedis, stopAll, tempDir, track, type TestRedis } from "../helpers/processes.ts";
 
 /**
@@ -67,12 +68,7 @@ beforeAll(async () => {
   workerPort = await freePort();
   persistDir = tempDir("groupsync-wrangler-");
   worker = await startWorker({ GROUPSYNC_TEST_PAUSE_AFTER_DECISION_MS: "1500" });
-  const res = await fetch(`${worker.url}/admin/teams`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${ADMIN_SECRET}`, "content-type": "application/json" },
-    body: JSON.stringify({ team: "faults", members: ["ana"] }),
-  });
-  token = ((await res.json()) as { tokens: Record<string, string> }).tokens.ana!;
+  token = await createTeamToken(worker.url, ADMIN_SECRET, "faults");
 });
 
 afterAll(stopAll);

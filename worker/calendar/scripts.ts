@@ -1,6 +1,35 @@
 import { LuaScript } from "../storage/lua-script.ts";
 
 /**
+ * The overlap rule, in Lua, shared by every script that books time (a plain write and a
+ * transaction's hold), so it exists once. Entries on one calendar never overlap, so sorted by
+ * start they are also sorted by end: the only entry starting before `s` that can overlap [s, e)
+ * is the last one, and every entry starting inside [s, e) overlaps. Two range reads, whatever
+ * the calendar's size. `id` (the event being written) never conflicts with itself.
+ */
+const FIND_CONFLICTS = `local function find_conflicts(startsKey, endsKey, id, s_text, e_text, max)
+  local conflicts = {}
+  local before = redis.call('ZREVRANGEBYSCORE', startsKey, '(' .. s_text, '-inf', 'LIMIT', 0, 1)
+  if before[1] and before[1] ~= id and tonumber(redis.call('ZSCORE', endsKey, before[1])) > tonumber(s_text) then
+    table.insert(conflicts, before[1])
+  end
+  local inside = redis.call('ZRANGEBYSCORE', startsKey, s_text, '(' .. e_text, 'LIMIT', 0, max + 1)
+  for _, other in ipairs(inside) do
+    if other ~= id and #conflicts < max then table.insert(conflicts, other) end
+  end
+  return conflicts
+end
+local function conflict_reply(prefix, conflicts)
+  local reply = {'conflict'}
+  for _, other in ipairs(conflicts) do
+    table.insert(reply, other)
+    table.insert(reply, redis.call('GET', prefix .. other) or '')
+  end
+  return reply
+end
+`;
+
+/**
  * The overlap check and the write in one atomic step.
  * KEYS: event, target cal start, target cal end, team start, previous cal start, previous cal end,
  *       team max length, event lock
@@ -8,15 +37,12 @@ import { LuaScript } from "../storage/lua-script.ts";
  *       max conflicts to report, channel, message
  * Returns {'ok'} | {'exists'} | {'missing'} | {'stale', version} | {'locked', tx}
  *       | {'conflict', id, json, id, json, ...} (a hold's json is its hold record)
- *
- * Entries on one calendar never overlap, so sorted by start they are also sorted by end: the only
- * entry starting before the new start that can overlap is the last one, and every entry starting
- * inside [start, end) overlaps. Two range reads, whatever the calendar's size.
+ * The overlap rule is FIND_CONFLICTS above.
  */
 export const putEventScript = new LuaScript(
   "put_event",
-  "c37cad2db668590d13659b518c8efe712f9636ce",
-  `local id = ARGV[1]
+  "43c686e41b6948b81a90f4de0db1b931661957fd",
+  `${FIND_CONFLICTS}local id = ARGV[1]
 local lock = redis.call('GET', KEYS[8])
 if lock then return {'locked', lock} end
 local current = redis.call('GET', KEYS[1])
@@ -27,24 +53,9 @@ else
   local version = tostring(cjson.decode(current).version)
   if version ~= ARGV[6] then return {'stale', version} end
 end
-local s, e, max = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[7])
-local conflicts = {}
-local before = redis.call('ZREVRANGEBYSCORE', KEYS[2], '(' .. ARGV[3], '-inf', 'LIMIT', 0, 1)
-if before[1] and before[1] ~= id and tonumber(redis.call('ZSCORE', KEYS[3], before[1])) > s then
-  table.insert(conflicts, before[1])
-end
-local inside = redis.call('ZRANGEBYSCORE', KEYS[2], ARGV[3], '(' .. ARGV[4], 'LIMIT', 0, max + 1)
-for _, other in ipairs(inside) do
-  if other ~= id and #conflicts < max then table.insert(conflicts, other) end
-end
-if #conflicts > 0 then
-  local reply = {'conflict'}
-  for _, other in ipairs(conflicts) do
-    table.insert(reply, other)
-    table.insert(reply, redis.call('GET', string.sub(KEYS[1], 1, #KEYS[1] - #id) .. other) or '')
-  end
-  return reply
-end
+local s, e = tonumber(ARGV[3]), tonumber(ARGV[4])
+local conflicts = find_conflicts(KEYS[2], KEYS[3], id, ARGV[3], ARGV[4], tonumber(ARGV[7]))
+if #conflicts > 0 then return conflict_reply(string.sub(KEYS[1], 1, #KEYS[1] - #id), conflicts) end
 if KEYS[5] ~= KEYS[2] then
   redis.call('ZREM', KEYS[5], id)
   redis.call('ZREM', KEYS[6], id)
@@ -89,8 +100,8 @@ return {'ok'}`,
  */
 export const prepareEventScript = new LuaScript(
   "prepare_event",
-  "bb604edd743251b70d3b7ffda32ea0ad79412802",
-  `local id, member, tx = ARGV[2], ARGV[3], ARGV[7]
+  "1cb843e2c8b0a3ea79cb75c160e7c41e87974038",
+  `${FIND_CONFLICTS}local id, member, tx = ARGV[2], ARGV[3], ARGV[7]
 local lock = redis.call('GET', KEYS[5])
 if lock then return {'locked', lock} end
 local current = redis.call('GET', KEYS[1])
@@ -101,27 +112,10 @@ else
   if tostring(cjson.decode(current).version) ~= ARGV[10] then return {'stale'} end
 end
 if ARGV[1] ~= 'delete' then
-  local s, e, max = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[9])
-  local conflicts = {}
-  local before = redis.call('ZREVRANGEBYSCORE', KEYS[2], '(' .. ARGV[4], '-inf', 'LIMIT', 0, 1)
-  if before[1] and before[1] ~= id and tonumber(redis.call('ZSCORE', KEYS[3], before[1])) > s then
-    table.insert(conflicts, before[1])
-  end
-  local inside = redis.call('ZRANGEBYSCORE', KEYS[2], ARGV[4], '(' .. ARGV[5], 'LIMIT', 0, max + 1)
-  for _, other in ipairs(inside) do
-    if other ~= id and #conflicts < max then table.insert(conflicts, other) end
-  end
-  if #conflicts > 0 then
-    local prefix = string.sub(KEYS[1], 1, #KEYS[1] - #id)
-    local reply = {'conflict'}
-    for _, other in ipairs(conflicts) do
-      table.insert(reply, other)
-      table.insert(reply, redis.call('GET', prefix .. other) or '')
-    end
-    return reply
-  end
-  redis.call('ZADD', KEYS[2], s, member)
-  redis.call('ZADD', KEYS[3], e, member)
+  local conflicts = find_conflicts(KEYS[2], KEYS[3], id, ARGV[4], ARGV[5], tonumber(ARGV[9]))
+  if #conflicts > 0 then return conflict_reply(string.sub(KEYS[1], 1, #KEYS[1] - #id), conflicts) end
+  redis.call('ZADD', KEYS[2], tonumber(ARGV[4]), member)
+  redis.call('ZADD', KEYS[3], tonumber(ARGV[5]), member)
 end
 redis.call('SET', KEYS[4], ARGV[6])
 redis.call('SET', KEYS[5], tx)
