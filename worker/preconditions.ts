@@ -39,3 +39,12 @@ export async function untilWritten<T>(attempt: () => Promise<T | "retry">, what:
   }
   throw new ApiError(409, "write_contention", `${what} is being changed by many requests at once; retry shortly`, { headers: { "Retry-After": "1" } });
 }
+
+/**
+ * A compare-and-set lost a race. With If-Match the client asked for exactly that version, so the
+ * lost race is its 412; without, the caller re-reads and retries (untilWritten).
+ */
+export function staleOrRetry(c: Context, version: number): "retry" {
+  if (hasIfMatch(c)) checkIfMatch(c, version);
+  return "retry";
+}

@@ -7,7 +7,7 @@ import { formatInstant, MAX_INSTANT_MS } from "../../shared/instant.ts";
 import { requireMember } from "../auth/access.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../http-errors.ts";
-import { checkIfMatch, etag, hasIfMatch, untilWritten } from "../preconditions.ts";
+import { checkIfMatch, etag, staleOrRetry, untilWritten } from "../preconditions.ts";
 import { invalid, readBody, readId, readQuery } from "../request.ts";
 import { decodeCursor, encodeCursor, type Cursor } from "../storage/cursor.ts";
 import { participantStore } from "../storage/stores.ts";
@@ -172,11 +172,6 @@ function refuseConflict(outcome: PutOutcome, event: Event): void {
   });
 }
 
-/** With If-Match the client asked for exactly that version: a lost race is its 412, not ours to retry. */
-function staleOrRetry(c: Context, version: number): "retry" {
-  if (hasIfMatch(c)) checkIfMatch(c, version);
-  return "retry";
-}
 
 function notFound(id: string): ApiError {
   return new ApiError(404, CommonErrorCodes.notFound, `no event with id ${id}`);

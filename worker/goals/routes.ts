@@ -5,7 +5,7 @@ import { GoalListQuery, GoalPatch, GoalWrite, type Goal } from "../../shared/goa
 import { requireMember } from "../auth/access.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../http-errors.ts";
-import { checkIfMatch, etag, hasIfMatch, untilWritten } from "../preconditions.ts";
+import { checkIfMatch, etag, staleOrRetry, untilWritten } from "../preconditions.ts";
 import { invalid, readBody, readId, readQuery } from "../request.ts";
 import { decodeCursor, encodeCursor } from "../storage/cursor.ts";
 import { participantStore } from "../storage/stores.ts";
@@ -102,10 +102,6 @@ async function update(c: Context<AppEnv>, id: string, fieldsFrom: (current: Goal
   return c.json(goal, 200, { ETag: etag(goal.version) });
 }
 
-function staleOrRetry(c: Context, version: number): "retry" {
-  if (hasIfMatch(c)) checkIfMatch(c, version);
-  return "retry";
-}
 
 function notFound(id: string): ApiError {
   return new ApiError(404, CommonErrorCodes.notFound, `no goal with id ${id}`);
