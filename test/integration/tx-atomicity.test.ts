@@ -4,6 +4,7 @@ import type { RunningGateway } from "../../dev/gateway-process.ts";
 import { freePort } from "../../dev/ports.ts";
 import { startWranglerDev, type RunningWorker } from "../../dev/wrangler-dev.ts";
 import { createTeamToken } from "../helpers/teams.ts";
+import { twoStoreVars } from "../helpers/two-store-worker.ts";
 import { startTestGateway, startTestRedis, stopAll, tempDir, track, type TestRedis } from "../helpers/processes.ts";
 
 /**
@@ -45,15 +46,7 @@ beforeAll(async () => {
       port: await freePort(),
       persistDir: tempDir("groupsync-wrangler-"),
       testScheduled: true,
-      vars: {
-        GROUPSYNC_ENV: "test",
-        ADMIN_SECRET,
-        UPSTASH_REDIS_REST_URL: mainGateway.url,
-        UPSTASH_REDIS_REST_TOKEN: mainGateway.token,
-        GOALS_REDIS_REST_URL: goalsGateway.url,
-        GOALS_REDIS_REST_TOKEN: goalsGateway.token,
-        TX_IDLE_TIMEOUT: "1s",
-      },
+      vars: twoStoreVars(mainGateway, goalsGateway, ADMIN_SECRET, { TX_IDLE_TIMEOUT: "1s" }),
     }),
   );
   token = await createTeamToken(worker.url, ADMIN_SECRET, "atoms");
