@@ -3,7 +3,7 @@
  * Core events map one to one; `phase` comes from the shell watching the timer.
  */
 import type { NodeEvent, Role } from "./core/messages.ts";
-import type { Phase } from "./core/pomodoro.ts";
+import type { Phase } from "../shared/pomodoro.ts";
 import { formatClockTime, formatDuration } from "./time-format.ts";
 
 export type AgentEvent =

@@ -5,7 +5,7 @@
  */
 import type { ElectionNode } from "./core/election.ts";
 import type { Member } from "./core/messages.ts";
-import { remaining, type Phase } from "./core/pomodoro.ts";
+import { remaining, type Phase } from "../shared/pomodoro.ts";
 import type { DropSnapshot } from "./net/drop-counters.ts";
 import type { LinkStats } from "./net/outgoing-links.ts";
 import { formatDuration, formatClockTime } from "./time-format.ts";

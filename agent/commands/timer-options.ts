@@ -8,7 +8,7 @@ import { parseArgs } from "node:util";
 import { parseDuration } from "../../shared/instant.ts";
 import { MIN_TEAM_KEY_LENGTH } from "../net/envelope.ts";
 import { parseHostPort, type HostPort } from "../net/peer-address.ts";
-import { MAX_DURATION_MS, type PomodoroSettings } from "../core/pomodoro.ts";
+import { MAX_DURATION_MS, type PomodoroSettings } from "../../shared/pomodoro.ts";
 import { UsageError } from "./tx.ts";
 
 export const DEFAULT_AGENT_PORT = 7420;

@@ -7,7 +7,7 @@ import { connect, isIP } from "node:net";
 import { formatEvent, type AgentEvent } from "../agent-events.ts";
 import { ControlError, requestControl } from "../control/client.ts";
 import type { ControlReply } from "../control/protocol.ts";
-import type { TimerCommand } from "../core/pomodoro.ts";
+import type { TimerCommand } from "../../shared/pomodoro.ts";
 import { NodeRunner } from "../node-runner.ts";
 import { formatHostPort, type HostPort } from "../net/peer-address.ts";
 import { formatStatus, type AgentStatus } from "../status-report.ts";

@@ -3,7 +3,7 @@
  * in the same signed envelopes as peer traffic (agent/net/envelope.ts), so only holders of the team
  * key can read the status or move the timer.
  */
-import type { TimerCommand } from "../core/pomodoro.ts";
+import type { TimerCommand } from "../../shared/pomodoro.ts";
 import { isRecord } from "../net/envelope.ts";
 import { isTimerCommand } from "../net/message-shape.ts";
 import type { AgentStatus } from "../status-report.ts";

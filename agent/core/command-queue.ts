@@ -10,8 +10,8 @@
  * (late, not lost). We always wait the full settle time rather than applying at once when nothing
  * else is queued: the master cannot see commands still in flight, and 20 ms is not noticeable.
  */
-import { compareStamps, stampKey, type LamportStamp } from "./lamport.ts";
-import type { TimerCommand } from "./pomodoro.ts";
+import { compareStamps, stampKey, type LamportStamp } from "../../shared/lamport.ts";
+import type { TimerCommand } from "../../shared/pomodoro.ts";
 
 export interface StampedCommand {
   readonly stamp: LamportStamp;

@@ -22,7 +22,7 @@
  */
 import { addSample, bestEstimate, emptySamples, toLocalDeadline, type OffsetSamples } from "./clock-offset.ts";
 import { EMPTY_QUEUE, enqueue, takeAll, takeSettled, type CommandQueue, type StampedCommand } from "./command-queue.ts";
-import { LamportClock, stampKey, type LamportStamp } from "./lamport.ts";
+import { LamportClock, stampKey, type LamportStamp } from "../../shared/lamport.ts";
 import type {
   AppliedCommand,
   ClockEcho,
@@ -54,7 +54,7 @@ import {
   type PomodoroSettings,
   type TimerCommand,
   type TimerState,
-} from "./pomodoro.ts";
+} from "../../shared/pomodoro.ts";
 import { randomInt } from "./seeded-random.ts";
 
 export interface ElectionConfig {

@@ -3,8 +3,8 @@
  * is plain JSON-safe data: the shell serialises it as is. Times called `sentAt` are on the sender's
  * clock; a timer's `endsAt` is on the master's clock (receivers translate it, see clock-offset.ts).
  */
-import type { LamportStamp } from "./lamport.ts";
-import type { TimerCommand, TimerErrorCode, TimerState } from "./pomodoro.ts";
+import type { LamportStamp } from "../../shared/lamport.ts";
+import type { TimerCommand, TimerErrorCode, TimerState } from "../../shared/pomodoro.ts";
 
 export type NodeId = string;
 export type Role = "master" | "peer" | "candidate";

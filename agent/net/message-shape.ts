@@ -4,7 +4,7 @@
  * different version, or a bug, must not be able to crash the core with a missing field.
  */
 import type { Message } from "../core/messages.ts";
-import type { TimerCommand } from "../core/pomodoro.ts";
+import type { TimerCommand } from "../../shared/pomodoro.ts";
 import { isRecord } from "./envelope.ts";
 
 const PHASES = new Set(["idle", "focus", "short_break", "long_break"]);

@@ -3,7 +3,7 @@
  * them with a Lamport time) and opens incoming frames (mac, shape, replay, Lamport receive). Pure
  * apart from the HMAC: no sockets, so tests drive it directly.
  */
-import { LamportClock } from "../core/lamport.ts";
+import { LamportClock } from "../../shared/lamport.ts";
 import type { DropReason } from "./drop-counters.ts";
 import { openEnvelope, sealEnvelope, teamKeyBytes, type SignedEnvelope } from "./envelope.ts";
 import { ReplayGuard } from "./replay-guard.ts";

@@ -3,7 +3,7 @@
  * probes, commands) and control requests travel over TCP; timer ticks over UDP.
  */
 import type { Message } from "../core/messages.ts";
-import type { Phase } from "../core/pomodoro.ts";
+import type { Phase } from "../../shared/pomodoro.ts";
 import { isRecord } from "./envelope.ts";
 import { isMessage } from "./message-shape.ts";
 

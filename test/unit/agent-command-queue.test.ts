@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { EMPTY_QUEUE, enqueue, takeAll, takeSettled } from "../../agent/core/command-queue.ts";
-import { stampKey } from "../../agent/core/lamport.ts";
+import { stampKey } from "../../shared/lamport.ts";
 
 const cmd = (time: number, nodeId: string) => ({ stamp: { time, nodeId }, command: { kind: "skip" } as const });
 const keys = (list: { stamp: { time: number; nodeId: string } }[]) => list.map((c) => stampKey(c.stamp));

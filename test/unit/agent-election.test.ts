@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_ELECTION_CONFIG, ElectionNode, majority } from "../../agent/core/election.ts";
-import { stampKey, compareStamps } from "../../agent/core/lamport.ts";
+import { stampKey, compareStamps } from "../../shared/lamport.ts";
 import type { Member, NodeId, NodeOutput } from "../../agent/core/messages.ts";
 import { SimNetwork, type NetworkConditions } from "../../agent/core/sim-network.ts";
 import { randomInt, seededRandom } from "../../agent/core/seeded-random.ts";

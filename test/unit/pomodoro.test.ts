@@ -15,7 +15,7 @@ import {
   stop,
   type TimerResult,
   type TimerState,
-} from "../../agent/core/pomodoro.ts";
+} from "../../shared/pomodoro.ts";
 
 const T0 = Date.UTC(2026, 0, 15, 9);
 const MIN = 60_000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareStamps, LamportClock, stampKey, type LamportStamp } from "../../agent/core/lamport.ts";
+import { compareStamps, LamportClock, stampKey, type LamportStamp } from "../../shared/lamport.ts";
 
 describe("LamportClock", () => {
   it("ticks up by one for each local event or send", () => {
