@@ -3,6 +3,11 @@
  * `npm run dev` (as --var) locally; every one is documented in the README.
  */
 export interface Env {
+  /**
+   * The realtime hub, one Durable Object per team (wrangler.toml). Typed loosely here so this file
+   * stays free of workerd's globals (Node-side tests compile it too); worker/live/hub.ts narrows it.
+   */
+  TEAM_HUB?: unknown;
   /** "development" under `npm run dev`, "production" otherwise (wrangler.toml). */
   GROUPSYNC_ENV?: string;
   /** Upstash REST endpoint: real Upstash in the cloud, the local gateway in development. */

@@ -15,3 +15,5 @@ export default {
     );
   },
 } satisfies ExportedHandler<Env>;
+
+export { TeamHub } from "./live/team-hub.ts";

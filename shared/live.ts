@@ -1,0 +1,128 @@
+import { z } from "zod";
+import { Event } from "./calendar.ts";
+import { Goal } from "./goals.ts";
+
+/**
+ * The live feed: what the realtime hub (one Durable Object per team) sends over `GET /ws`, and what
+ * agents send back. Agreed between the worker, the agents and the dashboard.
+ *
+ * Every change carries `seq`, the team feed's event id: 1, 2, 3... with no gaps, in the order the
+ * changes were made. A client that reconnects with `?last_seq=N` gets every change after N, in order,
+ * exactly once (from a capped Redis Stream), or a `reload` message if N is too old to replay.
+ */
+
+const NodeId = z.string().min(1).max(64).regex(/^[A-Za-z0-9._:-]+$/, { error: "must be letters, digits, . _ : -" });
+export const Phase = z.enum(["idle", "focus", "short_break", "long_break"]);
+
+/**
+ * The team timer as `GET /pomo/state` shows it and `timer.state` carries it. Instants are epoch ms
+ * in the worker's clock; durations are given in seconds (as the original did) and in ms.
+ */
+export const TeamTimer = z.object({
+  running: z.boolean(),
+  paused: z.boolean(),
+  phase: Phase,
+  /** Focus rounds completed in this session (a long break follows every `long_break_every`). */
+  round: z.number().int().min(0),
+  start_time: z.string().nullable().meta({ description: "When the current phase started (ISO 8601), null when idle." }),
+  duration: z.number().meta({ description: "Length of the current phase in seconds." }),
+  duration_ms: z.number().int(),
+  remaining_time: z.number().meta({ description: "Seconds left in the current phase." }),
+  remaining_ms: z.number().int(),
+  ends_at: z.number().int().nullable().meta({ description: "Epoch ms when the phase ends (worker clock); null when idle or paused." }),
+  settings: z.object({ focus_ms: z.number().int(), short_break_ms: z.number().int(), long_break_ms: z.number().int(), long_break_every: z.number().int() }),
+  master: z.string().nullable().meta({ description: "Node id of the agent that drives the timer, null when the worker keeps it." }),
+  members: z.array(z.string()),
+  term: z.number().int().min(0),
+  updated_at: z.string(),
+});
+export type TeamTimer = z.infer<typeof TeamTimer>;
+
+export const AgentInfo = z.object({
+  node_id: NodeId,
+  member: z.string(),
+  role: z.enum(["master", "peer"]),
+  term: z.number().int().min(0),
+  master: z.string().nullable(),
+  tcp: z.string().nullable().meta({ description: "host:port other agents join (null when unknown)." }),
+  connected: z.boolean(),
+  last_seen: z.string(),
+});
+export type AgentInfo = z.infer<typeof AgentInfo>;
+
+const changeBase = { seq: z.number().int().min(1), team: z.string(), at: z.string(), by: z.string() };
+
+/** A change, as stored in the team feed and sent to every socket of the team. */
+export const Change = z.discriminatedUnion("type", [
+  z.object({ ...changeBase, type: z.enum(["event.created", "event.updated"]), id: z.string(), event: Event, tx: z.string().optional() }),
+  z.object({ ...changeBase, type: z.literal("event.deleted"), id: z.string(), tx: z.string().optional() }),
+  z.object({ ...changeBase, type: z.enum(["goal.created", "goal.updated"]), id: z.string(), goal: Goal, tx: z.string().optional() }),
+  z.object({ ...changeBase, type: z.literal("goal.deleted"), id: z.string(), tx: z.string().optional() }),
+  z.object({ ...changeBase, type: z.enum(["tx.committed", "tx.aborted"]), tx: z.string() }),
+  z.object({ ...changeBase, type: z.literal("timer.state"), timer: TeamTimer }),
+  z.object({ ...changeBase, type: z.enum(["member.joined", "member.left"]), node_id: z.string().optional(), member: z.string(), kind: z.enum(["agent", "browser"]) }),
+]);
+export type Change = z.infer<typeof Change>;
+export type ChangeType = Change["type"];
+
+/** Hub → client messages that are not changes (no `seq`). */
+export const HubNotice = z.discriminatedUnion("type", [
+  /** First message on every socket: where the feed stands and who you are. */
+  z.object({ type: z.literal("hello"), team: z.string(), member: z.string(), seq: z.number().int().min(0), server_time: z.number(), timer: TeamTimer }),
+  /** `last_seq` is older than the feed keeps: fetch the state again over REST, then follow from `seq`. */
+  z.object({ type: z.literal("reload"), reason: z.string(), seq: z.number().int().min(0) }),
+  /** Catch-up after `last_seq` is complete; live changes follow. */
+  z.object({ type: z.literal("caught_up"), seq: z.number().int().min(0) }),
+  z.object({ type: z.literal("error"), code: z.string(), message: z.string() }),
+  /** To the master agent: a REST caller's timer command; answer with `command.result`. */
+  z.object({ type: z.literal("command"), request_id: z.string(), command: z.record(z.string(), z.unknown()), by: z.string() }),
+  /** To an agent: its report was refused (a stale term never overwrites the state). */
+  z.object({ type: z.literal("report.refused"), code: z.literal("stale_term"), term: z.number().int(), current_term: z.number().int() }),
+]);
+export type HubNotice = z.infer<typeof HubNotice>;
+export type HubMessage = Change | HubNotice;
+
+/** The timer as an agent reports it: times relative to now, so clocks need not agree. */
+export const AgentTimerReport = z.object({
+  phase: Phase,
+  paused: z.boolean(),
+  round: z.number().int().min(0),
+  remaining_ms: z.number().int().min(0).max(86_400_000),
+  duration_ms: z.number().int().min(0).max(86_400_000),
+  settings: z.object({
+    focus_ms: z.number().int().min(1).max(86_400_000),
+    short_break_ms: z.number().int().min(1).max(86_400_000),
+    long_break_ms: z.number().int().min(1).max(86_400_000),
+    long_break_every: z.number().int().min(1).max(100),
+  }),
+});
+export type AgentTimerReport = z.infer<typeof AgentTimerReport>;
+
+/** Agent → hub. Browsers send nothing but may send `ping`. */
+export const AgentMessage = z.discriminatedUnion("type", [
+  /** Registration and heartbeat: who the agent is and what it believes about the session. */
+  z.object({
+    type: z.literal("agent.heartbeat"),
+    node_id: NodeId,
+    role: z.enum(["master", "peer"]),
+    term: z.number().int().min(0),
+    master: NodeId.nullable(),
+    members: z.array(NodeId).max(64),
+    tcp: z.string().max(300).nullable(),
+  }),
+  /** From the master only, fenced by term: the timer as it now stands. */
+  z.object({ type: z.literal("timer.report"), node_id: NodeId, term: z.number().int().min(0), timer: AgentTimerReport }),
+  z.object({
+    type: z.literal("command.result"),
+    request_id: z.string().max(100),
+    ok: z.boolean(),
+    error: z.object({ code: z.string(), message: z.string() }).optional(),
+    timer: AgentTimerReport.optional(),
+    term: z.number().int().min(0).optional(),
+  }),
+  z.object({ type: z.literal("ping") }),
+]);
+export type AgentMessage = z.infer<typeof AgentMessage>;
+
+/** Largest message a client may send over /ws. */
+export const MAX_CLIENT_MESSAGE_BYTES = 16 * 1024;
