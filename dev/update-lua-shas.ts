@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { ALL_SCRIPTS } from "../worker/storage/all-scripts.ts";
 
-const files = ["auth/scripts.ts", "calendar/scripts.ts", "goals/scripts.ts", "tx/lease-scripts.ts", "tx/scripts.ts"].map((f) => fileURLToPath(new URL(`../worker/${f}`, import.meta.url)));
+const files = ["auth/scripts.ts", "calendar/scripts.ts", "goals/scripts.ts", "tx/lease-scripts.ts", "tx/scripts.ts", "live/feed.ts", "live/timer-scripts.ts"].map((f) => fileURLToPath(new URL(`../worker/${f}`, import.meta.url)));
 for (const script of ALL_SCRIPTS) {
   const sha = createHash("sha1").update(script.source).digest("hex");
   for (const file of files) {

@@ -5,6 +5,7 @@ import { adminRoutes } from "./auth/admin-routes.ts";
 import { calendarRoutes } from "./calendar/routes.ts";
 import { goalRoutes } from "./goals/routes.ts";
 import { txRoutes } from "./tx/routes.ts";
+import { liveRoutes } from "./live/routes.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import { healthRoutes } from "./routes/health.ts";
 
@@ -18,6 +19,7 @@ export function createApp(): Hono<AppEnv> {
   app.route("/", calendarRoutes);
   app.route("/", goalRoutes);
   app.route("/", txRoutes);
+  app.route("/", liveRoutes);
   answerMethodNotAllowed(app);
   app.notFound(handleNotFound);
   app.onError(handleError);

@@ -9,7 +9,7 @@ export default {
   /** Cron (wrangler.toml): resolves transactions whose holds outlived their lease. */
   async scheduled(_controller, env, ctx) {
     ctx.waitUntil(
-      sweepExpiredTransactions(env).then((resolved) => {
+      sweepExpiredTransactions(env, (promise) => ctx.waitUntil(promise)).then((resolved) => {
         if (resolved > 0) console.log(JSON.stringify({ event: "tx_recovery", resolved }));
       }),
     );

@@ -4,7 +4,9 @@ import { ErrorBody } from "../shared/errors.ts";
 import { Goal, GoalList, GoalListQuery, GoalPatch, GoalWrite } from "../shared/goals.ts";
 import { HealthReport } from "../shared/health.ts";
 import { IssuedTokens, MemberCreate, TeamCreate } from "../shared/teams.ts";
+import { AgentInfo, TeamTimer } from "../shared/live.ts";
 import { TxBegin, TxOpInput, TxView } from "../shared/tx.ts";
+import { PomoSet, PomoStart, WsQuery } from "./live/routes.ts";
 import { GROUPSYNC_VERSION } from "../shared/version.ts";
 
 /**
@@ -30,6 +32,10 @@ const SCHEMAS = {
   TxBegin: [TxBegin, "input"],
   TxOp: [TxOpInput, "input"],
   Tx: [TxView, "output"],
+  TeamTimer: [TeamTimer, "output"],
+  PomoStart: [PomoStart, "input"],
+  PomoSet: [PomoSet, "input"],
+  AgentList: [z.object({ agents: z.array(AgentInfo), master: z.string().nullable(), term: z.number().int() }), "output"],
 } as const satisfies Record<string, readonly [z.ZodType, "input" | "output"]>;
 
 type SchemaName = keyof typeof SCHEMAS;
@@ -105,6 +111,30 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
     post: { summary: "Commit: every participant votes, the decision is recorded once, then applied", tag: "transactions", path: { id: "The transaction's id" }, responses: { 200: ["Committed (outcome.pending lists participants still applying)", "Tx"], ...errors(401, 404, 409, 503) } },
   },
   "/tx/{id}/abort": { post: { summary: "Abort and release every hold", tag: "transactions", path: { id: "The transaction's id" }, responses: { 200: ["Aborted", "Tx"], ...errors(401, 404, 409) } } },
+  "/ws": {
+    get: {
+      summary: "The team's live feed over WebSocket (messages: shared/live.ts). Reconnect with last_seq to replay what you missed, in order, exactly once",
+      tag: "live",
+      query: WsQuery,
+      responses: { 101: ["Switching to WebSocket: hello, then changes each with its seq"], ...errors(400, 401, 426) },
+    },
+  },
+  "/pomo/state": { get: { summary: "The team timer (kept by the master agent when one is connected, else by the worker)", tag: "timer", responses: { 200: ["The timer", "TeamTimer"], ...errors(401, 503) } } },
+  "/pomo/start": { post: { summary: "Start a session (focus round one); body optional", tag: "timer", body: "PomoStart", responses: { 200: ["Started", "TeamTimer"], ...errors(400, 401, 409, 503) } } },
+  "/pomo/pause": { post: { summary: "Pause, keeping the remaining time", tag: "timer", responses: { 200: ["Paused", "TeamTimer"], ...errors(401, 409, 503) } } },
+  "/pomo/resume": { post: { summary: "Resume a paused timer", tag: "timer", responses: { 200: ["Resumed", "TeamTimer"], ...errors(401, 409, 503) } } },
+  "/pomo/skip": { post: { summary: "End the current phase now and start the next", tag: "timer", responses: { 200: ["Skipped", "TeamTimer"], ...errors(401, 409, 503) } } },
+  "/pomo/stop": { post: { summary: "Stop the session (back to idle)", tag: "timer", responses: { 200: ["Stopped", "TeamTimer"], ...errors(401, 503) } } },
+  "/pomo/set": {
+    post: {
+      summary: "Set what is left of the current phase: ?duration_minutes= (as the original) or the same field in a JSON body",
+      tag: "timer",
+      body: "PomoSet",
+      query: z.object({ duration_minutes: z.number().optional() }),
+      responses: { 200: ["Set", "TeamTimer"], ...errors(400, 401, 409, 503) },
+    },
+  },
+  "/agents": { get: { summary: "The team's agents: connected or recently left, their roles and terms, and who is master", tag: "timer", responses: { 200: ["Agents", "AgentList"], ...errors(401, 503) } } },
   "/admin/teams": { post: { summary: "Create a team and its members' tokens (shown once)", tag: "admin", auth: "admin", body: "TeamCreate", responses: { 201: ["Created", "IssuedTokens"], ...errors(400, 401, 409, 503) } } },
   "/admin/teams/{team}/members": {
     post: { summary: "Add a member to a team and issue their token", tag: "admin", auth: "admin", path: { team: "The team's id" }, body: "MemberCreate", responses: { 201: ["Added", "IssuedTokens"], ...errors(400, 401, 404, 409) } },

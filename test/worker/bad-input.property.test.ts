@@ -21,7 +21,9 @@ repeat
   for _, key in ipairs(page[2]) do
     local t = redis.call('TYPE', key).ok
     local value
-    if t == 'string' then value = redis.call('GET', key) else value = table.concat(redis.call('ZRANGE', key, 0, -1, 'WITHSCORES'), ',') end
+    if t == 'string' then value = redis.call('GET', key)
+    elseif t == 'stream' then value = 'stream of ' .. redis.call('XLEN', key)
+    else value = table.concat(redis.call('ZRANGE', key, 0, -1, 'WITHSCORES'), ',') end
     table.insert(out, key .. '=' .. value)
   end
 until cursor == '0'

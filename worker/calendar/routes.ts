@@ -10,6 +10,7 @@ import { ApiError } from "../http-errors.ts";
 import { checkIfMatch, etag, staleOrRetry, untilWritten } from "../preconditions.ts";
 import { invalid, readBody, readId, readQuery } from "../request.ts";
 import { decodeCursor, encodeCursor, type Cursor } from "../storage/cursor.ts";
+import { changesFor, waitUntilOf } from "../live/context.ts";
 import { participantStore } from "../storage/stores.ts";
 import { buildEvent, patchedEventFields, type EventFields } from "./event-record.ts";
 import { calendarFeed } from "./ics.ts";
@@ -29,7 +30,7 @@ const FEED_FUTURE_MS = 400 * 86_400_000;
 const FEED_MAX_EVENTS = 5000;
 
 function storeFor(c: Context<AppEnv>): CalendarStore {
-  return new CalendarStore(participantStore(c.env, "calendar"), c.get("member").team);
+  return new CalendarStore(participantStore(c.env, "calendar"), c.get("member").team, changesFor(c));
 }
 
 calendarRoutes.get("/events", async (c) => {
@@ -79,8 +80,8 @@ calendarRoutes.get("/events/:id", async (c) => {
   const store = storeFor(c);
   let { event, lockedBy } = await store.getWithLock(id);
   // Read repair: a committed transaction not yet applied here is applied before answering.
-  if (lockedBy !== null && (await coordinatorFor(c.env, c.get("member").team).resolvable("calendar", lockedBy))) {
-    await coordinatorFor(c.env, c.get("member").team).resolveById(lockedBy);
+  if (lockedBy !== null && (await coordinatorFor(c.env, c.get("member").team, waitUntilOf(c)).resolvable("calendar", lockedBy))) {
+    await coordinatorFor(c.env, c.get("member").team, waitUntilOf(c)).resolveById(lockedBy);
     event = await store.get(id);
   }
   if (event === null) throw notFound(id);
@@ -151,7 +152,7 @@ async function clearedExpiredTransaction(c: Context<AppEnv>, outcome: PutOutcome
   }
   if (outcome.kind !== "conflict") return false;
   const holders = [...new Set(outcome.conflicts.map((conflict) => conflict.tx).filter((tx) => tx !== undefined))];
-  const coordinator = coordinatorFor(c.env, c.get("member").team);
+  const coordinator = coordinatorFor(c.env, c.get("member").team, waitUntilOf(c));
   let cleared = false;
   for (const tx of holders) {
     if (await coordinator.resolvable("calendar", tx)) {

@@ -1,3 +1,4 @@
+import { EMIT_LUA, FEED_LOCALS_LUA, FEED_REPLY_LUA } from "../live/feed.ts";
 import { LuaScript } from "../storage/lua-script.ts";
 
 /**
@@ -32,17 +33,17 @@ end
 /**
  * The overlap check and the write in one atomic step.
  * KEYS: event, target cal start, target cal end, team start, previous cal start, previous cal end,
- *       team max length, event lock
+ *       team max length, event lock, feed stream, feed seq
  * ARGV: id, record JSON, start ms, end ms, mode (create|update), expected version ('' for create),
- *       max conflicts to report, channel, message
- * Returns {'ok'} | {'exists'} | {'missing'} | {'stale', version} | {'locked', tx}
+ *       max conflicts to report, channel, message, feed inline ('1' or '')
+ * Returns {'ok', feed...} (see FEED_REPLY_LUA) | {'exists'} | {'missing'} | {'stale', version} | {'locked', tx}
  *       | {'conflict', id, json, id, json, ...} (a hold's json is its hold record)
  * The overlap rule is FIND_CONFLICTS above.
  */
 export const putEventScript = new LuaScript(
   "put_event",
-  "43c686e41b6948b81a90f4de0db1b931661957fd",
-  `${FIND_CONFLICTS}local id = ARGV[1]
+  "228d36d7c7f4702e3f66647a1865e058f5a9cd83",
+  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${FIND_CONFLICTS}local id = ARGV[1]
 local lock = redis.call('GET', KEYS[8])
 if lock then return {'locked', lock} end
 local current = redis.call('GET', KEYS[1])
@@ -65,18 +66,19 @@ redis.call('ZADD', KEYS[2], s, id)
 redis.call('ZADD', KEYS[3], e, id)
 redis.call('ZADD', KEYS[4], s, id)
 if e - s > tonumber(redis.call('GET', KEYS[7]) or '0') then redis.call('SET', KEYS[7], e - s) end
-redis.call('PUBLISH', ARGV[8], ARGV[9])
-return {'ok'}`,
+emit(ARGV[8], ARGV[9])
+return feed_reply({'ok'})`,
 );
 
 /**
- * KEYS: event, cal start, cal end, team start, event lock. ARGV: id, expected version, channel, message.
- * Returns {'ok'} | {'missing'} | {'stale', version} | {'locked', tx}. The slot is free the moment this returns.
+ * KEYS: event, cal start, cal end, team start, event lock, feed stream, feed seq.
+ * ARGV: id, expected version, channel, message, feed inline.
+ * Returns {'ok', feed...} | {'missing'} | {'stale', version} | {'locked', tx}. The slot is free the moment this returns.
  */
 export const deleteEventScript = new LuaScript(
   "delete_event",
-  "c4e1d9c12bc66a4528f4b78be5fe3912f9e37b00",
-  `local lock = redis.call('GET', KEYS[5])
+  "8518776cc21924670264d6ae0a5592b840dc2f98",
+  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}local lock = redis.call('GET', KEYS[5])
 if lock then return {'locked', lock} end
 local current = redis.call('GET', KEYS[1])
 if not current then return {'missing'} end
@@ -86,8 +88,8 @@ redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('ZREM', KEYS[4], ARGV[1])
-redis.call('PUBLISH', ARGV[3], ARGV[4])
-return {'ok'}`,
+emit(ARGV[3], ARGV[4])
+return feed_reply({'ok'})`,
 );
 
 /**
@@ -126,12 +128,13 @@ return {'ok'}`,
 
 /**
  * Applies a committed transaction's calendar holds; idempotent (a hold already applied is gone).
- * KEYS: tx holds, leases, team start, team max length. ARGV: tx id, key prefix, channel, team, member, now.
+ * KEYS: tx holds, leases, team start, team max length, feed stream, feed seq.
+ * ARGV: tx id, key prefix, channel, team, member, now, feed inline. Returns {count, feed...}.
  */
 export const applyEventHoldsScript = new LuaScript(
   "apply_event_holds",
-  "185c9ad4754a4345384868ec760f22ba91b5d18d",
-  `local prefix, count = ARGV[2], 0
+  "73f7bab84180d6f326d2d0d659c02ea34b2ef71b",
+  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}local prefix, count = ARGV[2], 0
 for _, holdKey in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   local raw = redis.call('GET', holdKey)
   if raw then
@@ -163,13 +166,13 @@ for _, holdKey in ipairs(redis.call('SMEMBERS', KEYS[1])) do
     redis.call('ZREM', prefix .. 'cal:' .. hold.calendar .. ':end', hold.member)
     redis.call('DEL', holdKey)
     redis.call('DEL', prefix .. 'event-lock:' .. id)
-    redis.call('PUBLISH', ARGV[3], message)
+    emit(ARGV[3], message)
     count = count + 1
   end
 end
 redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
-return count`,
+return feed_reply({count})`,
 );
 
 /** Releases an aborted transaction's calendar holds; idempotent. KEYS: tx holds, leases. ARGV: tx id, key prefix. */

@@ -1,6 +1,7 @@
 import type { Redis } from "@upstash/redis/cloudflare";
 import { MAX_EVENT_LENGTH_MS, type Event } from "../../shared/calendar.ts";
 import { parseInstant } from "../../shared/instant.ts";
+import type { ChangeSink } from "../live/changes.ts";
 import { isAfter, type Cursor } from "../storage/cursor.ts";
 import { CALENDAR_CHANNEL, calendarKeys } from "./keys.ts";
 import { deleteEventScript, putEventScript } from "./scripts.ts";
@@ -27,11 +28,13 @@ export class CalendarStore {
   readonly #redis: Redis;
   readonly #team: string;
   readonly #keys: ReturnType<typeof calendarKeys>;
+  readonly #changes: ChangeSink;
 
-  constructor(redis: Redis, team: string) {
+  constructor(redis: Redis, team: string, changes: ChangeSink) {
     this.#redis = redis;
     this.#team = team;
     this.#keys = calendarKeys(team);
+    this.#changes = changes;
   }
 
   async get(id: string): Promise<Event | null> {
@@ -53,9 +56,10 @@ export class CalendarStore {
     const k = this.#keys;
     const change: Change = previous === undefined ? "event.created" : "event.updated";
     const oldCalendar = previous?.calendar ?? event.calendar;
+    const message = this.#message(change, event.id, by, event);
     const reply = (await putEventScript.run(
       this.#redis,
-      [k.event(event.id), k.starts(event.calendar), k.ends(event.calendar), k.teamStarts, k.starts(oldCalendar), k.ends(oldCalendar), k.maxLength, k.lock(event.id)],
+      [k.event(event.id), k.starts(event.calendar), k.ends(event.calendar), k.teamStarts, k.starts(oldCalendar), k.ends(oldCalendar), k.maxLength, k.lock(event.id), ...this.#changes.feedKeys()],
       [
         event.id,
         JSON.stringify(event),
@@ -65,11 +69,13 @@ export class CalendarStore {
         previous === undefined ? "" : previous.version,
         MAX_CONFLICTS_REPORTED,
         CALENDAR_CHANNEL,
-        this.#message(change, event.id, by, event),
+        message,
+        this.#changes.inlineFlag("calendar"),
       ],
     )) as string[];
     switch (reply[0]) {
       case "ok":
+        await this.#changes.settle("calendar", reply.slice(1), [message]);
         return { kind: "ok" };
       case "exists":
         return { kind: "exists" };
@@ -88,12 +94,16 @@ export class CalendarStore {
 
   async delete(event: Event, by: string): Promise<DeleteOutcome> {
     const k = this.#keys;
+    const message = this.#message("event.deleted", event.id, by);
     const reply = (await deleteEventScript.run(
       this.#redis,
-      [k.event(event.id), k.starts(event.calendar), k.ends(event.calendar), k.teamStarts, k.lock(event.id)],
-      [event.id, event.version, CALENDAR_CHANNEL, this.#message("event.deleted", event.id, by)],
+      [k.event(event.id), k.starts(event.calendar), k.ends(event.calendar), k.teamStarts, k.lock(event.id), ...this.#changes.feedKeys()],
+      [event.id, event.version, CALENDAR_CHANNEL, message, this.#changes.inlineFlag("calendar")],
     )) as string[];
-    if (reply[0] === "ok") return { kind: "ok" };
+    if (reply[0] === "ok") {
+      await this.#changes.settle("calendar", reply.slice(1), [message]);
+      return { kind: "ok" };
+    }
     if (reply[0] === "missing") return { kind: "missing" };
     if (reply[0] === "locked") return { kind: "locked", tx: reply[1]! };
     return { kind: "stale", version: Number(reply[1]) };

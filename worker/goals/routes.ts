@@ -8,6 +8,7 @@ import { ApiError } from "../http-errors.ts";
 import { checkIfMatch, etag, staleOrRetry, untilWritten } from "../preconditions.ts";
 import { invalid, readBody, readId, readQuery } from "../request.ts";
 import { decodeCursor, encodeCursor } from "../storage/cursor.ts";
+import { changesFor, waitUntilOf } from "../live/context.ts";
 import { participantStore } from "../storage/stores.ts";
 import { coordinatorFor, resolveIfExpired } from "../tx/recovery.ts";
 import { buildGoal, patchedFields } from "./goal-record.ts";
@@ -19,7 +20,7 @@ goalRoutes.use("/goals", requireMember());
 goalRoutes.use("/goals/*", requireMember());
 
 function storeFor(c: Context<AppEnv>): GoalStore {
-  return new GoalStore(participantStore(c.env, "goals"), c.get("member").team);
+  return new GoalStore(participantStore(c.env, "goals"), c.get("member").team, changesFor(c));
 }
 
 goalRoutes.get("/goals", async (c) => {
@@ -49,8 +50,8 @@ goalRoutes.get("/goals/:id", async (c) => {
   const store = storeFor(c);
   let { goal, lockedBy } = await store.getWithLock(id);
   // Read repair: a committed transaction not yet applied here is applied before answering.
-  if (lockedBy !== null && (await coordinatorFor(c.env, c.get("member").team).resolvable("goals", lockedBy))) {
-    await coordinatorFor(c.env, c.get("member").team).resolveById(lockedBy);
+  if (lockedBy !== null && (await coordinatorFor(c.env, c.get("member").team, waitUntilOf(c)).resolvable("goals", lockedBy))) {
+    await coordinatorFor(c.env, c.get("member").team, waitUntilOf(c)).resolveById(lockedBy);
     goal = await store.get(id);
   }
   if (goal === null) throw notFound(id);

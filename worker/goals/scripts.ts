@@ -1,14 +1,15 @@
+import { EMIT_LUA, FEED_LOCALS_LUA, FEED_REPLY_LUA } from "../live/feed.ts";
 import { LuaScript } from "../storage/lua-script.ts";
 
 /**
- * Compare-and-set of one goal. KEYS: goal, index, goal lock.
- * ARGV: id, record JSON, created_at ms, mode (create|update), expected version, channel, message.
- * Returns {'ok'} | {'exists'} | {'missing'} | {'stale', version} | {'locked', tx}.
+ * Compare-and-set of one goal. KEYS: goal, index, goal lock, feed stream, feed seq.
+ * ARGV: id, record JSON, created_at ms, mode (create|update), expected version, channel, message, feed inline.
+ * Returns {'ok', feed...} | {'exists'} | {'missing'} | {'stale', version} | {'locked', tx}.
  */
 export const putGoalScript = new LuaScript(
   "put_goal",
-  "54e6d7631f1d940bd8cd4c8c61b550d5ff2e0842",
-  `local lock = redis.call('GET', KEYS[3])
+  "c37a30ad17fb955286404753598f5ec604819faa",
+  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}local lock = redis.call('GET', KEYS[3])
 if lock then return {'locked', cjson.decode(lock).tx} end
 local current = redis.call('GET', KEYS[1])
 if ARGV[4] == 'create' then
@@ -20,15 +21,15 @@ else
 end
 redis.call('SET', KEYS[1], ARGV[2])
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
-redis.call('PUBLISH', ARGV[6], ARGV[7])
-return {'ok'}`,
+emit(ARGV[6], ARGV[7])
+return feed_reply({'ok'})`,
 );
 
-/** KEYS: goal, index, goal lock. ARGV: id, expected version, channel, message. */
+/** KEYS: goal, index, goal lock, feed stream, feed seq. ARGV: id, expected version, channel, message, feed inline. */
 export const deleteGoalScript = new LuaScript(
   "delete_goal",
-  "045454944aea8fcdde12a6aaf2a785fb6d506ab4",
-  `local lock = redis.call('GET', KEYS[3])
+  "4e117f3280aef3358bc0e59d01c92955913c68e9",
+  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}local lock = redis.call('GET', KEYS[3])
 if lock then return {'locked', cjson.decode(lock).tx} end
 local current = redis.call('GET', KEYS[1])
 if not current then return {'missing'} end
@@ -36,8 +37,8 @@ local version = tostring(cjson.decode(current).version)
 if version ~= ARGV[2] then return {'stale', version} end
 redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
-redis.call('PUBLISH', ARGV[3], ARGV[4])
-return {'ok'}`,
+emit(ARGV[3], ARGV[4])
+return feed_reply({'ok'})`,
 );
 
 /**
@@ -64,13 +65,13 @@ return {'ok'}`,
 );
 
 /**
- * Applies a committed transaction's goal ops; idempotent. KEYS: tx locks, leases, index.
- * ARGV: tx id, key prefix, channel, team, member, now.
+ * Applies a committed transaction's goal ops; idempotent. KEYS: tx locks, leases, index, feed stream, feed seq.
+ * ARGV: tx id, key prefix, channel, team, member, now, feed inline. Returns {count, feed...}.
  */
 export const applyGoalLocksScript = new LuaScript(
   "apply_goal_locks",
-  "8eaf3facb9c2e1c3977e2ea0d21501e7043d4959",
-  `local prefix, count = ARGV[2], 0
+  "46bb518b5a1a530212d7818b657732ea8ba20cd5",
+  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}local prefix, count = ARGV[2], 0
 for _, lockKey in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   local raw = redis.call('GET', lockKey)
   if raw then
@@ -81,11 +82,11 @@ for _, lockKey in ipairs(redis.call('SMEMBERS', KEYS[1])) do
       if lock.kind == 'delete' then
         redis.call('DEL', goalKey)
         redis.call('ZREM', KEYS[3], lock.goal_id)
-        redis.call('PUBLISH', ARGV[3], head .. '}')
+        emit(ARGV[3], head .. '}')
       else
         redis.call('SET', goalKey, lock.goal)
         redis.call('ZADD', KEYS[3], lock.created_ms, lock.goal_id)
-        redis.call('PUBLISH', ARGV[3], head .. ',"goal":' .. lock.goal .. '}')
+        emit(ARGV[3], head .. ',"goal":' .. lock.goal .. '}')
       end
       redis.call('DEL', lockKey)
       count = count + 1
@@ -94,7 +95,7 @@ for _, lockKey in ipairs(redis.call('SMEMBERS', KEYS[1])) do
 end
 redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
-return count`,
+return feed_reply({count})`,
 );
 
 /** Releases an aborted transaction's goal locks; idempotent. KEYS: tx locks, leases. ARGV: tx id. */

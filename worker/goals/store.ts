@@ -1,5 +1,6 @@
 import type { Redis } from "@upstash/redis/cloudflare";
 import type { Goal } from "../../shared/goals.ts";
+import type { ChangeSink } from "../live/changes.ts";
 import { isAfter, type Cursor } from "../storage/cursor.ts";
 import { GOALS_CHANNEL, goalKeys } from "./keys.ts";
 import { deleteGoalScript, putGoalScript } from "./scripts.ts";
@@ -12,11 +13,13 @@ export class GoalStore {
   readonly #redis: Redis;
   readonly #team: string;
   readonly #keys: ReturnType<typeof goalKeys>;
+  readonly #changes: ChangeSink;
 
-  constructor(redis: Redis, team: string) {
+  constructor(redis: Redis, team: string, changes: ChangeSink) {
     this.#redis = redis;
     this.#team = team;
     this.#keys = goalKeys(team);
+    this.#changes = changes;
   }
 
   async get(id: string): Promise<Goal | null> {
@@ -33,20 +36,24 @@ export class GoalStore {
   /** Creates (previous undefined) or replaces `previous`, compare-and-set on its version. */
   async put(goal: Goal, previous: Goal | undefined, by: string): Promise<WriteOutcome> {
     const change: GoalChange = previous === undefined ? "goal.created" : "goal.updated";
+    const message = this.#message(change, goal.id, by, goal);
     const reply = (await putGoalScript.run(
       this.#redis,
-      [this.#keys.goal(goal.id), this.#keys.index, this.#keys.lock(goal.id)],
-      [goal.id, JSON.stringify(goal), Date.parse(goal.created_at), previous === undefined ? "create" : "update", previous?.version ?? "", GOALS_CHANNEL, this.#message(change, goal.id, by, goal)],
+      [this.#keys.goal(goal.id), this.#keys.index, this.#keys.lock(goal.id), ...this.#changes.feedKeys()],
+      [goal.id, JSON.stringify(goal), Date.parse(goal.created_at), previous === undefined ? "create" : "update", previous?.version ?? "", GOALS_CHANNEL, message, this.#changes.inlineFlag("goals")],
     )) as string[];
+    if (reply[0] === "ok") await this.#changes.settle("goals", reply.slice(1), [message]);
     return outcome(reply);
   }
 
   async delete(goal: Goal, by: string): Promise<WriteOutcome> {
+    const message = this.#message("goal.deleted", goal.id, by);
     const reply = (await deleteGoalScript.run(
       this.#redis,
-      [this.#keys.goal(goal.id), this.#keys.index, this.#keys.lock(goal.id)],
-      [goal.id, goal.version, GOALS_CHANNEL, this.#message("goal.deleted", goal.id, by)],
+      [this.#keys.goal(goal.id), this.#keys.index, this.#keys.lock(goal.id), ...this.#changes.feedKeys()],
+      [goal.id, goal.version, GOALS_CHANNEL, message, this.#changes.inlineFlag("goals")],
     )) as string[];
+    if (reply[0] === "ok") await this.#changes.settle("goals", reply.slice(1), [message]);
     return outcome(reply);
   }
 

@@ -1,6 +1,383 @@
 import { DurableObject } from "cloudflare:workers";
+import { AgentMessage, MAX_CLIENT_MESSAGE_BYTES, type AgentInfo, type AgentTimerReport, type HubNotice, type TeamTimer } from "../../shared/live.ts";
+import { advance, applyTimerCommand, type TimerCommand } from "../../shared/pomodoro.ts";
 import type { Env } from "../env.ts";
+import { describeIssues } from "../request.ts";
+import { mainStore } from "../storage/stores.ts";
+import { appendToFeed, feedKeys, latestSeq, numbered, readFeed, type FeedEntry } from "./feed.ts";
+import { acceptsReport, emptyRecord, recordAfterCommand, recordFromReport, teamTimerView, type TimerRecord } from "./team-timer.ts";
+import { putTimerScript } from "./timer-scripts.ts";
 
-/** One per team: holds the team's WebSockets and fans changes out to them. */
-export class TeamHub extends DurableObject<Env> {}
+/** What each socket carries through hibernation (serializeAttachment). */
+interface SocketInfo {
+  team: string;
+  member: string;
+  kind: "agent" | "browser";
+  nodeId?: string;
+  role?: "master" | "peer";
+  term?: number;
+  master?: string | null;
+  tcp?: string | null;
+  lastSeen: number;
+}
 
+export type CommandAnswer = { ok: true; timer: TeamTimer } | { ok: false; status: 409 | 503; code: string; message: string };
+
+/** A socket replaying the feed gets no live messages until it has caught up (then it resumes after what it was sent). */
+const CATCHING_UP = -1;
+const REPLAY_BATCH = 500;
+/** How long a REST command waits for the master agent's answer. */
+const COMMAND_TIMEOUT_MS = 3000;
+/** Agents that left stay listed (as not connected) this long. */
+const LEFT_AGENTS_KEPT_MS = 10 * 60_000;
+const TIMER_CHANNEL = "pomodoro";
+const MEMBERS_CHANNEL = "team_members";
+
+/**
+ * One per team. Holds the team's WebSockets (hibernation API), fans the team feed out to them in
+ * order, replays it to reconnecting clients, tracks the agents, and keeps the team timer.
+ *
+ * Order and exactly-once come from the feed, not from the order pokes arrive: the hub broadcasts
+ * seq N only after N−1, reading the stream to fill any gap, and each socket remembers the last seq
+ * it was sent, so replay and live delivery never duplicate.
+ */
+export class TeamHub extends DurableObject<Env> {
+  #team: string | null = null;
+  #lastSeq: number | null = null;
+  #wantedSeq = 0;
+  #pumping: Promise<void> | null = null;
+  readonly #sent = new Map<WebSocket, number>();
+  #record: TimerRecord | null = null;
+  #timerQueue: Promise<unknown> = Promise.resolve();
+  readonly #pendingCommands = new Map<string, (answer: Extract<AgentMessage, { type: "command.result" }>) => void>();
+  readonly #lastHeard = new Map<string, number>();
+  readonly #leftAgents = new Map<string, AgentInfo>();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.blockConcurrencyWhile(async () => {
+      const stored = await ctx.storage.get<number>("lastSeq");
+      if (typeof stored === "number") this.#lastSeq = stored;
+    });
+  }
+
+  // ---- the feed ----------------------------------------------------------------------------
+
+  /** From the worker after a write: numbered changes it knows the text of, and the newest seq written. */
+  async deliver(team: string, entries: FeedEntry[], upTo: number): Promise<void> {
+    this.#team = team;
+    if (this.#lastSeq === null) this.#lastSeq = Math.min(upTo, ...entries.map((e) => e.seq)) - 1;
+    for (const entry of [...entries].sort((a, b) => a.seq - b.seq)) {
+      if (this.#pumping === null && entry.seq === this.#lastSeq + 1) this.#broadcast(entry);
+    }
+    if (upTo > this.#lastSeq) await this.#pump(upTo);
+  }
+
+  /** Reads the stream until everything up to `upTo` has gone out, one reader at a time. */
+  #pump(upTo: number): Promise<void> {
+    this.#wantedSeq = Math.max(this.#wantedSeq, upTo);
+    this.#pumping ??= (async () => {
+      try {
+        while ((this.#lastSeq ?? 0) < this.#wantedSeq) {
+          const entries = await readFeed(mainStore(this.env), this.#requireTeam(), this.#lastSeq ?? 0, REPLAY_BATCH);
+          if (entries.length === 0) break;
+          for (const entry of entries) if (entry.seq > (this.#lastSeq ?? 0)) this.#broadcast(entry);
+        }
+      } finally {
+        this.#pumping = null;
+      }
+    })();
+    return this.#pumping;
+  }
+
+  #broadcast(entry: FeedEntry): void {
+    this.#lastSeq = entry.seq;
+    this.ctx.storage.put("lastSeq", entry.seq, { allowUnconfirmed: true }).catch(() => {});
+    for (const ws of this.ctx.getWebSockets()) {
+      const sent = this.#sent.get(ws);
+      if (sent === CATCHING_UP || (sent !== undefined && sent >= entry.seq)) continue;
+      this.#send(ws, entry.text);
+      this.#sent.set(ws, entry.seq);
+    }
+  }
+
+  // ---- sockets -----------------------------------------------------------------------------
+
+  /** The upgrade, after the worker authenticated the member (headers set by worker/live/routes.ts). */
+  override async fetch(request: Request): Promise<Response> {
+    const team = request.headers.get("x-groupsync-team") ?? "";
+    const member = request.headers.get("x-groupsync-member") ?? "";
+    const kind = request.headers.get("x-groupsync-client") === "agent" ? "agent" : "browser";
+    const lastSeqText = request.headers.get("x-groupsync-last-seq");
+    this.#team = team;
+    const pair = new WebSocketPair();
+    const [client, server] = [pair[0], pair[1]];
+    this.ctx.acceptWebSocket(server, [kind]);
+    const info: SocketInfo = { team, member, kind, lastSeen: Date.now() };
+    server.serializeAttachment(info);
+    this.#sent.set(server, CATCHING_UP);
+    void this.#welcome(server, member, lastSeqText === null ? undefined : Number(lastSeqText)).catch((error: unknown) => {
+      this.#send(server, JSON.stringify({ type: "error", code: "dependency_unavailable", message: `could not load the team's state: ${String(error)}` }));
+      server.close(1011, "dependency unavailable");
+    });
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /** hello, then (with last_seq) every change after it, in order, then live changes. */
+  async #welcome(ws: WebSocket, member: string, lastSeq: number | undefined): Promise<void> {
+    const redis = mainStore(this.env);
+    const team = this.#requireTeam();
+    const latest = await latestSeq(redis, team);
+    if (this.#lastSeq === null || this.#lastSeq > latest) this.#lastSeq = latest;
+    const timer = await this.#timerView();
+    this.#sendNotice(ws, { type: "hello", team, member, seq: latest, server_time: Date.now(), timer });
+    if (lastSeq === undefined) {
+      this.#sent.set(ws, latest);
+      if (latest > this.#lastSeq) await this.#pump(latest);
+      return;
+    }
+    let cursor = lastSeq;
+    if (cursor > latest) return this.#tellReload(ws, latest, "last_seq is ahead of the feed (its data was reset)");
+    for (let first = true; ; first = false) {
+      const entries = await readFeed(redis, team, cursor, REPLAY_BATCH);
+      if (first && cursor < latest && (entries.length === 0 || entries[0]!.seq > cursor + 1)) {
+        return this.#tellReload(ws, latest, `changes after ${cursor} are no longer kept`);
+      }
+      for (const entry of entries) this.#send(ws, entry.text);
+      if (entries.length > 0) cursor = entries[entries.length - 1]!.seq;
+      // Synchronous from here: nothing can be broadcast between this check and going live.
+      if (entries.length < REPLAY_BATCH && cursor >= (this.#lastSeq ?? 0)) break;
+    }
+    this.#sent.set(ws, cursor);
+    this.#sendNotice(ws, { type: "caught_up", seq: cursor });
+  }
+
+  #tellReload(ws: WebSocket, latest: number, reason: string): void {
+    this.#sendNotice(ws, { type: "reload", reason, seq: latest });
+    this.#sent.set(ws, Math.max(latest, this.#lastSeq ?? 0));
+  }
+
+  override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
+    const info = ws.deserializeAttachment() as SocketInfo;
+    if (this.#team === null) this.#team = info.team;
+    const size = typeof data === "string" ? new TextEncoder().encode(data).length : data.byteLength;
+    if (typeof data !== "string" || size > MAX_CLIENT_MESSAGE_BYTES) {
+      return this.#sendNotice(ws, { type: "error", code: "invalid_message", message: `messages must be JSON text of at most ${MAX_CLIENT_MESSAGE_BYTES} bytes` });
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(data);
+    } catch {
+      return this.#sendNotice(ws, { type: "error", code: "invalid_json", message: "message is not valid JSON" });
+    }
+    const parsed = AgentMessage.safeParse(json);
+    if (!parsed.success) {
+      const problem = describeIssues(parsed.error.issues)[0];
+      return this.#sendNotice(ws, { type: "error", code: "invalid_message", message: problem ? `${problem.field}: ${problem.message}` : "invalid message" });
+    }
+    const message = parsed.data;
+    const now = Date.now();
+    info.lastSeen = now;
+    switch (message.type) {
+      case "ping":
+        ws.serializeAttachment(info);
+        return;
+      case "agent.heartbeat":
+        return this.#onHeartbeat(ws, info, message, now);
+      case "timer.report":
+        if (info.nodeId !== message.node_id) {
+          return this.#sendNotice(ws, { type: "error", code: "not_registered", message: "send agent.heartbeat with this node_id before reporting" });
+        }
+        return this.#onReport(ws, message.node_id, message.term, message.timer);
+      case "command.result":
+        this.#pendingCommands.get(message.request_id)?.(message);
+        return;
+    }
+  }
+
+  async #onHeartbeat(ws: WebSocket, info: SocketInfo, beat: Extract<AgentMessage, { type: "agent.heartbeat" }>, now: number): Promise<void> {
+    const joined = info.nodeId === undefined;
+    if (info.nodeId !== undefined && info.nodeId !== beat.node_id) {
+      return this.#sendNotice(ws, { type: "error", code: "node_id_changed", message: "one socket speaks for one node; reconnect to change node_id" });
+    }
+    Object.assign(info, { kind: "agent", nodeId: beat.node_id, role: beat.role, term: beat.term, master: beat.master, tcp: beat.tcp });
+    ws.serializeAttachment(info);
+    this.#lastHeard.set(beat.node_id, now);
+    this.#leftAgents.delete(beat.node_id);
+    if (joined) await this.#announceMember("member.joined", info);
+  }
+
+  override async webSocketClose(ws: WebSocket): Promise<void> {
+    await this.#dropSocket(ws);
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    await this.#dropSocket(ws);
+  }
+
+  async #dropSocket(ws: WebSocket): Promise<void> {
+    this.#sent.delete(ws);
+    const info = ws.deserializeAttachment() as SocketInfo | null;
+    if (info?.nodeId === undefined) return;
+    this.#team ??= info.team;
+    const stillHere = this.#agentSockets().some((other) => other !== ws && (other.deserializeAttachment() as SocketInfo).nodeId === info.nodeId);
+    if (stillHere) return;
+    this.#leftAgents.set(info.nodeId, { ...agentInfo(info), connected: false });
+    await this.#announceMember("member.left", info).catch(() => {});
+  }
+
+  async #announceMember(type: "member.joined" | "member.left", info: SocketInfo): Promise<void> {
+    const message = JSON.stringify({ type, team: info.team, at: new Date().toISOString(), by: info.member, member: info.member, node_id: info.nodeId, kind: info.kind });
+    const entries = await appendToFeed(mainStore(this.env), info.team, [{ channel: MEMBERS_CHANNEL, message }]);
+    await this.deliver(info.team, entries, entries[entries.length - 1]?.seq ?? 0);
+  }
+
+  // ---- the team timer ----------------------------------------------------------------------
+
+  async timerState(team: string): Promise<TeamTimer> {
+    this.#team = team;
+    return this.#timerView();
+  }
+
+  async agents(team: string): Promise<{ agents: AgentInfo[]; master: string | null; term: number }> {
+    this.#team = team;
+    const record = await this.#loadRecord();
+    const now = Date.now();
+    const connected = this.#agentSockets().map((ws) => agentInfo(ws.deserializeAttachment() as SocketInfo));
+    const seen = new Set(connected.map((a) => a.node_id));
+    for (const [id, left] of this.#leftAgents) if (now - Date.parse(left.last_seen) > LEFT_AGENTS_KEPT_MS) this.#leftAgents.delete(id);
+    const gone = [...this.#leftAgents.values()].filter((a) => !seen.has(a.node_id));
+    return { agents: [...connected, ...gone], master: record.master, term: record.term };
+  }
+
+  /** A REST command: to the master agent when one is connected, else applied here. */
+  async command(team: string, by: string, command: TimerCommand): Promise<CommandAnswer> {
+    this.#team = team;
+    const master = await this.#masterSocket();
+    if (master !== null) return this.#forward(master, by, command);
+    return this.#serially(async () => {
+      const record = await this.#loadRecord();
+      const now = Date.now();
+      const result = applyTimerCommand(advance(record.state, now), command, now);
+      if (!result.ok) return { ok: false, status: 409, code: result.error.code, message: result.error.message } satisfies CommandAnswer;
+      const timer = await this.#store(recordAfterCommand(record, result.state, command.kind, now));
+      return { ok: true, timer } satisfies CommandAnswer;
+    });
+  }
+
+  async #forward(master: WebSocket, by: string, command: TimerCommand): Promise<CommandAnswer> {
+    const requestId = crypto.randomUUID();
+    const answer = await new Promise<Extract<AgentMessage, { type: "command.result" }> | null>((resolve) => {
+      const timeout = setTimeout(() => resolve(null), COMMAND_TIMEOUT_MS);
+      this.#pendingCommands.set(requestId, (result) => {
+        clearTimeout(timeout);
+        resolve(result);
+      });
+      this.#sendNotice(master, { type: "command", request_id: requestId, command: { ...command }, by });
+    }).finally(() => this.#pendingCommands.delete(requestId));
+    if (answer === null) return { ok: false, status: 503, code: "master_unreachable", message: "the master agent did not answer in time; retry" };
+    if (!answer.ok) return { ok: false, status: 409, code: answer.error?.code ?? "command_refused", message: answer.error?.message ?? "the master refused the command" };
+    const info = master.deserializeAttachment() as SocketInfo;
+    if (answer.timer !== undefined && info.nodeId !== undefined) await this.#onReport(master, info.nodeId, answer.term ?? info.term ?? 0, answer.timer);
+    return { ok: true, timer: await this.#timerView() };
+  }
+
+  async #onReport(ws: WebSocket, nodeId: string, term: number, report: AgentTimerReport): Promise<void> {
+    await this.#serially(async () => {
+      const record = await this.#loadRecord();
+      const now = Date.now();
+      const masterHeard = record.master === null ? null : (this.#lastHeard.get(record.master) ?? null);
+      if (!acceptsReport(record, term, masterHeard, now)) {
+        this.#sendNotice(ws, { type: "report.refused", code: "stale_term", term, current_term: record.term });
+        return;
+      }
+      this.#lastHeard.set(nodeId, now);
+      await this.#store(recordFromReport(report, nodeId, term, now));
+    });
+  }
+
+  /** Saves the record and announces it in one script; the hub then sends it out in feed order. */
+  async #store(record: TimerRecord): Promise<TeamTimer> {
+    const team = this.#requireTeam();
+    const timer = teamTimerView(record, this.#memberIds(), record.updatedAt);
+    const feed = feedKeys(team);
+    const message = JSON.stringify({ type: "timer.state", team, at: new Date(record.updatedAt).toISOString(), by: record.master ?? "worker", timer });
+    const reply = (await putTimerScript.run(mainStore(this.env), [timerKey(team), feed.stream, feed.seq], [JSON.stringify(record), TIMER_CHANNEL, message, "1"])) as unknown[];
+    this.#record = record;
+    const seq = Number(reply[1]);
+    await this.deliver(team, [{ seq, text: numbered(seq, message) }], seq);
+    return timer;
+  }
+
+  async #timerView(): Promise<TeamTimer> {
+    return teamTimerView(await this.#loadRecord(), this.#memberIds(), Date.now());
+  }
+
+  async #loadRecord(): Promise<TimerRecord> {
+    if (this.#record !== null) return this.#record;
+    const raw = await mainStore(this.env).get<string>(timerKey(this.#requireTeam()));
+    this.#record = raw === null ? emptyRecord() : (JSON.parse(raw) as TimerRecord);
+    return this.#record;
+  }
+
+  /** The connected agent that holds the timer: the record's master if connected, else a connected agent calling itself master. */
+  async #masterSocket(): Promise<WebSocket | null> {
+    const record = await this.#loadRecord();
+    let best: { ws: WebSocket; term: number } | null = null;
+    for (const ws of this.#agentSockets()) {
+      const info = ws.deserializeAttachment() as SocketInfo;
+      if (info.nodeId !== undefined && info.nodeId === record.master) return ws;
+      if (info.role === "master" && (best === null || (info.term ?? 0) > best.term)) best = { ws, term: info.term ?? 0 };
+    }
+    return best?.ws ?? null;
+  }
+
+  /** Timer changes one at a time: a report and a command never interleave their read and write. */
+  #serially<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#timerQueue.then(work);
+    this.#timerQueue = run.catch(() => {});
+    return run;
+  }
+
+  #agentSockets(): WebSocket[] {
+    return this.ctx.getWebSockets().filter((ws) => (ws.deserializeAttachment() as SocketInfo | null)?.nodeId !== undefined);
+  }
+
+  #memberIds(): string[] {
+    return [...new Set(this.#agentSockets().map((ws) => (ws.deserializeAttachment() as SocketInfo).nodeId!))].sort();
+  }
+
+  #requireTeam(): string {
+    if (this.#team === null) throw new Error("hub used before it learned its team");
+    return this.#team;
+  }
+
+  #sendNotice(ws: WebSocket, notice: HubNotice): void {
+    this.#send(ws, JSON.stringify(notice));
+  }
+
+  #send(ws: WebSocket, text: string): void {
+    try {
+      ws.send(text);
+    } catch {
+      // Closing or closed: webSocketClose cleans up.
+    }
+  }
+}
+
+function timerKey(team: string): string {
+  return `gs:{${team}}:timer`;
+}
+
+function agentInfo(info: SocketInfo): AgentInfo {
+  return {
+    node_id: info.nodeId ?? "",
+    member: info.member,
+    role: info.role ?? "peer",
+    term: info.term ?? 0,
+    master: info.master ?? null,
+    tcp: info.tcp ?? null,
+    connected: true,
+    last_seen: new Date(info.lastSeen).toISOString(),
+  };
+}

@@ -3,6 +3,8 @@ import { applyEventHoldsScript, deleteEventScript, prepareEventScript, putEventS
 import { applyGoalLocksScript, deleteGoalScript, prepareGoalScript, putGoalScript, releaseGoalLocksScript } from "../goals/scripts.ts";
 import { extendLeaseScript, voteScript } from "../tx/lease-scripts.ts";
 import { decideScript, putRecordScript } from "../tx/scripts.ts";
+import { appendFeedScript } from "../live/feed.ts";
+import { putTimerScript } from "../live/timer-scripts.ts";
 import type { LuaScript } from "./lua-script.ts";
 
 /** Every Lua script the worker runs, for the tests that check their precomputed SHA-1s. */
@@ -23,4 +25,6 @@ export const ALL_SCRIPTS: LuaScript[] = [
   extendLeaseScript,
   putRecordScript,
   decideScript,
+  appendFeedScript,
+  putTimerScript,
 ];

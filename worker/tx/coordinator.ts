@@ -11,9 +11,10 @@ import { goalKeys } from "../goals/keys.ts";
 import { describeIssues, invalid } from "../request.ts";
 import { dependencyFailure } from "../storage/dependency-failure.ts";
 import type { Participant } from "../storage/stores.ts";
-import { RESOLVED_TX_TTL_SECONDS, txKeys } from "./keys.ts";
+import { RESOLVED_TX_TTL_SECONDS, TX_CHANNEL, txKeys } from "./keys.ts";
 import { TxParticipants, type PrepareOutcome } from "./participants.ts";
 import { decideScript, putRecordScript } from "./scripts.ts";
+import type { ChangeSink } from "../live/changes.ts";
 
 /** The coordinator's record of a transaction (main store). */
 export interface TxRecord {
@@ -62,10 +63,13 @@ export class TxCoordinator {
   /** Fault tests only (never in production): widens the window between decision and apply. */
   readonly #pauseAfterDecisionMs: number;
 
-  constructor(main: Redis, stores: Record<Participant, Redis>, team: string, idleMs: number, pauseAfterDecisionMs = 0) {
+  readonly #changes: ChangeSink;
+
+  constructor(main: Redis, stores: Record<Participant, Redis>, team: string, changes: ChangeSink, idleMs: number, pauseAfterDecisionMs = 0) {
     this.#main = main;
     this.#stores = stores;
-    this.#participants = new TxParticipants(stores, team);
+    this.#changes = changes;
+    this.#participants = new TxParticipants(stores, team, changes);
     this.#team = team;
     this.#idleMs = idleMs;
     this.#pauseAfterDecisionMs = pauseAfterDecisionMs;
@@ -330,7 +334,10 @@ export class TxCoordinator {
     for (let attempt = 0; attempt < 5; attempt++) {
       const next: TxRecord = { ...record, state, outcome, version: record.version + 1, updated_at: new Date().toISOString() };
       const expected = record.version === 0 ? "" : record.version;
-      if ((await putRecordScript.run(this.#main, [txKeys(this.#team, record.id).record], [expected, JSON.stringify(next), RESOLVED_TX_TTL_SECONDS])) === "ok") return next;
+      if ((await putRecordScript.run(this.#main, [txKeys(this.#team, record.id).record], [expected, JSON.stringify(next), RESOLVED_TX_TTL_SECONDS])) === "ok") {
+        if (record.state !== state) await this.#announce(next);
+        return next;
+      }
       const raw = await this.#main.get<string>(txKeys(this.#team, record.id).record);
       if (raw === null) return next;
       record = JSON.parse(raw) as TxRecord;
@@ -342,6 +349,18 @@ export class TxCoordinator {
   async #save(record: TxRecord, expectedVersion: number | undefined): Promise<void> {
     const result = await putRecordScript.run(this.#main, [txKeys(this.#team, record.id).record], [expectedVersion ?? "", JSON.stringify(record), 0]);
     if (result !== "ok") throw new TxAborted("lock_conflict", `transaction ${record.id} was changed by another request at the same time; it was aborted (add ops one at a time)`);
+  }
+
+  /**
+   * Tells the team a transaction ended (after its ops' own changes). Best effort: the outcome is
+   * already recorded, and a client that misses this still sees every change the ops made.
+   */
+  async #announce(record: TxRecord): Promise<void> {
+    const type = record.state === "committed" ? "tx.committed" : "tx.aborted";
+    const message = JSON.stringify({ type, team: this.#team, at: record.updated_at, by: record.member, tx: record.id });
+    await this.#changes.append([{ channel: TX_CHANNEL, message }]).catch((error: unknown) => {
+      if (dependencyFailure(error) === null) throw error;
+    });
   }
 
   /** Records the decision unless one exists, and returns the one that stands. */

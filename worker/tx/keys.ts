@@ -7,3 +7,6 @@ export const txKeys = (team: string, tx: string) => ({
 
 /** Resolved transactions are kept this long for GET /tx/{id}, then expire. */
 export const RESOLVED_TX_TTL_SECONDS = 24 * 3600;
+
+/** Redis channel for transaction outcomes (calendar and goal changes go on their own channels). */
+export const TX_CHANNEL = "transactions";

@@ -4,6 +4,7 @@ import { applyEventHoldsScript, prepareEventScript, releaseEventHoldsScript } fr
 import { parseConflicts, type Conflict } from "../calendar/store.ts";
 import { GOALS_CHANNEL, goalKeys } from "../goals/keys.ts";
 import { applyGoalLocksScript, prepareGoalScript, releaseGoalLocksScript } from "../goals/scripts.ts";
+import type { ChangeSink } from "../live/changes.ts";
 import type { Participant } from "../storage/stores.ts";
 import { extendLeaseScript, voteScript } from "./lease-scripts.ts";
 
@@ -46,10 +47,12 @@ export interface GoalLock {
 export class TxParticipants {
   readonly #stores: Record<Participant, Redis>;
   readonly #team: string;
+  readonly #changes: ChangeSink;
 
-  constructor(stores: Record<Participant, Redis>, team: string) {
+  constructor(stores: Record<Participant, Redis>, team: string, changes: ChangeSink) {
     this.#stores = stores;
     this.#team = team;
+    this.#changes = changes;
   }
 
   async prepareEvent(tx: string, n: number, hold: CalendarHold, leaseEnd: number): Promise<PrepareOutcome> {
@@ -105,13 +108,17 @@ export class TxParticipants {
 
   async apply(participant: Participant, tx: string, by: string): Promise<void> {
     const now = new Date().toISOString();
+    const feed = this.#changes.feedKeys();
+    const inline = this.#changes.inlineFlag(participant);
+    let reply: unknown[];
     if (participant === "calendar") {
       const k = calendarKeys(this.#team);
-      await applyEventHoldsScript.run(this.#stores.calendar, [k.txHolds(tx), k.leases, k.teamStarts, k.maxLength], [tx, k.prefix, CALENDAR_CHANNEL, this.#team, by, now]);
+      reply = (await applyEventHoldsScript.run(this.#stores.calendar, [k.txHolds(tx), k.leases, k.teamStarts, k.maxLength, ...feed], [tx, k.prefix, CALENDAR_CHANNEL, this.#team, by, now, inline])) as unknown[];
     } else {
       const k = goalKeys(this.#team);
-      await applyGoalLocksScript.run(this.#stores.goals, [k.txLocks(tx), k.leases, k.index], [tx, k.prefix, GOALS_CHANNEL, this.#team, by, now]);
+      reply = (await applyGoalLocksScript.run(this.#stores.goals, [k.txLocks(tx), k.leases, k.index, ...feed], [tx, k.prefix, GOALS_CHANNEL, this.#team, by, now, inline])) as unknown[];
     }
+    await this.#changes.settle(participant, reply.slice(1));
   }
 
   async release(participant: Participant, tx: string): Promise<void> {

@@ -3,6 +3,8 @@ import { parseDuration } from "../../shared/instant.ts";
 import { isProduction, type AppEnv, type Env } from "../env.ts";
 import { ApiError } from "../http-errors.ts";
 import { mainStore, participantStore, type Participant } from "../storage/stores.ts";
+import { ChangeSink, type WaitUntil } from "../live/changes.ts";
+import { waitUntilOf } from "../live/context.ts";
 import { TxCoordinator } from "./coordinator.ts";
 import { TxParticipants } from "./participants.ts";
 
@@ -10,9 +12,10 @@ export function idleTimeoutMs(env: Env): number {
   return env.TX_IDLE_TIMEOUT ? parseDuration(env.TX_IDLE_TIMEOUT) : 60_000;
 }
 
-export function coordinatorFor(env: Env, team: string): TxCoordinator {
+export function coordinatorFor(env: Env, team: string, waitUntil?: WaitUntil): TxCoordinator {
   const pause = isProduction(env) ? 0 : Number(env.GROUPSYNC_TEST_PAUSE_AFTER_DECISION_MS ?? 0);
-  return new TxCoordinator(mainStore(env), { calendar: participantStore(env, "calendar"), goals: participantStore(env, "goals") }, team, idleTimeoutMs(env), pause);
+  const changes = new ChangeSink(env, team, waitUntil);
+  return new TxCoordinator(mainStore(env), { calendar: participantStore(env, "calendar"), goals: participantStore(env, "goals") }, team, changes, idleTimeoutMs(env), pause);
 }
 
 /**
@@ -21,7 +24,7 @@ export function coordinatorFor(env: Env, team: string): TxCoordinator {
  * transaction: 409 lock_conflict.
  */
 export async function resolveIfExpired(c: Context<AppEnv>, participant: Participant, tx: string, resource: string): Promise<void> {
-  const coordinator = coordinatorFor(c.env, c.get("member").team);
+  const coordinator = coordinatorFor(c.env, c.get("member").team, waitUntilOf(c));
   if (await coordinator.resolvable(participant, tx)) {
     await coordinator.resolveById(tx);
     return;
@@ -38,7 +41,7 @@ export async function resolveIfExpired(c: Context<AppEnv>, participant: Particip
  * past its lease (presumed abort) is resolved, so no hold outlives its lease by more than one
  * sweep interval. Teams are found by their lease sets (SCAN), which exist only while a team holds.
  */
-export async function sweepExpiredTransactions(env: Env): Promise<number> {
+export async function sweepExpiredTransactions(env: Env, waitUntil?: WaitUntil): Promise<number> {
   let resolved = 0;
   for (const participant of ["calendar", "goals"] as const) {
     const store = participantStore(env, participant);
@@ -50,8 +53,8 @@ export async function sweepExpiredTransactions(env: Env): Promise<number> {
       for (const key of keys) {
         const team = /^gs:\{([^}]+)\}:/.exec(key)?.[1];
         if (team === undefined) continue;
-        const participants = new TxParticipants({ calendar: participantStore(env, "calendar"), goals: participantStore(env, "goals") }, team);
-        const coordinator = coordinatorFor(env, team);
+        const coordinator = coordinatorFor(env, team, waitUntil);
+        const participants = new TxParticipants({ calendar: participantStore(env, "calendar"), goals: participantStore(env, "goals") }, team, new ChangeSink(env, team, waitUntil));
         for (const { tx } of await participants.leases(participant)) {
           if (!(await coordinator.resolvable(participant, tx))) continue;
           await coordinator.resolveById(tx);

@@ -1,3 +1,4 @@
+import { waitUntilOf } from "../live/context.ts";
 import { Hono, type Context } from "hono";
 import { CommonErrorCodes } from "../../shared/errors.ts";
 import { TxBegin, TxOpInput } from "../../shared/tx.ts";
@@ -17,7 +18,7 @@ txRoutes.use("/tx", requireMember());
 txRoutes.use("/tx/*", requireMember());
 
 function coordinator(c: Context<AppEnv>): TxCoordinator {
-  return coordinatorFor(c.env, c.get("member").team);
+  return coordinatorFor(c.env, c.get("member").team, waitUntilOf(c));
 }
 
 txRoutes.post("/tx", async (c) => {

@@ -1,0 +1,196 @@
+import { describe, expect, it } from "vitest";
+import { Change, HubNotice, TeamTimer, type HubMessage } from "../../shared/live.ts";
+import { call, newTeam } from "./api.ts";
+
+const NOTICES = new Set(["hello", "reload", "caught_up", "error", "command", "report.refused"]);
+
+/** A WebSocket to /ws inside workerd, collecting every message it receives. */
+async function connect(token: string, query = "") {
+  const res = await call(`/ws?token=${token}${query}`, { headers: { upgrade: "websocket" } });
+  expect(res.status).toBe(101);
+  const ws = res.webSocket!;
+  const messages: HubMessage[] = [];
+  const waiters: Array<() => void> = [];
+  ws.addEventListener("message", (event) => {
+    const parsed = JSON.parse(String(event.data));
+    messages.push(NOTICES.has(parsed.type) ? HubNotice.parse(parsed) : Change.parse(parsed));
+    for (const wake of waiters.splice(0)) wake();
+  });
+  ws.accept();
+  const until = async (test: (all: HubMessage[]) => boolean, what: string, ms = 5000) => {
+    const deadline = Date.now() + ms;
+    while (!test(messages)) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(messages.map((m) => m.type))}`);
+      await new Promise<void>((resolve) => {
+        waiters.push(resolve);
+        setTimeout(resolve, 50);
+      });
+    }
+  };
+  await until((all) => all.some((m) => m.type === "hello"), "hello");
+  const changes = () => messages.filter((m): m is Change => !NOTICES.has(m.type));
+  return { ws, messages, changes, until };
+}
+
+const slot = (hour: number) => ({ starts_at: `2031-01-06T${String(hour).padStart(2, "0")}:00:00Z`, ends_at: `2031-01-06T${String(hour).padStart(2, "0")}:30:00Z` });
+
+describe("GET /ws", () => {
+  it("sends hello, then every change of the team with consecutive seqs", async () => {
+    const t = await newTeam();
+    const socket = await connect(t.token);
+    const hello = socket.messages[0]!;
+    expect(hello).toMatchObject({ type: "hello", team: t.team, member: "ana", seq: 0 });
+
+    const booked = await t.post("/events", { title: "Standup", ...slot(9) });
+    expect(booked.status).toBe(201);
+    const goal = await t.post("/goals", { title: "Ship" });
+    await t.patch(`/goals/${goal.json.id}`, { progress: 50 });
+    await t.delete(`/events/${booked.json.id}`);
+    await socket.until((all) => all.filter((m) => !NOTICES.has(m.type)).length >= 4, "four changes");
+
+    const changes = socket.changes();
+    expect(changes.map((c) => c.type)).toEqual(["event.created", "goal.created", "goal.updated", "event.deleted"]);
+    expect(changes.map((c) => c.seq)).toEqual([1, 2, 3, 4]);
+    expect(changes[0]).toMatchObject({ id: booked.json.id, by: "ana", event: { title: "Standup" } });
+    socket.ws.close();
+  });
+
+  it("replays what a client missed after last_seq, in order and exactly once, then goes live", async () => {
+    const t = await newTeam();
+    for (let hour = 8; hour < 13; hour++) expect((await t.post("/events", { title: `E${hour}`, ...slot(hour) })).status).toBe(201);
+    const socket = await connect(t.token, "&last_seq=2");
+    await socket.until((all) => all.some((m) => m.type === "caught_up"), "caught_up");
+    await t.post("/events", { title: "Live", ...slot(14) });
+    await socket.until((all) => all.filter((m) => !NOTICES.has(m.type)).length >= 4, "live change");
+    expect(socket.changes().map((c) => c.seq)).toEqual([3, 4, 5, 6]);
+    expect(socket.messages.map((m) => m.type)).toEqual(["hello", "event.created", "event.created", "event.created", "caught_up", "event.created"]);
+    socket.ws.close();
+  });
+
+  it("tells a client whose last_seq is ahead of the feed to reload", async () => {
+    const t = await newTeam();
+    const socket = await connect(t.token, "&last_seq=99");
+    await socket.until((all) => all.some((m) => m.type === "reload"), "reload");
+    socket.ws.close();
+  });
+
+  it("sends a team's changes to its own sockets only", async () => {
+    const a = await newTeam();
+    const b = await newTeam();
+    const other = await connect(b.token);
+    const own = await connect(a.token);
+    await a.post("/events", { title: "Private", ...slot(10) });
+    await own.until((all) => all.some((m) => m.type === "event.created"), "own change");
+    await b.post("/goals", { title: "B's goal" });
+    await other.until((all) => all.some((m) => m.type === "goal.created"), "B's change");
+    expect(other.changes().map((c) => c.type)).toEqual(["goal.created"]);
+    own.ws.close();
+    other.ws.close();
+  });
+
+  it("refuses without a valid token, a bad last_seq, and a request that is not an upgrade", async () => {
+    expect((await call("/ws?token=nope", { headers: { upgrade: "websocket" } })).status).toBe(401);
+    const t = await newTeam();
+    const bad = await call(`/ws?token=${t.token}&last_seq=-1`, { headers: { upgrade: "websocket" } });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toContain("last_seq");
+    expect((await call(`/ws?token=${t.token}`)).status).toBe(426);
+  });
+
+  it("answers malformed agent messages with an error, and keeps the socket", async () => {
+    const t = await newTeam();
+    const socket = await connect(t.token, "&client=agent");
+    socket.ws.send("not json");
+    socket.ws.send(JSON.stringify({ type: "timer.report", node_id: "x", term: 1 }));
+    await socket.until((all) => all.filter((m) => m.type === "error").length >= 2, "two errors");
+    await t.post("/goals", { title: "Still live" });
+    await socket.until((all) => all.some((m) => m.type === "goal.created"), "a change after the errors");
+    socket.ws.close();
+  });
+});
+
+describe("/pomo with no agents: the worker keeps the timer", () => {
+  it("start, pause, resume, set and stop give correct remaining times", async () => {
+    const t = await newTeam();
+    const idle = TeamTimer.parse((await t.get("/pomo/state")).json);
+    expect(idle).toMatchObject({ running: false, phase: "idle", master: null });
+
+    const started = await t.post("/pomo/start", { focus_minutes: 25 });
+    expect(started.status).toBe(200);
+    expect(started.json).toMatchObject({ running: true, paused: false, phase: "focus", duration: 1500 });
+    expect(started.json.remaining_ms).toBeGreaterThan(1500_000 - 2000);
+    expect(started.json.ends_at).toBeGreaterThan(Date.now() + 1490_000);
+
+    const paused = await t.post("/pomo/pause", undefined);
+    expect(paused.json).toMatchObject({ paused: true, running: false, ends_at: null });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const stillPaused = (await t.get("/pomo/state")).json;
+    expect(stillPaused.remaining_ms).toBe(paused.json.remaining_ms);
+
+    const resumed = await t.post("/pomo/resume", undefined);
+    expect(resumed.json.running).toBe(true);
+    expect(Math.abs(resumed.json.ends_at - Date.now() - paused.json.remaining_ms)).toBeLessThan(2000);
+
+    const set = await call("/pomo/set?duration_minutes=3", { method: "POST", headers: { authorization: `Bearer ${t.token}` } });
+    expect(set.status).toBe(200);
+    const setTimer = TeamTimer.parse(await set.json());
+    expect(setTimer.remaining_ms).toBeGreaterThan(180_000 - 2000);
+    expect(setTimer.remaining_ms).toBeLessThanOrEqual(180_000);
+    expect(setTimer.duration).toBe(180);
+
+    const skipped = await t.post("/pomo/skip", undefined);
+    expect(skipped.json).toMatchObject({ phase: "short_break", round: 1 });
+    const stopped = await t.post("/pomo/stop", undefined);
+    expect(stopped.json).toMatchObject({ phase: "idle", running: false });
+  });
+
+  it("announces every timer change on the feed", async () => {
+    const t = await newTeam();
+    const socket = await connect(t.token);
+    await t.post("/pomo/start", undefined);
+    await t.post("/pomo/pause", undefined);
+    await socket.until((all) => all.filter((m) => m.type === "timer.state").length >= 2, "two timer states");
+    const states = socket.changes().filter((c) => c.type === "timer.state");
+    expect(states.map((s) => (s as Extract<Change, { type: "timer.state" }>).timer.paused)).toEqual([false, true]);
+    socket.ws.close();
+  });
+
+  it("refuses commands that make no sense now, and bad durations, naming the field", async () => {
+    const t = await newTeam();
+    expect((await t.post("/pomo/pause", undefined)).json.error.code).toBe("not_running");
+    const zero = await call("/pomo/set?duration_minutes=0", { method: "POST", headers: { authorization: `Bearer ${t.token}` } });
+    expect(zero.status).toBe(400);
+    expect(JSON.stringify(await zero.json())).toContain("duration_minutes");
+    const huge = await t.post("/pomo/start", { focus_minutes: 1e9 });
+    expect(huge.status).toBe(400);
+    expect(JSON.stringify(huge.json)).toContain("focus_minutes");
+    const missing = await t.post("/pomo/set", {});
+    expect(missing.status).toBe(400);
+  });
+});
+
+describe("GET /agents and term fencing", () => {
+  it("lists registered agents; a report from a lower term than the current one is refused", async () => {
+    const t = await newTeam();
+    const master = await connect(t.token, "&client=agent");
+    const settings = { focus_ms: 1500_000, short_break_ms: 300_000, long_break_ms: 900_000, long_break_every: 4 };
+    master.ws.send(JSON.stringify({ type: "agent.heartbeat", node_id: "node-a", role: "master", term: 5, master: "node-a", members: ["node-a", "node-b"], tcp: "127.0.0.1:7420" }));
+    master.ws.send(JSON.stringify({ type: "timer.report", node_id: "node-a", term: 5, timer: { phase: "focus", paused: false, round: 0, remaining_ms: 600_000, duration_ms: 1500_000, settings } }));
+    await master.until((all) => all.some((m) => m.type === "timer.state"), "the master's state");
+
+    const stale = await connect(t.token, "&client=agent");
+    stale.ws.send(JSON.stringify({ type: "agent.heartbeat", node_id: "node-old", role: "master", term: 3, master: "node-old", members: [], tcp: null }));
+    stale.ws.send(JSON.stringify({ type: "timer.report", node_id: "node-old", term: 3, timer: { phase: "short_break", paused: false, round: 1, remaining_ms: 1000, duration_ms: 300_000, settings } }));
+    await stale.until((all) => all.some((m) => m.type === "report.refused"), "report.refused");
+
+    const state = TeamTimer.parse((await t.get("/pomo/state")).json);
+    expect(state).toMatchObject({ phase: "focus", master: "node-a", term: 5 });
+    expect(state.remaining_ms).toBeGreaterThan(590_000);
+
+    const agents = (await t.get("/agents")).json;
+    expect(agents.master).toBe("node-a");
+    expect(agents.agents.map((a: { node_id: string }) => a.node_id).sort()).toEqual(["node-a", "node-old"]);
+    master.ws.close();
+    stale.ws.close();
+  });
+});

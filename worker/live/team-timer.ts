@@ -1,0 +1,113 @@
+import type { AgentTimerReport, TeamTimer } from "../../shared/live.ts";
+import { advance, idleTimer, phaseDurationMs, remaining, type TimerState } from "../../shared/pomodoro.ts";
+
+/**
+ * The team timer as the worker stores it (one JSON value per team in the main store). Pure: every
+ * function takes `now`, so the rules are tested without a clock.
+ *
+ * With no agent driving it, the worker keeps the timer itself, deadline-based (shared/pomodoro.ts,
+ * the same rules the agents run). With agents, the master reports its state, fenced by term.
+ */
+export interface TimerRecord {
+  state: TimerState;
+  /** The current phase's start and length, for start_time/duration (a `set` changes the length). */
+  phaseStartedAt: number | null;
+  phaseDurationMs: number;
+  /** Highest master term seen; 0 while the worker has only ever kept the timer itself. */
+  term: number;
+  /** Node id of the agent whose report this is, or null when the worker keeps the timer. */
+  master: string | null;
+  updatedAt: number;
+}
+
+export function emptyRecord(): TimerRecord {
+  return { state: idleTimer(), phaseStartedAt: null, phaseDurationMs: 0, term: 0, master: null, updatedAt: 0 };
+}
+
+/** After the worker applied a command itself: the phase restarts when it changed or its length was set. */
+export function recordAfterCommand(before: TimerRecord, next: TimerState, kind: string, now: number): TimerRecord {
+  const current = advance(before.state, now);
+  const restarted = kind === "start" || kind === "skip" || kind === "set" || next.phase !== current.phase;
+  const view = viewTimes(before, now);
+  return {
+    state: next,
+    phaseStartedAt: next.phase === "idle" ? null : restarted ? now : view.startedAt,
+    phaseDurationMs: next.phase === "idle" ? 0 : restarted ? remaining(next, now) : view.durationMs,
+    term: before.term,
+    master: null,
+    updatedAt: now,
+  };
+}
+
+/** How long a master that stopped reporting keeps its term's claim on the timer. */
+export const MASTER_LEASE_MS = 10_000;
+
+/**
+ * Whether a master's report may replace the record. A higher or equal term always may; a lower
+ * term is a stale master (frozen, partitioned) and is refused, unless the master that holds the
+ * timer has been silent past its lease (a new session whose terms started again from 1).
+ */
+export function acceptsReport(record: TimerRecord, term: number, lastHeardFromMasterAt: number | null, now: number): boolean {
+  if (term >= record.term) return true;
+  if (record.master === null) return true;
+  return lastHeardFromMasterAt === null ? now - record.updatedAt > MASTER_LEASE_MS : now - lastHeardFromMasterAt > MASTER_LEASE_MS;
+}
+
+/** A master's report (remaining time, so no clocks need agree) as a record in the worker's clock. */
+export function recordFromReport(report: AgentTimerReport, nodeId: string, term: number, now: number): TimerRecord {
+  const idle = report.phase === "idle";
+  const state: TimerState = {
+    phase: report.phase,
+    endsAt: idle || report.paused ? null : now + report.remaining_ms,
+    paused: !idle && report.paused,
+    remainingMs: !idle && report.paused ? report.remaining_ms : null,
+    completedFocusRounds: report.round,
+    settings: {
+      focusMs: report.settings.focus_ms,
+      shortBreakMs: report.settings.short_break_ms,
+      longBreakMs: report.settings.long_break_ms,
+      longBreakEvery: report.settings.long_break_every,
+    },
+  };
+  const durationMs = idle ? 0 : Math.max(report.duration_ms, report.remaining_ms);
+  return { state, phaseStartedAt: idle ? null : now - (durationMs - report.remaining_ms), phaseDurationMs: durationMs, term, master: nodeId, updatedAt: now };
+}
+
+/** What GET /pomo/state and `timer.state` show. */
+export function teamTimerView(record: TimerRecord, members: string[], now: number): TeamTimer {
+  const state = advance(record.state, now);
+  const settings = {
+    focus_ms: state.settings.focusMs,
+    short_break_ms: state.settings.shortBreakMs,
+    long_break_ms: state.settings.longBreakMs,
+    long_break_every: state.settings.longBreakEvery,
+  };
+  const common = { settings, master: record.master, members, term: record.term, updated_at: new Date(record.updatedAt || now).toISOString() };
+  if (state.phase === "idle") {
+    return { running: false, paused: false, phase: "idle", round: state.completedFocusRounds, start_time: null, duration: 0, duration_ms: 0, remaining_time: 0, remaining_ms: 0, ends_at: null, ...common };
+  }
+  const left = remaining(state, now);
+  const { startedAt, durationMs } = viewTimes(record, now);
+  return {
+    running: !state.paused,
+    paused: state.paused,
+    phase: state.phase,
+    round: state.completedFocusRounds,
+    start_time: new Date(startedAt).toISOString(),
+    duration: durationMs / 1000,
+    duration_ms: durationMs,
+    remaining_time: left / 1000,
+    remaining_ms: left,
+    ends_at: state.paused ? null : state.endsAt,
+    ...common,
+  };
+}
+
+/** The current phase's start and length: as recorded, or (after the deadline moved it on) derived from the deadline. */
+function viewTimes(record: TimerRecord, now: number): { startedAt: number; durationMs: number } {
+  const state = advance(record.state, now);
+  const unchanged = state.phase === record.state.phase && state.completedFocusRounds === record.state.completedFocusRounds && state.endsAt === record.state.endsAt;
+  if (unchanged && record.phaseStartedAt !== null) return { startedAt: record.phaseStartedAt, durationMs: record.phaseDurationMs };
+  const durationMs = phaseDurationMs(state.phase, state.settings);
+  return { startedAt: (state.endsAt ?? now + remaining(state, now)) - durationMs, durationMs };
+}
