@@ -85,16 +85,21 @@ describe("two-phase commit across two redis-servers", () => {
     await Promise.all([goals.close(), main.close()]);
   });
 
-  it("a mixed commit publishes both changes, each on its participant's Redis", async () => {
+  it("a mixed commit publishes both changes, numbered in the team feed, on the main Redis", async () => {
     await newGoal("pub");
-    const [calendarSub, goalsSub] = [createClient({ url: mainRedis.url }), createClient({ url: goalsRedis.url })];
+    // The goals participant has its own Redis, but the feed (and so every channel) is the main one's:
+    // outside subscribers need one place to listen, and one order.
+    const [calendarSub, goalsSub] = [createClient({ url: mainRedis.url }), createClient({ url: mainRedis.url })];
     await Promise.all([calendarSub.connect(), goalsSub.connect()]);
-    const seen: string[] = [];
-    await calendarSub.subscribe("calendar_events", (m) => seen.push(`calendar:${JSON.parse(m).type}:${JSON.parse(m).id}`));
-    await goalsSub.subscribe("goal_updates", (m) => seen.push(`goals:${JSON.parse(m).type}:${JSON.parse(m).id}`));
+    const seen: Array<{ text: string; seq: number }> = [];
+    const record = (channel: string) => (m: string) => seen.push({ text: `${channel}:${JSON.parse(m).type}:${JSON.parse(m).id}`, seq: JSON.parse(m).seq });
+    await calendarSub.subscribe("calendar_events", record("calendar"));
+    await goalsSub.subscribe("goal_updates", record("goals"));
     const res = await api("POST", "/tx", { ops: [{ type: "calendar.create", id: "pub-event", data: { title: "Pub", starts_at: freshSlot() } }, { type: "goal.update", id: "pub", data: { progress: 60 } }], commit: true });
     expect(res.json.state).toBe("committed");
-    await expect.poll(() => [...seen].sort()).toEqual(["calendar:event.created:pub-event", "goals:goal.updated:pub"]);
+    await expect.poll(() => seen.map((s) => s.text).sort()).toEqual(["calendar:event.created:pub-event", "goals:goal.updated:pub"]);
+    expect(seen.every((s) => Number.isInteger(s.seq) && s.seq > 0)).toBe(true);
+    expect(new Set(seen.map((s) => s.seq)).size).toBe(2);
     await Promise.all([calendarSub.close(), goalsSub.close()]);
   });
 
