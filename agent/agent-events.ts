@@ -24,7 +24,9 @@ export type AgentEvent =
   | { readonly event: "command"; readonly command: string; readonly outcome: string; readonly seq: number; readonly term: number; readonly by: string }
   | { readonly event: "left" }
   | { readonly event: "stopped" }
-  | { readonly event: "warning"; readonly message: string };
+  | { readonly event: "warning"; readonly message: string }
+  /** The link to the worker (worker-link.ts) is up: the agent registers, and reports while master. */
+  | { readonly event: "worker"; readonly connected: boolean; readonly url: string };
 
 export function fromNodeEvent(event: NodeEvent): AgentEvent {
   switch (event.type) {
@@ -73,5 +75,7 @@ export function formatEvent(event: AgentEvent): string {
       return "stopped";
     case "warning":
       return `warning: ${event.message}`;
+    case "worker":
+      return event.connected ? `registered with the worker at ${event.url}` : `lost the worker at ${event.url}; retrying`;
   }
 }

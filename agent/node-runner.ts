@@ -167,6 +167,15 @@ export class NodeRunner {
     this.#deliver(this.node.command({ kind: "start", settings: this.#settings }, now));
   }
 
+  /**
+   * Runs a timer command as if a member typed it here, answering once the master applied or
+   * refused it. The worker forwards REST commands to the master agent this way.
+   */
+  runCommand(command: TimerCommand): Promise<ControlReply> {
+    if (this.#stopping !== null) return Promise.resolve({ ok: false, code: "stopping", message: "the agent is stopping" });
+    return new Promise((respond) => this.#guarded(() => this.#command(command, Date.now(), respond)));
+  }
+
   /** Asks the agent at `target` (any member) to let this one in. */
   joinSession(target: HostPort): void {
     this.#deliver(this.node.join(formatHostPort(target), Date.now()));

@@ -1,0 +1,203 @@
+/**
+ * The agent's link to the worker: one WebSocket to `GET /ws?client=agent`. It registers the agent
+ * and heartbeats (role, term, master, members, address), and while this agent is master it reports
+ * the timer, fenced by term, and runs the timer commands REST callers send through the worker.
+ *
+ * The P2P session never depends on it: if the worker is down the timer keeps running, and the link
+ * reconnects with backoff. Everything that goes wrong here becomes a warning event, never a throw.
+ */
+import WebSocket from "ws";
+import { AgentTimerReport, HubNotice, type AgentMessage } from "../shared/live.ts";
+import { phaseDurationMs, remaining, type TimerCommand } from "../shared/pomodoro.ts";
+import type { AgentEvent } from "./agent-events.ts";
+import type { NodeRunner } from "./node-runner.ts";
+
+export interface WorkerLinkOptions {
+  /** The worker's base URL, e.g. http://127.0.0.1:8787. */
+  readonly url: string;
+  readonly token: string | undefined;
+  readonly onEvent: (event: AgentEvent) => void;
+  readonly heartbeatIntervalMs?: number;
+  /** How often the link looks for a timer change to report (cheap: no I/O unless something changed). */
+  readonly reportCheckMs?: number;
+}
+
+const RECONNECT_MIN_MS = 250;
+const RECONNECT_MAX_MS = 5000;
+/** Deadline moves smaller than this are the clock-offset estimate settling, not news. */
+const DEADLINE_MOVE_REPORTED_MS = 100;
+
+/** The timer as reported: what the master knows, relative to now (no clock needs to agree with the worker's). */
+export function timerReport(runner: NodeRunner, now: number): AgentTimerReport {
+  const timer = runner.node.timerAt(now);
+  const settings = timer.settings;
+  return {
+    phase: timer.phase,
+    paused: timer.paused,
+    round: timer.completedFocusRounds,
+    remaining_ms: Math.round(remaining(timer, now)),
+    duration_ms: phaseDurationMs(timer.phase, settings),
+    settings: { focus_ms: settings.focusMs, short_break_ms: settings.shortBreakMs, long_break_ms: settings.longBreakMs, long_break_every: settings.longBreakEvery },
+  };
+}
+
+export class WorkerLink {
+  readonly #runner: NodeRunner;
+  readonly #options: WorkerLinkOptions;
+  #socket: WebSocket | null = null;
+  #closed = false;
+  #backoffMs = RECONNECT_MIN_MS;
+  #heartbeat: NodeJS.Timeout | null = null;
+  #reportCheck: NodeJS.Timeout | null = null;
+  #reconnect: NodeJS.Timeout | null = null;
+  /** What was last reported, to send only changes: term, phase, pause, round and the deadline. */
+  #lastReport: { term: number; phase: string; paused: boolean; round: number; endsAt: number | null } | null = null;
+  #connectedOnce = false;
+
+  constructor(runner: NodeRunner, options: WorkerLinkOptions) {
+    this.#runner = runner;
+    this.#options = options;
+  }
+
+  start(): void {
+    this.#connect();
+    this.#heartbeat = setInterval(() => this.#sendHeartbeat(), this.#options.heartbeatIntervalMs ?? 2000);
+    this.#reportCheck = setInterval(() => this.#reportIfChanged(), this.#options.reportCheckMs ?? 100);
+    this.#heartbeat.unref();
+    this.#reportCheck.unref();
+  }
+
+  /** Sends a last report (a stopping master hands over; its successor reports next) and closes. */
+  close(): void {
+    this.#closed = true;
+    for (const timer of [this.#heartbeat, this.#reportCheck, this.#reconnect]) if (timer !== null) clearInterval(timer);
+    this.#socket?.close(1000, "agent stopping");
+    this.#socket = null;
+  }
+
+  #connect(): void {
+    if (this.#closed) return;
+    const url = new URL("/ws", this.#options.url);
+    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+    url.searchParams.set("client", "agent");
+    const headers: Record<string, string> = this.#options.token ? { authorization: `Bearer ${this.#options.token}` } : {};
+    const socket = new WebSocket(url, { headers, handshakeTimeout: 5000, maxPayload: 1024 * 1024 });
+    this.#socket = socket;
+    socket.on("open", () => {
+      this.#backoffMs = RECONNECT_MIN_MS;
+      this.#lastReport = null; // a new connection hears everything again
+      if (!this.#connectedOnce) this.#options.onEvent({ event: "worker", connected: true, url: this.#options.url });
+      this.#connectedOnce = true;
+      this.#sendHeartbeat();
+      this.#reportIfChanged();
+    });
+    socket.on("message", (data) => this.#onMessage(String(data)));
+    socket.on("unexpected-response", (_request, response) => {
+      this.#warn(`worker refused the link: HTTP ${response.statusCode}${response.statusCode === 401 ? " (check GROUPSYNC_TOKEN)" : ""}`);
+    });
+    socket.on("error", () => {}); // followed by close, which schedules the retry
+    socket.on("close", () => {
+      if (this.#socket === socket) this.#socket = null;
+      this.#scheduleReconnect();
+    });
+  }
+
+  #scheduleReconnect(): void {
+    if (this.#closed || this.#reconnect !== null) return;
+    this.#reconnect = setTimeout(() => {
+      this.#reconnect = null;
+      this.#connect();
+    }, this.#backoffMs);
+    this.#reconnect.unref();
+    this.#backoffMs = Math.min(RECONNECT_MAX_MS, this.#backoffMs * 2);
+  }
+
+  #onMessage(text: string): void {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return;
+    }
+    const notice = HubNotice.safeParse(value);
+    if (!notice.success) return; // a change of the team feed: the agent has no use for it
+    const message = notice.data;
+    if (message.type === "command") void this.#runForwardedCommand(message.request_id, message.command);
+    else if (message.type === "report.refused") this.#warn(`the worker refused this agent's report: term ${message.term} is older than ${message.current_term}`);
+    else if (message.type === "error") this.#warn(`worker: ${message.code}: ${message.message}`);
+  }
+
+  async #runForwardedCommand(requestId: string, raw: Record<string, unknown>): Promise<void> {
+    const command = parseCommand(raw);
+    if (command === null) return this.#send({ type: "command.result", request_id: requestId, ok: false, error: { code: "bad_command", message: "the agent does not understand that command" } });
+    const reply = await this.#runner.runCommand(command);
+    const now = Date.now();
+    if (!reply.ok) return this.#send({ type: "command.result", request_id: requestId, ok: false, error: { code: reply.code, message: reply.message } });
+    this.#send({ type: "command.result", request_id: requestId, ok: true, term: this.#runner.node.term, timer: timerReport(this.#runner, now) });
+  }
+
+  #sendHeartbeat(): void {
+    const node = this.#runner.node;
+    this.#send({
+      type: "agent.heartbeat",
+      node_id: node.id,
+      role: node.role === "master" ? "master" : "peer",
+      term: node.term,
+      master: node.masterId,
+      members: node.members.map((m) => m.id).slice(0, 64),
+      tcp: this.#runner.address,
+    });
+  }
+
+  #reportIfChanged(): void {
+    const node = this.#runner.node;
+    if (node.role !== "master" || this.#socket?.readyState !== WebSocket.OPEN) return;
+    const now = Date.now();
+    const timer = node.timerAt(now);
+    const endsAt = timer.paused ? null : timer.endsAt;
+    const last = this.#lastReport;
+    const same =
+      last !== null &&
+      last.term === node.term &&
+      last.phase === timer.phase &&
+      last.paused === timer.paused &&
+      last.round === timer.completedFocusRounds &&
+      (last.endsAt === null) === (endsAt === null) &&
+      (endsAt === null || Math.abs(endsAt - last.endsAt!) <= DEADLINE_MOVE_REPORTED_MS);
+    if (same) return;
+    this.#sendHeartbeat(); // the hub learns the role and term before the report it fences
+    this.#send({ type: "timer.report", node_id: node.id, term: node.term, timer: timerReport(this.#runner, now) });
+    this.#lastReport = { term: node.term, phase: timer.phase, paused: timer.paused, round: timer.completedFocusRounds, endsAt };
+  }
+
+  #send(message: AgentMessage): void {
+    const socket = this.#socket;
+    if (socket === null || socket.readyState !== WebSocket.OPEN) return;
+    socket.send(JSON.stringify(message), () => {});
+  }
+
+  #warn(message: string): void {
+    this.#options.onEvent({ event: "warning", message });
+  }
+}
+
+/** A forwarded command, checked field by field: the worker is trusted, but a bug there must not crash the agent. */
+function parseCommand(raw: Record<string, unknown>): TimerCommand | null {
+  switch (raw.kind) {
+    case "pause":
+    case "resume":
+    case "skip":
+    case "stop":
+      return { kind: raw.kind };
+    case "set":
+      return typeof raw.durationMs === "number" && Number.isFinite(raw.durationMs) ? { kind: "set", durationMs: raw.durationMs } : null;
+    case "start": {
+      const settings = typeof raw.settings === "object" && raw.settings !== null ? (raw.settings as Record<string, unknown>) : {};
+      const picked: Record<string, number> = {};
+      for (const key of ["focusMs", "shortBreakMs", "longBreakMs", "longBreakEvery"]) if (typeof settings[key] === "number") picked[key] = settings[key];
+      return { kind: "start", settings: picked };
+    }
+    default:
+      return null;
+  }
+}

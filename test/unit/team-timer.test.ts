@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import { applyTimerCommand, idleTimer } from "../../shared/pomodoro.ts";
+import { acceptsReport, emptyRecord, MASTER_LEASE_MS, recordAfterCommand, recordFromReport, teamTimerView } from "../../worker/live/team-timer.ts";
+
+const MIN = 60_000;
+const settings = { focus_ms: 25 * MIN, short_break_ms: 5 * MIN, long_break_ms: 15 * MIN, long_break_every: 4 };
+
+function started(now: number) {
+  const result = applyTimerCommand(idleTimer(), { kind: "start", settings: {} }, now);
+  if (!result.ok) throw new Error(result.error.message);
+  return recordAfterCommand(emptyRecord(), result.state, "start", now);
+}
+
+describe("the worker's team timer", () => {
+  it("shows a fresh focus phase with its full length, counting down from the deadline", () => {
+    const view = teamTimerView(started(1_000_000), [], 1_000_000 + 10 * MIN);
+    expect(view).toMatchObject({ running: true, phase: "focus", duration: 1500, remaining_ms: 15 * MIN, ends_at: 1_000_000 + 25 * MIN, master: null, term: 0 });
+    expect(view.start_time).toBe(new Date(1_000_000).toISOString());
+  });
+
+  it("moves on at the deadline, with start_time at the previous deadline", () => {
+    const view = teamTimerView(started(0), [], 26 * MIN);
+    expect(view).toMatchObject({ phase: "short_break", round: 1, duration_ms: 5 * MIN, remaining_ms: 4 * MIN, start_time: new Date(25 * MIN).toISOString() });
+  });
+
+  it("keeps the remaining time while paused", () => {
+    const record = started(0);
+    const paused = applyTimerCommand(record.state, { kind: "pause" }, 10 * MIN);
+    if (!paused.ok) throw new Error("pause refused");
+    const after = recordAfterCommand(record, paused.state, "pause", 10 * MIN);
+    expect(teamTimerView(after, [], 50 * MIN)).toMatchObject({ paused: true, running: false, remaining_ms: 15 * MIN, ends_at: null, duration_ms: 25 * MIN });
+  });
+
+  it("a `set` makes the set length the phase's duration", () => {
+    const record = started(0);
+    const set = applyTimerCommand(record.state, { kind: "set", durationMs: 3 * MIN }, MIN);
+    if (!set.ok) throw new Error("set refused");
+    expect(teamTimerView(recordAfterCommand(record, set.state, "set", MIN), [], MIN)).toMatchObject({ duration: 180, remaining_ms: 3 * MIN });
+  });
+
+  it("maps a master's report (remaining time) onto the worker's clock", () => {
+    const record = recordFromReport({ phase: "focus", paused: false, round: 2, remaining_ms: 90_000, duration_ms: 25 * MIN, settings }, "node-a", 7, 5_000_000);
+    expect(teamTimerView(record, ["node-a", "node-b"], 5_000_000)).toMatchObject({ ends_at: 5_090_000, master: "node-a", term: 7, round: 2, members: ["node-a", "node-b"] });
+  });
+});
+
+describe("term fencing", () => {
+  const held = recordFromReport({ phase: "focus", paused: false, round: 0, remaining_ms: 1000, duration_ms: 25 * MIN, settings }, "node-a", 5, 0);
+
+  it("accepts the same or a higher term", () => {
+    expect(acceptsReport(held, 5, 0, 1)).toBe(true);
+    expect(acceptsReport(held, 6, 0, 1)).toBe(true);
+  });
+
+  it("refuses a lower term while the master that holds the timer is heard from", () => {
+    expect(acceptsReport(held, 4, 1000, 2000)).toBe(false);
+    expect(acceptsReport(held, 4, 1000, 1000 + MASTER_LEASE_MS)).toBe(false);
+  });
+
+  it("accepts a lower term once that master has been silent past its lease (a new session)", () => {
+    expect(acceptsReport(held, 1, 1000, 1001 + MASTER_LEASE_MS)).toBe(true);
+  });
+
+  it("accepts any term when the worker keeps the timer itself", () => {
+    expect(acceptsReport(emptyRecord(), 0, null, 0)).toBe(true);
+  });
+});
