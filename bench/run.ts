@@ -3,7 +3,8 @@
  * `npm run bench`: starts its own stack (redis-server, gateway, wrangler dev) on free ports,
  * runs each suite in interleaved rounds, prints a table and writes JSON under .bench/.
  * BENCH_ROUNDS (default 5) and BENCH_SECONDS per measurement (default 2) trade time for noise;
- * BENCH_SUITES=redis,worker,calendar,tx picks suites.
+ * BENCH_SUITES=redis,worker,calendar,tx,agent picks suites. The stack starts only if a chosen suite
+ * needs it: `agent` runs its own groupsync-agent processes and nothing else.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -15,27 +16,61 @@ import { freePort } from "../dev/ports.ts";
 import { startRedisServer } from "../dev/redis-server.ts";
 import { startWranglerDev } from "../dev/wrangler-dev.ts";
 import { printTable, writeResults, type Ratio, type Row } from "./report.ts";
+import { agentTimerSuite } from "./suites/agent-timer.ts";
 import { calendarApiSuite } from "./suites/calendar-api.ts";
 import { redisGatewaySuite } from "./suites/redis-gateway.ts";
 import { transactionsSuite } from "./suites/transactions.ts";
 import { workerHealthSuite } from "./suites/worker-health.ts";
 
-export interface BenchContext {
+export interface BenchSettings {
+  rounds: number;
+  durationMs: number;
+}
+
+export interface BenchContext extends BenchSettings {
   redisUrl: string;
   gatewayUrl: string;
   gatewayToken: string;
   workerUrl: string;
   adminSecret: string;
-  rounds: number;
-  durationMs: number;
 }
+
+/** A figure measured against a target (an upper bound); target and pass are null for figures shown for context. */
+export interface Check {
+  suite: string;
+  name: string;
+  value: number;
+  unit: string;
+  target: string | null;
+  pass: boolean | null;
+}
+
+interface SuiteResult {
+  rows: Row[];
+  ratios: Ratio[];
+  notes?: string[];
+  checks?: Check[];
+}
+
+/** A suite either needs redis-server, the gateway and wrangler dev (the stack), or only the settings. */
+type Suite =
+  | { needsStack: true; run: (ctx: BenchContext) => Promise<SuiteResult> }
+  | { needsStack: false; run: (settings: BenchSettings) => Promise<SuiteResult> };
+
+const SUITES: Record<string, Suite> = {
+  redis: { needsStack: true, run: redisGatewaySuite },
+  worker: { needsStack: true, run: workerHealthSuite },
+  calendar: { needsStack: true, run: calendarApiSuite },
+  tx: { needsStack: true, run: transactionsSuite },
+  agent: { needsStack: false, run: agentTimerSuite },
+};
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 const durationMs = Number(process.env.BENCH_SECONDS ?? 2) * 1000;
 const dataDir = mkdtempSync(join(tmpdir(), "groupsync-bench-"));
 const processes: ManagedProcess[] = [];
 
-async function main(): Promise<void> {
+async function startStack(): Promise<BenchContext> {
   const redis = await startRedisServer({ port: await freePort(), dataDir: join(dataDir, "redis") });
   processes.push(redis.process);
   const token = randomBytes(24).toString("base64url");
@@ -49,25 +84,34 @@ async function main(): Promise<void> {
   });
   processes.push(worker.process);
 
-  const ctx: BenchContext = { redisUrl: redis.url, gatewayUrl: gateway.url, gatewayToken: token, workerUrl: worker.url, adminSecret, rounds, durationMs };
+  return { redisUrl: redis.url, gatewayUrl: gateway.url, gatewayToken: token, workerUrl: worker.url, adminSecret, rounds, durationMs };
+}
+
+async function main(): Promise<void> {
+  const only = process.env.BENCH_SUITES?.split(",");
+  const unknown = (only ?? []).filter((name) => !(name in SUITES));
+  if (unknown.length > 0) throw new Error(`BENCH_SUITES: unknown suite ${unknown.join(", ")}; known: ${Object.keys(SUITES).join(", ")}`);
+  const chosen = Object.entries(SUITES).filter(([name]) => only === undefined || only.includes(name));
+  const settings: BenchSettings = { rounds, durationMs };
+  let ctx: BenchContext | null = null;
   console.log(`GroupSync bench: node ${process.version}, ${cpus().length} cores, ${rounds} rounds x ${durationMs / 1000} s per measurement`);
   console.log("Figures are medians over rounds; ratios are medians of per-round ratios measured side by side.\n");
 
   const rows: Row[] = [];
   const ratios: Ratio[] = [];
   const notes: string[] = [];
-  const only = process.env.BENCH_SUITES?.split(",");
-  const suites = { redis: redisGatewaySuite, worker: workerHealthSuite, calendar: calendarApiSuite, tx: transactionsSuite };
-  for (const [name, suite] of Object.entries(suites)) {
-    if (only !== undefined && !only.includes(name)) continue;
-    const result: { rows: Row[]; ratios: Ratio[]; notes?: string[] } = await suite(ctx);
+  const checks: Check[] = [];
+  for (const [, suite] of chosen) {
+    // Started once, by the first suite that needs it.
+    const result = suite.needsStack ? await suite.run((ctx ??= await startStack())) : await suite.run(settings);
     rows.push(...result.rows);
     ratios.push(...result.ratios);
     notes.push(...(result.notes ?? []));
+    checks.push(...(result.checks ?? []));
   }
   printTable(rows, ratios);
   for (const note of notes) console.log(note);
-  const file = writeResults(".bench", { time: new Date().toISOString(), node: process.version, cores: cpus().length, rounds, seconds: durationMs / 1000, rows, ratios, notes });
+  const file = writeResults(".bench", { time: new Date().toISOString(), node: process.version, cores: cpus().length, rounds, seconds: durationMs / 1000, rows, ratios, notes, checks });
   console.log(`\nwritten to ${file} (and .bench/latest.json)`);
 }
 

@@ -171,6 +171,11 @@ export class ElectionNode {
   #membersVersion = 0;
   /** Bumped on every local change to the member list, so events can report it cheaply. */
   #membersRevision = 0;
+  /**
+   * When each member last sent us anything (ack, vote, command…), on our clock: proof it is alive,
+   * unlike a follower's lastAckAt, which starts at "now" to give new followers time before removal.
+   */
+  readonly #lastHeardAt = new Map<NodeId, number>();
 
   #timer: TimerState;
   #stateVersion: StateVersion = { term: 0, seq: 0 };
@@ -305,9 +310,10 @@ export class ElectionNode {
   }
 
   /**
-   * Graceful stop. A master with other members hands over to the lowest-id member that acked
-   * recently, with term + 1, and stays master until it sees the successor's heartbeat, so there is
-   * never a moment without a master. Anyone else just tells the master. Watch `hasLeft`.
+   * Graceful stop. A master with other members hands over to the lowest-id member it heard from
+   * within the shortest election timeout, with term + 1, and stays master until it sees the
+   * successor's heartbeat, so there is never a moment without a master. With no such member it just
+   * leaves, and the others elect as usual. Anyone else just tells the master. Watch `hasLeft`.
    */
   leave(now: number): NodeOutput {
     return this.#step(() => {
@@ -345,6 +351,7 @@ export class ElectionNode {
     return this.#step(() => {
       if (this.#left) return;
       this.#lamport.receive(message.lamport);
+      if (this.#members.has(message.from)) this.#lastHeardAt.set(message.from, now);
       if (this.#leaving !== null) this.#receiveWhileLeaving(message, now);
       else this.#dispatch(message, now);
     });
@@ -559,15 +566,23 @@ export class ElectionNode {
    * majority overlapping every new one (Raft's single-server change).
    */
   #maintainMembers(now: number): boolean {
-    if (!this.#canChangeMembers(now)) return false;
-    const silentSince = now - this.config.memberTimeoutMs;
-    const removable = [...this.#followers].filter(([id, f]) => this.#departing.has(id) || f.lastAckAt <= silentSince).map(([id]) => id);
-    const removed = removable.sort()[0];
-    if (removed === undefined) return false;
+    const removed = this.#nextRemovable(now);
+    if (removed === null || !this.#canChangeMembers(now)) return false;
     const remaining = this.members.filter((member) => member.id !== removed);
     this.#replaceMembers(remaining, this.#membersVersion + 1, now);
     this.#departing.delete(removed);
     return true;
+  }
+
+  /** The lowest id among followers that left or went silent; null (the usual answer, asked every tick) if none. */
+  #nextRemovable(now: number): NodeId | null {
+    const silentSince = now - this.config.memberTimeoutMs;
+    let lowest: NodeId | null = null;
+    for (const [id, follower] of this.#followers) {
+      const removable = this.#departing.has(id) || follower.lastAckAt <= silentSince;
+      if (removable && (lowest === null || id < lowest)) lowest = id;
+    }
+    return lowest;
   }
 
   #canChangeMembers(now: number): boolean {
@@ -686,12 +701,15 @@ export class ElectionNode {
 
   // ---- handover --------------------------------------------------------------------------------
 
-  /** The lowest id among members heard from within the shortest election timeout; null if none. */
+  /**
+   * The lowest id among members that are not leaving and were heard from within the shortest
+   * election timeout; null if none. Never a member merely presumed alive: handing over to a dead one
+   * would hold the group without a master until leaveTimeoutMs, then an election.
+   */
   #pickSuccessor(now: number): NodeId | null {
-    const recent = now - this.config.electionTimeoutMinMs;
-    const alive = [...this.#followers].filter(([id, f]) => f.lastAckAt >= recent && !this.#departing.has(id)).map(([id]) => id);
-    const candidates = alive.length > 0 ? alive : [...this.#followers.keys()];
-    return candidates.sort()[0] ?? null;
+    const heardSince = now - this.config.electionTimeoutMinMs;
+    const live = [...this.#followers.keys()].filter((id) => !this.#departing.has(id) && (this.#lastHeardAt.get(id) ?? -Infinity) >= heardSince);
+    return live.sort()[0] ?? null;
   }
 
   #tickLeaving(now: number): void {
@@ -837,6 +855,7 @@ export class ElectionNode {
     if (sameMembers(this.#members, next)) return;
     this.#members = next;
     this.#membersRevision += 1;
+    for (const id of this.#lastHeardAt.keys()) if (!next.has(id)) this.#lastHeardAt.delete(id);
     if (this.#role === "master") {
       for (const id of this.#followers.keys()) if (!next.has(id)) this.#followers.delete(id);
       for (const id of next.keys()) {

@@ -3,6 +3,7 @@
  * them with a Lamport time) and opens incoming frames (mac, shape, replay, Lamport receive). Pure
  * apart from the HMAC: no sockets, so tests drive it directly.
  */
+import { createSecretKey, type KeyObject } from "node:crypto";
 import { LamportClock } from "../../shared/lamport.ts";
 import type { DropReason } from "./drop-counters.ts";
 import { openEnvelope, sealEnvelope, teamKeyBytes, type SignedEnvelope } from "./envelope.ts";
@@ -34,12 +35,12 @@ export class WireAuth {
    * what the transport originates itself (ticks, control traffic) are ordered after both.
    */
   readonly lamport = new LamportClock();
-  readonly #key: Buffer;
+  readonly #key: KeyObject;
   readonly #guard: ReplayGuard;
   #seq = 0;
 
   constructor(options: WireAuthOptions) {
-    this.#key = teamKeyBytes(options.teamKey);
+    this.#key = createSecretKey(teamKeyBytes(options.teamKey)); // imported once: see MacKey
     this.senderId = options.senderId;
     this.boot = options.boot ?? Date.now();
     this.#guard = new ReplayGuard(options.replayWindow);

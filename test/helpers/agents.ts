@@ -1,5 +1,6 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { existsSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { requestControl } from "../../agent/control/client.ts";
@@ -31,6 +32,42 @@ export interface Agent {
   exitCode: number | null;
   exited: boolean;
   readonly exit: Promise<void>;
+}
+
+/** How to run one agent process beyond its CLI arguments. */
+export interface SpawnOptions {
+  /** Added to the agent's environment (e.g. shiftedClockEnv()). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Environment that makes the agent's wall clock (Date.now()) read `offsetMs` ahead (or behind, if
+ * negative) through libfaketime, while its monotonic clock, which drives Node's timers, stays true.
+ * The library is preloaded directly rather than through the `faketime` command, because that forks
+ * and waits: the PID we hold would be faketime's, and SIGKILL would leave the agent running.
+ * Without FAKETIME_DONT_FAKE_MONOTONIC=1 libfaketime also shifts CLOCK_MONOTONIC, to epoch values.
+ */
+export function shiftedClockEnv(offsetMs: number): Record<string, string> {
+  if (!Number.isInteger(offsetMs)) throw new RangeError(`offsetMs must be whole milliseconds, got ${offsetMs}`);
+  const sign = offsetMs < 0 ? "-" : "+";
+  return {
+    LD_PRELOAD: libfaketimePath(),
+    FAKETIME: `${sign}${(Math.abs(offsetMs) / 1000).toFixed(3)}s`,
+    FAKETIME_DONT_FAKE_MONOTONIC: "1",
+  };
+}
+
+/** The thread-safe libfaketime (Node runs several threads), wherever the distribution put it. */
+function libfaketimePath(): string {
+  const roots = ["/usr/lib", "/usr/local/lib", "/usr/lib64"];
+  const candidates = roots.flatMap((root) => {
+    if (!existsSync(root)) return [];
+    const archDirs = readdirSync(root).map((entry) => `${root}/${entry}/faketime`);
+    return [`${root}/faketime`, ...archDirs].map((dir) => `${dir}/libfaketimeMT.so.1`);
+  });
+  const found = candidates.find((path) => existsSync(path));
+  if (found === undefined) throw new Error("libfaketimeMT.so.1 not found; install faketime (sudo apt-get install -y faketime)");
+  return found;
 }
 
 export function newTeamKey(): string {
@@ -66,13 +103,13 @@ export class AgentCluster {
   }
 
   /** `start`: a new session with this agent as master. Resolves once it printed its ready line. */
-  start(name: string, extra: string[] = []): Promise<Agent> {
-    return this.#spawn(name, ["start", ...extra]);
+  start(name: string, extra: string[] = [], options: SpawnOptions = {}): Promise<Agent> {
+    return this.spawn(name, ["start", ...extra], options);
   }
 
   /** `join` through `via` (any member). Resolves once it printed its ready line (not yet joined). */
-  join(name: string, via: Agent, extra: string[] = []): Promise<Agent> {
-    return this.#spawn(name, ["join", `127.0.0.1:${via.tcpPort}`, ...extra]);
+  join(name: string, via: Agent, extra: string[] = [], options: SpawnOptions = {}): Promise<Agent> {
+    return this.spawn(name, ["join", `127.0.0.1:${via.tcpPort}`, ...extra], options);
   }
 
   /** Agents whose process is still running. */
@@ -135,10 +172,14 @@ export class AgentCluster {
     await Promise.all(this.agents.map((agent) => agent.exit));
   }
 
-  async #spawn(name: string, args: string[]): Promise<Agent> {
+  /**
+   * Any foreground agent command line (`args` starts with start or join), with --json, free ports and
+   * --node-id `name` appended. Resolves once it printed its ready line.
+   */
+  async spawn(name: string, args: string[], options: SpawnOptions = {}): Promise<Agent> {
     const child: ChildProcess = spawn(process.execPath, ["agent/cli.ts", ...args, "--json", "--port", "0", "--udp-port", "0", "--node-id", name], {
       cwd: ROOT,
-      env: { ...process.env, GROUPSYNC_TEAM_KEY: this.teamKey },
+      env: { ...process.env, GROUPSYNC_TEAM_KEY: this.teamKey, ...options.env },
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
     });

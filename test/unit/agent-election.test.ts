@@ -482,6 +482,64 @@ describe("leader election, 5 nodes, 200 seeds per scenario", () => {
   });
 });
 
+describe("graceful leave hands over only to a member heard from recently", () => {
+  /** The successors a leaving master's output names (handovers are repeated, so deduplicated). */
+  const successorsNamed = (out: NodeOutput): NodeId[] => [
+    ...new Set(out.messages.flatMap(({ message }) => (message.type === "handover" ? [message.successor] : []))),
+  ];
+
+  it("a master elected a moment ago hands over to a live voter, never to the dead master it replaced", () => {
+    for (const seed of SEEDS) {
+      const c = cluster(seed, { conditions: { minDelayMs: 1, maxDelayMs: 10 } });
+      const dead = settle(c);
+      c.sim.runFor(200);
+      c.sim.crash(dead.id);
+      expect(c.sim.runUntil(() => masters(running(c.sim)).length > 0, 2000), `seed ${seed}`).toBe(true);
+      // Stopped the instant it wins: its follower records were all created just now, the dead one's too.
+      const leaver = masters(running(c.sim))[0]!;
+      const leaverTerm = leaver.term;
+      const successors = successorsNamed(c.sim.act(leaver.id, (node, now) => node.leave(now)));
+      expect(successors, `seed ${seed}`).toHaveLength(1);
+      expect(c.sim.stateOf(successors[0]!), `seed ${seed}: successor ${successors[0]}`).toBe("running");
+      let stepsWithoutMaster = 0;
+      c.sim.onStep(() => {
+        if (masters(running(c.sim)).length === 0) stepsWithoutMaster += 1;
+      });
+      // A live successor takes over within a few message delays; a dead one would hold the group for leaveTimeoutMs.
+      expect(c.sim.runUntil(() => leaver.hasLeft, 100), `seed ${seed}`).toBe(true);
+      c.sim.crash(leaver.id);
+      const next = settle(c, 500);
+      expect(next.id, `seed ${seed}`).toBe(successors[0]);
+      expect(next.term).toBe(leaverTerm + 1);
+      expect(stepsWithoutMaster, `seed ${seed}`).toBe(0);
+      expect(c.violations).toEqual([]);
+    }
+  });
+
+  it("a master that has heard from no one recently leaves at once without a successor, and the others elect as usual", () => {
+    for (const seed of SEEDS) {
+      const c = cluster(seed, { conditions: { minDelayMs: 1, maxDelayMs: 10 } });
+      const old = settle(c);
+      c.sim.runFor(200);
+      const followers = running(c.sim).filter((node) => node !== old);
+      // Frozen (SIGSTOP) long enough that none has acked within an election timeout, but not yet dropped.
+      for (const follower of followers) c.sim.freeze(follower.id);
+      c.sim.runFor(DEFAULT_ELECTION_CONFIG.electionTimeoutMinMs + 2 * heartbeatMs);
+      expect(old.members, `seed ${seed}`).toHaveLength(5);
+      const out = c.sim.act(old.id, (node, now) => node.leave(now));
+      expect(successorsNamed(out), `seed ${seed}`).toEqual([]);
+      expect(old.hasLeft, `seed ${seed}`).toBe(true);
+      expect(out.events).toContainEqual({ type: "left" });
+      c.sim.crash(old.id);
+      for (const follower of followers) c.sim.thaw(follower.id);
+      const next = settle(c, 2000);
+      expect(next.id).not.toBe(old.id);
+      expect(next.term).toBeGreaterThan(old.term);
+      expect(c.violations).toEqual([]);
+    }
+  });
+});
+
 describe("membership", () => {
   it("lets nodes join through any member, redirected to the master, then survives losing the master", () => {
     for (const seed of FEWER_SEEDS) {

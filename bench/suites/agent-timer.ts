@@ -1,0 +1,263 @@
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import type { AgentStatus } from "../../agent/status-report.ts";
+import { AgentCluster, waitUntil, type Agent } from "../../test/helpers/agents.ts";
+import { median, percentile } from "../load.ts";
+import { round, type Ratio, type Row } from "../report.ts";
+import type { BenchSettings, Check } from "../run.ts";
+
+/**
+ * groupsync-agent, five real processes on loopback (no stack needed):
+ * - at rest: the master's resident memory and CPU share over REST_MS, nobody asking it anything;
+ * - deadline disagreement: every agent's ends_at, sampled SPREAD_SAMPLES times, spread = max − min.
+ *   All five read one machine clock, so their deadlines are directly comparable;
+ * - failover: FAILOVER_TRIALS times, SIGKILL the master, time until every survivor names the same
+ *   new master (from the agents' own `master` lines), and how far the deadline moved; the killed
+ *   agent then rejoins under its old name, so every trial starts from five.
+ */
+
+const AGENTS = ["a", "b", "c", "d", "e"];
+const REST_WARMUP_MS = 3000;
+const REST_MS = 10_000;
+const SPREAD_SAMPLES = 1000;
+const SPREAD_PAUSE_MS = 5;
+const FAILOVER_TRIALS = 20;
+/** After agreeing, let every member complete a few clock-offset round trips before measuring. */
+const SETTLE_EXTRA_MS = 300;
+
+const TARGETS = {
+  spreadP99Ms: 2,
+  failoverMedianMs: 500,
+  failoverMaxMs: 1000,
+  jumpMaxMs: 50,
+  restRssMb: 80,
+  restCpuPercent: 2,
+};
+
+export async function agentTimerSuite(settings: BenchSettings): Promise<{ rows: Row[]; ratios: Ratio[]; notes: string[]; checks: Check[] }> {
+  const cluster = new AgentCluster();
+  // The agents run in process groups of their own, so Ctrl-C on the bench does not reach them.
+  const killAgents = () => {
+    for (const agent of cluster.running) cluster.signal(agent, "SIGKILL");
+  };
+  process.on("exit", killAgents);
+  try {
+    const first = await cluster.start(AGENTS[0]!, ["--focus", "25m", "--short", "5m"]);
+    for (const name of AGENTS.slice(1)) await cluster.join(name, first);
+    const statuses = await settled(cluster, AGENTS.length);
+    const master = cluster.running.find((agent) => agent.name === oneMaster(statuses))!;
+
+    await sleep(REST_WARMUP_MS);
+    const rest = await measureAtRest(cluster.running, master);
+    const spreads = await sampleDeadlineSpreads(cluster);
+    const trials: FailoverTrial[] = [];
+    for (let trial = 0; trial < FAILOVER_TRIALS; trial += 1) trials.push(await failoverTrial(cluster));
+    return report(settings, rest, spreads, trials);
+  } finally {
+    process.off("exit", killAgents);
+    await cluster.stopAll();
+  }
+}
+
+// ---- at rest --------------------------------------------------------------------------------------
+
+interface RestFigures {
+  readonly masterRssMb: number;
+  /** The part of the RSS that is mapped files, mostly the node binary: shared with every node process. */
+  readonly masterRssFileMb: number;
+  readonly masterCpuPercent: number;
+  readonly peersMaxCpuPercent: number;
+  readonly peersMaxRssMb: number;
+}
+
+async function measureAtRest(agents: readonly Agent[], master: Agent): Promise<RestFigures> {
+  const ticksPerSecond = clockTicksPerSecond();
+  const before = new Map(agents.map((agent) => [agent.pid, cpuTicks(agent.pid)]));
+  const startedAt = performance.now();
+  await sleep(REST_MS);
+  const wallMs = performance.now() - startedAt;
+  const cpuOf = (agent: Agent) => cpuPercent(cpuTicks(agent.pid) - before.get(agent.pid)!, ticksPerSecond, wallMs);
+  const peers = agents.filter((agent) => agent !== master);
+  return {
+    masterRssMb: rssMb(master.pid),
+    masterRssFileMb: rssMb(master.pid, "RssFile"),
+    masterCpuPercent: cpuOf(master),
+    peersMaxCpuPercent: Math.max(...peers.map(cpuOf)),
+    peersMaxRssMb: Math.max(...peers.map((agent) => rssMb(agent.pid))),
+  };
+}
+
+/** VmRSS (or another Rss line) from /proc/<pid>/status, in MB. */
+function rssMb(pid: number, field: "VmRSS" | "RssFile" = "VmRSS"): number {
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  if (match === null) throw new Error(`no ${field} in /proc/${pid}/status`);
+  return Number(match[1]) / 1024;
+}
+
+/** utime + stime from /proc/<pid>/stat, in clock ticks. */
+function cpuTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // The command name (field 2) may hold spaces; fields are counted after its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return Number(fields[11]) + Number(fields[12]); // fields 14 and 15 of the full line
+}
+
+function cpuPercent(ticks: number, ticksPerSecond: number, wallMs: number): number {
+  return (ticks / ticksPerSecond / (wallMs / 1000)) * 100;
+}
+
+function clockTicksPerSecond(): number {
+  try {
+    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+  } catch {
+    return 100; // Linux's USER_HZ nearly everywhere.
+  }
+}
+
+// ---- deadline disagreement ----------------------------------------------------------------------
+
+async function sampleDeadlineSpreads(cluster: AgentCluster): Promise<number[]> {
+  const spreads: number[] = [];
+  for (let sample = 0; sample < SPREAD_SAMPLES; sample += 1) {
+    const statuses = await cluster.statuses(cluster.running);
+    spreads.push(spread(statuses.map(endsAt)));
+    await sleep(SPREAD_PAUSE_MS);
+  }
+  return spreads;
+}
+
+// ---- failover -------------------------------------------------------------------------------------
+
+interface FailoverTrial {
+  readonly killed: string;
+  readonly newMaster: string;
+  /** SIGKILL until the last survivor printed its `master` line naming the new master. */
+  readonly failoverMs: number;
+  /** Largest |deadline after − deadline before| over the survivors: the jump in remaining time. */
+  readonly jumpMs: number;
+}
+
+async function failoverTrial(cluster: AgentCluster): Promise<FailoverTrial> {
+  const before = await settled(cluster, AGENTS.length);
+  const masterStatus = before.find((status) => status.role === "master")!;
+  const victim = cluster.running.find((agent) => agent.name === masterStatus.node_id)!;
+  const survivors = cluster.running.filter((agent) => agent !== victim);
+  const killedAt = Date.now();
+  cluster.signal(victim, "SIGKILL");
+  const agreed = await waitUntil(() => agreedFromLines(cluster, survivors, victim.name, killedAt), 5000, `survivors of ${victim.name} to name one master`, 2);
+  const after = await waitUntil(
+    async () => {
+      const statuses = await cluster.statuses(survivors);
+      return oneMaster(statuses) === agreed.master && statuses.every((status) => status.ends_at !== null) && statuses;
+    },
+    5000,
+    `survivors to report master ${agreed.master}`,
+  );
+  const jumpMs = Math.max(...after.map((status) => Math.abs(endsAt(status) - endsAt(masterStatus))));
+  await victim.exit;
+  await cluster.join(victim.name, survivors[0]!); // Back to five for the next trial.
+  return { killed: victim.name, newMaster: agreed.master, failoverMs: agreed.at - killedAt, jumpMs };
+}
+
+/** The master every survivor names in its latest `master` line since `since`, if one and not `killed`; `at`: the last such line. */
+function agreedFromLines(cluster: AgentCluster, survivors: readonly Agent[], killed: string, since: number): { master: string; at: number } | null {
+  let master: string | null = null;
+  let at = 0;
+  for (const agent of survivors) {
+    const line = cluster.last(agent, "master");
+    const named = line?.event.master;
+    if (line === undefined || line.at < since || typeof named !== "string" || named === killed) return null;
+    if (master !== null && named !== master) return null;
+    master = named;
+    at = Math.max(at, line.at);
+  }
+  return master === null ? null : { master, at };
+}
+
+// ---- shared -------------------------------------------------------------------------------------
+
+/** Waits until the running agents agree on one master and `members` members with a running timer. */
+async function settled(cluster: AgentCluster, members: number): Promise<AgentStatus[]> {
+  await waitUntil(
+    async () => {
+      const statuses = await cluster.statuses(cluster.running);
+      return oneMaster(statuses) !== null && statuses.every((status) => status.members.length === members && status.ends_at !== null);
+    },
+    15_000,
+    `${cluster.running.length} agents to agree on one master and ${members} members`,
+  );
+  await sleep(SETTLE_EXTRA_MS);
+  return cluster.statuses(cluster.running);
+}
+
+function oneMaster(statuses: readonly AgentStatus[]): string | null {
+  const masters = statuses.filter((status) => status.role === "master");
+  if (masters.length !== 1) return null;
+  const { node_id: master, term } = masters[0]!;
+  return statuses.every((status) => status.master === master && status.term === term) ? master : null;
+}
+
+function endsAt(status: AgentStatus): number {
+  if (status.ends_at === null) throw new Error(`${status.node_id} shows no running timer`);
+  return status.ends_at;
+}
+
+function spread(values: readonly number[]): number {
+  return Math.max(...values) - Math.min(...values);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+// ---- report ---------------------------------------------------------------------------------------
+
+function report(settings: BenchSettings, rest: RestFigures, spreads: number[], trials: FailoverTrial[]): { rows: Row[]; ratios: Ratio[]; notes: string[]; checks: Check[] } {
+  const sortedSpreads = [...spreads].sort((a, b) => a - b);
+  const failovers = trials.map((trial) => trial.failoverMs).sort((a, b) => a - b);
+  const jumps = trials.map((trial) => trial.jumpMs).sort((a, b) => a - b);
+  const row = (name: string, concurrency: number, sorted: number[]): Row => ({
+    suite: "agent",
+    name,
+    concurrency,
+    rounds: sorted.length,
+    p50_ms: round(percentile(sorted, 50)),
+    p99_ms: round(percentile(sorted, 99)),
+    req_per_s: 0,
+    errors: 0,
+  });
+  const rows = [
+    row(`deadline spread, 5 agents (${spreads.length} samples)`, AGENTS.length, sortedSpreads),
+    row(`failover after SIGKILL of master (${trials.length} trials)`, AGENTS.length - 1, failovers),
+    row(`deadline jump across failover (${trials.length} trials)`, AGENTS.length - 1, jumps),
+  ];
+  const checks = [
+    check("deadline spread across 5 agents, p50", percentile(sortedSpreads, 50), "ms", null),
+    check("deadline spread across 5 agents, p99", percentile(sortedSpreads, 99), "ms", TARGETS.spreadP99Ms),
+    check("failover after SIGKILL, median", median(failovers), "ms", TARGETS.failoverMedianMs),
+    check("failover after SIGKILL, max", Math.max(...failovers), "ms", TARGETS.failoverMaxMs),
+    check("remaining-time jump across failover, max", Math.max(...jumps), "ms", TARGETS.jumpMaxMs),
+    check("master at rest with 4 peers, RSS", rest.masterRssMb, "MB", TARGETS.restRssMb),
+    check("master at rest, of that RSS file-backed (node binary, shared)", rest.masterRssFileMb, "MB", null),
+    check(`master at rest with 4 peers, CPU over ${REST_MS / 1000} s`, rest.masterCpuPercent, "%", TARGETS.restCpuPercent),
+    check("peers at rest, highest RSS", rest.peersMaxRssMb, "MB", null),
+    check(`peers at rest, highest CPU over ${REST_MS / 1000} s`, rest.peersMaxCpuPercent, "%", null),
+  ];
+  const masters = trials.map((trial) => `${trial.killed}->${trial.newMaster} ${trial.failoverMs}`).join(", ");
+  const notes = [
+    ...checks.map(formatCheck),
+    `agent: failover trials (killed->new master ms): ${masters}`,
+    `agent: BENCH_ROUNDS=${settings.rounds} and BENCH_SECONDS=${settings.durationMs / 1000} do not apply here; sample counts are fixed`,
+  ];
+  return { rows, ratios: [], notes, checks };
+}
+
+/** A figure with its upper bound, if it has one. */
+function check(name: string, value: number, unit: string, below: number | null): Check {
+  return { suite: "agent", name, value: round(value), unit, target: below === null ? null : `< ${below} ${unit}`, pass: below === null ? null : value < below };
+}
+
+function formatCheck(check: Check): string {
+  const verdict = check.pass === null ? "(no target)" : `(target ${check.target}) ${check.pass ? "PASS" : "FAIL"}`;
+  return `agent: ${check.name}: ${check.value.toFixed(2)} ${check.unit} ${verdict}`;
+}
