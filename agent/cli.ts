@@ -1,28 +1,36 @@
 #!/usr/bin/env node
 /**
- * groupsync-agent: the CLI each team member runs. Transactions against the worker (`tx`) and the
- * group Pomodoro timer, peer to peer (`start`, `join`, `status`, `pause`...; see commands/timer.ts).
+ * groupsync-agent: the CLI each team member runs. Transactions against the worker (`tx`), the
+ * group Pomodoro timer, peer to peer (`start`, `join`, `status`, `pause`...; see commands/timer.ts),
+ * and, run bare on a terminal, an interactive menu over both (menu/).
  */
 import { GROUPSYNC_VERSION } from "../shared/version.ts";
 import { TIMER_COMMANDS, timerCommand } from "./commands/timer.ts";
 import { TIMER_ENV_USAGE, TIMER_USAGE } from "./commands/timer-options.ts";
 import { TX_USAGE, txCommand, UsageError } from "./commands/tx.ts";
-import { WorkerClient, WorkerError } from "./worker-client.ts";
+import { CONFIG_USAGE } from "./config-file.ts";
+import { runMenu } from "./menu/terminal-menu.ts";
+import { WorkerError } from "./worker-client.ts";
 
 const USAGE = `groupsync-agent ${GROUPSYNC_VERSION}: the GroupSync member agent
 
 Usage: groupsync-agent <command> [options]
+       groupsync-agent            on a terminal: the interactive menu (elsewhere: this help)
 
 Commands:
-  tx         transactions across calendar and goals (groupsync-agent tx --help)
+  menu [options]  the interactive menu: start, stop, join, transactions, list, with a live countdown
+                  and a bell at each phase change; takes the options of start and join (and --config)
+  tx              transactions across calendar and goals (groupsync-agent tx --help)
 
 ${TIMER_USAGE}
 
-Settings (environment):
+Settings (environment; an empty variable counts as unset):
   GROUPSYNC_URL        the worker, default http://127.0.0.1:8787
   GROUPSYNC_TOKEN      your member token (not needed for the open team of \`npm run dev\`)
-  GROUPSYNC_STATE_DIR  where the current transaction is remembered
+  GROUPSYNC_STATE_DIR  where the current transaction is remembered (default ~/.local/state/groupsync)
 ${TIMER_ENV_USAGE}
+
+${CONFIG_USAGE}
 
 Options:
   -h, --help       show this help
@@ -30,7 +38,12 @@ Options:
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === "-h" || command === "--help" || command === "help") {
+  if (command === undefined) {
+    if (process.stdin.isTTY && process.stdout.isTTY) return runMenuCommand([], env);
+    console.log(USAGE);
+    return 0;
+  }
+  if (command === "-h" || command === "--help" || command === "help") {
     console.log(USAGE);
     return 0;
   }
@@ -38,14 +51,14 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     console.log(GROUPSYNC_VERSION);
     return 0;
   }
+  if (command === "menu") return runMenuCommand(rest, env);
   if (TIMER_COMMANDS.has(command)) return runTimerCommand(command, rest, env);
   if (command !== "tx") {
     console.error(`groupsync-agent: unknown command '${command}'; see groupsync-agent --help`);
     return 2;
   }
-  const client = new WorkerClient({ url: env.GROUPSYNC_URL ?? "http://127.0.0.1:8787", token: env.GROUPSYNC_TOKEN });
   try {
-    for (const line of await txCommand(rest, client, env)) console.log(line);
+    for (const line of await txCommand(rest, env)) console.log(line);
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {
@@ -58,6 +71,26 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
       return 1;
     }
     throw error;
+  }
+}
+
+async function runMenuCommand(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  if (args.includes("--help") || args.includes("-h")) {
+    console.log(USAGE);
+    return 0;
+  }
+  try {
+    const code = await runMenu(args, env);
+    // The agent's sockets are closed by now; should a handle linger, do not hang around for it.
+    setTimeout(() => process.exit(code), 1000).unref();
+    return code;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`groupsync-agent: ${error.message}`);
+      return 2;
+    }
+    console.error(`groupsync-agent: internal error: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
   }
 }
 

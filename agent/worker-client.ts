@@ -41,7 +41,7 @@ export class WorkerClient {
       });
     } catch (error) {
       const reason = error instanceof Error && error.name === "TimeoutError" ? "did not answer in time" : "cannot be reached";
-      throw new WorkerError(0, "unreachable", `the GroupSync worker at ${this.#options.url} ${reason} (is \`npm run dev\` running? set GROUPSYNC_URL)`);
+      throw new WorkerError(0, "unreachable", `the GroupSync worker at ${this.#options.url} ${reason} (is \`npm run dev\` running? set GROUPSYNC_URL, or url in the config file)`);
     }
     const text = await res.text();
     let json: any;
@@ -56,4 +56,9 @@ export class WorkerClient {
     }
     return json as T;
   }
+}
+
+/** The client for the worker that the agent's settings name (url and token, see config-file.ts). */
+export function workerClientFor(settings: { readonly url: string; readonly token: string | null }): WorkerClient {
+  return new WorkerClient({ url: settings.url, token: settings.token ?? undefined });
 }

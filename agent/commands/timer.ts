@@ -52,13 +52,41 @@ async function runAgent(options: RunOptions): Promise<number> {
   };
   // A reader that went away (a closed pipe) must not take the agent down with it.
   process.stdout.on("error", () => {});
+  const started = await startAgent(options, print);
+  if (!started.ok) {
+    console.error(`${PREFIX}: ${started.message}`);
+    return 1;
+  }
+  await new Promise<void>((resolve) => {
+    process.once("SIGTERM", () => resolve());
+    process.once("SIGINT", () => resolve());
+  });
+  // A second signal while handing over means "now".
+  const force = () => process.exit(1);
+  process.once("SIGTERM", force);
+  process.once("SIGINT", force);
+  await started.runner.stop();
+  // Every handle is closed; should one linger, do not hang around for it.
+  setTimeout(() => process.exit(0), 1000).unref();
+  return 0;
+}
+
+export type StartedAgent =
+  | { readonly ok: true; readonly runner: NodeRunner; /** Where this process reaches the agent's control port. */ readonly control: HostPort }
+  | { readonly ok: false; readonly message: string };
+
+/**
+ * Opens the agent's ports and starts or joins a session (`options.target`), reporting to `onEvent`
+ * from the `ready` line on. What `start` and `join` run in the foreground, and the menu in the
+ * background of its own process. Stop it with `runner.stop()`.
+ */
+export async function startAgent(options: RunOptions, onEvent: (event: AgentEvent) => void): Promise<StartedAgent> {
   let host = options.host;
   if (host === null && options.target !== null) {
     try {
       host = await localAddressTowards(options.target);
     } catch (error) {
-      console.error(`${PREFIX}: cannot reach ${formatHostPort(options.target)} to join: ${(error as Error).message}`);
-      return 1;
+      return { ok: false, message: `cannot reach ${formatHostPort(options.target)} to join: ${(error as Error).message}` };
     }
   }
   host ??= "127.0.0.1";
@@ -73,30 +101,18 @@ async function runAgent(options: RunOptions): Promise<number> {
       tcpPort: options.tcpPort,
       udpPort: options.udpPort,
       settings: options.settings,
-      onEvent: print,
+      onEvent,
     });
   } catch (error) {
     const e = error as NodeJS.ErrnoException & { port?: number };
     const why = e.code === "EADDRINUSE" ? "the port is in use (another agent?); choose another with --port / --udp-port" : (e.code ?? e.message);
-    console.error(`${PREFIX}: cannot listen on ${bindHost} (tcp ${options.tcpPort}, udp ${options.udpPort}): ${why}`);
-    return 1;
+    return { ok: false, message: `cannot listen on ${bindHost} (tcp ${options.tcpPort}, udp ${options.udpPort}): ${why}` };
   }
-  print({ event: "ready", node_id: runner.node.id, tcp_port: runner.tcpPort, udp_port: runner.udpPort, address: runner.address });
+  onEvent({ event: "ready", node_id: runner.node.id, tcp_port: runner.tcpPort, udp_port: runner.udpPort, address: runner.address });
   if (options.target === null) runner.startSession();
   else runner.joinSession(options.target);
-
-  await new Promise<void>((resolve) => {
-    process.once("SIGTERM", () => resolve());
-    process.once("SIGINT", () => resolve());
-  });
-  // A second signal while handing over means "now".
-  const force = () => process.exit(1);
-  process.once("SIGTERM", force);
-  process.once("SIGINT", force);
-  await runner.stop();
-  // Every handle is closed; should one linger, do not hang around for it.
-  setTimeout(() => process.exit(0), 1000).unref();
-  return 0;
+  const control = { host: isLoopback(bindHost) ? bindHost : bindHost === "::" ? "::1" : "127.0.0.1", port: runner.tcpPort };
+  return { ok: true, runner, control };
 }
 
 /** The local address this machine uses to reach `target`: what other members can reach us at. */
@@ -123,41 +139,69 @@ function writeLine(stream: NodeJS.WriteStream, line: string): void {
 
 // ---- asking a running agent --------------------------------------------------------------------
 
-async function showStatus(peer: HostPort, teamKey: string, json: boolean): Promise<number> {
-  const exchange = await ask(peer, teamKey, { op: "status" });
-  if (exchange === null) return 1;
-  const { reply } = exchange;
-  if (!reply.ok || !("status" in reply)) return refused("status", reply, json);
-  const status = onLocalClock(reply.status, exchange.agentOffsetMs, exchange.rttMs);
-  console.log(json ? JSON.stringify(status) : formatStatus(status));
-  return 0;
-}
-
-async function sendCommand(peer: HostPort, teamKey: string, command: TimerCommand, json: boolean): Promise<number> {
-  const exchange = await ask(peer, teamKey, { op: "command", command });
-  if (exchange === null) return 1;
-  const { reply } = exchange;
-  if (!reply.ok || !("outcome" in reply)) return refused(command.kind, reply, json);
-  if (json) console.log(JSON.stringify({ ok: true, command: command.kind, outcome: reply.outcome, seq: reply.seq, term: reply.term }));
-  else console.log(`${command.kind}: applied by the master (command ${reply.seq}, term ${reply.term})`);
-  return 0;
-}
-
-async function ask(peer: HostPort, teamKey: string, request: Parameters<typeof requestControl>[0]["request"]) {
-  try {
-    return await requestControl({ target: peer, teamKey, request });
-  } catch (error) {
-    if (!(error instanceof ControlError)) throw error;
-    console.error(`${PREFIX}: ${error.message}`);
-    return null;
+/** The agent refused a request (e.g. pause while paused); `code` is for programs, the message for people. */
+export class RequestRefused extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
   }
 }
 
-function refused(what: string, reply: ControlReply, json: boolean): number {
-  const { code, message } = reply.ok ? { code: "unexpected", message: "unexpected answer" } : reply;
-  if (json) console.log(JSON.stringify({ ok: false, command: what, code, message }));
-  console.error(`${PREFIX}: ${what} refused: ${message} (${code})`);
-  return 1;
+/** The agent's status, its times on this machine's clock. Throws ControlError or RequestRefused. */
+export async function fetchStatus(peer: HostPort, teamKey: string): Promise<AgentStatus> {
+  const exchange = await requestControl({ target: peer, teamKey, request: { op: "status" } });
+  const { reply } = exchange;
+  if (!reply.ok || !("status" in reply)) throw refusal(reply);
+  return onLocalClock(reply.status, exchange.agentOffsetMs, exchange.rttMs);
+}
+
+/** Has the master apply `command`; answers once it did. Throws ControlError or RequestRefused. */
+export async function applyCommand(peer: HostPort, teamKey: string, command: TimerCommand): Promise<{ readonly seq: number; readonly term: number }> {
+  const { reply } = await requestControl({ target: peer, teamKey, request: { op: "command", command } });
+  if (!reply.ok || !("outcome" in reply)) throw refusal(reply);
+  return { seq: reply.seq, term: reply.term };
+}
+
+/** What `groupsync-agent <command>` prints when the master applied it. */
+export function describeApplied(kind: TimerCommand["kind"], applied: { readonly seq: number; readonly term: number }): string {
+  return `${kind}: applied by the master (command ${applied.seq}, term ${applied.term})`;
+}
+
+async function showStatus(peer: HostPort, teamKey: string, json: boolean): Promise<number> {
+  return reportFailure("status", json, async () => {
+    const status = await fetchStatus(peer, teamKey);
+    console.log(json ? JSON.stringify(status) : formatStatus(status));
+  });
+}
+
+async function sendCommand(peer: HostPort, teamKey: string, command: TimerCommand, json: boolean): Promise<number> {
+  return reportFailure(command.kind, json, async () => {
+    const applied = await applyCommand(peer, teamKey, command);
+    if (json) console.log(JSON.stringify({ ok: true, command: command.kind, outcome: "applied", seq: applied.seq, term: applied.term }));
+    else console.log(describeApplied(command.kind, applied));
+  });
+}
+
+/** Runs `action`; an unreachable or refusing agent becomes one line on stderr and exit code 1. */
+async function reportFailure(what: string, json: boolean, action: () => Promise<void>): Promise<number> {
+  try {
+    await action();
+    return 0;
+  } catch (error) {
+    if (error instanceof ControlError) {
+      console.error(`${PREFIX}: ${error.message}`);
+      return 1;
+    }
+    if (!(error instanceof RequestRefused)) throw error;
+    if (json) console.log(JSON.stringify({ ok: false, command: what, code: error.code, message: error.message }));
+    console.error(`${PREFIX}: ${what} refused: ${error.message} (${error.code})`);
+    return 1;
+  }
+}
+
+function refusal(reply: ControlReply): RequestRefused {
+  return reply.ok ? new RequestRefused("unexpected", "unexpected answer") : new RequestRefused(reply.code, reply.message);
 }
 
 /**

@@ -1,9 +1,11 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { TxView } from "../../shared/tx.ts";
-import type { WorkerClient } from "../worker-client.ts";
+import { resolveAgentSettings, UsageError } from "../config-file.ts";
+import { workerClientFor } from "../worker-client.ts";
+
+export { UsageError };
 
 export const TX_USAGE = `Usage: groupsync-agent tx <command> [options]
 
@@ -16,15 +18,15 @@ export const TX_USAGE = `Usage: groupsync-agent tx <command> [options]
   delete-goal ID
   commit | abort | show                   act on the current transaction
 
-Every command takes --tx ID to name another transaction, and --json for machine-readable output.
-TIME is ISO 8601, e.g. 2026-12-01T14:00:00Z. The current transaction is kept in
-$GROUPSYNC_STATE_DIR (default ~/.local/state/groupsync).`;
-
-export class UsageError extends Error {}
+Every command takes --tx ID to name another transaction, --json for machine-readable output and
+--config PATH for another config file. TIME is ISO 8601, e.g. 2026-12-01T14:00:00Z. The worker and
+your token come from GROUPSYNC_URL and GROUPSYNC_TOKEN, or url and token in the config file; the
+current transaction is kept in $GROUPSYNC_STATE_DIR, or state_dir (default ~/.local/state/groupsync).`;
 
 const OPTIONS = {
   tx: { type: "string" },
   json: { type: "boolean" },
+  config: { type: "string" },
   title: { type: "string" },
   start: { type: "string" },
   end: { type: "string" },
@@ -37,8 +39,8 @@ const OPTIONS = {
   due: { type: "string" },
 } as const;
 
-/** Runs one `tx` subcommand; returns the lines to print. */
-export async function txCommand(args: string[], client: WorkerClient, env: NodeJS.ProcessEnv): Promise<string[]> {
+/** Runs one `tx` subcommand against the worker the settings name; returns the lines to print. */
+export async function txCommand(args: string[], env: NodeJS.ProcessEnv): Promise<string[]> {
   const [sub, ...rest] = args;
   if (sub === undefined || sub === "--help" || sub === "-h") return [TX_USAGE];
   let parsed;
@@ -48,7 +50,9 @@ export async function txCommand(args: string[], client: WorkerClient, env: NodeJ
     throw new UsageError((error as Error).message.split("\n")[0]!);
   }
   const { values: v, positionals } = parsed;
-  const stateFile = join(env.GROUPSYNC_STATE_DIR ?? join(env.XDG_STATE_HOME ?? join(homedir(), ".local", "state"), "groupsync"), "current-tx");
+  const settings = resolveAgentSettings({ config: v.config }, env);
+  const client = workerClientFor(settings);
+  const stateFile = join(settings.stateDir, "current-tx");
   const current = () => {
     if (v.tx) return v.tx;
     try {

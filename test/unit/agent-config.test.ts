@@ -1,0 +1,188 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { parseClientOptions, parseRunOptions } from "../../agent/commands/timer-options.ts";
+import { UsageError } from "../../agent/commands/tx.ts";
+import { configFileLocation, DEFAULT_AGENT_PORT, DEFAULT_WORKER_URL, resolveAgentSettings } from "../../agent/config-file.ts";
+
+const root = mkdtempSync(join(tmpdir(), "groupsync-config-test-"));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+let fileCount = 0;
+/** A config file with this content (an object is written as JSON, a string as is). */
+function configFile(content: unknown): string {
+  const path = join(root, `agent-${++fileCount}.json`);
+  writeFileSync(path, typeof content === "string" ? content : JSON.stringify(content));
+  return path;
+}
+
+/** An environment whose HOME has no config file, so nothing of the machine's leaks in. */
+function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const home = join(root, `home-${++fileCount}`);
+  mkdirSync(home);
+  return { HOME: home, ...extra };
+}
+
+function usageError(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(UsageError);
+    return (error as Error).message;
+  }
+  throw new Error("expected a UsageError");
+}
+
+const TEAM_KEY = "0123456789abcdef";
+
+describe("agent settings: defaults < config file < environment < flags", () => {
+  it("uses the built-in defaults when nothing is set and the default file is missing", () => {
+    const env = cleanEnv();
+    expect(resolveAgentSettings({}, env)).toEqual({
+      configFile: null,
+      url: DEFAULT_WORKER_URL,
+      token: null,
+      teamKey: null,
+      stateDir: join(env.HOME!, ".local", "state", "groupsync"),
+      host: null,
+      port: DEFAULT_AGENT_PORT,
+      udpPort: DEFAULT_AGENT_PORT,
+      nodeId: null,
+      timer: {},
+    });
+  });
+
+  it("takes every key from the file", () => {
+    const path = configFile({
+      url: "https://groupsync.example.workers.dev",
+      token: "gs_file",
+      team_key: "file-team-key-0123",
+      state_dir: "state",
+      host: "192.168.1.20",
+      port: 7500,
+      udp_port: 7501,
+      node_id: "ana",
+      focus: "50m",
+      short: "10m",
+      long: "1h",
+      every: 3,
+    });
+    expect(resolveAgentSettings({ config: path }, cleanEnv())).toEqual({
+      configFile: path,
+      url: "https://groupsync.example.workers.dev",
+      token: "gs_file",
+      teamKey: "file-team-key-0123",
+      stateDir: join(root, "state"),
+      host: "192.168.1.20",
+      port: 7500,
+      udpPort: 7501,
+      nodeId: "ana",
+      timer: { focusMs: 50 * 60_000, shortBreakMs: 10 * 60_000, longBreakMs: 60 * 60_000, longBreakEvery: 3 },
+    });
+  });
+
+  it("lets the environment override the file, and flags override both", () => {
+    const path = configFile({ url: "http://file.example:1", token: "gs_file", team_key: "file-team-key-0123", state_dir: "~/gs", port: 7500, node_id: "from-file", focus: "50m" });
+    const env = cleanEnv({
+      GROUPSYNC_URL: "http://env.example:2",
+      GROUPSYNC_TOKEN: "gs_env",
+      GROUPSYNC_TEAM_KEY: "env-team-key-01234",
+      GROUPSYNC_STATE_DIR: "/var/env-state",
+      GROUPSYNC_AGENT_PORT: "7600",
+      GROUPSYNC_NODE_ID: "from-env",
+    });
+    const fromEnv = resolveAgentSettings({ config: path }, env);
+    expect(fromEnv).toMatchObject({ url: "http://env.example:2", token: "gs_env", teamKey: "env-team-key-01234", stateDir: "/var/env-state", port: 7600, udpPort: 7600, nodeId: "from-env", timer: { focusMs: 50 * 60_000 } });
+    const fromFlags = resolveAgentSettings({ config: path, port: "7700", udpPort: "7701", nodeId: "from-flag", focus: "5m", host: "10.0.0.9" }, env);
+    expect(fromFlags).toMatchObject({ port: 7700, udpPort: 7701, nodeId: "from-flag", host: "10.0.0.9", timer: { focusMs: 5 * 60_000 } });
+    // Without the variables, the file's values show through, and ~/ is the home directory.
+    expect(resolveAgentSettings({ config: path }, cleanEnv({ HOME: "/home/ana" }))).toMatchObject({ url: "http://file.example:1", token: "gs_file", stateDir: "/home/ana/gs", port: 7500, nodeId: "from-file" });
+  });
+
+  it("counts an empty variable as unset", () => {
+    const path = configFile({ token: "gs_file", port: 7500 });
+    expect(resolveAgentSettings({ config: path }, cleanEnv({ GROUPSYNC_TOKEN: "", GROUPSYNC_AGENT_PORT: "", GROUPSYNC_URL: "" }))).toMatchObject({ token: "gs_file", port: 7500, url: DEFAULT_WORKER_URL });
+  });
+
+  it("finds the file through --config, then GROUPSYNC_CONFIG, then XDG_CONFIG_HOME, then ~/.config", () => {
+    const flagFile = configFile({ port: 1001 });
+    const envFile = configFile({ port: 1002 });
+    const xdg = join(root, "xdg");
+    mkdirSync(join(xdg, "groupsync"), { recursive: true });
+    writeFileSync(join(xdg, "groupsync", "agent.json"), JSON.stringify({ port: 1003 }));
+    const home = join(root, "home-with-config");
+    mkdirSync(join(home, ".config", "groupsync"), { recursive: true });
+    writeFileSync(join(home, ".config", "groupsync", "agent.json"), JSON.stringify({ port: 1004 }));
+
+    const env = { HOME: home, XDG_CONFIG_HOME: xdg, GROUPSYNC_CONFIG: envFile };
+    expect(resolveAgentSettings({ config: flagFile }, env).port).toBe(1001);
+    expect(resolveAgentSettings({}, env).port).toBe(1002);
+    expect(resolveAgentSettings({}, { HOME: home, XDG_CONFIG_HOME: xdg }).port).toBe(1003);
+    expect(resolveAgentSettings({}, { HOME: home }).port).toBe(1004);
+    expect(resolveAgentSettings({}, { HOME: home }).configFile).toBe(join(home, ".config", "groupsync", "agent.json"));
+    // A relative XDG_CONFIG_HOME is ignored, as the XDG spec says.
+    expect(configFileLocation(undefined, { HOME: home, XDG_CONFIG_HOME: "relative" }).path).toBe(join(home, ".config", "groupsync", "agent.json"));
+  });
+
+  it("feeds start, join, status and the timer commands", () => {
+    const path = configFile({ team_key: "file-team-key-0123", port: 7500, focus: "45m", every: 2, node_id: "ana" });
+    const env = cleanEnv();
+    expect(parseRunOptions("start", ["--config", path], env)).toMatchObject({ teamKey: "file-team-key-0123", tcpPort: 7500, udpPort: 7500, nodeId: "ana", settings: { focusMs: 45 * 60_000, longBreakEvery: 2 } });
+    expect(parseRunOptions("join", ["10.0.0.2:7420", "--config", path, "--port", "7800"], env)).toMatchObject({ tcpPort: 7800, udpPort: 7800, target: { host: "10.0.0.2", port: 7420 } });
+    expect(parseClientOptions(["--config", path], env)).toMatchObject({ teamKey: "file-team-key-0123", peer: { host: "127.0.0.1", port: 7500 } });
+    expect(parseClientOptions([], { ...env, GROUPSYNC_CONFIG: path, GROUPSYNC_TEAM_KEY: TEAM_KEY })).toMatchObject({ teamKey: TEAM_KEY, peer: { port: 7500 } });
+  });
+});
+
+describe("agent settings: errors name the file and the key", () => {
+  it("refuses a missing file only when it was named", () => {
+    const missing = join(root, "nowhere.json");
+    expect(usageError(() => resolveAgentSettings({ config: missing }, cleanEnv()))).toBe(`config file ${missing} (named by --config) does not exist`);
+    expect(usageError(() => resolveAgentSettings({}, cleanEnv({ GROUPSYNC_CONFIG: missing })))).toBe(`config file ${missing} (named by GROUPSYNC_CONFIG) does not exist`);
+    expect(usageError(() => resolveAgentSettings({ config: root }, cleanEnv()))).toBe(`config file ${root}: cannot be read (EISDIR)`);
+  });
+
+  it("refuses invalid JSON and anything but an object", () => {
+    const broken = configFile('{"focus": "25m",}');
+    expect(usageError(() => resolveAgentSettings({ config: broken }, cleanEnv()))).toMatch(new RegExp(`^config file ${broken}: not valid JSON: `));
+    const list = configFile([1, 2]);
+    expect(usageError(() => resolveAgentSettings({ config: list }, cleanEnv()))).toBe(`config file ${list}: must hold one JSON object, e.g. {"focus": "25m"}`);
+  });
+
+  it("refuses unknown keys and wrong types or values, naming the key", () => {
+    const cases: [unknown, string][] = [
+      [{ fokus: "25m" }, 'unknown key "fokus" (known keys: url, token, team_key, state_dir, host, port, udp_port, node_id, focus, short, long, every)'],
+      [{ focus: 25 }, 'focus: must be a duration in quotes, e.g. "25m"'],
+      [{ short: "lots" }, 'short: "lots" is not a duration; write it like 25m, 1h30m, 90s or 500ms'],
+      [{ long: "0s" }, "long: must be more than 0 and at most 24h, got '0s'"],
+      [{ port: "7420" }, "port: must be a whole number from 0 to 65535"],
+      [{ udp_port: 70000 }, "udp_port: must be a whole number from 0 to 65535"],
+      [{ every: 2.5 }, "every: must be a whole number from 1 to 100"],
+      [{ url: "ftp://files.example" }, "url: 'ftp://files.example' is not an http or https URL"],
+      [{ team_key: "short" }, "team_key: must be at least 16 characters"],
+      [{ token: "" }, "token: must not be empty (leave the key out instead)"],
+      [{ node_id: "two words" }, "node_id: 'two words' is not a node id (letters, digits, '.', '_' and '-', at most 64, starting with a letter or digit)"],
+      [{ host: "not a host!" }, "host: 'not a host!' is not a host name or IP address"],
+    ];
+    for (const [content, problem] of cases) {
+      const path = configFile(content);
+      expect(usageError(() => resolveAgentSettings({}, cleanEnv({ GROUPSYNC_CONFIG: path })))).toBe(`config file ${path}: ${problem}`);
+    }
+  });
+
+  it("names the variable or flag when that is what is wrong", () => {
+    expect(usageError(() => resolveAgentSettings({}, cleanEnv({ GROUPSYNC_URL: "localhost:8787" })))).toBe("GROUPSYNC_URL: 'localhost:8787' is not an http or https URL");
+    expect(usageError(() => resolveAgentSettings({}, cleanEnv({ GROUPSYNC_AGENT_PORT: "x" })))).toBe("GROUPSYNC_AGENT_PORT must be a port number from 0 to 65535, got 'x'");
+    expect(usageError(() => resolveAgentSettings({ focus: "1y" }, cleanEnv()))).toMatch(/^--focus: /);
+    expect(usageError(() => resolveAgentSettings({ config: "" }, cleanEnv()))).toBe("--config needs a path");
+    // A flag does not excuse a broken file: the file is checked whole.
+    const path = configFile({ focus: "lots" });
+    expect(usageError(() => resolveAgentSettings({ config: path, focus: "25m" }, cleanEnv()))).toMatch(/focus: "lots" is not a duration/);
+  });
+
+  it("asks for the team key where the timer needs it, mentioning the config file", () => {
+    expect(usageError(() => parseRunOptions("start", [], cleanEnv()))).toMatch(/^GROUPSYNC_TEAM_KEY is not set \(nor team_key in the config file\)/);
+    expect(usageError(() => parseClientOptions([], cleanEnv({ GROUPSYNC_TEAM_KEY: "short" })))).toMatch(/^GROUPSYNC_TEAM_KEY is too short \(5 characters\)/);
+  });
+});
