@@ -71,6 +71,8 @@ export interface AgentSettings {
   readonly configFile: string | null;
   /** The worker's base URL. */
   readonly url: string;
+  /** Whether the URL was set (env or file) rather than defaulted: only then do start/join link to the worker. */
+  readonly urlConfigured: boolean;
   /** The member token for the worker; null: send none (the open team of `npm run dev`). */
   readonly token: string | null;
   /** Null when not set anywhere; the timer commands require it (requireTeamKey). */
@@ -259,6 +261,7 @@ export function resolveAgentSettings(flags: AgentFlags, env: NodeJS.ProcessEnv):
   return {
     configFile: values === null ? null : location.path,
     url: envUrl !== undefined ? checkUrl("GROUPSYNC_URL", envUrl) : (file.url ?? DEFAULT_WORKER_URL),
+    urlConfigured: envUrl !== undefined || file.url !== undefined,
     token: nonEmpty(env.GROUPSYNC_TOKEN) ?? file.token ?? null,
     teamKey: envTeamKey ?? file.team_key ?? null,
     stateDir: envStateDir ?? (file.state_dir !== undefined ? fileRelativePath(file.state_dir, location.path, env) : defaultStateDir(env)),

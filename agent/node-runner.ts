@@ -93,6 +93,7 @@ export class NodeRunner {
   #lastTick: ShellFacts["lastTick"] = null;
   #unroutable = 0;
   #stopping: Promise<void> | null = null;
+  readonly #stopHooks: Array<() => void> = [];
 
   /** Binds the TCP and UDP ports; nothing is sent until startSession() or joinSession(). */
   static async open(options: NodeRunnerOptions): Promise<NodeRunner> {
@@ -159,10 +160,10 @@ export class NodeRunner {
   }
 
   /** Begins a new session with this agent as its master, and starts the first focus phase. */
-  startSession(): void {
+  startSession(settings: Partial<PomodoroSettings> = this.#settings): void {
     const now = Date.now();
     this.#deliver(this.node.bootstrap(now));
-    this.#deliver(this.node.command({ kind: "start", settings: this.#settings }, now));
+    this.#deliver(this.node.command({ kind: "start", settings }, now));
   }
 
   /**
@@ -204,6 +205,11 @@ export class NodeRunner {
     return this.#stopping;
   }
 
+  /** Runs `hook` once the agent has left (after a master's handover), before the `stopped` event. */
+  onStopped(hook: () => void): void {
+    this.#stopHooks.push(hook);
+  }
+
   async #stop(): Promise<void> {
     const started = Date.now();
     this.#guarded(() => this.#deliver(this.node.leave(started)));
@@ -216,6 +222,7 @@ export class NodeRunner {
     await this.#links.close(500);
     for (const socket of this.#inbound) socket.destroy();
     await Promise.all([new Promise((resolve) => this.#server.close(resolve)), this.#udp.close()]);
+    for (const hook of this.#stopHooks) hook();
     this.#onEvent({ event: "stopped" });
   }
 

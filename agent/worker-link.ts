@@ -7,7 +7,8 @@
  * reconnects with backoff. Everything that goes wrong here becomes a warning event, never a throw.
  */
 import WebSocket from "ws";
-import { AgentTimerReport, HubNotice, type AgentMessage } from "../shared/live.ts";
+import { AgentInfo, AgentTimerReport, HubNotice, TeamTimer, type AgentMessage } from "../shared/live.ts";
+import { z } from "zod";
 import { phaseDurationMs, remaining, type TimerCommand } from "../shared/pomodoro.ts";
 import type { AgentEvent } from "./agent-events.ts";
 import type { NodeRunner } from "./node-runner.ts";
@@ -200,4 +201,45 @@ function parseCommand(raw: Record<string, unknown>): TimerCommand | null {
     default:
       return null;
   }
+}
+
+// ---- before the session: what the worker knows ----------------------------------------------------
+
+const AgentList = z.object({ agents: z.array(AgentInfo), master: z.string().nullable() });
+
+async function getJson(url: string, path: string, token: string | null, timeoutMs: number): Promise<unknown> {
+  const res = await fetch(new URL(path, url), { headers: token ? { authorization: `Bearer ${token}` } : {}, signal: AbortSignal.timeout(timeoutMs) });
+  if (!res.ok) throw new Error(`${path} answered HTTP ${res.status}${res.status === 401 ? " (check GROUPSYNC_TOKEN)" : ""}`);
+  return res.json();
+}
+
+/** `join` with no address: the master's address as the worker lists it, else any connected agent's. */
+export async function sessionAddressFromWorker(url: string, token: string | null): Promise<string> {
+  const list = AgentList.parse(await getJson(url, "/agents", token, 5000));
+  const connected = list.agents.filter((agent) => agent.connected && agent.tcp !== null);
+  const master = connected.find((agent) => agent.node_id === list.master) ?? connected.find((agent) => agent.role === "master") ?? connected[0];
+  if (master?.tcp == null) throw new Error("no agent of your team is registered with the worker; start a session first (groupsync-agent start)");
+  return master.tcp;
+}
+
+/** The team timer the worker keeps, or null if it is idle, driven by agents, or unreachable. */
+export async function workerKeptTimer(url: string, token: string | null): Promise<TeamTimer | null> {
+  try {
+    const timer = TeamTimer.parse(await getJson(url, "/pomo/state", token, 2000));
+    return timer.phase !== "idle" && timer.master === null ? timer : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A new session adopts the timer the worker kept while no agent ran it: same settings, phase and
+ * round (reached by skipping from the first focus), time left and pause. Only commands any member
+ * could send are used, so the session's log explains every step.
+ */
+export async function adoptTimer(runner: NodeRunner, timer: TeamTimer): Promise<void> {
+  const target = timer.phase === "focus" ? 2 * timer.round : 2 * timer.round - 1;
+  for (let i = 0; i < Math.min(target, 200); i++) if (!(await runner.runCommand({ kind: "skip" })).ok) return;
+  if (timer.remaining_ms > 0) await runner.runCommand({ kind: "set", durationMs: timer.remaining_ms });
+  if (timer.paused) await runner.runCommand({ kind: "pause" });
 }

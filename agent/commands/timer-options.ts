@@ -15,7 +15,8 @@ export { DEFAULT_AGENT_PORT, parsePhaseDuration } from "../config-file.ts";
 
 export const TIMER_USAGE = `Group Pomodoro timer (peer to peer; any member may die, the timer goes on):
   start [options]             start a session; this agent is its master (runs in the foreground)
-  join <host:port> [options]  join the session through any of its members (runs in the foreground)
+  join [host:port] [options]  join the session through any of its members (runs in the foreground);
+                              with no address, asks the worker (GROUPSYNC_URL) where the session is
   status [--json]             a running agent's view: role, term, master, members, timer, drop counters
   pause | resume | skip | stop
                               act on the shared timer from any member; the master applies it
@@ -31,6 +32,9 @@ Options of start and join:
   --node-id ID      this agent's name in the session (default $GROUPSYNC_NODE_ID, else <hostname>-<random>)
   --config PATH     read this config file (its keys: groupsync-agent --help); every command takes it
   --json            one JSON object per line on stdout: ready, role, master, term, members, phase, command
+  --no-worker       do not link to the worker even though GROUPSYNC_URL (or the file's url) is set.
+                    With a worker URL, the agent registers there, heartbeats, reports the timer while
+                    it is master, and runs the timer commands sent to /pomo on the worker.
   SIGTERM or Ctrl-C leaves gracefully: a master hands over to a successor before it exits.
 
 Options of status and the timer commands:
@@ -54,8 +58,12 @@ export interface RunOptions {
   readonly host: string | null;
   readonly json: boolean;
   readonly settings: Partial<PomodoroSettings>;
-  /** Only for join. */
+  /** Only for join; null with `viaWorker` means: ask the worker where the session is. */
   readonly target: HostPort | null;
+  /** Join through the worker's list of agents (join with no address). */
+  readonly viaWorker: boolean;
+  /** The worker to register with and report to; null when no URL is configured or --no-worker. */
+  readonly worker: { readonly url: string; readonly token: string | null } | null;
 }
 
 export interface ClientOptions {
@@ -77,6 +85,7 @@ const RUN_OPTIONS = {
   "node-id": { type: "string" },
   config: { type: "string" },
   json: { type: "boolean" },
+  "no-worker": { type: "boolean" },
 } as const;
 
 const CLIENT_OPTIONS = {
@@ -91,22 +100,28 @@ export function wantsHelp(args: readonly string[]): boolean {
 }
 
 export function parseRunOptions(command: "start" | "join", args: string[], env: NodeJS.ProcessEnv): RunOptions {
-  const { flags, json, positionals } = readRunFlags(args);
+  const { flags, json, positionals, noWorker } = readRunFlags(args);
   let target: HostPort | null = null;
+  const settings = resolveAgentSettings(flags, env);
   if (command === "join") {
     const [where, ...extra] = positionals;
-    if (where === undefined) throw new UsageError("join needs the address of a member, as host:port (e.g. join 192.168.1.20:7420)");
     if (extra.length > 0) throw new UsageError(`join takes one address, got also '${extra.join(" ")}'`);
-    target = parseHostPort(where);
-    if (target === null) throw new UsageError(`join: '${where}' is not host:port (e.g. 192.168.1.20:7420)`);
+    if (where === undefined) {
+      if (!settings.urlConfigured || noWorker) {
+        throw new UsageError("join needs the address of a member, as host:port (e.g. join 192.168.1.20:7420), or the worker (GROUPSYNC_URL) to ask");
+      }
+    } else {
+      target = parseHostPort(where);
+      if (target === null) throw new UsageError(`join: '${where}' is not host:port (e.g. 192.168.1.20:7420)`);
+    }
   } else if (positionals.length > 0) {
     throw new UsageError(`start takes no arguments, got '${positionals.join(" ")}'`);
   }
-  return runOptionsFrom(resolveAgentSettings(flags, env), { json, target });
+  return runOptionsFrom(settings, { json, target, viaWorker: command === "join" && target === null, noWorker });
 }
 
 /** The options of start/join (also what the menu takes), as resolveAgentSettings wants them. */
-export function readRunFlags(args: string[]): { readonly flags: AgentFlags; readonly json: boolean; readonly positionals: readonly string[] } {
+export function readRunFlags(args: string[]): { readonly flags: AgentFlags; readonly json: boolean; readonly noWorker: boolean; readonly positionals: readonly string[] } {
   const { values, positionals } = parse(args, RUN_OPTIONS);
   const flags: AgentFlags = {
     config: values.config,
@@ -119,11 +134,14 @@ export function readRunFlags(args: string[]): { readonly flags: AgentFlags; read
     long: values.long,
     every: values.every,
   };
-  return { flags, json: values.json ?? false, positionals };
+  return { flags, json: values.json ?? false, noWorker: values["no-worker"] ?? false, positionals };
 }
 
 /** What start or join runs with, from resolved settings. Requires the team key. */
-export function runOptionsFrom(settings: AgentSettings, extra: { readonly json: boolean; readonly target: HostPort | null }): RunOptions {
+export function runOptionsFrom(
+  settings: AgentSettings,
+  extra: { readonly json: boolean; readonly target: HostPort | null; readonly viaWorker?: boolean; readonly noWorker?: boolean },
+): RunOptions {
   return {
     teamKey: requireTeamKey(settings),
     nodeId: settings.nodeId ?? randomNodeId(),
@@ -133,6 +151,8 @@ export function runOptionsFrom(settings: AgentSettings, extra: { readonly json: 
     json: extra.json,
     settings: settings.timer,
     target: extra.target,
+    viaWorker: extra.viaWorker ?? false,
+    worker: settings.urlConfigured && !extra.noWorker ? { url: settings.url, token: settings.token } : null,
   };
 }
 

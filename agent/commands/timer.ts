@@ -9,7 +9,8 @@ import { ControlError, requestControl } from "../control/client.ts";
 import type { ControlReply } from "../control/protocol.ts";
 import type { TimerCommand } from "../../shared/pomodoro.ts";
 import { NodeRunner } from "../node-runner.ts";
-import { formatHostPort, type HostPort } from "../net/peer-address.ts";
+import { adoptTimer, sessionAddressFromWorker, WorkerLink, workerKeptTimer } from "../worker-link.ts";
+import { formatHostPort, parsePeerAddress, type HostPort } from "../net/peer-address.ts";
 import { formatStatus, type AgentStatus } from "../status-report.ts";
 import { parseClientOptions, parsePhaseDuration, parseRunOptions, TIMER_USAGE, wantsHelp, type RunOptions } from "./timer-options.ts";
 import { UsageError } from "./tx.ts";
@@ -81,6 +82,21 @@ export type StartedAgent =
  * background of its own process. Stop it with `runner.stop()`.
  */
 export async function startAgent(options: RunOptions, onEvent: (event: AgentEvent) => void): Promise<StartedAgent> {
+  const worker = options.worker;
+  if (options.viaWorker && worker !== null) {
+    try {
+      const address = await sessionAddressFromWorker(worker.url, worker.token);
+      // Agents register their peer address, host:tcp/udp; joining needs the TCP part.
+      const peer = parsePeerAddress(address);
+      const target = peer === null ? null : { host: peer.host, port: peer.port };
+      if (target === null) return { ok: false, message: `the worker lists the session at '${address}', which is not host:port` };
+      options = { ...options, target, viaWorker: false };
+    } catch (error) {
+      return { ok: false, message: `cannot find the session through the worker at ${worker.url}: ${(error as Error).message}` };
+    }
+  }
+  // A new session takes over the timer the worker kept while no agent ran it.
+  const adopted = options.target === null && options.worker !== null ? await workerKeptTimer(options.worker.url, options.worker.token) : null;
   let host = options.host;
   if (host === null && options.target !== null) {
     try {
@@ -109,8 +125,20 @@ export async function startAgent(options: RunOptions, onEvent: (event: AgentEven
     return { ok: false, message: `cannot listen on ${bindHost} (tcp ${options.tcpPort}, udp ${options.udpPort}): ${why}` };
   }
   onEvent({ event: "ready", node_id: runner.node.id, tcp_port: runner.tcpPort, udp_port: runner.udpPort, address: runner.address });
-  if (options.target === null) runner.startSession();
+  const settings = adopted === null ? null : {
+    focusMs: adopted.settings.focus_ms,
+    shortBreakMs: adopted.settings.short_break_ms,
+    longBreakMs: adopted.settings.long_break_ms,
+    longBreakEvery: adopted.settings.long_break_every,
+  };
+  if (options.target === null) runner.startSession(settings ?? undefined);
   else runner.joinSession(options.target);
+  if (adopted !== null) await adoptTimer(runner, adopted);
+  if (options.worker !== null) {
+    const link = new WorkerLink(runner, { url: options.worker.url, token: options.worker.token ?? undefined, onEvent });
+    link.start();
+    runner.onStopped(() => link.close());
+  }
   const control = { host: isLoopback(bindHost) ? bindHost : bindHost === "::" ? "::1" : "127.0.0.1", port: runner.tcpPort };
   return { ok: true, runner, control };
 }

@@ -42,6 +42,7 @@ describe("agent settings: defaults < config file < environment < flags", () => {
     expect(resolveAgentSettings({}, env)).toEqual({
       configFile: null,
       url: DEFAULT_WORKER_URL,
+      urlConfigured: false,
       token: null,
       teamKey: null,
       stateDir: join(env.HOME!, ".local", "state", "groupsync"),
@@ -71,6 +72,7 @@ describe("agent settings: defaults < config file < environment < flags", () => {
     expect(resolveAgentSettings({ config: path }, cleanEnv())).toEqual({
       configFile: path,
       url: "https://groupsync.example.workers.dev",
+      urlConfigured: true,
       token: "gs_file",
       teamKey: "file-team-key-0123",
       stateDir: join(root, "state"),
