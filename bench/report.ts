@@ -65,3 +65,9 @@ export function writeResults(dir: string, results: unknown): string {
   writeFileSync(join(dir, "latest.json"), text);
   return file;
 }
+
+/** One line for a figure checked against its target: "suite: name: value unit (target ...) PASS". */
+export function formatCheck(check: { suite: string; name: string; value: number; unit: string; target: string | null; pass: boolean | null }): string {
+  const verdict = check.pass === null ? "(no target)" : `(target ${check.target}) ${check.pass ? "PASS" : "FAIL"}`;
+  return `${check.suite}: ${check.name}: ${check.value.toFixed(2)} ${check.unit} ${verdict}`;
+}

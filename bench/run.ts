@@ -3,7 +3,7 @@
  * `npm run bench`: starts its own stack (redis-server, gateway, wrangler dev) on free ports,
  * runs each suite in interleaved rounds, prints a table and writes JSON under .bench/.
  * BENCH_ROUNDS (default 5) and BENCH_SECONDS per measurement (default 2) trade time for noise;
- * BENCH_SUITES=redis,worker,calendar,tx,agent picks suites. The stack starts only if a chosen suite
+ * BENCH_SUITES=redis,worker,calendar,tx,live,agent picks suites. The stack starts only if a chosen suite
  * needs it: `agent` runs its own groupsync-agent processes and nothing else.
  */
 import { randomBytes } from "node:crypto";
@@ -17,6 +17,7 @@ import { startRedisServer } from "../dev/redis-server.ts";
 import { startWranglerDev } from "../dev/wrangler-dev.ts";
 import { printTable, writeResults, type Ratio, type Row } from "./report.ts";
 import { agentTimerSuite } from "./suites/agent-timer.ts";
+import { liveFeedSuite } from "./suites/live-feed.ts";
 import { calendarApiSuite } from "./suites/calendar-api.ts";
 import { redisGatewaySuite } from "./suites/redis-gateway.ts";
 import { transactionsSuite } from "./suites/transactions.ts";
@@ -62,6 +63,7 @@ const SUITES: Record<string, Suite> = {
   worker: { needsStack: true, run: workerHealthSuite },
   calendar: { needsStack: true, run: calendarApiSuite },
   tx: { needsStack: true, run: transactionsSuite },
+  live: { needsStack: true, run: liveFeedSuite },
   agent: { needsStack: false, run: agentTimerSuite },
 };
 

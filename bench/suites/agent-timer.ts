@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import type { AgentStatus } from "../../agent/status-report.ts";
 import { AgentCluster, waitUntil, type Agent } from "../../test/helpers/agents.ts";
 import { median, percentile } from "../load.ts";
-import { round, type Ratio, type Row } from "../report.ts";
+import { formatCheck, round, type Ratio, type Row } from "../report.ts";
 import type { BenchSettings, Check } from "../run.ts";
 
 /**
@@ -257,7 +257,3 @@ function check(name: string, value: number, unit: string, below: number | null):
   return { suite: "agent", name, value: round(value), unit, target: below === null ? null : `< ${below} ${unit}`, pass: below === null ? null : value < below };
 }
 
-function formatCheck(check: Check): string {
-  const verdict = check.pass === null ? "(no target)" : `(target ${check.target}) ${check.pass ? "PASS" : "FAIL"}`;
-  return `agent: ${check.name}: ${check.value.toFixed(2)} ${check.unit} ${verdict}`;
-}
