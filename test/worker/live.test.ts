@@ -29,7 +29,7 @@ async function connect(token: string, query = "") {
   };
   await until((all) => all.some((m) => m.type === "hello"), "hello");
   const changes = () => messages.filter((m): m is Change => !NOTICES.has(m.type));
-  return { ws, messages, changes, until };
+  return { ws, messages, changes, until, token };
 }
 
 const slot = (hour: number) => ({ starts_at: `2031-01-06T${String(hour).padStart(2, "0")}:00:00Z`, ends_at: `2031-01-06T${String(hour).padStart(2, "0")}:30:00Z` });
@@ -65,6 +65,30 @@ describe("GET /ws", () => {
     expect(socket.changes().map((c) => c.seq)).toEqual([3, 4, 5, 6]);
     expect(socket.messages.map((m) => m.type)).toEqual(["hello", "event.created", "event.created", "event.created", "caught_up", "event.created"]);
     socket.ws.close();
+  });
+
+  it("50 clients receive concurrent bookings in one order; a client that reconnects with its last seq catches up exactly", async () => {
+    const t = await newTeam();
+    const sockets = await Promise.all(Array.from({ length: 50 }, () => connect(t.token)));
+    const leaver = sockets[0]!;
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => t.post("/events", { title: `B${i}`, ...slot(i + 6) })));
+    expect(results.map((r) => r.status)).toEqual(Array(10).fill(201));
+    for (const socket of sockets) await socket.until((all) => all.filter((m) => m.type === "event.created").length >= 10, "ten bookings");
+    const order = sockets[0]!.changes().map((c) => c.seq);
+    expect(order).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    const ids = sockets[0]!.changes().map((c) => (c as { id: string }).id);
+    for (const socket of sockets) expect(socket.changes().map((c) => (c as { id: string }).id)).toEqual(ids);
+
+    leaver.ws.close();
+    await t.post("/goals", { title: "While away" });
+    await t.post("/events", { title: "Also while away", ...slot(20) });
+    const back = await connect(leaver.token, "&last_seq=10");
+    await back.until((all) => all.some((m) => m.type === "caught_up"), "caught_up");
+    expect(back.changes().map((c) => [c.seq, c.type])).toEqual([
+      [11, "goal.created"],
+      [12, "event.created"],
+    ]);
+    for (const socket of [...sockets.slice(1), back]) socket.ws.close();
   });
 
   it("tells a client whose last_seq is ahead of the feed to reload", async () => {
