@@ -13,8 +13,8 @@ import { startTestGateway, startTestRedis, stopAll, tempDir, track, type TestRed
  * `wrangler dev`. Processes are killed and frozen mid-transaction.
  */
 const ADMIN_SECRET = "tx-faults-admin-secret-1234";
-// Long enough to cover restarting wrangler dev inside a lease, short enough to wait out.
-const IDLE = 5000;
+// Long enough that a SIGKILLed wrangler dev is back before the lease ends, even on a busy 2-core machine.
+const IDLE = 9000;
 let mainRedis: TestRedis;
 let goalsRedis: TestRedis;
 let mainGateway: RunningGateway;
