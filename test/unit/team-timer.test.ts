@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { applyTimerCommand, idleTimer } from "../../shared/pomodoro.ts";
-import { acceptsReport, emptyRecord, MASTER_LEASE_MS, recordAfterCommand, recordFromReport, teamTimerView } from "../../worker/live/team-timer.ts";
+import { acceptsReport, emptyRecord, MASTER_LEASE_MS, recordAfterCommand, recordFromReport, sameTimer, teamTimerView } from "../../worker/live/team-timer.ts";
 
 const MIN = 60_000;
 const settings = { focus_ms: 25 * MIN, short_break_ms: 5 * MIN, long_break_ms: 15 * MIN, long_break_every: 4 };
@@ -63,5 +63,24 @@ describe("term fencing", () => {
 
   it("accepts any term when the worker keeps the timer itself", () => {
     expect(acceptsReport(emptyRecord(), 0, null, 0)).toBe(true);
+  });
+});
+
+describe("repeated reports of one phase", () => {
+  const report = { phase: "focus" as const, paused: false, round: 0, remaining_ms: 600_000, duration_ms: 25 * MIN, settings };
+
+  it("keep the phase's start time, so a pause or a new term is not a restart", () => {
+    const first = recordFromReport(report, "node-a", 1, 1_000_000);
+    const paused = recordFromReport({ ...report, paused: true, remaining_ms: 599_000 }, "node-a", 1, 1_001_003, first);
+    expect(paused.phaseStartedAt).toBe(first.phaseStartedAt);
+    const skipped = recordFromReport({ ...report, phase: "short_break", round: 1, remaining_ms: 5 * MIN, duration_ms: 5 * MIN }, "node-a", 1, 1_002_000, paused);
+    expect(skipped.phaseStartedAt).toBe(1_002_000);
+  });
+
+  it("say nothing new when only network delay moved the deadline", () => {
+    const first = recordFromReport(report, "node-a", 1, 1_000_000);
+    expect(sameTimer(first, recordFromReport({ ...report, remaining_ms: 599_990 }, "node-a", 1, 1_000_020, first))).toBe(true);
+    expect(sameTimer(first, recordFromReport({ ...report, remaining_ms: 300_000 }, "node-a", 1, 1_000_020, first))).toBe(false);
+    expect(sameTimer(first, recordFromReport(report, "node-b", 2, 1_000_000, first))).toBe(false);
   });
 });

@@ -5,7 +5,7 @@ import type { Env } from "../env.ts";
 import { describeIssues } from "../request.ts";
 import { mainStore } from "../storage/stores.ts";
 import { appendToFeed, feedKeys, latestSeq, numbered, readFeed, type FeedEntry } from "./feed.ts";
-import { acceptsReport, emptyRecord, recordAfterCommand, recordFromReport, teamTimerView, type TimerRecord } from "./team-timer.ts";
+import { acceptsReport, emptyRecord, recordAfterCommand, recordFromReport, sameTimer, teamTimerView, type TimerRecord } from "./team-timer.ts";
 import { putTimerScript } from "./timer-scripts.ts";
 
 /** What each socket carries through hibernation (serializeAttachment). */
@@ -292,7 +292,8 @@ export class TeamHub extends DurableObject<Env> {
         return;
       }
       this.#lastHeard.set(nodeId, now);
-      await this.#store(recordFromReport(report, nodeId, term, now));
+      const next = recordFromReport(report, nodeId, term, now, record);
+      if (!sameTimer(record, next)) await this.#store(next);
     });
   }
 

@@ -53,8 +53,12 @@ export function acceptsReport(record: TimerRecord, term: number, lastHeardFromMa
   return lastHeardFromMasterAt === null ? now - record.updatedAt > MASTER_LEASE_MS : now - lastHeardFromMasterAt > MASTER_LEASE_MS;
 }
 
-/** A master's report (remaining time, so no clocks need agree) as a record in the worker's clock. */
-export function recordFromReport(report: AgentTimerReport, nodeId: string, term: number, now: number): TimerRecord {
+/**
+ * A master's report (remaining time, so no clocks need agree) as a record in the worker's clock.
+ * The same phase as `previous` keeps its start time, so repeated reports of one phase (a pause, a
+ * new term) do not look like a restart; network delay would otherwise move it a few ms each time.
+ */
+export function recordFromReport(report: AgentTimerReport, nodeId: string, term: number, now: number, previous?: TimerRecord): TimerRecord {
   const idle = report.phase === "idle";
   const state: TimerState = {
     phase: report.phase,
@@ -70,7 +74,38 @@ export function recordFromReport(report: AgentTimerReport, nodeId: string, term:
     },
   };
   const durationMs = idle ? 0 : Math.max(report.duration_ms, report.remaining_ms);
-  return { state, phaseStartedAt: idle ? null : now - (durationMs - report.remaining_ms), phaseDurationMs: durationMs, term, master: nodeId, updatedAt: now };
+  const samePhase =
+    previous !== undefined &&
+    previous.phaseStartedAt !== null &&
+    previous.state.phase === report.phase &&
+    previous.state.completedFocusRounds === report.round &&
+    previous.phaseDurationMs === durationMs;
+  const phaseStartedAt = idle ? null : samePhase ? previous.phaseStartedAt : now - (durationMs - report.remaining_ms);
+  return { state, phaseStartedAt, phaseDurationMs: durationMs, term, master: nodeId, updatedAt: now };
+}
+
+/** Deadline differences below this between two reports are network delay, not a change. */
+const SAME_DEADLINE_MS = 50;
+
+/** Whether `next` says nothing new over `current` (same master, term, phase, pause and deadline): no need to store or announce it. */
+export function sameTimer(current: TimerRecord, next: TimerRecord): boolean {
+  const a = current.state;
+  const b = next.state;
+  const sameTime =
+    a.paused && b.paused
+      ? Math.abs((a.remainingMs ?? 0) - (b.remainingMs ?? 0)) < SAME_DEADLINE_MS
+      : a.endsAt !== null && b.endsAt !== null
+        ? Math.abs(a.endsAt - b.endsAt) < SAME_DEADLINE_MS
+        : a.endsAt === b.endsAt;
+  return (
+    current.master === next.master &&
+    current.term === next.term &&
+    a.phase === b.phase &&
+    a.paused === b.paused &&
+    a.completedFocusRounds === b.completedFocusRounds &&
+    current.phaseDurationMs === next.phaseDurationMs &&
+    sameTime
+  );
 }
 
 /** What GET /pomo/state and `timer.state` show. */
