@@ -1,0 +1,219 @@
+// @ts-check
+/**
+ * The team's state as this page knows it, and how each message of the live feed (`GET /ws`, the
+ * schemas in shared/live.ts) changes it. Pure: every function returns a new state and never
+ * touches the page, so the same rules are unit tested in Node.
+ *
+ * Ordering rules, because the page learns about one change up to three ways (its own REST answer,
+ * the live feed, a REST reload) in any order:
+ * - feed messages carry `seq`; one at or below the last applied is a duplicate and is ignored;
+ * - an event or goal is replaced only by the same or a newer `version`;
+ * - the timer is replaced only by one updated at the same time or later.
+ *
+ * @typedef {import("./types.js").CalendarEvent} CalendarEvent
+ * @typedef {import("./types.js").Goal} Goal
+ * @typedef {import("./types.js").TeamTimer} TeamTimer
+ * @typedef {import("./types.js").Change} Change
+ * @typedef {import("./types.js").HubMessage} HubMessage
+ * @typedef {{ node_id: string, member: string, role?: "master" | "peer", connected?: boolean }} OnlineAgent
+ * @typedef {{
+ *   seq: number,
+ *   team: string | null,
+ *   member: string | null,
+ *   events: ReadonlyMap<string, CalendarEvent>,
+ *   goals: ReadonlyMap<string, Goal>,
+ *   timer: TeamTimer | null,
+ *   agents: ReadonlyMap<string, OnlineAgent>,
+ * }} LiveState
+ * @typedef {"reload" | "gap" | "caught_up" | null} FeedAction
+ *   What the page must do after a message: refetch over REST, reconnect from the last seq (a change
+ *   is missing), or note that catch-up is complete.
+ */
+
+/** @returns {LiveState} */
+export function emptyState() {
+  return { seq: 0, team: null, member: null, events: new Map(), goals: new Map(), timer: null, agents: new Map() };
+}
+
+/**
+ * The hub's first message. On a fresh connection the feed position is taken from it; when resuming
+ * (`last_seq` was sent) the page keeps its own position, since the missed changes follow.
+ * @param {LiveState} state
+ * @param {Extract<HubMessage, { type: "hello" }>} hello
+ * @param {{ resuming: boolean }} options
+ * @returns {LiveState}
+ */
+export function applyHello(state, hello, { resuming }) {
+  const next = { ...state, team: hello.team, member: hello.member };
+  if (!resuming) next.seq = hello.seq;
+  return withTimer(next, hello.timer);
+}
+
+/**
+ * One message from the feed other than hello.
+ * @param {LiveState} state
+ * @param {HubMessage} message
+ * @returns {{ state: LiveState, action: FeedAction }}
+ */
+export function applyMessage(state, message) {
+  switch (message.type) {
+    case "hello":
+      return { state: applyHello(state, message, { resuming: true }), action: null };
+    case "reload":
+      return { state: { ...state, seq: message.seq }, action: "reload" };
+    case "caught_up":
+      return { state, action: "caught_up" };
+    case "error":
+    case "command":
+    case "report.refused":
+      return { state, action: null };
+    default: {
+      if (message.seq <= state.seq) return { state, action: null };
+      // Feed messages only follow a hello, which set `state.seq`: a jump means a change went missing.
+      const gap = message.seq > state.seq + 1;
+      return { state: { ...applyChange(state, message), seq: message.seq }, action: gap ? "gap" : null };
+    }
+  }
+}
+
+/**
+ * A change's effect on the state, whatever its seq (also used to re-apply changes that arrived
+ * while a REST snapshot was loading).
+ * @param {LiveState} state
+ * @param {Change} change
+ * @returns {LiveState}
+ */
+export function applyChange(state, change) {
+  switch (change.type) {
+    case "event.created":
+    case "event.updated":
+      return withEvent(state, change.event);
+    case "event.deleted":
+      return withoutEvent(state, change.id);
+    case "goal.created":
+    case "goal.updated":
+      return withGoal(state, change.goal);
+    case "goal.deleted":
+      return withoutGoal(state, change.id);
+    case "timer.state":
+      return withTimer(state, change.timer);
+    case "member.joined":
+      if (change.kind !== "agent" || change.node_id === undefined || state.agents.has(change.node_id)) return state;
+      return { ...state, agents: new Map(state.agents).set(change.node_id, { node_id: change.node_id, member: change.member, connected: true }) };
+    case "member.left": {
+      if (change.kind !== "agent" || change.node_id === undefined || !state.agents.has(change.node_id)) return state;
+      const agents = new Map(state.agents);
+      agents.delete(change.node_id);
+      return { ...state, agents };
+    }
+    default:
+      return state; // tx.committed / tx.aborted: their effects arrive as event and goal changes
+  }
+}
+
+/** @param {LiveState} state @param {CalendarEvent} event @returns {LiveState} */
+export function withEvent(state, event) {
+  const current = state.events.get(event.id);
+  if (current !== undefined && current.version > event.version) return state;
+  return { ...state, events: new Map(state.events).set(event.id, event) };
+}
+
+/** @param {LiveState} state @param {string} id @returns {LiveState} */
+export function withoutEvent(state, id) {
+  if (!state.events.has(id)) return state;
+  const events = new Map(state.events);
+  events.delete(id);
+  return { ...state, events };
+}
+
+/** @param {LiveState} state @param {Goal} goal @returns {LiveState} */
+export function withGoal(state, goal) {
+  const current = state.goals.get(goal.id);
+  if (current !== undefined && current.version > goal.version) return state;
+  return { ...state, goals: new Map(state.goals).set(goal.id, goal) };
+}
+
+/** @param {LiveState} state @param {string} id @returns {LiveState} */
+export function withoutGoal(state, id) {
+  if (!state.goals.has(id)) return state;
+  const goals = new Map(state.goals);
+  goals.delete(id);
+  return { ...state, goals };
+}
+
+/** @param {LiveState} state @param {TeamTimer} timer @returns {LiveState} */
+export function withTimer(state, timer) {
+  if (state.timer !== null && Date.parse(timer.updated_at) < Date.parse(state.timer.updated_at)) return state;
+  return { ...state, timer };
+}
+
+/**
+ * A REST snapshot of the events in [fromMs, toMs): replaces what the state knew of that window
+ * (events deleted meanwhile disappear), keeps everything outside it.
+ * @param {LiveState} state
+ * @param {CalendarEvent[]} events
+ * @param {{ fromMs: number, toMs: number }} window
+ * @returns {LiveState}
+ */
+export function withEventWindow(state, events, { fromMs, toMs }) {
+  const next = new Map([...state.events].filter(([, e]) => !(Date.parse(e.starts_at) < toMs && Date.parse(e.ends_at) > fromMs)));
+  for (const event of events) next.set(event.id, event);
+  return { ...state, events: next };
+}
+
+/** A REST snapshot of all goals. @param {LiveState} state @param {Goal[]} goals @returns {LiveState} */
+export function withAllGoals(state, goals) {
+  return { ...state, goals: new Map(goals.map((goal) => [goal.id, goal])) };
+}
+
+/**
+ * `GET /agents`: the agents connected now.
+ * @param {LiveState} state
+ * @param {OnlineAgent[]} agents
+ * @returns {LiveState}
+ */
+export function withAgents(state, agents) {
+  return { ...state, agents: new Map(agents.filter((a) => a.connected !== false).map((a) => [a.node_id, a])) };
+}
+
+/**
+ * Goals in board order: open ones first (oldest first, so the board does not reshuffle as goals
+ * are added), then completed ones.
+ * @param {Iterable<Goal>} goals
+ */
+export function boardOrder(goals) {
+  return [...goals].sort((a, b) => Number(a.completed) - Number(b.completed) || a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
+}
+
+/**
+ * Who drives the timer, as the page says it.
+ * @param {TeamTimer | null} timer
+ */
+export function masterLabel(timer) {
+  if (timer === null) return "unknown";
+  if (timer.master === null) return "the server (no agent is driving the timer)";
+  return `agent ${timer.master}${timer.term > 0 ? ` (term ${timer.term})` : ""}`;
+}
+
+/**
+ * Reconnect delays after a lost connection: 0.5 s doubling to 30 s, each with jitter (50–100 %), so
+ * a whole team whose connection dropped at once does not reconnect in one burst.
+ * @param {number} attempt 0 for the first retry
+ * @param {number} random a number in [0, 1)
+ */
+export function reconnectDelayMs(attempt, random) {
+  const ceiling = Math.min(30_000, 500 * 2 ** Math.min(attempt, 16));
+  return Math.round(ceiling * (0.5 + random / 2));
+}
+
+/**
+ * The WebSocket URL for a page at `pageUrl`: same host, ws(s), token and last_seq in the query.
+ * `lastSeq` null: a fresh start (nothing to replay); 0 is a position too (replay from the start).
+ */
+export function liveFeedUrl(/** @type {string} */ pageUrl, /** @type {string | null} */ token, /** @type {number | null} */ lastSeq) {
+  const url = new URL("/ws", pageUrl);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  if (token) url.searchParams.set("token", token);
+  if (lastSeq !== null) url.searchParams.set("last_seq", String(lastSeq));
+  return url.toString();
+}
