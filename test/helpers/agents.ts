@@ -7,8 +7,8 @@ import { requestControl } from "../../agent/control/client.ts";
 import type { AgentStatus } from "../../agent/status-report.ts";
 
 /**
- * Real groupsync-agent processes for tests: `node agent/cli.ts start|join … --json`, each in its own
- * process group (detached) and stopped by PID. Every JSON line an agent prints is kept with the time
+ * Real groupsync-agent processes for tests: `node agent/bin.mjs start|join … --json`, the entry point
+ * users run (the bundle when it is up to date, else the sources), each in its own process group (detached) and stopped by PID. Every JSON line an agent prints is kept with the time
  * it arrived, so tests can wait for events and measure how long things took. Call `stopAll()` in
  * afterAll: it SIGKILLs whatever is still running, also after a failed test.
  */
@@ -137,10 +137,10 @@ export class AgentCluster {
     return Promise.all(agents.map((agent) => this.status(agent)));
   }
 
-  /** Runs the real CLI (`node agent/cli.ts …`) with the team key. */
+  /** Runs the real CLI (`node agent/bin.mjs …`) with the team key. */
   async cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
     try {
-      const { stdout, stderr } = await promisify(execFile)(process.execPath, ["agent/cli.ts", ...args], {
+      const { stdout, stderr } = await promisify(execFile)(process.execPath, ["agent/bin.mjs", ...args], {
         cwd: ROOT,
         env: { ...process.env, GROUPSYNC_TEAM_KEY: this.teamKey, ...env },
         timeout: 15_000,
@@ -177,7 +177,7 @@ export class AgentCluster {
    * --node-id `name` appended. Resolves once it printed its ready line.
    */
   async spawn(name: string, args: string[], options: SpawnOptions = {}): Promise<Agent> {
-    const child: ChildProcess = spawn(process.execPath, ["agent/cli.ts", ...args, "--json", "--port", "0", "--udp-port", "0", "--node-id", name], {
+    const child: ChildProcess = spawn(process.execPath, ["agent/bin.mjs", ...args, "--json", "--port", "0", "--udp-port", "0", "--node-id", name], {
       cwd: ROOT,
       env: { ...process.env, GROUPSYNC_TEAM_KEY: this.teamKey, ...options.env },
       detached: true,
