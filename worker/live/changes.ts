@@ -72,11 +72,31 @@ export class ChangeSink {
 
   #deliver(entries: FeedEntry[]): void {
     if (entries.length === 0 || this.#env.TEAM_HUB === undefined) return;
+    // A hub that just said it holds no sockets is not woken again for a moment: its alarm reads the
+    // feed once a second while anyone listens, so a socket that opened meanwhile still gets this.
+    const idleUntil = idleHubs.get(this.#team);
+    if (idleUntil !== undefined && Date.now() < idleUntil) return;
     const upTo = Math.max(...entries.map((e) => e.seq));
     const known = entries.filter((e) => e.text !== "");
     const delivery = hubFor(this.#env, this.#team)
       .deliver(this.#team, known, upTo)
+      .then((sockets) => {
+        forgetOldIdleHubs();
+        if (sockets === 0) idleHubs.set(this.#team, Date.now() + IDLE_HUB_SKIP_MS);
+        else idleHubs.delete(this.#team);
+      })
       .catch((error: unknown) => console.error(JSON.stringify({ event: "hub_delivery_failed", team: this.#team, error: String(error) })));
     if (this.#waitUntil) this.#waitUntil(delivery);
   }
+}
+
+/** How long a worker isolate leaves a hub with no sockets alone (at most the alarm's catch-up delay). */
+const IDLE_HUB_SKIP_MS = 1000;
+/** Per isolate: team -> until when its hub is known to hold no sockets. Bounded by the teams that write. */
+const idleHubs = new Map<string, number>();
+
+function forgetOldIdleHubs(): void {
+  if (idleHubs.size < 10_000) return;
+  const now = Date.now();
+  for (const [team, until] of idleHubs) if (until < now) idleHubs.delete(team);
 }

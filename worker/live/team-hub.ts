@@ -26,6 +26,8 @@ export type CommandAnswer = { ok: true; timer: TeamTimer } | { ok: false; status
 /** A socket replaying the feed gets no live messages until it has caught up (then it resumes after what it was sent). */
 const CATCHING_UP = -1;
 const REPLAY_BATCH = 500;
+/** How often a hub with sockets checks the feed for changes it was not told about. */
+const CATCH_UP_EVERY_MS = 1000;
 /** How long a REST command waits for the master agent's answer. */
 const COMMAND_TIMEOUT_MS = 3000;
 /** Agents that left stay listed (as not connected) this long. */
@@ -56,21 +58,46 @@ export class TeamHub extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.blockConcurrencyWhile(async () => {
-      const stored = await ctx.storage.get<number>("lastSeq");
+      const [stored, team] = [await ctx.storage.get<number>("lastSeq"), await ctx.storage.get<string>("team")];
       if (typeof stored === "number") this.#lastSeq = stored;
+      if (typeof team === "string") this.#team = team;
     });
   }
 
   // ---- the feed ----------------------------------------------------------------------------
 
-  /** From the worker after a write: numbered changes it knows the text of, and the newest seq written. */
-  async deliver(team: string, entries: FeedEntry[], upTo: number): Promise<void> {
+  /**
+   * From the worker after a write: numbered changes it knows the text of, and the newest seq
+   * written. Answers how many sockets the hub holds, so a worker can stop waking a hub nobody
+   * listens to (see ChangeSink); the alarm below catches up anything skipped meanwhile.
+   */
+  async deliver(team: string, entries: FeedEntry[], upTo: number): Promise<number> {
     this.#team = team;
+    const sockets = this.ctx.getWebSockets().length;
     if (this.#lastSeq === null) this.#lastSeq = Math.min(upTo, ...entries.map((e) => e.seq)) - 1;
+    if (sockets === 0) {
+      this.#lastSeq = Math.max(this.#lastSeq, upTo); // nobody to send to: nothing to read back either
+      return 0;
+    }
     for (const entry of [...entries].sort((a, b) => a.seq - b.seq)) {
       if (this.#pumping === null && entry.seq === this.#lastSeq + 1) this.#broadcast(entry);
     }
     if (upTo > this.#lastSeq) await this.#pump(upTo);
+    return sockets;
+  }
+
+  /**
+   * While sockets are open, once a second: send whatever reached the feed but not this hub (a poke
+   * the worker skipped because the hub was idle a moment ago, or one that was lost).
+   */
+  override async alarm(): Promise<void> {
+    if (this.ctx.getWebSockets().length === 0 || this.#team === null) return;
+    try {
+      const latest = await latestSeq(mainStore(this.env), this.#team);
+      if (this.#lastSeq !== null && latest > this.#lastSeq) await this.#pump(latest);
+    } finally {
+      await this.ctx.storage.setAlarm(Date.now() + CATCH_UP_EVERY_MS);
+    }
   }
 
   /** Reads the stream until everything up to `upTo` has gone out, one reader at a time. */
@@ -92,8 +119,10 @@ export class TeamHub extends DurableObject<Env> {
 
   #broadcast(entry: FeedEntry): void {
     this.#lastSeq = entry.seq;
-    this.ctx.storage.put("lastSeq", entry.seq, { allowUnconfirmed: true }).catch(() => {});
-    for (const ws of this.ctx.getWebSockets()) {
+    const sockets = this.ctx.getWebSockets();
+    // Remembered for sockets that outlive this object's memory (hibernation).
+    if (sockets.length > 0) this.ctx.storage.put("lastSeq", entry.seq, { allowUnconfirmed: true }).catch(() => {});
+    for (const ws of sockets) {
       const sent = this.#sent.get(ws);
       if (sent === CATCHING_UP || (sent !== undefined && sent >= entry.seq)) continue;
       this.#send(ws, entry.text);
@@ -109,7 +138,9 @@ export class TeamHub extends DurableObject<Env> {
     const member = request.headers.get("x-groupsync-member") ?? "";
     const kind = request.headers.get("x-groupsync-client") === "agent" ? "agent" : "browser";
     const lastSeqText = request.headers.get("x-groupsync-last-seq");
+    if (this.#team !== team) await this.ctx.storage.put("team", team);
     this.#team = team;
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + CATCH_UP_EVERY_MS);
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server, [kind]);
