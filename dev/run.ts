@@ -155,6 +155,7 @@ async function main(): Promise<void> {
   });
   remember(worker.process);
   say(`worker on ${worker.url}  (try: curl ${worker.url}/health)`);
+  say(`dashboard on ${worker.url}/  (live updates: ${worker.url.replace("http", "ws")}/ws)`);
   if (openTeam) {
     say(`open team "${openTeam}": requests without a token act as member "anonymous" of it (development only; GROUPSYNC_OPEN_TEAM= turns it off)`);
   }
