@@ -59,7 +59,10 @@ const body = fc.oneof(
   fc.constantFrom("", "{", "[]", "null", "{\"title\":", "\uFEFF{}"),
 );
 const path = fc.oneof(
-  fc.constantFrom("/events", "/events/", "/goals", "/goals/", "/calendar.ics", "/health", "/admin/teams"),
+  fc.constantFrom("/events", "/events/", "/goals", "/goals/", "/calendar.ics", "/health", "/admin/teams", "/ws", "/agents", "/pomo/state", "/pomo/start", "/pomo/pause", "/pomo/resume", "/pomo/skip", "/pomo/stop", "/pomo/set"),
+  fc.tuple(fc.constantFrom("/pomo/set?", "/ws?"), fc.dictionary(fc.constantFrom("duration_minutes", "last_seq", "client", "token", "x"), hostileString)).map(
+    ([base, query]) => base + new URLSearchParams(query).toString(),
+  ),
   fc.tuple(fc.constantFrom("/events/", "/goals/"), hostileString).map(([base, id]) => base + encodeURIComponent(id)),
   fc.tuple(fc.constantFrom("/events?", "/goals?", "/calendar.ics?"), fc.dictionary(fc.constantFrom("from", "to", "limit", "cursor", "calendar", "x"), hostileString)).map(
     ([base, query]) => base + new URLSearchParams(query).toString(),
