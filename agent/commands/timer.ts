@@ -9,7 +9,7 @@ import { ControlError, requestControl } from "../control/client.ts";
 import type { ControlReply } from "../control/protocol.ts";
 import type { TimerCommand } from "../../shared/pomodoro.ts";
 import { NodeRunner } from "../node-runner.ts";
-import { adoptTimer, sessionAddressFromWorker, WorkerLink, workerKeptTimer } from "../worker-link.ts";
+import type { TeamTimer } from "../../shared/live.ts";
 import { formatHostPort, parsePeerAddress, type HostPort } from "../net/peer-address.ts";
 import { formatStatus, type AgentStatus } from "../status-report.ts";
 import { parseClientOptions, parsePhaseDuration, parseRunOptions, TIMER_USAGE, wantsHelp, type RunOptions } from "./timer-options.ts";
@@ -85,6 +85,7 @@ export async function startAgent(options: RunOptions, onEvent: (event: AgentEven
   const worker = options.worker;
   if (options.viaWorker && worker !== null) {
     try {
+      const { sessionAddressFromWorker } = await loadWorkerLink();
       const address = await sessionAddressFromWorker(worker.url, worker.token);
       // Agents register their peer address, host:tcp/udp; joining needs the TCP part.
       const peer = parsePeerAddress(address);
@@ -96,7 +97,7 @@ export async function startAgent(options: RunOptions, onEvent: (event: AgentEven
     }
   }
   // A new session takes over the timer the worker kept while no agent ran it.
-  const adopted = options.target === null && options.worker !== null ? await workerKeptTimer(options.worker.url, options.worker.token) : null;
+  const adopted: TeamTimer | null = options.target === null && options.worker !== null ? await (await loadWorkerLink()).workerKeptTimer(options.worker.url, options.worker.token) : null;
   let host = options.host;
   if (host === null && options.target !== null) {
     try {
@@ -133,14 +134,20 @@ export async function startAgent(options: RunOptions, onEvent: (event: AgentEven
   };
   if (options.target === null) runner.startSession(settings ?? undefined);
   else runner.joinSession(options.target);
-  if (adopted !== null) await adoptTimer(runner, adopted);
+  if (adopted !== null) await (await loadWorkerLink()).adoptTimer(runner, adopted);
   if (options.worker !== null) {
+    const { WorkerLink } = await loadWorkerLink();
     const link = new WorkerLink(runner, { url: options.worker.url, token: options.worker.token ?? undefined, onEvent });
     link.start();
     runner.onStopped(() => link.close());
   }
   const control = { host: isLoopback(bindHost) ? bindHost : bindHost === "::" ? "::1" : "127.0.0.1", port: runner.tcpPort };
   return { ok: true, runner, control };
+}
+
+/** The worker link (ws, the live-feed schemas) loads only for agents that have a worker: the rest never pay its memory. */
+function loadWorkerLink(): Promise<typeof import("../worker-link.ts")> {
+  return import("../worker-link.ts");
 }
 
 /** The local address this machine uses to reach `target`: what other members can reach us at. */
