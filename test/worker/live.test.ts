@@ -91,6 +91,20 @@ describe("GET /ws", () => {
     for (const socket of [...sockets.slice(1), back]) socket.ws.close();
   });
 
+  it("a socket that opens on a hub the worker just found idle still gets the next change (the hub's catch-up alarm)", async () => {
+    const t = await newTeam();
+    // No sockets: the hub says so, and this isolate stops poking it for a moment.
+    await t.post("/goals", { title: "Nobody listens" });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const socket = await connect(t.token);
+    const started = Date.now();
+    await t.post("/goals", { title: "Someone does now" });
+    await socket.until((all) => all.some((m) => m.type === "goal.created"), "the change the worker did not poke the hub about", 5000);
+    expect(socket.changes().map((c) => [c.seq, c.type])).toEqual([[2, "goal.created"]]);
+    expect(Date.now() - started).toBeLessThan(3000);
+    socket.ws.close();
+  });
+
   it("tells a client whose last_seq is ahead of the feed to reload", async () => {
     const t = await newTeam();
     const socket = await connect(t.token, "&last_seq=99");

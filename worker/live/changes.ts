@@ -72,8 +72,8 @@ export class ChangeSink {
 
   #deliver(entries: FeedEntry[]): void {
     if (entries.length === 0 || this.#env.TEAM_HUB === undefined) return;
-    // A hub that just said it holds no sockets is not woken again for a moment: its alarm reads the
-    // feed once a second while anyone listens, so a socket that opened meanwhile still gets this.
+    // A hub that just said it holds no sockets is not woken again for a moment: a socket that opens
+    // meanwhile makes the hub read the feed itself shortly after (its alarm), so it still gets this.
     const idleUntil = idleHubs.get(this.#team);
     if (idleUntil !== undefined && Date.now() < idleUntil) return;
     const upTo = Math.max(...entries.map((e) => e.seq));
@@ -90,7 +90,7 @@ export class ChangeSink {
   }
 }
 
-/** How long a worker isolate leaves a hub with no sockets alone (at most the alarm's catch-up delay). */
+/** How long a worker isolate leaves a hub with no sockets alone (less than team-hub.ts's CATCH_UP_AFTER_CONNECT_MS). */
 const IDLE_HUB_SKIP_MS = 1000;
 /** Per isolate: team -> until when its hub is known to hold no sockets. Bounded by the teams that write. */
 const idleHubs = new Map<string, number>();

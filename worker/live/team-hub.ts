@@ -26,8 +26,13 @@ export type CommandAnswer = { ok: true; timer: TeamTimer } | { ok: false; status
 /** A socket replaying the feed gets no live messages until it has caught up (then it resumes after what it was sent). */
 const CATCHING_UP = -1;
 const REPLAY_BATCH = 500;
-/** How often a hub with sockets checks the feed for changes it was not told about. */
-const CATCH_UP_EVERY_MS = 1000;
+/**
+ * When a hub checks the feed for changes it was not told about: soon after a socket opens (a worker
+ * may have skipped poking it while it had none: IDLE_HUB_SKIP_MS in changes.ts), then now and then
+ * while sockets are open, in case a poke was lost (a worker that died between write and poke).
+ */
+const CATCH_UP_AFTER_CONNECT_MS = 1500;
+const CATCH_UP_EVERY_MS = 30_000;
 /** How long a REST command waits for the master agent's answer. */
 const COMMAND_TIMEOUT_MS = 3000;
 /** Agents that left stay listed (as not connected) this long. */
@@ -86,10 +91,7 @@ export class TeamHub extends DurableObject<Env> {
     return sockets;
   }
 
-  /**
-   * While sockets are open, once a second: send whatever reached the feed but not this hub (a poke
-   * the worker skipped because the hub was idle a moment ago, or one that was lost).
-   */
+  /** Sends whatever reached the feed but not this hub (see CATCH_UP_AFTER_CONNECT_MS). */
   override async alarm(): Promise<void> {
     if (this.ctx.getWebSockets().length === 0 || this.#team === null) return;
     try {
@@ -140,7 +142,9 @@ export class TeamHub extends DurableObject<Env> {
     const lastSeqText = request.headers.get("x-groupsync-last-seq");
     if (this.#team !== team) await this.ctx.storage.put("team", team);
     this.#team = team;
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + CATCH_UP_EVERY_MS);
+    const soon = Date.now() + CATCH_UP_AFTER_CONNECT_MS;
+    const alarm = await this.ctx.storage.getAlarm();
+    if (alarm === null || alarm > soon) await this.ctx.storage.setAlarm(soon);
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server, [kind]);
