@@ -6,6 +6,7 @@ import { TeamTimer } from "../../shared/live.ts";
 import { AgentCluster, waitUntil, type Agent } from "../helpers/agents.ts";
 import { startTestGateway, startTestRedis, stopAll, tempDir, track } from "../helpers/processes.ts";
 import { createTeamToken } from "../helpers/teams.ts";
+import { jsonApi } from "../helpers/http.ts";
 
 /**
  * Real agents linked to the real worker (wrangler dev, a gateway, redis-server): they register,
@@ -19,15 +20,7 @@ const cluster = new AgentCluster();
 let agents: Agent[] = [];
 let ids: string[] = [];
 
-async function api(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${worker.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : undefined, at: Date.now() };
-}
+const api = jsonApi(() => worker.url, () => token);
 
 const linkEnv = () => ({ GROUPSYNC_URL: worker.url, GROUPSYNC_TOKEN: token });
 

@@ -5,6 +5,7 @@ import { freePort } from "../../dev/ports.ts";
 import { startWranglerDev, type RunningWorker } from "../../dev/wrangler-dev.ts";
 import { createTeamToken } from "../helpers/teams.ts";
 import { startTestGateway, startTestRedis, stopAll, tempDir, track, type TestRedis } from "../helpers/processes.ts";
+import { jsonApi } from "../helpers/http.ts";
 
 /**
  * The API through the real worker under `wrangler dev`, real HTTP, a real gateway and redis-server:
@@ -28,15 +29,7 @@ async function startWorker() {
   );
 }
 
-async function api(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${worker.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : undefined };
-}
+const api = jsonApi(() => worker.url, () => token);
 
 beforeAll(async () => {
   redis = await startTestRedis();

@@ -6,6 +6,7 @@ import { startWranglerDev, type RunningWorker } from "../../dev/wrangler-dev.ts"
 import { createTeamToken } from "../helpers/teams.ts";
 import { twoStoreVars } from "../helpers/two-store-worker.ts";
 import { startTestGateway, startTestRedis, stopAll, tempDir, track, type TestRedis } from "../helpers/processes.ts";
+import { jsonApi } from "../helpers/http.ts";
 
 /**
  * Two-phase commit with participants that can fail independently: calendar (and the coordinator)
@@ -35,15 +36,7 @@ async function startWorker(extra: Record<string, string> = {}) {
   );
 }
 
-async function api(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${worker.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : undefined };
-}
+const api = jsonApi(() => worker.url, () => token);
 
 let slot = 0;
 /** A fresh hour-long slot per call, so tests never collide with each other. */
