@@ -130,7 +130,7 @@ describe("a single node", () => {
   });
 
   it("rejects a configuration whose heartbeat is not well inside the election timeout", () => {
-    const config = { heartbeatMs: 200 };
+    const config = { heartbeatMs: DEFAULT_ELECTION_CONFIG.electionTimeoutMinMs };
     expect(() => new ElectionNode({ id: "x", address: "a", now: 0, random: Math.random, config })).toThrow(/heartbeatMs/);
   });
 
@@ -144,10 +144,12 @@ describe("two nodes wired by hand", () => {
     { id: "m", address: "m" },
     { id: "p", address: "p" },
   ];
+  /** The timings these hand-written steps count on, whatever the defaults are. */
+  const config = { heartbeatMs: 50, electionTimeoutMinMs: 150, electionTimeoutMaxMs: 300 };
   /** m times out first (random 0 → 150 ms), p last (→ 300 ms). */
   function pair() {
-    const m = new ElectionNode({ id: "m", address: "m", now: 0, random: () => 0, members });
-    const p = new ElectionNode({ id: "p", address: "p", now: 0, random: () => 0.999, members });
+    const m = new ElectionNode({ id: "m", address: "m", now: 0, random: () => 0, members, config });
+    const p = new ElectionNode({ id: "p", address: "p", now: 0, random: () => 0.999, members, config });
     return { m, p };
   }
   const heartbeatsIn = (out: NodeOutput) => out.messages.filter((e) => e.message.type === "heartbeat").map((e) => e.message);
@@ -184,7 +186,7 @@ describe("two nodes wired by hand", () => {
 
   it("grants at most one vote per term, and answers a resend the same way", () => {
     const three = [...members, { id: "r", address: "r" }];
-    const node = (id: string, random: number) => new ElectionNode({ id, address: id, now: 0, random: () => random, members: three });
+    const node = (id: string, random: number) => new ElectionNode({ id, address: id, now: 0, random: () => random, members: three, config });
     const [m, r, p] = [node("m", 0), node("r", 0), node("p", 0.999)];
     const fromM = m.tick(150).messages[0]!.message;
     const fromR = r.tick(150).messages[0]!.message;
@@ -195,7 +197,7 @@ describe("two nodes wired by hand", () => {
 
   it("does not let a non-member's vote request move its term, and tells it so", () => {
     const { p } = pair();
-    const outsider = new ElectionNode({ id: "x", address: "x", now: 0, random: () => 0, members: [{ id: "x", address: "x" }, ...members] });
+    const outsider = new ElectionNode({ id: "x", address: "x", now: 0, random: () => 0, members: [{ id: "x", address: "x" }, ...members], config });
     outsider.tick(150);
     const request = { ...outsider.tick(400).messages[0]!.message };
     expect(request).toMatchObject({ type: "request_vote", term: 2 });
