@@ -76,6 +76,8 @@ export const HubNotice = z.discriminatedUnion("type", [
   z.object({ type: z.literal("error"), code: z.string(), message: z.string() }),
   /** To the master agent: a REST caller's timer command; answer with `command.result`. */
   z.object({ type: z.literal("command"), request_id: z.string(), command: z.record(z.string(), z.unknown()), by: z.string() }),
+  /** Members with the dashboard open (browser sockets), sent whenever that changes; not part of the feed. */
+  z.object({ type: z.literal("presence"), people: z.array(z.string()) }),
   /** To an agent: its report was refused (a stale term never overwrites the state). */
   z.object({ type: z.literal("report.refused"), code: z.literal("stale_term"), term: z.number().int(), current_term: z.number().int() }),
 ]);

@@ -35,7 +35,15 @@ const SCHEMAS = {
   TeamTimer: [TeamTimer, "output"],
   PomoStart: [PomoStart, "input"],
   PomoSet: [PomoSet, "input"],
-  AgentList: [z.object({ agents: z.array(AgentInfo), master: z.string().nullable(), term: z.number().int() }), "output"],
+  AgentList: [
+    z.object({
+      agents: z.array(AgentInfo),
+      master: z.string().nullable(),
+      term: z.number().int(),
+      people: z.array(z.string()).meta({ description: "Members with the dashboard open (a browser socket on /ws)." }),
+    }),
+    "output",
+  ],
 } as const satisfies Record<string, readonly [z.ZodType, "input" | "output"]>;
 
 type SchemaName = keyof typeof SCHEMAS;
@@ -134,7 +142,7 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
       responses: { 200: ["Set", "TeamTimer"], ...errors(400, 401, 409, 503) },
     },
   },
-  "/agents": { get: { summary: "The team's agents: connected or recently left, their roles and terms, and who is master", tag: "timer", responses: { 200: ["Agents", "AgentList"], ...errors(401, 503) } } },
+  "/agents": { get: { summary: "Who is here: the team's agents (connected or recently left, roles, terms, the master) and the members with the dashboard open", tag: "timer", responses: { 200: ["Agents", "AgentList"], ...errors(401, 503) } } },
   "/admin/teams": { post: { summary: "Create a team and its members' tokens (shown once)", tag: "admin", auth: "admin", body: "TeamCreate", responses: { 201: ["Created", "IssuedTokens"], ...errors(400, 401, 409, 503) } } },
   "/admin/teams/{team}/members": {
     post: { summary: "Add a member to a team and issue their token", tag: "admin", auth: "admin", path: { team: "The team's id" }, body: "MemberCreate", responses: { 201: ["Added", "IssuedTokens"], ...errors(400, 401, 404, 409) } },

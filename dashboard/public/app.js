@@ -125,6 +125,7 @@ function update(next) {
   state = next;
   if (next.timer !== before.timer) timerView.render(next.timer);
   if (next.timer !== before.timer || next.agents !== before.agents) timerView.renderOnline([...next.agents.values()]);
+  if (next.people !== before.people) timerView.renderPeople(next.people);
   if (next.events !== before.events) calendarView.render([...next.events.values()]);
   if (next.goals !== before.goals) goalsView.render([...next.goals.values()]);
   if (next.team !== before.team || next.member !== before.member) showIdentity();

@@ -78,6 +78,8 @@ describe("the dashboard on an open team", () => {
     const a = await openDashboard(await member(), stack.url);
     const b = await openDashboard(await member(), stack.url);
     await Promise.all([waitUntilLive(a.page), waitUntilLive(b.page)]);
+    // Presence: the open team's pages are all member "anonymous".
+    await expect.poll(() => a.page.textContent("#people-online")).toBe("Dashboard open: anonymous");
 
     await bookFromSlot(a.page, 1, 10, "Sprint planning");
     await expect.poll(() => a.page.textContent("#event-status")).toContain("Booked “Sprint planning”");

@@ -49,6 +49,14 @@ describe("applying the live feed", () => {
     expect(actions).toEqual([]);
   });
 
+  it("takes presence (who has the dashboard open) as state, without moving the feed position", () => {
+    const state = live.applyHello(live.emptyState(), hello(4), { resuming: false });
+    const { state: after, actions } = feed(state, [{ type: "presence", people: ["ana", "bo"] }, created(5, event("e1")), { type: "presence", people: ["ana"] }]);
+    expect(after.people).toEqual(["ana"]);
+    expect(after.seq).toBe(5);
+    expect(actions).toEqual([]);
+  });
+
   it("ignores a change it has seen (seq at or below the last applied)", () => {
     const state = live.applyHello(live.emptyState(), hello(0), { resuming: false });
     const { state: after } = feed(state, [created(1, event("e1")), deleted(2, "e1"), created(1, event("e1"))]);

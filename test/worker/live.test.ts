@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Change, HubNotice, TeamTimer, type HubMessage } from "../../shared/live.ts";
 import { call, newTeam } from "./api.ts";
 
-const NOTICES = new Set(["hello", "reload", "caught_up", "error", "command", "report.refused"]);
+const NOTICES = new Set(["hello", "reload", "caught_up", "error", "command", "report.refused", "presence"]);
 
 /** A WebSocket to /ws inside workerd, collecting every message it receives. */
 async function connect(token: string, query = "") {
@@ -63,7 +63,8 @@ describe("GET /ws", () => {
     await t.post("/events", { title: "Live", ...slot(14) });
     await socket.until((all) => all.filter((m) => !NOTICES.has(m.type)).length >= 4, "live change");
     expect(socket.changes().map((c) => c.seq)).toEqual([3, 4, 5, 6]);
-    expect(socket.messages.map((m) => m.type)).toEqual(["hello", "event.created", "event.created", "event.created", "caught_up", "event.created"]);
+    // (presence notices, about who has the dashboard open, may come in between: they are not the feed)
+    expect(socket.messages.map((m) => m.type).filter((type) => type !== "presence")).toEqual(["hello", "event.created", "event.created", "event.created", "caught_up", "event.created"]);
     socket.ws.close();
   });
 
@@ -124,6 +125,23 @@ describe("GET /ws", () => {
     expect(other.changes().map((c) => c.type)).toEqual(["goal.created"]);
     own.ws.close();
     other.ws.close();
+  });
+
+  it("tells every socket who has the dashboard open, outside the feed", async () => {
+    const t = await newTeam(["ana", "bo"]);
+    const ana = await connect(t.token);
+    const people = (socket: Awaited<ReturnType<typeof connect>>) => socket.messages.filter((m) => m.type === "presence").map((m) => (m as { people: string[] }).people);
+    await ana.until((all) => all.some((m) => m.type === "presence"), "ana's own presence");
+    expect(people(ana).at(-1)).toEqual(["ana"]);
+    const bo = await connect(t.tokens.bo!);
+    await ana.until(() => JSON.stringify(people(ana).at(-1)) === '["ana","bo"]', "bo arriving");
+    await bo.until(() => JSON.stringify(people(bo).at(-1)) === '["ana","bo"]', "bo seeing both");
+    expect((await t.get("/agents")).json.people).toEqual(["ana", "bo"]);
+    bo.ws.close();
+    await ana.until(() => JSON.stringify(people(ana).at(-1)) === '["ana"]', "bo leaving");
+    // Presence is not history: nothing of it is in the feed.
+    expect(ana.changes()).toEqual([]);
+    ana.ws.close();
   });
 
   it("refuses without a valid token, a bad last_seq, and a request that is not an upgrade", async () => {

@@ -151,10 +151,13 @@ export class TeamHub extends DurableObject<Env> {
     const info: SocketInfo = { team, member, kind, lastSeen: Date.now() };
     server.serializeAttachment(info);
     this.#sent.set(server, CATCHING_UP);
-    void this.#welcome(server, member, lastSeqText === null ? undefined : Number(lastSeqText)).catch((error: unknown) => {
-      this.#send(server, JSON.stringify({ type: "error", code: "dependency_unavailable", message: `could not load the team's state: ${String(error)}` }));
-      server.close(1011, "dependency unavailable");
-    });
+    void this.#welcome(server, member, lastSeqText === null ? undefined : Number(lastSeqText)).then(
+      () => this.#sendPresence(),
+      (error: unknown) => {
+        this.#send(server, JSON.stringify({ type: "error", code: "dependency_unavailable", message: `could not load the team's state: ${String(error)}` }));
+        server.close(1011, "dependency unavailable");
+      },
+    );
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -253,12 +256,32 @@ export class TeamHub extends DurableObject<Env> {
   async #dropSocket(ws: WebSocket): Promise<void> {
     this.#sent.delete(ws);
     const info = ws.deserializeAttachment() as SocketInfo | null;
-    if (info?.nodeId === undefined) return;
+    if (info?.nodeId === undefined) return this.#sendPresence(ws);
     this.#team ??= info.team;
     const stillHere = this.#agentSockets().some((other) => other !== ws && (other.deserializeAttachment() as SocketInfo).nodeId === info.nodeId);
     if (stillHere) return;
     this.#leftAgents.set(info.nodeId, { ...agentInfo(info), connected: false });
     await this.#announceMember("member.left", info).catch(() => {});
+  }
+
+  /**
+   * Who has the dashboard open, to every socket. Presence is state, not history: it is not in the
+   * feed (a reload would add two entries and push real changes out of the replay window), so a
+   * socket gets it once it is live and again whenever it changes. Agents are members of the feed.
+   */
+  #sendPresence(closing?: WebSocket): void {
+    const notice = JSON.stringify({ type: "presence", people: this.#people(closing) } satisfies HubNotice);
+    for (const ws of this.ctx.getWebSockets()) if (ws !== closing && this.#sent.get(ws) !== CATCHING_UP) this.#send(ws, notice);
+  }
+
+  /** Members with a browser socket open (agents are listed by GET /agents). */
+  #people(closing?: WebSocket): string[] {
+    const members = new Set<string>();
+    for (const ws of this.ctx.getWebSockets()) {
+      const info = ws.deserializeAttachment() as SocketInfo | null;
+      if (ws !== closing && info !== null && info.kind === "browser" && info.nodeId === undefined) members.add(info.member);
+    }
+    return [...members].sort();
   }
 
   async #announceMember(type: "member.joined" | "member.left", info: SocketInfo): Promise<void> {
@@ -274,7 +297,7 @@ export class TeamHub extends DurableObject<Env> {
     return this.#timerView();
   }
 
-  async agents(team: string): Promise<{ agents: AgentInfo[]; master: string | null; term: number }> {
+  async agents(team: string): Promise<{ agents: AgentInfo[]; master: string | null; term: number; people: string[] }> {
     this.#team = team;
     const record = await this.#loadRecord();
     const now = Date.now();
@@ -282,7 +305,7 @@ export class TeamHub extends DurableObject<Env> {
     const seen = new Set(connected.map((a) => a.node_id));
     for (const [id, left] of this.#leftAgents) if (now - Date.parse(left.last_seen) > LEFT_AGENTS_KEPT_MS) this.#leftAgents.delete(id);
     const gone = [...this.#leftAgents.values()].filter((a) => !seen.has(a.node_id));
-    return { agents: [...connected, ...gone], master: record.master, term: record.term };
+    return { agents: [...connected, ...gone], master: record.master, term: record.term, people: this.#people() };
   }
 
   /** A REST command: to the master agent when one is connected, else applied here. */

@@ -24,6 +24,7 @@
  *   goals: ReadonlyMap<string, Goal>,
  *   timer: TeamTimer | null,
  *   agents: ReadonlyMap<string, OnlineAgent>,
+ *   people: readonly string[],
  * }} LiveState
  * @typedef {"reload" | "gap" | "caught_up" | null} FeedAction
  *   What the page must do after a message: refetch over REST, reconnect from the last seq (a change
@@ -32,7 +33,7 @@
 
 /** @returns {LiveState} */
 export function emptyState() {
-  return { seq: 0, team: null, member: null, events: new Map(), goals: new Map(), timer: null, agents: new Map() };
+  return { seq: 0, team: null, member: null, events: new Map(), goals: new Map(), timer: null, agents: new Map(), people: [] };
 }
 
 /**
@@ -63,6 +64,9 @@ export function applyMessage(state, message) {
       return { state: { ...state, seq: message.seq }, action: "reload" };
     case "caught_up":
       return { state, action: "caught_up" };
+    case "presence":
+      // Who has the dashboard open: state, not a change of the feed (it has no seq).
+      return { state: { ...state, people: message.people }, action: null };
     case "error":
     case "command":
     case "report.refused":

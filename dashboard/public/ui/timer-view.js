@@ -22,6 +22,7 @@ export class TimerView {
   #error = byId("timer-error", HTMLElement);
   #master = byId("timer-master", HTMLElement);
   #online = byId("online-list", HTMLUListElement);
+  #people = byId("people-online", HTMLElement);
   #startForm = byId("timer-start-form", HTMLFormElement);
   #setForm = byId("timer-set-form", HTMLFormElement);
   /** @type {TeamTimer | null} */
@@ -104,6 +105,14 @@ export class TimerView {
       )),
     );
     if (items.length === 0) this.#online.append(h("li", { class: "muted" }, "No agents online. Start one with groupsync-agent start."));
+  }
+
+  /**
+   * Members with the dashboard open (from the hub's presence notices).
+   * @param {readonly string[]} people
+   */
+  renderPeople(people) {
+    this.#people.textContent = people.length === 0 ? "Dashboard open: nobody" : `Dashboard open: ${people.join(", ")}`;
   }
 
   /** @param {string} text empty to clear */
