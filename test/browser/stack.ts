@@ -1,6 +1,4 @@
-import { freePort } from "../../dev/ports.ts";
-import { startWranglerDev } from "../../dev/wrangler-dev.ts";
-import { startTestGateway, startTestRedis, tempDir, track } from "../helpers/processes.ts";
+import { startWorkerStack } from "../helpers/stack.ts";
 
 export interface TestStack {
   /** The worker, e.g. http://127.0.0.1:41234; the dashboard is at its `/`. */
@@ -17,22 +15,10 @@ export interface TestStack {
  */
 export async function startStack(options: { openTeam?: string } = {}): Promise<TestStack> {
   const adminSecret = "browser-test-admin-secret-0123";
-  const redis = await startTestRedis();
-  const gateway = await startTestGateway(redis.url);
   const workerLog: string[] = [];
-  const worker = track(
-    await startWranglerDev({
-      port: await freePort(),
-      persistDir: tempDir("groupsync-browser-wrangler-"),
-      vars: {
-        GROUPSYNC_ENV: "development",
-        UPSTASH_REDIS_REST_URL: gateway.url,
-        UPSTASH_REDIS_REST_TOKEN: gateway.token,
-        ADMIN_SECRET: adminSecret,
-        ...(options.openTeam === undefined ? {} : { GROUPSYNC_OPEN_TEAM: options.openTeam }),
-      },
-      onLine: (line) => workerLog.push(line),
-    }),
-  );
+  const { worker } = await startWorkerStack({
+    vars: { GROUPSYNC_ENV: "development", ADMIN_SECRET: adminSecret, ...(options.openTeam === undefined ? {} : { GROUPSYNC_OPEN_TEAM: options.openTeam }) },
+    onLine: (line) => workerLog.push(line),
+  });
   return { url: worker.url, adminSecret, workerLog };
 }

@@ -2,10 +2,10 @@ import { execFile, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../dev/ports.ts";
-import { startWranglerDev, type RunningWorker } from "../../dev/wrangler-dev.ts";
+import type { RunningWorker } from "../../dev/wrangler-dev.ts";
 import { GROUPSYNC_VERSION } from "../../shared/version.ts";
-import { startTestGateway, startTestRedis, stopAll, tempDir, track } from "../helpers/processes.ts";
+import { stopAll, tempDir } from "../helpers/processes.ts";
+import { startWorkerStack } from "../helpers/stack.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -35,15 +35,7 @@ describe("groupsync-agent tx, against the real worker", () => {
   let stateDir: string;
 
   beforeAll(async () => {
-    const redis = await startTestRedis();
-    const gateway = await startTestGateway(redis.url);
-    worker = track(
-      await startWranglerDev({
-        port: await freePort(),
-        persistDir: tempDir("groupsync-wrangler-"),
-        vars: { GROUPSYNC_ENV: "development", GROUPSYNC_OPEN_TEAM: "cli", UPSTASH_REDIS_REST_URL: gateway.url, UPSTASH_REDIS_REST_TOKEN: gateway.token },
-      }),
-    );
+    ({ worker } = await startWorkerStack({ vars: { GROUPSYNC_ENV: "development", GROUPSYNC_OPEN_TEAM: "cli" } }));
     stateDir = tempDir("groupsync-state-");
   });
 

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { freePort } from "../../dev/ports.ts";
-import { startWranglerDev, type RunningWorker } from "../../dev/wrangler-dev.ts";
+import type { RunningWorker } from "../../dev/wrangler-dev.ts";
 import { TeamTimer } from "../../shared/live.ts";
 import { AgentCluster, waitUntil, type Agent } from "../helpers/agents.ts";
-import { startTestGateway, startTestRedis, stopAll, tempDir, track } from "../helpers/processes.ts";
+import { stopAll } from "../helpers/processes.ts";
+import { startWorkerStack } from "../helpers/stack.ts";
 import { createTeamToken } from "../helpers/teams.ts";
 import { jsonApi } from "../helpers/http.ts";
 
@@ -25,15 +25,7 @@ const api = jsonApi(() => worker.url, () => token);
 const linkEnv = () => ({ GROUPSYNC_URL: worker.url, GROUPSYNC_TOKEN: token });
 
 beforeAll(async () => {
-  const redis = await startTestRedis();
-  const gateway = await startTestGateway(redis.url);
-  worker = track(
-    await startWranglerDev({
-      port: await freePort(),
-      persistDir: tempDir("groupsync-wrangler-"),
-      vars: { GROUPSYNC_ENV: "test", UPSTASH_REDIS_REST_URL: gateway.url, UPSTASH_REDIS_REST_TOKEN: gateway.token, ADMIN_SECRET },
-    }),
-  );
+  ({ worker } = await startWorkerStack({ vars: { ADMIN_SECRET } }));
   token = await createTeamToken(worker.url, ADMIN_SECRET, "agents", ["ana"]);
   const master = await cluster.start("a", ["--json", "--focus", "25m"], { env: linkEnv() });
   const viaAddress = await cluster.join("b", master, ["--json"], { env: linkEnv() });

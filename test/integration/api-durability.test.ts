@@ -1,10 +1,10 @@
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningGateway } from "../../dev/gateway-process.ts";
-import { freePort } from "../../dev/ports.ts";
-import { startWranglerDev, type RunningWorker } from "../../dev/wrangler-dev.ts";
+import type { RunningWorker } from "../../dev/wrangler-dev.ts";
 import { createTeamToken } from "../helpers/teams.ts";
-import { startTestGateway, startTestRedis, stopAll, tempDir, track, type TestRedis } from "../helpers/processes.ts";
+import { stopAll, type TestRedis } from "../helpers/processes.ts";
+import { startWorkerStack, type WorkerStack } from "../helpers/stack.ts";
 import { jsonApi } from "../helpers/http.ts";
 
 /**
@@ -12,31 +12,17 @@ import { jsonApi } from "../helpers/http.ts";
  * what it publishes, and that what it acknowledged survives restarts of the worker and of Redis.
  */
 const ADMIN_SECRET = "integration-admin-secret-123";
+let stack: WorkerStack;
 let redis: TestRedis;
 let gateway: RunningGateway;
 let worker: RunningWorker;
-let workerPort: number;
-let persistDir: string;
 let token: string;
-
-async function startWorker() {
-  return track(
-    await startWranglerDev({
-      port: workerPort,
-      persistDir,
-      vars: { GROUPSYNC_ENV: "test", UPSTASH_REDIS_REST_URL: gateway.url, UPSTASH_REDIS_REST_TOKEN: gateway.token, ADMIN_SECRET },
-    }),
-  );
-}
 
 const api = jsonApi(() => worker.url, () => token);
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  gateway = await startTestGateway(redis.url);
-  workerPort = await freePort();
-  persistDir = tempDir("groupsync-wrangler-");
-  worker = await startWorker();
+  stack = await startWorkerStack({ vars: { ADMIN_SECRET } });
+  ({ redis, gateway, worker } = stack);
   token = await createTeamToken(worker.url, ADMIN_SECRET, "durable");
 });
 
@@ -83,7 +69,7 @@ describe("the API under wrangler dev", () => {
     expect([event.status, goal.status]).toEqual([201, 201]);
 
     await worker.process.stop();
-    worker = await startWorker();
+    worker = await stack.startWorker();
     expect((await api("GET", "/events/keep")).json).toEqual(event.json);
 
     // SIGKILL: no chance to flush anything on the way out. AOF with fsync always must suffice.

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import type { RunningGateway } from "../../dev/gateway-process.ts";
-import { freePort } from "../../dev/ports.ts";
-import { startWranglerDev, type RunningWorker } from "../../dev/wrangler-dev.ts";
+import type { RunningWorker } from "../../dev/wrangler-dev.ts";
 import { waitUntil } from "../helpers/agents.ts";
-import { startTestGateway, startTestRedis, stopAll, tempDir, track, type TestRedis } from "../helpers/processes.ts";
+import { stopAll, type TestRedis } from "../helpers/processes.ts";
+import { startWorkerStack, type WorkerStack } from "../helpers/stack.ts";
 import { createTeamToken } from "../helpers/teams.ts";
 
 /**
@@ -13,22 +12,10 @@ import { createTeamToken } from "../helpers/teams.ts";
  * once and in order, through reconnects with last_seq.
  */
 const ADMIN_SECRET = "live-faults-admin-secret-0123456789";
+let stack: WorkerStack;
 let redis: TestRedis;
-let gateway: RunningGateway;
 let worker: RunningWorker;
-let workerPort: number;
-let persistDir: string;
 let token: string;
-
-async function startWorker(): Promise<RunningWorker> {
-  return track(
-    await startWranglerDev({
-      port: workerPort,
-      persistDir,
-      vars: { GROUPSYNC_ENV: "test", UPSTASH_REDIS_REST_URL: gateway.url, UPSTASH_REDIS_REST_TOKEN: gateway.token, ADMIN_SECRET },
-    }),
-  );
-}
 
 let slot = 0;
 async function book(title: string): Promise<{ status: number; id: string }> {
@@ -80,11 +67,8 @@ class FollowingClient {
 }
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  gateway = await startTestGateway(redis.url);
-  workerPort = await freePort();
-  persistDir = tempDir("groupsync-wrangler-");
-  worker = await startWorker();
+  stack = await startWorkerStack({ vars: { ADMIN_SECRET } });
+  ({ redis, worker } = stack);
   token = await createTeamToken(worker.url, ADMIN_SECRET, "live-faults");
 });
 
@@ -105,7 +89,7 @@ describe("the live feed through failures", () => {
     // The worker dies with the hub inside it; the sockets drop and keep trying.
     worker.process.signal("SIGKILL");
     await worker.process.exited;
-    worker = await startWorker();
+    worker = await stack.startWorker();
     for (let i = 0; i < 5; i++) expect(await bookRecording(`after-worker-${i}`)).toBe(201);
 
     // Redis dies between changes: writes answer 503 meanwhile, and the feed's numbering survives (AOF).
