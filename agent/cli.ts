@@ -79,30 +79,27 @@ async function runMenuCommand(args: string[], env: NodeJS.ProcessEnv): Promise<n
     console.log(USAGE);
     return 0;
   }
-  try {
+  return withExitCodes(async () => {
     const code = await runMenu(args, env);
     // The agent's sockets are closed by now; should a handle linger, do not hang around for it.
     setTimeout(() => process.exit(code), 1000).unref();
     return code;
-  } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`groupsync-agent: ${error.message}`);
-      return 2;
-    }
-    console.error(`groupsync-agent: internal error: ${error instanceof Error ? error.message : String(error)}`);
-    return 1;
-  }
+  });
 }
 
-async function runTimerCommand(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+function runTimerCommand(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return withExitCodes(() => timerCommand(command, args, env));
+}
+
+/** Bad input is exit code 2 with its one-line reason; a bug is still one line (exit 1), never a stack trace. */
+async function withExitCodes(run: () => Promise<number>): Promise<number> {
   try {
-    return await timerCommand(command, args, env);
+    return await run();
   } catch (error) {
     if (error instanceof UsageError) {
       console.error(`groupsync-agent: ${error.message}`);
       return 2;
     }
-    // A bug, not bad input: still one line, never a stack trace.
     console.error(`groupsync-agent: internal error: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
