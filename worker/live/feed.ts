@@ -1,7 +1,7 @@
 import type { Redis } from "@upstash/redis/cloudflare";
 import type { Env } from "../env.ts";
 import { LuaScript } from "../storage/lua-script.ts";
-import { mainStore, type Participant } from "../storage/stores.ts";
+import type { Participant } from "../storage/stores.ts";
 
 /**
  * The team feed: every change, numbered 1, 2, 3... per team, in a capped Redis Stream in the main
@@ -120,8 +120,4 @@ function parseRange(raw: unknown): FeedEntry[] {
     }
   }
   return entries.sort((a, b) => a.seq - b.seq);
-}
-
-export function mainFeedStore(env: Env): Redis {
-  return mainStore(env);
 }
