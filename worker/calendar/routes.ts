@@ -10,11 +10,11 @@ import { ApiError } from "../http-errors.ts";
 import { checkIfMatch, etag, staleOrRetry, untilWritten } from "../preconditions.ts";
 import { invalid, readBody, readId, readQuery } from "../request.ts";
 import { decodeCursor, encodeCursor, type Cursor } from "../storage/cursor.ts";
-import { changesFor, waitUntilOf } from "../live/context.ts";
+import { changesFor } from "../live/context.ts";
 import { participantStore } from "../storage/stores.ts";
 import { buildEvent, patchedEventFields, type EventFields } from "./event-record.ts";
 import { calendarFeed } from "./ics.ts";
-import { coordinatorFor, resolveIfExpired } from "../tx/recovery.ts";
+import { resolveIfExpired, resolveIfResolvable } from "../tx/recovery.ts";
 import { CalendarStore, instantMs, type DeleteOutcome, type PutOutcome } from "./store.ts";
 
 /** /events: the team calendar. Paths work with and without a trailing slash (the app is not strict). */
@@ -79,11 +79,7 @@ calendarRoutes.get("/events/:id", async (c) => {
   const id = readId(c, ResourceId);
   const store = storeFor(c);
   let { event, lockedBy } = await store.getWithLock(id);
-  // Read repair: a committed transaction not yet applied here is applied before answering.
-  if (lockedBy !== null && (await coordinatorFor(c.env, c.get("member").team, waitUntilOf(c)).resolvable("calendar", lockedBy))) {
-    await coordinatorFor(c.env, c.get("member").team, waitUntilOf(c)).resolveById(lockedBy);
-    event = await store.get(id);
-  }
+  if (await resolveIfResolvable(c, "calendar", lockedBy)) event = await store.get(id);
   if (event === null) throw notFound(id);
   return c.json(event, 200, { ETag: etag(event.version) });
 });
@@ -152,14 +148,8 @@ async function clearedExpiredTransaction(c: Context<AppEnv>, outcome: PutOutcome
   }
   if (outcome.kind !== "conflict") return false;
   const holders = [...new Set(outcome.conflicts.map((conflict) => conflict.tx).filter((tx) => tx !== undefined))];
-  const coordinator = coordinatorFor(c.env, c.get("member").team, waitUntilOf(c));
   let cleared = false;
-  for (const tx of holders) {
-    if (await coordinator.resolvable("calendar", tx)) {
-      await coordinator.resolveById(tx);
-      cleared = true;
-    }
-  }
+  for (const tx of holders) if (await resolveIfResolvable(c, "calendar", tx)) cleared = true;
   return cleared;
 }
 

@@ -8,9 +8,9 @@ import { ApiError } from "../http-errors.ts";
 import { checkIfMatch, etag, staleOrRetry, untilWritten } from "../preconditions.ts";
 import { invalid, readBody, readId, readQuery } from "../request.ts";
 import { decodeCursor, encodeCursor } from "../storage/cursor.ts";
-import { changesFor, waitUntilOf } from "../live/context.ts";
+import { changesFor } from "../live/context.ts";
 import { participantStore } from "../storage/stores.ts";
-import { coordinatorFor, resolveIfExpired } from "../tx/recovery.ts";
+import { resolveIfExpired, resolveIfResolvable } from "../tx/recovery.ts";
 import { buildGoal, patchedFields } from "./goal-record.ts";
 import { GoalStore } from "./store.ts";
 
@@ -49,11 +49,7 @@ goalRoutes.get("/goals/:id", async (c) => {
   const id = readId(c, ResourceId);
   const store = storeFor(c);
   let { goal, lockedBy } = await store.getWithLock(id);
-  // Read repair: a committed transaction not yet applied here is applied before answering.
-  if (lockedBy !== null && (await coordinatorFor(c.env, c.get("member").team, waitUntilOf(c)).resolvable("goals", lockedBy))) {
-    await coordinatorFor(c.env, c.get("member").team, waitUntilOf(c)).resolveById(lockedBy);
-    goal = await store.get(id);
-  }
+  if (await resolveIfResolvable(c, "goals", lockedBy)) goal = await store.get(id);
   if (goal === null) throw notFound(id);
   return c.json(goal, 200, { ETag: etag(goal.version) });
 });

@@ -19,16 +19,25 @@ export function coordinatorFor(env: Env, team: string, waitUntil?: WaitUntil): T
 }
 
 /**
+ * Finishes transaction `tx` now if that is safe (it is decided, or its lease ended); true if it
+ * did, so the caller reads or writes again. Reads use it as read repair: a committed transaction
+ * not yet applied on this participant is applied before answering.
+ */
+export async function resolveIfResolvable(c: Context<AppEnv>, participant: Participant, tx: string | null): Promise<boolean> {
+  if (tx === null) return false;
+  const coordinator = coordinatorFor(c.env, c.get("member").team, waitUntilOf(c));
+  if (!(await coordinator.resolvable(participant, tx))) return false;
+  await coordinator.resolveById(tx);
+  return true;
+}
+
+/**
  * A plain write met a transaction's hold or lock. If that transaction is decided, or outlived its
  * lease, resolve it now and tell the caller to retry; otherwise the resource is busy with a live
  * transaction: 409 lock_conflict.
  */
 export async function resolveIfExpired(c: Context<AppEnv>, participant: Participant, tx: string, resource: string): Promise<void> {
-  const coordinator = coordinatorFor(c.env, c.get("member").team, waitUntilOf(c));
-  if (await coordinator.resolvable(participant, tx)) {
-    await coordinator.resolveById(tx);
-    return;
-  }
+  if (await resolveIfResolvable(c, participant, tx)) return;
   throw new ApiError(409, "lock_conflict", `${resource} is part of a transaction in progress; retry when it is committed or aborted`, {
     details: { resource },
     headers: { "Retry-After": "1" },
