@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseClientOptions, parseRunOptions } from "../../agent/commands/timer-options.ts";
-import { UsageError } from "../../agent/commands/tx.ts";
+import { usageError } from "../helpers/usage-error.ts";
 import { configFileLocation, DEFAULT_AGENT_PORT, DEFAULT_WORKER_URL, resolveAgentSettings } from "../../agent/config-file.ts";
 
 const root = mkdtempSync(join(tmpdir(), "groupsync-config-test-"));
@@ -24,15 +24,6 @@ function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { HOME: home, ...extra };
 }
 
-function usageError(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UsageError);
-    return (error as Error).message;
-  }
-  throw new Error("expected a UsageError");
-}
 
 const TEAM_KEY = "0123456789abcdef";
 

@@ -1,18 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_AGENT_PORT, parseClientOptions, parsePhaseDuration, parseRunOptions } from "../../agent/commands/timer-options.ts";
-import { UsageError } from "../../agent/commands/tx.ts";
+import { usageError } from "../helpers/usage-error.ts";
 
 const env = { GROUPSYNC_TEAM_KEY: "0123456789abcdef" };
 
-function usageError(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UsageError);
-    return (error as Error).message;
-  }
-  throw new Error("expected a UsageError");
-}
 
 describe("timer command options", () => {
   it("reads durations, ports and ids from flags, then the environment, then defaults", () => {
