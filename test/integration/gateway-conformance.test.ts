@@ -300,6 +300,23 @@ describe("bad input gets a clear 4xx and changes nothing", () => {
     expect(await direct.exists("bad:k")).toBe(0);
     await small.process.stop();
   });
+
+  it("runs nothing for a client that hangs up mid-body, and keeps serving", async () => {
+    const { connect } = await import("node:net");
+    const url = new URL(gateway.url);
+    const command = JSON.stringify(["SET", "cut:k", "v"]);
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(Number(url.port), url.hostname, () => {
+        // Declares the whole command but sends only half of it, then goes away.
+        socket.write(`POST / HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer ${gateway.token}\r\nContent-Type: application/json\r\nContent-Length: ${command.length}\r\n\r\n${command.slice(0, 10)}`);
+        setTimeout(() => socket.destroy(), 100);
+      });
+      socket.on("close", () => resolve());
+      socket.on("error", reject);
+    });
+    expect((await raw(gateway, "/", { json: ["PING"] })).json).toEqual({ result: "PONG" });
+    expect(await direct.exists("cut:k")).toBe(0);
+  });
 });
 
 describe("when Redis fails", () => {
