@@ -20,6 +20,8 @@ export async function startWranglerDev(options: {
   port: number;
   vars: Record<string, string>;
   persistDir: string;
+  /** Another wrangler.toml than the project's (the bench's floor worker). */
+  config?: string;
   /** Exposes /__scheduled so tests can run the cron handler on demand. */
   testScheduled?: boolean;
   onLine?: (line: string) => void;
@@ -38,6 +40,7 @@ export async function startWranglerDev(options: {
   const lines = Object.entries(options.vars).map(([key, value]) => `${key}=${JSON.stringify(value)}`);
   writeFileSync(varsFile, lines.join("\n") + "\n", { mode: 0o600 });
   args.push("--env-file", varsFile);
+  if (options.config !== undefined) args.push("--config", options.config);
   if (options.testScheduled) args.push("--test-scheduled");
   const process_ = await ManagedProcess.start({
     name: "worker",

@@ -1,8 +1,14 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { httpSender, percentile } from "../load.ts";
 import { ratioOfRounds, round, summarise, type Ratio, type Row } from "../report.ts";
 import type { BenchContext } from "../run.ts";
 import { sideBySide, throughput } from "../side-by-side.ts";
 import { runWrk, type WrkResult } from "../wrk.ts";
+import { freePort } from "../../dev/ports.ts";
+import { startWranglerDev, type RunningWorker } from "../../dev/wrangler-dev.ts";
 
 const HOUR = 3_600_000;
 
@@ -53,24 +59,40 @@ export async function calendarApiSuite(ctx: BenchContext): Promise<{ rows: Row[]
   rows.push(summarise("calendar", "GET /ping (empty route)", concurrency, writes.ping), summarise("calendar", "POST /events, no conflict", concurrency, writes.post));
   ratios.push({ suite: "calendar", name: `POST /events over /ping throughput, ${concurrency} in flight`, value: ratioOfRounds(writes.post, writes.ping, throughput), explains: "target >= 0.6" });
 
-  // 1b. The same pair driven by wrk, which leaves more of the 2 cores to the worker than Node's fetch.
-  const wrkRounds: Array<{ ping: WrkResult; post: WrkResult }> = [];
-  for (let r = 0; r < ctx.rounds; r++) {
-    const hours = Math.floor((Date.UTC(2040, 0, 1) - Date.UTC(1970, 0, 1)) / HOUR) + r * 10_000_000;
-    const slotLua = `(${hours} + thread_id * 1000000 + counter) * 3600`;
-    const bodyLua = `string.format('{"title":"Bench","starts_at":"%s","ends_at":"%s"}', os.date("!%Y-%m-%dT%H:%M:%SZ", ${slotLua}), os.date("!%Y-%m-%dT%H:%M:%SZ", ${slotLua} + 1800))`;
-    const seconds = Math.max(2, Math.round(ctx.durationMs / 1000));
-    const ping = await runWrk({ url: `${ctx.workerUrl}/ping`, connections: concurrency, seconds });
-    const posted = await runWrk({ url: `${ctx.workerUrl}/events`, method: "POST", headers: auth(writer), bodyLua, connections: concurrency, seconds });
-    wrkRounds.push({ ping, post: posted });
+  // 1b. The same pair driven by wrk, which leaves more of the 2 cores to the worker than Node's fetch,
+  // beside the floor worker (bench/floor-worker): one JSON body, one Redis write, nothing else.
+  const floorDir = mkdtempSync(join(tmpdir(), "groupsync-floor-"));
+  const floor = await startFloorWorker(ctx, floorDir);
+  const wrkRounds: Array<{ ping: WrkResult; post: WrkResult; floorPing: WrkResult; floorPost: WrkResult }> = [];
+  try {
+    for (let r = 0; r < ctx.rounds; r++) {
+      const hours = Math.floor((Date.UTC(2040, 0, 1) - Date.UTC(1970, 0, 1)) / HOUR) + r * 10_000_000;
+      const slotLua = `(${hours} + thread_id * 1000000 + counter) * 3600`;
+      const bodyLua = `string.format('{"title":"Bench","starts_at":"%s","ends_at":"%s"}', os.date("!%Y-%m-%dT%H:%M:%SZ", ${slotLua}), os.date("!%Y-%m-%dT%H:%M:%SZ", ${slotLua} + 1800))`;
+      const seconds = Math.max(2, Math.round(ctx.durationMs / 1000));
+      const ping = await runWrk({ url: `${ctx.workerUrl}/ping`, connections: concurrency, seconds });
+      const posted = await runWrk({ url: `${ctx.workerUrl}/events`, method: "POST", headers: auth(writer), bodyLua, connections: concurrency, seconds });
+      const floorPing = await runWrk({ url: `${floor.url}/ping`, connections: concurrency, seconds });
+      const floorPost = await runWrk({ url: `${floor.url}/floor`, method: "POST", headers: { "content-type": "application/json" }, bodyLua, connections: concurrency, seconds });
+      wrkRounds.push({ ping, post: posted, floorPing, floorPost });
+    }
+  } finally {
+    await floor.process.stop();
+    rmSync(floorDir, { recursive: true, force: true });
   }
   const medianOf = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-  const wrkRatio = medianOf(wrkRounds.map((r) => r.post.requestsPerSecond / r.ping.requestsPerSecond));
-  const wrkErrors = wrkRounds.reduce((sum, r) => sum + r.post.non2xx + r.post.socketErrors + r.ping.non2xx + r.ping.socketErrors, 0);
+  const rps = (pick: (r: (typeof wrkRounds)[number]) => WrkResult) => round(medianOf(wrkRounds.map((r) => pick(r).requestsPerSecond)));
+  const ratioOf = (a: (r: (typeof wrkRounds)[number]) => WrkResult, b: (r: (typeof wrkRounds)[number]) => WrkResult) =>
+    round(medianOf(wrkRounds.map((r) => a(r).requestsPerSecond / b(r).requestsPerSecond)));
+  const wrkErrors = wrkRounds.reduce((sum, r) => sum + [r.ping, r.post, r.floorPing, r.floorPost].reduce((s, w) => s + w.non2xx + w.socketErrors, 0), 0);
   notes.push(
-    `wrk, ${concurrency} connections: /ping ${round(medianOf(wrkRounds.map((r) => r.ping.requestsPerSecond)))} req/s, POST /events ${round(medianOf(wrkRounds.map((r) => r.post.requestsPerSecond)))} req/s (medians of ${ctx.rounds}); ${wrkErrors} non-2xx or socket errors`,
+    `wrk, ${concurrency} connections: /ping ${rps((r) => r.ping)} req/s, POST /events ${rps((r) => r.post)} req/s; floor worker: /ping ${rps((r) => r.floorPing)} req/s, POST /floor ${rps((r) => r.floorPost)} req/s (medians of ${ctx.rounds}); ${wrkErrors} non-2xx or socket errors`,
   );
-  ratios.push({ suite: "calendar", name: `POST /events over /ping throughput, wrk, ${concurrency} connections`, value: round(wrkRatio), explains: "target >= 0.6 (median of per-round ratios)" });
+  ratios.push(
+    { suite: "calendar", name: `POST /events over /ping throughput, wrk, ${concurrency} connections`, value: ratioOf((r) => r.post, (r) => r.ping), explains: "target >= 0.6 (median of per-round ratios)" },
+    { suite: "calendar", name: "floor worker: POST /floor (one Redis write) over its /ping, wrk", value: ratioOf((r) => r.floorPost, (r) => r.floorPing), explains: "the most any write can reach through wrangler dev here" },
+    { suite: "calendar", name: "POST /events over POST /floor throughput, wrk", value: ratioOf((r) => r.post, (r) => r.floorPost), explains: "what validation, auth, the Lua script and the feed cost" },
+  );
 
   // 2. Conflict storms: 100 bookings of one slot at once, a fresh slot per round.
   const stormLatencies: number[] = [];
@@ -142,4 +164,14 @@ export async function calendarApiSuite(ctx: BenchContext): Promise<{ rows: Row[]
     explains: "about 1 when the query reads only the window",
   });
   return { rows, ratios, notes };
+}
+
+/** bench/floor-worker under its own `wrangler dev`, on the bench's gateway. */
+async function startFloorWorker(ctx: BenchContext, persistDir: string): Promise<RunningWorker> {
+  return startWranglerDev({
+    port: await freePort(),
+    config: fileURLToPath(new URL("../floor-worker/wrangler.toml", import.meta.url)),
+    persistDir,
+    vars: { UPSTASH_REDIS_REST_URL: ctx.gatewayUrl, UPSTASH_REDIS_REST_TOKEN: ctx.gatewayToken },
+  });
 }
