@@ -6,8 +6,9 @@
  *
  * Election is Raft's, without log replication:
  * - The master heartbeats every member every `heartbeatMs`. A member that hears nothing for its
- *   election timeout (drawn afresh from [min, max] with the injected `random` each time it is reset)
- *   becomes candidate for term + 1, votes for itself and asks everyone else.
+ *   election timeout (drawn afresh within [min, max] with the injected `random` each time it is
+ *   reset; followers take turns by id, see #drawElectionDeadline) becomes candidate for term + 1,
+ *   votes for itself and asks everyone else.
  * - A node votes at most once per term, for a candidate whose term is not behind its own and whose
  *   timer is at least as recent as its own. A majority of the member list wins, the dead master
  *   included, so two masters can never share a term.
@@ -700,8 +701,28 @@ export class ElectionNode {
     return this.#vote !== null && this.#vote.term === term ? this.#vote.candidate : null;
   }
 
+  /**
+   * A follower of a known master takes its turn: [min, max] is cut into one slice per member who
+   * could succeed, and each draws its timeout from the first half of its own slice, by rank (id
+   * order). When the master dies, the first in line campaigns alone and the others hear its request
+   * before their slices open, so a split vote, which costs a whole extra timeout, needs the first in
+   * line to be dead or cut off as well. Anyone else (candidates, a node that has just seen a newer
+   * term) draws from the whole range, as in Raft, which breaks ties after a failed campaign.
+   */
   #drawElectionDeadline(now: number): number {
-    return now + randomInt(this.#random, this.config.electionTimeoutMinMs, this.config.electionTimeoutMaxMs);
+    const { electionTimeoutMinMs: min, electionTimeoutMaxMs: max } = this.config;
+    const turn = this.#successionTurn();
+    if (turn === null) return now + randomInt(this.#random, min, max);
+    const slice = (max - min) / turn.of;
+    return now + Math.round(min + turn.rank * slice) + randomInt(this.#random, 0, Math.floor(slice / 2));
+  }
+
+  /** This node's place among the members who could succeed the master it follows; null when it follows none. */
+  #successionTurn(): { rank: number; of: number } | null {
+    if (this.#role !== "peer" || this.#masterId === null || this.#status !== "member") return null;
+    const inLine = [...this.#members.keys()].filter((id) => id !== this.#masterId).sort();
+    const rank = inLine.indexOf(this.id);
+    return rank < 0 ? null : { rank, of: inLine.length };
   }
 
   // ---- handover --------------------------------------------------------------------------------
