@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningGateway } from "../../dev/gateway-process.ts";
 import { freePort } from "../../dev/ports.ts";
 import { startWranglerDev, type RunningWorker } from "../../dev/wrangler-dev.ts";
+import { CALENDAR_HOLDING_TEAMS } from "../../worker/calendar/keys.ts";
+import { GOAL_HOLDING_TEAMS } from "../../worker/goals/keys.ts";
 import { createTeamToken } from "../helpers/teams.ts";
 import { twoStoreVars } from "../helpers/two-store-worker.ts";
 import { startTestGateway, startTestRedis, stopAll, tempDir, track, type TestRedis } from "../helpers/processes.ts";
@@ -191,8 +193,18 @@ describe("two-phase commit across two redis-servers", () => {
     expect(Date.now() - leaseStart, "wrangler dev took longer to restart than the lease").toBeLessThan(IDLE - 500);
     expect((await api("POST", "/events", { title: "Too soon", starts_at: start })).status).toBe(409);
     await new Promise((resolve) => setTimeout(resolve, leaseStart + IDLE + 200 - Date.now()));
-    // ...and past it, one sweep of the cron handler resolves it (presumed abort).
+    // ...and past it, one sweep of the cron handler resolves it (presumed abort), having found the
+    // team in each store's holding-teams index.
+    const [calendar, goals] = [createClient({ url: mainRedis.url }), createClient({ url: goalsRedis.url })];
+    await Promise.all([calendar.connect(), goals.connect()]);
+    expect(await calendar.zScore(CALENDAR_HOLDING_TEAMS, "faults")).not.toBeNull();
+    expect(await goals.zScore(GOAL_HOLDING_TEAMS, "faults")).not.toBeNull();
     expect((await fetch(`${worker.url}/__scheduled?cron=*+*+*+*+*`)).status).toBe(200);
+    // The sweep runs after /__scheduled answers (waitUntil): wait for it, so that the requests below
+    // find its work done rather than resolve the transaction themselves.
+    const leases = async () => [await calendar.zScore("gs:{faults}:leases", tx), await goals.zScore("gs:{faults}:goal-leases", tx)];
+    await expect.poll(leases, { timeout: 10_000 }).toEqual([null, null]);
+    await Promise.all([calendar.close(), goals.close()]);
     expect((await api("POST", "/events", { title: "Now free", starts_at: start })).status).toBe(201);
     expect((await api("PATCH", "/goals/orphan", { progress: 51 })).status).toBe(200);
     const late = await api("POST", `/tx/${tx}/commit`, {});

@@ -2,7 +2,10 @@ import { createExecutionContext, createScheduledController, waitOnExecutionConte
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { TxView } from "../../shared/tx.ts";
+import { CALENDAR_HOLDING_TEAMS } from "../../worker/calendar/keys.ts";
+import { GOAL_HOLDING_TEAMS } from "../../worker/goals/keys.ts";
 import worker from "../../worker/index.ts";
+import { participantStore } from "../../worker/storage/stores.ts";
 import { client, newTeam } from "./api.ts";
 
 const event = (id: string, start: string, end?: string) => ({ type: "calendar.create", id, data: { title: `Event ${id}`, starts_at: start, ...(end ? { ends_at: end } : {}) } });
@@ -217,10 +220,15 @@ describe("recovery", () => {
     const tx = await begin(quick);
     await quick.post(`/tx/${tx}/ops`, event("swept", "2026-04-10T10:00:00Z"));
     await quick.post(`/tx/${tx}/ops`, goalUpdate("g", { progress: 99 }));
+    // Each participant store announced the team in its holding-teams index, which the sweep reads.
+    const holding = async () => [await participantStore(env, "calendar").zscore(CALENDAR_HOLDING_TEAMS, t.team), await participantStore(env, "goals").zscore(GOAL_HOLDING_TEAMS, t.team)];
+    expect((await holding()).every((score) => score !== null)).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 300));
     const ctx = createExecutionContext();
     await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "* * * * *" }), env, ctx);
     await waitOnExecutionContext(ctx);
+    // Its last transaction resolved and its lease ends passed: the team left both indexes.
+    expect(await holding()).toEqual([null, null]);
     expect((await t.get(`/tx/${tx}`)).json.outcome).toMatchObject({ result: "aborted", reason: "timeout" });
     expect((await t.patch("/goals/g", { progress: 11 })).status).toBe(200);
     expect((await t.post("/events", { title: "x", starts_at: "2026-04-10T10:00:00Z" })).status).toBe(201);

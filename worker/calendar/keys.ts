@@ -13,6 +13,10 @@
  *   tx-holds:<tx>       the hold keys of a transaction
  *   leases              sorted set: transaction -> lease end (ms). A lease is a value, never a TTL:
  *                       recovery resolves an expired one by the coordinator's decision.
+ * and one key per calendar store, outside every team's hash tag (no team's script may touch it):
+ *   gs:tx:holding-teams sorted set: team -> latest lease end (ms) announced on this store. A team is
+ *                       added before it writes a lease here, and dropped by the scheduled sweep once
+ *                       its leases are gone: the sweep's list of teams to look at.
  */
 export const calendarKeys = (team: string) => {
   const base = `gs:{${team}}`;
@@ -29,6 +33,9 @@ export const calendarKeys = (team: string) => {
     prefix: `${base}:`,
   };
 };
+
+/** The calendar store's index of teams that may hold leases (see above). */
+export const CALENDAR_HOLDING_TEAMS = "gs:tx:holding-teams";
 
 /** Redis channel the original named; every change is published there (payload names the team). */
 export const CALENDAR_CHANNEL = "calendar_events";

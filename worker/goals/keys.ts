@@ -6,6 +6,10 @@
  *   goal-lock:<id>   op of a transaction on goal <id>, prepared; blocks every other writer
  *   tx-locks:<tx>    the lock keys of a transaction
  *   goal-leases      sorted set: transaction -> lease end (ms); recovery resolves expired ones
+ * and one key per goals store, outside every team's hash tag (no team's script may touch it):
+ *   gs:tx:goal-holding-teams   sorted set: team -> latest lease end (ms) announced on this store;
+ *                              added before a lease is written, dropped by the scheduled sweep once
+ *                              the team's goal-leases are gone: the sweep's list of teams to look at
  */
 export const goalKeys = (team: string) => {
   const base = `gs:{${team}}`;
@@ -18,6 +22,9 @@ export const goalKeys = (team: string) => {
     prefix: `${base}:`,
   };
 };
+
+/** The goals store's index of teams that may hold leases (see above). */
+export const GOAL_HOLDING_TEAMS = "gs:tx:goal-holding-teams";
 
 /** Redis channel the original named; every change is published there (payload names the team). */
 export const GOALS_CHANNEL = "goal_updates";

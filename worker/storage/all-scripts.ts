@@ -1,7 +1,7 @@
 import { addMemberScript, createTeamScript } from "../auth/scripts.ts";
 import { applyEventHoldsScript, deleteEventScript, prepareEventScript, putEventScript, releaseEventHoldsScript } from "../calendar/scripts.ts";
 import { applyGoalLocksScript, deleteGoalScript, prepareGoalScript, putGoalScript, releaseGoalLocksScript } from "../goals/scripts.ts";
-import { extendLeaseScript, voteScript } from "../tx/lease-scripts.ts";
+import { extendLeaseScript, forgetHoldingTeamScript, voteScript } from "../tx/lease-scripts.ts";
 import { decideScript, putRecordScript } from "../tx/scripts.ts";
 import { appendFeedScript } from "../live/feed.ts";
 import { putTimerScript } from "../live/timer-scripts.ts";
@@ -23,6 +23,7 @@ export const ALL_SCRIPTS: LuaScript[] = [
   releaseGoalLocksScript,
   voteScript,
   extendLeaseScript,
+  forgetHoldingTeamScript,
   putRecordScript,
   decideScript,
   appendFeedScript,

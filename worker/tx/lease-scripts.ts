@@ -21,3 +21,16 @@ export const extendLeaseScript = new LuaScript(
   `if redis.call('ZSCORE', KEYS[1], ARGV[1]) then redis.call('ZADD', KEYS[1], 'XX', ARGV[2], ARGV[1]) end
 return 'ok'`,
 );
+
+/**
+ * Drops a team from a store's holding-teams index, unless its score (latest lease end announced)
+ * is later than `read at`: then a prepare announced itself after the sweep read the index, and its
+ * lease may be about to be written. KEYS: holding teams. ARGV: team, read at ms. Returns 1 if dropped.
+ */
+export const forgetHoldingTeamScript = new LuaScript(
+  "forget_holding_team",
+  "5d1c8585eceb451954428127b1ce05356e9296e4",
+  `local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if score and tonumber(score) <= tonumber(ARGV[2]) then return redis.call('ZREM', KEYS[1], ARGV[1]) end
+return 0`,
+);

@@ -1,12 +1,12 @@
 import type { Redis } from "@upstash/redis/cloudflare";
-import { CALENDAR_CHANNEL, calendarKeys } from "../calendar/keys.ts";
+import { CALENDAR_CHANNEL, CALENDAR_HOLDING_TEAMS, calendarKeys } from "../calendar/keys.ts";
 import { applyEventHoldsScript, prepareEventScript, releaseEventHoldsScript } from "../calendar/scripts.ts";
 import { parseConflicts, type Conflict } from "../calendar/store.ts";
-import { GOALS_CHANNEL, goalKeys } from "../goals/keys.ts";
+import { GOAL_HOLDING_TEAMS, GOALS_CHANNEL, goalKeys } from "../goals/keys.ts";
 import { applyGoalLocksScript, prepareGoalScript, releaseGoalLocksScript } from "../goals/scripts.ts";
 import type { ChangeSink } from "../live/changes.ts";
 import type { Participant } from "../storage/stores.ts";
-import { extendLeaseScript, voteScript } from "./lease-scripts.ts";
+import { extendLeaseScript, forgetHoldingTeamScript, voteScript } from "./lease-scripts.ts";
 
 export type PrepareOutcome =
   | { kind: "ok" }
@@ -38,6 +38,14 @@ export interface GoalLock {
   goal?: string;
   createdMs: number;
   expectedVersion?: number;
+}
+
+/** Each participant store's index of the teams that may hold leases on it (see the keys files). */
+const HOLDING_TEAMS: Record<Participant, string> = { calendar: CALENDAR_HOLDING_TEAMS, goals: GOAL_HOLDING_TEAMS };
+
+/** Teams that may hold leases on this participant's store, for the scheduled sweep. */
+export async function holdingTeams(store: Redis, participant: Participant): Promise<string[]> {
+  return (await store.zrange(HOLDING_TEAMS[participant], 0, -1)) as string[];
 }
 
 /**
@@ -76,6 +84,7 @@ export class TxParticipants {
       event: hold.event,
       previous: hold.previous,
     };
+    await this.#announce("calendar", leaseEnd);
     const reply = (await prepareEventScript.run(
       this.#stores.calendar,
       [k.event(hold.eventId), k.starts(hold.calendar), k.ends(hold.calendar), k.hold(tx, slot), k.lock(hold.eventId), k.txHolds(tx), k.leases],
@@ -88,6 +97,7 @@ export class TxParticipants {
     const k = goalKeys(this.#team);
     const change = lock.kind === "create" ? "created" : lock.kind === "update" ? "updated" : "deleted";
     const record = { tx, n, kind: lock.kind, change, goal_id: lock.goalId, goal: lock.goal, created_ms: lock.createdMs };
+    await this.#announce("goals", leaseEnd);
     const reply = (await prepareGoalScript.run(
       this.#stores.goals,
       [k.goal(lock.goalId), k.lock(lock.goalId), k.txLocks(tx), k.leases],
@@ -143,6 +153,31 @@ export class TxParticipants {
     const leases = [];
     for (let i = 0; i < flat.length; i += 2) leases.push({ tx: flat[i]!, leaseEnd: Number(flat[i + 1]) });
     return leases;
+  }
+
+  /**
+   * Drops the team from the participant's holding-teams index if it holds nothing there now and
+   * announced no lease ending after `readAt`, when the sweep read the index. True if dropped.
+   * The guard is for a prepare racing the sweep: it announces its lease end (later than `readAt`)
+   * before writing its lease. A lease written before the count below keeps the team; one written
+   * after was announced either before the drop, whose guard then keeps the team, or after it, which
+   * adds the team back.
+   */
+  async forgetIfIdle(participant: Participant, readAt: number): Promise<boolean> {
+    const store = this.#stores[participant];
+    if ((await store.zcard(this.#holdKeys(participant, "")[1])) > 0) return false;
+    return (await forgetHoldingTeamScript.run(store, [HOLDING_TEAMS[participant]], [this.#team, readAt])) === 1;
+  }
+
+  /**
+   * Adds the team to the participant's holding-teams index, or raises its score to `leaseEnd` (GT:
+   * never lowers it). Called before a prepare writes a lease, as a command of its own (the index has
+   * no hash tag, so no team's script may touch it): a crash in between leaves an entry without
+   * leases, which the sweep drops, never a lease the sweep cannot find. Votes and extensions only
+   * move existing leases, and a team with a lease is never dropped, so they need not announce.
+   */
+  async #announce(participant: Participant, leaseEnd: number): Promise<void> {
+    await this.#stores[participant].zadd(HOLDING_TEAMS[participant], { gt: true }, { score: leaseEnd, member: this.#team });
   }
 
   #holdKeys(participant: Participant, tx: string): [string, string] {

@@ -6,7 +6,7 @@ import { mainStore, participantStore, type Participant } from "../storage/stores
 import { ChangeSink, type WaitUntil } from "../live/changes.ts";
 import { waitUntilOf } from "../live/context.ts";
 import { TxCoordinator } from "./coordinator.ts";
-import { TxParticipants } from "./participants.ts";
+import { holdingTeams, TxParticipants } from "./participants.ts";
 
 export function idleTimeoutMs(env: Env): number {
   return env.TX_IDLE_TIMEOUT ? parseDuration(env.TX_IDLE_TIMEOUT) : 60_000;
@@ -48,29 +48,28 @@ export async function resolveIfExpired(c: Context<AppEnv>, participant: Particip
  * The scheduled sweep: every transaction that holds anything on either participant and is either
  * decided (its decision was recorded but not applied everywhere, e.g. a participant was down) or
  * past its lease (presumed abort) is resolved, so no hold outlives its lease by more than one
- * sweep interval. Teams are found by their lease sets (SCAN), which exist only while a team holds.
+ * sweep interval. Teams are found by each store's holding-teams index (never by SCAN, whose cost
+ * grows with all data), and a team that holds nothing any more is dropped from it.
  */
 export async function sweepExpiredTransactions(env: Env, waitUntil?: WaitUntil): Promise<number> {
   let resolved = 0;
   for (const participant of ["calendar", "goals"] as const) {
-    const store = participantStore(env, participant);
-    const pattern = participant === "calendar" ? "gs:{*}:leases" : "gs:{*}:goal-leases";
-    let cursor = "0";
-    do {
-      const [next, keys] = (await store.scan(cursor, { match: pattern, count: 500 })) as [string, string[]];
-      cursor = String(next);
-      for (const key of keys) {
-        const team = /^gs:\{([^}]+)\}:/.exec(key)?.[1];
-        if (team === undefined) continue;
-        const coordinator = coordinatorFor(env, team, waitUntil);
-        const participants = new TxParticipants({ calendar: participantStore(env, "calendar"), goals: participantStore(env, "goals") }, team, new ChangeSink(env, team, waitUntil));
-        for (const { tx } of await participants.leases(participant)) {
-          if (!(await coordinator.resolvable(participant, tx))) continue;
-          await coordinator.resolveById(tx);
-          resolved++;
+    // Taken before the read: a team announced with a later lease end may be preparing right now.
+    const readAt = Date.now();
+    for (const team of await holdingTeams(participantStore(env, participant), participant)) {
+      const coordinator = coordinatorFor(env, team, waitUntil);
+      const participants = new TxParticipants({ calendar: participantStore(env, "calendar"), goals: participantStore(env, "goals") }, team, new ChangeSink(env, team, waitUntil));
+      let live = 0;
+      for (const { tx } of await participants.leases(participant)) {
+        if (!(await coordinator.resolvable(participant, tx))) {
+          live++;
+          continue;
         }
+        await coordinator.resolveById(tx);
+        resolved++;
       }
-    } while (cursor !== "0");
+      if (live === 0) await participants.forgetIfIdle(participant, readAt);
+    }
   }
   return resolved;
 }
