@@ -1,4 +1,4 @@
-import type { Redis } from "@upstash/redis/cloudflare";
+import { errors, type Pipeline, type Redis } from "@upstash/redis/cloudflare";
 
 /**
  * A Lua script with its SHA-1 computed ahead of time (test/unit/lua-scripts.test.ts checks it,
@@ -24,5 +24,23 @@ export class LuaScript {
       if (error instanceof Error && error.message.includes("NOSCRIPT")) return redis.eval(this.source, keys, argv);
       throw error;
     }
+  }
+
+  /**
+   * Sends `first`'s commands and then this script in one round trip: a pipeline, run in order but
+   * not atomically. For a command that must land before the script yet cannot be inside it, because
+   * its key lives outside the script's hash slot. A failed slot throws as a lone command would.
+   */
+  async runAfter(redis: Redis, first: (pipeline: Pipeline) => void, keys: string[], args: (string | number)[]): Promise<unknown> {
+    const argv = args.map(String);
+    const pipeline = redis.pipeline();
+    first(pipeline);
+    pipeline.evalsha(this.sha1, keys, argv);
+    const replies = await pipeline.exec({ keepErrors: true });
+    for (const reply of replies.slice(0, -1)) if (reply.error) throw new errors.UpstashError(reply.error);
+    const script = replies[replies.length - 1]!;
+    if (script.error?.includes("NOSCRIPT")) return redis.eval(this.source, keys, argv);
+    if (script.error) throw new errors.UpstashError(`${script.error}, command was: evalsha ${this.name}`);
+    return script.result;
   }
 }

@@ -1,4 +1,4 @@
-import type { Redis } from "@upstash/redis/cloudflare";
+import type { Pipeline, Redis } from "@upstash/redis/cloudflare";
 import { CALENDAR_CHANNEL, CALENDAR_HOLDING_TEAMS, calendarKeys } from "../calendar/keys.ts";
 import { applyEventHoldsScript, prepareEventScript, releaseEventHoldsScript } from "../calendar/scripts.ts";
 import { parseConflicts, type Conflict } from "../calendar/store.ts";
@@ -84,9 +84,9 @@ export class TxParticipants {
       event: hold.event,
       previous: hold.previous,
     };
-    await this.#announce("calendar", leaseEnd);
-    const reply = (await prepareEventScript.run(
+    const reply = (await prepareEventScript.runAfter(
       this.#stores.calendar,
+      this.#announce("calendar", leaseEnd),
       [k.event(hold.eventId), k.starts(hold.calendar), k.ends(hold.calendar), k.hold(tx, slot), k.lock(hold.eventId), k.txHolds(tx), k.leases],
       [hold.kind, hold.eventId, member, hold.startMs, hold.endMs, JSON.stringify(record), tx, leaseEnd, 10, hold.expectedVersion ?? ""],
     )) as string[];
@@ -97,9 +97,9 @@ export class TxParticipants {
     const k = goalKeys(this.#team);
     const change = lock.kind === "create" ? "created" : lock.kind === "update" ? "updated" : "deleted";
     const record = { tx, n, kind: lock.kind, change, goal_id: lock.goalId, goal: lock.goal, created_ms: lock.createdMs };
-    await this.#announce("goals", leaseEnd);
-    const reply = (await prepareGoalScript.run(
+    const reply = (await prepareGoalScript.runAfter(
       this.#stores.goals,
+      this.#announce("goals", leaseEnd),
       [k.goal(lock.goalId), k.lock(lock.goalId), k.txLocks(tx), k.leases],
       [lock.kind, JSON.stringify(record), tx, leaseEnd, lock.expectedVersion ?? ""],
     )) as string[];
@@ -171,13 +171,13 @@ export class TxParticipants {
 
   /**
    * Adds the team to the participant's holding-teams index, or raises its score to `leaseEnd` (GT:
-   * never lowers it). Called before a prepare writes a lease, as a command of its own (the index has
-   * no hash tag, so no team's script may touch it): a crash in between leaves an entry without
+   * never lowers it). Sent just before a prepare script, in the same round trip but as a command of
+   * its own (the index has no hash tag, so no team's script may touch it): a crash in between leaves an entry without
    * leases, which the sweep drops, never a lease the sweep cannot find. Votes and extensions only
    * move existing leases, and a team with a lease is never dropped, so they need not announce.
    */
-  async #announce(participant: Participant, leaseEnd: number): Promise<void> {
-    await this.#stores[participant].zadd(HOLDING_TEAMS[participant], { gt: true }, { score: leaseEnd, member: this.#team });
+  #announce(participant: Participant, leaseEnd: number): (pipeline: Pipeline) => void {
+    return (pipeline) => pipeline.zadd(HOLDING_TEAMS[participant], { gt: true }, { score: leaseEnd, member: this.#team });
   }
 
   #holdKeys(participant: Participant, tx: string): [string, string] {
