@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import type { AgentStatus } from "../../agent/status-report.ts";
 import { AgentCluster, waitUntil, type Agent } from "../../test/helpers/agents.ts";
 import { median, percentile } from "../load.ts";
@@ -35,6 +36,9 @@ const TARGETS = {
 };
 
 export async function agentTimerSuite(settings: BenchSettings): Promise<{ rows: Row[]; ratios: Ratio[]; notes: string[]; checks: Check[] }> {
+  // Measure what users run: agent/bin.mjs falls back to the TypeScript sources (about 40 MB more
+  // memory) when the bundle is older than them, as it is after any edit until the next build.
+  execFileSync(process.execPath, [fileURLToPath(new URL("../../dev/build-agent.ts", import.meta.url))], { stdio: "inherit" });
   const cluster = new AgentCluster();
   // The agents run in process groups of their own, so Ctrl-C on the bench does not reach them.
   const killAgents = () => {
