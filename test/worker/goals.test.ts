@@ -116,13 +116,16 @@ describe("updating goals", () => {
 });
 
 describe("GET /goals", () => {
-  it("lists in creation order, paged", async () => {
+  it("lists in creation order (ties within a millisecond by id), paged, each goal once", async () => {
     const t = await newTeam();
-    const ids = [];
+    const ids: string[] = [];
     for (let i = 0; i < 7; i++) ids.push((await t.post("/goals", { title: `Goal ${i}` })).json.id);
     const first = GoalList.parse((await t.get("/goals?limit=4")).json);
     const second = GoalList.parse((await t.get(`/goals?limit=4&cursor=${first.next_cursor}`)).json);
-    expect([...first.goals, ...second.goals].map((g) => g.id)).toEqual(ids);
+    const listed = [...first.goals, ...second.goals];
+    expect(listed.map((g) => g.id).sort()).toEqual([...ids].sort());
+    const inCreationOrder = [...listed].sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    expect(listed.map((g) => g.id)).toEqual(inCreationOrder.map((g) => g.id));
     expect(second.next_cursor).toBeNull();
   });
 });
