@@ -46,6 +46,11 @@ describe("remainingMs: from the deadline, in the worker's clock", () => {
     expect(remainingMs(timer(), T0 + 2_000_000, 0)).toBe(0);
   });
 
+  it("never shows more than the phase's length, even with an offset estimated a little late", () => {
+    // Just started, and the offset is 19 ms short of the truth: the full 25 minutes, not 25:00.019.
+    expect(remainingMs(timer(), T0 - 19, 0)).toBe(1_500_000);
+  });
+
   it("uses what the worker said while paused, and the focus length while idle", () => {
     expect(remainingMs(timer({ paused: true, ends_at: null, remaining_ms: 42_000 }), T0 + 999_999, 0)).toBe(42_000);
     expect(remainingMs(timer({ phase: "idle", running: false, ends_at: null, remaining_ms: 0 }), T0, 0)).toBe(1_500_000);

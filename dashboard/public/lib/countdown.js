@@ -70,8 +70,9 @@ export class ClockOffset {
 
 /**
  * What is left of the current phase, in ms, at browser time `nowMs`.
- * Running: the deadline minus the worker's time now. Paused: what the worker said was left.
- * Idle: the length a focus round would have, so the page shows what "start" will do.
+ * Running: the deadline minus the worker's time now, never more than the phase's length (an error
+ * in the estimated offset must not show 10:01 of a 10-minute focus). Paused: what the worker said
+ * was left. Idle: the length a focus round would have, so the page shows what "start" will do.
  * @param {TeamTimer} timer
  * @param {number} nowMs browser clock (Date.now())
  * @param {number} offsetMs worker clock − browser clock
@@ -79,7 +80,7 @@ export class ClockOffset {
 export function remainingMs(timer, nowMs, offsetMs) {
   if (timer.phase === "idle") return timer.settings.focus_ms;
   if (timer.paused || timer.ends_at === null) return Math.max(0, timer.remaining_ms);
-  return Math.max(0, timer.ends_at - (nowMs + offsetMs));
+  return Math.min(timer.duration_ms, Math.max(0, timer.ends_at - (nowMs + offsetMs)));
 }
 
 /**
