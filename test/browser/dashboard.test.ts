@@ -1,5 +1,5 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { AgentCluster, waitUntil } from "../helpers/agents.ts";
 import { stopAll } from "../helpers/processes.ts";
 import { createTeamToken } from "../helpers/teams.ts";
@@ -66,6 +66,11 @@ describe("the dashboard on an open team", () => {
   afterAll(async () => {
     await cluster?.stopAll();
     await Promise.all(contexts.splice(0).map((context) => context.close()));
+  });
+
+  // Every test starts with the team's timer idle, even when the one before failed half-way.
+  afterEach(async () => {
+    await fetch(`${stack.url}/pomo/stop`, { method: "POST" });
   });
 
   async function listEvents(): Promise<Array<{ id: string; title: string; starts_at: string; ends_at: string }>> {
