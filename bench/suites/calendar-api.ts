@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { httpSender, percentile } from "../load.ts";
+import { httpSender, median, percentile } from "../load.ts";
 import { ratioOfRounds, round, summarise, type Ratio, type Row } from "../report.ts";
 import type { BenchContext } from "../run.ts";
 import { sideBySide, throughput } from "../side-by-side.ts";
@@ -79,10 +79,9 @@ export async function calendarApiSuite(ctx: BenchContext): Promise<{ rows: Row[]
     await floor.process.stop();
     rmSync(floorDir, { recursive: true, force: true });
   }
-  const medianOf = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-  const rps = (pick: (r: (typeof wrkRounds)[number]) => WrkResult) => round(medianOf(wrkRounds.map((r) => pick(r).requestsPerSecond)));
+  const rps = (pick: (r: (typeof wrkRounds)[number]) => WrkResult) => round(median(wrkRounds.map((r) => pick(r).requestsPerSecond)));
   const ratioOf = (a: (r: (typeof wrkRounds)[number]) => WrkResult, b: (r: (typeof wrkRounds)[number]) => WrkResult) =>
-    round(medianOf(wrkRounds.map((r) => a(r).requestsPerSecond / b(r).requestsPerSecond)));
+    round(median(wrkRounds.map((r) => a(r).requestsPerSecond / b(r).requestsPerSecond)));
   const wrkErrors = wrkRounds.reduce((sum, r) => sum + [r.ping, r.post, r.floorPing, r.floorPost].reduce((s, w) => s + w.non2xx + w.socketErrors, 0), 0);
   notes.push(
     `wrk, ${concurrency} connections: /ping ${rps((r) => r.ping)} req/s, POST /events ${rps((r) => r.post)} req/s; floor worker: /ping ${rps((r) => r.floorPing)} req/s, POST /floor ${rps((r) => r.floorPost)} req/s (medians of ${ctx.rounds}); ${wrkErrors} non-2xx or socket errors`,
