@@ -1,11 +1,10 @@
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningGateway } from "../../dev/gateway-process.ts";
-import { freePort } from "../../dev/ports.ts";
-import { startWranglerDev, type RunningWorker } from "../../dev/wrangler-dev.ts";
+import type { RunningWorker } from "../../dev/wrangler-dev.ts";
 import { createTeamToken } from "../helpers/teams.ts";
-import { twoStoreVars } from "../helpers/two-store-worker.ts";
-import { startTestGateway, startTestRedis, stopAll, tempDir, track, type TestRedis } from "../helpers/processes.ts";
+import { startTwoStores, startTwoStoreWorker } from "../helpers/two-store-worker.ts";
+import { stopAll, type TestRedis } from "../helpers/processes.ts";
 
 /**
  * The atomicity check: 200 concurrent random transactions, each creating an event and a goal
@@ -37,18 +36,9 @@ async function api(method: string, path: string, body?: unknown) {
 }
 
 beforeAll(async () => {
-  mainRedis = await startTestRedis();
-  goalsRedis = await startTestRedis();
-  mainGateway = await startTestGateway(mainRedis.url);
-  goalsGateway = await startTestGateway(goalsRedis.url, { env: { GATEWAY_COMMAND_TIMEOUT_MS: "1000" } });
-  worker = track(
-    await startWranglerDev({
-      port: await freePort(),
-      persistDir: tempDir("groupsync-wrangler-"),
-      testScheduled: true,
-      vars: twoStoreVars(mainGateway, goalsGateway, ADMIN_SECRET, { TX_IDLE_TIMEOUT: "1s" }),
-    }),
-  );
+  const stores = await startTwoStores({ goalsCommandTimeoutMs: 1000 });
+  ({ mainRedis, goalsRedis, mainGateway, goalsGateway } = stores);
+  worker = await startTwoStoreWorker(stores, ADMIN_SECRET, { TX_IDLE_TIMEOUT: "1s" });
   token = await createTeamToken(worker.url, ADMIN_SECRET, "atoms");
 });
 

@@ -2,12 +2,12 @@ import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningGateway } from "../../dev/gateway-process.ts";
 import { freePort } from "../../dev/ports.ts";
-import { startWranglerDev, type RunningWorker } from "../../dev/wrangler-dev.ts";
+import type { RunningWorker } from "../../dev/wrangler-dev.ts";
 import { CALENDAR_HOLDING_TEAMS } from "../../worker/calendar/keys.ts";
 import { GOAL_HOLDING_TEAMS } from "../../worker/goals/keys.ts";
 import { createTeamToken } from "../helpers/teams.ts";
-import { twoStoreVars } from "../helpers/two-store-worker.ts";
-import { startTestGateway, startTestRedis, stopAll, tempDir, track, type TestRedis } from "../helpers/processes.ts";
+import { startTwoStores, startTwoStoreWorker } from "../helpers/two-store-worker.ts";
+import { stopAll, tempDir, type TestRedis } from "../helpers/processes.ts";
 import { jsonApi } from "../helpers/http.ts";
 
 /**
@@ -28,14 +28,8 @@ let persistDir: string;
 let token: string;
 
 async function startWorker(extra: Record<string, string> = {}) {
-  return track(
-    await startWranglerDev({
-      port: workerPort,
-      persistDir,
-      testScheduled: true,
-      vars: twoStoreVars(mainGateway, goalsGateway, ADMIN_SECRET, { TX_IDLE_TIMEOUT: `${IDLE}ms`, STORE_TIMEOUT_MS: "1500", ...extra }),
-    }),
-  );
+  const stores = { mainRedis, goalsRedis, mainGateway, goalsGateway };
+  return startTwoStoreWorker(stores, ADMIN_SECRET, { TX_IDLE_TIMEOUT: `${IDLE}ms`, STORE_TIMEOUT_MS: "1500", ...extra }, { port: workerPort, persistDir });
 }
 
 const api = jsonApi(() => worker.url, () => token);
@@ -47,10 +41,7 @@ function freshSlot(): string {
 }
 
 beforeAll(async () => {
-  mainRedis = await startTestRedis();
-  goalsRedis = await startTestRedis();
-  mainGateway = await startTestGateway(mainRedis.url);
-  goalsGateway = await startTestGateway(goalsRedis.url, { env: { GATEWAY_COMMAND_TIMEOUT_MS: "1000" } });
+  ({ mainRedis, goalsRedis, mainGateway, goalsGateway } = await startTwoStores({ goalsCommandTimeoutMs: 1000 }));
   workerPort = await freePort();
   persistDir = tempDir("groupsync-wrangler-");
   worker = await startWorker({ GROUPSYNC_TEST_PAUSE_AFTER_DECISION_MS: "1500" });

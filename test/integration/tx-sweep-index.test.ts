@@ -1,14 +1,13 @@
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningGateway } from "../../dev/gateway-process.ts";
-import { freePort } from "../../dev/ports.ts";
-import { startWranglerDev, type RunningWorker } from "../../dev/wrangler-dev.ts";
+import type { RunningWorker } from "../../dev/wrangler-dev.ts";
 import { CALENDAR_HOLDING_TEAMS } from "../../worker/calendar/keys.ts";
 import { GOAL_HOLDING_TEAMS } from "../../worker/goals/keys.ts";
 import { jsonApi } from "../helpers/http.ts";
 import { createTeamToken } from "../helpers/teams.ts";
-import { twoStoreVars } from "../helpers/two-store-worker.ts";
-import { startTestGateway, startTestRedis, stopAll, tempDir, track, type TestRedis } from "../helpers/processes.ts";
+import { startTwoStores, startTwoStoreWorker } from "../helpers/two-store-worker.ts";
+import { stopAll, type TestRedis } from "../helpers/processes.ts";
 
 /**
  * The scheduled sweep finds teams through each participant store's holding-teams index, never by
@@ -27,18 +26,9 @@ let calendar: ReturnType<typeof createClient>;
 let goals: ReturnType<typeof createClient>;
 
 beforeAll(async () => {
-  mainRedis = await startTestRedis();
-  goalsRedis = await startTestRedis();
-  mainGateway = await startTestGateway(mainRedis.url);
-  goalsGateway = await startTestGateway(goalsRedis.url);
-  worker = track(
-    await startWranglerDev({
-      port: await freePort(),
-      persistDir: tempDir("groupsync-wrangler-"),
-      testScheduled: true,
-      vars: twoStoreVars(mainGateway, goalsGateway, ADMIN_SECRET, { TX_IDLE_TIMEOUT: `${IDLE}ms` }),
-    }),
-  );
+  const stores = await startTwoStores();
+  ({ mainRedis, goalsRedis, mainGateway, goalsGateway } = stores);
+  worker = await startTwoStoreWorker(stores, ADMIN_SECRET, { TX_IDLE_TIMEOUT: `${IDLE}ms` });
   calendar = createClient({ url: mainRedis.url });
   goals = createClient({ url: goalsRedis.url });
   await Promise.all([calendar.connect(), goals.connect()]);
