@@ -1,8 +1,6 @@
-import { spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { ManagedProcess } from "./managed-process.ts";
-
-export const REDIS_INSTALL_HINT = "redis-server is not installed; install it with: sudo apt-get install -y redis-server";
+import { planInstall, REDIS_SERVER } from "./system-packages.ts";
 
 export interface RedisServerOptions {
   port: number;
@@ -23,13 +21,12 @@ export interface RunningRedis {
   url: string;
 }
 
-export function isRedisInstalled(): boolean {
-  return spawnSync("redis-server", ["--version"], { stdio: "ignore" }).status === 0;
-}
-
 /** A private redis-server with AOF on, in the foreground of its own process group. */
 export async function startRedisServer(options: RedisServerOptions): Promise<RunningRedis> {
-  if (!isRedisInstalled()) throw new Error(REDIS_INSTALL_HINT);
+  if (!REDIS_SERVER.isPresent(globalThis.process.env)) {
+    const plan = planInstall([REDIS_SERVER], "none", false);
+    throw new Error(plan.kind === "refuse" ? plan.message : "redis-server is not installed");
+  }
   mkdirSync(options.dataDir, { recursive: true });
   const process = await ManagedProcess.start({
     name: "redis",

@@ -1,18 +1,28 @@
 #!/usr/bin/env node
 /**
- * `npm run dev`: the whole local stack in one command.
+ * `npm run dev`: the whole local stack in one command, kept running like a supervisor would.
  *   redis-server (private, AOF on, data under .data/) unless REDIS_URL names one
- *   -> the Upstash gateway -> `wrangler dev` on 127.0.0.1:$PORT (default 8787).
- * Ctrl-C or SIGTERM stops all of it, worker first, Redis last (so it can flush its AOF).
+ *   -> the Upstash gateway -> `wrangler dev` on 127.0.0.1:$PORT (default 8787),
+ *   plus the cron triggers wrangler dev never fires (the transaction recovery sweep).
+ * A child that dies is restarted (Redis on the same data, so nothing acknowledged is lost); one
+ * that keeps dying stops the stack with one line. Ctrl-C or SIGTERM stops all of it, worker
+ * first, Redis last (so it can flush its AOF).
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { cronsOfWranglerToml, parseCron } from "./cron.ts";
+import { startCronTicker } from "./cron-ticker.ts";
 import { startGatewayProcess } from "./gateway-process.ts";
-import { isGroupAlive, type ManagedProcess } from "./managed-process.ts";
+import type { ManagedProcess } from "./managed-process.ts";
 import { isPortInUse } from "./ports.ts";
-import { isRedisInstalled, REDIS_INSTALL_HINT, startRedisServer } from "./redis-server.ts";
-import { startWranglerDev } from "./wrangler-dev.ts";
+import { isAlive, parentOf } from "./process-tree.ts";
+import { startRedisServer } from "./redis-server.ts";
+import { RestartBudget } from "./restart-budget.ts";
+import { StackStateFile, type StackRecord } from "./stack-state.ts";
+import { ensureSystemTools, REDIS_SERVER } from "./system-packages.ts";
+import { watchWorker } from "./worker-watch.ts";
+import { quietWranglerOutput, startWranglerDev } from "./wrangler-dev.ts";
 
 const env = process.env;
 const dataDir = resolve(env.GROUPSYNC_DATA_DIR ?? ".data");
@@ -20,10 +30,25 @@ const port = portSetting("PORT", 8787);
 const gatewayPort = portSetting("GATEWAY_PORT", 8079);
 const redisPort = portSetting("REDIS_PORT", 6380);
 const verbose = env.GROUPSYNC_VERBOSE === "1";
-const pidFile = join(dataDir, "dev-stack.pids");
+const workerUrl = `http://127.0.0.1:${port}`;
+const stateFile = new StackStateFile(dataDir);
+/** Worker settings a developer may set for `npm run dev` (README, "Configuration"). */
+const WORKER_SETTINGS = ["TX_IDLE_TIMEOUT", "STORE_TIMEOUT_MS", "HEALTH_TIMEOUT_MS"] as const;
 
-const started: ManagedProcess[] = [];
+/** A child of the stack: how to start it, and its current process. */
+interface Supervised {
+  name: string;
+  start: () => Promise<ManagedProcess>;
+  current: ManagedProcess | null;
+  budget: RestartBudget;
+  /** Stops what watches the current process (the worker's health watch). */
+  unwatch?: () => void;
+}
+
+const children: Supervised[] = [];
 let stopping = false;
+let claimed = false;
+let stopTicker: () => void = () => {};
 
 function portSetting(name: string, fallback: number): number {
   const raw = env[name];
@@ -48,34 +73,101 @@ function forward(name: string, always: boolean) {
   };
 }
 
-/** A previous run that was SIGKILLed leaves its children; stop them before taking their ports. */
-function stopLeftoversFromLastRun(): void {
-  if (!existsSync(pidFile)) return;
-  for (const pid of readFileSync(pidFile, "utf8").split(/\s+/).filter(Boolean).map(Number)) {
-    if (Number.isInteger(pid) && pid > 1 && isGroupAlive(pid)) {
-      say(`stopping process group ${pid} left over from a previous run`);
-      try {
-        process.kill(-pid, "SIGTERM");
-      } catch {}
-    }
-  }
-  rmSync(pidFile, { force: true });
+function record(): StackRecord {
+  return {
+    supervisorPid: process.pid,
+    url: workerUrl,
+    dataDir,
+    startedAt: new Date().toISOString(),
+    children: children.flatMap((child) => (child.current === null ? [] : [{ name: child.name, pid: child.current.pid }])),
+  };
 }
 
-function remember(child: ManagedProcess): void {
-  started.push(child);
-  writeFileSync(pidFile, started.map((p) => p.pid).join("\n") + "\n");
-  void child.exited.then(({ code, signal }) => {
-    if (!stopping) void shutdown(`${child.name} exited unexpectedly (${signal ?? `code ${code}`})`, 1);
-  });
+/**
+ * Takes the data folder for this stack. A live stack on it is left alone (we refuse); the
+ * process groups of one that was SIGKILLed are stopped first.
+ */
+async function claimDataFolder(): Promise<void> {
+  mkdirSync(dataDir, { recursive: true });
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const found = stateFile.find();
+    if (found.kind === "live") {
+      fail(
+        `a stack is already running on ${found.record.url} with this data folder (${dataDir}, pid ${found.record.supervisorPid}); ` +
+          `stop it, or start another with its own folder and ports: GROUPSYNC_DATA_DIR=.data-2 PORT=8788 GATEWAY_PORT=8089 REDIS_PORT=6390 npm run dev`,
+      );
+    }
+    if (found.kind === "leftovers") {
+      say(`stopping leftovers of a stack that was killed (process groups ${found.groups.join(", ")})`);
+      for (const group of found.groups) {
+        try {
+          process.kill(-group, "SIGKILL");
+        } catch {}
+      }
+      await waitFor(() => found.groups.every((group) => !groupAlive(group)), 5_000);
+    }
+    stateFile.remove();
+    if (stateFile.claim(record())) {
+      claimed = true;
+      return;
+    }
+  }
+  fail(`another stack keeps claiming ${dataDir}; try again`);
+}
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+/** Starts a child and keeps it running: a crash is restarted within its budget, else the stack stops. */
+async function supervise(child: Supervised, describe: (process: ManagedProcess, firstStart: boolean) => void): Promise<void> {
+  children.push(child);
+  let firstStart = true;
+  const launch = async () => {
+    const process_ = await child.start();
+    child.current = process_;
+    stateFile.update(record());
+    describe(process_, firstStart);
+    firstStart = false;
+    void process_.exited.then(({ code, signal }) => {
+      child.unwatch?.();
+      if (stopping || child.current !== process_) return;
+      child.current = null;
+      const how = signal ?? `exit code ${code}`;
+      if (!child.budget.allowRestart()) {
+        void shutdown(`${child.name} died ${child.budget.recentCrashes} times within a minute (last: ${how})`, 1);
+        return;
+      }
+      say(`${child.name} died (${how}); restarting it`);
+      launch().then(
+        () => say(`${child.name} is back`),
+        (error: unknown) => void shutdown(`${child.name} could not be restarted: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`, 1),
+      );
+    });
+  };
+  await launch();
 }
 
 async function shutdown(reason: string, exitCode: number): Promise<void> {
   if (stopping) return;
   stopping = true;
+  stopTicker();
   say(`stopping (${reason})`);
-  for (const child of [...started].reverse()) await child.stop();
-  rmSync(pidFile, { force: true });
+  for (const child of [...children].reverse()) {
+    child.unwatch?.();
+    await child.current?.stop();
+  }
+  if (claimed) stateFile.remove();
   say("stopped; nothing left running");
   process.exit(exitCode);
 }
@@ -96,66 +188,85 @@ setInterval(() => {
   if (process.ppid !== launchers[0] || !launchers.every(isAlive)) void shutdown("the process that launched it exited", 0);
 }, 250).unref();
 
-function parentOf(pid: number): number | null {
-  try {
-    // /proc/PID/stat is "pid (comm) state ppid ..."; comm may hold spaces, so read after the ")".
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-  } catch {
-    return null; // not Linux: the parent check alone still applies
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 async function main(): Promise<void> {
   const useOwnRedis = !env.REDIS_URL;
-  if (useOwnRedis && !isRedisInstalled()) fail(REDIS_INSTALL_HINT);
-  stopLeftoversFromLastRun();
+  if (useOwnRedis) {
+    const problem = ensureSystemTools([REDIS_SERVER], say);
+    if (problem !== null) fail(problem);
+  }
+  await claimDataFolder();
   for (const [name, p] of [["PORT", port], ["GATEWAY_PORT", gatewayPort], ...(useOwnRedis ? [["REDIS_PORT", redisPort] as const] : [])] as const) {
-    if (await isPortInUse(p)) fail(`port ${p} is already in use; free it or choose another with ${name}=...`);
+    if (await isPortInUse(p)) {
+      stateFile.remove();
+      fail(`port ${p} is already in use; free it or choose another with ${name}=...`);
+    }
   }
 
   let redisUrl = env.REDIS_URL ?? "";
   if (useOwnRedis) {
-    const redis = await startRedisServer({ port: redisPort, dataDir: join(dataDir, "redis"), onLine: forward("redis", false) });
-    remember(redis.process);
-    redisUrl = redis.url;
-    say(`redis-server on ${redis.url} (AOF under ${join(dataDir, "redis")})`);
+    const redisDir = join(dataDir, "redis");
+    redisUrl = `redis://127.0.0.1:${redisPort}`;
+    await supervise(
+      {
+        name: "redis-server",
+        start: async () => (await startRedisServer({ port: redisPort, dataDir: redisDir, onLine: forward("redis", false) })).process,
+        current: null,
+        budget: new RestartBudget(5, 60_000),
+      },
+      (_, first) => first && say(`redis-server on ${redisUrl} (AOF under ${redisDir})`),
+    );
   } else {
     say(`using Redis at REDIS_URL`);
   }
 
   const token = env.GATEWAY_TOKEN ?? randomBytes(24).toString("base64url");
-  const gateway = await startGatewayProcess({ port: gatewayPort, redisUrl, token, onLine: forward("gateway", false) });
-  remember(gateway.process);
-  say(`Upstash gateway on ${gateway.url}`);
+  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+  await supervise(
+    {
+      name: "gateway",
+      start: async () => (await startGatewayProcess({ port: gatewayPort, redisUrl, token, onLine: forward("gateway", false) })).process,
+      current: null,
+      budget: new RestartBudget(5, 60_000),
+    },
+    (_, first) => first && say(`Upstash gateway on ${gatewayUrl}`),
+  );
 
   // The open team lets the original README's curl examples work without tokens; "" turns it off.
   const openTeam = env.GROUPSYNC_OPEN_TEAM ?? "local";
   const adminSecret = env.ADMIN_SECRET ?? randomBytes(18).toString("base64url");
-  const worker = await startWranglerDev({
-    port,
-    persistDir: join(dataDir, "wrangler"),
-    vars: {
-      GROUPSYNC_ENV: "development",
-      UPSTASH_REDIS_REST_URL: gateway.url,
-      UPSTASH_REDIS_REST_TOKEN: token,
-      ADMIN_SECRET: adminSecret,
-      GROUPSYNC_OPEN_TEAM: openTeam,
-    },
-    onLine: forward("worker", true),
+  const vars: Record<string, string> = {
+    GROUPSYNC_ENV: "development",
+    UPSTASH_REDIS_REST_URL: gatewayUrl,
+    UPSTASH_REDIS_REST_TOKEN: token,
+    ADMIN_SECRET: adminSecret,
+    GROUPSYNC_OPEN_TEAM: openTeam,
+  };
+  for (const name of WORKER_SETTINGS) if (env[name] !== undefined) vars[name] = env[name];
+  const workerOutput = quietWranglerOutput(forward("worker", true));
+  const worker: Supervised = {
+    name: "worker",
+    start: async () => (await startWranglerDev({ port, persistDir: join(dataDir, "wrangler"), vars, onLine: workerOutput })).process,
+    current: null,
+    budget: new RestartBudget(5, 60_000),
+  };
+  await supervise(worker, (process_, firstStart) => {
+    worker.unwatch = watchWorker({
+      wranglerPid: process_.pid,
+      port,
+      url: workerUrl,
+      onUnhealthy: (why) => {
+        say(`the worker is unhealthy (${why}); restarting wrangler dev`);
+        process_.signal("SIGKILL");
+      },
+    });
+    if (!firstStart) return;
+    say(`worker on ${workerUrl}  (try: curl ${workerUrl}/health)`);
+    say(`dashboard on ${workerUrl}/  (live updates: ${workerUrl.replace("http", "ws")}/ws)`);
   });
-  remember(worker.process);
-  say(`worker on ${worker.url}  (try: curl ${worker.url}/health)`);
-  say(`dashboard on ${worker.url}/  (live updates: ${worker.url.replace("http", "ws")}/ws)`);
+
+  const crons = cronsOfWranglerToml(readFileSync(new URL("../wrangler.toml", import.meta.url), "utf8")).map(parseCron);
+  stopTicker = startCronTicker({ url: workerUrl, crons, onFailure: (line) => say(line), onFired: (cron) => verbose && say(`fired cron "${cron}"`) });
+  if (crons.length > 0) say(`cron triggers ${crons.map((c) => `"${c.expression}"`).join(", ")} fire the worker's scheduled handler (the transaction recovery sweep)`);
   if (openTeam) {
     say(`open team "${openTeam}": requests without a token act as member "anonymous" of it (development only; GROUPSYNC_OPEN_TEAM= turns it off)`);
   }

@@ -62,3 +62,25 @@ export async function startWranglerDev(options: {
   });
   return { process: process_, url: `http://127.0.0.1:${options.port}` };
 }
+
+/**
+ * Wrangler's output without what misleads under `npm run dev`: the warning that cron triggers are
+ * not fired locally (the dev stack fires them), the supervisor's own HEAD /ping probes
+ * (dev/worker-watch.ts), colour codes, and blank lines.
+ */
+export function quietWranglerOutput(onLine: (line: string) => void): (line: string) => void {
+  let inCronWarning = false;
+  return (raw) => {
+    const line = raw.replace(/\x1b\[[0-9;]*m/g, "");
+    if (/Scheduled Workers are not automatically triggered/.test(line)) {
+      inCronWarning = true;
+      return;
+    }
+    if (inCronWarning) {
+      if (/For more details, see/.test(line)) inCronWarning = false;
+      return;
+    }
+    if (line.trim() === "" || /\] HEAD \/ping 200 /.test(line)) return;
+    onLine(line);
+  };
+}

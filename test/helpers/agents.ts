@@ -1,8 +1,8 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { libfaketimePath } from "../../dev/system-packages.ts";
 import { requestControl } from "../../agent/control/client.ts";
 import type { AgentStatus } from "../../agent/status-report.ts";
 
@@ -51,22 +51,16 @@ export function shiftedClockEnv(offsetMs: number): Record<string, string> {
   if (!Number.isInteger(offsetMs)) throw new RangeError(`offsetMs must be whole milliseconds, got ${offsetMs}`);
   const sign = offsetMs < 0 ? "-" : "+";
   return {
-    LD_PRELOAD: libfaketimePath(),
+    LD_PRELOAD: libfaketime(),
     FAKETIME: `${sign}${(Math.abs(offsetMs) / 1000).toFixed(3)}s`,
     FAKETIME_DONT_FAKE_MONOTONIC: "1",
   };
 }
 
 /** The thread-safe libfaketime (Node runs several threads), wherever the distribution put it. */
-function libfaketimePath(): string {
-  const roots = ["/usr/lib", "/usr/local/lib", "/usr/lib64"];
-  const candidates = roots.flatMap((root) => {
-    if (!existsSync(root)) return [];
-    const archDirs = readdirSync(root).map((entry) => `${root}/${entry}/faketime`);
-    return [`${root}/faketime`, ...archDirs].map((dir) => `${dir}/libfaketimeMT.so.1`);
-  });
-  const found = candidates.find((path) => existsSync(path));
-  if (found === undefined) throw new Error("libfaketimeMT.so.1 not found; install faketime (sudo apt-get install -y faketime)");
+function libfaketime(): string {
+  const found = libfaketimePath();
+  if (found === null) throw new Error("libfaketimeMT.so.1 not found; install faketime (sudo apt-get install -y faketime)");
   return found;
 }
 

@@ -25,6 +25,19 @@ describe("groupsync-agent", () => {
     expect(help.stdout).toContain("Usage: groupsync-agent <command>");
   });
 
+  // A machine's own Node may be older than the project's (Debian 12 has 20): the bin, called by
+  // its path, re-runs itself on the Node 24 that `npm install` provides, and npm scripts started
+  // by hand with that Node say in one line what to do instead of failing on a .ts import.
+  const systemNode = "/usr/bin/node";
+  const systemNodeIsOld = spawnSync(systemNode, ["-e", "const [a, b] = process.versions.node.split('.').map(Number); process.exit(a < 22 || (a === 22 && b < 12) ? 0 : 1)"]).status === 0;
+  it.skipIf(!systemNodeIsOld)("runs on the provided Node when an older Node starts it", () => {
+    const run = spawnSync(systemNode, ["agent/bin.mjs", "frobnicate"], { cwd: ROOT, encoding: "utf8" });
+    expect({ code: run.status, stderr: run.stderr }).toEqual({ code: 2, stderr: "groupsync-agent: unknown command 'frobnicate'; see groupsync-agent --help\n" });
+    const script = spawnSync(systemNode, ["--import", "./dev/require-node.mjs", "dev/run.ts"], { cwd: ROOT, encoding: "utf8" });
+    expect(script.status).toBe(1);
+    expect(script.stderr).toMatch(/^groupsync: needs Node >= 22\.12, but this is Node v\d+\.\d+\.\d+ \(\/usr\/bin\/node\)\. Run it through npm/);
+  });
+
   it("answers an unknown command with one clear error line and exit code 2", () => {
     expect(agent("frobnicate")).toEqual({ code: 2, stdout: "", stderr: "groupsync-agent: unknown command 'frobnicate'; see groupsync-agent --help\n" });
   });

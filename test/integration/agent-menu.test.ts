@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { newTeamKey, waitUntil } from "../helpers/agents.ts";
-import { descendantsOf, isAlive } from "../helpers/process-tree.ts";
+import { descendantsOf, isAlive } from "../../dev/process-tree.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 /** util-linux `script` runs a command under a pseudo-terminal, with no native dependency of ours. */

@@ -1,90 +1,44 @@
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
-import { realpathSync, symlinkSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { chmodSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { Redis } from "@upstash/redis";
 import { afterAll, describe, expect, it } from "vitest";
 import { freePort } from "../../dev/ports.ts";
+import { commandLine, descendantsOf } from "../../dev/process-tree.ts";
 import { HealthReport } from "../../shared/health.ts";
-import { commandLine, descendantsOf, isAlive } from "../helpers/process-tree.ts";
-import { randomToken, stopAll, tempDir } from "../helpers/processes.ts";
+import { allGone, isolatedDevEnv, killAllDevStacks, runDev } from "../helpers/dev-stack.ts";
+import { stopAll, tempDir } from "../helpers/processes.ts";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-
-interface DevStack {
-  child: ChildProcess;
-  lines: string[];
-  ready: Promise<void>;
-  exited: Promise<number | null>;
-}
-
-/** `npm run dev` exactly as a newcomer types it; npm passes SIGINT/SIGTERM on to the stack. */
-function runDev(env: NodeJS.ProcessEnv): DevStack {
-  // Its own process group, like a shell job, so a test can press "Ctrl-C" on the whole group.
-  const child = spawn("npm", ["run", "--silent", "dev"], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
-  const lines: string[] = [];
-  const ready = new Promise<void>((resolve, reject) => {
-    for (const stream of [child.stdout!, child.stderr!]) {
-      createInterface({ input: stream }).on("line", (line) => {
-        lines.push(line);
-        if (line.includes("ready; Ctrl-C stops everything")) resolve();
-      });
-    }
-    child.once("exit", () => reject(new Error(`dev stack exited before it was ready:\n${lines.join("\n")}`)));
-  });
-  ready.catch(() => {});
-  const exited = once(child, "exit").then(([code]) => code as number | null);
-  return { child, lines, ready, exited };
-}
-
-/** A PATH holding only node and npm, as on a machine where redis-server was never installed. */
-function pathWithOnlyNodeAndNpm(): string {
+/** A PATH holding only node, npm and sh (and `extra`), as on a machine where redis-server was never installed. */
+function barePath(extra: Record<string, string> = {}): string {
   const bin = tempDir("groupsync-path-");
+  chmodSync(bin, 0o755);
   symlinkSync(process.execPath, join(bin, "node"));
   const npm = execFileSync("sh", ["-c", "command -v npm"], { encoding: "utf8" }).trim();
   symlinkSync(realpathSync(npm), join(bin, "npm"));
   symlinkSync("/bin/sh", join(bin, "sh")); // npm runs scripts with sh
+  for (const [name, target] of Object.entries(extra)) symlinkSync(target, join(bin, name));
   return bin;
 }
 
-/** Waits until none of `pids` is alive. */
-async function allGone(pids: number[], timeoutMs = 20_000): Promise<string[]> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && pids.some(isAlive)) await new Promise((resolve) => setTimeout(resolve, 100));
-  return pids.filter(isAlive).map((pid) => `${pid} ${commandLine(pid)}`);
-}
-
-const started: DevStack[] = [];
 afterAll(async () => {
-  for (const stack of started) {
-    for (const pid of [stack.child.pid!, ...descendantsOf(stack.child.pid!)]) {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {}
-    }
-  }
+  killAllDevStacks();
   await stopAll();
 });
 
 describe("npm run dev", () => {
-  it("brings up Redis, the gateway and the worker; SIGTERM stops all of it; data survives a restart", async () => {
-    const dataDir = tempDir("groupsync-dev-");
-    const env = {
-      PORT: String(await freePort()),
-      GATEWAY_PORT: String(await freePort()),
-      REDIS_PORT: String(await freePort()),
-      GATEWAY_TOKEN: randomToken(),
-      GROUPSYNC_DATA_DIR: dataDir,
-    };
+  it("brings up Redis, the gateway and the worker; refuses a second stack on its folder; SIGTERM stops all; data survives a restart", async () => {
+    const env = await isolatedDevEnv();
     const first = runDev(env);
-    started.push(first);
     const t0 = Date.now();
     await first.ready;
-    const startupMs = Date.now() - t0;
-    expect(startupMs).toBeLessThan(30_000);
-    expect(first.lines.join("\n")).toContain(`worker on http://127.0.0.1:${env.PORT}`);
+    expect(Date.now() - t0).toBeLessThan(30_000);
+    const said = first.said().join("\n");
+    expect(said).toContain(`worker on http://127.0.0.1:${env.PORT}`);
+    expect(said).toContain(`cron triggers "* * * * *" fire the worker's scheduled handler`);
+    expect(said).not.toContain("installing"); // redis-server is there: nothing to install
+    // wrangler's warning that crons do not fire locally is false here, so it is not shown.
+    expect(first.lines.join("\n")).not.toContain("Scheduled Workers are not automatically triggered");
 
     const health = await fetch(`http://127.0.0.1:${env.PORT}/health`);
     expect(health.status).toBe(200);
@@ -97,8 +51,17 @@ describe("npm run dev", () => {
     expect(commands).toContain("gateway/main.ts");
     expect(commands).toContain("workerd");
 
+    // A second stack on the same data folder (other ports) is refused and touches nothing.
+    const second = runDev({ ...env, PORT: String(await freePort()), GATEWAY_PORT: String(await freePort()), REDIS_PORT: String(await freePort()) });
+    expect(await second.exited).toBe(1);
+    expect(second.said()).toHaveLength(1);
+    expect(second.said()[0]).toContain(`a stack is already running on http://127.0.0.1:${env.PORT} with this data folder (${env.GROUPSYNC_DATA_DIR}`);
+    expect(second.said()[0]).toContain("GROUPSYNC_DATA_DIR=");
+    expect(descendantsOf(first.child.pid!).sort()).toEqual(tree.sort());
+    expect((await fetch(`http://127.0.0.1:${env.PORT}/health`)).status).toBe(200);
+
     // An acknowledged write through the gateway...
-    const redis = new Redis({ url: `http://127.0.0.1:${env.GATEWAY_PORT}`, token: env.GATEWAY_TOKEN, retry: false });
+    const redis = new Redis({ url: `http://127.0.0.1:${env.GATEWAY_PORT}`, token: env.GATEWAY_TOKEN!, retry: false });
     expect(await redis.set("dev:durable", { ok: "✓" })).toBe("OK");
 
     // SIGTERM to npm (which does not relay it): the stack notices its parent is gone and stops.
@@ -107,33 +70,63 @@ describe("npm run dev", () => {
     await expect.poll(() => first.lines.join("\n")).toContain("stopped; nothing left running");
 
     // ...is still there when the stack comes back on the same data directory.
-    const second = runDev(env);
-    started.push(second);
-    await second.ready;
+    const third = runDev(env);
+    await third.ready;
+    expect(third.said().join("\n")).not.toContain("leftovers"); // a clean stop leaves none
     expect(await redis.get("dev:durable")).toEqual({ ok: "✓" });
     // Ctrl-C in a terminal: SIGINT to the whole foreground process group.
-    const secondTree = descendantsOf(second.child.pid!);
-    process.kill(-second.child.pid!, "SIGINT");
-    expect(await allGone(secondTree)).toEqual([]);
-    await expect.poll(() => second.lines.join("\n")).toContain("stopped; nothing left running");
+    const thirdTree = descendantsOf(third.child.pid!);
+    process.kill(-third.child.pid!, "SIGINT");
+    expect(await allGone(thirdTree)).toEqual([]);
+    await expect.poll(() => third.lines.join("\n")).toContain("stopped; nothing left running");
   });
 
-  it("says in one line how to install redis-server when it is missing", async () => {
-    // A PATH with node and npm but without redis-server.
-    const stack = runDev({ PATH: pathWithOnlyNodeAndNpm(), PORT: String(await freePort()), GROUPSYNC_DATA_DIR: tempDir() });
-    started.push(stack);
+  it("says in one line how to install redis-server when it is missing and apt-get is not there", async () => {
+    const stack = runDev({ PATH: barePath(), PORT: String(await freePort()), GROUPSYNC_DATA_DIR: tempDir() });
     expect(await stack.exited).toBe(1);
-    const ours = stack.lines.filter((line) => line.startsWith("groupsync dev:"));
-    expect(ours).toEqual(["groupsync dev: redis-server is not installed; install it with: sudo apt-get install -y redis-server"]);
+    expect(stack.said()).toEqual([
+      "groupsync dev: redis-server is not installed; install with: sudo apt-get install -y redis-server (macOS: brew install redis)",
+    ]);
+  });
+
+  it("does not install anything for a user who is not root and has no sudo: one line instead", async () => {
+    const home = tempDir("groupsync-home-");
+    chmodSync(home, 0o777);
+    const dataDir = tempDir();
+    chmodSync(dataDir, 0o777);
+    const path = barePath({ "apt-get": "/usr/bin/apt-get" });
+    const stack = runDev(
+      { PORT: String(await freePort()), GROUPSYNC_DATA_DIR: dataDir },
+      { command: "runuser", args: ["-u", "nobody", "--", "env", `PATH=${path}`, `HOME=${home}`, "npm", "run", "--silent", "dev"] },
+    );
+    expect(await stack.exited).toBe(1);
+    expect(stack.said()).toEqual([
+      "groupsync dev: redis-server is not installed; install with: sudo apt-get install -y redis-server (macOS: brew install redis)",
+    ]);
+  });
+
+  it("installs a missing redis-server with apt-get when it runs as root, saying so in one line", async () => {
+    // apt-get here is a stand-in that records how it was called and "installs" the real
+    // redis-server into PATH: what is under test is the stack's decision and what it runs.
+    const log = join(tempDir(), "apt-get.log");
+    const path = barePath();
+    const fakeAptGet = join(path, "apt-get");
+    writeFileSync(fakeAptGet, `#!/bin/sh\necho "$@" >> ${log}\ncase " $* " in *" install "*) /bin/ln -sf /usr/bin/redis-server ${path}/redis-server;; esac\n`, { mode: 0o755 });
+    const stack = runDev({ ...(await isolatedDevEnv()), PATH: path });
+    await stack.ready;
+    expect(stack.said()[0]).toBe("groupsync dev: installing redis-server from Debian's packages (apt-get install -y redis-server)");
+    expect(readFileSync(log, "utf8").trim().split("\n")).toEqual(["install -y -qq --no-install-recommends redis-server"]);
+    const tree = descendantsOf(stack.child.pid!);
+    process.kill(-stack.child.pid!, "SIGINT");
+    expect(await allGone(tree)).toEqual([]);
   });
 
   it("refuses a port that is taken, naming the setting that moves it", async () => {
     const { createServer } = await import("node:net");
     const blocker = createServer().listen(0, "127.0.0.1");
-    await once(blocker, "listening");
+    await new Promise((resolve) => blocker.once("listening", resolve));
     const taken = (blocker.address() as { port: number }).port;
-    const stack = runDev({ PORT: String(taken), GROUPSYNC_DATA_DIR: tempDir(), REDIS_PORT: String(await freePort()), GATEWAY_PORT: String(await freePort()) });
-    started.push(stack);
+    const stack = runDev({ ...(await isolatedDevEnv()), PORT: String(taken) });
     expect(await stack.exited).toBe(1);
     expect(stack.lines.join("\n")).toContain(`port ${taken} is already in use; free it or choose another with PORT=`);
     blocker.close();

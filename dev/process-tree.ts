@@ -29,8 +29,8 @@ export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
-  } catch {
-    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 
@@ -39,5 +39,16 @@ export function commandLine(pid: number): string {
     return readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ").trim();
   } catch {
     return "";
+  }
+}
+
+/** The parent of `pid`, or null if it is gone or this is not Linux. */
+export function parentOf(pid: number): number | null {
+  try {
+    // /proc/PID/stat is "pid (comm) state ppid ..."; comm may hold spaces, so read after the ")".
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  } catch {
+    return null;
   }
 }
