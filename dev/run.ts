@@ -9,7 +9,7 @@
  * first, Redis last (so it can flush its AOF).
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { cronsOfWranglerToml, parseCron } from "./cron.ts";
 import { startCronTicker } from "./cron-ticker.ts";
@@ -17,7 +17,7 @@ import { startGatewayProcess } from "./gateway-process.ts";
 import type { ManagedProcess } from "./managed-process.ts";
 import { isPortInUse } from "./ports.ts";
 import { isAlive, parentOf } from "./process-tree.ts";
-import { startRedisServer } from "./redis-server.ts";
+import { redisUsersIn, startRedisServer } from "./redis-server.ts";
 import { RestartBudget } from "./restart-budget.ts";
 import { StackStateFile, type StackRecord } from "./stack-state.ts";
 import { ensureSystemTools, REDIS_SERVER } from "./system-packages.ts";
@@ -88,7 +88,10 @@ function record(): StackRecord {
  * process groups of one that was SIGKILLed are stopped first.
  */
 async function claimDataFolder(): Promise<void> {
-  mkdirSync(dataDir, { recursive: true });
+  // Everything the stack writes (AOF, the Durable Objects' sqlite, passwords) is its user's alone.
+  process.umask(0o077);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  lockDown(dataDir);
   for (let attempt = 0; attempt < 3; attempt++) {
     const found = stateFile.find();
     if (found.kind === "live") {
@@ -113,6 +116,16 @@ async function claimDataFolder(): Promise<void> {
     }
   }
   fail(`another stack keeps claiming ${dataDir}; try again`);
+}
+
+/** Folders 0700 and files 0600 under `dir`, for data folders made before the umask was set. */
+function lockDown(dir: string): void {
+  chmodSync(dir, 0o700);
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    const path = join(entry.parentPath, entry.name);
+    if (entry.isDirectory()) chmodSync(path, 0o700);
+    else if (entry.isFile()) chmodSync(path, 0o600);
+  }
 }
 
 function groupAlive(pgid: number): boolean {
@@ -205,15 +218,21 @@ async function main(): Promise<void> {
   let redisUrl = env.REDIS_URL ?? "";
   if (useOwnRedis) {
     const redisDir = join(dataDir, "redis");
-    redisUrl = `redis://127.0.0.1:${redisPort}`;
+    const usersFile = join(dataDir, "redis-users.json");
+    const users = redisUsersIn(usersFile);
+    const maxmemory = env.REDIS_MAXMEMORY || "512mb";
     await supervise(
       {
         name: "redis-server",
-        start: async () => (await startRedisServer({ port: redisPort, dataDir: redisDir, onLine: forward("redis", false) })).process,
+        start: async () => {
+          const redis = await startRedisServer({ port: redisPort, dataDir: redisDir, users, maxmemory, onLine: forward("redis", false) });
+          redisUrl = redis.url; // as the gateway user
+          return redis.process;
+        },
         current: null,
         budget: new RestartBudget(5, 60_000),
       },
-      (_, first) => first && say(`redis-server on ${redisUrl} (AOF under ${redisDir})`),
+      (_, first) => first && say(`redis-server on redis://127.0.0.1:${redisPort} (AOF under ${redisDir}; password-protected, users in ${usersFile}; maxmemory ${maxmemory})`),
     );
   } else {
     say(`using Redis at REDIS_URL`);

@@ -5,8 +5,48 @@
  * connection's state (SELECT, SUBSCRIBE, MULTI, WATCH, HELLO...) would corrupt other requests and is
  * refused; transactions go through /multi-exec and pub/sub through /subscribe. Blocking commands
  * would stall everyone, so they get a connection of their own.
+ *
+ * Beyond that, the gateway's token opens only what an application needs: the data commands
+ * (ALLOWED below). Server administration (FLUSHALL, CONFIG, SHUTDOWN, DEBUG, CLIENT, KEYS, SAVE…)
+ * is refused, so the token is not a key to the whole server. Lua scripts could still call those;
+ * under `npm run dev` the gateway's own Redis ACL user forbids them there too (dev/redis-server.ts).
  */
 export type Command = string[];
+
+/** The commands a token may run, by family; anything else is refused. */
+const ALLOWED = new Set(
+  [
+    // connection and server, read-only and harmless
+    "PING ECHO TIME DBSIZE",
+    // keys (not KEYS, which walks the whole keyspace: SCAN does that in steps)
+    "DEL UNLINK EXISTS TYPE TOUCH EXPIRE PEXPIRE EXPIREAT PEXPIREAT EXPIRETIME PEXPIRETIME TTL PTTL PERSIST RENAME RENAMENX COPY SCAN RANDOMKEY",
+    // strings and bitmaps
+    "GET SET SETNX SETEX PSETEX GETSET GETDEL GETEX GETRANGE SETRANGE MGET MSET MSETNX APPEND STRLEN INCR INCRBY INCRBYFLOAT DECR DECRBY LCS",
+    "SETBIT GETBIT BITCOUNT BITPOS BITOP BITFIELD BITFIELD_RO",
+    // hashes
+    "HGET HSET HSETNX HMGET HMSET HDEL HEXISTS HGETALL HKEYS HVALS HLEN HSTRLEN HINCRBY HINCRBYFLOAT HRANDFIELD HSCAN",
+    // lists
+    "LPUSH RPUSH LPUSHX RPUSHX LPOP RPOP LLEN LRANGE LINDEX LSET LINSERT LREM LTRIM LPOS LMOVE LMPOP RPOPLPUSH BLPOP BRPOP BRPOPLPUSH BLMOVE BLMPOP",
+    // sets
+    "SADD SREM SMEMBERS SISMEMBER SMISMEMBER SCARD SPOP SRANDMEMBER SMOVE SINTER SINTERCARD SINTERSTORE SUNION SUNIONSTORE SDIFF SDIFFSTORE SSCAN",
+    // sorted sets
+    "ZADD ZREM ZSCORE ZMSCORE ZINCRBY ZCARD ZCOUNT ZLEXCOUNT ZRANK ZREVRANK ZRANGE ZRANGESTORE ZREVRANGE ZRANGEBYSCORE ZREVRANGEBYSCORE ZRANGEBYLEX ZREVRANGEBYLEX",
+    "ZREMRANGEBYRANK ZREMRANGEBYSCORE ZREMRANGEBYLEX ZPOPMIN ZPOPMAX ZMPOP BZPOPMIN BZPOPMAX BZMPOP ZRANDMEMBER ZUNION ZUNIONSTORE ZINTER ZINTERSTORE ZINTERCARD ZDIFF ZDIFFSTORE ZSCAN",
+    // streams
+    "XADD XRANGE XREVRANGE XLEN XDEL XTRIM XREAD XREADGROUP XGROUP XACK XCLAIM XAUTOCLAIM XPENDING XINFO XSETID",
+    // hyperloglog and geo
+    "PFADD PFCOUNT PFMERGE GEOADD GEODIST GEOHASH GEOPOS GEOSEARCH GEOSEARCHSTORE",
+    // scripting (SCRIPT is limited to LOAD and EXISTS below) and pub/sub publishing
+    "EVAL EVALSHA EVAL_RO EVALSHA_RO SCRIPT PUBLISH WAIT",
+  ].flatMap((family) => family.split(" ")),
+);
+
+/** Commands allowed only with these subcommands. */
+const ALLOWED_SUBCOMMANDS: Record<string, Set<string>> = {
+  SCRIPT: new Set(["LOAD", "EXISTS"]),
+  XGROUP: new Set(["CREATE", "CREATECONSUMER", "DELCONSUMER", "DESTROY", "SETID"]),
+  XINFO: new Set(["STREAM", "GROUPS", "CONSUMERS"]),
+};
 
 const CONNECTION_STATE_COMMANDS: Record<string, string> = {
   SUBSCRIBE: "use POST /subscribe/<channel>",
@@ -41,6 +81,12 @@ export function refusalFor(command: Command): string | null {
   if (hint !== undefined) return `ERR Command is not available: '${name}' (${hint})`;
   if (name === "CLIENT" && (command[1] ?? "").toUpperCase() === "REPLY") {
     return "ERR Command is not available: 'CLIENT REPLY' (connection state is managed by the gateway)";
+  }
+  if (!ALLOWED.has(name)) return `ERR Command is not allowed through the gateway: '${name}' (server administration is not available over REST)`;
+  const subcommands = ALLOWED_SUBCOMMANDS[name];
+  const sub = (command[1] ?? "").toUpperCase();
+  if (subcommands !== undefined && !subcommands.has(sub)) {
+    return `ERR Command is not allowed through the gateway: '${name} ${sub}' (only ${[...subcommands].join(", ")})`;
   }
   return null;
 }

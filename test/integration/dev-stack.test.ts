@@ -1,5 +1,5 @@
-import { execFileSync } from "node:child_process";
-import { chmodSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { chmodSync, readdirSync, readFileSync, realpathSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Redis } from "@upstash/redis";
 import { afterAll, describe, expect, it } from "vitest";
@@ -79,6 +79,47 @@ describe("npm run dev", () => {
     process.kill(-third.child.pid!, "SIGINT");
     expect(await allGone(thirdTree)).toEqual([]);
     await expect.poll(() => third.lines.join("\n")).toContain("stopped; nothing left running");
+  });
+
+  it("locks its Redis down: a password for local processes, no admin commands for the gateway's token, files for its user alone", async () => {
+    const env = await isolatedDevEnv();
+    const stack = runDev(env);
+    await stack.ready;
+    // Another local process without the password is refused.
+    const anonymous = spawnSync("redis-cli", ["-p", env.REDIS_PORT!, "DBSIZE"], { encoding: "utf8" });
+    expect(anonymous.stdout + anonymous.stderr).toContain("NOAUTH");
+    // The developer has the password, in a file only they can read.
+    const usersFile = join(env.GROUPSYNC_DATA_DIR!, "redis-users.json");
+    const { adminPassword } = JSON.parse(readFileSync(usersFile, "utf8")) as { adminPassword: string };
+    const admin = spawnSync("redis-cli", ["-p", env.REDIS_PORT!, "--no-auth-warning", "--user", "default", "--pass", adminPassword, "DBSIZE"], { encoding: "utf8" });
+    expect(admin.stdout.trim()).toMatch(/^\d+$/);
+
+    // The gateway's token runs data commands, and no server administration, not even from Lua.
+    const gateway = async (command: unknown[]) => {
+      const answer = await fetch(`http://127.0.0.1:${env.GATEWAY_PORT}/`, { method: "POST", headers: { authorization: `Bearer ${env.GATEWAY_TOKEN}`, "content-type": "application/json" }, body: JSON.stringify(command) });
+      return { status: answer.status, body: (await answer.json()) as { result?: unknown; error?: string } };
+    };
+    expect(await gateway(["SET", "dev:lock", "1"])).toEqual({ status: 200, body: { result: "OK" } });
+    for (const command of [["FLUSHALL"], ["FLUSHDB"], ["CONFIG", "SET", "appendonly", "no"], ["SHUTDOWN", "NOSAVE"], ["KEYS", "*"], ["CLIENT", "KILL", "127.0.0.1:1"], ["DEBUG", "SLEEP", "0"], ["SAVE"], ["ACL", "LIST"]]) {
+      const refused = await gateway(command);
+      expect(refused.status, command.join(" ")).toBe(400);
+      expect(refused.body.error).toContain(`not allowed through the gateway: '${command[0]}'`);
+    }
+    for (const script of ["return redis.call('FLUSHALL')", "return redis.call('CONFIG', 'SET', 'appendonly', 'no')", "return redis.call('KEYS', '*')"]) {
+      const refused = await gateway(["EVAL", script, "0"]);
+      expect(refused.status, script).toBe(400);
+      expect(refused.body.error, script).toMatch(/user executing the script can't run this command|not allowed from script/);
+    }
+    expect(await gateway(["GET", "dev:lock"])).toEqual({ status: 200, body: { result: "1" } });
+
+    // Every folder and file under the data folder is the stack's user's alone.
+    const exposed = [env.GROUPSYNC_DATA_DIR!, ...readdirSync(env.GROUPSYNC_DATA_DIR!, { recursive: true, encoding: "utf8" }).map((entry) => join(env.GROUPSYNC_DATA_DIR!, entry))]
+      .filter((path) => (statSync(path).mode & 0o077) !== 0)
+      .map((path) => `${path} ${(statSync(path).mode & 0o777).toString(8)}`);
+    expect(exposed).toEqual([]);
+    expect(readdirSync(join(env.GROUPSYNC_DATA_DIR!, "wrangler"), { recursive: true, encoding: "utf8" }).some((entry) => entry.endsWith(".sqlite"))).toBe(true);
+    process.kill(-stack.child.pid!, "SIGINT");
+    await stack.exited;
   });
 
   it("says in one line how to install redis-server when it is missing and apt-get is not there", async () => {

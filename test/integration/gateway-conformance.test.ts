@@ -158,9 +158,13 @@ describe("commands through @upstash/redis", () => {
   it("passes Redis errors through unchanged with 400", async () => {
     await client.set("e:str", "x");
     await expect(client.lpush("e:str", "y")).rejects.toThrow(/WRONGTYPE Operation against a key holding the wrong kind of value/);
-    const reply = await raw(gateway, "/", { json: ["NOSUCHCOMMAND", "x"] });
+    const reply = await raw(gateway, "/", { json: ["GET"] });
     expect(reply.status).toBe(400);
-    expect(reply.json.error).toMatch(/^ERR unknown command/);
+    expect(reply.json.error).toMatch(/^ERR wrong number of arguments for 'get' command/);
+    // A command the gateway does not allow never reaches Redis, and says so.
+    const unknown = await raw(gateway, "/", { json: ["NOSUCHCOMMAND", "x"] });
+    expect(unknown.status).toBe(400);
+    expect(unknown.json.error).toMatch(/^ERR Command is not allowed through the gateway: 'NOSUCHCOMMAND'/);
   });
 
   it("answers with an upstash-sync-token that only grows, and accepts it back", async () => {

@@ -35,13 +35,29 @@ describe("refusalFor", () => {
     expect(refusalFor([name, "x"])).toMatch(/^ERR Command is not available/);
   });
 
-  it("refuses CLIENT REPLY but allows other CLIENT subcommands", () => {
-    expect(refusalFor(["CLIENT", "REPLY", "OFF"])).not.toBeNull();
-    expect(refusalFor(["CLIENT", "ID"])).toBeNull();
+  it("refuses CLIENT REPLY as connection state, and every other CLIENT subcommand as administration", () => {
+    expect(refusalFor(["CLIENT", "REPLY", "OFF"])).toMatch(/not available: 'CLIENT REPLY'/);
+    expect(refusalFor(["CLIENT", "KILL", "127.0.0.1:1"])).toMatch(/not allowed through the gateway: 'CLIENT'/);
   });
 
-  it("allows ordinary commands", () => {
-    expect(refusalFor(["EVALSHA", "abc", "0"])).toBeNull();
+  it.each(["FLUSHALL", "flushdb", "CONFIG", "SHUTDOWN", "DEBUG", "KEYS", "SAVE", "BGSAVE", "BGREWRITEAOF", "REPLICAOF", "SLAVEOF", "ACL", "MODULE", "FUNCTION", "MIGRATE", "SWAPDB", "CLUSTER", "FAILOVER", "SLOWLOG", "LATENCY", "OBJECT", "MEMORY", "INFO", "NOSUCHCOMMAND"])(
+    "refuses %s: the token is not a key to the server",
+    (name) => {
+      expect(refusalFor([name, "x"])).toBe(`ERR Command is not allowed through the gateway: '${name.toUpperCase()}' (server administration is not available over REST)`);
+    },
+  );
+
+  it("allows SCRIPT LOAD and EXISTS but not FLUSH or KILL", () => {
+    expect(refusalFor(["SCRIPT", "LOAD", "return 1"])).toBeNull();
+    expect(refusalFor(["script", "exists", "abc"])).toBeNull();
+    expect(refusalFor(["SCRIPT", "FLUSH"])).toMatch(/'SCRIPT FLUSH' \(only LOAD, EXISTS\)/);
+    expect(refusalFor(["SCRIPT", "KILL"])).toMatch(/'SCRIPT KILL'/);
+  });
+
+  it("allows the data commands the worker and its clients use", () => {
+    for (const command of [["EVALSHA", "abc", "0"], ["EVAL", "return 1", "0"], ["GET", "k"], ["SET", "k", "v"], ["ZRANGE", "z", "0", "-1"], ["ZCARD", "z"], ["XRANGE", "s", "-", "+"], ["XADD", "s", "*", "f", "v"], ["PUBLISH", "c", "m"], ["SCAN", "0"], ["PING"], ["DBSIZE"], ["BLPOP", "q", "1"]]) {
+      expect(refusalFor(command), command.join(" ")).toBeNull();
+    }
   });
 });
 
