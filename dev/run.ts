@@ -13,9 +13,10 @@ import { chmodSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { cronsOfWranglerToml, parseCron } from "./cron.ts";
 import { startCronTicker } from "./cron-ticker.ts";
+import { FrontProxy } from "./front-proxy.ts";
 import { startGatewayProcess } from "./gateway-process.ts";
 import type { ManagedProcess } from "./managed-process.ts";
-import { isPortInUse } from "./ports.ts";
+import { freePort, isPortInUse } from "./ports.ts";
 import { isAlive, parentOf } from "./process-tree.ts";
 import { redisUsersIn, startRedisServer } from "./redis-server.ts";
 import { RestartBudget } from "./restart-budget.ts";
@@ -49,6 +50,7 @@ const children: Supervised[] = [];
 let stopping = false;
 let claimed = false;
 let stopTicker: () => void = () => {};
+const frontProxy = new FrontProxy();
 
 function portSetting(name: string, fallback: number): number {
   const raw = env[name];
@@ -176,6 +178,7 @@ async function shutdown(reason: string, exitCode: number): Promise<void> {
   stopping = true;
   stopTicker();
   say(`stopping (${reason})`);
+  await frontProxy.close();
   for (const child of [...children].reverse()) {
     child.unwatch?.();
     await child.current?.stop();
@@ -261,19 +264,31 @@ async function main(): Promise<void> {
     GROUPSYNC_OPEN_TEAM: openTeam,
   };
   for (const name of WORKER_SETTINGS) if (env[name] !== undefined) vars[name] = env[name];
-  const workerOutput = quietWranglerOutput(forward("worker", true));
+  // wrangler dev listens on a private port behind the front proxy, which answers 503 at once
+  // while it restarts (see front-proxy.ts).
+  const wranglerPort = await freePort();
+  await frontProxy.listen(port);
+  const toTerminal = forward("worker", true);
+  // Its "Ready on <private port>" would send a newcomer past the proxy; our own line names the URL.
+  const privateReady = new RegExp(`[Rr]eady on http://127\\.0\\.0\\.1:${wranglerPort}\\b`);
+  const workerOutput = quietWranglerOutput((line) => {
+    if (!privateReady.test(line)) toTerminal(line);
+  });
   const worker: Supervised = {
     name: "worker",
-    start: async () => (await startWranglerDev({ port, persistDir: join(dataDir, "wrangler"), vars, onLine: workerOutput })).process,
+    start: async () => (await startWranglerDev({ port: wranglerPort, persistDir: join(dataDir, "wrangler"), vars, onLine: workerOutput })).process,
     current: null,
     budget: new RestartBudget(5, 60_000),
   };
   await supervise(worker, (process_, firstStart) => {
+    frontProxy.setUpstream(wranglerPort);
+    void process_.exited.then(() => frontProxy.setUpstream(null));
     worker.unwatch = watchWorker({
       wranglerPid: process_.pid,
-      port,
-      url: workerUrl,
+      port: wranglerPort,
+      url: `http://127.0.0.1:${wranglerPort}`,
       onUnhealthy: (why) => {
+        frontProxy.setUpstream(null);
         say(`the worker is unhealthy (${why}); restarting wrangler dev`);
         process_.signal("SIGKILL");
       },

@@ -88,6 +88,16 @@ export function killAllDevStacks(): void {
   }
 }
 
+/** The workerd wrangler runs in front (it listens on wrangler's port; the user worker's on port 0). */
+export function frontWorkerdOf(stack: DevStack): number {
+  const pid = descendantsOf(stack.child.pid!).find((p) => {
+    const command = commandLine(p);
+    return command.includes("workerd serve") && /entry=127\.0\.0\.1:[1-9]\d*/.test(command);
+  });
+  if (pid === undefined) throw new Error("no front workerd under the dev stack");
+  return pid;
+}
+
 export type ProbeOutcome = { kind: "answered"; status: number; ms: number } | { kind: "refused"; ms: number } | { kind: "hung"; ms: number };
 
 /** One request that waits at most `limitMs`: answered (any status), refused, or hung. */

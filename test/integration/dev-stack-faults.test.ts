@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { descendantsOf, isAlive } from "../../dev/process-tree.ts";
-import { allGone, isolatedDevEnv, killAllDevStacks, probe, processOf, runDev, type ProbeOutcome } from "../helpers/dev-stack.ts";
+import { allGone, frontWorkerdOf, isolatedDevEnv, killAllDevStacks, probe, processOf, runDev, type ProbeOutcome } from "../helpers/dev-stack.ts";
 import { stopAll } from "../helpers/processes.ts";
 
 afterAll(async () => {
@@ -48,13 +48,13 @@ describe("npm run dev under faults", () => {
     const base = `http://127.0.0.1:${env.PORT}`;
 
     const victims = [
-      { name: "worker", marker: `entry=127.0.0.1:${env.PORT}` }, // the front workerd: wrangler alone would leave the port hanging
-      { name: "gateway", marker: "gateway/main.ts" },
-      { name: "redis-server", marker: `redis-server 127.0.0.1:${env.REDIS_PORT}` },
+      { name: "worker", find: () => frontWorkerdOf(stack) }, // wrangler alone would leave its port hanging
+      { name: "gateway", find: () => processOf(stack, "gateway/main.ts") },
+      { name: "redis-server", find: () => processOf(stack, `redis-server 127.0.0.1:${env.REDIS_PORT}`) },
     ];
     for (const victim of victims) {
       expect(await createGoal(base, `before-${victim.name}`)).toBe(201);
-      const pid = processOf(stack, victim.marker);
+      const pid = victim.find();
       process.kill(pid, "SIGKILL");
       const outcomes = await probeUntilHealthy(base);
       expect(outcomes.filter((o) => o.kind === "hung"), `${victim.name}: requests left hanging`).toEqual([]);
@@ -83,7 +83,7 @@ describe("npm run dev under faults", () => {
     const first = runDev(env);
     await first.ready;
     const redis = processOf(first, "redis-server");
-    const workerd = processOf(first, `entry=127.0.0.1:${env.PORT}`);
+    const workerd = frontWorkerdOf(first);
     // SIGKILL npm and the supervisor: no one is left to stop the children.
     const supervisor = processOf(first, "dev/run.ts");
     process.kill(supervisor, "SIGKILL");

@@ -3,6 +3,8 @@
  * abandoned transaction is aborted and its holds released within its lease plus one minute, with
  * no request touching it: the test watches Redis directly and sends the worker nothing meanwhile.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { createClient } from "redis";
 import { afterAll, describe, expect, it } from "vitest";
 import { isolatedDevEnv, killAllDevStacks, runDev } from "../helpers/dev-stack.ts";
@@ -19,7 +21,9 @@ describe("npm run dev runs the recovery sweep", () => {
     const stack = runDev(env);
     await stack.ready;
     const base = `http://127.0.0.1:${env.PORT}`;
-    const redis = createClient({ url: `redis://127.0.0.1:${env.REDIS_PORT}` });
+    // The dev Redis is password-protected; the developer's password is in the data folder.
+    const { adminPassword } = JSON.parse(readFileSync(join(env.GROUPSYNC_DATA_DIR!, "redis-users.json"), "utf8")) as { adminPassword: string };
+    const redis = createClient({ url: `redis://127.0.0.1:${env.REDIS_PORT}`, username: "default", password: adminPassword });
     await redis.connect();
     try {
       const opened = await fetch(`${base}/tx`, { method: "POST" });

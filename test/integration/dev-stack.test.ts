@@ -3,6 +3,7 @@ import { chmodSync, readdirSync, readFileSync, realpathSync, statSync, symlinkSy
 import { join } from "node:path";
 import { Redis } from "@upstash/redis";
 import { afterAll, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
 import { freePort } from "../../dev/ports.ts";
 import { commandLine, descendantsOf } from "../../dev/process-tree.ts";
 import { HealthReport } from "../../shared/health.ts";
@@ -43,6 +44,15 @@ describe("npm run dev", () => {
     const health = await fetch(`http://127.0.0.1:${env.PORT}/health`);
     expect(health.status).toBe(200);
     expect(HealthReport.parse(await health.json()).checks.redis!.ok).toBe(true);
+
+    // The live feed's WebSocket works through the stack's public port too.
+    const socket = new WebSocket(`ws://127.0.0.1:${env.PORT}/ws`);
+    const hello = await new Promise<{ type: string; team: string }>((resolve, reject) => {
+      socket.once("message", (data) => resolve(JSON.parse(String(data))));
+      socket.once("error", reject);
+    });
+    expect(hello).toMatchObject({ type: "hello", team: "local" });
+    socket.close();
 
     // Every process of the stack, workerd included, is a descendant of the dev runner.
     const tree = descendantsOf(first.child.pid!);
