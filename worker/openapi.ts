@@ -108,7 +108,7 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
   "/tx/{id}": { get: { summary: "State, ops and outcome (with its reason) of your transaction", tag: "transactions", path: { id: "The transaction's id" }, responses: { 200: ["The transaction", "Tx"], ...errors(401, 404) } } },
   "/tx/{id}/ops": {
     post: {
-      summary: "Add an op; its holds are taken now. Invalid input leaves the transaction open; a conflict aborts it, naming the reason as the error code",
+      summary: "Add an op; its holds are taken now. Invalid input leaves the transaction open; a conflict aborts it, naming the reason as the error code; a committed or aborted transaction answers 409 tx_not_open",
       tag: "transactions",
       path: { id: "The transaction's id" },
       body: "TxOp",

@@ -113,6 +113,55 @@ describe("transactions: the original's scenarios", () => {
     expect(late.json.error.code).toBe("client_abort");
   });
 
+  it("a committed or aborted transaction refuses every kind of op with 409 tx_not_open, and nothing is written", async () => {
+    const t = await newTeam();
+    await t.post("/events", { id: "there", title: "There", starts_at: "2026-04-12T08:00:00Z" });
+    await t.post("/goals", { id: "g1", title: "Goal", progress: 10 });
+    const ops = [
+      event("late-create", "2026-04-12T10:00:00Z"),
+      { type: "calendar.update", id: "there", data: { title: "Changed" } },
+      { type: "calendar.delete", id: "there" },
+      { type: "goal.create", id: "late-goal", data: { title: "Late goal" } },
+      goalUpdate("g1", { progress: 99 }),
+      { type: "goal.delete", id: "g1" },
+    ];
+    const committed = await begin(t);
+    expect((await t.post(`/tx/${committed}/ops`, event("first", "2026-04-12T12:00:00Z"))).status).toBe(200);
+    expect((await t.post(`/tx/${committed}/commit`, {})).json.state).toBe("committed");
+    const aborted = await begin(t);
+    expect((await t.post(`/tx/${aborted}/abort`, {})).json.state).toBe("aborted");
+    for (const [tx, state] of [[committed, "committed"], [aborted, "aborted"]] as const) {
+      const before = (await t.get(`/tx/${tx}`)).json;
+      for (const op of ops) {
+        const res = await t.post(`/tx/${tx}/ops`, op);
+        expect(res.status, `${op.type} on a ${state} transaction`).toBe(409);
+        expect(res.json.error).toMatchObject({ code: "tx_not_open", details: { tx_id: tx, state } });
+        expect(res.json.error.message).toContain(state);
+      }
+      // The transaction is unchanged, and so is everything the ops named.
+      expect((await t.get(`/tx/${tx}`)).json).toEqual(before);
+    }
+    expect((await t.get("/events/late-create")).status).toBe(404);
+    expect((await t.get("/events/there")).json).toMatchObject({ title: "There", version: 1 });
+    expect((await t.get("/goals/late-goal")).status).toBe(404);
+    expect((await t.get("/goals/g1")).json).toMatchObject({ progress: 10, version: 1 });
+    // No hold or lock was left behind: the slot and the goal are free for plain writes.
+    expect((await t.post("/events", { title: "free", starts_at: "2026-04-12T10:00:00Z" })).status).toBe(201);
+    expect((await t.patch("/goals/g1", { progress: 11 })).status).toBe(200);
+    expect((await t.delete("/events/there")).status).toBe(204);
+  });
+
+  it("a transaction aborted by its idle timeout refuses ops with tx_not_open too", async () => {
+    const t = await newTeam();
+    const quick = client(t.token, { TX_IDLE_TIMEOUT: "200ms" });
+    const tx = await begin(quick);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const res = await quick.post(`/tx/${tx}/ops`, event("too-late", "2026-04-13T10:00:00Z"));
+    expect(res.status).toBe(409);
+    expect(res.json.error).toMatchObject({ code: "tx_not_open", details: { state: "aborted", reason: "timeout" } });
+    expect((await quick.get("/events/too-late")).status).toBe(404);
+  });
+
   it("an unknown transaction id is 404", async () => {
     const t = await newTeam();
     for (const id of ["tx_AAAAAAAAAAAAAAAAAAAAAA", "nope", "../../etc"]) {

@@ -45,6 +45,18 @@ export class TxAborted extends Error {
 export class TxNotFound extends Error {}
 export class TxAlreadyCommitted extends Error {}
 
+/** An op for a transaction that is no longer open: committed or aborted, it takes nothing more. */
+export class TxNotOpen extends Error {
+  readonly state: "committed" | "aborted";
+  readonly reason: TxReason | undefined;
+  constructor(record: TxRecord & { state: "committed" | "aborted" }) {
+    const why = record.state === "aborted" ? ` (${record.outcome?.reason ?? "timeout"})` : "";
+    super(`transaction ${record.id} is already ${record.state}${why} and takes no more ops; begin a new transaction`);
+    this.state = record.state;
+    this.reason = record.state === "aborted" ? (record.outcome?.reason ?? "timeout") : undefined;
+  }
+}
+
 /** How long a commit's holds are leased while the decision is recorded and applied. */
 const COMMIT_LEASE_MS = 30_000;
 
@@ -116,7 +128,9 @@ export class TxCoordinator {
    * cannot be prepared (slot taken, locked, target missing, a participant down) aborts it.
    */
   async addOp(record: TxRecord, input: TxOpInput): Promise<TxRecord> {
-    assertOpen(record);
+    // A decided transaction never grows: an op added after the commit would hold its slot, yet
+    // never be applied with the rest (or be applied by recovery behind the client's back).
+    if (record.state !== "open") throw new TxNotOpen({ ...record, state: record.state });
     const n = record.ops.length;
     const participant: Participant = input.type.startsWith("calendar.") ? "calendar" : "goals";
     const leaseEnd = Date.now() + this.#idleMs;
