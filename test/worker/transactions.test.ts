@@ -2,8 +2,8 @@ import { createExecutionContext, createScheduledController, waitOnExecutionConte
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { TxView } from "../../shared/tx.ts";
-import { CALENDAR_HOLDING_TEAMS } from "../../worker/calendar/keys.ts";
-import { GOAL_HOLDING_TEAMS } from "../../worker/goals/keys.ts";
+import { CALENDAR_HOLDING_TEAMS, calendarKeys } from "../../worker/calendar/keys.ts";
+import { GOAL_HOLDING_TEAMS, goalKeys } from "../../worker/goals/keys.ts";
 import worker from "../../worker/index.ts";
 import { participantStore } from "../../worker/storage/stores.ts";
 import { client, newTeam } from "./api.ts";
@@ -281,5 +281,57 @@ describe("recovery", () => {
     expect((await t.get(`/tx/${tx}`)).json.outcome).toMatchObject({ result: "aborted", reason: "timeout" });
     expect((await t.patch("/goals/g", { progress: 11 })).status).toBe(200);
     expect((await t.post("/events", { title: "x", starts_at: "2026-04-10T10:00:00Z" })).status).toBe(201);
+  });
+});
+
+describe("plain writes that meet transactions", () => {
+  it("a booking that meets an expired transaction's lock, then another expired one's hold, clears both and books", async () => {
+    const t = await newTeam();
+    const quick = client(t.token, { TX_IDLE_TIMEOUT: "200ms" });
+    // One transaction holds the id, another the slot; both go idle past their lease.
+    const holdsId = await begin(quick);
+    expect((await quick.post(`/tx/${holdsId}/ops`, event("wanted", "2026-05-01T14:00:00Z"))).status).toBe(200);
+    const holdsSlot = await begin(quick);
+    expect((await quick.post(`/tx/${holdsSlot}/ops`, event("other", "2026-05-01T10:00:00Z"))).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const res = await quick.post("/events", { id: "wanted", title: "Mine", starts_at: "2026-05-01T10:00:00Z" });
+    expect(res.status).toBe(201);
+    expect((await quick.get("/events/wanted")).json).toMatchObject({ title: "Mine", starts_at: "2026-05-01T10:00:00.000Z", version: 1 });
+  });
+
+  /**
+   * A lock that resolving its transaction does not clear (here one left behind with nothing held,
+   * as a race between an op and a commit can leave): every write that meets it must be refused,
+   * never answered as if it had been written.
+   */
+  it("a lock that resolving does not clear is a 409 lock_conflict for every write, never a success", async () => {
+    const t = await newTeam();
+    await t.post("/events", { id: "locked-event", title: "Before", starts_at: "2026-05-02T10:00:00Z" });
+    await t.post("/goals", { id: "locked-goal", title: "Before", progress: 10 });
+    const stray = `tx_${crypto.randomUUID().replaceAll("-", "").slice(0, 22)}`;
+    const calendar = participantStore(env, "calendar");
+    const goals = participantStore(env, "goals");
+    for (const id of ["locked-event", "new-event"]) await calendar.set(calendarKeys(t.team).lock(id), stray);
+    for (const id of ["locked-goal", "new-goal"]) await goals.set(goalKeys(t.team).lock(id), JSON.stringify({ tx: stray, n: 0, kind: "update", goal_id: id }));
+
+    const writes = [
+      ["POST /events", () => t.post("/events", { id: "new-event", title: "New", starts_at: "2026-05-02T14:00:00Z" })],
+      ["PUT /events", () => t.put("/events/locked-event", { title: "Put", starts_at: "2026-05-02T10:00:00Z" })],
+      ["PATCH /events", () => t.patch("/events/locked-event", { title: "Patched" })],
+      ["DELETE /events", () => t.delete("/events/locked-event")],
+      ["POST /goals", () => t.post("/goals", { id: "new-goal", title: "New" })],
+      ["PUT /goals", () => t.put("/goals/locked-goal", { title: "Put" })],
+      ["PATCH /goals", () => t.patch("/goals/locked-goal", { progress: 50 })],
+      ["DELETE /goals", () => t.delete("/goals/locked-goal")],
+    ] as const;
+    for (const [what, write] of writes) {
+      const res = await write();
+      expect(res.status, what).toBe(409);
+      expect(res.json.error.code, what).toBe("lock_conflict");
+    }
+    expect((await t.get("/events/new-event")).status).toBe(404);
+    expect((await t.get("/events/locked-event")).json).toMatchObject({ title: "Before", version: 1 });
+    expect((await t.get("/goals/new-goal")).status).toBe(404);
+    expect((await t.get("/goals/locked-goal")).json).toMatchObject({ title: "Before", progress: 10, version: 1 });
   });
 });
