@@ -263,6 +263,45 @@ describe("transactions: access and forms", () => {
 });
 
 describe("recovery", () => {
+  it("update and delete ops that meet an expired transaction's lock or hold resolve it and go on", async () => {
+    const t = await newTeam();
+    const quick = client(t.token, { TX_IDLE_TIMEOUT: "200ms" });
+    await t.post("/events", { id: "move-me", title: "Move me", starts_at: "2026-06-01T08:00:00Z" });
+    await t.post("/events", { id: "drop-me", title: "Drop me", starts_at: "2026-06-01T09:00:00Z" });
+    await t.post("/goals", { id: "grow", title: "Grow", progress: 10 });
+    await t.post("/goals", { id: "drop", title: "Drop", progress: 10 });
+    // One transaction locks all four, another holds a free slot; both go idle past their lease.
+    const stale = await begin(quick);
+    for (const op of [
+      { type: "calendar.update", id: "move-me", data: { title: "Stale" } },
+      { type: "calendar.update", id: "drop-me", data: { title: "Stale" } },
+      goalUpdate("grow", { progress: 20 }),
+      goalUpdate("drop", { progress: 20 }),
+    ]) {
+      expect((await quick.post(`/tx/${stale}/ops`, op)).status, op.type).toBe(200);
+    }
+    const squatter = await begin(quick);
+    expect((await quick.post(`/tx/${squatter}/ops`, event("squatter", "2026-06-01T14:00:00Z"))).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const tx = await begin(t);
+    for (const op of [
+      { type: "calendar.update", id: "move-me", data: { starts_at: "2026-06-01T14:00:00Z" } },
+      { type: "calendar.delete", id: "drop-me" },
+      goalUpdate("grow", { progress: 90 }),
+      { type: "goal.delete", id: "drop" },
+    ]) {
+      const res = await t.post(`/tx/${tx}/ops`, op);
+      expect(res.status, `${op.type} ${op.id}: ${JSON.stringify(res.json)}`).toBe(200);
+    }
+    expect((await t.post(`/tx/${tx}/commit`, {})).json.state).toBe("committed");
+    for (const old of [stale, squatter]) expect((await t.get(`/tx/${old}`)).json.outcome).toMatchObject({ result: "aborted", reason: "timeout" });
+    expect((await t.get("/events/move-me")).json).toMatchObject({ title: "Move me", starts_at: "2026-06-01T14:00:00.000Z", version: 2 });
+    expect((await t.get("/events/drop-me")).status).toBe(404);
+    expect((await t.get("/goals/grow")).json).toMatchObject({ progress: 90, version: 2 });
+    expect((await t.get("/goals/drop")).status).toBe(404);
+    expect((await t.get("/events/squatter")).status).toBe(404);
+  });
+
   it("the scheduled sweep resolves transactions whose lease ended: holds and locks released", async () => {
     const t = await teamWithGoal();
     const quick = client(t.token, { TX_IDLE_TIMEOUT: "200ms" });
