@@ -1,5 +1,9 @@
+import { env } from "cloudflare:workers";
 import ICAL from "ical.js";
 import { describe, expect, it } from "vitest";
+import { calendarKeys } from "../../worker/calendar/keys.ts";
+import { goalKeys } from "../../worker/goals/keys.ts";
+import { participantStore } from "../../worker/storage/stores.ts";
 import { call, newTeam } from "./api.ts";
 
 /**
@@ -135,5 +139,50 @@ describe("every accepted text can be read, changed and deleted afterwards", () =
       else expect((await t.post("/tx", { ops: [{ type: "goal.delete", id }], commit: true })).json.state).toBe("committed");
       expect((await t.get(`/goals/${id}`)).status).toBe(404);
     }
+  });
+});
+
+/**
+ * Records stored before such text was refused hold JSON that Redis's Lua cannot decode (the escape
+ * of a lone surrogate). They must not be stuck: every write path still works on them.
+ */
+describe("a record already stored with a lone surrogate", () => {
+  const corrupt = (json: unknown) => JSON.stringify({ ...(json as object), title: "stored \ud800 before" });
+
+  it("events: it reads, a PATCH repairs it, and DELETE and a transaction's delete remove it and free the slot", async () => {
+    const t = await newTeam();
+    const calendar = participantStore(env, "calendar");
+    const ids = ["patch-me", "put-me", "delete-me", "tx-delete-me", "tx-update-me"];
+    for (const [i, id] of ids.entries()) {
+      const created = await t.post("/events", { id, title: "clean", starts_at: `2026-09-02T${String(10 + i).padStart(2, "0")}:00:00Z` });
+      expect(created.status).toBe(201);
+      await calendar.set(calendarKeys(t.team).event(id), corrupt(created.json));
+    }
+    expect((await t.get("/events/patch-me")).json.title).toBe("stored \ud800 before");
+    expect((await t.patch("/events/patch-me", { title: "repaired" })).json).toMatchObject({ title: "repaired", version: 2 });
+    expect((await t.put("/events/put-me", { title: "replaced", starts_at: "2026-09-02T11:00:00Z" })).json).toMatchObject({ title: "replaced", version: 2 });
+    expect((await t.delete("/events/delete-me")).status).toBe(204);
+    expect((await t.post("/tx", { ops: [{ type: "calendar.delete", id: "tx-delete-me" }], commit: true })).json.state).toBe("committed");
+    expect((await t.post("/tx", { ops: [{ type: "calendar.update", id: "tx-update-me", data: { title: "tx repaired" } }], commit: true })).json.state).toBe("committed");
+    expect((await t.get("/events/tx-update-me")).json).toMatchObject({ title: "tx repaired", version: 2 });
+    for (const id of ["delete-me", "tx-delete-me"]) expect((await t.get(`/events/${id}`)).status).toBe(404);
+    for (const hour of [12, 13]) expect((await t.post("/events", { title: "free again", starts_at: `2026-09-02T${hour}:00:00Z` })).status).toBe(201);
+  });
+
+  it("goals: a PATCH repairs it, and DELETE and a transaction's delete remove it", async () => {
+    const t = await newTeam();
+    const goals = participantStore(env, "goals");
+    for (const id of ["patch-me", "delete-me", "tx-delete-me", "tx-update-me"]) {
+      const created = await t.post("/goals", { id, title: "clean" });
+      await goals.set(goalKeys(t.team).goal(id), corrupt(created.json));
+    }
+    expect((await t.patch("/goals/patch-me", { title: "repaired" })).json).toMatchObject({ title: "repaired", version: 2 });
+    expect((await t.delete("/goals/delete-me")).status).toBe(204);
+    expect((await t.post("/tx", { ops: [{ type: "goal.delete", id: "tx-delete-me" }], commit: true })).json.state).toBe("committed");
+    expect((await t.post("/tx", { ops: [{ type: "goal.update", id: "tx-update-me", data: { title: "tx repaired" } }], commit: true })).json.state).toBe("committed");
+    expect((await t.get("/goals")).json.goals.map((g: { id: string; title: string }) => [g.id, g.title])).toEqual([
+      ["patch-me", "repaired"],
+      ["tx-update-me", "tx repaired"],
+    ]);
   });
 });
