@@ -7,7 +7,7 @@ import { formatInstant, MAX_INSTANT_MS } from "../../shared/instant.ts";
 import { requireMember } from "../auth/access.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../http-errors.ts";
-import { checkIfMatch, etag, staleOrRetry, untilWritten } from "../preconditions.ts";
+import { checkPreconditions, etag, ifNoneMatchMatches, staleOrRetry, untilWritten } from "../preconditions.ts";
 import { invalid, readBody, readId, readQuery } from "../request.ts";
 import { decodeCursor, encodeCursor, type Cursor } from "../storage/cursor.ts";
 import { changesFor } from "../live/context.ts";
@@ -96,6 +96,7 @@ calendarRoutes.get("/events/:id", async (c) => {
   let { event, lockedBy } = await store.getWithLock(id);
   if (await resolveIfResolvable(c, "calendar", lockedBy)) event = await store.get(id);
   if (event === null) throw notFound(id);
+  if (ifNoneMatchMatches(c, event.version)) return c.body(null, 304, { ETag: etag(event.version) });
   return c.json(event, 200, { ETag: etag(event.version) });
 });
 
@@ -119,7 +120,7 @@ calendarRoutes.delete("/events/:id", async (c) => {
   await untilWritten(async () => {
     const current = await store.get(id);
     if (current === null) throw notFound(id);
-    checkIfMatch(c, current.version);
+    checkPreconditions(c, current.version);
     const outcome = await store.delete(current, c.get("member").member);
     switch (outcome.kind) {
       case "ok":
@@ -146,7 +147,7 @@ async function update(c: Context<AppEnv>, id: string, fieldsFrom: (current: Even
   const event = await untilWritten(async () => {
     const current = await store.get(id);
     if (current === null) throw notFound(id);
-    checkIfMatch(c, current.version);
+    checkPreconditions(c, current.version);
     const next = built(fieldsFrom(current), { id, created_by: current.created_by, created_at: current.created_at, updated_at: new Date().toISOString(), version: current.version + 1 });
     const outcome = await store.put(next, current, member);
     switch (outcome.kind) {

@@ -5,7 +5,7 @@ import { GoalListQuery, GoalPatch, GoalWrite, type Goal } from "../../shared/goa
 import { requireMember } from "../auth/access.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../http-errors.ts";
-import { checkIfMatch, etag, staleOrRetry, untilWritten } from "../preconditions.ts";
+import { checkPreconditions, etag, ifNoneMatchMatches, staleOrRetry, untilWritten } from "../preconditions.ts";
 import { invalid, readBody, readId, readQuery } from "../request.ts";
 import { decodeCursor, encodeCursor } from "../storage/cursor.ts";
 import { changesFor } from "../live/context.ts";
@@ -63,6 +63,7 @@ goalRoutes.get("/goals/:id", async (c) => {
   let { goal, lockedBy } = await store.getWithLock(id);
   if (await resolveIfResolvable(c, "goals", lockedBy)) goal = await store.get(id);
   if (goal === null) throw notFound(id);
+  if (ifNoneMatchMatches(c, goal.version)) return c.body(null, 304, { ETag: etag(goal.version) });
   return c.json(goal, 200, { ETag: etag(goal.version) });
 });
 
@@ -86,7 +87,7 @@ goalRoutes.delete("/goals/:id", async (c) => {
   await untilWritten(async () => {
     const current = await store.get(id);
     if (current === null) throw notFound(id);
-    checkIfMatch(c, current.version);
+    checkPreconditions(c, current.version);
     const outcome = await store.delete(current, c.get("member").member);
     switch (outcome.kind) {
       case "ok":
@@ -115,7 +116,7 @@ async function update(c: Context<AppEnv>, id: string, fieldsFrom: (current: Goal
   const goal = await untilWritten(async () => {
     const current = await store.get(id);
     if (current === null) throw notFound(id);
-    checkIfMatch(c, current.version);
+    checkPreconditions(c, current.version);
     const next = buildGoal(fieldsFrom(current), { id, owner: current.owner, created_by: current.created_by, created_at: current.created_at, updated_at: new Date().toISOString(), version: current.version + 1 });
     const outcome = await store.put(next, current, member);
     switch (outcome.kind) {
