@@ -25,6 +25,7 @@ export const CommonErrorCodes = {
   payloadTooLarge: "payload_too_large",
   unsupportedMediaType: "unsupported_media_type",
   dependencyUnavailable: "dependency_unavailable",
+  outcomeUnknown: "outcome_unknown",
   misconfigured: "misconfigured",
   internal: "internal_error",
 } as const;

@@ -11,8 +11,33 @@ export const ResourceId = z
     error: "must be 1-128 characters of letters, digits, '-', '_', '.', '~', starting with a letter or digit",
   });
 
-export const Title = z.string().trim().min(1, { error: "must not be empty" }).max(200, { error: "must be at most 200 characters" });
-export const Description = z.string().max(5000, { error: "must be at most 5000 characters" });
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** C0 controls and DEL, except tab, line feed and carriage return (RFC 5545 TEXT allows none of them). */
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
+/**
+ * What a string may not contain, or null. A lone UTF-16 surrogate has no UTF-8 form: Redis's Lua
+ * (cjson) cannot decode the escape JSON.stringify writes for it, and the ICS feed cannot carry it.
+ * Control characters (NUL included) have no place in a title, and iCalendar TEXT forbids them.
+ * Everything else is kept as sent: noncharacters, bidi marks, emoji, astral characters.
+ */
+export function textProblem(text: string): string | null {
+  if (LONE_SURROGATE.test(text)) return "contains a lone UTF-16 surrogate";
+  const control = CONTROL.exec(text);
+  if (control !== null) return `contains the control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
+  return null;
+}
+
+/** Free text that people type (titles, descriptions, owners): storable, and valid in every feed. */
+export function freeText<S extends z.ZodType<string>>(schema: S): S {
+  return schema.superRefine((text, ctx) => {
+    const problem = textProblem(text);
+    if (problem !== null) ctx.addIssue({ code: "custom", message: problem });
+  }) as unknown as S;
+}
+
+export const Title = freeText(z.string().trim().min(1, { error: "must not be empty" }).max(200, { error: "must be at most 200 characters" }));
+export const Description = freeText(z.string().max(5000, { error: "must be at most 5000 characters" }));
 
 /** An ISO 8601 date-time; an offset is optional (none means UTC). Answers always use UTC with Z. */
 export const InstantText = z

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { Description, InstantText, ResourceId, serverManagedFields, Title, Version } from "./fields.ts";
+import { Description, freeText, InstantText, ResourceId, serverManagedFields, Title, Version } from "./fields.ts";
 
-const Owner = z.string().trim().min(1, { error: "must not be empty" }).max(100, { error: "must be at most 100 characters" });
+const Owner = freeText(z.string().trim().min(1, { error: "must not be empty" }).max(100, { error: "must be at most 100 characters" }));
 const Progress = z
   .number({ error: "must be a number from 0 to 100" })
   .int({ error: "must be a whole number from 0 to 100" })

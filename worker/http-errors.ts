@@ -2,7 +2,7 @@ import type { Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { CommonErrorCodes, errorBody } from "../shared/errors.ts";
-import { dependencyFailure } from "./storage/dependency-failure.ts";
+import { dependencyOutage, WriteOutcomeUnknown } from "./storage/dependency-failure.ts";
 
 /**
  * A failure the client should hear about, with a stable `code`. Thrown anywhere in a handler;
@@ -44,10 +44,24 @@ export function handleError(error: Error, c: Context): Response {
     const status = error.status as ContentfulStatusCode;
     return c.json(errorBody(CODE_FOR_STATUS[status] ?? CommonErrorCodes.badRequest, error.message || "Bad request"), status);
   }
-  const outage = dependencyFailure(error);
+  const outage = dependencyOutage(error);
+  if (outage !== null && error instanceof WriteOutcomeUnknown) {
+    // The write was sent and may still be carried out (a frozen Redis runs it when it wakes): the
+    // answer must not say it was not, and must not invite a blind retry (no Retry-After), which
+    // would duplicate a create without an id, or answer *_exists against the client's own write.
+    console.error(JSON.stringify({ event: "outcome_unknown", path: c.req.path, error: String(error) }));
+    return c.json(
+      errorBody(
+        CommonErrorCodes.outcomeUnknown,
+        `${outage.reason}, so this change may or may not have been made (if the store received it, it is carried out when the store recovers); read what it changes before retrying, as a retry may repeat it or be refused because the first attempt landed`,
+        { outcome: "unknown" },
+      ),
+      503,
+    );
+  }
   if (outage !== null) {
     console.error(JSON.stringify({ event: "dependency_unavailable", path: c.req.path, error: String(error) }));
-    return c.json(errorBody(CommonErrorCodes.dependencyUnavailable, `${outage}; nothing was changed unless a later read shows it, retry shortly`), 503, { "Retry-After": "1" });
+    return c.json(errorBody(CommonErrorCodes.dependencyUnavailable, `${outage.reason}; this request changed nothing, retry shortly`), 503, { "Retry-After": "1" });
   }
   console.error(JSON.stringify({ event: "unhandled_error", path: c.req.path, error: String(error), stack: error.stack }));
   return c.json(errorBody(CommonErrorCodes.internal, "Internal error; it has been logged"), 500);

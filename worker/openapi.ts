@@ -66,9 +66,9 @@ const ERROR_TEXT: Record<number, string> = {
   401: "Missing or invalid token",
   404: "No such resource in your team",
   409: "Conflict (see `code`)",
-  412: "If-Match does not name the current version",
+  412: "If-Match does not name the current version (a weak tag never matches), or If-None-Match does",
   413: "Body larger than 64 KiB",
-  503: "A dependency is down or the deployment is misconfigured",
+  503: "`dependency_unavailable`: a store is down and nothing was changed (retry after Retry-After); `outcome_unknown`: a write got no answer and may still be made (no Retry-After: read before retrying); or the deployment is misconfigured",
 };
 
 export const OPERATIONS: Record<string, Record<string, Operation>> = {
@@ -78,24 +78,24 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
   "/docs": { get: { summary: "Interactive API documentation", tag: "service", auth: "none", responses: { 200: ["HTML page"] } } },
   "/events": {
     get: { summary: "List events overlapping a window, sorted by start, paged", tag: "calendar", query: EventListQuery, responses: { 200: ["A page of events", "EventList"], ...errors(400, 401) } },
-    post: { summary: "Book an event; refused if it overlaps another on its calendar", tag: "calendar", body: "EventWrite", responses: { 201: ["Booked", "Event"], ...errors(400, 401, 409, 413) } },
+    post: { summary: "Book an event; refused if it overlaps another on its calendar", tag: "calendar", body: "EventWrite", responses: { 201: ["Booked", "Event"], ...errors(400, 401, 409, 413, 503) } },
   },
   "/events/{id}": {
-    get: { summary: "One event", tag: "calendar", path: idParam, responses: { 200: ["The event (ETag: its version)", "Event"], ...errors(401, 404) } },
-    put: { summary: "Replace an event; never collides with itself", tag: "calendar", path: idParam, body: "EventWrite", ifMatch: true, responses: { 200: ["Replaced", "Event"], ...errors(400, 401, 404, 409, 412) } },
-    patch: { summary: "Change some fields of an event", tag: "calendar", path: idParam, body: "EventPatch", ifMatch: true, responses: { 200: ["Changed", "Event"], ...errors(400, 401, 404, 409, 412) } },
-    delete: { summary: "Delete an event; its slot is free at once", tag: "calendar", path: idParam, ifMatch: true, responses: { 204: ["Deleted"], ...errors(401, 404, 412) } },
+    get: { summary: "One event", tag: "calendar", path: idParam, responses: { 200: ["The event (ETag: its version)", "Event"], 304: ["If-None-Match names the current version (weak comparison)"], ...errors(401, 404) } },
+    put: { summary: "Replace an event; never collides with itself", tag: "calendar", path: idParam, body: "EventWrite", ifMatch: true, responses: { 200: ["Replaced", "Event"], ...errors(400, 401, 404, 409, 412, 503) } },
+    patch: { summary: "Change some fields of an event", tag: "calendar", path: idParam, body: "EventPatch", ifMatch: true, responses: { 200: ["Changed", "Event"], ...errors(400, 401, 404, 409, 412, 503) } },
+    delete: { summary: "Delete an event; its slot is free at once", tag: "calendar", path: idParam, ifMatch: true, responses: { 204: ["Deleted"], ...errors(401, 404, 412, 503) } },
   },
   "/calendar.ics": { get: { summary: "The team calendar as an iCalendar (RFC 5545) feed; `?token=` may replace the header", tag: "calendar", query: z.object({ calendar: z.string().optional(), token: z.string().optional() }), responses: { 200: ["text/calendar"], ...errors(400, 401) } } },
   "/goals": {
     get: { summary: "List goals in creation order, paged", tag: "goals", query: GoalListQuery, responses: { 200: ["A page of goals", "GoalList"], ...errors(400, 401) } },
-    post: { summary: "Create a goal", tag: "goals", body: "GoalWrite", responses: { 201: ["Created", "Goal"], ...errors(400, 401, 409, 413) } },
+    post: { summary: "Create a goal", tag: "goals", body: "GoalWrite", responses: { 201: ["Created", "Goal"], ...errors(400, 401, 409, 413, 503) } },
   },
   "/goals/{id}": {
-    get: { summary: "One goal", tag: "goals", path: idParam, responses: { 200: ["The goal (ETag: its version)", "Goal"], ...errors(401, 404) } },
-    put: { summary: "Replace a goal", tag: "goals", path: idParam, body: "GoalWrite", ifMatch: true, responses: { 200: ["Replaced", "Goal"], ...errors(400, 401, 404, 412) } },
-    patch: { summary: "Change some fields of a goal; concurrent patches never lose each other", tag: "goals", path: idParam, body: "GoalPatch", ifMatch: true, responses: { 200: ["Changed", "Goal"], ...errors(400, 401, 404, 412) } },
-    delete: { summary: "Delete a goal", tag: "goals", path: idParam, ifMatch: true, responses: { 204: ["Deleted"], ...errors(401, 404, 412) } },
+    get: { summary: "One goal", tag: "goals", path: idParam, responses: { 200: ["The goal (ETag: its version)", "Goal"], 304: ["If-None-Match names the current version (weak comparison)"], ...errors(401, 404) } },
+    put: { summary: "Replace a goal", tag: "goals", path: idParam, body: "GoalWrite", ifMatch: true, responses: { 200: ["Replaced", "Goal"], ...errors(400, 401, 404, 412, 503) } },
+    patch: { summary: "Change some fields of a goal; concurrent patches never lose each other", tag: "goals", path: idParam, body: "GoalPatch", ifMatch: true, responses: { 200: ["Changed", "Goal"], ...errors(400, 401, 404, 412, 503) } },
+    delete: { summary: "Delete a goal", tag: "goals", path: idParam, ifMatch: true, responses: { 204: ["Deleted"], ...errors(401, 404, 412, 503) } },
   },
   "/tx": {
     post: {
@@ -108,7 +108,7 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
   "/tx/{id}": { get: { summary: "State, ops and outcome (with its reason) of your transaction", tag: "transactions", path: { id: "The transaction's id" }, responses: { 200: ["The transaction", "Tx"], ...errors(401, 404) } } },
   "/tx/{id}/ops": {
     post: {
-      summary: "Add an op; its holds are taken now. Invalid input leaves the transaction open; a conflict aborts it, naming the reason as the error code",
+      summary: "Add an op; its holds are taken now. Invalid input leaves the transaction open; a conflict aborts it, naming the reason as the error code; a committed or aborted transaction answers 409 tx_not_open",
       tag: "transactions",
       path: { id: "The transaction's id" },
       body: "TxOp",
@@ -165,7 +165,7 @@ function build() {
       const parameters = [
         ...Object.entries(op.path ?? {}).map(([name, description]) => ({ name, in: "path", required: true, description, schema: { type: "string" } })),
         ...(op.query ? queryParameters(op.query) : []),
-        ...(op.ifMatch ? [{ name: "If-Match", in: "header", required: false, description: 'Apply only if the current version is this ETag, e.g. "3"; otherwise 412', schema: { type: "string" } }] : []),
+        ...(op.ifMatch ? [{ name: "If-Match", in: "header", required: false, description: 'Apply only if the current version is this ETag, e.g. "3" (strong comparison: W/"3" never matches); otherwise 412', schema: { type: "string" } }] : []),
       ];
       paths[path][method] = {
         summary: op.summary,

@@ -12,6 +12,6 @@ export function jsonApi(base: () => string, token: () => string | null) {
     });
     const text = await res.text();
     // Tests read whatever the route answers, so the body stays untyped.
-    return { status: res.status, json: (text ? JSON.parse(text) : undefined) as any, at: Date.now() };
+    return { status: res.status, headers: res.headers, json: (text ? JSON.parse(text) : undefined) as any, at: Date.now() };
   };
 }

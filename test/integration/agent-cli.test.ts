@@ -83,6 +83,18 @@ describe("groupsync-agent tx, against the real worker", () => {
     expect((await fetch(`${worker.url}/events/cli-event`)).status).toBe(200);
   });
 
+  it("refuses to add to a transaction it already committed, in one clear line, and writes nothing", async () => {
+    expect((await tx("begin")).code).toBe(0);
+    expect((await tx("add-event", "--id", "cli-first", "--title", "First", "--start", "2026-12-03T10:00:00Z")).code).toBe(0);
+    expect((await tx("commit")).stdout).toMatch(/: committed/);
+    const late = await tx("add-event", "--id", "cli-late", "--title", "Late", "--start", "2026-12-03T12:00:00Z");
+    expect(late.code).toBe(1);
+    expect(late.stdout).toBe("");
+    expect(late.stderr).toMatch(/^groupsync-agent: tx_not_open: transaction tx_\S+ is already committed and takes no more ops; begin a new transaction\n$/);
+    expect((await tx("show")).stdout).toMatch(/: committed\n {2}1\. calendar\.create cli-first\n$/);
+    expect((await fetch(`${worker.url}/events/cli-late`)).status).toBe(404);
+  });
+
   it("says plainly what is wrong: a missing option, a bad number, a conflict, an unreachable worker", async () => {
     await tx("begin");
     expect(await tx("add-event", "--title", "No start")).toMatchObject({ code: 2, stderr: "groupsync-agent: tx add-event needs --start\n" });

@@ -83,6 +83,38 @@ describe("the API under wrangler dev", () => {
     expect((await api("POST", "/events", { title: "Clash", starts_at: "2026-07-01T10:30:00Z" })).status).toBe(409);
   });
 
+  it("with Redis frozen, a write answers 503 outcome_unknown, never 'not written': no Retry-After, read first", async () => {
+    const admin = jsonApi(() => worker.url, () => ADMIN_SECRET);
+    // The worker knows the token, and Redis has the scripts (a fresh or restarted Redis answers
+    // the first EVALSHA with NOSCRIPT, which would keep the frozen writes from landing at all).
+    expect((await api("POST", "/events", { id: "warm-event", title: "Warm", starts_at: "2026-09-01T08:00:00Z" })).status).toBe(201);
+    expect((await api("POST", "/goals", { id: "warm-goal", title: "Warm" })).status).toBe(201);
+    expect((await admin("POST", "/admin/teams", { team: "warm-team", members: ["ana"] })).status).toBe(201);
+    redis.process.signal("SIGSTOP");
+    let answers: Array<Awaited<ReturnType<typeof api>>>;
+    try {
+      answers = await Promise.all([
+        api("POST", "/events", { id: "frozen-event", title: "Frozen", starts_at: "2026-09-01T10:00:00Z" }),
+        api("POST", "/goals", { id: "frozen-goal", title: "Frozen" }),
+        admin("POST", "/admin/teams", { team: "frozen-team", members: ["ana"] }),
+      ]);
+    } finally {
+      redis.process.signal("SIGCONT");
+    }
+    for (const [i, res] of answers.entries()) {
+      expect(res.status, `write ${i}: ${JSON.stringify(res.json)}`).toBe(503);
+      expect(res.json.error).toMatchObject({ code: "outcome_unknown", details: { outcome: "unknown" } });
+      expect(res.json.error.message).toMatch(/may or may not have been made.*read .* before retrying/);
+      expect(res.headers.get("retry-after"), "nothing invites a blind retry").toBeNull();
+    }
+    // Why: each write reached Redis and is applied once it resumes, so a blind retry is refused
+    // (or, for a create without an id, would make a duplicate).
+    await expect.poll(async () => (await api("GET", "/events/frozen-event")).status, { timeout: 10_000 }).toBe(200);
+    expect((await api("GET", "/goals/frozen-goal")).status).toBe(200);
+    expect((await api("POST", "/events", { id: "frozen-event", title: "Frozen", starts_at: "2026-09-01T10:00:00Z" })).json.error.code).toBe("event_exists");
+    expect((await admin("POST", "/admin/teams", { team: "frozen-team", members: ["ana"] })).json.error.code).toBe("team_exists");
+  });
+
   it("answers 503 with Retry-After, not 500, while Redis or the gateway is down", async () => {
     redis.process.signal("SIGKILL");
     await redis.process.exited;
@@ -90,7 +122,9 @@ describe("the API under wrangler dev", () => {
       for (const [method, path, body] of [["GET", "/events/keep"], ["POST", "/events", { title: "x", starts_at: "2026-08-01T10:00:00Z" }], ["PATCH", "/goals/keep", { progress: 1 }]] as const) {
         const res = await api(method, path, body);
         expect(res.status, `${method} ${path}`).toBe(503);
+        // Redis refused the connection: nothing was run, so a retry is safe and invited.
         expect(res.json.error.code).toBe("dependency_unavailable");
+        expect(res.headers.get("retry-after")).toBe("1");
       }
     } finally {
       redis = await redis.restart();

@@ -45,6 +45,9 @@ describe("describeError", () => {
     expect(describeError({ code: "precondition_failed", message: "If-Match…" }, { what: "the event" })).toBe("Someone changed the event meanwhile. The latest version is shown now; check it and try again.");
     expect(describeError({ code: "not_found", message: "no event with id x" }, { what: "the event" })).toBe("The event no longer exists; someone may have deleted it.");
     expect(describeError({ code: "network", message: "" })).toMatch(/cannot be reached/);
+    expect(describeError({ code: "outcome_unknown", message: "…" }, { what: "the booking" })).toBe(
+      "The server's storage did not answer in time, so the booking may or may not have been saved. Check before trying again: changes that landed show up here.",
+    );
     // Validation messages come from the worker, which names the field.
     expect(describeError({ code: "validation_failed", message: "ends_at: must be after starts_at" })).toBe("ends_at: must be after starts_at");
     expect(describeError({ code: "time_slot_taken", message: "m", details: { conflicts: [{ id: "a", title: "A", starts_at: "2026-11-24T10:00:00Z", ends_at: "2026-11-24T11:00:00Z" }] } }, { format: UTC })).toContain("“A”");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dependencyFailure } from "../../worker/storage/dependency-failure.ts";
+import { dependencyFailure, dependencyOutage, WriteOutcomeUnknown } from "../../worker/storage/dependency-failure.ts";
 
 /** As @upstash/redis builds them: the server's error text, then the command. */
 function upstashError(text: string): Error {
@@ -29,5 +29,23 @@ describe("dependencyFailure", () => {
     ["not an error at all", "oops"],
   ])("counts %s as a bug (500)", (_name, error) => {
     expect(dependencyFailure(error)).toBeNull();
+  });
+
+  it.each([
+    ["Redis loading its AOF", upstashError("LOADING Redis is loading the dataset in memory"), "no"],
+    ["Redis busy with a script", upstashError("BUSY Redis is busy running a script"), "no"],
+    ["the gateway without a connection to Redis", upstashError("Redis at redis://127.0.0.1:6380/ is unreachable"), "no"],
+    ["a refused connection", new Error("connect ECONNREFUSED 127.0.0.1:8079"), "no"],
+    ["the gateway timing out", upstashError("Redis did not answer within 10000 ms"), "maybe"],
+    ["the connection to Redis lost mid-command", upstashError("Redis is unreachable: Socket closed unexpectedly"), "maybe"],
+    ["workerd losing the connection", new Error("Network connection lost."), "maybe"],
+    ["the worker's own timeout", Object.assign(new Error("The operation timed out"), { name: "TimeoutError" }), "maybe"],
+  ])("says whether the store may have run the command: %s", (_name, error, ran) => {
+    expect(dependencyOutage(error)?.ran).toBe(ran);
+  });
+
+  it("a write whose outcome is unknown is an outage that may have run", () => {
+    const error = new WriteOutcomeUnknown("put_event", upstashError("Redis did not answer within 10000 ms"));
+    expect(dependencyOutage(error)).toEqual({ reason: "the store is unavailable (Redis did not answer within 10000 ms)", ran: "maybe" });
   });
 });

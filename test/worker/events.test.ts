@@ -74,6 +74,67 @@ describe("POST /events", () => {
   });
 });
 
+describe("the edges of time: 1970-01-01 to 9999-12-31, never a 5xx", () => {
+  const last = "9999-12-31T23:59:59.999Z";
+
+  it.each([
+    ["a start within 1 h of the end of 9999, without ends_at", slot("9999-12-31T23:30:00Z"), "ends_at", /^is required when starts_at is less than 1 h before 9999-12-31T23:59:59.999Z/],
+    ["the very last instant as start, without ends_at", slot(last), "ends_at", /is required when starts_at/],
+    ["the very last instant as start and end", slot(last, last), "ends_at", /after starts_at/],
+    ["year 0000", slot("0000-01-01T00:00:00Z"), "starts_at", /outside the years 1970 to 9999/],
+    ["an end past 9999 through its offset", slot("9999-12-31T22:00:00Z", "9999-12-31T23:59:59-01:00"), "ends_at", /outside the years 1970 to 9999/],
+    ["a start before 1970 through its offset", slot("1970-01-01T00:30:00+01:00"), "starts_at", /outside the years 1970 to 9999/],
+    ["a five-digit year", slot("10000-01-01T00:00:00Z"), "starts_at", /ISO 8601/],
+  ])("answers 400 naming the field for %s", async (_name, body, field, message) => {
+    const t = await newTeam();
+    for (const attempt of [() => t.post("/events", body), () => t.post("/tx", { ops: [{ type: "calendar.create", data: body }], commit: true })]) {
+      const res = await attempt();
+      expect(res.status, JSON.stringify(res.json)).toBe(400);
+      const fields = res.json.error.details.fields as Array<{ field: string; message: string }>;
+      expect(fields.some((f) => f.field.replace(/^data\./, "") === field && message.test(f.message)), JSON.stringify(fields)).toBe(true);
+    }
+    expect((await t.get("/events")).json.events).toEqual([]);
+  });
+
+  it("books, lists, moves and deletes events that touch either end of the range", async () => {
+    const t = await newTeam();
+    const first = await t.post("/events", slot("1970-01-01T01:00:00+01:00", undefined, { id: "first" }));
+    expect(first.status).toBe(201);
+    expect(first.json).toMatchObject({ starts_at: "1970-01-01T00:00:00.000Z", ends_at: "1970-01-01T01:00:00.000Z" });
+    const lastOne = await t.post("/events", slot("9999-12-31T22:59:59.999Z", undefined, { id: "last" }));
+    expect(lastOne.status).toBe(201);
+    expect(lastOne.json.ends_at).toBe(last);
+    const withOffset = await t.post("/events", slot("9999-12-31T20:00:00-01:00", "9999-12-31T22:00:00-01:00", { id: "offset", calendar: "other" }));
+    expect(withOffset.json).toMatchObject({ starts_at: "9999-12-31T21:00:00.000Z", ends_at: "9999-12-31T23:00:00.000Z" });
+    // Touching the last instant conflicts; the window up to it lists both.
+    expect((await t.post("/events", slot("9999-12-31T23:00:00Z", last))).json.error.code).toBe("time_slot_taken");
+    expect((await t.get(`/events?from=9999-12-31T00:00:00Z&to=${last}`)).json.events.map((e: { id: string }) => e.id)).toEqual(["offset", "last"]);
+    expect((await t.get("/events?to=1970-01-01T00:00:00.001Z")).json.events.map((e: { id: string }) => e.id)).toEqual(["first"]);
+    // Moving only starts_at keeps the length; where that would end past 9999 it is a 400, not a 500.
+    const tooLate = await t.patch("/events/first", { starts_at: "9999-12-31T23:30:00Z" });
+    expect(tooLate.status).toBe(400);
+    expect(tooLate.json.error.details.fields).toEqual([{ field: "starts_at", message: "moves the end past 9999-12-31T23:59:59.999Z (the event keeps its length of 1 h); give ends_at too" }]);
+    const txTooLate = await t.post("/tx", { ops: [{ type: "calendar.update", id: "first", data: { starts_at: "9999-12-31T23:30:00Z" } }], commit: true });
+    expect(txTooLate.status).toBe(400);
+    expect(txTooLate.json.error.details.fields[0].field).toBe("data.starts_at");
+    const moved = await t.patch("/events/first", { starts_at: "9999-12-31T23:30:00Z", ends_at: last, calendar: "third" });
+    expect(moved.json).toMatchObject({ starts_at: "9999-12-31T23:30:00.000Z", ends_at: last, version: 2 });
+    for (const id of ["first", "last", "offset"]) expect((await t.delete(`/events/${id}`)).status).toBe(204);
+    expect((await t.get("/events")).json.events).toEqual([]);
+  });
+
+  it("goals take due dates at either end and refuse them outside", async () => {
+    const t = await newTeam();
+    expect((await t.post("/goals", { title: "Late", due: "9999-12-31T23:59:59.999Z" })).json.due).toBe(last);
+    expect((await t.post("/goals", { title: "Early", due: "1970-01-01T01:00:00+01:00" })).json.due).toBe("1970-01-01T00:00:00.000Z");
+    for (const due of ["0000-01-01T00:00:00Z", "9999-12-31T23:59:59-01:00"]) {
+      const res = await t.post("/goals", { title: "Out", due });
+      expect(res.status).toBe(400);
+      expect(res.json.error.details.fields[0].field).toBe("due");
+    }
+  });
+});
+
 describe("conflicts: half-open intervals on one calendar, compared as UTC instants", () => {
   it.each([
     ["a partial overlap", ["14:00", "15:00"], ["14:30", "15:30"]],

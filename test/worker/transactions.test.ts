@@ -2,8 +2,8 @@ import { createExecutionContext, createScheduledController, waitOnExecutionConte
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { TxView } from "../../shared/tx.ts";
-import { CALENDAR_HOLDING_TEAMS } from "../../worker/calendar/keys.ts";
-import { GOAL_HOLDING_TEAMS } from "../../worker/goals/keys.ts";
+import { CALENDAR_HOLDING_TEAMS, calendarKeys } from "../../worker/calendar/keys.ts";
+import { GOAL_HOLDING_TEAMS, goalKeys } from "../../worker/goals/keys.ts";
 import worker from "../../worker/index.ts";
 import { participantStore } from "../../worker/storage/stores.ts";
 import { client, newTeam } from "./api.ts";
@@ -113,6 +113,55 @@ describe("transactions: the original's scenarios", () => {
     expect(late.json.error.code).toBe("client_abort");
   });
 
+  it("a committed or aborted transaction refuses every kind of op with 409 tx_not_open, and nothing is written", async () => {
+    const t = await newTeam();
+    await t.post("/events", { id: "there", title: "There", starts_at: "2026-04-12T08:00:00Z" });
+    await t.post("/goals", { id: "g1", title: "Goal", progress: 10 });
+    const ops = [
+      event("late-create", "2026-04-12T10:00:00Z"),
+      { type: "calendar.update", id: "there", data: { title: "Changed" } },
+      { type: "calendar.delete", id: "there" },
+      { type: "goal.create", id: "late-goal", data: { title: "Late goal" } },
+      goalUpdate("g1", { progress: 99 }),
+      { type: "goal.delete", id: "g1" },
+    ];
+    const committed = await begin(t);
+    expect((await t.post(`/tx/${committed}/ops`, event("first", "2026-04-12T12:00:00Z"))).status).toBe(200);
+    expect((await t.post(`/tx/${committed}/commit`, {})).json.state).toBe("committed");
+    const aborted = await begin(t);
+    expect((await t.post(`/tx/${aborted}/abort`, {})).json.state).toBe("aborted");
+    for (const [tx, state] of [[committed, "committed"], [aborted, "aborted"]] as const) {
+      const before = (await t.get(`/tx/${tx}`)).json;
+      for (const op of ops) {
+        const res = await t.post(`/tx/${tx}/ops`, op);
+        expect(res.status, `${op.type} on a ${state} transaction`).toBe(409);
+        expect(res.json.error).toMatchObject({ code: "tx_not_open", details: { tx_id: tx, state } });
+        expect(res.json.error.message).toContain(state);
+      }
+      // The transaction is unchanged, and so is everything the ops named.
+      expect((await t.get(`/tx/${tx}`)).json).toEqual(before);
+    }
+    expect((await t.get("/events/late-create")).status).toBe(404);
+    expect((await t.get("/events/there")).json).toMatchObject({ title: "There", version: 1 });
+    expect((await t.get("/goals/late-goal")).status).toBe(404);
+    expect((await t.get("/goals/g1")).json).toMatchObject({ progress: 10, version: 1 });
+    // No hold or lock was left behind: the slot and the goal are free for plain writes.
+    expect((await t.post("/events", { title: "free", starts_at: "2026-04-12T10:00:00Z" })).status).toBe(201);
+    expect((await t.patch("/goals/g1", { progress: 11 })).status).toBe(200);
+    expect((await t.delete("/events/there")).status).toBe(204);
+  });
+
+  it("a transaction aborted by its idle timeout refuses ops with tx_not_open too", async () => {
+    const t = await newTeam();
+    const quick = client(t.token, { TX_IDLE_TIMEOUT: "200ms" });
+    const tx = await begin(quick);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const res = await quick.post(`/tx/${tx}/ops`, event("too-late", "2026-04-13T10:00:00Z"));
+    expect(res.status).toBe(409);
+    expect(res.json.error).toMatchObject({ code: "tx_not_open", details: { state: "aborted", reason: "timeout" } });
+    expect((await quick.get("/events/too-late")).status).toBe(404);
+  });
+
   it("an unknown transaction id is 404", async () => {
     const t = await newTeam();
     for (const id of ["tx_AAAAAAAAAAAAAAAAAAAAAA", "nope", "../../etc"]) {
@@ -214,6 +263,45 @@ describe("transactions: access and forms", () => {
 });
 
 describe("recovery", () => {
+  it("update and delete ops that meet an expired transaction's lock or hold resolve it and go on", async () => {
+    const t = await newTeam();
+    const quick = client(t.token, { TX_IDLE_TIMEOUT: "200ms" });
+    await t.post("/events", { id: "move-me", title: "Move me", starts_at: "2026-06-01T08:00:00Z" });
+    await t.post("/events", { id: "drop-me", title: "Drop me", starts_at: "2026-06-01T09:00:00Z" });
+    await t.post("/goals", { id: "grow", title: "Grow", progress: 10 });
+    await t.post("/goals", { id: "drop", title: "Drop", progress: 10 });
+    // One transaction locks all four, another holds a free slot; both go idle past their lease.
+    const stale = await begin(quick);
+    for (const op of [
+      { type: "calendar.update", id: "move-me", data: { title: "Stale" } },
+      { type: "calendar.update", id: "drop-me", data: { title: "Stale" } },
+      goalUpdate("grow", { progress: 20 }),
+      goalUpdate("drop", { progress: 20 }),
+    ]) {
+      expect((await quick.post(`/tx/${stale}/ops`, op)).status, op.type).toBe(200);
+    }
+    const squatter = await begin(quick);
+    expect((await quick.post(`/tx/${squatter}/ops`, event("squatter", "2026-06-01T14:00:00Z"))).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const tx = await begin(t);
+    for (const op of [
+      { type: "calendar.update", id: "move-me", data: { starts_at: "2026-06-01T14:00:00Z" } },
+      { type: "calendar.delete", id: "drop-me" },
+      goalUpdate("grow", { progress: 90 }),
+      { type: "goal.delete", id: "drop" },
+    ]) {
+      const res = await t.post(`/tx/${tx}/ops`, op);
+      expect(res.status, `${op.type} ${op.id}: ${JSON.stringify(res.json)}`).toBe(200);
+    }
+    expect((await t.post(`/tx/${tx}/commit`, {})).json.state).toBe("committed");
+    for (const old of [stale, squatter]) expect((await t.get(`/tx/${old}`)).json.outcome).toMatchObject({ result: "aborted", reason: "timeout" });
+    expect((await t.get("/events/move-me")).json).toMatchObject({ title: "Move me", starts_at: "2026-06-01T14:00:00.000Z", version: 2 });
+    expect((await t.get("/events/drop-me")).status).toBe(404);
+    expect((await t.get("/goals/grow")).json).toMatchObject({ progress: 90, version: 2 });
+    expect((await t.get("/goals/drop")).status).toBe(404);
+    expect((await t.get("/events/squatter")).status).toBe(404);
+  });
+
   it("the scheduled sweep resolves transactions whose lease ended: holds and locks released", async () => {
     const t = await teamWithGoal();
     const quick = client(t.token, { TX_IDLE_TIMEOUT: "200ms" });
@@ -232,5 +320,57 @@ describe("recovery", () => {
     expect((await t.get(`/tx/${tx}`)).json.outcome).toMatchObject({ result: "aborted", reason: "timeout" });
     expect((await t.patch("/goals/g", { progress: 11 })).status).toBe(200);
     expect((await t.post("/events", { title: "x", starts_at: "2026-04-10T10:00:00Z" })).status).toBe(201);
+  });
+});
+
+describe("plain writes that meet transactions", () => {
+  it("a booking that meets an expired transaction's lock, then another expired one's hold, clears both and books", async () => {
+    const t = await newTeam();
+    const quick = client(t.token, { TX_IDLE_TIMEOUT: "200ms" });
+    // One transaction holds the id, another the slot; both go idle past their lease.
+    const holdsId = await begin(quick);
+    expect((await quick.post(`/tx/${holdsId}/ops`, event("wanted", "2026-05-01T14:00:00Z"))).status).toBe(200);
+    const holdsSlot = await begin(quick);
+    expect((await quick.post(`/tx/${holdsSlot}/ops`, event("other", "2026-05-01T10:00:00Z"))).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const res = await quick.post("/events", { id: "wanted", title: "Mine", starts_at: "2026-05-01T10:00:00Z" });
+    expect(res.status).toBe(201);
+    expect((await quick.get("/events/wanted")).json).toMatchObject({ title: "Mine", starts_at: "2026-05-01T10:00:00.000Z", version: 1 });
+  });
+
+  /**
+   * A lock that resolving its transaction does not clear (here one left behind with nothing held,
+   * as a race between an op and a commit can leave): every write that meets it must be refused,
+   * never answered as if it had been written.
+   */
+  it("a lock that resolving does not clear is a 409 lock_conflict for every write, never a success", async () => {
+    const t = await newTeam();
+    await t.post("/events", { id: "locked-event", title: "Before", starts_at: "2026-05-02T10:00:00Z" });
+    await t.post("/goals", { id: "locked-goal", title: "Before", progress: 10 });
+    const stray = `tx_${crypto.randomUUID().replaceAll("-", "").slice(0, 22)}`;
+    const calendar = participantStore(env, "calendar");
+    const goals = participantStore(env, "goals");
+    for (const id of ["locked-event", "new-event"]) await calendar.set(calendarKeys(t.team).lock(id), stray);
+    for (const id of ["locked-goal", "new-goal"]) await goals.set(goalKeys(t.team).lock(id), JSON.stringify({ tx: stray, n: 0, kind: "update", goal_id: id }));
+
+    const writes = [
+      ["POST /events", () => t.post("/events", { id: "new-event", title: "New", starts_at: "2026-05-02T14:00:00Z" })],
+      ["PUT /events", () => t.put("/events/locked-event", { title: "Put", starts_at: "2026-05-02T10:00:00Z" })],
+      ["PATCH /events", () => t.patch("/events/locked-event", { title: "Patched" })],
+      ["DELETE /events", () => t.delete("/events/locked-event")],
+      ["POST /goals", () => t.post("/goals", { id: "new-goal", title: "New" })],
+      ["PUT /goals", () => t.put("/goals/locked-goal", { title: "Put" })],
+      ["PATCH /goals", () => t.patch("/goals/locked-goal", { progress: 50 })],
+      ["DELETE /goals", () => t.delete("/goals/locked-goal")],
+    ] as const;
+    for (const [what, write] of writes) {
+      const res = await write();
+      expect(res.status, what).toBe(409);
+      expect(res.json.error.code, what).toBe("lock_conflict");
+    }
+    expect((await t.get("/events/new-event")).status).toBe(404);
+    expect((await t.get("/events/locked-event")).json).toMatchObject({ title: "Before", version: 1 });
+    expect((await t.get("/goals/new-goal")).status).toBe(404);
+    expect((await t.get("/goals/locked-goal")).json).toMatchObject({ title: "Before", progress: 10, version: 1 });
   });
 });

@@ -1,5 +1,5 @@
 import { DEFAULT_CALENDAR, DEFAULT_EVENT_LENGTH_MS, MAX_EVENT_LENGTH_MS, type Event } from "../../shared/calendar.ts";
-import { formatInstant, parseInstant } from "../../shared/instant.ts";
+import { formatInstant, MAX_INSTANT_MS, parseInstant } from "../../shared/instant.ts";
 import type { FieldProblem } from "../request.ts";
 
 export interface EventFields {
@@ -8,6 +8,8 @@ export interface EventFields {
   calendar?: string;
   starts_at: string;
   ends_at?: string;
+  /** Without ends_at: the length to keep (a PATCH that moves only starts_at), else the default 1 h. */
+  keepLengthMs?: number;
 }
 
 export interface EventMeta {
@@ -26,8 +28,16 @@ export interface EventMeta {
 export function buildEvent(fields: EventFields, meta: EventMeta): Event | FieldProblem[] {
   const start = parseInstant(fields.starts_at);
   if (typeof start === "string") return [{ field: "starts_at", message: start }];
-  const end = fields.ends_at === undefined ? start + DEFAULT_EVENT_LENGTH_MS : parseInstant(fields.ends_at);
+  const end = fields.ends_at === undefined ? start + (fields.keepLengthMs ?? DEFAULT_EVENT_LENGTH_MS) : parseInstant(fields.ends_at);
   if (typeof end === "string") return [{ field: "ends_at", message: end }];
+  // An end the client did not write may still fall past the last instant (a start late on 9999-12-31).
+  if (fields.ends_at === undefined && end > MAX_INSTANT_MS) {
+    const last = formatInstant(MAX_INSTANT_MS);
+    if (fields.keepLengthMs === undefined) {
+      return [{ field: "ends_at", message: `is required when starts_at is less than ${lengthText(DEFAULT_EVENT_LENGTH_MS)} before ${last} (the default length would end after it)` }];
+    }
+    return [{ field: "starts_at", message: `moves the end past ${last} (the event keeps its length of ${lengthText(fields.keepLengthMs)}); give ends_at too` }];
+  }
   if (end <= start) return [{ field: "ends_at", message: `must be after starts_at (${formatInstant(start)})` }];
   if (end - start > MAX_EVENT_LENGTH_MS) {
     return [{ field: "ends_at", message: `makes the event ${Math.ceil((end - start) / 86_400_000)} days long; the most is ${MAX_EVENT_LENGTH_MS / 86_400_000} days` }];
@@ -51,17 +61,31 @@ export function buildEvent(fields: EventFields, meta: EventMeta): Event | FieldP
  * event's length (the meeting moves; it does not shrink or vanish), as calendar apps do.
  */
 export function patchedEventFields(current: Event, patch: Partial<EventFields>): EventFields {
-  let endsAt = patch.ends_at ?? current.ends_at;
-  if (patch.starts_at !== undefined && patch.ends_at === undefined) {
-    const newStart = parseInstant(patch.starts_at);
-    const length = (parseInstant(current.ends_at) as number) - (parseInstant(current.starts_at) as number);
-    if (typeof newStart === "number") endsAt = formatInstant(newStart + length);
-  }
-  return {
+  const fields: EventFields = {
     title: patch.title ?? current.title,
     description: patch.description ?? current.description,
     calendar: patch.calendar ?? current.calendar,
     starts_at: patch.starts_at ?? current.starts_at,
-    ends_at: endsAt,
+    ends_at: patch.ends_at ?? current.ends_at,
   };
+  if (patch.starts_at !== undefined && patch.ends_at === undefined) {
+    // buildEvent computes the end, and says so if it would fall past the last instant.
+    fields.ends_at = undefined;
+    fields.keepLengthMs = (parseInstant(current.ends_at) as number) - (parseInstant(current.starts_at) as number);
+  }
+  return fields;
+}
+
+/** A length as people say it: "1 h", "45 min", "2 d 3 h", "1 h 30 min", "90 s". */
+function lengthText(ms: number): string {
+  const units: Array<[number, string]> = [[86_400_000, "d"], [3_600_000, "h"], [60_000, "min"], [1000, "s"], [1, "ms"]];
+  const parts: string[] = [];
+  let rest = ms;
+  for (const [size, name] of units) {
+    if (rest >= size) {
+      parts.push(`${Math.floor(rest / size)} ${name}`);
+      rest %= size;
+    }
+  }
+  return parts.slice(0, 2).join(" ") || "0 ms";
 }

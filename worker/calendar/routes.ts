@@ -7,15 +7,16 @@ import { formatInstant, MAX_INSTANT_MS } from "../../shared/instant.ts";
 import { requireMember } from "../auth/access.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../http-errors.ts";
-import { checkIfMatch, etag, staleOrRetry, untilWritten } from "../preconditions.ts";
+import { checkPreconditions, etag, ifNoneMatchMatches, staleOrRetry, untilWritten } from "../preconditions.ts";
 import { invalid, readBody, readId, readQuery } from "../request.ts";
 import { decodeCursor, encodeCursor, type Cursor } from "../storage/cursor.ts";
 import { changesFor } from "../live/context.ts";
 import { participantStore } from "../storage/stores.ts";
 import { buildEvent, patchedEventFields, type EventFields } from "./event-record.ts";
 import { calendarFeed } from "./ics.ts";
-import { resolveIfExpired, resolveIfResolvable } from "../tx/recovery.ts";
-import { CalendarStore, instantMs, type DeleteOutcome, type PutOutcome } from "./store.ts";
+import { Blockers, lockConflict, resolveIfResolvable } from "../tx/recovery.ts";
+import { unreachable } from "../unreachable.ts";
+import { CalendarStore, instantMs, type PutOutcome } from "./store.ts";
 
 /** /events: the team calendar. Paths work with and without a trailing slash (the app is not strict). */
 export const calendarRoutes = new Hono<AppEnv>();
@@ -67,12 +68,26 @@ calendarRoutes.post("/events", async (c) => {
   const now = new Date().toISOString();
   const event = built(body, { id: body.id ?? crypto.randomUUID(), created_by: member, created_at: now, updated_at: now, version: 1 });
   const store = storeFor(c);
-  let outcome = await store.put(event, undefined, member);
-  if (await clearedExpiredTransaction(c, outcome, event.id)) outcome = await store.put(event, undefined, member);
-  if (outcome.kind === "exists") throw new ApiError(409, "event_exists", `an event with id ${event.id} already exists`, { details: { id: event.id } });
-  if (outcome.kind === "locked") await resolveIfExpired(c, "calendar", outcome.tx, `event ${event.id}`);
-  refuseConflict(outcome, event);
-  return c.json(event, 201, { ETag: etag(event.version), Location: `/events/${event.id}` });
+  const blockers = new Blockers(c, "calendar");
+  // Each retry follows a transaction resolved just now (Blockers), so the loop ends.
+  for (;;) {
+    const outcome = await store.put(event, undefined, member);
+    switch (outcome.kind) {
+      case "ok":
+        return c.json(event, 201, { ETag: etag(event.version), Location: `/events/${event.id}` });
+      case "exists":
+        throw new ApiError(409, "event_exists", `an event with id ${event.id} already exists`, { details: { id: event.id } });
+      case "locked":
+      case "conflict":
+        if (await blockers.cleared(blockingTransactions(outcome))) continue;
+        throw refusal(outcome, event);
+      case "missing":
+      case "stale":
+        throw new Error(`put_event answered ${outcome.kind} to a create`);
+      default:
+        return unreachable(outcome, "put_event outcome");
+    }
+  }
 });
 
 calendarRoutes.get("/events/:id", async (c) => {
@@ -81,6 +96,7 @@ calendarRoutes.get("/events/:id", async (c) => {
   let { event, lockedBy } = await store.getWithLock(id);
   if (await resolveIfResolvable(c, "calendar", lockedBy)) event = await store.get(id);
   if (event === null) throw notFound(id);
+  if (ifNoneMatchMatches(c, event.version)) return c.body(null, 304, { ETag: etag(event.version) });
   return c.json(event, 200, { ETag: etag(event.version) });
 });
 
@@ -100,14 +116,25 @@ calendarRoutes.patch("/events/:id", async (c) => {
 calendarRoutes.delete("/events/:id", async (c) => {
   const id = readId(c, ResourceId);
   const store = storeFor(c);
+  const blockers = new Blockers(c, "calendar");
   await untilWritten(async () => {
     const current = await store.get(id);
     if (current === null) throw notFound(id);
-    checkIfMatch(c, current.version);
+    checkPreconditions(c, current.version);
     const outcome = await store.delete(current, c.get("member").member);
-    if (outcome.kind === "missing") throw notFound(id);
-    if (await clearedExpiredTransaction(c, outcome, id)) return "retry";
-    return outcome.kind === "stale" ? staleOrRetry(c, outcome.version) : outcome;
+    switch (outcome.kind) {
+      case "ok":
+        return outcome;
+      case "missing":
+        throw notFound(id);
+      case "stale":
+        return staleOrRetry(c, outcome.version);
+      case "locked":
+        if (await blockers.cleared([outcome.tx])) return "retry";
+        throw lockConflict(`event ${id}`);
+      default:
+        return unreachable(outcome, "delete_event outcome");
+    }
   }, `event ${id}`);
   return c.body(null, 204);
 });
@@ -116,17 +143,29 @@ calendarRoutes.delete("/events/:id", async (c) => {
 async function update(c: Context<AppEnv>, id: string, fieldsFrom: (current: Event) => EventFields): Promise<Response> {
   const store = storeFor(c);
   const member = c.get("member").member;
+  const blockers = new Blockers(c, "calendar");
   const event = await untilWritten(async () => {
     const current = await store.get(id);
     if (current === null) throw notFound(id);
-    checkIfMatch(c, current.version);
+    checkPreconditions(c, current.version);
     const next = built(fieldsFrom(current), { id, created_by: current.created_by, created_at: current.created_at, updated_at: new Date().toISOString(), version: current.version + 1 });
     const outcome = await store.put(next, current, member);
-    if (outcome.kind === "missing") throw notFound(id);
-    if (outcome.kind === "stale") return staleOrRetry(c, outcome.version);
-    if (await clearedExpiredTransaction(c, outcome, id)) return "retry";
-    refuseConflict(outcome, next);
-    return next;
+    switch (outcome.kind) {
+      case "ok":
+        return next;
+      case "missing":
+        throw notFound(id);
+      case "stale":
+        return staleOrRetry(c, outcome.version);
+      case "locked":
+      case "conflict":
+        if (await blockers.cleared(blockingTransactions(outcome))) return "retry";
+        throw refusal(outcome, next);
+      case "exists":
+        throw new Error("put_event answered exists to an update");
+      default:
+        return unreachable(outcome, "put_event outcome");
+    }
   }, `event ${id}`);
   return c.json(event, 200, { ETag: etag(event.version) });
 }
@@ -137,32 +176,22 @@ function built(fields: EventFields, meta: Parameters<typeof buildEvent>[1]): Eve
   return event;
 }
 
-/**
- * A write met a transaction's lock, or a slot held by one. If that transaction outlived its lease
- * it is resolved now and the write should be retried (true); a live one answers 409.
- */
-async function clearedExpiredTransaction(c: Context<AppEnv>, outcome: PutOutcome | DeleteOutcome, id: string): Promise<boolean> {
-  if (outcome.kind === "locked") {
-    await resolveIfExpired(c, "calendar", outcome.tx, `event ${id}`);
-    return true;
-  }
-  if (outcome.kind !== "conflict") return false;
-  const holders = [...new Set(outcome.conflicts.map((conflict) => conflict.tx).filter((tx) => tx !== undefined))];
-  let cleared = false;
-  for (const tx of holders) if (await resolveIfResolvable(c, "calendar", tx)) cleared = true;
-  return cleared;
+/** The transactions behind a lock or the holds among a conflict's entries (resolved, the write may be retried). */
+function blockingTransactions(outcome: Extract<PutOutcome, { kind: "locked" | "conflict" }>): string[] {
+  if (outcome.kind === "locked") return [outcome.tx];
+  return outcome.conflicts.map((conflict) => conflict.tx).filter((tx) => tx !== undefined);
 }
 
-function refuseConflict(outcome: PutOutcome, event: Event): void {
-  if (outcome.kind !== "conflict") return;
+/** The 409 for a write that met a live transaction's lock, or a slot taken by an event or a hold. */
+function refusal(outcome: Extract<PutOutcome, { kind: "locked" | "conflict" }>, event: Event): ApiError {
+  if (outcome.kind === "locked") return lockConflict(`event ${event.id}`);
   // Holds belong to other members' transactions: say the slot is held, not by which transaction.
   const conflicts = outcome.conflicts.map(({ tx, ...rest }) => (tx === undefined ? rest : { ...rest, id: "(held by a transaction in progress)" }));
   const ids = conflicts.map((c) => c.id).join(", ");
-  throw new ApiError(409, "time_slot_taken", `${event.starts_at} to ${event.ends_at} on calendar ${event.calendar} overlaps ${ids}`, {
+  return new ApiError(409, "time_slot_taken", `${event.starts_at} to ${event.ends_at} on calendar ${event.calendar} overlaps ${ids}`, {
     details: { conflicts },
   });
 }
-
 
 function notFound(id: string): ApiError {
   return new ApiError(404, CommonErrorCodes.notFound, `no event with id ${id}`);

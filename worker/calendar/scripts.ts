@@ -1,5 +1,6 @@
 import { EMIT_LUA, FEED_LOCALS_LUA, FEED_REPLY_LUA } from "../live/feed.ts";
 import { LuaScript } from "../storage/lua-script.ts";
+import { RECORD_FIELD_LUA } from "../storage/record-field-lua.ts";
 
 /**
  * The overlap rule, in Lua, shared by every script that books time (a plain write and a
@@ -42,8 +43,8 @@ end
  */
 export const putEventScript = new LuaScript(
   "put_event",
-  "228d36d7c7f4702e3f66647a1865e058f5a9cd83",
-  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${FIND_CONFLICTS}local id = ARGV[1]
+  "516c61112e8df0cd68e2a6308a74bb8c46a5f93e",
+  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${FIND_CONFLICTS}${RECORD_FIELD_LUA}local id = ARGV[1]
 local lock = redis.call('GET', KEYS[8])
 if lock then return {'locked', lock} end
 local current = redis.call('GET', KEYS[1])
@@ -51,7 +52,7 @@ if ARGV[5] == 'create' then
   if current then return {'exists'} end
 else
   if not current then return {'missing'} end
-  local version = tostring(cjson.decode(current).version)
+  local version = tostring(record_field(current, 'version'))
   if version ~= ARGV[6] then return {'stale', version} end
 end
 local s, e = tonumber(ARGV[3]), tonumber(ARGV[4])
@@ -77,12 +78,12 @@ return feed_reply({'ok'})`,
  */
 export const deleteEventScript = new LuaScript(
   "delete_event",
-  "8518776cc21924670264d6ae0a5592b840dc2f98",
-  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}local lock = redis.call('GET', KEYS[5])
+  "24f18fc3387d5f0833b7ed6d24770229ff74a41a",
+  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${RECORD_FIELD_LUA}local lock = redis.call('GET', KEYS[5])
 if lock then return {'locked', lock} end
 local current = redis.call('GET', KEYS[1])
 if not current then return {'missing'} end
-local version = tostring(cjson.decode(current).version)
+local version = tostring(record_field(current, 'version'))
 if version ~= ARGV[2] then return {'stale', version} end
 redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
@@ -102,8 +103,8 @@ return feed_reply({'ok'})`,
  */
 export const prepareEventScript = new LuaScript(
   "prepare_event",
-  "1cb843e2c8b0a3ea79cb75c160e7c41e87974038",
-  `${FIND_CONFLICTS}local id, member, tx = ARGV[2], ARGV[3], ARGV[7]
+  "4d573f1861b68cd46b370b538d593cd589305d01",
+  `${FIND_CONFLICTS}${RECORD_FIELD_LUA}local id, member, tx = ARGV[2], ARGV[3], ARGV[7]
 local lock = redis.call('GET', KEYS[5])
 if lock then return {'locked', lock} end
 local current = redis.call('GET', KEYS[1])
@@ -111,7 +112,7 @@ if ARGV[1] == 'create' then
   if current then return {'exists'} end
 else
   if not current then return {'missing'} end
-  if tostring(cjson.decode(current).version) ~= ARGV[10] then return {'stale'} end
+  if tostring(record_field(current, 'version')) ~= ARGV[10] then return {'stale'} end
 end
 if ARGV[1] ~= 'delete' then
   local conflicts = find_conflicts(KEYS[2], KEYS[3], id, ARGV[4], ARGV[5], tonumber(ARGV[9]))
@@ -133,8 +134,8 @@ return {'ok'}`,
  */
 export const applyEventHoldsScript = new LuaScript(
   "apply_event_holds",
-  "73f7bab84180d6f326d2d0d659c02ea34b2ef71b",
-  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}local prefix, count = ARGV[2], 0
+  "29e8d6ea4c2729af48a07c6c827813f9af319dbb",
+  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${RECORD_FIELD_LUA}local prefix, count = ARGV[2], 0
 for _, holdKey in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   local raw = redis.call('GET', holdKey)
   if raw then
@@ -143,9 +144,9 @@ for _, holdKey in ipairs(redis.call('SMEMBERS', KEYS[1])) do
     local eventKey = prefix .. 'event:' .. id
     local message
     if hold.kind ~= 'create' then
-      local old = cjson.decode(hold.previous)
-      redis.call('ZREM', prefix .. 'cal:' .. old.calendar .. ':start', id)
-      redis.call('ZREM', prefix .. 'cal:' .. old.calendar .. ':end', id)
+      local oldCalendar = record_field(hold.previous, 'calendar')
+      redis.call('ZREM', prefix .. 'cal:' .. oldCalendar .. ':start', id)
+      redis.call('ZREM', prefix .. 'cal:' .. oldCalendar .. ':end', id)
       redis.call('ZREM', KEYS[3], id)
     end
     if hold.kind == 'delete' then

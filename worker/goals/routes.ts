@@ -5,12 +5,13 @@ import { GoalListQuery, GoalPatch, GoalWrite, type Goal } from "../../shared/goa
 import { requireMember } from "../auth/access.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../http-errors.ts";
-import { checkIfMatch, etag, staleOrRetry, untilWritten } from "../preconditions.ts";
+import { checkPreconditions, etag, ifNoneMatchMatches, staleOrRetry, untilWritten } from "../preconditions.ts";
 import { invalid, readBody, readId, readQuery } from "../request.ts";
 import { decodeCursor, encodeCursor } from "../storage/cursor.ts";
 import { changesFor } from "../live/context.ts";
 import { participantStore } from "../storage/stores.ts";
-import { resolveIfExpired, resolveIfResolvable } from "../tx/recovery.ts";
+import { Blockers, lockConflict, resolveIfResolvable } from "../tx/recovery.ts";
+import { unreachable } from "../unreachable.ts";
 import { buildGoal, patchedFields } from "./goal-record.ts";
 import { GoalStore } from "./store.ts";
 
@@ -35,14 +36,25 @@ goalRoutes.post("/goals", async (c) => {
   const now = new Date().toISOString();
   const goal = buildGoal(body, { id: body.id ?? crypto.randomUUID(), owner: member, created_by: member, created_at: now, updated_at: now, version: 1 });
   const store = storeFor(c);
-  let outcome = await store.put(goal, undefined, member);
-  if (outcome.kind === "locked") {
-    await resolveIfExpired(c, "goals", outcome.tx, `goal ${goal.id}`);
-    outcome = await store.put(goal, undefined, member);
+  const blockers = new Blockers(c, "goals");
+  // Each retry follows a transaction resolved just now (Blockers), so the loop ends.
+  for (;;) {
+    const outcome = await store.put(goal, undefined, member);
+    switch (outcome.kind) {
+      case "ok":
+        return c.json(goal, 201, { ETag: etag(goal.version), Location: `/goals/${goal.id}` });
+      case "exists":
+        throw new ApiError(409, "goal_exists", `a goal with id ${goal.id} already exists`, { details: { id: goal.id } });
+      case "locked":
+        if (await blockers.cleared([outcome.tx])) continue;
+        throw lockConflict(`goal ${goal.id}`);
+      case "missing":
+      case "stale":
+        throw new Error(`put_goal answered ${outcome.kind} to a create`);
+      default:
+        return unreachable(outcome, "put_goal outcome");
+    }
   }
-  if (outcome.kind === "locked") throw new ApiError(409, "lock_conflict", `goal ${goal.id} is part of a transaction in progress`, { details: { resource: `goal:${goal.id}` } });
-  if (outcome.kind === "exists") throw new ApiError(409, "goal_exists", `a goal with id ${goal.id} already exists`, { details: { id: goal.id } });
-  return c.json(goal, 201, { ETag: etag(goal.version), Location: `/goals/${goal.id}` });
 });
 
 goalRoutes.get("/goals/:id", async (c) => {
@@ -51,6 +63,7 @@ goalRoutes.get("/goals/:id", async (c) => {
   let { goal, lockedBy } = await store.getWithLock(id);
   if (await resolveIfResolvable(c, "goals", lockedBy)) goal = await store.get(id);
   if (goal === null) throw notFound(id);
+  if (ifNoneMatchMatches(c, goal.version)) return c.body(null, 304, { ETag: etag(goal.version) });
   return c.json(goal, 200, { ETag: etag(goal.version) });
 });
 
@@ -70,14 +83,27 @@ goalRoutes.patch("/goals/:id", async (c) => {
 goalRoutes.delete("/goals/:id", async (c) => {
   const id = readId(c, ResourceId);
   const store = storeFor(c);
+  const blockers = new Blockers(c, "goals");
   await untilWritten(async () => {
     const current = await store.get(id);
     if (current === null) throw notFound(id);
-    checkIfMatch(c, current.version);
+    checkPreconditions(c, current.version);
     const outcome = await store.delete(current, c.get("member").member);
-    if (outcome.kind === "missing") throw notFound(id);
-    if (outcome.kind === "locked") return resolveIfExpired(c, "goals", outcome.tx, `goal ${id}`).then(() => "retry" as const);
-    return outcome.kind === "stale" ? staleOrRetry(c, outcome.version) : outcome;
+    switch (outcome.kind) {
+      case "ok":
+        return outcome;
+      case "missing":
+        throw notFound(id);
+      case "stale":
+        return staleOrRetry(c, outcome.version);
+      case "locked":
+        if (await blockers.cleared([outcome.tx])) return "retry";
+        throw lockConflict(`goal ${id}`);
+      case "exists":
+        throw new Error("delete_goal answered exists");
+      default:
+        return unreachable(outcome, "delete_goal outcome");
+    }
   }, `goal ${id}`);
   return c.body(null, 204);
 });
@@ -86,15 +112,28 @@ goalRoutes.delete("/goals/:id", async (c) => {
 async function update(c: Context<AppEnv>, id: string, fieldsFrom: (current: Goal) => Parameters<typeof buildGoal>[0]): Promise<Response> {
   const store = storeFor(c);
   const member = c.get("member").member;
+  const blockers = new Blockers(c, "goals");
   const goal = await untilWritten(async () => {
     const current = await store.get(id);
     if (current === null) throw notFound(id);
-    checkIfMatch(c, current.version);
+    checkPreconditions(c, current.version);
     const next = buildGoal(fieldsFrom(current), { id, owner: current.owner, created_by: current.created_by, created_at: current.created_at, updated_at: new Date().toISOString(), version: current.version + 1 });
     const outcome = await store.put(next, current, member);
-    if (outcome.kind === "missing") throw notFound(id);
-    if (outcome.kind === "locked") return resolveIfExpired(c, "goals", outcome.tx, `goal ${id}`).then(() => "retry" as const);
-    return outcome.kind === "stale" ? staleOrRetry(c, outcome.version) : next;
+    switch (outcome.kind) {
+      case "ok":
+        return next;
+      case "missing":
+        throw notFound(id);
+      case "stale":
+        return staleOrRetry(c, outcome.version);
+      case "locked":
+        if (await blockers.cleared([outcome.tx])) return "retry";
+        throw lockConflict(`goal ${id}`);
+      case "exists":
+        throw new Error("put_goal answered exists to an update");
+      default:
+        return unreachable(outcome, "put_goal outcome");
+    }
   }, `goal ${id}`);
   return c.json(goal, 200, { ETag: etag(goal.version) });
 }

@@ -1,5 +1,6 @@
 import { EMIT_LUA, FEED_LOCALS_LUA, FEED_REPLY_LUA } from "../live/feed.ts";
 import { LuaScript } from "../storage/lua-script.ts";
+import { RECORD_FIELD_LUA } from "../storage/record-field-lua.ts";
 
 /**
  * Compare-and-set of one goal. KEYS: goal, index, goal lock, feed stream, feed seq.
@@ -8,15 +9,15 @@ import { LuaScript } from "../storage/lua-script.ts";
  */
 export const putGoalScript = new LuaScript(
   "put_goal",
-  "c37a30ad17fb955286404753598f5ec604819faa",
-  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}local lock = redis.call('GET', KEYS[3])
+  "fb7beeae10f0a0f5d78a5c8bed08843e5ecea7ef",
+  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${RECORD_FIELD_LUA}local lock = redis.call('GET', KEYS[3])
 if lock then return {'locked', cjson.decode(lock).tx} end
 local current = redis.call('GET', KEYS[1])
 if ARGV[4] == 'create' then
   if current then return {'exists'} end
 else
   if not current then return {'missing'} end
-  local version = tostring(cjson.decode(current).version)
+  local version = tostring(record_field(current, 'version'))
   if version ~= ARGV[5] then return {'stale', version} end
 end
 redis.call('SET', KEYS[1], ARGV[2])
@@ -28,12 +29,12 @@ return feed_reply({'ok'})`,
 /** KEYS: goal, index, goal lock, feed stream, feed seq. ARGV: id, expected version, channel, message, feed inline. */
 export const deleteGoalScript = new LuaScript(
   "delete_goal",
-  "4e117f3280aef3358bc0e59d01c92955913c68e9",
-  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}local lock = redis.call('GET', KEYS[3])
+  "cd47c385c10b344764720c32f76401644204fc93",
+  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${RECORD_FIELD_LUA}local lock = redis.call('GET', KEYS[3])
 if lock then return {'locked', cjson.decode(lock).tx} end
 local current = redis.call('GET', KEYS[1])
 if not current then return {'missing'} end
-local version = tostring(cjson.decode(current).version)
+local version = tostring(record_field(current, 'version'))
 if version ~= ARGV[2] then return {'stale', version} end
 redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
@@ -48,15 +49,15 @@ return feed_reply({'ok'})`,
  */
 export const prepareGoalScript = new LuaScript(
   "prepare_goal",
-  "1c7b1f28b36844665d7da2def717e8b27403e6fc",
-  `local lock = redis.call('GET', KEYS[2])
+  "a294c73623ba3390018b2f5c69c1da0846c8fb9d",
+  `${RECORD_FIELD_LUA}local lock = redis.call('GET', KEYS[2])
 if lock then return {'locked', cjson.decode(lock).tx} end
 local current = redis.call('GET', KEYS[1])
 if ARGV[1] == 'create' then
   if current then return {'exists'} end
 else
   if not current then return {'missing'} end
-  if tostring(cjson.decode(current).version) ~= ARGV[5] then return {'stale'} end
+  if tostring(record_field(current, 'version')) ~= ARGV[5] then return {'stale'} end
 end
 redis.call('SET', KEYS[2], ARGV[2])
 redis.call('SADD', KEYS[3], KEYS[2])

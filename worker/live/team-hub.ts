@@ -245,7 +245,19 @@ export class TeamHub extends DurableObject<Env> {
     if (joined) await this.#announceMember("member.joined", info);
   }
 
-  override async webSocketClose(ws: WebSocket): Promise<void> {
+  /**
+   * The client sent a Close frame. The runtime does not answer it for us: until the hub closes its
+   * side, the handshake hangs and the client sees 1006 when it gives up (~15 s). So answer with the
+   * client's own code and reason (RFC 6455 5.5.1); 1005 and 1006 are never sent on the wire, so
+   * those get a Close frame without a code.
+   */
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    try {
+      if (code === 1005 || code === 1006 || code === 1015) ws.close();
+      else ws.close(code, reason);
+    } catch {
+      // Already closed (or closing) from our side: nothing to answer.
+    }
     await this.#dropSocket(ws);
   }
 

@@ -1,9 +1,11 @@
 import { errors, type Pipeline, type Redis } from "@upstash/redis/cloudflare";
+import { dependencyOutage, WriteOutcomeUnknown } from "./dependency-failure.ts";
 
 /**
  * A Lua script with its SHA-1 computed ahead of time (test/unit/lua-scripts.test.ts checks it,
  * and test/integration checks that SCRIPT LOAD agrees). EVALSHA first; EVAL once on NOSCRIPT,
- * after which Redis has it cached.
+ * after which Redis has it cached. Every write is a script, so a script that fails in a way that
+ * does not say whether Redis ran it (a timeout, a lost connection) throws WriteOutcomeUnknown.
  */
 export class LuaScript {
   readonly name: string;
@@ -21,8 +23,8 @@ export class LuaScript {
     try {
       return await redis.evalsha(this.sha1, keys, argv);
     } catch (error) {
-      if (error instanceof Error && error.message.includes("NOSCRIPT")) return redis.eval(this.source, keys, argv);
-      throw error;
+      if (error instanceof Error && error.message.includes("NOSCRIPT")) return this.#unknownIfUnsure(() => redis.eval(this.source, keys, argv));
+      throw this.#asOutcome(error);
     }
   }
 
@@ -36,11 +38,24 @@ export class LuaScript {
     const pipeline = redis.pipeline();
     first(pipeline);
     pipeline.evalsha(this.sha1, keys, argv);
-    const replies = await pipeline.exec({ keepErrors: true });
+    const replies = await this.#unknownIfUnsure(() => pipeline.exec({ keepErrors: true }));
     for (const reply of replies.slice(0, -1)) if (reply.error) throw new errors.UpstashError(reply.error);
     const script = replies[replies.length - 1]!;
-    if (script.error?.includes("NOSCRIPT")) return redis.eval(this.source, keys, argv);
+    if (script.error?.includes("NOSCRIPT")) return this.#unknownIfUnsure(() => redis.eval(this.source, keys, argv));
     if (script.error) throw new errors.UpstashError(`${script.error}, command was: evalsha ${this.name}`);
     return script.result;
+  }
+
+  async #unknownIfUnsure<T>(send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      throw this.#asOutcome(error);
+    }
+  }
+
+  /** An outage that may have let the script run becomes WriteOutcomeUnknown; anything else as it was. */
+  #asOutcome(error: unknown): unknown {
+    return dependencyOutage(error)?.ran === "maybe" ? new WriteOutcomeUnknown(this.name, error) : error;
   }
 }

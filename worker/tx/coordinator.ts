@@ -15,6 +15,7 @@ import { RESOLVED_TX_TTL_SECONDS, TX_CHANNEL, txKeys } from "./keys.ts";
 import { TxParticipants, type PrepareOutcome } from "./participants.ts";
 import { decideScript, putRecordScript } from "./scripts.ts";
 import type { ChangeSink } from "../live/changes.ts";
+import { unreachable } from "../unreachable.ts";
 
 /** The coordinator's record of a transaction (main store). */
 export interface TxRecord {
@@ -44,6 +45,21 @@ export class TxAborted extends Error {
 
 export class TxNotFound extends Error {}
 export class TxAlreadyCommitted extends Error {}
+
+/** An op for a transaction that is no longer open: committed or aborted, it takes nothing more. */
+export class TxNotOpen extends Error {
+  readonly state: "committed" | "aborted";
+  readonly reason: TxReason | undefined;
+  constructor(record: TxRecord & { state: "committed" | "aborted" }) {
+    const why = record.state === "aborted" ? ` (${record.outcome?.reason ?? "timeout"})` : "";
+    super(`transaction ${record.id} is already ${record.state}${why} and takes no more ops; begin a new transaction`);
+    this.state = record.state;
+    this.reason = record.state === "aborted" ? (record.outcome?.reason ?? "timeout") : undefined;
+  }
+}
+
+/** How often one op is tried (stale reads, transactions in the way resolved) before it gives up. */
+const MAX_PREPARE_ATTEMPTS = 8;
 
 /** How long a commit's holds are leased while the decision is recorded and applied. */
 const COMMIT_LEASE_MS = 30_000;
@@ -116,7 +132,9 @@ export class TxCoordinator {
    * cannot be prepared (slot taken, locked, target missing, a participant down) aborts it.
    */
   async addOp(record: TxRecord, input: TxOpInput): Promise<TxRecord> {
-    assertOpen(record);
+    // A decided transaction never grows: an op added after the commit would hold its slot, yet
+    // never be applied with the rest (or be applied by recovery behind the client's back).
+    if (record.state !== "open") throw new TxNotOpen({ ...record, state: record.state });
     const n = record.ops.length;
     const participant: Participant = input.type.startsWith("calendar.") ? "calendar" : "goals";
     const leaseEnd = Date.now() + this.#idleMs;
@@ -214,32 +232,32 @@ export class TxCoordinator {
       const data = validateData(EventWrite, input.data);
       const id = input.id ?? data.id ?? crypto.randomUUID();
       const event = built(buildEvent(data, { id, created_by: record.member, created_at: now, updated_at: now, version: 1 }));
-      await this.#prepared(() => this.#participants.prepareEvent(record.id, n, holdFor("create", event), leaseEnd), "event", id);
+      await this.#prepared(record.id, () => this.#participants.prepareEvent(record.id, n, holdFor("create", event), leaseEnd), "event", id);
       return id;
     }
     const id = requireTarget(input);
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const raw = await store.get<string>(keys.event(id));
-      if (raw === null) throw new TxAborted("not_found", `no event with id ${id}; the transaction was aborted`, { id });
-      const current = JSON.parse(raw) as Event;
-      let hold;
-      if (input.type === "calendar.delete") {
-        hold = { ...holdFor("delete", current), previous: raw, expectedVersion: current.version };
-      } else {
-        const patch = validateData(EventPatch, input.data);
-        const next = built(
-          buildEvent(patchedEventFields(current, patch), {
-            id, created_by: current.created_by, created_at: current.created_at, updated_at: now, version: current.version + 1 },
-          ),
-        );
-        hold = { ...holdFor("update", next), previous: raw, expectedVersion: current.version };
-      }
-      const outcome = await this.#participants.prepareEvent(record.id, n, hold, leaseEnd);
-      if (outcome.kind === "stale") continue;
-      await this.#prepared(async () => outcome, "event", id);
-      return id;
-    }
-    throw new TxAborted("lock_conflict", `event ${id} is changing too fast to prepare; the transaction was aborted`, { resource: `event:${id}` });
+    const patch = input.type === "calendar.update" ? validateData(EventPatch, input.data) : undefined;
+    // Every attempt reads the event again: a retry after a stale read, or after resolving the
+    // transaction in the way (which may have changed or removed it), must hold what is there now.
+    await this.#prepared(
+      record.id,
+      async () => {
+        const raw = await store.get<string>(keys.event(id));
+        if (raw === null) throw new TxAborted("not_found", `no event with id ${id}; the transaction was aborted`, { id });
+        const current = JSON.parse(raw) as Event;
+        const hold =
+          patch === undefined
+            ? holdFor("delete", current)
+            : holdFor(
+                "update",
+                built(buildEvent(patchedEventFields(current, patch), { id, created_by: current.created_by, created_at: current.created_at, updated_at: now, version: current.version + 1 })),
+              );
+        return this.#participants.prepareEvent(record.id, n, { ...hold, previous: raw, expectedVersion: current.version }, leaseEnd);
+      },
+      "event",
+      id,
+    );
+    return id;
   }
 
   async #prepareGoal(record: TxRecord, input: TxOpInput, n: number, leaseEnd: number): Promise<string> {
@@ -249,54 +267,77 @@ export class TxCoordinator {
       const data = validateData(GoalWrite, input.data);
       const id = input.id ?? data.id ?? crypto.randomUUID();
       const goal = buildGoal(data, { id, owner: record.member, created_by: record.member, created_at: now, updated_at: now, version: 1 });
-      await this.#prepared(() => this.#participants.prepareGoal(record.id, n, { kind: "create", goalId: id, goal: JSON.stringify(goal), createdMs: Date.parse(now) }, leaseEnd), "goal", id);
+      await this.#prepared(record.id, () => this.#participants.prepareGoal(record.id, n, { kind: "create", goalId: id, goal: JSON.stringify(goal), createdMs: Date.parse(now) }, leaseEnd), "goal", id);
       return id;
     }
     const id = requireTarget(input);
     const patch = input.type === "goal.update" ? validateData(GoalPatch, input.data) : undefined;
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const raw = await store.get<string>(goalKeys(this.#team).goal(id));
-      if (raw === null) throw new TxAborted("not_found", `no goal with id ${id}; the transaction was aborted`, { id });
-      const current = JSON.parse(raw) as Goal;
-      const goal =
-        patch === undefined
-          ? undefined
-          : buildGoal(patchedFields(current, patch), { id, owner: current.owner, created_by: current.created_by, created_at: current.created_at, updated_at: now, version: current.version + 1 });
-      const lock = { kind: patch === undefined ? ("delete" as const) : ("update" as const), goalId: id, goal: goal && JSON.stringify(goal), createdMs: Date.parse(current.created_at), expectedVersion: current.version };
-      const outcome = await this.#participants.prepareGoal(record.id, n, lock, leaseEnd);
-      if (outcome.kind === "stale") continue;
-      await this.#prepared(async () => outcome, "goal", id);
-      return id;
-    }
-    throw new TxAborted("lock_conflict", `goal ${id} is changing too fast to prepare; the transaction was aborted`, { resource: `goal:${id}` });
+    // As for events: each attempt reads the goal as it is now.
+    await this.#prepared(
+      record.id,
+      async () => {
+        const raw = await store.get<string>(goalKeys(this.#team).goal(id));
+        if (raw === null) throw new TxAborted("not_found", `no goal with id ${id}; the transaction was aborted`, { id });
+        const current = JSON.parse(raw) as Goal;
+        const goal =
+          patch === undefined
+            ? undefined
+            : buildGoal(patchedFields(current, patch), { id, owner: current.owner, created_by: current.created_by, created_at: current.created_at, updated_at: now, version: current.version + 1 });
+        const lock = { kind: patch === undefined ? ("delete" as const) : ("update" as const), goalId: id, goal: goal && JSON.stringify(goal), createdMs: Date.parse(current.created_at), expectedVersion: current.version };
+        return this.#participants.prepareGoal(record.id, n, lock, leaseEnd);
+      },
+      "goal",
+      id,
+    );
+    return id;
   }
 
-  /** Runs a prepare, resolving an expired transaction that stands in the way once, and names the failure. */
-  async #prepared(prepare: () => Promise<PrepareOutcome>, kind: "event" | "goal", id: string): Promise<void> {
+  /**
+   * Runs `attempt` (which reads what it needs, builds the hold and takes it) until the hold is
+   * taken. A stale read is read again; another transaction in the way that may be resolved
+   * (decided, or past its lease) is resolved, at most once each, and the op tried again from the
+   * read. Anything else aborts, the error naming the reason.
+   */
+  async #prepared(tx: string, attempt: () => Promise<PrepareOutcome>, kind: "event" | "goal", id: string): Promise<void> {
     const participant: Participant = kind === "event" ? "calendar" : "goals";
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const outcome = await prepare();
-      if (outcome.kind === "ok") return;
-      const blocker = outcome.kind === "locked" ? outcome.tx : outcome.kind === "conflict" ? outcome.conflicts.find((c) => c.tx !== undefined)?.tx : undefined;
-      if (attempt === 0 && blocker !== undefined && (await this.resolvable(participant, blocker))) {
-        await this.resolveById(blocker);
-        continue;
-      }
+    const resolved = new Set<string>();
+    for (let i = 0; i < MAX_PREPARE_ATTEMPTS; i++) {
+      const outcome = await attempt();
       switch (outcome.kind) {
+        case "ok":
+          return;
+        case "stale":
+          continue;
         case "locked":
-          throw new TxAborted("lock_conflict", `${kind} ${id} is locked by another transaction; this one was aborted`, { resource: `${kind}:${id}` });
+        case "conflict": {
+          const blockers = outcome.kind === "locked" ? [outcome.tx] : outcome.conflicts.map((c) => c.tx).filter((other) => other !== undefined);
+          if (await this.#resolveBlockers(participant, blockers.filter((other) => other !== tx), resolved)) continue;
+          if (outcome.kind === "locked") throw new TxAborted("lock_conflict", `${kind} ${id} is locked by another transaction; this one was aborted`, { resource: `${kind}:${id}` });
+          throw new TxAborted("time_slot_taken", `the slot overlaps ${outcome.conflicts.map((c) => (c.tx ? "a slot held by a transaction" : c.id)).join(", ")}; the transaction was aborted`, {
+            conflicts: outcome.conflicts.map(({ tx: holder, ...rest }) => (holder ? { ...rest, id: "(held by a transaction in progress)" } : rest)),
+          });
+        }
         case "exists":
           throw new TxAborted("exists", `${kind} ${id} already exists; the transaction was aborted`, { id });
         case "missing":
           throw new TxAborted("not_found", `no ${kind} with id ${id}; the transaction was aborted`, { id });
-        case "conflict":
-          throw new TxAborted("time_slot_taken", `the slot overlaps ${outcome.conflicts.map((c) => (c.tx ? "a slot held by a transaction" : c.id)).join(", ")}; the transaction was aborted`, {
-            conflicts: outcome.conflicts.map(({ tx, ...rest }) => (tx ? { ...rest, id: "(held by a transaction in progress)" } : rest)),
-          });
-        case "stale":
-          throw new TxAborted("lock_conflict", `${kind} ${id} changed while being prepared; the transaction was aborted`, { resource: `${kind}:${id}` });
+        default:
+          return unreachable(outcome, "prepare outcome");
       }
     }
+    throw new TxAborted("lock_conflict", `${kind} ${id} is changing too fast to prepare; the transaction was aborted`, { resource: `${kind}:${id}` });
+  }
+
+  /** Resolves each of `txs` not yet in `resolved` that may be resolved now; true if any was. */
+  async #resolveBlockers(participant: Participant, txs: string[], resolved: Set<string>): Promise<boolean> {
+    let cleared = false;
+    for (const other of new Set(txs)) {
+      if (resolved.has(other) || !(await this.resolvable(participant, other))) continue;
+      await this.resolveById(other);
+      resolved.add(other);
+      cleared = true;
+    }
+    return cleared;
   }
 
   async #abortWith(record: TxRecord, error: TxAborted): Promise<TxAborted> {

@@ -32,13 +32,38 @@ export async function resolveIfResolvable(c: Context<AppEnv>, participant: Parti
 }
 
 /**
- * A plain write met a transaction's hold or lock. If that transaction is decided, or outlived its
- * lease, resolve it now and tell the caller to retry; otherwise the resource is busy with a live
- * transaction: 409 lock_conflict.
+ * The transactions standing in the way of one plain write (a lock on its resource, or holds on its
+ * slot), each resolved at most once per request. `cleared` answers true when it resolved one just
+ * now (decided, or past its lease): the write is worth trying again. False means nothing more can
+ * be cleared (the transaction is alive, or resolving it did not free the resource) and the write
+ * must be refused; so a retry loop always ends, and never with a success that was not written.
  */
-export async function resolveIfExpired(c: Context<AppEnv>, participant: Participant, tx: string, resource: string): Promise<void> {
-  if (await resolveIfResolvable(c, participant, tx)) return;
-  throw new ApiError(409, "lock_conflict", `${resource} is part of a transaction in progress; retry when it is committed or aborted`, {
+export class Blockers {
+  readonly #c: Context<AppEnv>;
+  readonly #participant: Participant;
+  readonly #resolved = new Set<string>();
+
+  constructor(c: Context<AppEnv>, participant: Participant) {
+    this.#c = c;
+    this.#participant = participant;
+  }
+
+  async cleared(txs: Iterable<string>): Promise<boolean> {
+    let cleared = false;
+    for (const tx of new Set(txs)) {
+      if (this.#resolved.has(tx)) continue;
+      if (await resolveIfResolvable(this.#c, this.#participant, tx)) {
+        this.#resolved.add(tx);
+        cleared = true;
+      }
+    }
+    return cleared;
+  }
+}
+
+/** A plain write refused because `resource` is part of a live transaction. */
+export function lockConflict(resource: string): ApiError {
+  return new ApiError(409, "lock_conflict", `${resource} is part of a transaction in progress; retry when it is committed or aborted`, {
     details: { resource },
     headers: { "Retry-After": "1" },
   });

@@ -6,7 +6,7 @@ import { requireMember } from "../auth/access.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../http-errors.ts";
 import { readBody } from "../request.ts";
-import { TxAborted, TxAlreadyCommitted, TxNotFound, viewOf, type TxCoordinator, type TxRecord } from "./coordinator.ts";
+import { TxAborted, TxAlreadyCommitted, TxNotFound, TxNotOpen, viewOf, type TxCoordinator, type TxRecord } from "./coordinator.ts";
 import { coordinatorFor } from "./recovery.ts";
 
 /**
@@ -64,6 +64,9 @@ async function answerErrors<T>(work: () => Promise<T>, record?: TxRecord): Promi
   } catch (error) {
     if (error instanceof TxNotFound) throw new ApiError(404, CommonErrorCodes.notFound, error.message);
     if (error instanceof TxAlreadyCommitted) throw new ApiError(409, "tx_committed", error.message);
+    if (error instanceof TxNotOpen) {
+      throw new ApiError(409, "tx_not_open", error.message, { details: { tx_id: record?.id, state: error.state, ...(error.reason === undefined ? {} : { reason: error.reason }) } });
+    }
     if (error instanceof TxAborted) {
       const status = error.reason === "participant_unavailable" ? 503 : 409;
       const detail = typeof error.detail === "object" && error.detail !== null ? error.detail : {};

@@ -1,4 +1,5 @@
 import { LuaScript } from "../storage/lua-script.ts";
+import { RECORD_FIELD_LUA } from "../storage/record-field-lua.ts";
 
 /**
  * Compare-and-set of a JSON record on its `version` field. KEYS: record. ARGV: expected version
@@ -6,11 +7,11 @@ import { LuaScript } from "../storage/lua-script.ts";
  */
 export const putRecordScript = new LuaScript(
   "put_record",
-  "51fc433bb9e5fc9ce9287141bb4ef3157b14c62c",
-  `local current = redis.call('GET', KEYS[1])
+  "2017984adf9f34b4ceff11f79259a21933219032",
+  `${RECORD_FIELD_LUA}local current = redis.call('GET', KEYS[1])
 if ARGV[1] == '' then
   if current then return 'stale' end
-elseif not current or tostring(cjson.decode(current).version) ~= ARGV[1] then
+elseif not current or tostring(record_field(current, 'version')) ~= ARGV[1] then
   return 'stale'
 end
 if ARGV[3] ~= '0' then redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) else redis.call('SET', KEYS[1], ARGV[2]) end

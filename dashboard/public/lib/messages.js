@@ -82,6 +82,8 @@ export function describeError(error, context = {}) {
       return "The server cannot be reached. Check the connection; nothing was changed.";
     case "dependency_unavailable":
       return "The server's storage is unavailable right now; nothing was changed. Try again in a moment.";
+    case "outcome_unknown":
+      return `The server's storage did not answer in time, so ${what} may or may not have been saved. Check before trying again: changes that landed show up here.`;
     case "lock_conflict":
       return `${capitalize(what)} is part of a transaction in progress; try again in a moment.`;
     default:
