@@ -178,8 +178,13 @@ interface Campaign {
   readonly expected: ReadonlySet<NodeId>;
 }
 
+/** A merge offer's content, fixed when it is made: our history as it was before we took the master's. */
+type OfferBody = Omit<MergeOffer, "term" | "from" | "lamport" | "sentAt">;
+
 interface PendingOffer {
   readonly to: NodeId;
+  /** Its timer was read on our clock; resends advance it. */
+  readonly body: OfferBody;
   sentAt: number;
   nextSendAt: number;
 }
@@ -536,9 +541,16 @@ export class ElectionNode {
     this.#liveView = new Set(message.live);
     this.#electionDeadline = this.#drawElectionDeadline(now);
     this.#observeMasterClock(message.from, message.sentAt, message.echo, now);
-    const wasSynced = this.#synced;
+    // A member the master does not list (dropped while cut off, or from the other side of a
+    // partition), one whose timer is later, or one that just came over from another master with
+    // history of its own: it hands its members and timer over, and the master merges them. What it
+    // hands over is its history as it was before this heartbeat.
+    const listedThere = message.members.some((member) => member.id === this.id);
+    const oursNewer = this.#synced && compareStates(message, { stateStamp: this.#stateStamp, stateVersion: this.#stateVersion }) < 0;
     const rosterHasUnknown = this.#members.size > 1 && [...this.#members.keys()].some((id) => !message.members.some((m) => m.id === id));
-    const { oursNewer } = this.#adoptSharedState(message, this.#offsetTo(this.#masterClock!), switched, now);
+    const contributes = this.#synced && (this.#log.length > 0 || this.#stateStamp !== null || rosterHasUnknown);
+    const offer = this.#status === "member" && (!listedThere || oursNewer || (switched && contributes)) ? this.#offerBody(now) : null;
+    this.#adoptSharedState(message, this.#offsetTo(this.#masterClock!), switched, now);
     this.#lost = new Map(message.lost.filter((m) => m.id !== this.id).map((m) => [m.id, { address: m.address, since: now }] as const));
     for (const member of message.lost) this.#addressBook.set(member.id, member.address);
 
@@ -557,16 +569,9 @@ export class ElectionNode {
       masterId: message.from,
       masterAddress: this.addressOf(message.from),
     });
-    if (this.#status === "member") {
-      const pending = this.#pendingOffer;
-      if (pending !== null && pending.to === message.from && message.mergeAck !== null && message.mergeAck >= pending.sentAt) this.#pendingOffer = null;
-      else if (pending !== null && pending.to !== message.from) this.#pendingOffer = null;
-      // A member the master does not list (dropped while cut off, or from the other side of a
-      // partition), one whose timer is later, or one that just came over from another master with
-      // history of its own: it hands its members and timer over, and the master merges them.
-      const contributes = wasSynced && (this.#log.length > 0 || this.#stateStamp !== null || rosterHasUnknown);
-      if (!listed || oursNewer || (switched && contributes)) this.#offerTo(message.from, now);
-    }
+    const pending = this.#pendingOffer;
+    if (pending !== null && (pending.to !== message.from || (message.mergeAck !== null && message.mergeAck >= pending.sentAt))) this.#pendingOffer = null;
+    if (offer !== null) this.#offerTo(message.from, offer, now);
     this.#resendCommands(now);
   }
 
@@ -627,7 +632,7 @@ export class ElectionNode {
         this.#masterId = null;
       }
       if (message.masterAddress !== null) this.#addressBook.set(better, message.masterAddress);
-      if (this.#status === "member" && this.#masterId === null) this.#offerTo(better, now);
+      if (this.#status === "member" && this.#masterId === null) this.#offerTo(better, this.#offerBody(now), now);
       return;
     }
     if (this.#role !== "master" || message.term !== this.#term) return;
@@ -653,10 +658,24 @@ export class ElectionNode {
 
   // ---- merging two histories ------------------------------------------------------------------
 
-  /** Sends our members, timer and latest commands to `to`, and keeps resending until it acknowledges. */
-  #offerTo(to: NodeId, now: number): void {
-    this.#pendingOffer = { to, sentAt: now, nextSendAt: now + this.config.commandRetryMs };
-    this.#sendOffer(to, now);
+  /** Our members, timer (read now) and latest commands, as a merge offer carries them. */
+  #offerBody(now: number): OfferBody {
+    return {
+      type: "merge",
+      address: this.address,
+      members: this.members,
+      membersVersion: this.#membersVersion,
+      timer: advance(this.#timer, now),
+      stateVersion: this.#stateVersion,
+      stateStamp: this.#stateStamp,
+      recentCommands: this.#log.slice(-this.config.mergeCommandsSent),
+    };
+  }
+
+  /** Sends `body` to `to`, and keeps resending it until a heartbeat from `to` acknowledges it. */
+  #offerTo(to: NodeId, body: OfferBody, now: number): void {
+    this.#pendingOffer = { to, body, sentAt: now, nextSendAt: now + this.config.commandRetryMs };
+    this.#send(to, { ...body, sentAt: now });
   }
 
   #resendOffer(now: number): void {
@@ -668,22 +687,7 @@ export class ElectionNode {
     }
     pending.sentAt = now;
     pending.nextSendAt = now + this.config.commandRetryMs;
-    this.#sendOffer(pending.to, now);
-  }
-
-  #sendOffer(to: NodeId, now: number): void {
-    this.#timer = advance(this.#timer, now);
-    this.#send(to, {
-      type: "merge",
-      sentAt: now,
-      address: this.address,
-      members: this.members,
-      membersVersion: this.#membersVersion,
-      timer: this.#timer,
-      stateVersion: this.#stateVersion,
-      stateStamp: this.#stateStamp,
-      recentCommands: this.#log.slice(-this.config.mergeCommandsSent),
-    });
+    this.#send(pending.to, { ...pending.body, timer: advance(pending.body.timer, now), sentAt: now });
   }
 
   /**
@@ -1023,7 +1027,8 @@ export class ElectionNode {
     }
   }
 
-  #heartbeatBody(now: number, echo: ClockEcho | null, mergeAck: number | null): MessageBody {
+  /** One heartbeat's content, the same for every receiver but `echo` and `mergeAck`. */
+  #heartbeatBody(now: number, echo: ClockEcho | null, mergeAck: number | null): Extract<MessageBody, { type: "heartbeat" }> {
     // Acked lately, or added lately (lastAckAt starts at "now"): a new master has not heard from everyone yet.
     const heardSince = now - this.config.electionTimeoutMinMs;
     const live = [this.id, ...[...this.#followers].filter(([, follower]) => follower.lastAckAt >= heardSince).map(([id]) => id)];
@@ -1046,8 +1051,10 @@ export class ElectionNode {
 
   #sendHeartbeats(now: number): void {
     this.#nextHeartbeatAt = now + this.config.heartbeatMs;
+    if (this.#followers.size === 0) return;
+    const body = this.#heartbeatBody(now, null, null);
     for (const [id, follower] of this.#followers) {
-      this.#send(id, this.#heartbeatBody(now, follower.echo, follower.mergeAck));
+      this.#send(id, { ...body, echo: follower.echo, mergeAck: follower.mergeAck });
       follower.echo = null;
     }
   }
@@ -1064,7 +1071,8 @@ export class ElectionNode {
     }
     if (this.#lost.size === 0) return;
     this.#timer = advance(this.#timer, now);
-    for (const id of this.#lost.keys()) this.#send(id, this.#heartbeatBody(now, null, null));
+    const body = this.#heartbeatBody(now, null, null);
+    for (const id of this.#lost.keys()) this.#send(id, body);
   }
 
   /**
@@ -1144,13 +1152,25 @@ export class ElectionNode {
   }
 
   /**
-   * Takes the master's overridden commands out of our log (reporting each once), then appends the
-   * entries of its log we do not have, reporting each once. Entries are known by stamp: after a
-   * merge, the two sides' sequence numbers overlap.
+   * Takes the master's overridden commands out of our log (reporting each once), then makes the end
+   * of our log the master's latest entries, in its order and with its seq and term, reporting the
+   * ones we did not have. Entries are known by stamp: after a merge, the two sides' sequence numbers
+   * overlap, and a command resent during a heal may have been applied on both sides.
    */
   #mergeLog(entries: readonly AppliedCommand[], overridden: readonly OverriddenCommand[]): void {
     for (const record of overridden) this.#markOverridden(record, true);
     this.#overridden = [...overridden];
+    // Usually our log already ends with those entries, or with all but the newest: nothing to move.
+    const keys = entries.map((entry) => stampKey(entry.stamp));
+    let known = 0;
+    while (known < keys.length && this.#logKeys.has(keys[known]!)) known += 1;
+    const tail = this.#log.slice(-known || this.#log.length);
+    const inPlace = known === 0 ? true : tail.length === known && tail.every((entry, i) => stampKey(entry.stamp) === keys[i]);
+    if (!inPlace || keys.slice(known).some((key) => this.#logKeys.has(key))) {
+      const latest = new Set(keys);
+      this.#log = this.#log.filter((entry) => !latest.has(stampKey(entry.stamp)));
+      for (const key of latest) this.#logKeys.delete(key);
+    }
     for (const entry of entries) this.#addToLog(entry, true);
   }
 
