@@ -177,7 +177,8 @@ describe("the simulated network", () => {
   });
 });
 
-describe("leader election, 5 nodes, 200 seeds per scenario", () => {
+// Hundreds of simulated seconds per test: generous timeouts, as the whole suite shares two cores.
+describe("leader election, 5 nodes, 200 seeds per scenario", { timeout: 60_000 }, () => {
   it("elects exactly one master that everyone follows", () => {
     const times: number[] = [];
     for (const seed of SEEDS) {
@@ -459,7 +460,7 @@ describe("leader election, 5 nodes, 200 seeds per scenario", () => {
   });
 });
 
-describe("graceful leave hands over only to a member heard from recently", () => {
+describe("graceful leave hands over only to a member heard from recently", { timeout: 60_000 }, () => {
   /** The successors a leaving master's output names (handovers are repeated, so deduplicated). */
   const successorsNamed = (out: NodeOutput): NodeId[] => [
     ...new Set(out.messages.flatMap(({ message }) => (message.type === "handover" ? [message.successor] : []))),
@@ -517,7 +518,7 @@ describe("graceful leave hands over only to a member heard from recently", () =>
   });
 });
 
-describe("membership", () => {
+describe("membership", { timeout: 60_000 }, () => {
   it("lets nodes join through any member, redirected to the master, then survives losing the master", () => {
     for (const seed of FEWER_SEEDS) {
       const sim = new SimNetwork<ElectionNode>({ seed });
