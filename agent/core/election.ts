@@ -1029,9 +1029,10 @@ export class ElectionNode {
 
   /** One heartbeat's content, the same for every receiver but `echo` and `mergeAck`. */
   #heartbeatBody(now: number, echo: ClockEcho | null, mergeAck: number | null): Extract<MessageBody, { type: "heartbeat" }> {
-    // Acked lately, or added lately (lastAckAt starts at "now"): a new master has not heard from everyone yet.
+    // Heard from lately (acks, votes, anything): proof of life. A member merely not yet timed out is
+    // not counted, or the dead would keep their place in the succession until memberTimeoutMs.
     const heardSince = now - this.config.electionTimeoutMinMs;
-    const live = [this.id, ...[...this.#followers].filter(([, follower]) => follower.lastAckAt >= heardSince).map(([id]) => id)];
+    const live = [this.id, ...[...this.#followers.keys()].filter((id) => (this.#lastHeardAt.get(id) ?? -Infinity) >= heardSince)];
     return {
       type: "heartbeat",
       sentAt: now,
