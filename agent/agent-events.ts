@@ -22,6 +22,16 @@ export type AgentEvent =
       readonly remaining_ms: number;
     }
   | { readonly event: "command"; readonly command: string; readonly outcome: string; readonly seq: number; readonly term: number; readonly by: string }
+  /** A command applied on the side of a partition whose timer lost the merge (agent/core/heal-rule.ts). */
+  | {
+      readonly event: "overridden";
+      readonly command: string;
+      readonly by: string;
+      readonly seq: number;
+      readonly term: number;
+      readonly merged_by: string;
+      readonly merged_term: number;
+    }
   | { readonly event: "left" }
   | { readonly event: "stopped" }
   | { readonly event: "warning"; readonly message: string }
@@ -43,6 +53,10 @@ export function fromNodeEvent(event: NodeEvent): AgentEvent {
     case "command_applied": {
       const { entry } = event;
       return { event: "command", command: entry.command.kind, outcome: entry.outcome, seq: entry.seq, term: entry.term, by: entry.stamp.nodeId };
+    }
+    case "command_overridden": {
+      const { entry, mergedBy, term } = event.overridden;
+      return { event: "overridden", command: entry.command.kind, by: entry.stamp.nodeId, seq: entry.seq, term: entry.term, merged_by: mergedBy, merged_term: term };
     }
     case "left":
       return { event: "left" };
@@ -69,6 +83,11 @@ export function formatEvent(event: AgentEvent): string {
       return `timer: ${event.phase} until ${formatClockTime(event.ends_at ?? Date.now())} (${formatDuration(event.remaining_ms)})`;
     case "command":
       return `command: ${event.command} from ${event.by}: ${event.outcome}`;
+    case "overridden":
+      return (
+        `overridden: the ${event.command} from ${event.by} (term ${event.term}) was overridden by the merged session ` +
+        `(master ${event.merged_by}, term ${event.merged_term}), which keeps the timer of the side with the later command`
+      );
     case "left":
       return "left the session";
     case "stopped":

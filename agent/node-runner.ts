@@ -284,6 +284,7 @@ export class NodeRunner {
     for (const event of output.events) {
       this.#onEvent(fromNodeEvent(event));
       if (event.type === "command_applied") this.#confirm(event.entry);
+      if (event.type === "command_overridden") this.#refuseOverridden(event.overridden.entry);
     }
   }
 
@@ -386,6 +387,15 @@ export class NodeRunner {
     this.#confirmations.delete(key);
     if (entry.outcome === "applied") pending.respond({ ok: true, outcome: "applied", seq: entry.seq, term: entry.term });
     else pending.respond({ ok: false, code: entry.outcome, message: REFUSALS[entry.outcome] });
+  }
+
+  /** A command applied on the side of a partition that lost the merge: its issuer hears so if still waiting. */
+  #refuseOverridden(entry: AppliedCommand): void {
+    const key = stampKey(entry.stamp);
+    const pending = this.#confirmations.get(key);
+    if (pending === undefined) return;
+    this.#confirmations.delete(key);
+    pending.respond({ ok: false, code: "overridden", message: "it was overridden when the session merged with another side of a partition" });
   }
 
   #drop(reason: DropReason, transport: Transport): void {

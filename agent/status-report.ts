@@ -32,6 +32,8 @@ export interface AgentStatus {
   readonly term: number;
   readonly master: string | null;
   readonly members: readonly Member[];
+  /** Members dropped for silence that the master still looks for (the other side of a partition, or dead). */
+  readonly lost: readonly Member[];
   readonly phase: Phase;
   readonly paused: boolean;
   readonly remaining_ms: number;
@@ -75,6 +77,7 @@ export function buildStatus(node: ElectionNode, shell: ShellFacts, now: number):
     term: node.term,
     master: node.masterId,
     members: node.members,
+    lost: node.lostMembers,
     phase: timer.phase,
     paused: timer.paused,
     remaining_ms: remaining(timer, now),
@@ -119,7 +122,8 @@ export function formatStatus(status: AgentStatus): string {
   return [
     `node     ${status.node_id} at ${status.address} (${role}, term ${status.term}, ${status.membership})`,
     `master   ${status.master === null ? "none right now" : `${status.master}${master === undefined ? "" : ` at ${master.address}`}`}`,
-    `members  ${status.members.map((member) => member.id).join(", ")} (${status.members.length})`,
+    `members  ${status.members.map((member) => member.id).join(", ")} (${status.members.length})` +
+      ((status.lost ?? []).length === 0 ? "" : `; out of reach: ${status.lost.map((member) => member.id).join(", ")} (looked for)`),
     `timer    ${timer}; ${status.completed_focus_rounds} focus rounds done`,
     `drops    ${drops.total} (tcp ${drops.tcp}, udp ${drops.udp}: ${reasons})`,
   ].join("\n");

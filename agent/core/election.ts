@@ -1,20 +1,30 @@
 /**
- * One member of a GroupSync timer session: membership, leader election and the shared timer, as a
- * deterministic state machine in the style of etcd's raft. Inputs are `tick(now)`, `receive(message,
- * now)` and the user's actions; each returns the messages to send and the events that happened. No
- * sockets, timers or clocks in here: `now` is always the node's own clock reading, passed in.
+ * One member of a GroupSync timer session: membership, failure detection, leader election and the
+ * shared timer, as a deterministic state machine in the style of etcd's raft. Inputs are
+ * `tick(now)`, `receive(message, now)` and the user's actions; each returns the messages to send and
+ * the events that happened. No sockets, timers or clocks in here: `now` is always the node's own
+ * clock reading, passed in.
  *
- * Election is Raft's, without log replication:
- * - The master heartbeats every member every `heartbeatMs`. A member that hears nothing for its
- *   election timeout (drawn afresh within [min, max] with the injected `random` each time it is
- *   reset; followers take turns by id, see #drawElectionDeadline) becomes candidate for term + 1,
- *   votes for itself and asks everyone else.
- * - A node votes at most once per term, for a candidate whose term is not behind its own and whose
- *   timer is at least as recent as its own. A majority of the member list wins, the dead master
- *   included, so two masters can never share a term.
- * - Any message from a higher term makes the receiver adopt that term and step down; stale
- *   heartbeats are answered with the newer term, which is how a master frozen by SIGSTOP and
- *   resumed learns it was replaced.
+ * Availability first: a team timer must keep running on whoever is left, so the election does not
+ * need a majority of the member list, only of the members that are alive and reachable.
+ * - **Failure detection** is separate from the election. The master heartbeats every member every
+ *   `heartbeatMs` and counts who acks; every heartbeat carries the master's view of who is alive
+ *   (`live`). Members detect the master: one that hears nothing for its election timeout (drawn
+ *   within [min, max]; followers take turns by id, see #drawElectionDeadline) suspects it.
+ * - **Election**: the suspecting member becomes candidate for term + 1 and asks everyone. It wins
+ *   with votes from a majority of the member list (the fast path, as in Raft), or, once every member
+ *   it believes alive has answered or `voteWindowMs` has passed, with votes from a majority of the
+ *   members that answered. A survivor alone wins with its own vote; two sides of a partition each
+ *   elect a master, and each keeps a running, controllable timer. A node still votes at most once
+ *   per term, for a candidate whose timer is not older than its own.
+ * - **Heal**: masters keep probing the members they dropped for silence. When two histories meet
+ *   (a heartbeat from a master that is not ours), heal-rule.ts decides: the higher term, then the
+ *   lower id, is master; the member that switches sends it a merge offer (its members, timer and
+ *   latest commands); the master adds the members, keeps the later timer (by the newest command's
+ *   Lamport stamp) and reports the other side's commands as overridden. A stale or losing master
+ *   that hears of a better one steps down and offers the same way. Any message from a higher term
+ *   still makes its receiver adopt that term and step down, which is how a master frozen by SIGSTOP
+ *   learns it was replaced.
  *
  * The master owns the timer (deadlines on its own clock) and ships it in every heartbeat with its
  * clock reading, so members keep a copy translated to their own clock; whoever becomes master next
@@ -23,6 +33,7 @@
  */
 import { addSample, bestEstimate, emptySamples, toLocalDeadline, type OffsetSamples } from "./clock-offset.ts";
 import { EMPTY_QUEUE, enqueue, takeAll, takeSettled, type CommandQueue, type StampedCommand } from "./command-queue.ts";
+import { compareStates, divergentEntries, laterStamp, outranks } from "./heal-rule.ts";
 import { LamportClock, stampKey, type LamportStamp } from "../../shared/lamport.ts";
 import type {
   AppliedCommand,
@@ -37,13 +48,16 @@ import type {
   JoinRequest,
   LeaveNotice,
   Member,
+  MergeOffer,
   Message,
   MessageBody,
   NodeEvent,
   NodeId,
   NodeOutput,
+  OverriddenCommand,
   RequestVote,
   Role,
+  SessionSnapshot,
   StateVersion,
   Vote,
 } from "./messages.ts";
@@ -62,11 +76,11 @@ export interface ElectionConfig {
   readonly heartbeatMs: number;
   readonly electionTimeoutMinMs: number;
   readonly electionTimeoutMaxMs: number;
-  /** The master drops a member it has had no ack from for this long. */
+  /** The master drops a member it has had no ack from for this long (and keeps probing it as lost). */
   readonly memberTimeoutMs: number;
   /** How long the master holds a command before applying it, so concurrent ones are ordered by stamp. */
   readonly commandSettleMs: number;
-  /** How often a member resends a command the master has not applied yet. */
+  /** How often a member resends a command the master has not applied yet (and an unacknowledged merge offer). */
   readonly commandRetryMs: number;
   readonly joinRetryMs: number;
   /** A leaving master gives up waiting to see its successor after this long. */
@@ -75,12 +89,22 @@ export interface ElectionConfig {
   readonly clockSamples: number;
   /** How many of the latest applied commands each heartbeat repeats. */
   readonly recentCommandsSent: number;
+  /** How long a candidate waits for the members it believes alive before counting those that answered. */
+  readonly voteWindowMs: number;
+  /** How often a master sends a heartbeat to each member it lost, to find it again when a partition heals. */
+  readonly probeIntervalMs: number;
+  /** A lost member is looked for this long, then forgotten. */
+  readonly lostRetentionMs: number;
+  /** How many of its latest commands a merge offer carries, so the master can tell which ones it lacks. */
+  readonly mergeCommandsSent: number;
 }
 
 /**
  * Heartbeats every 100 ms, elections after 300-600 ms of silence: failover in ~300 ms (median over
  * 20 SIGKILLs, `npm run bench`), and a master of five at rest under 2 % CPU. At 50 ms / 150-300 ms
- * failover took ~170 ms, but the master's signed heartbeats and their acks cost 2.5-2.7 % CPU.
+ * failover took ~170 ms, but the master's signed heartbeats and their acks cost 2.5-2.7 % CPU. A
+ * candidate waits at most 100 ms for members that may be dead; lost members are probed every 200 ms,
+ * so a healed partition finds itself within a few hundred ms.
  */
 export const DEFAULT_ELECTION_CONFIG: ElectionConfig = Object.freeze({
   heartbeatMs: 100,
@@ -93,6 +117,10 @@ export const DEFAULT_ELECTION_CONFIG: ElectionConfig = Object.freeze({
   leaveTimeoutMs: 1000,
   clockSamples: 8,
   recentCommandsSent: 16,
+  voteWindowMs: 100,
+  probeIntervalMs: 200,
+  lostRetentionMs: 60 * 60_000,
+  mergeCommandsSent: 64,
 });
 
 /** detached: neither started nor joined a session yet; joining: asking to be let in; member: in the member list. */
@@ -119,8 +147,9 @@ export interface CommandOutput extends NodeOutput {
 
 interface FollowerProgress {
   lastAckAt: number;
-  ackedMembersVersion: number | null;
   echo: ClockEcho | null;
+  /** sentAt of the follower's last merge offer taken in, echoed in heartbeats so it stops resending. */
+  mergeAck: number | null;
 }
 
 interface PendingCommand extends StampedCommand {
@@ -140,6 +169,26 @@ interface Leaving {
   nextHandoverAt: number;
 }
 
+interface Campaign {
+  readonly startedAt: number;
+  readonly granted: Set<NodeId>;
+  /** Everyone who answered, yes or no: the reachable part of the group. */
+  readonly answered: Set<NodeId>;
+  /** Members believed alive: once all of them have answered, the count need not wait for the window. */
+  readonly expected: ReadonlySet<NodeId>;
+}
+
+/** A merge offer's content, fixed when it is made: our history as it was before we took the master's. */
+type OfferBody = Omit<MergeOffer, "term" | "from" | "lamport" | "sentAt">;
+
+interface PendingOffer {
+  readonly to: NodeId;
+  /** Its timer was read on our clock; resends advance it. */
+  readonly body: OfferBody;
+  sentAt: number;
+  nextSendAt: number;
+}
+
 interface Snapshot {
   readonly role: Role;
   readonly term: number;
@@ -151,6 +200,14 @@ interface Snapshot {
 const APPLIED_KEYS_KEPT = 1024;
 /** Applied commands kept locally for `appliedCommands`. */
 const LOG_KEPT = 256;
+/** Overridden commands each heartbeat repeats, so members that missed one still report it. */
+const OVERRIDDEN_SENT = 32;
+/** Lost members kept at most (the oldest is forgotten first). */
+const LOST_KEPT = 64;
+/** Ids of members that left gracefully, which a merge must not bring back. */
+const DEPARTED_KEPT = 256;
+/** What this node last reported for each command stamp: applied or overridden. */
+const REPORTS_KEPT = 2048;
 
 export class ElectionNode {
   readonly id: NodeId;
@@ -164,9 +221,13 @@ export class ElectionNode {
   #masterId: NodeId | null = null;
   /** Whom this node voted for, and in which term: one vote per term, kept across stepping down. */
   #vote: { readonly term: number; readonly candidate: NodeId } | null = null;
-  #votesReceived = new Set<NodeId>();
+  #campaign: Campaign | null = null;
   #electionDeadline: number;
   #lastHeartbeatAt: number | null = null;
+  /** The master's latest view of who is alive (from its heartbeats); null before the first. */
+  #liveView: ReadonlySet<NodeId> | null = null;
+  /** The master this node stopped hearing from: not waited for while counting votes. */
+  #suspect: NodeId | null = null;
 
   #status: MembershipStatus;
   #joinTarget: string | null = null;
@@ -182,23 +243,42 @@ export class ElectionNode {
    * unlike a follower's lastAckAt, which starts at "now" to give new followers time before removal.
    */
   readonly #lastHeardAt = new Map<NodeId, number>();
+  /** Members dropped for silence, still probed until lostRetentionMs: they may be across a partition. */
+  #lost = new Map<NodeId, { readonly address: string; readonly since: number }>();
+  /** Members that left gracefully: a merge offer that still lists one does not bring it back. */
+  readonly #departed = new Set<NodeId>();
 
   #timer: TimerState;
   #stateVersion: StateVersion = { term: 0, seq: 0 };
-  /** The term of the message our members and timer came from: a newer term's state always wins. */
+  #stateStamp: LamportStamp | null = null;
+  /** The term of the message our members came from: a newer term's list always wins. */
   #stateTerm = 0;
+  /** The commands in effect in #timer, as far as this node knows them, oldest first. */
   #log: AppliedCommand[] = [];
-  /** Highest command seq already reported; null until first synced (a joiner does not replay history). */
-  #lastSeenSeq: number | null;
+  readonly #logKeys = new Set<string>();
+  /** False until the first state from a master is taken: a joiner does not replay history. */
+  #synced: boolean;
+  /** What this node last reported for each command (applied or overridden), so each change is reported once. */
+  readonly #reports = new Map<string, "applied" | "overridden">();
+  /** Commands recent merges left out, as the master ships them. */
+  #overridden: OverriddenCommand[] = [];
   /** This node's commands the master has not applied yet, by stamp key. */
   #unacked = new Map<string, PendingCommand>();
+  /** A merge offer sent to a master and not yet acknowledged. */
+  #pendingOffer: PendingOffer | null = null;
 
   // Master only.
   #followers = new Map<NodeId, FollowerProgress>();
-  #departing = new Set<NodeId>();
+  /**
+   * Members on their way out, and since when: one that said `leave` goes at once; a master that
+   * handed over to us stays listed (and heartbeated, so it sees us take over) until its own `leave`
+   * arrives or leaveTimeoutMs has passed.
+   */
+  #departing = new Map<NodeId, { readonly since: number; readonly noticed: boolean }>();
   #queue: CommandQueue = EMPTY_QUEUE;
   #appliedKeys = new Set<string>();
   #nextHeartbeatAt = 0;
+  #nextProbeAt = 0;
 
   #masterClock: MasterClock | null = null;
   #leaving: Leaving | null = null;
@@ -217,14 +297,14 @@ export class ElectionNode {
     this.#addressBook.set(this.id, this.address);
     if (options.members === undefined) {
       this.#status = "detached";
-      this.#lastSeenSeq = null;
+      this.#synced = false;
     } else {
       for (const member of options.members) {
         this.#members.set(member.id, member.address);
         this.#addressBook.set(member.id, member.address);
       }
       this.#status = "member";
-      this.#lastSeenSeq = 0;
+      this.#synced = true;
     }
     this.#electionDeadline = this.#drawElectionDeadline(options.now);
   }
@@ -250,14 +330,24 @@ export class ElectionNode {
     return sortedMembers(this.#members);
   }
 
+  /** Members dropped for silence that this node (as master, or from the master's heartbeats) still looks for. */
+  get lostMembers(): Member[] {
+    return sortedMembers(new Map([...this.#lost].map(([id, { address }]) => [id, address] as const)));
+  }
+
   /** True once leave() has finished: the shell may exit. */
   get hasLeft(): boolean {
     return this.#left;
   }
 
-  /** The latest applied commands this node knows of, oldest first. */
+  /** The commands in effect in this node's timer, as far as it knows them, oldest first. */
   get appliedCommands(): readonly AppliedCommand[] {
     return this.#log;
+  }
+
+  /** Commands recent merges left out (see heal-rule.ts), oldest first. */
+  get overriddenCommands(): readonly OverriddenCommand[] {
+    return this.#overridden;
   }
 
   /** When this node last heard the master's heartbeat (its own clock); null if never. */
@@ -267,6 +357,11 @@ export class ElectionNode {
 
   get stateVersion(): StateVersion {
     return this.#stateVersion;
+  }
+
+  /** The highest Lamport stamp of any command applied into this node's timer; null before the first. */
+  get stateStamp(): LamportStamp | null {
+    return this.#stateStamp;
   }
 
   /** Where to send a message addressed to `id`: a member, or any node this one has known. */
@@ -290,7 +385,7 @@ export class ElectionNode {
   bootstrap(now: number): NodeOutput {
     return this.#step(() => {
       this.#status = "member";
-      this.#lastSeenSeq ??= 0;
+      this.#synced = true;
       this.#replaceMembers([{ id: this.id, address: this.address }], this.#membersVersion + 1, now);
       this.#startElection(now);
     });
@@ -342,13 +437,16 @@ export class ElectionNode {
   tick(now: number): NodeOutput {
     return this.#step(() => {
       if (this.#left) return;
-      if (this.#leaving !== null) this.#tickLeaving(now);
-      else if (this.#status === "joining") this.#tickJoining(now);
-      else if (this.#status === "detached") return;
-      else if (this.#role === "master") this.#tickMaster(now);
-      else {
-        if (now >= this.#electionDeadline) this.#startElection(now);
-        this.#resendCommands(now);
+      if (this.#leaving !== null) return this.#tickLeaving(now);
+      if (this.#status === "joining") return this.#tickJoining(now);
+      if (this.#status === "detached") return;
+      switch (this.#role) {
+        case "master":
+          return this.#tickMaster(now);
+        case "candidate":
+          return this.#tickCandidate(now);
+        case "peer":
+          return this.#tickPeer(now);
       }
     });
   }
@@ -387,6 +485,8 @@ export class ElectionNode {
         return this.#onHandover(message, now);
       case "join_redirect":
         return this.#onJoinRedirect(message, now);
+      case "merge":
+        return this.#onMergeOffer(message, now);
       case "command":
         return this.#onCommand(message, now);
     }
@@ -398,7 +498,7 @@ export class ElectionNode {
     this.#term = term;
     this.#role = "peer";
     this.#masterId = null;
-    this.#votesReceived.clear();
+    this.#campaign = null;
   }
 
   #stopBeingMaster(now: number): void {
@@ -413,56 +513,92 @@ export class ElectionNode {
     this.#electionDeadline = this.#drawElectionDeadline(now);
   }
 
-  // ---- heartbeats ----------------------------------------------------------------------------
+  // ---- the peer ------------------------------------------------------------------------------
+
+  #tickPeer(now: number): void {
+    if (now >= this.#electionDeadline) return this.#startElection(now);
+    this.#resendCommands(now);
+    this.#resendOffer(now);
+  }
 
   #onHeartbeat(message: Heartbeat, now: number): void {
     if (message.term < this.#term) return this.#rejectStale(message.from, now);
-    if (this.#role === "master") return; // A second master in our own term cannot happen; never follow one.
+    // Same term, another master (two sides elected apart): the lower id wins (heal-rule.ts).
+    const current = this.#role === "master" ? this.id : this.#role === "peer" ? this.#masterId : null;
+    if (current !== null && current !== message.from) {
+      if (!outranks({ term: message.term, id: message.from }, { term: this.#term, id: current })) return this.#rejectStale(message.from, now);
+      if (this.#role === "master") this.#stopBeingMaster(now);
+    }
     this.#role = "peer";
-    this.#votesReceived.clear();
-    if (this.#masterId !== message.from) {
+    this.#campaign = null;
+    this.#suspect = null;
+    const switched = this.#masterId !== message.from;
+    if (switched) {
       this.#masterId = message.from;
       for (const pending of this.#unacked.values()) pending.nextSendAt = now;
     }
     this.#lastHeartbeatAt = now;
+    this.#liveView = new Set(message.live);
     this.#electionDeadline = this.#drawElectionDeadline(now);
     this.#observeMasterClock(message.from, message.sentAt, message.echo, now);
-    this.#adoptSharedState(message, this.#offsetTo(this.#masterClock!), now);
+    // A member the master does not list (dropped while cut off, or from the other side of a
+    // partition), one whose timer is later, or one that just came over from another master with
+    // history of its own: it hands its members and timer over, and the master merges them. What it
+    // hands over is its history as it was before this heartbeat.
+    const listedThere = message.members.some((member) => member.id === this.id);
+    const oursNewer = this.#synced && compareStates(message, { stateStamp: this.#stateStamp, stateVersion: this.#stateVersion }) < 0;
+    const rosterHasUnknown = this.#members.size > 1 && [...this.#members.keys()].some((id) => !message.members.some((m) => m.id === id));
+    const contributes = this.#synced && (this.#log.length > 0 || this.#stateStamp !== null || rosterHasUnknown);
+    const offer = this.#status === "member" && (!listedThere || oursNewer || (switched && contributes)) ? this.#offerBody(now) : null;
+    this.#adoptSharedState(message, this.#offsetTo(this.#masterClock!), switched, now);
+    this.#lost = new Map(message.lost.filter((m) => m.id !== this.id).map((m) => [m.id, { address: m.address, since: now }] as const));
+    for (const member of message.lost) this.#addressBook.set(member.id, member.address);
 
     const listed = this.#members.has(this.id);
     if (this.#status === "joining" && listed) {
       this.#status = "member";
       this.#joinTarget = null;
       this.#emit({ type: "joined", masterId: message.from });
-    } else if (this.#status === "member" && !listed) {
-      // The master dropped us (we were silent too long): ask to be let back in.
-      return this.#startJoining(this.#members.get(message.from) ?? null, now);
     }
     this.#send(message.from, {
       type: "heartbeat_ack",
       sentAt: now,
       membersVersion: this.#membersVersion, // what we hold, which a reordered old heartbeat did not change
       accepted: true,
-      member: true,
+      member: listed,
+      masterId: message.from,
+      masterAddress: this.addressOf(message.from),
     });
+    const pending = this.#pendingOffer;
+    if (pending !== null && (pending.to !== message.from || (message.mergeAck !== null && message.mergeAck >= pending.sentAt))) this.#pendingOffer = null;
+    if (offer !== null) this.#offerTo(message.from, offer, now);
     this.#resendCommands(now);
   }
 
   /**
-   * Takes the master's members, timer (translated to our clock) and command log, unless we already
-   * have newer ones: heartbeats can arrive out of order, and an old one must not undo a command.
+   * Takes the master's members, timer (translated to our clock) and command log, unless ours is the
+   * later state: heartbeats can arrive out of order, and an old one must not undo a command; a
+   * member whose timer is later keeps it and offers it to the master instead (heal-rule.ts).
    */
-  #adoptSharedState(state: Heartbeat | Handover, offsetMs: number, now: number): void {
+  #adoptSharedState(state: SessionSnapshot & { readonly term: number; readonly overridden?: readonly OverriddenCommand[] }, offsetMs: number, newMaster: boolean, now: number): { oursNewer: boolean } {
     const newerTerm = state.term > this.#stateTerm;
     this.#stateTerm = Math.max(this.#stateTerm, state.term);
-    if (newerTerm || state.membersVersion >= this.#membersVersion) this.#replaceMembers(state.members, state.membersVersion, now);
-    if (newerTerm || !isOlder(state.stateVersion, this.#stateVersion)) {
-      const { timer } = state;
-      this.#timer = advance({ ...timer, endsAt: timer.endsAt === null ? null : toLocalDeadline(timer.endsAt, offsetMs) }, now);
-      this.#stateVersion = state.stateVersion;
+    if (newerTerm || newMaster || state.membersVersion >= this.#membersVersion) this.#replaceMembers(state.members, state.membersVersion, now);
+    const comparison = compareStates(state, { stateStamp: this.#stateStamp, stateVersion: this.#stateVersion });
+    if (this.#synced && comparison < 0) return { oursNewer: true };
+    const { timer } = state;
+    this.#timer = advance({ ...timer, endsAt: timer.endsAt === null ? null : toLocalDeadline(timer.endsAt, offsetMs) }, now);
+    this.#stateVersion = state.stateVersion;
+    this.#stateStamp = state.stateStamp;
+    if (!this.#synced) {
+      // A joiner takes the history as it finds it, reporting nothing from before its time.
+      this.#synced = true;
+      for (const entry of state.recentCommands) this.#addToLog(entry, false);
+      for (const overridden of state.overridden ?? []) this.#markOverridden(overridden, false);
+      return { oursNewer: false };
     }
-    if (this.#lastSeenSeq === null) this.#lastSeenSeq = state.stateVersion.seq;
-    this.#mergeLog(state.recentCommands);
+    this.#mergeLog(state.recentCommands, state.overridden ?? []);
+    return { oursNewer: false };
   }
 
   #observeMasterClock(masterId: NodeId, sentAt: number, echo: ClockEcho | null, now: number): void {
@@ -486,165 +622,153 @@ export class ElectionNode {
 
   #onHeartbeatAck(message: HeartbeatAck, now: number): void {
     if (!message.accepted) {
-      // Our term was stale (we have adopted the newer one already). If they do not count us as a member, rejoin.
-      if (!message.member && this.#status === "member") this.#startJoining(this.#members.get(message.from) ?? null, now);
+      // We spoke as master to a node that follows another (a higher term was adopted already in
+      // #dispatch). If that one outranks us, step down and hand our members and timer over to it.
+      const better = message.masterId;
+      if (better === null || better === this.id) return;
+      if (this.#role === "master") {
+        if (message.term !== this.#term || !(better < this.id)) return;
+        this.#stopBeingMaster(now);
+        this.#masterId = null;
+      }
+      if (message.masterAddress !== null) this.#addressBook.set(better, message.masterAddress);
+      if (this.#status === "member" && this.#masterId === null) this.#offerTo(better, this.#offerBody(now), now);
       return;
     }
     if (this.#role !== "master" || message.term !== this.#term) return;
     const follower = this.#followers.get(message.from);
     if (follower === undefined) return;
     follower.lastAckAt = now;
-    follower.ackedMembersVersion = message.membersVersion;
     follower.echo = { peerSentAt: message.sentAt, masterReceivedAt: now };
   }
 
-  /** Tells the sender of an old-term heartbeat or handover which term it is now. */
+  /** Tells the sender of a heartbeat or handover we will not follow which term it is and whom we follow. */
   #rejectStale(to: NodeId, now: number): void {
+    const masterId = this.#role === "master" ? this.id : this.#masterId;
     this.#send(to, {
       type: "heartbeat_ack",
       sentAt: now,
       membersVersion: this.#membersVersion,
       accepted: false,
       member: this.#members.has(to),
+      masterId,
+      masterAddress: masterId === null ? null : this.addressOf(masterId),
     });
   }
 
-  // ---- the master ----------------------------------------------------------------------------
+  // ---- merging two histories ------------------------------------------------------------------
 
-  #tickMaster(now: number): void {
-    this.#timer = advance(this.#timer, now);
-    const { ready, rest } = takeSettled(this.#queue, now, this.config.commandSettleMs);
-    this.#queue = rest;
-    for (const command of ready) this.#applyCommand(command, now);
-    const membersChanged = this.#maintainMembers(now);
-    // A change goes out at once rather than waiting for the next beat.
-    if (ready.length > 0 || membersChanged || now >= this.#nextHeartbeatAt) this.#sendHeartbeats(now);
-  }
-
-  #applyCommand(request: StampedCommand, now: number): void {
-    const key = stampKey(request.stamp);
-    if (this.#appliedKeys.has(key)) return;
-    this.#rememberApplied(key);
-    const result = applyTimerCommand(this.#timer, request.command, now);
-    if (result.ok) this.#timer = result.state;
-    this.#stateVersion = { term: this.#term, seq: this.#stateVersion.seq + 1 };
-    const entry: AppliedCommand = {
-      seq: this.#stateVersion.seq,
-      term: this.#term,
-      stamp: request.stamp,
-      command: request.command,
-      outcome: result.ok ? "applied" : result.error.code,
+  /** Our members, timer (read now) and latest commands, as a merge offer carries them. */
+  #offerBody(now: number): OfferBody {
+    return {
+      type: "merge",
+      address: this.address,
+      members: this.members,
+      membersVersion: this.#membersVersion,
+      timer: advance(this.#timer, now),
+      stateVersion: this.#stateVersion,
+      stateStamp: this.#stateStamp,
+      recentCommands: this.#log.slice(-this.config.mergeCommandsSent),
     };
-    this.#mergeLog([entry]);
   }
 
-  #rememberApplied(key: string): void {
-    this.#appliedKeys.add(key);
-    if (this.#appliedKeys.size > APPLIED_KEYS_KEPT) {
-      const oldest = this.#appliedKeys.values().next().value;
-      if (oldest !== undefined) this.#appliedKeys.delete(oldest);
-    }
+  /** Sends `body` to `to`, and keeps resending it until a heartbeat from `to` acknowledges it. */
+  #offerTo(to: NodeId, body: OfferBody, now: number): void {
+    this.#pendingOffer = { to, body, sentAt: now, nextSendAt: now + this.config.commandRetryMs };
+    this.#send(to, { ...body, sentAt: now });
   }
 
-  #sendHeartbeats(now: number): void {
-    this.#nextHeartbeatAt = now + this.config.heartbeatMs;
-    const members = this.members;
-    const recentCommands = this.#log.slice(-this.config.recentCommandsSent);
-    for (const [id, follower] of this.#followers) {
-      this.#send(id, {
-        type: "heartbeat",
-        sentAt: now,
-        members,
-        membersVersion: this.#membersVersion,
-        timer: this.#timer,
-        stateVersion: this.#stateVersion,
-        recentCommands,
-        echo: follower.echo,
-      });
-      follower.echo = null;
+  #resendOffer(now: number): void {
+    const pending = this.#pendingOffer;
+    if (pending === null || now < pending.nextSendAt) return;
+    if (this.#masterId !== null && this.#masterId !== pending.to) {
+      this.#pendingOffer = null;
+      return;
     }
+    pending.sentAt = now;
+    pending.nextSendAt = now + this.config.commandRetryMs;
+    this.#send(pending.to, { ...pending.body, timer: advance(pending.body.timer, now), sentAt: now });
   }
 
   /**
-   * Drops members that left or went silent, one per change. Membership changes only while the
-   * master hears from a majority and a majority has the current list: a master cut off in a minority
-   * cannot shrink the group until it looks like a majority, and one-at-a-time changes keep every old
-   * majority overlapping every new one (Raft's single-server change).
+   * The master's side of a merge: members it did not know join (not ones that left, nor lost ones,
+   * which probes bring back if they are alive), and the later of the two timers stays. Whatever only
+   * the losing timer had is reported as overridden, here and, through heartbeats, on every member.
    */
-  #maintainMembers(now: number): boolean {
-    const removed = this.#nextRemovable(now);
-    if (removed === null || !this.#canChangeMembers(now)) return false;
-    const remaining = this.members.filter((member) => member.id !== removed);
-    this.#replaceMembers(remaining, this.#membersVersion + 1, now);
-    this.#departing.delete(removed);
-    return true;
-  }
-
-  /** The lowest id among followers that left or went silent; null (the usual answer, asked every tick) if none. */
-  #nextRemovable(now: number): NodeId | null {
-    const silentSince = now - this.config.memberTimeoutMs;
-    let lowest: NodeId | null = null;
-    for (const [id, follower] of this.#followers) {
-      const removable = this.#departing.has(id) || follower.lastAckAt <= silentSince;
-      if (removable && (lowest === null || id < lowest)) lowest = id;
+  #onMergeOffer(offer: MergeOffer, now: number): void {
+    if (this.#role !== "master" || this.#leaving !== null) return; // The sender resends to whoever it follows next.
+    this.#addressBook.set(offer.from, offer.address);
+    let members = this.members;
+    const known = (id: NodeId) => members.some((member) => member.id === id);
+    let changed = false;
+    if (this.#members.get(offer.from) !== offer.address) {
+      members = [...members.filter((member) => member.id !== offer.from), { id: offer.from, address: offer.address }];
+      changed = true;
     }
-    return lowest;
-  }
-
-  #canChangeMembers(now: number): boolean {
-    if (this.#role !== "master" || this.#leaving !== null) return false;
-    const needed = majority(this.#members.size);
-    // "Hears from" means within an election timeout: acks that are merely not yet expired do not
-    // count, or a freshly cut-off master would still see a majority while the first member expires.
-    const recently = now - this.config.electionTimeoutMaxMs;
-    let alive = 1;
-    let upToDate = 1;
-    for (const follower of this.#followers.values()) {
-      if (follower.lastAckAt >= recently) alive += 1;
-      if (follower.ackedMembersVersion === this.#membersVersion) upToDate += 1;
+    for (const member of offer.members) {
+      if (member.id === this.id || known(member.id) || this.#lost.has(member.id) || this.#departed.has(member.id)) continue;
+      members = [...members, member];
+      changed = true;
     }
-    return alive >= needed && upToDate >= needed;
-  }
-
-  #onJoin(message: JoinRequest, now: number): void {
-    this.#addressBook.set(message.from, message.address);
-    if (this.#role !== "master" || this.#leaving !== null) {
-      const masterAddress = this.#masterId === null ? null : (this.#members.get(this.#masterId) ?? null);
-      this.#send({ address: message.address }, { type: "join_redirect", masterId: this.#masterId, masterAddress });
-      return;
+    if (changed) {
+      for (const member of members) this.#lost.delete(member.id);
+      this.#departed.delete(offer.from);
+      this.#replaceMembers(members, this.#membersVersion + 1, now);
     }
-    if (!this.#members.has(message.from) || this.#members.get(message.from) !== message.address) {
-      if (!this.#canChangeMembers(now)) return; // The joiner retries.
-      const others = this.members.filter((member) => member.id !== message.from);
-      this.#replaceMembers([...others, { id: message.from, address: message.address }], this.#membersVersion + 1, now);
+
+    const theirs = { stateStamp: offer.stateStamp, stateVersion: offer.stateVersion };
+    const mine = { stateStamp: this.#stateStamp, stateVersion: this.#stateVersion };
+    let overridden: AppliedCommand[];
+    let timerChanged = false;
+    if (compareStates(theirs, mine) > 0) {
+      overridden = divergentEntries(this.#log, new Set(offer.recentCommands.map((entry) => stampKey(entry.stamp))));
+      const { timer } = offer;
+      // Their clock read sentAt when ours read about now (minus the network delay, a few ms).
+      this.#timer = advance({ ...timer, endsAt: timer.endsAt === null ? null : timer.endsAt - offer.sentAt + now }, now);
+      this.#stateStamp = laterStamp(this.#stateStamp, offer.stateStamp);
+      this.#stateVersion = { term: this.#term, seq: Math.max(this.#stateVersion.seq, offer.stateVersion.seq) + 1 };
+      timerChanged = true;
+    } else {
+      const ours = new Set([...this.#appliedKeys].filter((key) => this.#reports.get(key) !== "overridden"));
+      overridden = divergentEntries(offer.recentCommands, ours);
     }
-    this.#departing.delete(message.from);
-    this.#sendHeartbeats(now);
-  }
-
-  #onLeave(message: LeaveNotice, now: number): void {
-    if (this.#role !== "master" || !this.#members.has(message.from) || message.from === this.id) return;
-    this.#departing.add(message.from);
-    if (this.#maintainMembers(now)) this.#sendHeartbeats(now);
-  }
-
-  #onCommand(message: CommandMessage, now: number): void {
-    // Only the master queues; anyone else drops it and the origin resends to the master it knows.
-    if (this.#role !== "master" || this.#appliedKeys.has(stampKey(message.stamp))) return;
-    this.#queue = enqueue(this.#queue, { stamp: message.stamp, command: message.command }, now);
+    const records = overridden.map((entry) => ({ entry, mergedBy: this.id, term: this.#term }));
+    for (const record of records) this.#markOverridden(record, true);
+    if (timerChanged) for (const entry of offer.recentCommands) this.#addToLog(entry, true);
+    this.#overridden = [...this.#overridden, ...records.filter((r) => !this.#overridden.some((o) => stampKey(o.entry.stamp) === stampKey(r.entry.stamp)))]
+      .filter((record) => !this.#logKeys.has(stampKey(record.entry.stamp)))
+      .slice(-OVERRIDDEN_SENT);
+    const follower = this.#followers.get(offer.from);
+    if (follower !== undefined) follower.mergeAck = offer.sentAt;
+    if (changed || timerChanged || records.length > 0) this.#sendHeartbeats(now);
+    else if (follower !== undefined) this.#send(offer.from, this.#heartbeatBody(now, null, follower.mergeAck)); // just the ack
   }
 
   // ---- elections -----------------------------------------------------------------------------
 
   #startElection(now: number): void {
+    if (this.#role === "peer" && this.#masterId !== null) this.#suspect = this.#masterId;
     this.#term += 1;
     this.#role = "candidate";
     this.#masterId = null;
+    this.#pendingOffer = null;
     this.#vote = { term: this.#term, candidate: this.id };
-    this.#votesReceived = new Set([this.id]);
+    this.#beginCampaign(now, [this.id]);
     this.#electionDeadline = this.#drawElectionDeadline(now);
-    if (this.#members.size > 1) this.#send("all", { type: "request_vote", stateVersion: this.#stateVersion });
+    if (this.#members.size > 1) this.#send("all", { type: "request_vote", stateVersion: this.#stateVersion, stateStamp: this.#stateStamp });
     this.#countVotes(now);
+  }
+
+  /** A campaign in the current term, with the votes already given to us. */
+  #beginCampaign(now: number, granted: readonly NodeId[]): void {
+    const believedAlive = this.#liveView ?? new Set(this.#members.keys());
+    const expected = new Set([...this.#members.keys()].filter((id) => id !== this.id && id !== this.#suspect && believedAlive.has(id)));
+    this.#campaign = { startedAt: now, granted: new Set(granted), answered: new Set(granted), expected };
+  }
+
+  #tickCandidate(now: number): void {
+    this.#countVotes(now);
+    if (this.#role === "candidate" && now >= this.#electionDeadline) this.#startElection(now);
   }
 
   #onRequestVote(message: RequestVote, now: number): void {
@@ -658,7 +782,7 @@ export class ElectionNode {
     const granted =
       message.term === this.#term &&
       (votedFor === null || votedFor === message.from) &&
-      !isOlder(message.stateVersion, this.#stateVersion);
+      compareStates(message, { stateStamp: this.#stateStamp, stateVersion: this.#stateVersion }) >= 0;
     if (granted) {
       this.#vote = { term: this.#term, candidate: message.from };
       this.#electionDeadline = this.#drawElectionDeadline(now);
@@ -669,31 +793,48 @@ export class ElectionNode {
   #onVote(message: Vote, now: number): void {
     if (!message.member) {
       // The voter's list no longer has us: we were removed while cut off. Rejoin rather than disrupt.
-      if (this.#role !== "master" && this.#status === "member") this.#startJoining(this.#members.get(message.from) ?? null, now);
+      if (this.#role !== "master" && this.#status === "member") this.#startJoining(this.#addressBook.get(message.from) ?? null, now);
       return;
     }
-    if (this.#role !== "candidate" || message.term !== this.#term || !message.granted) return;
-    this.#votesReceived.add(message.from);
+    const campaign = this.#campaign;
+    if (this.#role !== "candidate" || campaign === null || message.term !== this.#term) return;
+    campaign.answered.add(message.from);
+    if (message.granted) campaign.granted.add(message.from);
     this.#countVotes(now);
   }
 
+  /**
+   * A majority of the member list wins at once (two such majorities always share a voter, so only
+   * one candidate per term can have one). Otherwise, once every member believed alive has answered
+   * or the vote window is over, a majority of those that answered wins: the survivors of a crash,
+   * or one side of a partition, elect among themselves.
+   */
   #countVotes(now: number): void {
-    let votes = 0;
-    for (const voter of this.#votesReceived) if (this.#members.has(voter)) votes += 1;
-    if (votes >= majority(this.#members.size)) this.#becomeMaster(now);
+    const campaign = this.#campaign;
+    if (campaign === null || this.#role !== "candidate") return;
+    const count = (ids: ReadonlySet<NodeId>) => [...ids].filter((id) => this.#members.has(id)).length;
+    const granted = count(campaign.granted);
+    if (granted >= majority(this.#members.size)) return this.#becomeMaster(now);
+    const allAnswered = [...campaign.expected].every((id) => campaign.answered.has(id) || !this.#members.has(id));
+    if ((allAnswered || now >= campaign.startedAt + this.config.voteWindowMs) && granted >= majority(count(campaign.answered))) {
+      this.#becomeMaster(now);
+    }
   }
 
   #becomeMaster(now: number): void {
     this.#role = "master";
     this.#masterId = this.id;
-    this.#votesReceived.clear();
+    this.#campaign = null;
+    this.#suspect = null;
+    this.#pendingOffer = null;
     this.#timer = advance(this.#timer, now);
     this.#followers = new Map();
     for (const id of this.#members.keys()) {
-      if (id !== this.id) this.#followers.set(id, { lastAckAt: now, ackedMembersVersion: null, echo: null });
+      if (id !== this.id) this.#followers.set(id, { lastAckAt: now, echo: null, mergeAck: null });
     }
     for (const pending of this.#unacked.values()) this.#queue = enqueue(this.#queue, pending, now);
     this.#unacked.clear();
+    this.#nextProbeAt = now;
     this.#sendHeartbeats(now);
   }
 
@@ -703,11 +844,12 @@ export class ElectionNode {
 
   /**
    * A follower of a known master takes its turn: [min, max] is cut into one slice per member who
-   * could succeed, and each draws its timeout from the first half of its own slice, by rank (id
-   * order). When the master dies, the first in line campaigns alone and the others hear its request
-   * before their slices open, so a split vote, which costs a whole extra timeout, needs the first in
-   * line to be dead or cut off as well. Anyone else (candidates, a node that has just seen a newer
-   * term) draws from the whole range, as in Raft, which breaks ties after a failed campaign.
+   * could succeed (those the master last reported alive), and each draws its timeout from the first
+   * half of its own slice, by rank (id order). When the master dies, the first in line campaigns
+   * alone and the others hear its request before their slices open, so a split vote, which costs a
+   * whole extra timeout, needs the first in line to be dead or cut off as well. Anyone else
+   * (candidates, a node that has just seen a newer term) draws from the whole range, as in Raft,
+   * which breaks ties after a failed campaign.
    */
   #drawElectionDeadline(now: number): number {
     const { electionTimeoutMinMs: min, electionTimeoutMaxMs: max } = this.config;
@@ -717,10 +859,15 @@ export class ElectionNode {
     return now + Math.round(min + turn.rank * slice) + randomInt(this.#random, 0, Math.floor(slice / 2));
   }
 
-  /** This node's place among the members who could succeed the master it follows; null when it follows none. */
+  /**
+   * This node's place among the members who could succeed the master it follows (those it reported
+   * alive first, then the others, each by id: the same order on every member); null when it follows none.
+   */
   #successionTurn(): { rank: number; of: number } | null {
     if (this.#role !== "peer" || this.#masterId === null || this.#status !== "member") return null;
-    const inLine = [...this.#members.keys()].filter((id) => id !== this.#masterId).sort();
+    const live = this.#liveView;
+    const others = [...this.#members.keys()].filter((id) => id !== this.#masterId).sort();
+    const inLine = live === null ? others : [...others.filter((id) => live.has(id)), ...others.filter((id) => !live.has(id))];
     const rank = inLine.indexOf(this.id);
     return rank < 0 ? null : { rank, of: inLine.length };
   }
@@ -753,6 +900,7 @@ export class ElectionNode {
       membersVersion: this.#membersVersion,
       timer: this.#timer,
       stateVersion: this.#stateVersion,
+      stateStamp: this.#stateStamp,
       recentCommands: this.#log.slice(-this.config.recentCommandsSent),
     };
     this.#send("all", handover, this.#term + 1);
@@ -796,17 +944,19 @@ export class ElectionNode {
     if (this.#masterClock === null || this.#masterClock.masterId !== message.from) {
       this.#observeMasterClock(message.from, message.sentAt, null, now);
     }
-    this.#adoptSharedState(message, this.#offsetTo(this.#masterClock!), now);
-    this.#departing.add(message.from);
-    if (this.#role !== "candidate") {
+    this.#adoptSharedState(message, this.#offsetTo(this.#masterClock!), false, now);
+    if (!this.#departing.has(message.from)) this.#departing.set(message.from, { since: now, noticed: false });
+    if (this.#role !== "candidate" || this.#campaign === null) {
       this.#role = "candidate";
       this.#masterId = null;
+      this.#suspect = message.from;
       this.#vote = { term: this.#term, candidate: this.id };
-      this.#votesReceived = new Set([this.id]);
+      this.#beginCampaign(now, [this.id]);
       // Also ask directly: it is an ordinary election, and votes already given to us are given again.
-      this.#send("all", { type: "request_vote", stateVersion: this.#stateVersion });
+      this.#send("all", { type: "request_vote", stateVersion: this.#stateVersion, stateStamp: this.#stateStamp });
     }
-    this.#votesReceived.add(message.from);
+    this.#campaign!.granted.add(message.from);
+    this.#campaign!.answered.add(message.from);
     this.#countVotes(now);
   }
 
@@ -817,6 +967,8 @@ export class ElectionNode {
     this.#status = "joining";
     this.#role = "peer";
     this.#masterId = null;
+    this.#campaign = null;
+    this.#pendingOffer = null;
     this.#joinTarget = address ?? this.members.find((member) => member.id !== this.id)?.address ?? null;
     this.#nextJoinAt = now;
     this.#tickJoining(now);
@@ -836,6 +988,158 @@ export class ElectionNode {
     this.#tickJoining(now);
   }
 
+  // ---- the master ----------------------------------------------------------------------------
+
+  #tickMaster(now: number): void {
+    this.#timer = advance(this.#timer, now);
+    const { ready, rest } = takeSettled(this.#queue, now, this.config.commandSettleMs);
+    this.#queue = rest;
+    for (const command of ready) this.#applyCommand(command, now);
+    const membersChanged = this.#maintainMembers(now);
+    // A change goes out at once rather than waiting for the next beat.
+    if (ready.length > 0 || membersChanged || now >= this.#nextHeartbeatAt) this.#sendHeartbeats(now);
+    if (now >= this.#nextProbeAt) this.#probeLost(now);
+  }
+
+  #applyCommand(request: StampedCommand, now: number): void {
+    const key = stampKey(request.stamp);
+    if (this.#appliedKeys.has(key)) return;
+    this.#rememberApplied(key);
+    const result = applyTimerCommand(this.#timer, request.command, now);
+    if (result.ok) this.#timer = result.state;
+    this.#stateVersion = { term: this.#term, seq: this.#stateVersion.seq + 1 };
+    this.#stateStamp = laterStamp(this.#stateStamp, request.stamp);
+    const entry: AppliedCommand = {
+      seq: this.#stateVersion.seq,
+      term: this.#term,
+      stamp: request.stamp,
+      command: request.command,
+      outcome: result.ok ? "applied" : result.error.code,
+    };
+    this.#addToLog(entry, true);
+  }
+
+  #rememberApplied(key: string): void {
+    this.#appliedKeys.add(key);
+    if (this.#appliedKeys.size > APPLIED_KEYS_KEPT) {
+      const oldest = this.#appliedKeys.values().next().value;
+      if (oldest !== undefined) this.#appliedKeys.delete(oldest);
+    }
+  }
+
+  /** One heartbeat's content, the same for every receiver but `echo` and `mergeAck`. */
+  #heartbeatBody(now: number, echo: ClockEcho | null, mergeAck: number | null): Extract<MessageBody, { type: "heartbeat" }> {
+    // Heard from lately (acks, votes, anything): proof of life. A member merely not yet timed out is
+    // not counted, or the dead would keep their place in the succession until memberTimeoutMs.
+    const heardSince = now - this.config.electionTimeoutMinMs;
+    const live = [this.id, ...[...this.#followers.keys()].filter((id) => (this.#lastHeardAt.get(id) ?? -Infinity) >= heardSince)];
+    return {
+      type: "heartbeat",
+      sentAt: now,
+      members: this.members,
+      membersVersion: this.#membersVersion,
+      timer: this.#timer,
+      stateVersion: this.#stateVersion,
+      stateStamp: this.#stateStamp,
+      recentCommands: this.#log.slice(-this.config.recentCommandsSent),
+      echo,
+      live,
+      lost: this.lostMembers,
+      overridden: this.#overridden,
+      mergeAck,
+    };
+  }
+
+  #sendHeartbeats(now: number): void {
+    this.#nextHeartbeatAt = now + this.config.heartbeatMs;
+    if (this.#followers.size === 0) return;
+    const body = this.#heartbeatBody(now, null, null);
+    for (const [id, follower] of this.#followers) {
+      this.#send(id, { ...body, echo: follower.echo, mergeAck: follower.mergeAck });
+      follower.echo = null;
+    }
+  }
+
+  /**
+   * Heartbeats to the members dropped for silence. Across a healed partition, whoever receives one
+   * either follows us and offers its side's state, or answers with the master that beats us, to
+   * which we then hand ours (Serf, similarly, keeps trying to reconnect to failed members).
+   */
+  #probeLost(now: number): void {
+    this.#nextProbeAt = now + this.config.probeIntervalMs;
+    for (const [id, lost] of this.#lost) {
+      if (now - lost.since > this.config.lostRetentionMs) this.#lost.delete(id);
+    }
+    if (this.#lost.size === 0) return;
+    this.#timer = advance(this.#timer, now);
+    const body = this.#heartbeatBody(now, null, null);
+    for (const id of this.#lost.keys()) this.#send(id, body);
+  }
+
+  /**
+   * Drops members that left or went silent, one per change. No majority is needed: a master cut off
+   * with a minority shrinks its list too, and finds the others again by probing them (#probeLost).
+   */
+  #maintainMembers(now: number): boolean {
+    if (this.#leaving !== null) return false;
+    const removed = this.#nextRemovable(now);
+    if (removed === null) return false;
+    const address = this.#members.get(removed)!;
+    const remaining = this.members.filter((member) => member.id !== removed);
+    this.#replaceMembers(remaining, this.#membersVersion + 1, now);
+    if (this.#departing.has(removed)) {
+      this.#departed.add(removed);
+      trimSet(this.#departed, DEPARTED_KEPT);
+    } else {
+      this.#lost.set(removed, { address, since: now });
+      while (this.#lost.size > LOST_KEPT) this.#lost.delete(this.#lost.keys().next().value!);
+    }
+    this.#departing.delete(removed);
+    return true;
+  }
+
+  /** The lowest id among followers that left or went silent; null (the usual answer, asked every tick) if none. */
+  #nextRemovable(now: number): NodeId | null {
+    const silentSince = now - this.config.memberTimeoutMs;
+    let lowest: NodeId | null = null;
+    for (const [id, follower] of this.#followers) {
+      const departing = this.#departing.get(id);
+      const gone = departing !== undefined && (departing.noticed || now - departing.since >= this.config.leaveTimeoutMs);
+      const removable = gone || follower.lastAckAt <= silentSince;
+      if (removable && (lowest === null || id < lowest)) lowest = id;
+    }
+    return lowest;
+  }
+
+  #onJoin(message: JoinRequest, now: number): void {
+    this.#addressBook.set(message.from, message.address);
+    if (this.#role !== "master" || this.#leaving !== null) {
+      const masterAddress = this.#masterId === null ? null : (this.#members.get(this.#masterId) ?? null);
+      this.#send({ address: message.address }, { type: "join_redirect", masterId: this.#masterId, masterAddress });
+      return;
+    }
+    this.#lost.delete(message.from);
+    this.#departed.delete(message.from);
+    if (!this.#members.has(message.from) || this.#members.get(message.from) !== message.address) {
+      const others = this.members.filter((member) => member.id !== message.from);
+      this.#replaceMembers([...others, { id: message.from, address: message.address }], this.#membersVersion + 1, now);
+    }
+    this.#departing.delete(message.from);
+    this.#sendHeartbeats(now);
+  }
+
+  #onLeave(message: LeaveNotice, now: number): void {
+    if (this.#role !== "master" || !this.#members.has(message.from) || message.from === this.id) return;
+    this.#departing.set(message.from, { since: now, noticed: true });
+    if (this.#maintainMembers(now)) this.#sendHeartbeats(now);
+  }
+
+  #onCommand(message: CommandMessage, now: number): void {
+    // Only the master queues; anyone else drops it and the origin resends to the master it knows.
+    if (this.#role !== "master" || this.#appliedKeys.has(stampKey(message.stamp))) return;
+    this.#queue = enqueue(this.#queue, { stamp: message.stamp, command: message.command }, now);
+  }
+
   // ---- commands and the shared log -----------------------------------------------------------
 
   #resendCommands(now: number): void {
@@ -849,27 +1153,64 @@ export class ElectionNode {
   }
 
   /**
-   * Appends entries newer than what we have seen, reporting each once, and stops resending those
-   * that were ours. An entry from a newer term at a seq we already hold means the master that gave
-   * us ours lost it in a failover: like Raft, the newer term's history replaces ours from there.
+   * Takes the master's overridden commands out of our log (reporting each once), then makes the end
+   * of our log the master's latest entries, in its order and with its seq and term, reporting the
+   * ones we did not have. Entries are known by stamp: after a merge, the two sides' sequence numbers
+   * overlap, and a command resent during a heal may have been applied on both sides.
    */
-  #mergeLog(entries: readonly AppliedCommand[]): void {
-    for (const entry of entries) {
-      const key = stampKey(entry.stamp);
-      this.#unacked.delete(key);
-      // Remembered on every member, so whoever is master next drops a resend of it.
-      if (!this.#appliedKeys.has(key)) this.#rememberApplied(key);
-      const conflict = this.#log.findIndex((known) => known.seq === entry.seq && known.term < entry.term);
-      if (conflict >= 0) {
-        this.#log = this.#log.slice(0, conflict);
-        this.#lastSeenSeq = entry.seq - 1;
-      }
-      if (this.#lastSeenSeq !== null && entry.seq <= this.#lastSeenSeq) continue;
-      this.#lastSeenSeq = entry.seq;
-      this.#log.push(entry);
-      this.#emit({ type: "command_applied", entry });
+  #mergeLog(entries: readonly AppliedCommand[], overridden: readonly OverriddenCommand[]): void {
+    for (const record of overridden) this.#markOverridden(record, true);
+    this.#overridden = [...overridden];
+    // Usually our log already ends with those entries, or with all but the newest: nothing to move.
+    const keys = entries.map((entry) => stampKey(entry.stamp));
+    let known = 0;
+    while (known < keys.length && this.#logKeys.has(keys[known]!)) known += 1;
+    const tail = this.#log.slice(-known || this.#log.length);
+    const inPlace = known === 0 ? true : tail.length === known && tail.every((entry, i) => stampKey(entry.stamp) === keys[i]);
+    if (!inPlace || keys.slice(known).some((key) => this.#logKeys.has(key))) {
+      const latest = new Set(keys);
+      this.#log = this.#log.filter((entry) => !latest.has(stampKey(entry.stamp)));
+      for (const key of latest) this.#logKeys.delete(key);
     }
-    if (this.#log.length > LOG_KEPT) this.#log = this.#log.slice(-LOG_KEPT);
+    for (const entry of entries) this.#addToLog(entry, true);
+  }
+
+  /** Adds an entry to the log in effect unless it is there already; reports it when `report`. */
+  #addToLog(entry: AppliedCommand, report: boolean): void {
+    const key = stampKey(entry.stamp);
+    this.#unacked.delete(key);
+    // Remembered on every member, so whoever is master next drops a resend of it.
+    if (!this.#appliedKeys.has(key)) this.#rememberApplied(key);
+    if (this.#logKeys.has(key)) return;
+    this.#log.push(entry);
+    this.#logKeys.add(key);
+    if (this.#log.length > LOG_KEPT) {
+      for (const dropped of this.#log.slice(0, this.#log.length - LOG_KEPT)) this.#logKeys.delete(stampKey(dropped.stamp));
+      this.#log = this.#log.slice(-LOG_KEPT);
+    }
+    if (this.#reports.get(key) === "applied") return;
+    this.#setReport(key, "applied");
+    if (report) this.#emit({ type: "command_applied", entry });
+  }
+
+  /** Takes an overridden command out of the log in effect; reports it when `report`, once. */
+  #markOverridden(record: OverriddenCommand, report: boolean): void {
+    const key = stampKey(record.entry.stamp);
+    this.#unacked.delete(key);
+    if (!this.#appliedKeys.has(key)) this.#rememberApplied(key);
+    if (this.#logKeys.has(key)) {
+      this.#log = this.#log.filter((entry) => stampKey(entry.stamp) !== key);
+      this.#logKeys.delete(key);
+    }
+    if (this.#reports.get(key) === "overridden") return;
+    this.#setReport(key, "overridden");
+    if (report) this.#emit({ type: "command_overridden", overridden: record });
+  }
+
+  #setReport(key: string, report: "applied" | "overridden"): void {
+    this.#reports.delete(key);
+    this.#reports.set(key, report);
+    if (this.#reports.size > REPORTS_KEPT) this.#reports.delete(this.#reports.keys().next().value!);
   }
 
   // ---- plumbing ------------------------------------------------------------------------------
@@ -886,7 +1227,7 @@ export class ElectionNode {
       for (const id of this.#followers.keys()) if (!next.has(id)) this.#followers.delete(id);
       for (const id of next.keys()) {
         if (id !== this.id && !this.#followers.has(id)) {
-          this.#followers.set(id, { lastAckAt: now, ackedMembersVersion: null, echo: null });
+          this.#followers.set(id, { lastAckAt: now, echo: null, mergeAck: null });
         }
       }
     }
@@ -927,7 +1268,7 @@ export function majority(memberCount: number): number {
   return Math.floor(memberCount / 2) + 1;
 }
 
-/** True when `a` knows less of the command history than `b`. */
+/** True when `a` knows less of the command history than `b` (same history; across histories see heal-rule.ts). */
 export function isOlder(a: StateVersion, b: StateVersion): boolean {
   return a.term < b.term || (a.term === b.term && a.seq < b.seq);
 }
@@ -940,6 +1281,10 @@ function sameMembers(a: ReadonlyMap<NodeId, string>, b: ReadonlyMap<NodeId, stri
   if (a.size !== b.size) return false;
   for (const [id, address] of a) if (b.get(id) !== address) return false;
   return true;
+}
+
+function trimSet<T>(set: Set<T>, max: number): void {
+  while (set.size > max) set.delete(set.values().next().value!);
 }
 
 function checkConfig(config: ElectionConfig): ElectionConfig {

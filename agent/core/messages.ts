@@ -16,9 +16,10 @@ export interface Member {
 }
 
 /**
- * How recent a node's copy of the timer is: the term of the master that applied the last command it
- * knows of, and that command's sequence number. Votes go only to candidates at least as recent, so
- * a node that missed the latest command does not become master and undo it (Raft's log check).
+ * How recent a node's copy of the timer is within one history: the term of the master that applied
+ * the last command (or merge) it knows of, and its sequence number. Together with the newest
+ * command's stamp it decides which copy wins (heal-rule.ts): votes go only to candidates at least as
+ * recent, and a master takes a member's copy when that one is later.
  */
 export interface StateVersion {
   readonly term: number;
@@ -49,12 +50,24 @@ interface MessageBase {
   readonly lamport: number;
 }
 
+/**
+ * A command that a merge of two histories left out: it was applied on the side whose timer lost
+ * (see heal-rule.ts). `mergedBy` is the master that merged them, in `term`.
+ */
+export interface OverriddenCommand {
+  readonly entry: AppliedCommand;
+  readonly mergedBy: NodeId;
+  readonly term: number;
+}
+
 /** The session's shared state, as the master hands it to members in heartbeats and handovers. */
 export interface SessionSnapshot {
   readonly members: readonly Member[];
   readonly membersVersion: number;
   readonly timer: TimerState;
   readonly stateVersion: StateVersion;
+  /** The highest Lamport stamp of any command applied into `timer`; null before the first. Decides merges. */
+  readonly stateStamp: LamportStamp | null;
   readonly recentCommands: readonly AppliedCommand[];
 }
 
@@ -63,20 +76,36 @@ export interface Heartbeat extends MessageBase, SessionSnapshot {
   readonly type: "heartbeat";
   readonly sentAt: number;
   readonly echo: ClockEcho | null;
+  /** The master's failure detector: members it heard from within the shortest election timeout, itself included. */
+  readonly live: readonly NodeId[];
+  /** Members the master dropped for silence and still looks for (a partition may heal). */
+  readonly lost: readonly Member[];
+  /** Commands recent merges left out, oldest first. */
+  readonly overridden: readonly OverriddenCommand[];
+  /** The `sentAt` of the receiver's last merge offer that the master took in; null if none. */
+  readonly mergeAck: number | null;
 }
 
-/** `accepted: false` answers a message from a stale term; `member: false` adds "and you are not in my member list". */
+/**
+ * `accepted: false` answers a heartbeat or handover this node will not follow: from a stale term, or
+ * from a master that loses to the one it follows (heal-rule.ts); `masterId`/`masterAddress` name that
+ * one (this node itself if it is master), so the sender can hand its members and timer over to it.
+ * `member: false` adds "and you are not in my member list".
+ */
 export interface HeartbeatAck extends MessageBase {
   readonly type: "heartbeat_ack";
   readonly sentAt: number;
   readonly membersVersion: number;
   readonly accepted: boolean;
   readonly member: boolean;
+  readonly masterId: NodeId | null;
+  readonly masterAddress: string | null;
 }
 
 export interface RequestVote extends MessageBase {
   readonly type: "request_vote";
   readonly stateVersion: StateVersion;
+  readonly stateStamp: LamportStamp | null;
 }
 
 export interface Vote extends MessageBase {
@@ -89,7 +118,7 @@ export interface Vote extends MessageBase {
 /**
  * A leaving master's last word. `term` is the NEW term: the message is the master's own vote for
  * `successor` in that term and asks each receiver to vote for it too, so the successor wins at once
- * with an ordinary majority (safe even if someone else is campaigning in that term).
+ * with a majority of the member list.
  */
 export interface Handover extends MessageBase, SessionSnapshot {
   readonly type: "handover";
@@ -113,6 +142,18 @@ export interface LeaveNotice extends MessageBase {
   readonly type: "leave";
 }
 
+/**
+ * From a member to a master it has just started to follow (or been told of): this member's list,
+ * timer (on the sender's clock, read at `sentAt`) and latest commands. The master adds members it
+ * did not know, keeps the later of the two timers (heal-rule.ts) and reports what the other had as
+ * overridden. Resent until a heartbeat's `mergeAck` shows it arrived.
+ */
+export interface MergeOffer extends MessageBase, SessionSnapshot {
+  readonly type: "merge";
+  readonly sentAt: number;
+  readonly address: string;
+}
+
 /** A timer command on its way to the master; the origin resends it until it shows up in a heartbeat. */
 export interface CommandMessage extends MessageBase {
   readonly type: "command";
@@ -129,6 +170,7 @@ export type Message =
   | JoinRequest
   | JoinRedirect
   | LeaveNotice
+  | MergeOffer
   | CommandMessage;
 
 /** A message without the envelope fields the sending node fills in. */
@@ -151,6 +193,8 @@ export type NodeEvent =
   | { readonly type: "master_changed"; readonly masterId: NodeId | null; readonly term: number }
   | { readonly type: "members_changed"; readonly members: readonly Member[] }
   | { readonly type: "command_applied"; readonly entry: AppliedCommand }
+  /** A command applied on the losing side of a merge: no longer part of the timer (heal-rule.ts). */
+  | { readonly type: "command_overridden"; readonly overridden: OverriddenCommand }
   | { readonly type: "joined"; readonly masterId: NodeId }
   | { readonly type: "left" };
 

@@ -69,8 +69,30 @@ function isSnapshot(m: Fields): boolean {
     isNumber(m.membersVersion) &&
     isTimerState(m.timer) &&
     isStateVersion(m.stateVersion) &&
+    isStampOrNull(m.stateStamp) &&
     Array.isArray(m.recentCommands) &&
     m.recentCommands.every(isAppliedCommand)
+  );
+}
+
+function isStampOrNull(value: unknown): boolean {
+  return value === null || isStamp(value);
+}
+
+function isOverridden(value: unknown): boolean {
+  return isRecord(value) && isAppliedCommand(value.entry) && isString(value.mergedBy) && isNumber(value.term);
+}
+
+function isHeartbeatExtras(m: Fields): boolean {
+  return (
+    isEcho(m.echo) &&
+    Array.isArray(m.live) &&
+    m.live.every(isString) &&
+    Array.isArray(m.lost) &&
+    m.lost.every(isMember) &&
+    Array.isArray(m.overridden) &&
+    m.overridden.every(isOverridden) &&
+    isNumberOrNull(m.mergeAck)
   );
 }
 
@@ -79,14 +101,21 @@ function isEcho(value: unknown): boolean {
 }
 
 const BODY_CHECKS: Record<Message["type"], (m: Fields) => boolean> = {
-  heartbeat: (m) => isNumber(m.sentAt) && isSnapshot(m) && isEcho(m.echo),
-  heartbeat_ack: (m) => isNumber(m.sentAt) && isNumber(m.membersVersion) && isBoolean(m.accepted) && isBoolean(m.member),
-  request_vote: (m) => isStateVersion(m.stateVersion),
+  heartbeat: (m) => isNumber(m.sentAt) && isSnapshot(m) && isHeartbeatExtras(m),
+  heartbeat_ack: (m) =>
+    isNumber(m.sentAt) &&
+    isNumber(m.membersVersion) &&
+    isBoolean(m.accepted) &&
+    isBoolean(m.member) &&
+    isStringOrNull(m.masterId) &&
+    isStringOrNull(m.masterAddress),
+  request_vote: (m) => isStateVersion(m.stateVersion) && isStampOrNull(m.stateStamp),
   vote: (m) => isBoolean(m.granted) && isBoolean(m.member),
   handover: (m) => isString(m.successor) && isNumber(m.sentAt) && isSnapshot(m),
   join: (m) => isString(m.address),
   join_redirect: (m) => isStringOrNull(m.masterId) && isStringOrNull(m.masterAddress),
   leave: () => true,
+  merge: (m) => isNumber(m.sentAt) && isString(m.address) && isSnapshot(m),
   command: (m) => isStamp(m.stamp) && isTimerCommand(m.command),
 };
 

@@ -67,6 +67,7 @@ function status(overrides: Partial<AgentStatus>): AgentStatus {
       { id: "ana", address: "127.0.0.1:7420/7420" },
       { id: "bo", address: "127.0.0.1:7421/7421" },
     ],
+    lost: [],
     phase: "focus",
     paused: false,
     remaining_ms: 60_000,

@@ -45,6 +45,26 @@ describe("core message shapes", () => {
     expect(isMessage({ type: "command", term: 1, from: "p", lamport: 3, stamp: { time: 3, nodeId: "p" }, command: { kind: "set", durationMs: 60_000 } })).toBe(true);
   });
 
+  it("accepts a merge offer and a refusal naming the master, as the core sends them", () => {
+    const beat = heartbeat();
+    const now = 1_700_000_000_100;
+    // A member that has never heard of this master, from the other side of a healed partition, with history of its own.
+    const other = new ElectionNode({ id: "q", address: "q:1/1", now, random: seededRandom(3), members: [{ id: "q", address: "q:1/1" }, { id: "r", address: "r:1/1" }] });
+    other.bootstrap(now);
+    other.command({ kind: "start" }, now);
+    other.tick(now + 50);
+    const out = other.receive({ ...beat, term: beat.term + 1 }, now + 60);
+    const offer = out.messages.find((envelope) => envelope.message.type === "merge");
+    expect(offer, JSON.stringify(out.messages.map((e) => e.message.type))).toBeDefined();
+    const wire = JSON.parse(JSON.stringify(offer!.message)) as Record<string, unknown>;
+    expect(isMessage(wire)).toBe(true);
+    expect(isMessage({ ...wire, stateStamp: { time: "1" } })).toBe(false);
+    expect(isMessage({ ...wire, address: null })).toBe(false);
+    const refusal = other.receive({ ...beat, term: 0 }, now + 70).messages.find((envelope) => envelope.message.type === "heartbeat_ack");
+    expect(refusal?.message).toMatchObject({ accepted: false, masterId: "m" });
+    expect(isMessage(JSON.parse(JSON.stringify(refusal!.message)))).toBe(true);
+  });
+
   it("refuses messages that would trip the core: unknown types, missing or mistyped fields", () => {
     const good = heartbeat() as unknown as Record<string, unknown>;
     const broken: unknown[] = [
@@ -60,6 +80,11 @@ describe("core message shapes", () => {
       { ...good, timer: { ...(good.timer as object), settings: {} } },
       { ...good, recentCommands: [{ seq: 1 }] },
       { ...good, echo: { peerSentAt: "x" } },
+      { ...good, live: "everyone" },
+      { ...good, lost: [{ id: 1 }] },
+      { ...good, overridden: [{ entry: { seq: 1 } }] },
+      { ...good, mergeAck: "soon" },
+      { ...good, stateStamp: undefined },
       { type: "command", term: 1, from: "p", lamport: 3, stamp: { time: 3, nodeId: "p" }, command: { kind: "set" } },
       { type: "command", term: 1, from: "p", lamport: 3, stamp: { time: 3, nodeId: "p" }, command: { kind: "explode" } },
       { type: "vote", term: 1, from: "p", lamport: 3, granted: "yes", member: true },

@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { formatEvent, fromNodeEvent } from "../../agent/agent-events.ts";
+import { formatStatus, type AgentStatus } from "../../agent/status-report.ts";
+
+describe("what an agent prints about a merge", () => {
+  it("reports a command of the losing side as overridden, naming who gave it and who merged", () => {
+    const event = fromNodeEvent({
+      type: "command_overridden",
+      overridden: {
+        entry: { seq: 4, term: 3, stamp: { time: 41, nodeId: "bo" }, command: { kind: "pause" }, outcome: "applied" },
+        mergedBy: "ana",
+        term: 5,
+      },
+    });
+    expect(event).toEqual({ event: "overridden", command: "pause", by: "bo", seq: 4, term: 3, merged_by: "ana", merged_term: 5 });
+    expect(formatEvent(event)).toBe(
+      "overridden: the pause from bo (term 3) was overridden by the merged session (master ana, term 5), which keeps the timer of the side with the later command",
+    );
+  });
+
+  it("status names the members out of reach that the master still looks for", () => {
+    const base = {
+      node_id: "ana", address: "a:1/1", tcp_port: 1, udp_port: 1, membership: "member", role: "master", campaigning: false, term: 5, master: "ana",
+      members: [{ id: "ana", address: "a:1/1" }, { id: "bo", address: "b:1/1" }], lost: [{ id: "cy", address: "c:1/1" }],
+      phase: "idle", paused: false, remaining_ms: 0, ends_at: null, completed_focus_rounds: 0,
+      settings: { focus_ms: 1, short_break_ms: 1, long_break_ms: 1, long_break_every: 4 }, offset_to_master_ms: 0, last_heartbeat_ms_ago: null,
+      ticks_received: 0, last_tick: null, drops: { total: 0, tcp: 0, udp: 0 }, links: { sent: 0, unsent: 0, connectFailures: 0 }, now: 0, uptime_ms: 0,
+    } as unknown as AgentStatus;
+    expect(formatStatus(base)).toContain("members  ana, bo (2); out of reach: cy (looked for)\n");
+    expect(formatStatus({ ...base, lost: [] })).toContain("members  ana, bo (2)\n");
+  });
+});
