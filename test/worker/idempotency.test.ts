@@ -163,3 +163,77 @@ describe("Idempotency-Key on /admin", () => {
     expect(await again.json()).toEqual(await first.json());
   });
 });
+
+describe("Idempotency-Key on /tx", () => {
+  const op = (id: string, start: string) => ({ type: "calendar.create", id, data: { title: `Event ${id}`, starts_at: start } });
+
+  it("a one-shot transaction retried with its key answers the first answer; nothing is applied twice", async () => {
+    const t = await newTeam();
+    const k = key();
+    const body = { ops: [op("launch", "2026-06-01T10:00:00Z")], commit: true };
+    const first = await t.post("/tx", body, withKey(k));
+    expect(first.status).toBe(200);
+    expect(first.json.state).toBe("committed");
+    const again = await t.post("/tx", body, withKey(k));
+    expect(again.status).toBe(200);
+    expect(again.json).toEqual(first.json);
+    expect(again.headers.get("location")).toBe(first.headers.get("location"));
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect((await t.get("/events")).json.events).toHaveLength(1);
+    expect((await t.post("/tx", { ...body, commit: false }, withKey(k))).json.error.code).toBe("idempotency_key_reused");
+  });
+
+  it("a begin retried with its key names the same transaction", async () => {
+    const t = await newTeam();
+    const k = key();
+    const first = await t.post("/tx", {}, withKey(k));
+    const again = await t.post("/tx", {}, withKey(k));
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(201);
+    expect(again.json.tx_id).toBe(first.json.tx_id);
+  });
+
+  it("a refusal that aborted the transaction is the answer kept: the retry does not start over", async () => {
+    const t = await newTeam();
+    expect((await t.post("/events", { id: "taken", title: "T", starts_at: "2026-06-01T10:00:00Z" })).status).toBe(201);
+    const k = key();
+    const body = { ops: [op("mine", "2026-06-01T10:30:00Z")], commit: true };
+    const first = await t.post("/tx", body, withKey(k));
+    expect(first.status).toBe(409);
+    expect(first.json.error.code).toBe("time_slot_taken");
+    expect((await t.delete("/events/taken")).status).toBe(204);
+    const again = await t.post("/tx", body, withKey(k));
+    expect(again.status).toBe(409);
+    expect(again.json).toEqual(first.json);
+    expect((await t.get("/events/mine")).status).toBe(404);
+  });
+
+  it("concurrent duplicate commits with one key: one does the work, the other waits its turn (409) or gets the same answer", async () => {
+    for (let round = 0; round < 3; round++) {
+      const t = await newTeam();
+      await t.post("/goals", { id: "g", title: "G", progress: 10 });
+      const tx = (await t.post("/tx", {})).json.tx_id as string;
+      expect((await t.post(`/tx/${tx}/ops`, op("e", "2026-06-02T10:00:00Z"))).status).toBe(200);
+      expect((await t.post(`/tx/${tx}/ops`, { type: "goal.update", id: "g", data: { progress: 90 } })).status).toBe(200);
+      const k = key();
+      const answers = await Promise.all([0, 1, 2].map(() => t.post(`/tx/${tx}/commit`, {}, withKey(k))));
+      const worked = answers.filter((a) => a.status === 200 && a.headers.get("idempotent-replayed") === null);
+      expect(worked).toHaveLength(1);
+      expect(worked[0]!.json.state).toBe("committed");
+      for (const other of answers.filter((a) => a !== worked[0])) {
+        if (other.status === 409) {
+          expect(other.json.error.code).toBe("idempotency_key_in_use");
+          expect(other.headers.get("retry-after")).toBe("1");
+        } else {
+          expect(other.status).toBe(200);
+          expect(other.headers.get("idempotent-replayed")).toBe("true");
+          expect(other.json).toEqual(worked[0]!.json);
+        }
+      }
+      // Once the first is done, the same key answers its answer.
+      const later = await t.post(`/tx/${tx}/commit`, {}, withKey(k));
+      expect(later.json).toEqual(worked[0]!.json);
+      expect(later.headers.get("idempotent-replayed")).toBe("true");
+    }
+  });
+});

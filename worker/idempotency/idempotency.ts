@@ -95,10 +95,11 @@ export function idemArgs(idem: Idempotency | undefined, answer: string | undefin
 /**
  * For a route whose work is not one script (transactions): an in-progress marker taken with
  * SET NX and a short lease, so a duplicate sent meanwhile answers 409 `idempotency_key_in_use`
- * (Retry-After); then the answer replaces the marker for 24 h. An answer is stored when the work
- * ran to an answer (refusals that are final, like an aborted transaction's 409, included); after an
- * outage that changed nothing the marker is dropped so a retry does the work; after an unknown
- * outcome it is left to lapse (the lease), as the work may still be carried out.
+ * (Retry-After); then the answer replaces the marker for 24 h. Every answer below 500 is stored
+ * (here a refusal is final: an op that cannot be held aborts the transaction); after a 5xx that
+ * changed nothing (an outage, a 503 participant_unavailable abort) the marker is dropped so a
+ * retry does the work; after an unknown outcome it is left to lapse (the lease), as the work may
+ * still be carried out.
  */
 export async function guarded(redis: Redis, idem: Idempotency | undefined, c: Context, work: () => Promise<Response>): Promise<Response> {
   if (idem === undefined) return work();
@@ -116,10 +117,15 @@ export async function guarded(redis: Redis, idem: Idempotency | undefined, c: Co
   try {
     response = await work();
   } catch (error) {
-    const outage = dependencyOutage(error);
-    if (outage !== null && !(error instanceof WriteOutcomeUnknown)) await redis.del(idem.key).catch(() => undefined);
-    if (outage !== null || !(error instanceof ApiError) || error.status >= 500) throw error;
-    response = handleError(error, c);
+    // A final refusal (4xx: the transaction aborted, not found, not open) is the answer to keep.
+    if (error instanceof ApiError && error.status < 500) {
+      response = handleError(error, c);
+    } else {
+      // The work may still land (outcome unknown): keep the marker until its lease lapses. Else it
+      // changed nothing for good (an outage, a 503 abort): drop it, so a retry does the work.
+      if (!(dependencyOutage(error) !== null && error instanceof WriteOutcomeUnknown)) await redis.del(idem.key).catch(() => undefined);
+      throw error;
+    }
   }
   const headers = Object.fromEntries(STORED_HEADERS.flatMap((name) => (response.headers.has(name) ? [[name, response.headers.get(name)!]] : [])));
   const record: IdempotencyRecord = { fingerprint: idem.fingerprint, status: response.status, headers, body: await response.clone().text() };
