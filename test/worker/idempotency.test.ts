@@ -74,6 +74,12 @@ describe("Idempotency-Key on POST /goals and POST /events", () => {
     expect(bo.status).toBe(201);
     expect(bo.json.id).not.toBe(ana.json.id);
     expect(bo.json.created_by).toBe("bo");
+    expect(bo.headers.get("idempotent-replayed")).toBeNull();
+    // Each member's retry gets their own first answer.
+    const anaAgain = await t.as("ana").post("/goals", { title: "Mine" }, withKey(k));
+    const boAgain = await t.as("bo").post("/goals", { title: "Mine" }, withKey(k));
+    expect([anaAgain.json.id, anaAgain.headers.get("idempotent-replayed")]).toEqual([ana.json.id, "true"]);
+    expect([boAgain.json.id, boAgain.headers.get("idempotent-replayed")]).toEqual([bo.json.id, "true"]);
     // ...and another team's member too, even with the same id in the body.
     const other = await newTeam(["ana"]);
     expect((await other.post("/goals", { title: "Mine" }, withKey(k))).status).toBe(201);
@@ -91,6 +97,10 @@ describe("Idempotency-Key on POST /goals and POST /events", () => {
     const retried = await t.post("/events", body, withKey(k));
     expect(retried.status).toBe(201);
     expect(retried.headers.get("idempotent-replayed")).toBeNull();
+    // ...and from then on the key answers that work's answer.
+    const again = await t.post("/events", body, withKey(k));
+    expect([again.status, again.headers.get("idempotent-replayed")]).toEqual([201, "true"]);
+    expect(again.json).toEqual(retried.json);
   });
 
   it("the record lasts 24 h, then the key is free again", async () => {

@@ -129,7 +129,13 @@ export async function guarded(redis: Redis, idem: Idempotency | undefined, c: Co
   }
   const headers = Object.fromEntries(STORED_HEADERS.flatMap((name) => (response.headers.has(name) ? [[name, response.headers.get(name)!]] : [])));
   const record: IdempotencyRecord = { fingerprint: idem.fingerprint, status: response.status, headers, body: await response.clone().text() };
-  await redis.set(idem.key, JSON.stringify(record), { ex: IDEMPOTENCY_TTL_SECONDS });
+  try {
+    await redis.set(idem.key, JSON.stringify(record), { ex: IDEMPOTENCY_TTL_SECONDS });
+  } catch (error) {
+    // The work is done and this is its answer; failing now would call it an outage. The marker
+    // lapses with its lease, after which a retry with the key does the work again.
+    console.error(JSON.stringify({ event: "idempotency_record_not_stored", path: c.req.path, error: String(error) }));
+  }
   return response;
 }
 
