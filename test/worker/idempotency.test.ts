@@ -42,6 +42,17 @@ describe("Idempotency-Key on POST /goals and POST /events", () => {
     expect((await t.post("/events", body, withKey(key()))).json.error.code).toBe("time_slot_taken");
   });
 
+  it("concurrent duplicates of one booking: the script checks and writes the key in one step, so one books and the others replay it", async () => {
+    const t = await newTeam();
+    const k = key();
+    const body = { title: "Race", starts_at: "2026-05-05T10:00:00Z" };
+    const answers = await Promise.all(Array.from({ length: 5 }, () => t.post("/events", body, withKey(k))));
+    expect(answers.map((a) => a.status)).toEqual([201, 201, 201, 201, 201]);
+    expect(answers.filter((a) => a.headers.get("idempotent-replayed") === null)).toHaveLength(1);
+    expect(new Set(answers.map((a) => a.json.id)).size).toBe(1);
+    expect((await t.get("/events")).json.events).toHaveLength(1);
+  });
+
   it("the same key with another body (or path) is 422 idempotency_key_reused and changes nothing", async () => {
     const t = await newTeam();
     const k = key();
