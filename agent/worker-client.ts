@@ -6,11 +6,14 @@ export class WorkerError extends Error {
   readonly status: number;
   readonly code: string;
   readonly details: unknown;
+  /** The answer's Retry-After, when it had one. */
+  retryAfterMs: number | undefined;
   constructor(status: number, code: string, message: string, details?: unknown) {
     super(message);
     this.status = status;
     this.code = code;
     this.details = details;
+    this.retryAfterMs = undefined;
   }
 }
 
@@ -18,7 +21,14 @@ export interface WorkerClientOptions {
   url: string;
   token?: string;
   timeoutMs?: number;
+  /** How many times a POST is sent at most (its own retries included; default 4). */
+  attempts?: number;
+  /** Wait before retry n (1-based) when the answer names no Retry-After, in ms (default 250·2^(n-1)). */
+  retryDelayMs?: (retry: number) => number;
 }
+
+/** What may be retried with the same Idempotency-Key: the first attempt may or may not have landed, or changed nothing. */
+const RETRYABLE_CODES = new Set(["unreachable", "outcome_unknown", "dependency_unavailable", "worker_restarting", "idempotency_key_in_use"]);
 
 export class WorkerClient {
   readonly #options: WorkerClientOptions;
@@ -27,10 +37,32 @@ export class WorkerClient {
     this.#options = options;
   }
 
+  /**
+   * One logical operation. A POST carries an Idempotency-Key, random per call, and is retried with
+   * the same key when its outcome is unknown (no answer, timeout, 503 outcome_unknown), when it
+   * changed nothing (503 dependency_unavailable, worker_restarting) or while its first attempt
+   * still runs (409 idempotency_key_in_use): the worker answers a retry of work it already did
+   * with that work's first answer, so nothing is done twice.
+   */
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const key = method === "POST" ? crypto.randomUUID() : undefined;
+    const attempts = key === undefined ? 1 : Math.max(1, this.#options.attempts ?? 4);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#send<T>(method, path, body, key);
+      } catch (error) {
+        if (!(error instanceof WorkerError) || !RETRYABLE_CODES.has(error.code) || attempt >= attempts) throw error;
+        const delay = error.retryAfterMs ?? this.#options.retryDelayMs?.(attempt) ?? 250 * 2 ** (attempt - 1);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
+  async #send<T>(method: string, path: string, body: unknown, idempotencyKey: string | undefined): Promise<T> {
     const headers: Record<string, string> = { accept: "application/json" };
     if (this.#options.token) headers.authorization = `Bearer ${this.#options.token}`;
     if (body !== undefined) headers["content-type"] = "application/json";
+    if (idempotencyKey !== undefined) headers["idempotency-key"] = idempotencyKey;
     let res: Response;
     try {
       res = await fetch(new URL(path, this.#options.url), {
@@ -52,7 +84,10 @@ export class WorkerClient {
     }
     if (!res.ok) {
       const error = json?.error ?? {};
-      throw new WorkerError(res.status, error.code ?? "error", error.message ?? `HTTP ${res.status}`, error.details);
+      const failure = new WorkerError(res.status, error.code ?? "error", error.message ?? `HTTP ${res.status}`, error.details);
+      const retryAfter = Number(res.headers.get("retry-after") ?? "");
+      if (res.headers.has("retry-after") && Number.isFinite(retryAfter)) failure.retryAfterMs = Math.min(retryAfter, 10) * 1000;
+      throw failure;
     }
     return json as T;
   }

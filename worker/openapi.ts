@@ -56,11 +56,19 @@ interface Operation {
   query?: z.ZodObject;
   path?: Record<string, string>;
   ifMatch?: boolean;
+  /**
+   * Takes an Idempotency-Key: "atomic" when its record is written by the write's own script (a
+   * duplicate is answered from it), "marker" when an in-progress marker holds the key meanwhile.
+   */
+  idempotent?: "atomic" | "marker";
   responses: Record<number, [string, SchemaName?]>;
 }
 
 const idParam = { id: "The resource's id" };
 const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, [ERROR_TEXT[c] ?? "Error", "Error"] as [string, SchemaName]]));
+const IDEMPOTENCY_KEY_TEXT =
+  "Optional, 1–255 printable ASCII characters (else 400), chosen by the client per logical operation and sent again on its retries. Within 24 h the same key from the same member with the same method, path and body answers the first answer again (status, body, Location, ETag; with `Idempotent-Replayed: true`) without doing the work twice, also when the first attempt answered 503 `outcome_unknown` or its answer was lost; a different request with the key is 422 `idempotency_key_reused`. Only work done is remembered: a refused request (400, 409, 503 `dependency_unavailable`) is not, so its retry is tried again.";
+const MARKER_TEXT = " On /tx routes a refusal that aborted the transaction is remembered too, and while the first request with a key still runs a duplicate answers 409 `idempotency_key_in_use` with Retry-After.";
 const ERROR_TEXT: Record<number, string> = {
   400: "Invalid input; `details.fields` names each field at fault",
   401: "Missing or invalid token",
@@ -68,6 +76,7 @@ const ERROR_TEXT: Record<number, string> = {
   409: "Conflict (see `code`)",
   412: "If-Match does not name the current version (a weak tag never matches), or If-None-Match does",
   413: "Body larger than 64 KiB",
+  422: "`idempotency_key_reused`: this Idempotency-Key was used in the last 24 h for a different request (method, path or body)",
   503: "`dependency_unavailable`: a store is down and nothing was changed (retry after Retry-After); `outcome_unknown`: a write got no answer and may still be made (no Retry-After: read before retrying); or the deployment is misconfigured",
 };
 
@@ -78,7 +87,7 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
   "/docs": { get: { summary: "Interactive API documentation", tag: "service", auth: "none", responses: { 200: ["HTML page"] } } },
   "/events": {
     get: { summary: "List events overlapping a window, sorted by start, paged", tag: "calendar", query: EventListQuery, responses: { 200: ["A page of events", "EventList"], ...errors(400, 401) } },
-    post: { summary: "Book an event; refused if it overlaps another on its calendar", tag: "calendar", body: "EventWrite", responses: { 201: ["Booked", "Event"], ...errors(400, 401, 409, 413, 503) } },
+    post: { idempotent: "atomic", summary: "Book an event; refused if it overlaps another on its calendar", tag: "calendar", body: "EventWrite", responses: { 201: ["Booked", "Event"], ...errors(400, 401, 409, 413, 503) } },
   },
   "/events/{id}": {
     get: { summary: "One event", tag: "calendar", path: idParam, responses: { 200: ["The event (ETag: its version)", "Event"], 304: ["If-None-Match names the current version (weak comparison)"], ...errors(401, 404) } },
@@ -89,7 +98,7 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
   "/calendar.ics": { get: { summary: "The team calendar as an iCalendar (RFC 5545) feed; `?token=` may replace the header", tag: "calendar", query: z.object({ calendar: z.string().optional(), token: z.string().optional() }), responses: { 200: ["text/calendar"], ...errors(400, 401) } } },
   "/goals": {
     get: { summary: "List goals in creation order, paged", tag: "goals", query: GoalListQuery, responses: { 200: ["A page of goals", "GoalList"], ...errors(400, 401) } },
-    post: { summary: "Create a goal", tag: "goals", body: "GoalWrite", responses: { 201: ["Created", "Goal"], ...errors(400, 401, 409, 413, 503) } },
+    post: { idempotent: "atomic", summary: "Create a goal", tag: "goals", body: "GoalWrite", responses: { 201: ["Created", "Goal"], ...errors(400, 401, 409, 413, 503) } },
   },
   "/goals/{id}": {
     get: { summary: "One goal", tag: "goals", path: idParam, responses: { 200: ["The goal (ETag: its version)", "Goal"], 304: ["If-None-Match names the current version (weak comparison)"], ...errors(401, 404) } },
@@ -99,7 +108,7 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
   },
   "/tx": {
     post: {
-      summary: "Begin a transaction across calendar and goals; or, with {ops, commit: true}, run one in a single request",
+      idempotent: "marker", summary: "Begin a transaction across calendar and goals; or, with {ops, commit: true}, run one in a single request",
       tag: "transactions",
       body: "TxBegin",
       responses: { 201: ["Begun (open)", "Tx"], 200: ["One-shot form: committed", "Tx"], ...errors(400, 401, 409, 503) },
@@ -108,7 +117,7 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
   "/tx/{id}": { get: { summary: "State, ops and outcome (with its reason) of your transaction", tag: "transactions", path: { id: "The transaction's id" }, responses: { 200: ["The transaction", "Tx"], ...errors(401, 404) } } },
   "/tx/{id}/ops": {
     post: {
-      summary: "Add an op; its holds are taken now. Invalid input leaves the transaction open; a conflict aborts it, naming the reason as the error code; a committed or aborted transaction answers 409 tx_not_open",
+      idempotent: "marker", summary: "Add an op; its holds are taken now. Invalid input leaves the transaction open; a conflict aborts it, naming the reason as the error code; a committed or aborted transaction answers 409 tx_not_open",
       tag: "transactions",
       path: { id: "The transaction's id" },
       body: "TxOp",
@@ -116,9 +125,9 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
     },
   },
   "/tx/{id}/commit": {
-    post: { summary: "Commit: every participant votes, the decision is recorded once, then applied", tag: "transactions", path: { id: "The transaction's id" }, responses: { 200: ["Committed (outcome.pending lists participants still applying)", "Tx"], ...errors(401, 404, 409, 503) } },
+    post: { idempotent: "marker", summary: "Commit: every participant votes, the decision is recorded once, then applied", tag: "transactions", path: { id: "The transaction's id" }, responses: { 200: ["Committed (outcome.pending lists participants still applying)", "Tx"], ...errors(401, 404, 409, 503) } },
   },
-  "/tx/{id}/abort": { post: { summary: "Abort and release every hold", tag: "transactions", path: { id: "The transaction's id" }, responses: { 200: ["Aborted", "Tx"], ...errors(401, 404, 409) } } },
+  "/tx/{id}/abort": { post: { idempotent: "marker", summary: "Abort and release every hold", tag: "transactions", path: { id: "The transaction's id" }, responses: { 200: ["Aborted", "Tx"], ...errors(401, 404, 409) } } },
   "/ws": {
     get: {
       summary: "The team's live feed over WebSocket (messages: shared/live.ts). Reconnect with last_seq to replay what you missed, in order, exactly once",
@@ -143,9 +152,9 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
     },
   },
   "/agents": { get: { summary: "Who is here: the team's agents (connected or recently left, roles, terms, the master) and the members with the dashboard open", tag: "timer", responses: { 200: ["Agents", "AgentList"], ...errors(401, 503) } } },
-  "/admin/teams": { post: { summary: "Create a team and its members' tokens (shown once)", tag: "admin", auth: "admin", body: "TeamCreate", responses: { 201: ["Created", "IssuedTokens"], ...errors(400, 401, 409, 503) } } },
+  "/admin/teams": { post: { idempotent: "atomic", summary: "Create a team and its members' tokens (shown once)", tag: "admin", auth: "admin", body: "TeamCreate", responses: { 201: ["Created", "IssuedTokens"], ...errors(400, 401, 409, 503) } } },
   "/admin/teams/{team}/members": {
-    post: { summary: "Add a member to a team and issue their token", tag: "admin", auth: "admin", path: { team: "The team's id" }, body: "MemberCreate", responses: { 201: ["Added", "IssuedTokens"], ...errors(400, 401, 404, 409) } },
+    post: { idempotent: "atomic", summary: "Add a member to a team and issue their token", tag: "admin", auth: "admin", path: { team: "The team's id" }, body: "MemberCreate", responses: { 201: ["Added", "IssuedTokens"], ...errors(400, 401, 404, 409) } },
   },
 };
 
@@ -166,7 +175,12 @@ function build() {
         ...Object.entries(op.path ?? {}).map(([name, description]) => ({ name, in: "path", required: true, description, schema: { type: "string" } })),
         ...(op.query ? queryParameters(op.query) : []),
         ...(op.ifMatch ? [{ name: "If-Match", in: "header", required: false, description: 'Apply only if the current version is this ETag, e.g. "3" (strong comparison: W/"3" never matches); otherwise 412', schema: { type: "string" } }] : []),
+        ...(op.idempotent
+          ? [{ name: "Idempotency-Key", in: "header", required: false, description: IDEMPOTENCY_KEY_TEXT + (op.idempotent === "marker" ? MARKER_TEXT : ""), schema: { type: "string", minLength: 1, maxLength: 255, pattern: "^[\\x20-\\x7e]+$" } }]
+          : []),
       ];
+      const responses: Operation["responses"] = op.idempotent ? { ...op.responses, ...errors(422) } : op.responses;
+      if (op.idempotent === "marker") responses[409] = ["Conflict (see `code`); `idempotency_key_in_use`: the first request with this Idempotency-Key still runs, retry after Retry-After", "Error"];
       paths[path][method] = {
         summary: op.summary,
         tags: [op.tag],
@@ -174,7 +188,7 @@ function build() {
         ...(parameters.length > 0 ? { parameters } : {}),
         ...(op.body ? { requestBody: { required: true, content: { "application/json": { schema: ref(op.body) } } } } : {}),
         responses: Object.fromEntries(
-          Object.entries(op.responses).map(([status, [description, schema]]) => [
+          Object.entries(responses).map(([status, [description, schema]]) => [
             status,
             schema ? { description, content: { "application/json": { schema: ref(schema) } } } : { description },
           ]),

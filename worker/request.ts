@@ -26,6 +26,7 @@ export async function readBody<S extends z.ZodType>(c: Context, schema: S, optio
   }
   const bytes = await readLimited(c.req.raw, MAX_BODY_BYTES);
   if (bytes.length === 0) {
+    rawBodies.set(c.req.raw, {});
     if (options.optional) return validate(schema, {});
     throw new ApiError(400, CommonErrorCodes.invalidJson, "the request needs a JSON body");
   }
@@ -44,7 +45,16 @@ export async function readBody<S extends z.ZodType>(c: Context, schema: S, optio
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new ApiError(400, CommonErrorCodes.validationFailed, "the body must be a JSON object", { details: { fields: [{ field: "body", message: "must be a JSON object" }] } });
   }
+  rawBodies.set(c.req.raw, value);
   return validate(schema, value);
+}
+
+/** The JSON value of each request's body as sent (before validation), for Idempotency-Key fingerprints. */
+const rawBodies = new WeakMap<Request, unknown>();
+
+/** The body readBody parsed for this request, as sent; undefined if it read none. */
+export function sentBody(c: Context): unknown {
+  return rawBodies.get(c.req.raw);
 }
 
 /** Validates the query string; repeated parameters are refused rather than silently merged. */

@@ -61,7 +61,7 @@ const timerView = new TimerView({
 const calendarView = new CalendarView({
   onWeekChange: () => void loadWeek(),
   onCreate: async (fields) => {
-    const result = await call("POST", "/events", { body: fields });
+    const result = await call("POST", "/events", { body: fields, retry: true });
     if (!result.ok) return result.error;
     update(withEvent(state, result.data));
     return result.data;
@@ -87,7 +87,7 @@ const calendarView = new CalendarView({
 
 const goalsView = new GoalsView({
   onCreate: async (fields) => {
-    const result = await call("POST", "/goals", { body: fields });
+    const result = await call("POST", "/goals", { body: fields, retry: true });
     if (!result.ok) return result.error;
     update(withGoal(state, result.data));
     return result.data;
@@ -134,7 +134,7 @@ function update(next) {
 /**
  * A REST call that also feeds the clock offset and asks for a token on 401.
  * @template [T=any]
- * @param {string} method @param {string} path @param {{ body?: unknown, ifMatch?: number }} [options]
+ * @param {string} method @param {string} path @param {{ body?: unknown, ifMatch?: number, retry?: boolean }} [options]
  */
 async function call(method, path, options) {
   /** @type {import("./lib/api.js").ApiResult<T>} */

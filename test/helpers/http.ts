@@ -3,11 +3,11 @@
  * restart the worker (same port) and rotate tokens between calls.
  */
 export function jsonApi(base: () => string, token: () => string | null) {
-  return async (method: string, path: string, body?: unknown) => {
+  return async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const bearer = token();
     const res = await fetch(`${base()}${path}`, {
       method,
-      headers: { ...(bearer === null ? {} : { authorization: `Bearer ${bearer}` }), "content-type": "application/json" },
+      headers: { ...(bearer === null ? {} : { authorization: `Bearer ${bearer}` }), "content-type": "application/json", ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();

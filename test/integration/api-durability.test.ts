@@ -115,6 +115,90 @@ describe("the API under wrangler dev", () => {
     expect((await admin("POST", "/admin/teams", { team: "frozen-team", members: ["ana"] })).json.error.code).toBe("team_exists");
   });
 
+  it("with Idempotency-Key, the retry of a write that answered 503 outcome_unknown replays the first answer (the same tokens for a team)", async () => {
+    const admin = jsonApi(() => worker.url, () => ADMIN_SECRET);
+    const key = (name: string) => ({ "Idempotency-Key": `${name}-${crypto.randomUUID()}` });
+    const keys = { event: key("event"), goal: key("goal"), team: key("team"), member: key("member") };
+    // Warm: the worker knows the token and Redis has the scripts (see the test above).
+    expect((await api("POST", "/events", { id: "warm-idem", title: "Warm", starts_at: "2026-10-01T08:00:00Z" }, key("warm"))).status).toBe(201);
+    expect((await api("POST", "/goals", { title: "Warm" }, key("warm"))).status).toBe(201);
+    expect((await admin("POST", "/admin/teams", { team: "warm-idem-team", members: ["ana"] }, key("warm"))).status).toBe(201);
+    expect((await admin("POST", "/admin/teams/warm-idem-team/members", { member: "bo" }, key("warm"))).status).toBe(201);
+    // Creates without an id: a blind retry would make a duplicate.
+    const writes = {
+      event: ["POST", "/events", { title: "Frozen idem", starts_at: "2026-10-01T10:00:00Z" }],
+      goal: ["POST", "/goals", { title: "Frozen idem goal" }],
+    } as const;
+    redis.process.signal("SIGSTOP");
+    let answers: Array<Awaited<ReturnType<typeof api>>>;
+    try {
+      answers = await Promise.all([
+        api(...writes.event, keys.event),
+        api(...writes.goal, keys.goal),
+        admin("POST", "/admin/teams", { team: "frozen-idem-team", members: ["ana", "bo"] }, keys.team),
+        admin("POST", "/admin/teams/warm-idem-team/members", { member: "cy" }, keys.member),
+      ]);
+    } finally {
+      redis.process.signal("SIGCONT");
+    }
+    for (const [i, res] of answers.entries()) expect([i, res.status, res.json.error.code]).toEqual([i, 503, "outcome_unknown"]);
+
+    // The frozen writes landed when Redis woke, with their keys' records: the retries replay them.
+    const event = await api(...writes.event, keys.event);
+    expect(event.status).toBe(201);
+    expect(event.headers.get("idempotent-replayed")).toBe("true");
+    expect(event.headers.get("location")).toBe(`/events/${event.json.id}`);
+    expect(event.headers.get("etag")).toBe('"1"');
+    expect((await api("GET", `/events/${event.json.id}`)).json).toEqual(event.json);
+    const day = await api("GET", "/events?from=2026-10-01T09:00:00Z&to=2026-10-02T00:00:00Z");
+    expect(day.json.events.map((e: { id: string }) => e.id)).toEqual([event.json.id]);
+    expect(await api(...writes.event, keys.event)).toMatchObject({ status: 201, json: event.json });
+
+    const goal = await api(...writes.goal, keys.goal);
+    expect(goal.status).toBe(201);
+    expect(goal.headers.get("idempotent-replayed")).toBe("true");
+    const goals: Array<{ title: string; id: string }> = [];
+    for (let cursor: string | null = null, first = true; first || cursor !== null; first = false) {
+      const page = await api("GET", `/goals?limit=100${cursor === null ? "" : `&cursor=${cursor}`}`);
+      goals.push(...page.json.goals);
+      cursor = page.json.next_cursor;
+    }
+    expect(goals.filter((g) => g.title === "Frozen idem goal").map((g) => g.id)).toEqual([goal.json.id]);
+
+    // The team was created by the frozen attempt; its retry hands out that attempt's tokens.
+    const team = await admin("POST", "/admin/teams", { team: "frozen-idem-team", members: ["ana", "bo"] }, keys.team);
+    expect(team.status).toBe(201);
+    expect(Object.keys(team.json.tokens).sort()).toEqual(["ana", "bo"]);
+    for (const member of ["ana", "bo"]) {
+      const res = await fetch(`${worker.url}/goals`, { headers: { authorization: `Bearer ${team.json.tokens[member]}` } });
+      expect(res.status, member).toBe(200);
+    }
+    const member = await admin("POST", "/admin/teams/warm-idem-team/members", { member: "cy" }, keys.member);
+    expect(member.status).toBe(201);
+    expect((await fetch(`${worker.url}/goals`, { headers: { authorization: `Bearer ${member.json.tokens.cy}` } })).status).toBe(200);
+  });
+
+  it("with Idempotency-Key, the retry of a write that never landed (Redis down) does the work, once", async () => {
+    const key = { "Idempotency-Key": `down-${crypto.randomUUID()}` };
+    const body = { title: "Never landed", starts_at: "2026-11-01T10:00:00Z" };
+    redis.process.signal("SIGKILL");
+    await redis.process.exited;
+    try {
+      const refused = await api("POST", "/events", body, key);
+      expect([refused.status, refused.json.error.code]).toEqual([503, "dependency_unavailable"]);
+    } finally {
+      redis = await redis.restart();
+    }
+    let retried!: Awaited<ReturnType<typeof api>>;
+    await expect.poll(async () => (retried = await api("POST", "/events", body, key)).status, { timeout: 10_000 }).toBe(201);
+    expect(retried.headers.get("idempotent-replayed"), "the retry did the work").toBeNull();
+    const again = await api("POST", "/events", body, key);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(again.json).toEqual(retried.json);
+    const day = await api("GET", "/events?from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z");
+    expect(day.json.events).toHaveLength(1);
+  });
+
   it("answers 503 with Retry-After, not 500, while Redis or the gateway is down", async () => {
     redis.process.signal("SIGKILL");
     await redis.process.exited;

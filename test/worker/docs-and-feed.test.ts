@@ -18,6 +18,18 @@ describe("GET /openapi.json", () => {
     for (const ref of new Set(refs)) expect(doc.components.schemas[ref.split("/").pop()!], ref).toBeDefined();
   });
 
+  it("documents Idempotency-Key on every POST that honours it, with its 422 (and 409 where a duplicate may meet a running first)", async () => {
+    const doc = (await (await call("/openapi.json")).json()) as any;
+    for (const path of ["/events", "/goals", "/tx", "/tx/{id}/ops", "/tx/{id}/commit", "/tx/{id}/abort", "/admin/teams", "/admin/teams/{team}/members"]) {
+      const op = doc.paths[path].post;
+      const header = op.parameters.find((p: { name: string }) => p.name === "Idempotency-Key");
+      expect(header, path).toMatchObject({ in: "header", required: false, schema: { minLength: 1, maxLength: 255 } });
+      expect(op.responses["422"].description, path).toContain("idempotency_key_reused");
+    }
+    expect(doc.paths["/tx/{id}/commit"].post.responses["409"].description).toContain("idempotency_key_in_use");
+    expect(doc.paths["/pomo/skip"].post.parameters).toBeUndefined();
+  });
+
   it("describes every route the app serves, and nothing it does not", () => {
     const served = new Set(
       createApp()

@@ -5,7 +5,8 @@ import type { AppEnv } from "../env.ts";
 import { ApiError } from "../http-errors.ts";
 import { readBody, readId } from "../request.ts";
 import { mainStore } from "../storage/stores.ts";
-import { addMember, createTeam } from "./team-store.ts";
+import { answerRecord, idempotencyOf, keyReused, replay } from "../idempotency/idempotency.ts";
+import { addMember, createTeam, Replay, type AdminIdempotency } from "./team-store.ts";
 import { bearerToken, secretsEqual } from "./tokens.ts";
 
 /** Team administration, guarded by ADMIN_SECRET. Tokens appear in these answers and nowhere else. */
@@ -21,9 +22,17 @@ adminRoutes.use("/admin/*", async (c, next) => {
   await next();
 });
 
+/**
+ * With an Idempotency-Key the answer, tokens included, is stored with the change (sealed under the
+ * admin secret and the key), so a retry after a lost answer gets the same tokens, not team_exists.
+ */
 adminRoutes.post("/admin/teams", async (c) => {
   const { team, members } = await readBody(c, TeamCreate);
-  const tokens = await createTeam(mainStore(c.env), team, members);
+  const key = await idempotencyOf(c, "admin");
+  const idem = guard(key, c.env.ADMIN_SECRET!, team);
+  const tokens = await createTeam(mainStore(c.env), team, members, idem);
+  if (tokens === "key_reused") throw keyReused();
+  if (tokens instanceof Replay) return replay(tokens.record, key!, c.env.ADMIN_SECRET);
   if (tokens === "team_exists") throw new ApiError(409, "team_exists", `team ${team} already exists`);
   return c.json({ team, tokens }, 201);
 });
@@ -31,8 +40,15 @@ adminRoutes.post("/admin/teams", async (c) => {
 adminRoutes.post("/admin/teams/:team/members", async (c) => {
   const team = readId(c, TeamId, "team");
   const { member } = await readBody(c, MemberCreate);
-  const token = await addMember(mainStore(c.env), team, member);
+  const key = await idempotencyOf(c, "admin");
+  const token = await addMember(mainStore(c.env), team, member, guard(key, c.env.ADMIN_SECRET!, team));
+  if (token === "key_reused") throw keyReused();
+  if (token instanceof Replay) return replay(token.record, key!, c.env.ADMIN_SECRET);
   if (token === "no_team") throw new ApiError(404, CommonErrorCodes.notFound, `team ${team} does not exist`);
   if (token === "member_exists") throw new ApiError(409, "member_exists", `${member} is already a member of ${team}`);
   return c.json({ team, tokens: { [member]: token } }, 201);
 });
+
+function guard(key: Awaited<ReturnType<typeof idempotencyOf>>, secret: string, team: string): AdminIdempotency | undefined {
+  return key === undefined ? undefined : { key, answer: (tokens) => answerRecord(key, 201, { team, tokens }, {}, secret) };
+}

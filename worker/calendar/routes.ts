@@ -16,6 +16,7 @@ import { buildEvent, patchedEventFields, type EventFields } from "./event-record
 import { calendarFeed } from "./ics.ts";
 import { Blockers, lockConflict, resolveIfResolvable } from "../tx/recovery.ts";
 import { unreachable } from "../unreachable.ts";
+import { answerRecord, idempotencyOf, keyReused, replay } from "../idempotency/idempotency.ts";
 import { CalendarStore, instantMs, type PutOutcome } from "./store.ts";
 
 /** /events: the team calendar. Paths work with and without a trailing slash (the app is not strict). */
@@ -67,14 +68,21 @@ calendarRoutes.post("/events", async (c) => {
   const member = c.get("member").member;
   const now = new Date().toISOString();
   const event = built(body, { id: body.id ?? crypto.randomUUID(), created_by: member, created_at: now, updated_at: now, version: 1 });
+  const headers = { ETag: etag(event.version), Location: `/events/${event.id}` };
+  const key = await idempotencyOf(c, c.get("member"));
+  const idem = key === undefined ? undefined : { key, answer: await answerRecord(key, 201, event, headers) };
   const store = storeFor(c);
   const blockers = new Blockers(c, "calendar");
   // Each retry follows a transaction resolved just now (Blockers), so the loop ends.
   for (;;) {
-    const outcome = await store.put(event, undefined, member);
+    const outcome = await store.put(event, undefined, member, idem);
     switch (outcome.kind) {
       case "ok":
-        return c.json(event, 201, { ETag: etag(event.version), Location: `/events/${event.id}` });
+        return c.json(event, 201, headers);
+      case "replay":
+        return replay(outcome.record, key!);
+      case "key_reused":
+        throw keyReused();
       case "exists":
         throw new ApiError(409, "event_exists", `an event with id ${event.id} already exists`, { details: { id: event.id } });
       case "locked":
@@ -162,7 +170,9 @@ async function update(c: Context<AppEnv>, id: string, fieldsFrom: (current: Even
         if (await blockers.cleared(blockingTransactions(outcome))) return "retry";
         throw refusal(outcome, next);
       case "exists":
-        throw new Error("put_event answered exists to an update");
+      case "replay":
+      case "key_reused":
+        throw new Error(`put_event answered ${outcome.kind} to an update`);
       default:
         return unreachable(outcome, "put_event outcome");
     }

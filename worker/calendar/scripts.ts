@@ -1,3 +1,4 @@
+import { IDEM_LUA } from "../idempotency/lua.ts";
 import { EMIT_LUA, FEED_LOCALS_LUA, FEED_REPLY_LUA } from "../live/feed.ts";
 import { LuaScript } from "../storage/lua-script.ts";
 import { RECORD_FIELD_LUA } from "../storage/record-field-lua.ts";
@@ -34,17 +35,22 @@ end
 /**
  * The overlap check and the write in one atomic step.
  * KEYS: event, target cal start, target cal end, team start, previous cal start, previous cal end,
- *       team max length, event lock, feed stream, feed seq
+ *       team max length, event lock, idempotency record, feed stream, feed seq
  * ARGV: id, record JSON, start ms, end ms, mode (create|update), expected version ('' for create),
- *       max conflicts to report, channel, message, feed inline ('1' or '')
+ *       max conflicts to report, channel, message, idempotency fingerprint ('' for none),
+ *       idempotency answer, feed inline ('1' or '')
  * Returns {'ok', feed...} (see FEED_REPLY_LUA) | {'exists'} | {'missing'} | {'stale', version} | {'locked', tx}
  *       | {'conflict', id, json, id, json, ...} (a hold's json is its hold record)
+ *       | {'idem_replay', record} | {'idem_reused'} (see IDEM_LUA: checked first, stored with the write)
  * The overlap rule is FIND_CONFLICTS above.
  */
 export const putEventScript = new LuaScript(
   "put_event",
-  "516c61112e8df0cd68e2a6308a74bb8c46a5f93e",
-  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${FIND_CONFLICTS}${RECORD_FIELD_LUA}local id = ARGV[1]
+  "80d96b59f85f1956e747b7b42d59971e26cba7db",
+  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${FIND_CONFLICTS}${RECORD_FIELD_LUA}local IDEM_KEY, IDEM_FP, IDEM_ANSWER = KEYS[9], ARGV[10], ARGV[11]
+${IDEM_LUA}local seen = idem_seen()
+if seen then return seen end
+local id = ARGV[1]
 local lock = redis.call('GET', KEYS[8])
 if lock then return {'locked', lock} end
 local current = redis.call('GET', KEYS[1])
@@ -67,6 +73,7 @@ redis.call('ZADD', KEYS[2], s, id)
 redis.call('ZADD', KEYS[3], e, id)
 redis.call('ZADD', KEYS[4], s, id)
 if e - s > tonumber(redis.call('GET', KEYS[7]) or '0') then redis.call('SET', KEYS[7], e - s) end
+idem_remember()
 emit(ARGV[8], ARGV[9])
 return feed_reply({'ok'})`,
 );

@@ -3,6 +3,8 @@ import { MAX_EVENT_LENGTH_MS, type Event } from "../../shared/calendar.ts";
 import { parseInstant } from "../../shared/instant.ts";
 import type { ChangeSink } from "../live/changes.ts";
 import { isAfter, type Cursor } from "../storage/cursor.ts";
+import { idemArgs, idemKeys, type Idempotency } from "../idempotency/idempotency.ts";
+import { idempotencyKeys } from "../idempotency/keys.ts";
 import { CALENDAR_CHANNEL, calendarKeys } from "./keys.ts";
 import { deleteEventScript, putEventScript } from "./scripts.ts";
 
@@ -12,7 +14,9 @@ export type PutOutcome =
   | { kind: "missing" }
   | { kind: "stale"; version: number }
   | { kind: "locked"; tx: string }
-  | { kind: "conflict"; conflicts: Conflict[] };
+  | { kind: "conflict"; conflicts: Conflict[] }
+  | { kind: "replay"; record: string }
+  | { kind: "key_reused" };
 
 /** What a booking collides with: an event, or a hold of a transaction in progress (`tx` set). */
 export type Conflict = Pick<Event, "id" | "starts_at" | "ends_at"> & { title?: string; tx?: string };
@@ -50,16 +54,29 @@ export class CalendarStore {
 
   /**
    * Writes `event` if its slot is free, atomically. `previous` is the stored version being
-   * replaced (compare-and-set on its version), or undefined to create.
+   * replaced (compare-and-set on its version), or undefined to create. With `idem`, the key's
+   * record is checked first (a replay or a reused key changes nothing) and `answer` is stored
+   * with the write, in the same step.
    */
-  async put(event: Event, previous: Event | undefined, by: string): Promise<PutOutcome> {
+  async put(event: Event, previous: Event | undefined, by: string, idem?: { key: Idempotency; answer: string }): Promise<PutOutcome> {
     const k = this.#keys;
     const change: Change = previous === undefined ? "event.created" : "event.updated";
     const oldCalendar = previous?.calendar ?? event.calendar;
     const message = this.#message(change, event.id, by, event);
     const reply = (await putEventScript.run(
       this.#redis,
-      [k.event(event.id), k.starts(event.calendar), k.ends(event.calendar), k.teamStarts, k.starts(oldCalendar), k.ends(oldCalendar), k.maxLength, k.lock(event.id), ...this.#changes.feedKeys()],
+      [
+        k.event(event.id),
+        k.starts(event.calendar),
+        k.ends(event.calendar),
+        k.teamStarts,
+        k.starts(oldCalendar),
+        k.ends(oldCalendar),
+        k.maxLength,
+        k.lock(event.id),
+        ...idemKeys(idem?.key, idempotencyKeys.memberPlaceholder(this.#team)),
+        ...this.#changes.feedKeys(),
+      ],
       [
         event.id,
         JSON.stringify(event),
@@ -70,6 +87,7 @@ export class CalendarStore {
         MAX_CONFLICTS_REPORTED,
         CALENDAR_CHANNEL,
         message,
+        ...idemArgs(idem?.key, idem?.answer),
         this.#changes.inlineFlag("calendar"),
       ],
     )) as string[];
@@ -87,6 +105,10 @@ export class CalendarStore {
         return { kind: "locked", tx: reply[1]! };
       case "conflict":
         return { kind: "conflict", conflicts: parseConflicts(reply) };
+      case "idem_replay":
+        return { kind: "replay", record: reply[1]! };
+      case "idem_reused":
+        return { kind: "key_reused" };
       default:
         throw new Error(`put_event answered ${JSON.stringify(reply)}`);
     }

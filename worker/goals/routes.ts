@@ -12,6 +12,7 @@ import { changesFor } from "../live/context.ts";
 import { participantStore } from "../storage/stores.ts";
 import { Blockers, lockConflict, resolveIfResolvable } from "../tx/recovery.ts";
 import { unreachable } from "../unreachable.ts";
+import { answerRecord, idempotencyOf, keyReused, replay } from "../idempotency/idempotency.ts";
 import { buildGoal, patchedFields } from "./goal-record.ts";
 import { GoalStore } from "./store.ts";
 
@@ -35,14 +36,21 @@ goalRoutes.post("/goals", async (c) => {
   const member = c.get("member").member;
   const now = new Date().toISOString();
   const goal = buildGoal(body, { id: body.id ?? crypto.randomUUID(), owner: member, created_by: member, created_at: now, updated_at: now, version: 1 });
+  const headers = { ETag: etag(goal.version), Location: `/goals/${goal.id}` };
+  const key = await idempotencyOf(c, c.get("member"));
+  const idem = key === undefined ? undefined : { key, answer: await answerRecord(key, 201, goal, headers) };
   const store = storeFor(c);
   const blockers = new Blockers(c, "goals");
   // Each retry follows a transaction resolved just now (Blockers), so the loop ends.
   for (;;) {
-    const outcome = await store.put(goal, undefined, member);
+    const outcome = await store.put(goal, undefined, member, idem);
     switch (outcome.kind) {
       case "ok":
-        return c.json(goal, 201, { ETag: etag(goal.version), Location: `/goals/${goal.id}` });
+        return c.json(goal, 201, headers);
+      case "replay":
+        return replay(outcome.record, key!);
+      case "key_reused":
+        throw keyReused();
       case "exists":
         throw new ApiError(409, "goal_exists", `a goal with id ${goal.id} already exists`, { details: { id: goal.id } });
       case "locked":

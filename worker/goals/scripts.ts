@@ -1,16 +1,22 @@
+import { IDEM_LUA } from "../idempotency/lua.ts";
 import { EMIT_LUA, FEED_LOCALS_LUA, FEED_REPLY_LUA } from "../live/feed.ts";
 import { LuaScript } from "../storage/lua-script.ts";
 import { RECORD_FIELD_LUA } from "../storage/record-field-lua.ts";
 
 /**
- * Compare-and-set of one goal. KEYS: goal, index, goal lock, feed stream, feed seq.
- * ARGV: id, record JSON, created_at ms, mode (create|update), expected version, channel, message, feed inline.
- * Returns {'ok', feed...} | {'exists'} | {'missing'} | {'stale', version} | {'locked', tx}.
+ * Compare-and-set of one goal. KEYS: goal, index, goal lock, idempotency record, feed stream, feed seq.
+ * ARGV: id, record JSON, created_at ms, mode (create|update), expected version, channel, message,
+ *       idempotency fingerprint ('' for none), idempotency answer, feed inline.
+ * Returns {'ok', feed...} | {'exists'} | {'missing'} | {'stale', version} | {'locked', tx}
+ *       | {'idem_replay', record} | {'idem_reused'} (see IDEM_LUA: checked first, stored with the write).
  */
 export const putGoalScript = new LuaScript(
   "put_goal",
-  "fb7beeae10f0a0f5d78a5c8bed08843e5ecea7ef",
-  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${RECORD_FIELD_LUA}local lock = redis.call('GET', KEYS[3])
+  "cfe3bb1f36ef69c4d7dd1c2ebbed35ffc4b1d200",
+  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${RECORD_FIELD_LUA}local IDEM_KEY, IDEM_FP, IDEM_ANSWER = KEYS[4], ARGV[8], ARGV[9]
+${IDEM_LUA}local seen = idem_seen()
+if seen then return seen end
+local lock = redis.call('GET', KEYS[3])
 if lock then return {'locked', cjson.decode(lock).tx} end
 local current = redis.call('GET', KEYS[1])
 if ARGV[4] == 'create' then
@@ -22,6 +28,7 @@ else
 end
 redis.call('SET', KEYS[1], ARGV[2])
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+idem_remember()
 emit(ARGV[6], ARGV[7])
 return feed_reply({'ok'})`,
 );

@@ -2,10 +2,14 @@ import type { Redis } from "@upstash/redis/cloudflare";
 import type { Goal } from "../../shared/goals.ts";
 import type { ChangeSink } from "../live/changes.ts";
 import { isAfter, type Cursor } from "../storage/cursor.ts";
+import { idemArgs, idemKeys, type Idempotency } from "../idempotency/idempotency.ts";
+import { idempotencyKeys } from "../idempotency/keys.ts";
 import { GOALS_CHANNEL, goalKeys } from "./keys.ts";
 import { deleteGoalScript, putGoalScript } from "./scripts.ts";
 
 export type WriteOutcome = { kind: "ok" } | { kind: "exists" } | { kind: "missing" } | { kind: "stale"; version: number } | { kind: "locked"; tx: string };
+/** A create may also meet its Idempotency-Key's record: the first answer again, or a key used for another request. */
+export type CreateOutcome = WriteOutcome | { kind: "replay"; record: string } | { kind: "key_reused" };
 export type GoalChange = "goal.created" | "goal.updated" | "goal.deleted";
 
 /** One team's goals in Redis. */
@@ -33,16 +37,33 @@ export class GoalStore {
     return { goal: raw ? (JSON.parse(raw) as Goal) : null, lockedBy: lock ? (JSON.parse(lock) as { tx: string }).tx : null };
   }
 
-  /** Creates (previous undefined) or replaces `previous`, compare-and-set on its version. */
-  async put(goal: Goal, previous: Goal | undefined, by: string): Promise<WriteOutcome> {
+  /**
+   * Creates (previous undefined) or replaces `previous`, compare-and-set on its version. With
+   * `idem`, the key's record is checked first and `answer` stored with the write, in the same step.
+   */
+  async put(goal: Goal, previous: Goal, by: string): Promise<WriteOutcome>;
+  async put(goal: Goal, previous: undefined, by: string, idem?: { key: Idempotency; answer: string }): Promise<CreateOutcome>;
+  async put(goal: Goal, previous: Goal | undefined, by: string, idem?: { key: Idempotency; answer: string }): Promise<CreateOutcome> {
     const change: GoalChange = previous === undefined ? "goal.created" : "goal.updated";
     const message = this.#message(change, goal.id, by, goal);
     const reply = (await putGoalScript.run(
       this.#redis,
-      [this.#keys.goal(goal.id), this.#keys.index, this.#keys.lock(goal.id), ...this.#changes.feedKeys()],
-      [goal.id, JSON.stringify(goal), Date.parse(goal.created_at), previous === undefined ? "create" : "update", previous?.version ?? "", GOALS_CHANNEL, message, this.#changes.inlineFlag("goals")],
+      [this.#keys.goal(goal.id), this.#keys.index, this.#keys.lock(goal.id), ...idemKeys(idem?.key, idempotencyKeys.memberPlaceholder(this.#team)), ...this.#changes.feedKeys()],
+      [
+        goal.id,
+        JSON.stringify(goal),
+        Date.parse(goal.created_at),
+        previous === undefined ? "create" : "update",
+        previous?.version ?? "",
+        GOALS_CHANNEL,
+        message,
+        ...idemArgs(idem?.key, idem?.answer),
+        this.#changes.inlineFlag("goals"),
+      ],
     )) as string[];
     if (reply[0] === "ok") await this.#changes.settle("goals", reply.slice(1), [message]);
+    if (reply[0] === "idem_replay") return { kind: "replay", record: reply[1]! };
+    if (reply[0] === "idem_reused") return { kind: "key_reused" };
     return outcome(reply);
   }
 

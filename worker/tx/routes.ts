@@ -8,6 +8,8 @@ import { ApiError } from "../http-errors.ts";
 import { readBody } from "../request.ts";
 import { TxAborted, TxAlreadyCommitted, TxNotFound, TxNotOpen, viewOf, type TxCoordinator, type TxRecord } from "./coordinator.ts";
 import { coordinatorFor } from "./recovery.ts";
+import { guarded, idempotencyOf } from "../idempotency/idempotency.ts";
+import { mainStore } from "../storage/stores.ts";
 
 /**
  * /tx: transactions across calendar and goals. Only the member who began a transaction may see,
@@ -21,15 +23,26 @@ function coordinator(c: Context<AppEnv>): TxCoordinator {
   return coordinatorFor(c.env, c.get("member").team, waitUntilOf(c));
 }
 
+/**
+ * Each POST takes an Idempotency-Key. A transaction's work is several steps, not one script, so
+ * the key is held by an in-progress marker while it runs (a duplicate meanwhile: 409
+ * idempotency_key_in_use) and then keeps the answer (see guarded).
+ */
+async function once(c: Context<AppEnv>, work: () => Promise<Response>): Promise<Response> {
+  return guarded(mainStore(c.env), await idempotencyOf(c, c.get("member")), c, work);
+}
+
 txRoutes.post("/tx", async (c) => {
   const body = await readBody(c, TxBegin, { optional: true });
-  const tx = coordinator(c);
-  let record = await tx.begin(c.get("member").member, { persist: !body.commit });
-  await answerErrors(async () => {
-    for (const op of body.ops ?? []) record = await tx.addOp(record, op);
-    if (body.commit) record = await tx.commit(record);
-  }, record);
-  return c.json(viewOf(record), body.commit ? 200 : 201, { Location: `/tx/${record.id}` });
+  return once(c, async () => {
+    const tx = coordinator(c);
+    let record = await tx.begin(c.get("member").member, { persist: !body.commit });
+    await answerErrors(async () => {
+      for (const op of body.ops ?? []) record = await tx.addOp(record, op);
+      if (body.commit) record = await tx.commit(record);
+    }, record);
+    return c.json(viewOf(record), body.commit ? 200 : 201, { Location: `/tx/${record.id}` });
+  });
 });
 
 txRoutes.get("/tx/:id", async (c) => {
@@ -39,23 +52,31 @@ txRoutes.get("/tx/:id", async (c) => {
 
 txRoutes.post("/tx/:id/ops", async (c) => {
   const tx = coordinator(c);
-  const record = await answerErrors(() => tx.load(c.req.param("id"), c.get("member").member));
-  const op = await readBody(c, TxOpInput);
-  const next = await answerErrors(() => tx.addOp(record, op), record);
-  return c.json(viewOf(next));
+  // With a key the body is read first: the key's fingerprint covers it.
+  const early = c.req.header("Idempotency-Key") === undefined ? undefined : await readBody(c, TxOpInput);
+  return once(c, async () => {
+    const record = await answerErrors(() => tx.load(c.req.param("id"), c.get("member").member));
+    const op = early ?? (await readBody(c, TxOpInput));
+    const next = await answerErrors(() => tx.addOp(record, op), record);
+    return c.json(viewOf(next));
+  });
 });
 
-txRoutes.post("/tx/:id/commit", async (c) => {
-  const tx = coordinator(c);
-  const record = await answerErrors(() => tx.load(c.req.param("id"), c.get("member").member));
-  return c.json(viewOf(await answerErrors(() => tx.commit(record), record)));
-});
+txRoutes.post("/tx/:id/commit", (c) =>
+  once(c, async () => {
+    const tx = coordinator(c);
+    const record = await answerErrors(() => tx.load(c.req.param("id"), c.get("member").member));
+    return c.json(viewOf(await answerErrors(() => tx.commit(record), record)));
+  }),
+);
 
-txRoutes.post("/tx/:id/abort", async (c) => {
-  const tx = coordinator(c);
-  const record = await answerErrors(() => tx.load(c.req.param("id"), c.get("member").member));
-  return c.json(viewOf(await answerErrors(() => tx.abort(record), record)));
-});
+txRoutes.post("/tx/:id/abort", (c) =>
+  once(c, async () => {
+    const tx = coordinator(c);
+    const record = await answerErrors(() => tx.load(c.req.param("id"), c.get("member").member));
+    return c.json(viewOf(await answerErrors(() => tx.abort(record), record)));
+  }),
+);
 
 /** Turns the coordinator's outcomes into the API's error shape; the reason is the error code. */
 async function answerErrors<T>(work: () => Promise<T>, record?: TxRecord): Promise<T> {

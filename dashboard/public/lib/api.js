@@ -16,6 +16,15 @@
  * @typedef {({ ok: true, status: number, data: T, etag: string | null } | { ok: false, status: number, error: ApiErrorInfo }) & { clock: ClockReading }} ApiResult
  */
 
+/** Answers after which a POST may be sent again with the same Idempotency-Key (it may or may not have landed, changed nothing, or still runs). */
+const RETRYABLE = new Set(["network", "outcome_unknown", "dependency_unavailable", "worker_restarting", "idempotency_key_in_use"]);
+
+/** A random Idempotency-Key. crypto.randomUUID exists only in secure contexts; getRandomValues everywhere. */
+export function newIdempotencyKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 export class Api {
   #baseUrl;
   #getToken;
@@ -31,15 +40,39 @@ export class Api {
   }
 
   /**
+   * One logical operation. `retry` (for POSTs to routes that honour Idempotency-Key: /events,
+   * /goals, /tx) sends a random key and, when the answer leaves the outcome open (no answer, 503
+   * outcome_unknown) or says nothing changed (503 dependency_unavailable, worker_restarting) or
+   * the first attempt still runs (409 idempotency_key_in_use), sends it again with the same key,
+   * up to `attempts` times: the worker answers a retry of done work with its first answer.
    * @template [T=unknown]
    * @param {string} method
    * @param {string} path with its query, e.g. "/events?from=…"
-   * @param {{ body?: unknown, ifMatch?: number }} [options] `ifMatch`: the version the change was made from
+   * @param {{ body?: unknown, ifMatch?: number, retry?: boolean, attempts?: number, retryDelayMs?: number }} [options] `ifMatch`: the version the change was made from
    * @returns {Promise<ApiResult<T>>}
    */
   async request(method, path, options = {}) {
+    const key = options.retry && method === "POST" ? newIdempotencyKey() : undefined;
+    const attempts = key === undefined ? 1 : Math.max(1, options.attempts ?? 4);
+    for (let attempt = 1; ; attempt++) {
+      /** @type {ApiResult<T>} */
+      const result = await this.#send(method, path, options, key);
+      if (result.ok || !RETRYABLE.has(result.error.code) || attempt >= attempts) return result;
+      await new Promise((resolve) => setTimeout(resolve, (options.retryDelayMs ?? 250) * 2 ** (attempt - 1)));
+    }
+  }
+
+  /**
+   * @template [T=unknown]
+   * @param {string} method @param {string} path
+   * @param {{ body?: unknown, ifMatch?: number }} options
+   * @param {string | undefined} idempotencyKey
+   * @returns {Promise<ApiResult<T>>}
+   */
+  async #send(method, path, options, idempotencyKey) {
     /** @type {Record<string, string>} */
     const headers = { accept: "application/json" };
+    if (idempotencyKey !== undefined) headers["idempotency-key"] = idempotencyKey;
     const token = this.#getToken();
     if (token) headers.authorization = `Bearer ${token}`;
     if (options.body !== undefined) headers["content-type"] = "application/json";
