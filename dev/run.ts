@@ -92,8 +92,12 @@ function record(): StackRecord {
 async function claimDataFolder(): Promise<void> {
   // Everything the stack writes (AOF, the Durable Objects' sqlite, passwords) is its user's alone.
   process.umask(0o077);
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  lockDown(dataDir);
+  try {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    lockDown(dataDir);
+  } catch (error) {
+    fail(`cannot use ${dataDir} as the data folder (GROUPSYNC_DATA_DIR): ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; choose a folder you can write`);
+  }
   for (let attempt = 0; attempt < 3; attempt++) {
     const found = stateFile.find();
     if (found.kind === "live") {

@@ -172,6 +172,17 @@ describe("npm run dev", () => {
     expect(await allGone(tree)).toEqual([]);
   });
 
+  it("refuses a data folder it cannot use, and a bad port setting, in one line each", async () => {
+    const file = join(tempDir(), "not-a-folder");
+    writeFileSync(file, "");
+    const onAFile = runDev({ ...(await isolatedDevEnv()), GROUPSYNC_DATA_DIR: file });
+    expect(await onAFile.exited).toBe(1);
+    expect(onAFile.said()).toEqual([`groupsync dev: cannot use ${file} as the data folder (GROUPSYNC_DATA_DIR): EEXIST; choose a folder you can write`]);
+    const badPort = runDev({ ...(await isolatedDevEnv()), PORT: "abc" });
+    expect(await badPort.exited).toBe(1);
+    expect(badPort.said()).toEqual(['groupsync dev: PORT must be a port number, got "abc"']);
+  });
+
   it("refuses a port that is taken, naming the setting that moves it", async () => {
     const { createServer } = await import("node:net");
     const blocker = createServer().listen(0, "127.0.0.1");
