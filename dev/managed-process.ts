@@ -17,6 +17,27 @@ export interface ManagedProcessOptions {
 }
 
 /**
+ * Every process group started here and not yet gone, from the moment it is spawned (not only once
+ * it is ready): a supervisor stopping half-way through a start must stop what is starting too, and
+ * must record it at once in case it is itself SIGKILLed.
+ */
+const living = new Set<ManagedProcess>();
+const changeListeners = new Set<() => void>();
+
+export function livingProcesses(): ManagedProcess[] {
+  return [...living];
+}
+
+/** Called whenever a process is spawned or exits. */
+export function onLivingProcessesChange(listener: () => void): void {
+  changeListeners.add(listener);
+}
+
+function livingChanged(): void {
+  for (const listener of changeListeners) listener();
+}
+
+/**
  * A child process in its own process group, so that stopping it also stops whatever it spawned
  * (wrangler starts workerd) and so a terminal's Ctrl-C reaches only the parent, which then stops
  * its children in order.
@@ -57,6 +78,12 @@ export class ManagedProcess {
       child.once("exit", (code, signal) => resolve({ code, signal })),
     );
     const managed = new ManagedProcess(options.name, child.pid, exited);
+    living.add(managed);
+    livingChanged();
+    void exited.then(() => {
+      living.delete(managed);
+      livingChanged();
+    });
 
     let markReady: () => void = () => {};
     const ready = new Promise<void>((resolve) => (markReady = resolve));
@@ -93,6 +120,12 @@ export class ManagedProcess {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
     }
+  }
+
+  /** SIGKILL to the whole group (a crashed leader's children included), until the group is gone. */
+  async killGroup(): Promise<void> {
+    this.signal("SIGKILL");
+    for (let i = 0; i < 100 && isGroupAlive(this.pid); i++) await new Promise((resolve) => setTimeout(resolve, 50));
   }
 
   /** SIGTERM to the group, then SIGKILL if it has not exited within graceMs. */

@@ -52,3 +52,16 @@ export function parentOf(pid: number): number | null {
     return null;
   }
 }
+
+/**
+ * When `pid` started (clock ticks since boot, /proc/PID/stat field 22), or null if it is gone:
+ * with the pid, it names one process even after pids are reused.
+ */
+export function startTimeOf(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19] ?? null;
+  } catch {
+    return null;
+  }
+}

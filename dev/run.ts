@@ -15,9 +15,9 @@ import { cronsOfWranglerToml, parseCron } from "./cron.ts";
 import { startCronTicker } from "./cron-ticker.ts";
 import { FrontProxy } from "./front-proxy.ts";
 import { startGatewayProcess } from "./gateway-process.ts";
-import type { ManagedProcess } from "./managed-process.ts";
+import { livingProcesses, onLivingProcessesChange, type ManagedProcess } from "./managed-process.ts";
 import { freePort, isPortInUse } from "./ports.ts";
-import { isAlive, parentOf } from "./process-tree.ts";
+import { isAlive, parentOf, startTimeOf } from "./process-tree.ts";
 import { redisUsersIn, startRedisServer } from "./redis-server.ts";
 import { RestartBudget } from "./restart-budget.ts";
 import { StackStateFile, type StackRecord } from "./stack-state.ts";
@@ -54,7 +54,7 @@ const frontProxy = new FrontProxy();
 
 function portSetting(name: string, fallback: number): number {
   const raw = env[name];
-  const value = raw === undefined || raw === "" ? fallback : Number(raw);
+  const value = raw === undefined || raw === "" ? fallback : /^\d{1,5}$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isInteger(value) || value < 1 || value > 65535) fail(`${name} must be a port number, got "${raw}"`);
   return value;
 }
@@ -81,7 +81,9 @@ function record(): StackRecord {
     url: workerUrl,
     dataDir,
     startedAt: new Date().toISOString(),
-    children: children.flatMap((child) => (child.current === null ? [] : [{ name: child.name, pid: child.current.pid }])),
+    supervisorStartTime: startTimeOf(process.pid),
+    // Everything spawned and not yet gone, ready or still starting (managed-process.ts).
+    children: livingProcesses().map((p) => ({ name: p.name, pid: p.pid, startTime: startTimeOf(p.pid) })),
   };
 }
 
@@ -118,6 +120,9 @@ async function claimDataFolder(): Promise<void> {
     stateFile.remove();
     if (stateFile.claim(record())) {
       claimed = true;
+      onLivingProcessesChange(() => {
+        if (!stopping) stateFile.update(record());
+      });
       return;
     }
   }
@@ -153,15 +158,21 @@ async function supervise(child: Supervised, describe: (process: ManagedProcess, 
   children.push(child);
   let firstStart = true;
   const launch = async () => {
+    if (stopping) throw new Error("the stack is stopping");
     const process_ = await child.start();
+    if (stopping) {
+      await process_.stop();
+      throw new Error("the stack is stopping");
+    }
     child.current = process_;
-    stateFile.update(record());
     describe(process_, firstStart);
     firstStart = false;
-    void process_.exited.then(({ code, signal }) => {
+    void process_.exited.then(async ({ code, signal }) => {
       child.unwatch?.();
       if (stopping || child.current !== process_) return;
       child.current = null;
+      // What the dead leader started (wrangler's workerd) would hold its ports against the restart.
+      await process_.killGroup();
       const how = signal ?? `exit code ${code}`;
       if (!child.budget.allowRestart()) {
         void shutdown(`${child.name} died ${child.budget.recentCrashes} times within a minute (last: ${how})`, 1);
@@ -170,11 +181,18 @@ async function supervise(child: Supervised, describe: (process: ManagedProcess, 
       say(`${child.name} died (${how}); restarting it`);
       launch().then(
         () => say(`${child.name} is back`),
-        (error: unknown) => void shutdown(`${child.name} could not be restarted: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`, 1),
+        (error: unknown) => void shutdown(`${child.name} could not be restarted: ${oneLine(error)}`, 1),
       );
     });
   };
   await launch();
+}
+
+/** A start error's first line and, when it quotes the child's output, its last line: the reason. */
+function oneLine(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const lines = error.message.split("\n").map((line) => line.trim()).filter(Boolean);
+  return lines.length > 1 ? `${lines[0]!.replace(/ Its last output:$/, "")} (${lines.at(-1)})` : (lines[0] ?? "unknown error");
 }
 
 async function shutdown(reason: string, exitCode: number): Promise<void> {
@@ -183,10 +201,9 @@ async function shutdown(reason: string, exitCode: number): Promise<void> {
   stopTicker();
   say(`stopping (${reason})`);
   await frontProxy.close();
-  for (const child of [...children].reverse()) {
-    child.unwatch?.();
-    await child.current?.stop();
-  }
+  for (const child of children) child.unwatch?.();
+  // Newest first (worker, gateway, Redis last), including a child that was still starting.
+  for (const process_ of livingProcesses().reverse()) await process_.stop();
   if (claimed) stateFile.remove();
   say("stopped; nothing left running");
   process.exit(exitCode);
@@ -312,4 +329,4 @@ async function main(): Promise<void> {
   say("ready; Ctrl-C stops everything");
 }
 
-main().catch((error: unknown) => void shutdown(error instanceof Error ? error.message : String(error), 1));
+main().catch((error: unknown) => void shutdown(oneLine(error), 1));

@@ -6,16 +6,24 @@
  */
 import { closeSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { commandLine, isAlive } from "./process-tree.ts";
+import { commandLine, isAlive, startTimeOf } from "./process-tree.ts";
 import { isGroupAlive } from "./managed-process.ts";
 
 export interface StackRecord {
   supervisorPid: number;
+  /** With the pid, names the supervisor process even after pids are reused (see startTimeOf). */
+  supervisorStartTime: string | null;
   url: string;
   dataDir: string;
   startedAt: string;
-  /** Process groups of the children (each child leads its own group). */
-  children: { name: string; pid: number }[];
+  /** Process groups of the children (each child leads its own group), as recorded when spawned. */
+  children: RecordedChild[];
+}
+
+export interface RecordedChild {
+  name: string;
+  pid: number;
+  startTime: string | null;
 }
 
 export type FoundStack =
@@ -24,16 +32,29 @@ export type FoundStack =
   | { kind: "leftovers"; record: StackRecord; groups: number[] };
 
 /** Pure: what a record found on disk means, given what is alive now. */
-export function classifyStack(record: StackRecord | null, probes: { isSupervisor: (pid: number) => boolean; isGroupAlive: (pgid: number) => boolean }): FoundStack {
+export function classifyStack(record: StackRecord | null, probes: { isSupervisor: (record: StackRecord) => boolean; isOurGroup: (child: RecordedChild) => boolean }): FoundStack {
   if (record === null) return { kind: "none" };
-  if (probes.isSupervisor(record.supervisorPid)) return { kind: "live", record };
-  const groups = record.children.map((child) => child.pid).filter((pid) => pid > 1 && probes.isGroupAlive(pid));
+  if (probes.isSupervisor(record)) return { kind: "live", record };
+  const groups = record.children.filter((child) => child.pid > 1 && probes.isOurGroup(child)).map((child) => child.pid);
   return groups.length > 0 ? { kind: "leftovers", record, groups } : { kind: "none" };
 }
 
-/** A pid is our supervisor only if it is alive and still runs dev/run.ts (pids get reused). */
-export function isDevSupervisor(pid: number): boolean {
-  return pid > 1 && pid !== process.pid && isAlive(pid) && commandLine(pid).includes("dev/run.ts");
+/** The recorded supervisor still runs: same pid, same start time, still dev/run.ts. */
+export function isDevSupervisor(record: StackRecord): boolean {
+  const pid = record.supervisorPid;
+  return pid > 1 && pid !== process.pid && isAlive(pid) && startTimeOf(pid) === record.supervisorStartTime && commandLine(pid).includes("dev/run.ts");
+}
+
+/**
+ * The recorded child's process group still exists and is the one we started: its leader, if it
+ * still runs, started when recorded (a reused pid never matches). A group whose leader is gone
+ * (wrangler's workerd after wrangler was killed) keeps its id, which no new group can take while
+ * it exists.
+ */
+export function isRecordedGroup(child: RecordedChild): boolean {
+  if (!isGroupAlive(child.pid)) return false;
+  const leaderStart = startTimeOf(child.pid);
+  return leaderStart === null || leaderStart === child.startTime;
 }
 
 export class StackStateFile {
@@ -59,7 +80,7 @@ export class StackStateFile {
   }
 
   find(): FoundStack {
-    return classifyStack(this.read(), { isSupervisor: isDevSupervisor, isGroupAlive });
+    return classifyStack(this.read(), { isSupervisor: isDevSupervisor, isOurGroup: isRecordedGroup });
   }
 
   /** Claims the folder; false if another stack claimed it first (created the file meanwhile). */

@@ -49,11 +49,13 @@ describe("npm run dev under faults", () => {
 
     const victims = [
       { name: "worker", find: () => frontWorkerdOf(stack) }, // wrangler alone would leave its port hanging
+      { name: "worker", find: () => processOf(stack, "wrangler/bin/wrangler.js") }, // its workerd outlive it, holding the port
       { name: "gateway", find: () => processOf(stack, "gateway/main.ts") },
       { name: "redis-server", find: () => processOf(stack, `redis-server 127.0.0.1:${env.REDIS_PORT}`) },
     ];
-    for (const victim of victims) {
-      expect(await createGoal(base, `before-${victim.name}`)).toBe(201);
+    for (const [i, victim] of victims.entries()) {
+      const goal = `before-${victim.name}-${i}`;
+      expect(await createGoal(base, goal)).toBe(201);
       const pid = victim.find();
       process.kill(pid, "SIGKILL");
       const outcomes = await probeUntilHealthy(base);
@@ -61,7 +63,7 @@ describe("npm run dev under faults", () => {
       expect(outcomes.at(-1)).toMatchObject({ kind: "answered", status: 200 });
       expect(isAlive(pid)).toBe(false);
       // Acknowledged before the kill: still there after it.
-      const read = await fetch(`${base}/goals/before-${victim.name}`);
+      const read = await fetch(`${base}/goals/${goal}`);
       expect(read.status, `goal written before killing ${victim.name}`).toBe(200);
       await read.body?.cancel();
     }
@@ -75,7 +77,7 @@ describe("npm run dev under faults", () => {
     expect(await allGone(tree)).toEqual([]);
     const again = runDev(env);
     await again.ready;
-    for (const victim of victims) expect((await fetch(`${base}/goals/before-${victim.name}`)).status).toBe(200);
+    for (const [i, victim] of victims.entries()) expect((await fetch(`${base}/goals/before-${victim.name}-${i}`)).status).toBe(200);
   });
 
   it("cleans up the orphans of a stack whose supervisor was SIGKILLed, then starts", async () => {

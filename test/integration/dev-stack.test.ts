@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { chmodSync, readdirSync, readFileSync, realpathSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Redis } from "@upstash/redis";
@@ -128,6 +128,42 @@ describe("npm run dev", () => {
       .map((path) => `${path} ${(statSync(path).mode & 0o777).toString(8)}`);
     expect(exposed).toEqual([]);
     expect(readdirSync(join(env.GROUPSYNC_DATA_DIR!, "wrangler"), { recursive: true, encoding: "utf8" }).some((entry) => entry.endsWith(".sqlite"))).toBe(true);
+    process.kill(-stack.child.pid!, "SIGINT");
+    await stack.exited;
+  });
+
+  it("leaves nothing running when Ctrl-C comes while it is still starting", async () => {
+    for (const after of ["redis-server on", "Upstash gateway on"]) {
+      const stack = runDev(await isolatedDevEnv());
+      await expect.poll(() => stack.said().some((line) => line.includes(after)), { timeout: 30_000 }).toBe(true);
+      const seen = new Set(descendantsOf(stack.child.pid!));
+      process.kill(-stack.child.pid!, "SIGINT");
+      // Whatever it spawns until it exits counts too (wrangler starts workerd a moment later).
+      while (stack.child.exitCode === null && stack.child.signalCode === null) {
+        for (const pid of descendantsOf(stack.child.pid!)) seen.add(pid);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(await allGone([...seen], 10_000), `Ctrl-C after "${after}"`).toEqual([]);
+    }
+  });
+
+  it("never kills a process whose pid a stale record names after the pid was reused", async () => {
+    const env = await isolatedDevEnv();
+    const bystander = spawn("sleep", ["300"], { detached: true, stdio: "ignore" });
+    const record = {
+      supervisorPid: 4_000_000,
+      supervisorStartTime: "1",
+      url: "http://127.0.0.1:1",
+      dataDir: env.GROUPSYNC_DATA_DIR,
+      startedAt: "2026-01-01T00:00:00.000Z",
+      children: [{ name: "redis-server", pid: bystander.pid!, startTime: "1" }],
+    };
+    writeFileSync(join(env.GROUPSYNC_DATA_DIR!, "dev-stack.json"), JSON.stringify(record));
+    const stack = runDev(env);
+    await stack.ready;
+    expect(stack.said().join("\n")).not.toContain("leftovers");
+    expect(bystander.exitCode === null && bystander.signalCode === null).toBe(true);
+    bystander.kill("SIGKILL");
     process.kill(-stack.child.pid!, "SIGINT");
     await stack.exited;
   });

@@ -50,27 +50,28 @@ describe("RestartBudget", () => {
 describe("classifyStack", () => {
   const record: StackRecord = {
     supervisorPid: 100,
+    supervisorStartTime: "5000",
     url: "http://127.0.0.1:8787",
     dataDir: "/data",
     startedAt: "2026-12-01T00:00:00.000Z",
     children: [
-      { name: "redis-server", pid: 101 },
-      { name: "gateway", pid: 102 },
-      { name: "worker", pid: 103 },
+      { name: "redis-server", pid: 101, startTime: "5001" },
+      { name: "gateway", pid: 102, startTime: "5002" },
+      { name: "worker", pid: 103, startTime: "5003" },
     ],
   };
 
   it("is live while its supervisor runs, whatever its children do", () => {
-    expect(classifyStack(record, { isSupervisor: (pid) => pid === 100, isGroupAlive: () => false })).toEqual({ kind: "live", record });
+    expect(classifyStack(record, { isSupervisor: (r) => r.supervisorPid === 100, isOurGroup: () => false })).toEqual({ kind: "live", record });
   });
 
   it("is leftovers when the supervisor is gone but some children are not", () => {
-    expect(classifyStack(record, { isSupervisor: () => false, isGroupAlive: (pid) => pid !== 102 })).toEqual({ kind: "leftovers", record, groups: [101, 103] });
+    expect(classifyStack(record, { isSupervisor: () => false, isOurGroup: (child) => child.pid !== 102 })).toEqual({ kind: "leftovers", record, groups: [101, 103] });
   });
 
   it("is nothing when everything it names is gone, or there is no record", () => {
-    expect(classifyStack(record, { isSupervisor: () => false, isGroupAlive: () => false })).toEqual({ kind: "none" });
-    expect(classifyStack(null, { isSupervisor: () => true, isGroupAlive: () => true })).toEqual({ kind: "none" });
+    expect(classifyStack(record, { isSupervisor: () => false, isOurGroup: () => false })).toEqual({ kind: "none" });
+    expect(classifyStack(null, { isSupervisor: () => true, isOurGroup: () => true })).toEqual({ kind: "none" });
   });
 });
 
