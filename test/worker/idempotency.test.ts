@@ -120,7 +120,7 @@ describe("Idempotency-Key on POST /goals and POST /events", () => {
     const first = await t.post("/goals", { id: "g1", title: "G" }, withKey(k));
     expect(first.status).toBe(201);
     const redis = mainStore(env as never);
-    const records = (await redis.scan(0, { match: `gs:{${t.team}}:idem:ana:*`, count: 1000 }))[1];
+    const records = await scanAll(redis, `gs:{${t.team}}:idem:ana:*`);
     expect(records).toHaveLength(1);
     const ttl = await redis.ttl(records[0]!);
     expect(ttl).toBeGreaterThan(IDEMPOTENCY_TTL_SECONDS - 60);
@@ -166,7 +166,7 @@ describe("Idempotency-Key on /admin", () => {
     expect((await client(firstBody.tokens.ana).get("/events")).status).toBe(200);
     // The stored copy does not show the tokens to a reader of Redis.
     const redis = mainStore(env as never);
-    const [, records] = await redis.scan(0, { match: "gs:admin:idem:*", count: 10000 });
+    const records = await scanAll(redis, "gs:admin:idem:*");
     const stored = await Promise.all(records.map((r) => redis.get(r).then((v) => JSON.stringify(v))));
     expect(stored.some((text) => text.includes(firstBody.tokens.ana))).toBe(false);
     // Another body under the same key is refused; without a key the team exists.
@@ -258,3 +258,15 @@ describe("Idempotency-Key on /tx", () => {
     }
   });
 });
+
+/** Every key matching `match`: SCAN pages until the cursor comes back to 0 (one page may hold none). */
+async function scanAll(redis: ReturnType<typeof mainStore>, match: string): Promise<string[]> {
+  const found: string[] = [];
+  let cursor: string | number = 0;
+  do {
+    const [next, keys]: [string | number, string[]] = await redis.scan(cursor, { match, count: 1000 });
+    found.push(...keys);
+    cursor = next;
+  } while (String(cursor) !== "0");
+  return found;
+}
