@@ -15,7 +15,7 @@ import { cronsOfWranglerToml, parseCron } from "./cron.ts";
 import { startCronTicker } from "./cron-ticker.ts";
 import { FrontProxy } from "./front-proxy.ts";
 import { startGatewayProcess } from "./gateway-process.ts";
-import { livingProcesses, onLivingProcessesChange, type ManagedProcess } from "./managed-process.ts";
+import { isGroupAlive, livingProcesses, onLivingProcessesChange, type ManagedProcess } from "./managed-process.ts";
 import { freePort, isPortInUse } from "./ports.ts";
 import { isAlive, parentOf, startTimeOf } from "./process-tree.ts";
 import { redisUsersIn, startRedisServer } from "./redis-server.ts";
@@ -115,7 +115,7 @@ async function claimDataFolder(): Promise<void> {
           process.kill(-group, "SIGKILL");
         } catch {}
       }
-      await waitFor(() => found.groups.every((group) => !groupAlive(group)), 5_000);
+      await waitFor(() => found.groups.every((group) => !isGroupAlive(group)), 5_000);
     }
     stateFile.remove();
     if (stateFile.claim(record())) {
@@ -136,15 +136,6 @@ function lockDown(dir: string): void {
     const path = join(entry.parentPath, entry.name);
     if (entry.isDirectory()) chmodSync(path, 0o700);
     else if (entry.isFile()) chmodSync(path, 0o600);
-  }
-}
-
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 
