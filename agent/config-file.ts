@@ -15,6 +15,7 @@ import { z } from "zod";
 import { parseDuration } from "../shared/instant.ts";
 import { MAX_DURATION_MS, type PomodoroSettings } from "../shared/pomodoro.ts";
 import { MIN_TEAM_KEY_LENGTH } from "./net/envelope.ts";
+import { weakTeamKeyReason } from "./net/team-key-strength.ts";
 
 /**
  * Bad input from the user: a flag, a variable or the config file. The CLI prints its message on one
@@ -166,7 +167,12 @@ const wholeNumber = (min: number, max: number) => {
 const ConfigFileSchema = z.strictObject({
   url: checked(checkUrl, "a URL in quotes"),
   token: z.string({ error: "must be a string" }).min(1, { error: "must not be empty (leave the key out instead)" }),
-  team_key: z.string({ error: "must be a string" }).min(MIN_TEAM_KEY_LENGTH, { error: `must be at least ${MIN_TEAM_KEY_LENGTH} characters` }),
+  team_key: z
+    .string({ error: "must be a string" })
+    .superRefine((key, ctx) => {
+      const weak = weakTeamKeyReason(key);
+      if (weak !== null) ctx.addIssue({ code: "custom", message: weak.replace(/^is too short.*$/, `must be at least ${MIN_TEAM_KEY_LENGTH} characters`) });
+    }),
   state_dir: z.string({ error: "must be a path in quotes" }).min(1, { error: "must not be empty" }),
   host: checked(checkHost, "a host name or IP address in quotes"),
   port: wholeNumber(0, 65535),
@@ -281,10 +287,9 @@ export function requireTeamKey(settings: AgentSettings): string {
       `GROUPSYNC_TEAM_KEY is not set (nor team_key in the config file); every member of the team needs the same key, at least ${MIN_TEAM_KEY_LENGTH} characters`,
     );
   }
-  // The file's key is checked when it is read; only the variable can be short here.
-  if (key.length < MIN_TEAM_KEY_LENGTH) {
-    throw new UsageError(`GROUPSYNC_TEAM_KEY is too short (${key.length} characters); use at least ${MIN_TEAM_KEY_LENGTH}`);
-  }
+  // The file's key is checked when it is read; only the variable can be weak here.
+  const weak = weakTeamKeyReason(key);
+  if (weak !== null) throw new UsageError(`GROUPSYNC_TEAM_KEY ${weak}`);
   return key;
 }
 

@@ -154,6 +154,8 @@ describe("agent settings: errors name the file and the key", () => {
       [{ every: 2.5 }, "every: must be a whole number from 1 to 100"],
       [{ url: "ftp://files.example" }, "url: 'ftp://files.example' is not an http or https URL"],
       [{ team_key: "short" }, "team_key: must be at least 16 characters"],
+      [{ team_key: " ".repeat(16) }, "team_key: is only whitespace"],
+      [{ team_key: "a".repeat(32) }, "team_key: is too easy to guess (only 1 different characters); use a random one, e.g. openssl rand -base64 32"],
       [{ token: "" }, "token: must not be empty (leave the key out instead)"],
       [{ node_id: "two words" }, "node_id: 'two words' is not a node id (letters, digits, '.', '_' and '-', at most 64, starting with a letter or digit)"],
       [{ host: "not a host!" }, "host: 'not a host!' is not a host name or IP address"],
@@ -177,5 +179,17 @@ describe("agent settings: errors name the file and the key", () => {
   it("asks for the team key where the timer needs it, mentioning the config file", () => {
     expect(usageError(() => parseRunOptions("start", [], cleanEnv()))).toMatch(/^GROUPSYNC_TEAM_KEY is not set \(nor team_key in the config file\)/);
     expect(usageError(() => parseClientOptions([], cleanEnv({ GROUPSYNC_TEAM_KEY: "short" })))).toMatch(/^GROUPSYNC_TEAM_KEY is too short \(5 characters\)/);
+  });
+
+  it("refuses team keys that are long enough but obviously weak", () => {
+    for (const [weak, why] of [
+      [" ".repeat(16), "is only whitespace"],
+      ["a".repeat(16), "is too easy to guess (only 1 different characters)"],
+      ["abababababababab", "is too easy to guess (only 2 different characters)"],
+      ["1234567123456712", "is too easy to guess (only 7 different characters)"],
+    ] as const) {
+      expect(usageError(() => parseClientOptions([], cleanEnv({ GROUPSYNC_TEAM_KEY: weak }))), JSON.stringify(weak)).toMatch(new RegExp(`^GROUPSYNC_TEAM_KEY ${why.replace(/[()]/g, "\\$&")}`));
+    }
+    expect(parseClientOptions([], cleanEnv({ GROUPSYNC_TEAM_KEY: "12345678-team-key" })).teamKey).toBe("12345678-team-key");
   });
 });
