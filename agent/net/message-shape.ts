@@ -13,14 +13,30 @@ const SETTING_FIELDS = ["focusMs", "shortBreakMs", "longBreakMs", "longBreakEver
 
 type Fields = Record<string, unknown>;
 
+/**
+ * Bounds a signed message must keep, so one member with the key cannot stop the session: a term
+ * or Lamport time near Number.MAX_SAFE_INTEGER would leave no room to count on (every later
+ * message dropped), and a deadline days away would be adopted by all. At one election per 300 ms,
+ * MAX_TERM lasts ten thousand years.
+ */
+export const MAX_TERM = 2 ** 40;
+export const MAX_LAMPORT = 2 ** 50;
+/** The longest phase a member may configure (the config file's limit), and what clocks may differ by. */
+export const MAX_PHASE_MS = 24 * 3600_000;
+const CLOCK_SKEW_ALLOWANCE_MS = 3600_000;
+
 const isNumber = (value: unknown): value is number => typeof value === "number" && Number.isFinite(value);
 const isNumberOrNull = (value: unknown) => value === null || isNumber(value);
 const isString = (value: unknown): value is string => typeof value === "string";
 const isStringOrNull = (value: unknown) => value === null || isString(value);
 const isBoolean = (value: unknown): value is boolean => typeof value === "boolean";
 
+const isCount = (value: unknown, max: number): value is number => Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= max;
+const isTerm = (value: unknown): value is number => isCount(value, MAX_TERM);
+const isDuration = (value: unknown): value is number => isNumber(value) && value > 0 && value <= MAX_PHASE_MS;
+
 function isStateVersion(value: unknown): boolean {
-  return isRecord(value) && isNumber(value.term) && isNumber(value.seq);
+  return isRecord(value) && isTerm(value.term) && isCount(value.seq, Number.MAX_SAFE_INTEGER);
 }
 
 function isStamp(value: unknown): boolean {
@@ -33,32 +49,37 @@ function isMember(value: unknown): boolean {
 
 function isSettings(value: unknown, partial: boolean): boolean {
   if (!isRecord(value)) return false;
-  return SETTING_FIELDS.every((field) => (partial && value[field] === undefined) || isNumber(value[field]));
+  return SETTING_FIELDS.every((field) => {
+    if (partial && value[field] === undefined) return true;
+    return field === "longBreakEvery" ? isCount(value[field], 100) && value[field] >= 1 : isDuration(value[field]);
+  });
 }
 
 export function isTimerCommand(value: unknown): value is TimerCommand {
   if (!isRecord(value) || !isString(value.kind) || !COMMAND_KINDS.has(value.kind)) return false;
-  if (value.kind === "set") return isNumber(value.durationMs);
+  if (value.kind === "set") return isDuration(value.durationMs);
   if (value.kind === "start") return value.settings === undefined || isSettings(value.settings, true);
   return true;
 }
 
-function isTimerState(value: unknown): boolean {
+/** A timer state; with `sentAt` (the sender's clock), its deadline may lie at most one phase ahead of it. */
+function isTimerState(value: unknown, sentAt?: number): boolean {
   return (
     isRecord(value) &&
     isString(value.phase) &&
     PHASES.has(value.phase) &&
     isNumberOrNull(value.endsAt) &&
+    (value.endsAt === null || sentAt === undefined || (value.endsAt as number) - sentAt <= MAX_PHASE_MS + CLOCK_SKEW_ALLOWANCE_MS) &&
     isBoolean(value.paused) &&
-    isNumberOrNull(value.remainingMs) &&
-    isNumber(value.completedFocusRounds) &&
+    (value.remainingMs === null || (isNumber(value.remainingMs) && value.remainingMs >= 0 && value.remainingMs <= MAX_PHASE_MS)) &&
+    isCount(value.completedFocusRounds, Number.MAX_SAFE_INTEGER) &&
     isSettings(value.settings, false)
   );
 }
 
 function isAppliedCommand(value: unknown): boolean {
   return (
-    isRecord(value) && isNumber(value.seq) && isNumber(value.term) && isStamp(value.stamp) && isTimerCommand(value.command) && isString(value.outcome)
+    isRecord(value) && isNumber(value.seq) && isTerm(value.term) && isStamp(value.stamp) && isTimerCommand(value.command) && isString(value.outcome)
   );
 }
 
@@ -67,7 +88,7 @@ function isSnapshot(m: Fields): boolean {
     Array.isArray(m.members) &&
     m.members.every(isMember) &&
     isNumber(m.membersVersion) &&
-    isTimerState(m.timer) &&
+    isTimerState(m.timer, isNumber(m.sentAt) ? m.sentAt : undefined) &&
     isStateVersion(m.stateVersion) &&
     isStampOrNull(m.stateStamp) &&
     Array.isArray(m.recentCommands) &&
@@ -80,7 +101,7 @@ function isStampOrNull(value: unknown): boolean {
 }
 
 function isOverridden(value: unknown): boolean {
-  return isRecord(value) && isAppliedCommand(value.entry) && isString(value.mergedBy) && isNumber(value.term);
+  return isRecord(value) && isAppliedCommand(value.entry) && isString(value.mergedBy) && isTerm(value.term);
 }
 
 function isHeartbeatExtras(m: Fields): boolean {
@@ -121,6 +142,6 @@ const BODY_CHECKS: Record<Message["type"], (m: Fields) => boolean> = {
 
 export function isMessage(value: unknown): value is Message {
   if (!isRecord(value) || !isString(value.type) || !Object.hasOwn(BODY_CHECKS, value.type)) return false;
-  if (!isNumber(value.term) || !isString(value.from) || !isNumber(value.lamport)) return false;
+  if (!isTerm(value.term) || !isString(value.from) || !isCount(value.lamport, MAX_LAMPORT)) return false;
   return BODY_CHECKS[value.type as Message["type"]](value);
 }

@@ -4,7 +4,7 @@ import { ElectionNode } from "../../agent/core/election.ts";
 import type { Message } from "../../agent/core/messages.ts";
 import { seededRandom } from "../../agent/core/seeded-random.ts";
 import { DropCounters } from "../../agent/net/drop-counters.ts";
-import { isMessage } from "../../agent/net/message-shape.ts";
+import { isMessage, MAX_LAMPORT, MAX_PHASE_MS, MAX_TERM } from "../../agent/net/message-shape.ts";
 import { formatPeerAddress, parseHostPort, parsePeerAddress } from "../../agent/net/peer-address.ts";
 
 describe("peer addresses", () => {
@@ -63,6 +63,36 @@ describe("core message shapes", () => {
     const refusal = other.receive({ ...beat, term: 0 }, now + 70).messages.find((envelope) => envelope.message.type === "heartbeat_ack");
     expect(refusal?.message).toMatchObject({ accepted: false, masterId: "m" });
     expect(isMessage(JSON.parse(JSON.stringify(refusal!.message)))).toBe(true);
+  });
+
+  it("refuses signed messages whose terms, clocks or deadlines would stop the session", () => {
+    const sane = heartbeat() as Message & { sentAt: number; timer: { endsAt: number; settings: { focusMs: number } } };
+    expect(isMessage(sane)).toBe(true);
+    const variants: [string, (m: Record<string, any>) => void][] = [
+      ["a term at Number.MAX_SAFE_INTEGER", (m) => (m.term = Number.MAX_SAFE_INTEGER)],
+      ["a term past MAX_TERM", (m) => (m.term = MAX_TERM + 1)],
+      ["a fractional term", (m) => (m.term = 1.5)],
+      ["a negative term", (m) => (m.term = -1)],
+      ["a Lamport time past MAX_LAMPORT", (m) => (m.lamport = MAX_LAMPORT + 1)],
+      ["a state version at a huge term", (m) => (m.stateVersion.term = Number.MAX_SAFE_INTEGER)],
+      ["a deadline seven days after it was sent", (m) => (m.timer.endsAt = m.sentAt + 7 * 24 * 3600_000)],
+      ["a focus length of 0", (m) => (m.timer.settings.focusMs = 0)],
+      ["a focus length past the phase limit", (m) => (m.timer.settings.focusMs = MAX_PHASE_MS + 1)],
+      ["a remaining time past the phase limit", (m) => (m.timer.remainingMs = MAX_PHASE_MS + 1)],
+    ];
+    for (const [what, change] of variants) {
+      const message = JSON.parse(JSON.stringify(sane)) as Record<string, any>;
+      change(message);
+      expect(isMessage(message), what).toBe(false);
+    }
+    // At the edges, still fine: a deadline one full phase ahead, the largest term.
+    const edge = JSON.parse(JSON.stringify(sane)) as Record<string, any>;
+    edge.timer.endsAt = edge.sentAt + MAX_PHASE_MS;
+    edge.term = MAX_TERM;
+    expect(isMessage(edge)).toBe(true);
+    const set = { type: "command", term: 1, from: "p", lamport: 1, stamp: { time: 1, nodeId: "p" } };
+    expect(isMessage({ ...set, command: { kind: "set", durationMs: MAX_PHASE_MS } })).toBe(true);
+    expect(isMessage({ ...set, command: { kind: "set", durationMs: 7 * 24 * 3600_000 } })).toBe(false);
   });
 
   it("refuses messages that would trip the core: unknown types, missing or mistyped fields", () => {
