@@ -663,12 +663,19 @@ export class ElectionNode {
     return {
       type: "merge",
       address: this.address,
+      ...this.#snapshot(advance(this.#timer, now), this.config.mergeCommandsSent),
+    };
+  }
+
+  /** The shared state as heartbeats, handovers and merge offers carry it, with the last `commands` of the log. */
+  #snapshot(timer: TimerState, commands: number): SessionSnapshot {
+    return {
       members: this.members,
       membersVersion: this.#membersVersion,
-      timer: advance(this.#timer, now),
+      timer,
       stateVersion: this.#stateVersion,
       stateStamp: this.#stateStamp,
-      recentCommands: this.#log.slice(-this.config.mergeCommandsSent),
+      recentCommands: this.#log.slice(-commands),
     };
   }
 
@@ -896,12 +903,7 @@ export class ElectionNode {
       type: "handover",
       successor: leaving.successor,
       sentAt: now,
-      members: this.members,
-      membersVersion: this.#membersVersion,
-      timer: this.#timer,
-      stateVersion: this.#stateVersion,
-      stateStamp: this.#stateStamp,
-      recentCommands: this.#log.slice(-this.config.recentCommandsSent),
+      ...this.#snapshot(this.#timer, this.config.recentCommandsSent),
     };
     this.#send("all", handover, this.#term + 1);
   }
@@ -1036,12 +1038,7 @@ export class ElectionNode {
     return {
       type: "heartbeat",
       sentAt: now,
-      members: this.members,
-      membersVersion: this.#membersVersion,
-      timer: this.#timer,
-      stateVersion: this.#stateVersion,
-      stateStamp: this.#stateStamp,
-      recentCommands: this.#log.slice(-this.config.recentCommandsSent),
+      ...this.#snapshot(this.#timer, this.config.recentCommandsSent),
       echo,
       live,
       lost: this.lostMembers,
