@@ -44,12 +44,12 @@ export class WorkerClient {
    * still runs (409 idempotency_key_in_use): the worker answers a retry of work it already did
    * with that work's first answer, so nothing is done twice.
    */
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  async request<T>(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<T> {
     const key = method === "POST" ? crypto.randomUUID() : undefined;
     const attempts = key === undefined ? 1 : Math.max(1, this.#options.attempts ?? 4);
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.#send<T>(method, path, body, key);
+        return await this.#send<T>(method, path, body, key, extraHeaders);
       } catch (error) {
         if (!(error instanceof WorkerError) || !RETRYABLE_CODES.has(error.code) || attempt >= attempts) throw error;
         const delay = error.retryAfterMs ?? this.#options.retryDelayMs?.(attempt) ?? 250 * 2 ** (attempt - 1);
@@ -58,8 +58,8 @@ export class WorkerClient {
     }
   }
 
-  async #send<T>(method: string, path: string, body: unknown, idempotencyKey: string | undefined): Promise<T> {
-    const headers: Record<string, string> = { accept: "application/json" };
+  async #send<T>(method: string, path: string, body: unknown, idempotencyKey: string | undefined, extraHeaders: Record<string, string>): Promise<T> {
+    const headers: Record<string, string> = { accept: "application/json", ...extraHeaders };
     if (this.#options.token) headers.authorization = `Bearer ${this.#options.token}`;
     if (body !== undefined) headers["content-type"] = "application/json";
     if (idempotencyKey !== undefined) headers["idempotency-key"] = idempotencyKey;

@@ -3,10 +3,14 @@
  * and heartbeats (role, term, master, members, address), and while this agent is master it reports
  * the timer, fenced by term, and runs the timer commands REST callers send through the worker.
  *
+ * Every message it sends is signed under the team key for the socket's nonce (shared/agent-proof.ts):
+ * the hub treats a socket as an agent only once it has proven the key.
+ *
  * The P2P session never depends on it: if the worker is down the timer keeps running, and the link
  * reconnects with backoff. Everything that goes wrong here becomes a warning event, never a throw.
  */
 import WebSocket from "ws";
+import { signAgentMessage } from "../shared/agent-proof.ts";
 import { AgentInfo, AgentTimerReport, HubNotice, TeamTimer, type AgentMessage } from "../shared/live.ts";
 import { z } from "zod";
 import { phaseDurationMs, remaining, type TimerCommand } from "../shared/pomodoro.ts";
@@ -17,11 +21,16 @@ export interface WorkerLinkOptions {
   /** The worker's base URL, e.g. http://127.0.0.1:8787. */
   readonly url: string;
   readonly token: string | undefined;
+  /** The key the agent runs with; the hub checks it (the team's key at GET /team/agent-key). */
+  readonly teamKey: string;
   readonly onEvent: (event: AgentEvent) => void;
   readonly heartbeatIntervalMs?: number;
   /** How often the link looks for a timer change to report (cheap: no I/O unless something changed). */
   readonly reportCheckMs?: number;
 }
+
+/** An agent message before it is signed: `at` and `mac` are added by #send. */
+type UnsignedMessage = AgentMessage extends infer M ? (M extends { type: "ping" } ? never : Omit<M, "at" | "mac">) : never;
 
 const RECONNECT_MIN_MS = 250;
 const RECONNECT_MAX_MS = 5000;
@@ -54,6 +63,14 @@ export class WorkerLink {
   /** What was last reported, to send only changes: term, phase, pause, round and the deadline. */
   #lastReport: { term: number; phase: string; paused: boolean; round: number; endsAt: number | null } | null = null;
   #connectedOnce = false;
+  /** This socket's nonce and the worker's clock minus ours, from its hello; nothing is sent before. */
+  #hello: { readonly socket: WebSocket; readonly nonce: string; readonly offsetMs: number } | null = null;
+  /** Signing awaits: sends go through here in order, so a report never overtakes its heartbeat. */
+  #outbox: Promise<void> = Promise.resolve();
+  /** The hub refused the last report (a term it would not take yet): report again with each heartbeat. */
+  #reportAgain = false;
+  /** Problems already warned about on this socket (the hub repeats them for every message). */
+  readonly #warned = new Set<string>();
 
   constructor(runner: NodeRunner, options: WorkerLinkOptions) {
     this.#runner = runner;
@@ -87,12 +104,12 @@ export class WorkerLink {
     socket.on("open", () => {
       this.#backoffMs = RECONNECT_MIN_MS;
       this.#lastReport = null; // a new connection hears everything again
+      this.#hello = null;
+      this.#warned.clear();
       if (!this.#connectedOnce) this.#options.onEvent({ event: "worker", connected: true, url: this.#options.url });
       this.#connectedOnce = true;
-      this.#sendHeartbeat();
-      this.#reportIfChanged();
     });
-    socket.on("message", (data) => this.#onMessage(String(data)));
+    socket.on("message", (data) => this.#onMessage(socket, String(data)));
     socket.on("unexpected-response", (_request, response) => {
       this.#warn(`worker refused the link: HTTP ${response.statusCode}${response.statusCode === 401 ? " (check GROUPSYNC_TOKEN)" : ""}`);
     });
@@ -113,7 +130,7 @@ export class WorkerLink {
     this.#backoffMs = Math.min(RECONNECT_MAX_MS, this.#backoffMs * 2);
   }
 
-  #onMessage(text: string): void {
+  #onMessage(socket: WebSocket, text: string): void {
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -123,9 +140,22 @@ export class WorkerLink {
     const notice = HubNotice.safeParse(value);
     if (!notice.success) return; // a change of the team feed: the agent has no use for it
     const message = notice.data;
-    if (message.type === "command") void this.#runForwardedCommand(message.request_id, message.command);
-    else if (message.type === "report.refused") this.#warn(`the worker refused this agent's report: term ${message.term} is older than ${message.current_term}`);
-    else if (message.type === "error") this.#warn(`worker: ${message.code}: ${message.message}`);
+    if (message.type === "hello") {
+      // Registers at once: the hub signs us in by the first proven heartbeat.
+      this.#hello = { socket, nonce: message.nonce, offsetMs: message.server_time - Date.now() };
+      this.#sendHeartbeat();
+      this.#reportIfChanged();
+    } else if (message.type === "command") void this.#runForwardedCommand(message.request_id, message.command);
+    else if (message.type === "report.refused") {
+      this.#reportAgain = true;
+      const why = message.code === "stale_term" ? "is older than" : "jumps too far above";
+      this.#warnOnce(`report.${message.code}`, `the worker refused this agent's report: term ${message.term} ${why} ${message.current_term}; reporting again with each heartbeat`);
+    } else if (message.type === "error") {
+      const hint = message.code === "not_proven" ? " (the worker checks the team key: GROUPSYNC_TEAM_KEY must be the one at GET /team/agent-key, see README)" : "";
+      // Refused unheard: once the key is right again (a PUT), the next heartbeat brings the report too.
+      if (message.code === "not_proven" || message.code === "stale_message") this.#reportAgain = true;
+      this.#warnOnce(message.code, `worker: ${message.code}: ${message.message}${hint}`);
+    }
   }
 
   async #runForwardedCommand(requestId: string, raw: Record<string, unknown>): Promise<void> {
@@ -139,6 +169,10 @@ export class WorkerLink {
 
   #sendHeartbeat(): void {
     const node = this.#runner.node;
+    if (this.#reportAgain && node.role === "master") {
+      this.#reportAgain = false;
+      this.#lastReport = null; // reportIfChanged sends it after this heartbeat
+    }
     this.#send({
       type: "agent.heartbeat",
       node_id: node.id,
@@ -148,11 +182,12 @@ export class WorkerLink {
       members: node.members.map((m) => m.id).slice(0, 64),
       tcp: this.#runner.address,
     });
+    if (this.#lastReport === null) this.#reportIfChanged();
   }
 
   #reportIfChanged(): void {
     const node = this.#runner.node;
-    if (node.role !== "master" || this.#socket?.readyState !== WebSocket.OPEN) return;
+    if (node.role !== "master" || this.#socket?.readyState !== WebSocket.OPEN || this.#hello?.socket !== this.#socket) return;
     const now = Date.now();
     const timer = node.timerAt(now);
     const endsAt = timer.paused ? null : timer.endsAt;
@@ -171,14 +206,28 @@ export class WorkerLink {
     this.#lastReport = { term: node.term, phase: timer.phase, paused: timer.paused, round: timer.completedFocusRounds, endsAt };
   }
 
-  #send(message: AgentMessage): void {
+  /** Signs `message` for this socket (at: the worker's time as we estimate it) and sends it, in order. */
+  #send(message: UnsignedMessage): void {
     const socket = this.#socket;
-    if (socket === null || socket.readyState !== WebSocket.OPEN) return;
-    socket.send(JSON.stringify(message), () => {});
+    const hello = this.#hello;
+    if (socket === null || socket.readyState !== WebSocket.OPEN || hello?.socket !== socket) return;
+    const unsigned = { ...message, at: Math.max(0, Math.round(Date.now() + hello.offsetMs)) };
+    this.#outbox = this.#outbox
+      .then(() => signAgentMessage(this.#options.teamKey, hello.nonce, unsigned))
+      .then((signed) => {
+        if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(signed), () => {});
+      })
+      .catch((error: unknown) => this.#warn(`cannot sign a message to the worker: ${String(error)}`));
   }
 
   #warn(message: string): void {
     this.#options.onEvent({ event: "warning", message });
+  }
+
+  #warnOnce(what: string, message: string): void {
+    if (this.#warned.has(what)) return;
+    this.#warned.add(what);
+    this.#warn(message);
   }
 }
 

@@ -67,8 +67,8 @@ export type ChangeType = Change["type"];
 
 /** Hub → client messages that are not changes (no `seq`). */
 export const HubNotice = z.discriminatedUnion("type", [
-  /** First message on every socket: where the feed stands and who you are. */
-  z.object({ type: z.literal("hello"), team: z.string(), member: z.string(), seq: z.number().int().min(0), server_time: z.number(), timer: TeamTimer }),
+  /** First message on every socket: where the feed stands and who you are; agents sign for `nonce` (shared/agent-proof.ts). */
+  z.object({ type: z.literal("hello"), team: z.string(), member: z.string(), seq: z.number().int().min(0), server_time: z.number(), timer: TeamTimer, nonce: z.string() }),
   /** `last_seq` is older than the feed keeps: fetch the state again over REST, then follow from `seq`. */
   z.object({ type: z.literal("reload"), reason: z.string(), seq: z.number().int().min(0) }),
   /** Catch-up after `last_seq` is complete; live changes follow. */
@@ -79,7 +79,7 @@ export const HubNotice = z.discriminatedUnion("type", [
   /** Members with the dashboard open (browser sockets), sent whenever that changes; not part of the feed. */
   z.object({ type: z.literal("presence"), people: z.array(z.string()) }),
   /** To an agent: its report was refused (a stale term never overwrites the state). */
-  z.object({ type: z.literal("report.refused"), code: z.literal("stale_term"), term: z.number().int(), current_term: z.number().int() }),
+  z.object({ type: z.literal("report.refused"), code: z.enum(["stale_term", "term_jump"]), term: z.number().int(), current_term: z.number().int() }),
 ]);
 export type HubNotice = z.infer<typeof HubNotice>;
 export type HubMessage = Change | HubNotice;
@@ -100,27 +100,39 @@ export const AgentTimerReport = z.object({
 });
 export type AgentTimerReport = z.infer<typeof AgentTimerReport>;
 
-/** Agent → hub. Browsers send nothing but may send `ping`. */
+/**
+ * The highest term the hub takes from an agent: the bound the agents' own wire keeps
+ * (agent/net/message-shape.ts MAX_TERM), so a term near MAX_SAFE_INTEGER cannot leave no room to count on.
+ */
+export const MAX_AGENT_TERM = 2 ** 40;
+const Term = z.number().int().min(0).max(MAX_AGENT_TERM);
+
+/** What proves an agent message (shared/agent-proof.ts): the worker's time as the agent estimates it, and the MAC. */
+const proof = { at: z.number().int().min(0), mac: z.string().max(100) };
+
+/** Agent → hub. Browsers send nothing but may send `ping`; everything else must be signed under the team key. */
 export const AgentMessage = z.discriminatedUnion("type", [
   /** Registration and heartbeat: who the agent is and what it believes about the session. */
   z.object({
     type: z.literal("agent.heartbeat"),
     node_id: NodeId,
     role: z.enum(["master", "peer"]),
-    term: z.number().int().min(0),
+    term: Term,
     master: NodeId.nullable(),
     members: z.array(NodeId).max(64),
     tcp: z.string().max(300).nullable(),
+    ...proof,
   }),
   /** From the master only, fenced by term: the timer as it now stands. */
-  z.object({ type: z.literal("timer.report"), node_id: NodeId, term: z.number().int().min(0), timer: AgentTimerReport }),
+  z.object({ type: z.literal("timer.report"), node_id: NodeId, term: Term, timer: AgentTimerReport, ...proof }),
   z.object({
     type: z.literal("command.result"),
     request_id: z.string().max(100),
     ok: z.boolean(),
     error: z.object({ code: z.string(), message: z.string() }).optional(),
     timer: AgentTimerReport.optional(),
-    term: z.number().int().min(0).optional(),
+    term: Term.optional(),
+    ...proof,
   }),
   z.object({ type: z.literal("ping") }),
 ]);

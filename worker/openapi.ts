@@ -5,6 +5,7 @@ import { Goal, GoalList, GoalListQuery, GoalPatch, GoalWrite } from "../shared/g
 import { HealthReport } from "../shared/health.ts";
 import { IssuedTokens, MemberCreate, TeamCreate } from "../shared/teams.ts";
 import { AgentInfo, TeamTimer } from "../shared/live.ts";
+import { AgentKeyBody } from "../shared/team-key.ts";
 import { TxBegin, TxOpInput, TxView } from "../shared/tx.ts";
 import { PomoSet, PomoStart, WsQuery } from "./live/routes.ts";
 import { GROUPSYNC_VERSION } from "../shared/version.ts";
@@ -35,12 +36,15 @@ const SCHEMAS = {
   TeamTimer: [TeamTimer, "output"],
   PomoStart: [PomoStart, "input"],
   PomoSet: [PomoSet, "input"],
+  AgentKey: [AgentKeyBody, "output"],
+  AgentKeyWrite: [AgentKeyBody, "input"],
   AgentList: [
     z.object({
       agents: z.array(AgentInfo),
       master: z.string().nullable(),
       term: z.number().int(),
       people: z.array(z.string()).meta({ description: "Members with the dashboard open (a browser socket on /ws)." }),
+      refused_messages: z.number().int().meta({ description: "Agent messages the hub refused since it started: not signed under the team's agent key for their socket, or stale." }),
     }),
     "output",
   ],
@@ -152,6 +156,19 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
     },
   },
   "/agents": { get: { summary: "Who is here: the team's agents (connected or recently left, roles, terms, the master) and the members with the dashboard open", tag: "timer", responses: { 200: ["Agents", "AgentList"], ...errors(401, 503) } } },
+  "/team/agent-key": {
+    get: {
+      summary: "The key your team's agents sign their /ws messages with (HMAC-SHA256, see shared/agent-proof.ts); made on first use (32 random bytes, base64url). Only members of the team see it; Cache-Control: no-store",
+      tag: "timer",
+      responses: { 200: ["The team's agent key", "AgentKey"], ...errors(401, 503) },
+    },
+    put: {
+      summary: "Give the worker the key your agents already run with (their GROUPSYNC_TEAM_KEY; at least 16 characters, not a pattern). Any member may replace it; agents signing with the old key are refused by the hub from then on. With If-None-Match: * only if the team has none yet (else 412)",
+      tag: "timer",
+      body: "AgentKeyWrite",
+      responses: { 200: ["Stored", "AgentKey"], 412: ["If-None-Match: * and the team already has a key"], ...errors(400, 401, 503) },
+    },
+  },
   "/admin/teams": { post: { idempotent: "atomic", summary: "Create a team and its members' tokens (shown once)", tag: "admin", auth: "admin", body: "TeamCreate", responses: { 201: ["Created", "IssuedTokens"], ...errors(400, 401, 409, 503) } } },
   "/admin/teams/{team}/members": {
     post: { idempotent: "atomic", summary: "Add a member to a team and issue their token", tag: "admin", auth: "admin", path: { team: "The team's id" }, body: "MemberCreate", responses: { 201: ["Added", "IssuedTokens"], ...errors(400, 401, 404, 409) } },

@@ -10,6 +10,7 @@ import { MIN_TEAM_KEY_LENGTH } from "../net/envelope.ts";
 import { parseHostPort, type HostPort } from "../net/peer-address.ts";
 import type { PomodoroSettings } from "../../shared/pomodoro.ts";
 import { requireTeamKey, resolveAgentSettings, UsageError, type AgentFlags, type AgentSettings } from "../config-file.ts";
+import { workerKeySource, type WorkerAccess } from "../team-key-source.ts";
 
 export { DEFAULT_AGENT_PORT, parsePhaseDuration } from "../config-file.ts";
 
@@ -50,7 +51,8 @@ export const TIMER_ENV_USAGE = `  GROUPSYNC_TEAM_KEY   the team's shared secret 
   GROUPSYNC_CONFIG     the config file, when --config is not given`;
 
 export interface RunOptions {
-  readonly teamKey: string;
+  /** Null: none configured; startAgent fetches the team's from `worker` (team-key-source.ts). */
+  readonly teamKey: string | null;
   readonly nodeId: string;
   readonly tcpPort: number;
   readonly udpPort: number;
@@ -63,11 +65,13 @@ export interface RunOptions {
   /** Join through the worker's list of agents (join with no address). */
   readonly viaWorker: boolean;
   /** The worker to register with and report to; null when no URL is configured or --no-worker. */
-  readonly worker: { readonly url: string; readonly token: string | null } | null;
+  readonly worker: WorkerAccess | null;
 }
 
 export interface ClientOptions {
-  readonly teamKey: string;
+  /** Null: none configured; fetched from `keyWorker` before asking the agent (team-key-source.ts). */
+  readonly teamKey: string | null;
+  readonly keyWorker: WorkerAccess | null;
   readonly peer: HostPort;
   readonly json: boolean;
   /** The positional arguments after the command (set's duration). */
@@ -142,8 +146,9 @@ export function runOptionsFrom(
   settings: AgentSettings,
   extra: { readonly json: boolean; readonly target: HostPort | null; readonly viaWorker?: boolean; readonly noWorker?: boolean },
 ): RunOptions {
+  const worker = settings.urlConfigured && !extra.noWorker ? { url: settings.url, token: settings.token } : null;
   return {
-    teamKey: requireTeamKey(settings),
+    teamKey: workerKeySource(settings.teamKey, worker) === null ? requireTeamKey(settings) : null,
     nodeId: settings.nodeId ?? randomNodeId(),
     tcpPort: settings.port,
     udpPort: settings.udpPort,
@@ -152,7 +157,7 @@ export function runOptionsFrom(
     settings: settings.timer,
     target: extra.target,
     viaWorker: extra.viaWorker ?? false,
-    worker: settings.urlConfigured && !extra.noWorker ? { url: settings.url, token: settings.token } : null,
+    worker,
   };
 }
 
@@ -166,7 +171,8 @@ export function parseClientOptions(args: string[], env: NodeJS.ProcessEnv): Clie
     peer = parsed;
   }
   if (peer.port === 0) throw new UsageError("--peer needs the agent's actual port, not 0");
-  return { teamKey: requireTeamKey(settings), peer, json: values.json ?? false, positionals };
+  const keyWorker = workerKeySource(settings.teamKey, settings.urlConfigured ? { url: settings.url, token: settings.token } : null);
+  return { teamKey: keyWorker === null ? requireTeamKey(settings) : null, keyWorker, peer, json: values.json ?? false, positionals };
 }
 
 function randomNodeId(): string {

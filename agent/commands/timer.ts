@@ -14,6 +14,7 @@ import { formatHostPort, parsePeerAddress, type HostPort } from "../net/peer-add
 import { formatStatus, type AgentStatus } from "../status-report.ts";
 import { parseClientOptions, parsePhaseDuration, parseRunOptions, TIMER_USAGE, wantsHelp, type RunOptions } from "./timer-options.ts";
 import { UsageError } from "./tx.ts";
+import { offerTeamKey, teamKeyFromWorker } from "../team-key-source.ts";
 
 export const TIMER_COMMANDS = new Set(["start", "join", "status", "pause", "resume", "skip", "stop", "set"]);
 
@@ -25,7 +26,8 @@ export async function timerCommand(command: string, args: string[], env: NodeJS.
     return 0;
   }
   if (command === "start" || command === "join") return runAgent(parseRunOptions(command, args, env));
-  const options = parseClientOptions(args, env);
+  const parsed = parseClientOptions(args, env);
+  const options = { ...parsed, teamKey: parsed.teamKey ?? (await teamKeyFromWorker(parsed.keyWorker!)) };
   const [duration, ...extra] = options.positionals;
   if (command === "status") {
     if (duration !== undefined) throw new UsageError(`status takes no arguments, got '${options.positionals.join(" ")}'`);
@@ -73,7 +75,14 @@ async function runAgent(options: RunOptions): Promise<number> {
 }
 
 export type StartedAgent =
-  | { readonly ok: true; readonly runner: NodeRunner; /** Where this process reaches the agent's control port. */ readonly control: HostPort }
+  | {
+      readonly ok: true;
+      readonly runner: NodeRunner;
+      /** Where this process reaches the agent's control port. */
+      readonly control: HostPort;
+      /** The key it runs with (the configured one, or the worker's). */
+      readonly teamKey: string;
+    }
   | { readonly ok: false; readonly message: string };
 
 /**
@@ -83,6 +92,14 @@ export type StartedAgent =
  */
 export async function startAgent(options: RunOptions, onEvent: (event: AgentEvent) => void): Promise<StartedAgent> {
   const worker = options.worker;
+  let teamKey = options.teamKey;
+  if (teamKey === null) {
+    try {
+      teamKey = await teamKeyFromWorker(worker!);
+    } catch (error) {
+      return { ok: false, message: (error as Error).message };
+    }
+  }
   if (options.viaWorker && worker !== null) {
     try {
       const { sessionAddressFromWorker } = await loadWorkerLink();
@@ -112,7 +129,7 @@ export async function startAgent(options: RunOptions, onEvent: (event: AgentEven
   try {
     runner = await NodeRunner.open({
       nodeId: options.nodeId,
-      teamKey: options.teamKey,
+      teamKey,
       advertiseHost: host,
       bindHost,
       tcpPort: options.tcpPort,
@@ -136,13 +153,19 @@ export async function startAgent(options: RunOptions, onEvent: (event: AgentEven
   else runner.joinSession(options.target);
   if (adopted !== null) await (await loadWorkerLink()).adoptTimer(runner, adopted);
   if (options.worker !== null) {
+    if (options.teamKey !== null && (await offerTeamKey(options.worker, teamKey)) === false) {
+      onEvent({
+        event: "warning",
+        message: `the worker at ${options.worker.url} checks this team's agents under another key than GROUPSYNC_TEAM_KEY, so it will refuse this agent's reports; if yours is the team's key, give it to the worker: PUT /team/agent-key (see README)`,
+      });
+    }
     const { WorkerLink } = await loadWorkerLink();
-    const link = new WorkerLink(runner, { url: options.worker.url, token: options.worker.token ?? undefined, onEvent });
+    const link = new WorkerLink(runner, { url: options.worker.url, token: options.worker.token ?? undefined, teamKey, onEvent });
     link.start();
     runner.onStopped(() => link.close());
   }
   const control = { host: isLoopback(bindHost) ? bindHost : bindHost === "::" ? "::1" : "127.0.0.1", port: runner.tcpPort };
-  return { ok: true, runner, control };
+  return { ok: true, runner, control, teamKey };
 }
 
 /** The worker link (ws, the live-feed schemas) loads only for agents that have a worker: the rest never pay its memory. */

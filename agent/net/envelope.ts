@@ -13,8 +13,7 @@ import { canonicalJson } from "./canonical-json.ts";
 import type { DropReason } from "./drop-counters.ts";
 
 export const WIRE_VERSION = 1;
-/** Team keys shorter than this are refused: HMAC is only as strong as its key. */
-export const MIN_TEAM_KEY_LENGTH = 16;
+export { MIN_TEAM_KEY_LENGTH } from "../../shared/team-key.ts";
 const MAX_SENDER_ID_LENGTH = 128;
 const MAC_BYTES = 32;
 

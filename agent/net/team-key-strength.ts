@@ -1,19 +1,2 @@
-import { MIN_TEAM_KEY_LENGTH } from "./envelope.ts";
-
-/** Fewer distinct characters than this and a key is a pattern, not a secret ("aaaa…", "abab…"). */
-export const MIN_TEAM_KEY_DISTINCT_CHARACTERS = 8;
-
-/**
- * Why `key` is too weak to sign the team's messages, or null if it will do. HMAC is only as
- * strong as its key: 16 spaces or 16 `a`s are long enough and guessable at once.
- */
-export function weakTeamKeyReason(key: string): string | null {
-  const characters = [...key];
-  if (characters.length < MIN_TEAM_KEY_LENGTH) return `is too short (${characters.length} characters); use at least ${MIN_TEAM_KEY_LENGTH}`;
-  if (key.trim() === "") return "is only whitespace";
-  const distinct = new Set(characters).size;
-  if (distinct < MIN_TEAM_KEY_DISTINCT_CHARACTERS) {
-    return `is too easy to guess (only ${distinct} different characters); use a random one, e.g. openssl rand -base64 32`;
-  }
-  return null;
-}
+/** The team key's strength rule lives in shared/: the worker checks keys a team gives it (PUT /team/agent-key) by it too. */
+export { MIN_TEAM_KEY_DISTINCT_CHARACTERS, weakTeamKeyReason } from "../../shared/team-key.ts";

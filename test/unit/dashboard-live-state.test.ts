@@ -26,7 +26,7 @@ const base = { team: "acme", at: "2026-11-24T10:00:00.000Z", by: "bo" };
 const created = (seq: number, e: Event): Change => ({ ...base, seq, type: "event.created", id: e.id, event: e });
 const updated = (seq: number, e: Event): Change => ({ ...base, seq, type: "event.updated", id: e.id, event: e });
 const deleted = (seq: number, id: string): Change => ({ ...base, seq, type: "event.deleted", id });
-const hello = (seq: number, t = timer("2026-11-24T09:00:00.000Z")): Extract<HubMessage, { type: "hello" }> => ({ type: "hello", team: "acme", member: "ana", seq, server_time: 0, timer: t });
+const hello = (seq: number, t = timer("2026-11-24T09:00:00.000Z")): Extract<HubMessage, { type: "hello" }> => ({ type: "hello", team: "acme", member: "ana", seq, server_time: 0, timer: t, nonce: "n" });
 
 /** Applies messages in order; returns the final state and every action asked for. */
 function feed(state: ReturnType<typeof live.emptyState>, messages: HubMessage[]) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { applyTimerCommand, idleTimer } from "../../shared/pomodoro.ts";
-import { acceptsReport, emptyRecord, MASTER_LEASE_MS, recordAfterCommand, recordFromReport, sameTimer, teamTimerView } from "../../worker/live/team-timer.ts";
+import { emptyRecord, judgeReport, MASTER_LEASE_MS, masterAlive, MAX_TERM_JUMP, recordAfterCommand, recordFromReport, sameTimer, teamTimerView } from "../../worker/live/team-timer.ts";
 
 const MIN = 60_000;
 const settings = { focus_ms: 25 * MIN, short_break_ms: 5 * MIN, long_break_ms: 15 * MIN, long_break_every: 4 };
@@ -48,21 +48,38 @@ describe("term fencing", () => {
   const held = recordFromReport({ phase: "focus", paused: false, round: 0, remaining_ms: 1000, duration_ms: 25 * MIN, settings }, "node-a", 5, 0);
 
   it("accepts the same or a higher term", () => {
-    expect(acceptsReport(held, 5, 0, 1)).toBe(true);
-    expect(acceptsReport(held, 6, 0, 1)).toBe(true);
+    expect(judgeReport(held, 5, { heardAt: 0 }, 1)).toBe("ok");
+    expect(judgeReport(held, 6, { heardAt: 0 }, 1)).toBe("ok");
   });
 
   it("refuses a lower term while the master that holds the timer is heard from", () => {
-    expect(acceptsReport(held, 4, 1000, 2000)).toBe(false);
-    expect(acceptsReport(held, 4, 1000, 1000 + MASTER_LEASE_MS)).toBe(false);
+    expect(judgeReport(held, 4, { heardAt: 1000 }, 2000)).toBe("stale_term");
+    expect(judgeReport(held, 4, { heardAt: 1000 }, 1000 + MASTER_LEASE_MS)).toBe("stale_term");
+  });
+
+  it("refuses a term far above the current one while that master is alive", () => {
+    expect(judgeReport(held, 5 + MAX_TERM_JUMP, { heardAt: 1000 }, 2000)).toBe("ok");
+    expect(judgeReport(held, 6 + MAX_TERM_JUMP, { heardAt: 1000 }, 2000)).toBe("term_jump");
   });
 
   it("accepts a lower term once that master has been silent past its lease (a new session)", () => {
-    expect(acceptsReport(held, 1, 1000, 1001 + MASTER_LEASE_MS)).toBe(true);
+    expect(judgeReport(held, 1, { heardAt: 1000 }, 1001 + MASTER_LEASE_MS)).toBe("ok");
+  });
+
+  it("accepts a lower term at once when that master has gone (disconnected or no longer master)", () => {
+    const highTerm = recordFromReport({ phase: "focus", paused: false, round: 0, remaining_ms: 1000, duration_ms: 25 * MIN, settings }, "claimer", 2 ** 40, 1000);
+    expect(judgeReport(highTerm, 3, "gone", 1001)).toBe("ok");
+    expect(judgeReport(highTerm, 3, { heardAt: 1000 }, 1001)).toBe("stale_term");
+  });
+
+  it("after a restart of the hub, counts the lease from the record's last change", () => {
+    expect(judgeReport(held, 4, "unknown", MASTER_LEASE_MS)).toBe("stale_term");
+    expect(judgeReport(held, 4, "unknown", MASTER_LEASE_MS + 1)).toBe("ok");
   });
 
   it("accepts any term when the worker keeps the timer itself", () => {
-    expect(acceptsReport(emptyRecord(), 0, null, 0)).toBe(true);
+    expect(judgeReport(emptyRecord(), 0, "unknown", 0)).toBe("ok");
+    expect(masterAlive(emptyRecord(), { heardAt: 0 }, 0)).toBe(false);
   });
 });
 

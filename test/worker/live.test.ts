@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { signAgentMessage } from "../../shared/agent-proof.ts";
 import { Change, HubNotice, TeamTimer, type HubMessage } from "../../shared/live.ts";
 import { call, newTeam } from "./api.ts";
 
@@ -29,8 +30,26 @@ async function connect(token: string, query = "") {
   };
   await until((all) => all.some((m) => m.type === "hello"), "hello");
   const changes = () => messages.filter((m): m is Change => !NOTICES.has(m.type));
-  return { ws, messages, changes, until, token };
+  const nonce = (messages.find((m) => m.type === "hello") as Extract<HubMessage, { type: "hello" }>).nonce;
+  /** Sends an agent message signed under `key` for this socket (or for `forNonce`), as worker-link.ts does. */
+  const sendSigned = async (key: string, message: Record<string, unknown>, options: { forNonce?: string; at?: number } = {}) => {
+    const signed = await signAgentMessage(key, options.forNonce ?? nonce, { ...message, at: options.at ?? Date.now() });
+    ws.send(JSON.stringify(signed));
+    return signed;
+  };
+  return { ws, messages, changes, until, token, nonce, sendSigned };
 }
+
+/** The team's agent key, as an agent without one gets it. */
+async function agentKey(t: Awaited<ReturnType<typeof newTeam>>): Promise<string> {
+  const res = await t.get("/team/agent-key");
+  expect(res.status).toBe(200);
+  return res.json.team_key as string;
+}
+
+const settings = { focus_ms: 1500_000, short_break_ms: 300_000, long_break_ms: 900_000, long_break_every: 4 };
+const focusReport = { phase: "focus", paused: false, round: 0, remaining_ms: 600_000, duration_ms: 1500_000, settings };
+const heartbeat = (nodeId: string, term: number, role = "master") => ({ type: "agent.heartbeat", node_id: nodeId, role, term, master: role === "master" ? nodeId : null, members: [nodeId], tcp: "127.0.0.1:7420" });
 
 const slot = (hour: number) => ({ starts_at: `2031-01-06T${String(hour).padStart(2, "0")}:00:00Z`, ends_at: `2031-01-06T${String(hour).padStart(2, "0")}:30:00Z` });
 
@@ -228,15 +247,15 @@ describe("/pomo with no agents: the worker keeps the timer", () => {
 describe("GET /agents and term fencing", () => {
   it("lists registered agents; a report from a lower term than the current one is refused", async () => {
     const t = await newTeam();
+    const key = await agentKey(t);
     const master = await connect(t.token, "&client=agent");
-    const settings = { focus_ms: 1500_000, short_break_ms: 300_000, long_break_ms: 900_000, long_break_every: 4 };
-    master.ws.send(JSON.stringify({ type: "agent.heartbeat", node_id: "node-a", role: "master", term: 5, master: "node-a", members: ["node-a", "node-b"], tcp: "127.0.0.1:7420" }));
-    master.ws.send(JSON.stringify({ type: "timer.report", node_id: "node-a", term: 5, timer: { phase: "focus", paused: false, round: 0, remaining_ms: 600_000, duration_ms: 1500_000, settings } }));
+    await master.sendSigned(key, { type: "agent.heartbeat", node_id: "node-a", role: "master", term: 5, master: "node-a", members: ["node-a", "node-b"], tcp: "127.0.0.1:7420" });
+    await master.sendSigned(key, { type: "timer.report", node_id: "node-a", term: 5, timer: focusReport });
     await master.until((all) => all.some((m) => m.type === "timer.state"), "the master's state");
 
     const stale = await connect(t.token, "&client=agent");
-    stale.ws.send(JSON.stringify({ type: "agent.heartbeat", node_id: "node-old", role: "master", term: 3, master: "node-old", members: [], tcp: null }));
-    stale.ws.send(JSON.stringify({ type: "timer.report", node_id: "node-old", term: 3, timer: { phase: "short_break", paused: false, round: 1, remaining_ms: 1000, duration_ms: 300_000, settings } }));
+    await stale.sendSigned(key, { type: "agent.heartbeat", node_id: "node-old", role: "master", term: 3, master: "node-old", members: [], tcp: null });
+    await stale.sendSigned(key, { type: "timer.report", node_id: "node-old", term: 3, timer: { phase: "short_break", paused: false, round: 1, remaining_ms: 1000, duration_ms: 300_000, settings } });
     await stale.until((all) => all.some((m) => m.type === "report.refused"), "report.refused");
 
     const state = TeamTimer.parse((await t.get("/pomo/state")).json);
@@ -250,3 +269,119 @@ describe("GET /agents and term fencing", () => {
     stale.ws.close();
   });
 });
+
+describe("agents prove the team key to the hub", () => {
+  it("an agent socket without the key is not an agent: its heartbeat and report are refused, counted, and change nothing", async () => {
+    const t = await newTeam();
+    const key = await agentKey(t);
+    const before = TeamTimer.parse((await t.get("/pomo/state")).json);
+    const bogus = await connect(t.token, "&client=agent");
+    bogus.ws.send(JSON.stringify({ ...heartbeat("bogus", 2 ** 40), at: Date.now(), mac: "" }));
+    await bogus.sendSigned("a-wrong-key-that-is-long-enough-123", { type: "timer.report", node_id: "bogus", term: 2 ** 40, timer: focusReport });
+    bogus.ws.send(JSON.stringify(heartbeat("bogus", 7))); // no proof at all
+    await bogus.until((all) => all.filter((m) => m.type === "error").length >= 3, "three errors");
+    const errors = bogus.messages.filter((m) => m.type === "error") as Array<{ code: string; message: string }>;
+    expect(errors.map((e) => e.code)).toEqual(["not_proven", "not_proven", "invalid_message"]);
+    expect(errors[0]!.message).toContain("/team/agent-key");
+
+    const agents = (await t.get("/agents")).json;
+    expect(agents).toMatchObject({ agents: [], master: null, refused_messages: 2 });
+    expect(TeamTimer.parse((await t.get("/pomo/state")).json)).toMatchObject({ phase: before.phase, master: null, term: 0 });
+    // Commands are not forwarded to it: the worker keeps the timer itself.
+    expect((await t.post("/pomo/start", undefined)).json).toMatchObject({ phase: "focus", master: null });
+    expect(bogus.messages.some((m) => m.type === "command")).toBe(false);
+
+    // The same socket with the key is an agent.
+    await bogus.sendSigned(key, heartbeat("node-a", 1));
+    await waitForAgents(t, (list) => list.agents.length === 1);
+    bogus.ws.close();
+  });
+
+  it("a signed message replayed onto another socket, or signed long ago, is refused", async () => {
+    const t = await newTeam();
+    const key = await agentKey(t);
+    const real = await connect(t.token, "&client=agent");
+    const captured = await real.sendSigned(key, heartbeat("node-a", 3));
+    await waitForAgents(t, (list) => list.master === "node-a");
+
+    const thief = await connect(t.token, "&client=agent");
+    thief.ws.send(JSON.stringify(captured));
+    thief.ws.send(JSON.stringify({ ...captured, node_id: "thief", mac: captured.mac }));
+    await thief.sendSigned(key, heartbeat("late", 9), { at: Date.now() - 120_000 });
+    await thief.until((all) => all.filter((m) => m.type === "error").length >= 3, "three errors");
+    expect(thief.messages.filter((m) => m.type === "error").map((m) => (m as { code: string }).code)).toEqual(["not_proven", "not_proven", "stale_message"]);
+    const list = (await t.get("/agents")).json;
+    expect(list.agents.map((a: { node_id: string }) => a.node_id)).toEqual(["node-a"]);
+    real.ws.close();
+    thief.ws.close();
+  });
+
+  it("after PUT /team/agent-key the hub checks the new key", async () => {
+    const t = await newTeam();
+    const old = await agentKey(t);
+    const socket = await connect(t.token, "&client=agent");
+    await socket.sendSigned(old, heartbeat("node-a", 1));
+    await waitForAgents(t, (list) => list.agents.length === 1);
+    expect((await t.put("/team/agent-key", { team_key: "the-teams-own-key-0123456789" })).status).toBe(200);
+    await socket.sendSigned(old, heartbeat("node-a", 2));
+    await socket.until((all) => all.some((m) => m.type === "error" && m.code === "not_proven"), "the old key refused");
+    await socket.sendSigned("the-teams-own-key-0123456789", { type: "timer.report", node_id: "node-a", term: 2, timer: focusReport });
+    await socket.until((all) => all.some((m) => m.type === "timer.state"), "the report under the new key");
+    socket.ws.close();
+  });
+});
+
+describe("terms the hub takes are bounded, and a claim ends with its claimer", () => {
+  it("a term above 2^40 is refused; a jump far above the live master's term is refused", async () => {
+    const t = await newTeam();
+    const key = await agentKey(t);
+    const master = await connect(t.token, "&client=agent");
+    await master.sendSigned(key, heartbeat("node-a", 2 ** 40 + 1));
+    await master.until((all) => all.some((m) => m.type === "error" && m.code === "invalid_message" && m.message.startsWith("term")), "term out of range");
+    await master.sendSigned(key, heartbeat("node-a", 5));
+    await master.sendSigned(key, { type: "timer.report", node_id: "node-a", term: 5, timer: focusReport });
+    await master.until((all) => all.some((m) => m.type === "timer.state"), "the master's state");
+
+    const jumper = await connect(t.token, "&client=agent");
+    await jumper.sendSigned(key, heartbeat("node-j", 5 + 10_001));
+    await jumper.sendSigned(key, { type: "timer.report", node_id: "node-j", term: 5 + 10_001, timer: { ...focusReport, remaining_ms: 1000 } });
+    await jumper.until((all) => all.some((m) => m.type === "report.refused" && m.code === "term_jump"), "term_jump");
+    expect(TeamTimer.parse((await t.get("/pomo/state")).json)).toMatchObject({ master: "node-a", term: 5 });
+    master.ws.close();
+    jumper.ws.close();
+  });
+
+  it("a master that claimed a huge term and left does not lock the real master out", async () => {
+    const t = await newTeam();
+    const key = await agentKey(t);
+    const claimer = await connect(t.token, "&client=agent");
+    await claimer.sendSigned(key, heartbeat("claimer", 2 ** 40));
+    await claimer.sendSigned(key, { type: "timer.report", node_id: "claimer", term: 2 ** 40, timer: { ...focusReport, remaining_ms: 5000 } });
+    await claimer.until((all) => all.some((m) => m.type === "timer.state"), "the claimer's state");
+
+    const real = await connect(t.token, "&client=agent");
+    await real.sendSigned(key, heartbeat("real", 3));
+    await real.sendSigned(key, { type: "timer.report", node_id: "real", term: 3, timer: focusReport });
+    await real.until((all) => all.some((m) => m.type === "report.refused" && m.code === "stale_term"), "refused while the claimer is here");
+
+    claimer.ws.close();
+    await waitForAgents(t, (list) => list.master === "real" && list.agents.some((a) => a.node_id === "claimer" && !a.connected));
+    await real.sendSigned(key, heartbeat("real", 3));
+    await real.sendSigned(key, { type: "timer.report", node_id: "real", term: 3, timer: focusReport });
+    await real.until((all) => all.some((m) => m.type === "timer.state" && m.timer.master === "real"), "the real master's state");
+    expect(TeamTimer.parse((await t.get("/pomo/state")).json)).toMatchObject({ master: "real", term: 3 });
+    real.ws.close();
+  });
+});
+
+type AgentList = { agents: Array<{ node_id: string; connected: boolean }>; master: string | null; refused_messages: number };
+
+async function waitForAgents(t: Awaited<ReturnType<typeof newTeam>>, test: (list: AgentList) => boolean, ms = 5000): Promise<AgentList> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const list = (await t.get("/agents")).json as AgentList;
+    if (test(list)) return list;
+    if (Date.now() > deadline) throw new Error(`timed out; /agents: ${JSON.stringify(list)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

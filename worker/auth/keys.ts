@@ -2,3 +2,5 @@
 export const teamKey = (team: string) => `gs:team:${team}`;
 export const teamMembersKey = (team: string) => `gs:team:${team}:members`;
 export const tokenKey = (tokenHash: string) => `gs:token:${tokenHash}`;
+/** The key the team's agents sign their hub messages with (GET/PUT /team/agent-key). */
+export const agentKeyKey = (team: string) => `gs:team:${team}:agent_key`;

@@ -39,3 +39,14 @@ redis.call('SET', KEYS[3], ARGV[2])
 idem_remember()
 return 'ok'`,
 );
+
+/**
+ * The team's agent key, created on first use: every concurrent first caller gets the one value
+ * that won. KEYS: agent key. ARGV: a fresh key. Returns the stored key.
+ */
+export const agentKeyScript = new LuaScript(
+  "agent_key",
+  "7031f2ac051cf3dad3e0da321b83730019bde2b0",
+  `redis.call('SET', KEYS[1], ARGV[1], 'NX')
+return redis.call('GET', KEYS[1])`,
+);

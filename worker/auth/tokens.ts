@@ -1,3 +1,5 @@
+import { base64url } from "../../shared/base64url.ts";
+
 /**
  * Member tokens: "gs_" + 32 random bytes (base64url). Only their SHA-256 is stored; a fast hash
  * is right for random, high-entropy secrets (as for API tokens generally), unlike passwords.
@@ -21,8 +23,4 @@ export async function secretsEqual(presented: string, expected: string): Promise
 export function bearerToken(header: string | undefined): string | null {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
   return match?.[1] ?? null;
-}
-
-function base64url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 }

@@ -2,6 +2,7 @@ import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { MAX_DURATION_MS, type TimerCommand } from "../../shared/pomodoro.ts";
 import { requireMember } from "../auth/access.ts";
+import { agentKeyRoutes } from "../auth/agent-key-routes.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../http-errors.ts";
 import { invalid, readBody, readQuery } from "../request.ts";
@@ -17,6 +18,8 @@ export const liveRoutes = new Hono<AppEnv>();
 liveRoutes.use("/ws", requireMember({ allowQueryToken: true }));
 liveRoutes.use("/pomo/*", requireMember());
 liveRoutes.use("/agents", requireMember());
+// The key agents prove to the hub: mounted with the routes of the hub that checks it.
+liveRoutes.route("/", agentKeyRoutes);
 
 export const WsQuery = z.strictObject({
   token: z.string().optional(),

@@ -1,11 +1,24 @@
 import { DurableObject } from "cloudflare:workers";
+import { checkAgentProof, type ProofCheck } from "../../shared/agent-proof.ts";
+import { base64url } from "../../shared/base64url.ts";
 import { AgentMessage, MAX_CLIENT_MESSAGE_BYTES, type AgentInfo, type AgentTimerReport, type HubNotice, type TeamTimer } from "../../shared/live.ts";
 import { advance, applyTimerCommand, type TimerCommand } from "../../shared/pomodoro.ts";
+import { storedTeamAgentKey } from "../auth/agent-key.ts";
 import type { Env } from "../env.ts";
 import { describeIssues } from "../request.ts";
 import { mainStore } from "../storage/stores.ts";
 import { appendToFeed, feedKeys, latestSeq, numbered, readFeed, type FeedEntry } from "./feed.ts";
-import { acceptsReport, emptyRecord, recordAfterCommand, recordFromReport, sameTimer, teamTimerView, type TimerRecord } from "./team-timer.ts";
+import {
+  emptyRecord,
+  judgeReport,
+  MASTER_LEASE_MS,
+  recordAfterCommand,
+  recordFromReport,
+  sameTimer,
+  teamTimerView,
+  type MasterPresence,
+  type TimerRecord,
+} from "./team-timer.ts";
 import { putTimerScript } from "./timer-scripts.ts";
 
 /** What each socket carries through hibernation (serializeAttachment). */
@@ -13,13 +26,20 @@ interface SocketInfo {
   team: string;
   member: string;
   kind: "agent" | "browser";
+  /** Sent in hello; every agent message on this socket is signed for it (shared/agent-proof.ts). */
+  nonce: string;
+  /** Set by the first proven heartbeat: a socket is an agent only once it has proven the team key. */
   nodeId?: string;
   role?: "master" | "peer";
   term?: number;
   master?: string | null;
   tcp?: string | null;
+  /** When this socket's agent was last heard (a proven message). */
   lastSeen: number;
 }
+
+type SignedMessage = Exclude<AgentMessage, { type: "ping" }>;
+type CommandResult = Extract<AgentMessage, { type: "command.result" }>;
 
 export type CommandAnswer = { ok: true; timer: TeamTimer } | { ok: false; status: 409 | 503; code: string; message: string };
 
@@ -56,9 +76,15 @@ export class TeamHub extends DurableObject<Env> {
   readonly #sent = new Map<WebSocket, number>();
   #record: TimerRecord | null = null;
   #timerQueue: Promise<unknown> = Promise.resolve();
-  readonly #pendingCommands = new Map<string, (answer: Extract<AgentMessage, { type: "command.result" }>) => void>();
+  readonly #pendingCommands = new Map<string, { readonly master: WebSocket; readonly resolve: (answer: CommandResult) => void }>();
   readonly #lastHeard = new Map<string, number>();
   readonly #leftAgents = new Map<string, AgentInfo>();
+  /** Socket messages one at a time, in arrival order: checking a MAC awaits, and a report must not overtake its heartbeat. */
+  #inbound: Promise<unknown> = Promise.resolve();
+  /** The team key agents sign with, as last read (agentKeyChanged forgets it). */
+  #agentKey: Promise<string | null> | null = null;
+  /** Agent messages refused since this hub started: not proven under the team key, or stale. */
+  #refusedMessages = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -148,10 +174,10 @@ export class TeamHub extends DurableObject<Env> {
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server, [kind]);
-    const info: SocketInfo = { team, member, kind, lastSeen: Date.now() };
+    const info: SocketInfo = { team, member, kind, nonce: base64url(crypto.getRandomValues(new Uint8Array(18))), lastSeen: Date.now() };
     server.serializeAttachment(info);
     this.#sent.set(server, CATCHING_UP);
-    void this.#welcome(server, member, lastSeqText === null ? undefined : Number(lastSeqText)).then(
+    void this.#welcome(server, info, lastSeqText === null ? undefined : Number(lastSeqText)).then(
       () => this.#sendPresence(),
       (error: unknown) => {
         this.#send(server, JSON.stringify({ type: "error", code: "dependency_unavailable", message: `could not load the team's state: ${String(error)}` }));
@@ -162,13 +188,13 @@ export class TeamHub extends DurableObject<Env> {
   }
 
   /** hello, then (with last_seq) every change after it, in order, then live changes. */
-  async #welcome(ws: WebSocket, member: string, lastSeq: number | undefined): Promise<void> {
+  async #welcome(ws: WebSocket, { member, nonce }: SocketInfo, lastSeq: number | undefined): Promise<void> {
     const redis = mainStore(this.env);
     const team = this.#requireTeam();
     const latest = await latestSeq(redis, team);
     if (this.#lastSeq === null || this.#lastSeq > latest) this.#lastSeq = latest;
     const timer = await this.#timerView();
-    this.#sendNotice(ws, { type: "hello", team, member, seq: latest, server_time: Date.now(), timer });
+    this.#sendNotice(ws, { type: "hello", team, member, seq: latest, server_time: Date.now(), timer, nonce });
     if (lastSeq === undefined) {
       this.#sent.set(ws, latest);
       if (latest > this.#lastSeq) await this.#pump(latest);
@@ -195,7 +221,13 @@ export class TeamHub extends DurableObject<Env> {
     this.#sent.set(ws, Math.max(latest, this.#lastSeq ?? 0));
   }
 
-  override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
+  override webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
+    const run = this.#inbound.then(() => this.#onMessage(ws, data));
+    this.#inbound = run.catch(() => {});
+    return run;
+  }
+
+  async #onMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
     const info = ws.deserializeAttachment() as SocketInfo;
     if (this.#team === null) this.#team = info.team;
     const size = typeof data === "string" ? new TextEncoder().encode(data).length : data.byteLength;
@@ -214,12 +246,21 @@ export class TeamHub extends DurableObject<Env> {
       return this.#sendNotice(ws, { type: "error", code: "invalid_message", message: problem ? `${problem.field}: ${problem.message}` : "invalid message" });
     }
     const message = parsed.data;
+    if (message.type === "ping") return;
     const now = Date.now();
+    const proof = await this.#checkProof(info, message, now);
+    if (proof !== "ok") {
+      this.#refusedMessages += 1;
+      const why =
+        proof === "stale"
+          ? `at is more than a minute away from the worker's clock (${now}); sign with the worker's time (hello's server_time plus the time since)`
+          : proof === "no_key"
+            ? "the team has no agent key yet: GET /team/agent-key makes one, PUT /team/agent-key gives the one your agents use"
+            : "not signed under the team's key for this socket: sign each message with the team key (GET /team/agent-key) over the message and hello's nonce";
+      return this.#sendNotice(ws, { type: "error", code: proof === "stale" ? "stale_message" : "not_proven", message: why });
+    }
     info.lastSeen = now;
     switch (message.type) {
-      case "ping":
-        ws.serializeAttachment(info);
-        return;
       case "agent.heartbeat":
         return this.#onHeartbeat(ws, info, message, now);
       case "timer.report":
@@ -227,10 +268,35 @@ export class TeamHub extends DurableObject<Env> {
           return this.#sendNotice(ws, { type: "error", code: "not_registered", message: "send agent.heartbeat with this node_id before reporting" });
         }
         return this.#onReport(ws, message.node_id, message.term, message.timer);
-      case "command.result":
-        this.#pendingCommands.get(message.request_id)?.(message);
+      case "command.result": {
+        const pending = this.#pendingCommands.get(message.request_id);
+        if (pending?.master === ws) pending.resolve(message);
         return;
+      }
     }
+  }
+
+  /** Whether the message is signed under the team's key for this socket, and recent. No key yet, or a store outage, refuses it. */
+  async #checkProof(info: SocketInfo, message: SignedMessage, now: number): Promise<ProofCheck | "no_key"> {
+    this.#agentKey ??= storedTeamAgentKey(mainStore(this.env), info.team);
+    const pending = this.#agentKey;
+    try {
+      const key = await pending;
+      if (key === null) {
+        if (this.#agentKey === pending) this.#agentKey = null; // not kept: a PUT may come from another isolate's worker
+        return "no_key";
+      }
+      return await checkAgentProof(key, info.nonce, message, now);
+    } catch {
+      if (this.#agentKey === pending) this.#agentKey = null; // read it again next time
+      return "bad_mac";
+    }
+  }
+
+  /** After PUT /team/agent-key: agents are checked under the new key from their next message on. */
+  async agentKeyChanged(team: string): Promise<void> {
+    this.#team = team;
+    this.#agentKey = null;
   }
 
   async #onHeartbeat(ws: WebSocket, info: SocketInfo, beat: Extract<AgentMessage, { type: "agent.heartbeat" }>, now: number): Promise<void> {
@@ -238,7 +304,7 @@ export class TeamHub extends DurableObject<Env> {
     if (info.nodeId !== undefined && info.nodeId !== beat.node_id) {
       return this.#sendNotice(ws, { type: "error", code: "node_id_changed", message: "one socket speaks for one node; reconnect to change node_id" });
     }
-    Object.assign(info, { kind: "agent", nodeId: beat.node_id, role: beat.role, term: beat.term, master: beat.master, tcp: beat.tcp });
+    Object.assign(info, { kind: "agent", nodeId: beat.node_id, role: beat.role, term: beat.term, master: beat.master, tcp: beat.tcp, lastSeen: now });
     ws.serializeAttachment(info);
     this.#lastHeard.set(beat.node_id, now);
     this.#leftAgents.delete(beat.node_id);
@@ -309,7 +375,7 @@ export class TeamHub extends DurableObject<Env> {
     return this.#timerView();
   }
 
-  async agents(team: string): Promise<{ agents: AgentInfo[]; master: string | null; term: number; people: string[] }> {
+  async agents(team: string): Promise<{ agents: AgentInfo[]; master: string | null; term: number; people: string[]; refused_messages: number }> {
     this.#team = team;
     const record = await this.#loadRecord();
     const now = Date.now();
@@ -317,7 +383,10 @@ export class TeamHub extends DurableObject<Env> {
     const seen = new Set(connected.map((a) => a.node_id));
     for (const [id, left] of this.#leftAgents) if (now - Date.parse(left.last_seen) > LEFT_AGENTS_KEPT_MS) this.#leftAgents.delete(id);
     const gone = [...this.#leftAgents.values()].filter((a) => !seen.has(a.node_id));
-    return { agents: [...connected, ...gone], master: record.master, term: record.term, people: this.#people() };
+    // The master is an agent heard from within its lease, never one that left or went silent.
+    const master = await this.#masterSocket();
+    const masterId = master === null ? null : ((master.deserializeAttachment() as SocketInfo).nodeId ?? null);
+    return { agents: [...connected, ...gone], master: masterId, term: record.term, people: this.#people(), refused_messages: this.#refusedMessages };
   }
 
   /** A REST command: to the master agent when one is connected, else applied here. */
@@ -337,11 +406,14 @@ export class TeamHub extends DurableObject<Env> {
 
   async #forward(master: WebSocket, by: string, command: TimerCommand): Promise<CommandAnswer> {
     const requestId = crypto.randomUUID();
-    const answer = await new Promise<Extract<AgentMessage, { type: "command.result" }> | null>((resolve) => {
+    const answer = await new Promise<CommandResult | null>((resolve) => {
       const timeout = setTimeout(() => resolve(null), COMMAND_TIMEOUT_MS);
-      this.#pendingCommands.set(requestId, (result) => {
-        clearTimeout(timeout);
-        resolve(result);
+      this.#pendingCommands.set(requestId, {
+        master,
+        resolve: (result) => {
+          clearTimeout(timeout);
+          resolve(result);
+        },
       });
       this.#sendNotice(master, { type: "command", request_id: requestId, command: { ...command }, by });
     }).finally(() => this.#pendingCommands.delete(requestId));
@@ -356,9 +428,9 @@ export class TeamHub extends DurableObject<Env> {
     await this.#serially(async () => {
       const record = await this.#loadRecord();
       const now = Date.now();
-      const masterHeard = record.master === null ? null : (this.#lastHeard.get(record.master) ?? null);
-      if (!acceptsReport(record, term, masterHeard, now)) {
-        this.#sendNotice(ws, { type: "report.refused", code: "stale_term", term, current_term: record.term });
+      const verdict = judgeReport(record, term, this.#presenceOf(record.master), now);
+      if (verdict !== "ok") {
+        this.#sendNotice(ws, { type: "report.refused", code: verdict, term, current_term: record.term });
         return;
       }
       this.#lastHeard.set(nodeId, now);
@@ -391,16 +463,36 @@ export class TeamHub extends DurableObject<Env> {
     return this.#record;
   }
 
-  /** The connected agent that holds the timer: the record's master if connected, else a connected agent calling itself master. */
+  /**
+   * The connected agent that holds the timer: the record's master if heard within its lease, else
+   * the highest-term agent heard within its lease calling itself master. Agents are only sockets
+   * that proved the team key; a silent one loses its claim however high its term.
+   */
   async #masterSocket(): Promise<WebSocket | null> {
     const record = await this.#loadRecord();
+    const now = Date.now();
     let best: { ws: WebSocket; term: number } | null = null;
     for (const ws of this.#agentSockets()) {
       const info = ws.deserializeAttachment() as SocketInfo;
-      if (info.nodeId !== undefined && info.nodeId === record.master) return ws;
+      if (now - this.#heardAt(info) > MASTER_LEASE_MS) continue;
+      if (info.nodeId === record.master) return ws;
       if (info.role === "master" && (best === null || (info.term ?? 0) > best.term)) best = { ws, term: info.term ?? 0 };
     }
     return best?.ws ?? null;
+  }
+
+  /** What this hub knows of `nodeId`, the record's master: heard at (while it calls itself master), gone, or nothing since the hub started. */
+  #presenceOf(nodeId: string | null): MasterPresence {
+    if (nodeId === null) return "gone";
+    const infos = this.#agentSockets().map((ws) => ws.deserializeAttachment() as SocketInfo).filter((info) => info.nodeId === nodeId);
+    const claiming = infos.filter((info) => info.role === "master");
+    if (claiming.length > 0) return { heardAt: Math.max(...claiming.map((info) => this.#heardAt(info))) };
+    if (infos.length > 0 || this.#leftAgents.has(nodeId) || this.#lastHeard.has(nodeId)) return "gone";
+    return "unknown";
+  }
+
+  #heardAt(info: SocketInfo): number {
+    return Math.max(info.lastSeen, info.nodeId === undefined ? 0 : (this.#lastHeard.get(info.nodeId) ?? 0));
   }
 
   /** Timer changes one at a time: a report and a command never interleave their read and write. */

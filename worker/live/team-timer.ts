@@ -39,18 +39,38 @@ export function recordAfterCommand(before: TimerRecord, next: TimerState, kind: 
   };
 }
 
-/** How long a master that stopped reporting keeps its term's claim on the timer. */
+/** How long a master that stopped heartbeating keeps its term's claim on the timer. */
 export const MASTER_LEASE_MS = 10_000;
+/**
+ * How far above the record's term a report may jump while the record's master is alive. Elections
+ * add one each; a group cut off from the worker for an hour adds a few thousand at most.
+ */
+export const MAX_TERM_JUMP = 10_000;
+
+/** What the hub knows of the record's master: a connected agent still calling itself master, last heard at; gone (left, or no longer master); or nothing (the hub restarted). */
+export type MasterPresence = { readonly heardAt: number } | "gone" | "unknown";
+
+/** Whether the record's master still holds the timer: heard within its lease. */
+export function masterAlive(record: TimerRecord, presence: MasterPresence, now: number): boolean {
+  if (record.master === null || presence === "gone") return false;
+  const heardAt = presence === "unknown" ? record.updatedAt : presence.heardAt;
+  return now - heardAt <= MASTER_LEASE_MS;
+}
+
+export type ReportVerdict = "ok" | "stale_term" | "term_jump";
 
 /**
- * Whether a master's report may replace the record. A higher or equal term always may; a lower
- * term is a stale master (frozen, partitioned) and is refused, unless the master that holds the
- * timer has been silent past its lease (a new session whose terms started again from 1).
+ * Whether a master's report may replace the record. While the record's master is alive, a lower
+ * term is a stale master (frozen, partitioned) and is refused, and so is a term that jumps far
+ * ahead. Once that master is gone or silent past its lease, its claim has expired: any report
+ * takes over, whatever the term (a new session's terms start again from 1), so a high term
+ * left behind by an agent that went away never locks the real master out.
  */
-export function acceptsReport(record: TimerRecord, term: number, lastHeardFromMasterAt: number | null, now: number): boolean {
-  if (term >= record.term) return true;
-  if (record.master === null) return true;
-  return lastHeardFromMasterAt === null ? now - record.updatedAt > MASTER_LEASE_MS : now - lastHeardFromMasterAt > MASTER_LEASE_MS;
+export function judgeReport(record: TimerRecord, term: number, presence: MasterPresence, now: number): ReportVerdict {
+  if (!masterAlive(record, presence, now)) return "ok";
+  if (term < record.term) return "stale_term";
+  if (term > record.term + MAX_TERM_JUMP) return "term_jump";
+  return "ok";
 }
 
 /**
