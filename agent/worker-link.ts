@@ -146,6 +146,7 @@ export class WorkerLink {
       this.#sendHeartbeat();
       this.#reportIfChanged();
     } else if (message.type === "command") void this.#runForwardedCommand(message.request_id, message.command);
+    else if (message.type === "report.wanted") this.#lastReport = null; // the next report check sends it
     else if (message.type === "report.refused") {
       this.#reportAgain = true;
       const why = message.code === "stale_term" ? "is older than" : "jumps too far above";
@@ -171,7 +172,7 @@ export class WorkerLink {
     const node = this.#runner.node;
     if (this.#reportAgain && node.role === "master") {
       this.#reportAgain = false;
-      this.#lastReport = null; // reportIfChanged sends it after this heartbeat
+      this.#lastReport = null; // the next report check sends it (after a heartbeat of its own)
     }
     this.#send({
       type: "agent.heartbeat",
@@ -182,7 +183,6 @@ export class WorkerLink {
       members: node.members.map((m) => m.id).slice(0, 64),
       tcp: this.#runner.address,
     });
-    if (this.#lastReport === null) this.#reportIfChanged();
   }
 
   #reportIfChanged(): void {

@@ -80,6 +80,8 @@ export const HubNotice = z.discriminatedUnion("type", [
   z.object({ type: z.literal("presence"), people: z.array(z.string()) }),
   /** To an agent: its report was refused (a stale term never overwrites the state). */
   z.object({ type: z.literal("report.refused"), code: z.enum(["stale_term", "term_jump"]), term: z.number().int(), current_term: z.number().int() }),
+  /** To an agent calling itself master that may hold the timer now (the last holder left or went silent): report it. */
+  z.object({ type: z.literal("report.wanted"), term: z.number().int() }),
 ]);
 export type HubNotice = z.infer<typeof HubNotice>;
 export type HubMessage = Change | HubNotice;

@@ -12,11 +12,13 @@ import { jsonApi } from "../helpers/http.ts";
  * Real agents linked to the real worker (wrangler dev, a gateway, redis-server): they register,
  * the master reports the timer with its term, REST commands reach the master, `join` with no
  * address finds the session through the worker, and failover moves the team timer to the new master.
+ * The master runs without GROUPSYNC_TEAM_KEY: it gets the team's key from the worker (the others
+ * are given the same key), and every agent proves it to the hub.
  */
 const ADMIN_SECRET = "agent-worker-admin-secret-0123456789";
 let worker: RunningWorker;
 let token: string;
-const cluster = new AgentCluster();
+let cluster: AgentCluster;
 let agents: Agent[] = [];
 let ids: string[] = [];
 
@@ -27,14 +29,16 @@ const linkEnv = () => ({ GROUPSYNC_URL: worker.url, GROUPSYNC_TOKEN: token });
 beforeAll(async () => {
   ({ worker } = await startWorkerStack({ vars: { ADMIN_SECRET } }));
   token = await createTeamToken(worker.url, ADMIN_SECRET, "agents", ["ana"]);
-  const master = await cluster.start("a", ["--json", "--focus", "25m"], { env: linkEnv() });
+  const key = await api("GET", "/team/agent-key");
+  cluster = new AgentCluster(key.json.team_key);
+  const master = await cluster.start("a", ["--json", "--focus", "25m"], { env: { ...linkEnv(), GROUPSYNC_TEAM_KEY: "" } });
   const viaAddress = await cluster.join("b", master, ["--json"], { env: linkEnv() });
   const viaWorker = await cluster.spawn("c", ["join", "--json"], { env: linkEnv() });
   agents = [master, viaAddress, viaWorker];
 });
 
 afterAll(async () => {
-  await cluster.stopAll();
+  await cluster?.stopAll();
   await stopAll();
 });
 
@@ -56,9 +60,20 @@ describe("agents and the worker", () => {
       100,
     );
     expect(listed.term).toBeGreaterThan(0);
+    expect(listed.refused_messages).toBe(0);
     const joined = await cluster.status(agents[2]!);
     expect(joined.master).toBe(ids[0]);
     expect(joined.members).toHaveLength(3);
+  });
+
+  it("with no team key, start names what failed getting the worker's: a refused token, an unreachable worker", async () => {
+    const refused = await cluster.cli(["start"], { GROUPSYNC_TEAM_KEY: "", GROUPSYNC_URL: worker.url, GROUPSYNC_TOKEN: "gs_not-a-member" });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/^groupsync-agent: no team key: GROUPSYNC_TEAM_KEY is not set and the worker at \S+ refused the token \(HTTP 401/m);
+    expect(refused.stderr).toContain("GROUPSYNC_TOKEN");
+    const unreachable = await cluster.cli(["start"], { GROUPSYNC_TEAM_KEY: "", GROUPSYNC_URL: "http://127.0.0.1:9", GROUPSYNC_TOKEN: token });
+    expect(unreachable.code).not.toBe(0);
+    expect(unreachable.stderr).toMatch(/^groupsync-agent: no team key: GROUPSYNC_TEAM_KEY is not set and the GroupSync worker at http:\/\/127.0.0.1:9 cannot be reached/m);
   });
 
   it("the master's timer is the team timer", async () => {

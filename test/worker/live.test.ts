@@ -3,7 +3,7 @@ import { signAgentMessage } from "../../shared/agent-proof.ts";
 import { Change, HubNotice, TeamTimer, type HubMessage } from "../../shared/live.ts";
 import { call, newTeam } from "./api.ts";
 
-const NOTICES = new Set(["hello", "reload", "caught_up", "error", "command", "report.refused", "presence"]);
+const NOTICES = new Set(["hello", "reload", "caught_up", "error", "command", "report.refused", "report.wanted", "presence"]);
 
 /** A WebSocket to /ws inside workerd, collecting every message it receives. */
 async function connect(token: string, query = "") {
@@ -366,7 +366,9 @@ describe("terms the hub takes are bounded, and a claim ends with its claimer", (
 
     claimer.ws.close();
     await waitForAgents(t, (list) => list.master === "real" && list.agents.some((a) => a.node_id === "claimer" && !a.connected));
+    expect(real.messages.some((m) => m.type === "report.wanted")).toBe(false);
     await real.sendSigned(key, heartbeat("real", 3));
+    await real.until((all) => all.some((m) => m.type === "report.wanted"), "the hub asks the real master for its report");
     await real.sendSigned(key, { type: "timer.report", node_id: "real", term: 3, timer: focusReport });
     await real.until((all) => all.some((m) => m.type === "timer.state" && m.timer.master === "real"), "the real master's state");
     expect(TeamTimer.parse((await t.get("/pomo/state")).json)).toMatchObject({ master: "real", term: 3 });

@@ -309,6 +309,14 @@ export class TeamHub extends DurableObject<Env> {
     this.#lastHeard.set(beat.node_id, now);
     this.#leftAgents.delete(beat.node_id);
     if (joined) await this.#announceMember("member.joined", info);
+    // A master whose report would now be taken (the holder left or went silent, however high its
+    // term) is asked for it: it reports only on change, and its last one may have been refused.
+    if (beat.role === "master") {
+      const record = await this.#loadRecord();
+      if (record.master !== beat.node_id && judgeReport(record, beat.term, this.#presenceOf(record.master), now) === "ok") {
+        this.#sendNotice(ws, { type: "report.wanted", term: record.term });
+      }
+    }
   }
 
   /**

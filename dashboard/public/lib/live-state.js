@@ -70,6 +70,7 @@ export function applyMessage(state, message) {
     case "error":
     case "command":
     case "report.refused":
+    case "report.wanted":
       return { state, action: null };
     default: {
       if (message.seq <= state.seq) return { state, action: null };
