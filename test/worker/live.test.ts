@@ -37,7 +37,12 @@ async function connect(token: string, query = "") {
     ws.send(JSON.stringify(signed));
     return signed;
   };
-  return { ws, messages, changes, until, token, nonce, sendSigned };
+  /** A master's heartbeat, then its report of `timer` at `term`: what a master agent sends when its timer changes. */
+  const reportAsMaster = async (key: string, nodeId: string, term: number, timer: Record<string, unknown> = focusReport) => {
+    await sendSigned(key, heartbeat(nodeId, term));
+    await sendSigned(key, { type: "timer.report", node_id: nodeId, term, timer });
+  };
+  return { ws, messages, changes, until, token, nonce, sendSigned, reportAsMaster };
 }
 
 /** The team's agent key, as an agent without one gets it. */
@@ -338,13 +343,11 @@ describe("terms the hub takes are bounded, and a claim ends with its claimer", (
     const master = await connect(t.token, "&client=agent");
     await master.sendSigned(key, heartbeat("node-a", 2 ** 40 + 1));
     await master.until((all) => all.some((m) => m.type === "error" && m.code === "invalid_message" && m.message.startsWith("term")), "term out of range");
-    await master.sendSigned(key, heartbeat("node-a", 5));
-    await master.sendSigned(key, { type: "timer.report", node_id: "node-a", term: 5, timer: focusReport });
+    await master.reportAsMaster(key, "node-a", 5);
     await master.until((all) => all.some((m) => m.type === "timer.state"), "the master's state");
 
     const jumper = await connect(t.token, "&client=agent");
-    await jumper.sendSigned(key, heartbeat("node-j", 5 + 10_001));
-    await jumper.sendSigned(key, { type: "timer.report", node_id: "node-j", term: 5 + 10_001, timer: { ...focusReport, remaining_ms: 1000 } });
+    await jumper.reportAsMaster(key, "node-j", 5 + 10_001, { ...focusReport, remaining_ms: 1000 });
     await jumper.until((all) => all.some((m) => m.type === "report.refused" && m.code === "term_jump"), "term_jump");
     expect(TeamTimer.parse((await t.get("/pomo/state")).json)).toMatchObject({ master: "node-a", term: 5 });
     master.ws.close();
@@ -355,13 +358,11 @@ describe("terms the hub takes are bounded, and a claim ends with its claimer", (
     const t = await newTeam();
     const key = await agentKey(t);
     const claimer = await connect(t.token, "&client=agent");
-    await claimer.sendSigned(key, heartbeat("claimer", 2 ** 40));
-    await claimer.sendSigned(key, { type: "timer.report", node_id: "claimer", term: 2 ** 40, timer: { ...focusReport, remaining_ms: 5000 } });
+    await claimer.reportAsMaster(key, "claimer", 2 ** 40, { ...focusReport, remaining_ms: 5000 });
     await claimer.until((all) => all.some((m) => m.type === "timer.state"), "the claimer's state");
 
     const real = await connect(t.token, "&client=agent");
-    await real.sendSigned(key, heartbeat("real", 3));
-    await real.sendSigned(key, { type: "timer.report", node_id: "real", term: 3, timer: focusReport });
+    await real.reportAsMaster(key, "real", 3);
     await real.until((all) => all.some((m) => m.type === "report.refused" && m.code === "stale_term"), "refused while the claimer is here");
 
     claimer.ws.close();
