@@ -45,7 +45,8 @@ Options of status and the timer commands:
 Durations look like 25m, 90s, 1h30m or 500ms.`;
 
 export const TIMER_ENV_USAGE = `  GROUPSYNC_TEAM_KEY   the team's shared secret (at least ${MIN_TEAM_KEY_LENGTH} characters), required by the timer
-                       commands: every message between agents and from the CLI is signed with it (HMAC-SHA256)
+                       commands: every message between agents, from the CLI and to the worker is signed with it
+                       (HMAC-SHA256). Unset, with GROUPSYNC_URL and GROUPSYNC_TOKEN: the worker's team key
   GROUPSYNC_AGENT_PORT default --port of start/join and port of --peer (7420)
   GROUPSYNC_NODE_ID    default --node-id
   GROUPSYNC_CONFIG     the config file, when --config is not given`;
