@@ -43,7 +43,7 @@ export async function signAgentMessage<T extends Record<string, unknown>>(teamKe
 export type ProofCheck = "ok" | "bad_mac" | "stale";
 
 /** Whether `message` was signed under `teamKey` for this socket, recently (`now` in the worker's clock). */
-export async function checkAgentProof(teamKey: string, nonce: string, message: { readonly at: number; readonly mac: string }, now: number): Promise<ProofCheck> {
+export async function checkAgentProof(teamKey: string, nonce: string, message: Readonly<Record<string, unknown>> & { readonly at: number; readonly mac: string }, now: number): Promise<ProofCheck> {
   const given = fromBase64url(message.mac);
   if (given === null || given.length !== MAC_BYTES) return "bad_mac";
   // verify compares in constant time.

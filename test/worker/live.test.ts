@@ -377,6 +377,35 @@ describe("terms the hub takes are bounded, and a claim ends with its claimer", (
   });
 });
 
+describe("a master that goes silent", () => {
+  it("loses its claim after its lease (10 s) although still connected: /agents stops naming it and the real master is asked to report", async () => {
+    const t = await newTeam();
+    const key = await agentKey(t);
+    const claimer = await connect(t.token, "&client=agent");
+    await claimer.reportAsMaster(key, "claimer", 2 ** 40);
+    await claimer.until((all) => all.some((m) => m.type === "timer.state"), "the claimer's state");
+    const real = await connect(t.token, "&client=agent");
+    await real.sendSigned(key, heartbeat("real", 2));
+    await waitForAgents(t, (list) => list.agents.length === 2 && list.master === "claimer");
+    expect(real.messages.some((m) => m.type === "report.wanted")).toBe(false);
+
+    // The claimer keeps its socket open but sends nothing more; the real master heartbeats on.
+    const silentSince = Date.now();
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await real.sendSigned(key, heartbeat("real", 2));
+      if (real.messages.some((m) => m.type === "report.wanted")) break;
+      if (Date.now() - silentSince > 13_000) throw new Error("the hub never asked the real master to report");
+    }
+    expect(Date.now() - silentSince).toBeGreaterThan(9_000);
+    expect((await t.get("/agents")).json.master).toBe("real");
+    await real.sendSigned(key, { type: "timer.report", node_id: "real", term: 2, timer: focusReport });
+    await real.until((all) => all.some((m) => m.type === "timer.state" && m.timer.master === "real"), "the real master's state");
+    claimer.ws.close();
+    real.ws.close();
+  }, 20_000);
+});
+
 type AgentList = { agents: Array<{ node_id: string; connected: boolean }>; master: string | null; refused_messages: number };
 
 async function waitForAgents(t: Awaited<ReturnType<typeof newTeam>>, test: (list: AgentList) => boolean, ms = 5000): Promise<AgentList> {
