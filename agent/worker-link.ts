@@ -154,7 +154,7 @@ export class WorkerLink {
     } else if (message.type === "error") {
       const hint = message.code === "not_proven" ? " (the worker checks the team key: GROUPSYNC_TEAM_KEY must be the one at GET /team/agent-key, see README)" : "";
       // Refused unheard: once the key is right again (a PUT), the next heartbeat brings the report too.
-      if (message.code === "not_proven" || message.code === "stale_message") this.#reportAgain = true;
+      if (message.code === "not_proven" || message.code === "stale_message" || message.code === "dependency_unavailable") this.#reportAgain = true;
       this.#warnOnce(message.code, `worker: ${message.code}: ${message.message}${hint}`);
     }
   }

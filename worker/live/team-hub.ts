@@ -249,6 +249,10 @@ export class TeamHub extends DurableObject<Env> {
     if (message.type === "ping") return;
     const now = Date.now();
     const proof = await this.#checkProof(info, message, now);
+    if (proof === "unavailable") {
+      // Not the agent's fault: nothing counted; its next heartbeat is checked again.
+      return this.#sendNotice(ws, { type: "error", code: "dependency_unavailable", message: "could not read the team's agent key; the message was not taken, send it again" });
+    }
     if (proof !== "ok") {
       this.#refusedMessages += 1;
       const why =
@@ -277,7 +281,7 @@ export class TeamHub extends DurableObject<Env> {
   }
 
   /** Whether the message is signed under the team's key for this socket, and recent. No key yet, or a store outage, refuses it. */
-  async #checkProof(info: SocketInfo, message: SignedMessage, now: number): Promise<ProofCheck | "no_key"> {
+  async #checkProof(info: SocketInfo, message: SignedMessage, now: number): Promise<ProofCheck | "no_key" | "unavailable"> {
     this.#agentKey ??= storedTeamAgentKey(mainStore(this.env), info.team);
     const pending = this.#agentKey;
     try {
@@ -289,7 +293,7 @@ export class TeamHub extends DurableObject<Env> {
       return await checkAgentProof(key, info.nonce, message, now);
     } catch {
       if (this.#agentKey === pending) this.#agentKey = null; // read it again next time
-      return "bad_mac";
+      return "unavailable";
     }
   }
 
