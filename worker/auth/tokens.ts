@@ -23,6 +23,19 @@ export function bearerToken(header: string | undefined): string | null {
   return match?.[1] ?? null;
 }
 
+/**
+ * The Authorization header as sent: absent, a bearer token, or present but not one (`Basic abc`,
+ * `Bearer` alone, two headers, which arrive joined by ", "). Malformed is never "no token".
+ */
+export type Authorization = { kind: "none" } | { kind: "bearer"; token: string } | { kind: "malformed" };
+
+export function authorizationOf(header: string | undefined | null): Authorization {
+  if (header === undefined || header === null) return { kind: "none" };
+  const token = bearerToken(header);
+  if (token === null || token.endsWith(",")) return { kind: "malformed" };
+  return { kind: "bearer", token };
+}
+
 function base64url(bytes: Uint8Array): string {
   return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 }

@@ -1,4 +1,4 @@
-import { addMemberScript, createTeamScript } from "../auth/scripts.ts";
+import { addMemberScript, createTeamScript, reissueTokenScript, revokeMemberScript } from "../auth/scripts.ts";
 import { applyEventHoldsScript, deleteEventScript, prepareEventScript, putEventScript, releaseEventHoldsScript } from "../calendar/scripts.ts";
 import { applyGoalLocksScript, deleteGoalScript, prepareGoalScript, putGoalScript, releaseGoalLocksScript } from "../goals/scripts.ts";
 import { extendLeaseScript, forgetHoldingTeamScript, voteScript } from "../tx/lease-scripts.ts";
@@ -11,6 +11,8 @@ import type { LuaScript } from "./lua-script.ts";
 export const ALL_SCRIPTS: LuaScript[] = [
   createTeamScript,
   addMemberScript,
+  reissueTokenScript,
+  revokeMemberScript,
   putEventScript,
   deleteEventScript,
   prepareEventScript,
