@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { stopAll } from "../helpers/processes.ts";
+import { AgentCluster } from "../helpers/agents.ts";
+import { stopAll, tempDir } from "../helpers/processes.ts";
 import { startWorkerStack, type WorkerStack } from "../helpers/stack.ts";
 
 /**
@@ -108,6 +109,27 @@ describe("revoking a token (real worker)", () => {
     }
     console.log(`GET /events median: steady ${median(steady).toFixed(1)} ms (200 in a row), after 1 s idle ${median(cold).toFixed(1)} ms (token looked up)`);
     expect(steady.length).toBe(200);
+  });
+});
+
+describe("groupsync-agent token rotate (real CLI, real worker)", () => {
+  it("prints the new token alone on stdout; the old one is refused, the new one works", async () => {
+    const tokens = await newTeam("rotate-cli", ["ana"]);
+    const cli = new AgentCluster();
+    const env = { GROUPSYNC_URL: url, XDG_CONFIG_HOME: tempDir("groupsync-config-") };
+    const run = await cli.cli(["token", "rotate"], { ...env, GROUPSYNC_TOKEN: tokens.ana! });
+    expect(run.code).toBe(0);
+    const fresh = run.stdout.trim();
+    expect(fresh).toMatch(/^gs_[A-Za-z0-9_-]{43}$/);
+    expect(run.stderr).toContain("the old one no longer works");
+    expect(await status(tokens.ana!)).toBe(401);
+    expect(await status(fresh)).toBe(200);
+    // The old token again: one error line, exit 1. No token at all: a usage error, exit 2.
+    const again = await cli.cli(["token", "rotate"], { ...env, GROUPSYNC_TOKEN: tokens.ana! });
+    expect({ code: again.code, stderr: again.stderr }).toEqual({ code: 1, stderr: expect.stringMatching(/^groupsync-agent: unauthorized: .*\n$/) });
+    const none = await cli.cli(["token", "rotate"], { ...env, GROUPSYNC_TOKEN: "" });
+    expect({ code: none.code, stdout: none.stdout }).toEqual({ code: 2, stdout: "" });
+    expect(none.stderr).toContain("GROUPSYNC_TOKEN");
   });
 });
 
