@@ -206,3 +206,19 @@ describe("POST /me/token", () => {
     expect(open.status).toBe(401);
   });
 });
+
+describe("rotating ADMIN_SECRET", () => {
+  it("a retry whose first answer was sealed under the old secret is 409, not another token or a 500", async () => {
+    const t = await newTeam(["ana"]);
+    const key = { "idempotency-key": crypto.randomUUID() };
+    expect((await admin("POST", `/admin/teams/${t.team}/members`, { member: "cy" }, key)).status).toBe(201);
+    const rotated = "rotated-admin-secret-0123456789abcdef";
+    const retry = await call(
+      `/admin/teams/${t.team}/members`,
+      { method: "POST", headers: { authorization: `Bearer ${rotated}`, "content-type": "application/json", ...key }, body: JSON.stringify({ member: "cy" }) },
+      { ADMIN_SECRET: rotated },
+    );
+    expect(retry.status).toBe(409);
+    expect((await errorOf(retry)).code).toBe("idempotency_answer_sealed");
+  });
+});

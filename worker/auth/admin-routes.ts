@@ -6,7 +6,7 @@ import type { AppEnv, Env } from "../env.ts";
 import { ApiError } from "../http-errors.ts";
 import { invalid, readBody, readId, readQuery } from "../request.ts";
 import { mainStore } from "../storage/stores.ts";
-import { answerRecord, idempotencyOf, keyReused, replay } from "../idempotency/idempotency.ts";
+import { answerRecord, idempotencyOf, keyReused, replay, type Idempotency } from "../idempotency/idempotency.ts";
 import { adminSecretProblem } from "./access.ts";
 import { closeRevokedSockets } from "./revoked-sockets.ts";
 import { meRoutes } from "./me-routes.ts";
@@ -49,7 +49,7 @@ adminRoutes.post("/admin/teams", async (c) => {
   const idem = guard(key, c.env.ADMIN_SECRET!, team);
   const tokens = await createTeam(mainStore(c.env), team, members, idem);
   if (tokens === "key_reused") throw keyReused();
-  if (tokens instanceof Replay) return replay(tokens.record, key!, c.env.ADMIN_SECRET);
+  if (tokens instanceof Replay) return replaySealed(tokens.record, key!, c.env.ADMIN_SECRET!);
   if (tokens === "team_exists") throw new ApiError(409, "team_exists", `team ${team} already exists`);
   return c.json({ team, tokens }, 201);
 });
@@ -67,7 +67,7 @@ adminRoutes.post("/admin/teams/:team/members", async (c) => {
   const key = await idempotencyOf(c, "admin");
   const token = await addMember(mainStore(c.env), team, member, guard(key, c.env.ADMIN_SECRET!, team));
   if (token === "key_reused") throw keyReused();
-  if (token instanceof Replay) return replay(token.record, key!, c.env.ADMIN_SECRET);
+  if (token instanceof Replay) return replaySealed(token.record, key!, c.env.ADMIN_SECRET!);
   if (token === "no_team") throw noTeam(team);
   if (token === "member_exists") {
     throw new ApiError(409, "member_exists", `${member} is already a member of ${team}; to give them a new token, POST /admin/teams/${team}/members/${member}/token`);
@@ -83,7 +83,7 @@ adminRoutes.post("/admin/teams/:team/members/:member/token", async (c) => {
   const key = await idempotencyOf(c, "admin");
   const token = await reissueToken(mainStore(c.env), team, member, guard(key, c.env.ADMIN_SECRET!, team));
   if (token === "key_reused") throw keyReused();
-  if (token instanceof Replay) return replay(token.record, key!, c.env.ADMIN_SECRET);
+  if (token instanceof Replay) return replaySealed(token.record, key!, c.env.ADMIN_SECRET!);
   if (token === "no_team") throw noTeam(team);
   if (token === "no_member") throw noMember(team, member);
   await closeRevokedSockets(c, team, member, "token replaced");
@@ -106,6 +106,18 @@ adminRoutes.route("/", meRoutes);
 function refuseOpenTeamName(env: Env, team: string): void {
   const reserved = new Set(["local", env.GROUPSYNC_OPEN_TEAM].filter((name): name is string => !!name));
   if (reserved.has(team)) throw invalid([{ field: "team", message: `"${team}" is reserved for the development open team (GROUPSYNC_OPEN_TEAM), whose data needs no token; choose another name` }]);
+}
+
+/**
+ * The first answer again. It was sealed under the admin secret of the time: after the secret was
+ * rotated it cannot be opened, and the key cannot be used again (409) rather than failing (500).
+ */
+async function replaySealed(record: string, key: Idempotency, secret: string): Promise<Response> {
+  try {
+    return await replay(record, key, secret);
+  } catch {
+    throw new ApiError(409, "idempotency_answer_sealed", "this Idempotency-Key's first answer was sealed under an earlier ADMIN_SECRET and cannot be shown again; list the team's members to see what was done, and use a new key");
+  }
 }
 
 function noTeam(team: string): ApiError {
