@@ -34,7 +34,7 @@ function when(instant) {
 }
 
 async function loadTeams() {
-  const result = await api.listAll("/admin/teams?limit=500", "teams");
+  const result = await api.listAll("/admin/teams?limit=500", "teams", 1000);
   if (!result.ok) return showError(result.status === 401 ? "That admin secret was not accepted." : result.error.message);
   showError(null);
   const teams = /** @type {Array<{ team: string }>} */ (result.data).map((t) => t.team).sort();

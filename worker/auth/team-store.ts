@@ -194,13 +194,22 @@ export interface TeamSummary {
   created_at: string | null;
 }
 
-/** One page of teams (SCAN: a page may be short or empty while `next_cursor` is not null). */
+/** SCAN steps one page may take to find a team, so that a keyspace of mostly other keys gives few empty pages. */
+const MAX_SCAN_STEPS = 10;
+
+/** One page of teams (SCAN: a page may be short, rarely empty, while `next_cursor` is not null). */
 export async function listTeams(redis: Redis, cursor: string, count: number): Promise<{ teams: TeamSummary[]; next_cursor: string | null }> {
-  const [next, keys] = await redis.scan(cursor, { match: TEAM_KEYS_MATCH, type: "string", count });
-  const names = keys.map((key) => key.slice(TEAM_KEY_PREFIX.length)).filter((name) => !name.includes(":"));
+  const names: string[] = [];
+  let next = cursor;
+  for (let step = 0; step < MAX_SCAN_STEPS && names.length === 0; step++) {
+    const [after, keys] = await redis.scan(next, { match: TEAM_KEYS_MATCH, type: "string", count });
+    next = String(after);
+    names.push(...keys.map((key) => key.slice(TEAM_KEY_PREFIX.length)).filter((name) => !name.includes(":")));
+    if (next === "0") break;
+  }
   const records = names.length === 0 ? [] : await redis.mget<(string | null)[]>(...names.map(teamKey));
   const teams = names.map((team, i) => ({ team, created_at: parseCreatedAt(records[i] ?? null) })).sort((a, b) => a.team.localeCompare(b.team));
-  return { teams, next_cursor: String(next) === "0" ? null : String(next) };
+  return { teams, next_cursor: next === "0" ? null : next };
 }
 
 export interface MemberSummary {
