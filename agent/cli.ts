@@ -7,6 +7,7 @@
 import { GROUPSYNC_VERSION } from "../shared/version.ts";
 import { TIMER_COMMANDS, timerCommand } from "./commands/timer.ts";
 import { TIMER_ENV_USAGE, TIMER_USAGE } from "./commands/timer-options.ts";
+import { tokenCommand } from "./commands/token.ts";
 import { TX_USAGE, txCommand, UsageError } from "./commands/tx.ts";
 import { CONFIG_USAGE } from "./config-file.ts";
 import { runMenu } from "./menu/terminal-menu.ts";
@@ -21,6 +22,7 @@ Commands:
   menu [options]  the interactive menu: start, stop, join, transactions, list, with a live countdown
                   and a bell at each phase change; takes the options of start and join (and --config)
   tx              transactions across calendar and goals (groupsync-agent tx --help)
+  token rotate    replace your member token; prints the new one (groupsync-agent token --help)
 
 ${TIMER_USAGE}
 
@@ -52,6 +54,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     return 0;
   }
   if (command === "menu") return runMenuCommand(rest, env);
+  if (command === "token") return withExitCodes(() => tokenCommand(rest, env));
   if (TIMER_COMMANDS.has(command)) return runTimerCommand(command, rest, env);
   if (command !== "tx") {
     console.error(`groupsync-agent: unknown command '${command}'; see groupsync-agent --help`);

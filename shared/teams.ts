@@ -17,3 +17,25 @@ export const IssuedTokens = z.object({
   team: TeamId,
   tokens: z.record(z.string(), z.string()),
 });
+
+/** GET /admin/teams?cursor=&limit= (SCAN: a page may be short; go on while next_cursor is not null). */
+export const TeamListQuery = z.strictObject({
+  cursor: z.string().regex(/^\d{1,20}$/, { error: "must be the next_cursor of the previous page (digits)" }).default("0"),
+  limit: z.coerce.number({ error: "must be a whole number" }).int({ error: "must be a whole number" }).min(1, { error: "must be 1 or more" }).max(1000, { error: "must be at most 1000" }).default(100),
+});
+export const TeamList = z.object({
+  teams: z.array(z.object({ team: TeamId, created_at: z.string().nullable() })),
+  next_cursor: z.string().nullable(),
+});
+
+/** GET /admin/teams/{team}/members */
+export const MemberList = z.object({
+  team: TeamId,
+  members: z.array(
+    z.object({
+      member: MemberName,
+      token_created_at: z.string().nullable().meta({ description: "When the member's current token was issued (null for tokens issued before this was recorded)" }),
+      last_used_at: z.string().nullable().meta({ description: "When the token was last used, to within a minute (null: not since it was issued)" }),
+    }),
+  ),
+});

@@ -3,7 +3,7 @@ import { Event, EventList, EventListQuery, EventPatch, EventWrite, SlotConflict 
 import { ErrorBody } from "../shared/errors.ts";
 import { Goal, GoalList, GoalListQuery, GoalPatch, GoalWrite } from "../shared/goals.ts";
 import { HealthReport } from "../shared/health.ts";
-import { IssuedTokens, MemberCreate, TeamCreate } from "../shared/teams.ts";
+import { IssuedTokens, MemberCreate, MemberList, TeamCreate, TeamList, TeamListQuery } from "../shared/teams.ts";
 import { AgentInfo, TeamTimer } from "../shared/live.ts";
 import { AgentKeyBody } from "../shared/team-key.ts";
 import { TxBegin, TxOpInput, TxView } from "../shared/tx.ts";
@@ -30,6 +30,8 @@ const SCHEMAS = {
   TeamCreate: [TeamCreate, "input"],
   MemberCreate: [MemberCreate, "input"],
   IssuedTokens: [IssuedTokens, "output"],
+  TeamList: [TeamList, "output"],
+  MemberList: [MemberList, "output"],
   TxBegin: [TxBegin, "input"],
   TxOp: [TxOpInput, "input"],
   Tx: [TxView, "output"],
@@ -169,9 +171,34 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
       responses: { 200: ["Stored", "AgentKey"], 412: ["If-None-Match: * and the team already has a key"], ...errors(400, 401, 503) },
     },
   },
-  "/admin/teams": { post: { idempotent: "atomic", summary: "Create a team and its members' tokens (shown once)", tag: "admin", auth: "admin", body: "TeamCreate", responses: { 201: ["Created", "IssuedTokens"], ...errors(400, 401, 409, 503) } } },
+  "/admin/teams": {
+    get: { summary: "List teams, a page at a time (SCAN: a page may be short; go on while next_cursor is not null)", tag: "admin", auth: "admin", query: TeamListQuery, responses: { 200: ["Teams", "TeamList"], ...errors(400, 401, 503) } },
+    post: { idempotent: "atomic", summary: "Create a team and its members' tokens (shown once)", tag: "admin", auth: "admin", body: "TeamCreate", responses: { 201: ["Created", "IssuedTokens"], ...errors(400, 401, 409, 503) } },
+  },
   "/admin/teams/{team}/members": {
+    get: { summary: "List a team's members, with when each token was issued and last used (to within a minute); never the tokens", tag: "admin", auth: "admin", path: { team: "The team's id" }, responses: { 200: ["Members", "MemberList"], ...errors(400, 401, 404, 503) } },
     post: { idempotent: "atomic", summary: "Add a member to a team and issue their token", tag: "admin", auth: "admin", path: { team: "The team's id" }, body: "MemberCreate", responses: { 201: ["Added", "IssuedTokens"], ...errors(400, 401, 404, 409) } },
+  },
+  "/admin/teams/{team}/members/{member}/token": {
+    post: {
+      idempotent: "atomic",
+      summary: "Issue a member a new token (shown once); the old one stops working within a second and its WebSockets are closed with 4401",
+      tag: "admin",
+      auth: "admin",
+      path: { team: "The team's id", member: "The member's name" },
+      responses: { 201: ["Reissued", "IssuedTokens"], ...errors(400, 401, 404, 503) },
+    },
+  },
+  "/admin/teams/{team}/members/{member}": {
+    delete: { summary: "Remove a member: their token stops working within a second and their WebSockets are closed with 4401", tag: "admin", auth: "admin", path: { team: "The team's id", member: "The member's name" }, responses: { 204: ["Removed"], ...errors(400, 401, 404, 503) } },
+  },
+  "/me/token": {
+    post: {
+      idempotent: "atomic",
+      summary: "Replace your own token: the new one is answered once, the one sent stops working and its WebSockets are closed with 4401. A retry with the same Idempotency-Key, sent with the old token, answers the same new token",
+      tag: "admin",
+      responses: { 201: ["Rotated", "IssuedTokens"], ...errors(400, 401, 503) },
+    },
   },
 };
 

@@ -381,7 +381,7 @@ describe("teams and access", () => {
   });
 
   it("in development, the open team serves requests without a token", async () => {
-    const res = await call("/events", {}, { GROUPSYNC_ENV: "development", GROUPSYNC_OPEN_TEAM: `open-${crypto.randomUUID().slice(0, 8)}` });
+    const res = await call("/events", {}, { GROUPSYNC_ENV: "development", GROUPSYNC_OPEN_TEAM: `open-${crypto.randomUUID().slice(0, 8)}`, ALLOWED_HOSTS: "groupsync.test" } as object);
     expect(res.status).toBe(200);
   });
 

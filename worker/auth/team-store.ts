@@ -1,8 +1,8 @@
 import type { Redis } from "@upstash/redis/cloudflare";
 import type { Member } from "../env.ts";
-import { teamKey, teamMembersKey, tokenKey } from "./keys.ts";
-import { cachedMember, rememberMember } from "./member-cache.ts";
-import { addMemberScript, createTeamScript } from "./scripts.ts";
+import { lastUsedKey, memberTokensKey, TEAM_KEY_PREFIX, TEAM_KEYS_MATCH, teamKey, teamMembersKey, TOKEN_KEY_PREFIX, tokenKey } from "./keys.ts";
+import { cachedMember, forgetMember, lastUseDue, rememberMember } from "./member-cache.ts";
+import { addMemberScript, createTeamScript, reissueTokenScript, revokeMemberScript } from "./scripts.ts";
 import { hashToken, newToken } from "./tokens.ts";
 import { idemArgs, idemKeys, type Idempotency } from "../idempotency/idempotency.ts";
 import { idempotencyKeys } from "../idempotency/keys.ts";
@@ -24,24 +24,56 @@ export class Replay {
 }
 
 function replayed(result: unknown): Replayed | undefined {
-  if (!Array.isArray(result)) return undefined;
+  if (!Array.isArray(result) || (result[0] !== "idem_replay" && result[0] !== "idem_reused")) return undefined;
   return result[0] === "idem_replay" ? new Replay(String(result[1])) : "key_reused";
 }
 
 interface TokenRecord extends Member {
   created_at: string;
 }
+/** A member's entry in the member tokens hash: which token is theirs now. */
+interface MemberTokenEntry {
+  hash: string;
+  created_at: string;
+}
 
-export async function memberForToken(redis: Redis, token: string): Promise<Member | null> {
+/** Runs work after the answer (waitUntil), or unawaited where there is no execution context. */
+export type Background = (promise: Promise<unknown>) => void;
+const unawaited: Background = (promise) => void promise.catch(() => {});
+
+/**
+ * The member a token belongs to, or null. Served from the isolate's cache when it can be (see
+ * member-cache.ts), checking again in the background; notes the use for GET .../members.
+ */
+export async function memberForToken(redis: Redis, token: string, background: Background = unawaited): Promise<Member | null> {
   const hash = await hashToken(token);
   const cached = cachedMember(hash);
-  if (cached !== undefined) return cached;
+  if (cached !== undefined) {
+    if (cached.refresh) background(lookUp(redis, hash).catch(() => forgetMember(hash)));
+    noteUse(redis, hash, cached.member, background);
+    return cached.member;
+  }
+  const member = await lookUp(redis, hash);
+  if (member !== null) noteUse(redis, hash, member, background);
+  return member;
+}
+
+async function lookUp(redis: Redis, hash: string): Promise<Member | null> {
   const raw = await redis.get<string>(tokenKey(hash));
-  if (raw === null) return null;
+  if (raw === null) {
+    forgetMember(hash);
+    return null;
+  }
   const record = JSON.parse(raw) as TokenRecord;
   const member = { team: record.team, member: record.member };
   rememberMember(hash, member);
   return member;
+}
+
+/** "Last used", written after the answer and at most once a minute per token and isolate. */
+function noteUse(redis: Redis, hash: string, member: Member, background: Background): void {
+  if (!lastUseDue(hash)) return;
+  background(redis.hset(lastUsedKey(member.team), { [member.member]: new Date().toISOString() }).catch(() => {}));
 }
 
 /** Creates a team with its members; returns each member's token (shown once, stored hashed). */
@@ -52,11 +84,12 @@ export async function createTeam(redis: Redis, team: string, members: string[], 
   const hashes = await Promise.all(unique.map((member) => hashToken(tokens[member]!)));
   const result = await createTeamScript.run(
     redis,
-    [teamKey(team), teamMembersKey(team), ...hashes.map(tokenKey), ...idemKeys(idem?.key, idempotencyKeys.adminPlaceholder)],
+    [teamKey(team), teamMembersKey(team), memberTokensKey(team), ...hashes.map(tokenKey), ...idemKeys(idem?.key, idempotencyKeys.adminPlaceholder)],
     [
       JSON.stringify({ team, created_at: now }),
       ...unique,
       ...unique.map((member) => JSON.stringify({ team, member, created_at: now } satisfies TokenRecord)),
+      ...hashes.map((hash) => JSON.stringify({ hash, created_at: now } satisfies MemberTokenEntry)),
       ...idemArgs(idem?.key, idem && (await idem.answer(tokens))),
     ],
   );
@@ -65,10 +98,161 @@ export async function createTeam(redis: Redis, team: string, members: string[], 
 
 export async function addMember(redis: Redis, team: string, member: string, idem?: AdminIdempotency): Promise<string | "no_team" | "member_exists" | Replayed> {
   const token = newToken();
+  const hash = await hashToken(token);
+  const now = new Date().toISOString();
   const result = await addMemberScript.run(
     redis,
-    [teamKey(team), teamMembersKey(team), tokenKey(await hashToken(token)), ...idemKeys(idem?.key, idempotencyKeys.adminPlaceholder)],
-    [member, JSON.stringify({ team, member, created_at: new Date().toISOString() } satisfies TokenRecord), ...idemArgs(idem?.key, idem && (await idem.answer({ [member]: token })))],
+    [teamKey(team), teamMembersKey(team), memberTokensKey(team), tokenKey(hash), ...idemKeys(idem?.key, idempotencyKeys.adminPlaceholder)],
+    [
+      member,
+      JSON.stringify({ team, member, created_at: now } satisfies TokenRecord),
+      JSON.stringify({ hash, created_at: now } satisfies MemberTokenEntry),
+      ...idemArgs(idem?.key, idem && (await idem.answer({ [member]: token }))),
+    ],
   );
   return replayed(result) ?? (result === "ok" ? token : (result as "no_team" | "member_exists"));
+}
+
+/**
+ * A new token for a member; the old one is deleted in the same step and stops working in this
+ * isolate at once (elsewhere within member-cache.ts's EXPIRE_MS). `idemKey` is the record's key
+ * (admin: the admin's; POST /me/token: found by the old token, see keys.ts).
+ */
+export async function reissueToken(
+  redis: Redis,
+  team: string,
+  member: string,
+  idem?: AdminIdempotency,
+  idemKey = idem?.key.key ?? idempotencyKeys.adminPlaceholder,
+): Promise<string | "no_team" | "no_member" | Replayed> {
+  const token = newToken();
+  const hash = await hashToken(token);
+  const now = new Date().toISOString();
+  const legacy = await legacyTokenKeys(redis, team, member);
+  const result = await reissueTokenScript.run(
+    redis,
+    [teamKey(team), teamMembersKey(team), memberTokensKey(team), lastUsedKey(team), tokenKey(hash), idemKey, ...legacy],
+    [
+      team,
+      member,
+      JSON.stringify({ team, member, created_at: now } satisfies TokenRecord),
+      JSON.stringify({ hash, created_at: now } satisfies MemberTokenEntry),
+      TOKEN_KEY_PREFIX,
+      ...idemArgs(idem?.key, idem && (await idem.answer({ [member]: token }))),
+    ],
+  );
+  const seen = replayed(result);
+  if (seen !== undefined) return seen;
+  if (!Array.isArray(result)) return result as "no_team" | "no_member";
+  for (const revoked of result.slice(1)) forgetMember(String(revoked));
+  return token;
+}
+
+/** Removes a member from the team; their token stops working (see reissueToken). */
+export async function revokeMember(redis: Redis, team: string, member: string): Promise<"ok" | "no_team" | "no_member"> {
+  const legacy = await legacyTokenKeys(redis, team, member);
+  const result = await revokeMemberScript.run(redis, [teamKey(team), teamMembersKey(team), memberTokensKey(team), lastUsedKey(team), ...legacy], [team, member, TOKEN_KEY_PREFIX]);
+  if (!Array.isArray(result)) return result as "no_team" | "no_member";
+  for (const revoked of result.slice(1)) forgetMember(String(revoked));
+  return "ok";
+}
+
+/**
+ * Tokens issued before the member tokens hash existed are found by nobody but their holder: for
+ * a member missing from it, the token keys are scanned once (an admin's rare action, not a
+ * request's). Members created since never take this path.
+ */
+async function legacyTokenKeys(redis: Redis, team: string, member: string): Promise<string[]> {
+  if ((await redis.hexists(memberTokensKey(team), member)) === 1) return [];
+  if ((await redis.sismember(teamMembersKey(team), member)) === 0) return [];
+  const found: string[] = [];
+  let cursor = "0";
+  do {
+    const [next, keys] = await redis.scan(cursor, { match: `${TOKEN_KEY_PREFIX}*`, count: 1000 });
+    cursor = String(next);
+    if (keys.length === 0) continue;
+    const records = await redis.mget<(string | null)[]>(...keys);
+    keys.forEach((key, i) => {
+      const record = parseRecord(records[i] ?? null);
+      if (record?.team === team && record.member === member) found.push(key);
+    });
+  } while (cursor !== "0");
+  return found;
+}
+
+function parseRecord(raw: string | null): TokenRecord | null {
+  if (raw === null) return null;
+  try {
+    return JSON.parse(raw) as TokenRecord;
+  } catch {
+    return null;
+  }
+}
+
+export interface TeamSummary {
+  team: string;
+  created_at: string | null;
+}
+
+/** SCAN steps one page may take to find a team, so that a keyspace of mostly other keys gives few empty pages. */
+const MAX_SCAN_STEPS = 10;
+
+/** One page of teams (SCAN: a page may be short, rarely empty, while `next_cursor` is not null). */
+export async function listTeams(redis: Redis, cursor: string, count: number): Promise<{ teams: TeamSummary[]; next_cursor: string | null }> {
+  const names: string[] = [];
+  let next = cursor;
+  for (let step = 0; step < MAX_SCAN_STEPS && names.length === 0; step++) {
+    const [after, keys] = await redis.scan(next, { match: TEAM_KEYS_MATCH, type: "string", count });
+    next = String(after);
+    names.push(...keys.map((key) => key.slice(TEAM_KEY_PREFIX.length)).filter((name) => !name.includes(":")));
+    if (next === "0") break;
+  }
+  const records = names.length === 0 ? [] : await redis.mget<(string | null)[]>(...names.map(teamKey));
+  const teams = names.map((team, i) => ({ team, created_at: parseCreatedAt(records[i] ?? null) })).sort((a, b) => a.team.localeCompare(b.team));
+  return { teams, next_cursor: next === "0" ? null : next };
+}
+
+export interface MemberSummary {
+  member: string;
+  /** When the member's current token was issued (null: issued before this was recorded). */
+  token_created_at: string | null;
+  /** When it was last used, to the minute (null: not since it was issued, or not recorded). */
+  last_used_at: string | null;
+}
+
+export async function listMembers(redis: Redis, team: string): Promise<MemberSummary[] | null> {
+  const [exists, members, tokens, used] = await redis
+    .pipeline()
+    .exists(teamKey(team))
+    .smembers(teamMembersKey(team))
+    .hgetall(memberTokensKey(team))
+    .hgetall(lastUsedKey(team))
+    .exec<[number, string[], unknown, unknown]>();
+  if (exists === 0) return null;
+  const [tokenOf, usedAt] = [fieldsOf(tokens), fieldsOf(used)];
+  return [...members].sort().map((member) => ({
+    member,
+    token_created_at: parseCreatedAt(tokenOf[member] ?? null),
+    last_used_at: usedAt[member] ?? null,
+  }));
+}
+
+/** HGETALL's reply: without automatic deserialisation (store-client.ts) it is the flat [field, value, ...] list. */
+function fieldsOf(reply: unknown): Record<string, string> {
+  if (Array.isArray(reply)) {
+    const fields: Record<string, string> = {};
+    for (let i = 0; i + 1 < reply.length; i += 2) fields[String(reply[i])] = String(reply[i + 1]);
+    return fields;
+  }
+  return (reply ?? {}) as Record<string, string>;
+}
+
+function parseCreatedAt(raw: string | null): string | null {
+  if (raw === null) return null;
+  try {
+    const value = (JSON.parse(raw) as { created_at?: unknown }).created_at;
+    return typeof value === "string" ? value : null;
+  } catch {
+    return null;
+  }
 }

@@ -24,3 +24,17 @@ export function bearerToken(header: string | undefined): string | null {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
   return match?.[1] ?? null;
 }
+
+/**
+ * The Authorization header as sent: absent, a bearer token, or present but not one (`Basic abc`,
+ * `Bearer` alone, two headers, which arrive joined by ", "). Malformed is never "no token".
+ */
+export type Authorization = { kind: "none" } | { kind: "bearer"; token: string } | { kind: "malformed" };
+
+export function authorizationOf(header: string | undefined | null): Authorization {
+  if (header === undefined || header === null) return { kind: "none" };
+  const token = bearerToken(header);
+  if (token === null || token.endsWith(",")) return { kind: "malformed" };
+  return { kind: "bearer", token };
+}
+

@@ -160,6 +160,25 @@ export class TeamHub extends DurableObject<Env> {
 
   // ---- sockets -----------------------------------------------------------------------------
 
+  /**
+   * From worker/auth (a token revoked or replaced): closes that member's sockets, which were
+   * opened with the old token, and answers how many. They get no message after this.
+   */
+  closeMemberSockets(member: string, code: number, reason: string): number {
+    let closed = 0;
+    for (const ws of this.ctx.getWebSockets()) {
+      if ((ws.deserializeAttachment() as SocketInfo | null)?.member !== member) continue;
+      this.#sent.set(ws, Number.MAX_SAFE_INTEGER);
+      try {
+        ws.close(code, reason);
+        closed++;
+      } catch {
+        // Already closing: webSocketClose cleans up.
+      }
+    }
+    return closed;
+  }
+
   /** The upgrade, after the worker authenticated the member (headers set by worker/live/routes.ts). */
   override async fetch(request: Request): Promise<Response> {
     const team = request.headers.get("x-groupsync-team") ?? "";

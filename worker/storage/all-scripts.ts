@@ -1,4 +1,4 @@
-import { addMemberScript, agentKeyScript, createTeamScript } from "../auth/scripts.ts";
+import { addMemberScript, agentKeyScript, createTeamScript, reissueTokenScript, revokeMemberScript } from "../auth/scripts.ts";
 import { applyEventHoldsScript, deleteEventScript, prepareEventScript, putEventScript, releaseEventHoldsScript } from "../calendar/scripts.ts";
 import { applyGoalLocksScript, deleteGoalScript, prepareGoalScript, putGoalScript, releaseGoalLocksScript } from "../goals/scripts.ts";
 import { extendLeaseScript, forgetHoldingTeamScript, voteScript } from "../tx/lease-scripts.ts";
@@ -12,6 +12,8 @@ export const ALL_SCRIPTS: LuaScript[] = [
   createTeamScript,
   addMemberScript,
   agentKeyScript,
+  reissueTokenScript,
+  revokeMemberScript,
   putEventScript,
   deleteEventScript,
   prepareEventScript,

@@ -1,0 +1,44 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import type { AppEnv } from "../env.ts";
+import { answerRecord, idempotencyOf, keyReused, replay } from "../idempotency/idempotency.ts";
+import { readBody } from "../request.ts";
+import { mainStore } from "../storage/stores.ts";
+import { authenticate, unauthorized } from "./access.ts";
+import { rotationIdempotencyKey } from "./keys.ts";
+import { closeRevokedSockets } from "./revoked-sockets.ts";
+import { reissueToken, Replay } from "./team-store.ts";
+import { authorizationOf, hashToken } from "./tokens.ts";
+
+/** What a member does for themselves with their own token. */
+export const meRoutes = new Hono<AppEnv>();
+
+/**
+ * A member replaces their own token: the new one is answered once, the old one stops working.
+ * The answer to an Idempotency-Key is stored sealed under the old token (which only the member
+ * holds) and found by it, so a retry after a lost answer, sent with the now revoked old token,
+ * gets the same new token instead of 401.
+ */
+meRoutes.post("/me/token", async (c) => {
+  await readBody(c, z.strictObject({}), { optional: true });
+  const sent = authorizationOf(c.req.header("authorization"));
+  if (sent.kind !== "bearer") throw unauthorized("POST /me/token replaces the token it is sent with: send Authorization: Bearer <your token>");
+  const oldToken = sent.token;
+  const key = await idempotencyOf(c, "admin");
+  const idem = key === undefined ? undefined : { ...key, key: rotationIdempotencyKey(await hashToken(oldToken), await hashToken(key.sent)) };
+  if (idem !== undefined) {
+    const earlier = await mainStore(c.env).get<string>(idem.key);
+    if (earlier !== null) {
+      if ((JSON.parse(earlier) as { fingerprint?: string }).fingerprint !== idem.fingerprint) throw keyReused();
+      return replay(earlier, idem, oldToken);
+    }
+  }
+  const { team, member } = await authenticate(c);
+  const token = await reissueToken(mainStore(c.env), team, member, idem && { key: idem, answer: (tokens) => answerRecord(idem, 201, { team, tokens }, {}, oldToken) });
+  if (token === "key_reused") throw keyReused();
+  if (token instanceof Replay) return replay(token.record, idem!, oldToken);
+  // Revoked between the check above and this step: the token is no longer valid.
+  if (token === "no_team" || token === "no_member") throw unauthorized("the token is not valid (revoked, replaced or never issued)");
+  await closeRevokedSockets(c, team, member, "token rotated");
+  return c.json({ team, tokens: { [member]: token } }, 201);
+});
