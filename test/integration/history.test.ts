@@ -15,7 +15,7 @@ afterAll(stopAll);
 it(`a history under faults checks out (HISTORY_SEED=${seed})`, async () => {
   const report = await runHistory({ seed, clients: 5, seconds: 30, workerKills: 1 });
   console.log(`history seed ${seed}: ${JSON.stringify({ ...report, problems: report.problems.length })}`);
-  expect(report.requests.ok, "the run did real work").toBeGreaterThan(50);
+  expect(report.requests.ok, "the run did real work").toBeGreaterThan(20);
   expect(report.faults.length, "faults were injected").toBeGreaterThan(3);
   expect(report.problems, `HISTORY_SEED=${seed} replays this run`).toEqual([]);
   expect(report.undecided, `HISTORY_SEED=${seed}: the checker ran out of budget`).toEqual([]);

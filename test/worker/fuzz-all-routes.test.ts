@@ -113,57 +113,56 @@ async function arena() {
 type Arena = Awaited<ReturnType<typeof arena>>;
 
 /**
- * An accepted event: it reads back as answered, shows in a listing of its own time (by its calendar
- * too), the feed stays valid iCalendar in UTF-8, a PATCH and a PUT succeed, and DELETE removes it.
+ * What every accepted record must allow, event or goal: it reads back as answered, shows where it
+ * is listed (`listed`), takes a PATCH and a PUT of its own fields, and DELETE removes it.
  */
-async function exerciseEvent(a: Arena, where: string, event: any): Promise<string[]> {
+async function exercise(a: Arena, where: string, kind: "events" | "goals", record: any, listed: () => Promise<string[]>): Promise<string[]> {
+  const path = `/${kind}/${encodeURIComponent(record.id)}`;
   const problems: string[] = [];
-  const id = encodeURIComponent(event.id);
-  const read = await send("GET", `/events/${id}`, a.token);
-  if (read.status !== 200 || JSON.stringify(read.json) !== JSON.stringify(event)) problems.push(`${where}: accepted, but GET answers ${read.status} ${read.text.slice(0, 200)}`);
-  for (const query of [`from=${event.starts_at}&to=${event.ends_at}`, `from=${event.starts_at}&to=${event.ends_at}&calendar=${encodeURIComponent(event.calendar)}`]) {
-    const listed = await send("GET", `/events?${query}`, a.token);
-    if (!listed.json?.events?.some((e: { id: string }) => e.id === event.id)) problems.push(`${where}: accepted, but not listed by ?${query}: ${listed.status}`);
-  }
-  const feed = await call(`/calendar.ics?token=${a.token}`);
-  const bytes = new Uint8Array(await feed.arrayBuffer());
-  try {
-    ICAL.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes));
-  } catch (error) {
-    problems.push(`${where}: the feed is no longer valid UTF-8 iCalendar: ${(error as Error).message}`);
-  }
-  const patched = await send("PATCH", `/events/${id}`, a.token, { json: { title: "patched" } });
+  const read = await send("GET", path, a.token);
+  if (read.status !== 200 || JSON.stringify(read.json) !== JSON.stringify(record)) problems.push(`${where}: accepted, but GET answers ${read.status} ${read.text.slice(0, 200)}`);
+  problems.push(...(await listed()));
+  const patched = await send("PATCH", path, a.token, { json: { title: "patched" } });
   if (patched.status !== 200) problems.push(`${where}: accepted, but PATCH answers ${patched.status} ${patched.text.slice(0, 200)}`);
-  const { id: _id, version: _v, created_at: _c, updated_at: _u, created_by: _b, ...fields } = event;
-  const put = await send("PUT", `/events/${id}`, a.token, { json: fields });
+  const { id: _id, version: _v, created_at: _c, updated_at: _u, created_by: _b, ...fields } = record;
+  const put = await send("PUT", path, a.token, { json: fields });
   if (put.status !== 200) problems.push(`${where}: accepted, but PUT of the same fields answers ${put.status} ${put.text.slice(0, 200)}`);
-  const deleted = await send("DELETE", `/events/${id}`, a.token);
+  const deleted = await send("DELETE", path, a.token);
   if (deleted.status !== 204) problems.push(`${where}: accepted, but DELETE answers ${deleted.status} ${deleted.text.slice(0, 200)}`);
-  else if ((await send("GET", `/events/${id}`, a.token)).status !== 404) problems.push(`${where}: still there after DELETE`);
+  else if ((await send("GET", path, a.token)).status !== 404) problems.push(`${where}: still there after DELETE`);
   return problems;
 }
 
-/** An accepted goal: reads back, is listed, takes a PATCH and a PUT, and DELETE removes it. */
-async function exerciseGoal(a: Arena, where: string, goal: any): Promise<string[]> {
-  const problems: string[] = [];
-  const id = encodeURIComponent(goal.id);
-  const read = await send("GET", `/goals/${id}`, a.token);
-  if (read.status !== 200 || JSON.stringify(read.json) !== JSON.stringify(goal)) problems.push(`${where}: accepted, but GET answers ${read.status} ${read.text.slice(0, 200)}`);
-  const listed: string[] = [];
-  for (let cursor: string | null = null, first = true; first || cursor !== null; first = false) {
-    const page = await send("GET", `/goals?limit=500${cursor === null ? "" : `&cursor=${cursor}`}`, a.token);
-    listed.push(...(page.json?.goals ?? []).map((g: { id: string }) => g.id));
-    cursor = page.json?.next_cursor ?? null;
-  }
-  if (!listed.includes(goal.id)) problems.push(`${where}: accepted, but not in GET /goals`);
-  const patched = await send("PATCH", `/goals/${id}`, a.token, { json: { title: "patched" } });
-  if (patched.status !== 200) problems.push(`${where}: accepted, but PATCH answers ${patched.status} ${patched.text.slice(0, 200)}`);
-  const { id: _id, version: _v, created_at: _c, updated_at: _u, created_by: _b, ...fields } = goal;
-  const put = await send("PUT", `/goals/${id}`, a.token, { json: fields });
-  if (put.status !== 200) problems.push(`${where}: accepted, but PUT of the same fields answers ${put.status} ${put.text.slice(0, 200)}`);
-  const deleted = await send("DELETE", `/goals/${id}`, a.token);
-  if (deleted.status !== 204) problems.push(`${where}: accepted, but DELETE answers ${deleted.status} ${deleted.text.slice(0, 200)}`);
-  return problems;
+/** An accepted event is listed for its own time (by its calendar too), and the feed stays valid iCalendar in UTF-8. */
+function exerciseEvent(a: Arena, where: string, event: any): Promise<string[]> {
+  return exercise(a, where, "events", event, async () => {
+    const problems: string[] = [];
+    for (const query of [`from=${event.starts_at}&to=${event.ends_at}`, `from=${event.starts_at}&to=${event.ends_at}&calendar=${encodeURIComponent(event.calendar)}`]) {
+      const listed = await send("GET", `/events?${query}`, a.token);
+      if (!listed.json?.events?.some((e: { id: string }) => e.id === event.id)) problems.push(`${where}: accepted, but not listed by ?${query}: ${listed.status}`);
+    }
+    const feed = await call(`/calendar.ics?token=${a.token}`);
+    const bytes = new Uint8Array(await feed.arrayBuffer());
+    try {
+      ICAL.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes));
+    } catch (error) {
+      problems.push(`${where}: the feed is no longer valid UTF-8 iCalendar: ${(error as Error).message}`);
+    }
+    return problems;
+  });
+}
+
+/** An accepted goal is in GET /goals, page by page. */
+function exerciseGoal(a: Arena, where: string, goal: any): Promise<string[]> {
+  return exercise(a, where, "goals", goal, async () => {
+    const listed: string[] = [];
+    for (let cursor: string | null = null, first = true; first || cursor !== null; first = false) {
+      const page = await send("GET", `/goals?limit=500${cursor === null ? "" : `&cursor=${cursor}`}`, a.token);
+      listed.push(...(page.json?.goals ?? []).map((g: { id: string }) => g.id));
+      cursor = page.json?.next_cursor ?? null;
+    }
+    return listed.includes(goal.id) ? [] : [`${where}: accepted, but not in GET /goals`];
+  });
 }
 
 /** A field of a JSON body: `build` makes the whole request around one value. */

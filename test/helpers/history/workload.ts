@@ -99,52 +99,51 @@ export async function runClient(s: ClientSettings): Promise<void> {
     if (result.outcome === "ok" && typeof result.json?.version === "number") s.versions.set(record, result.json.version);
   };
   const once = { retries: 3, backoffMs: 300, keyed: false };
+  // Events and goals differ only in their ids and extra fields: an event needs a slot, a PUT of a goal may set progress.
+  const kinds = {
+    events: { ids: s.eventIds, record: eventRecord, created: () => slot(), put: () => slot(), patched: () => (chance(0.5) ? slot() : {}) },
+    goals: { ids: s.goalIds, record: goalRecord, created: () => ({}), put: () => ({ progress: randomInt(s.random, 0, 100) }), patched: () => ({}) },
+  };
+  const create = async (kind: keyof typeof kinds, title: string) => {
+    const id = pick(kinds[kind].ids);
+    const keyed = chance(0.6);
+    const result = await attempt(s.send, ["POST", `/${kind}`, { id, title, ...kinds[kind].created() }, keyed ? key() : {}], { ...once, keyed });
+    note(kinds[kind].record(id), result);
+    recordAnswer(s.log, kinds[kind].record(id), { kind: "create", value: title }, result);
+  };
+  const update = async (kind: keyof typeof kinds, title: string) => {
+    const id = pick(kinds[kind].ids);
+    const { ifMatch: version, headers } = ifMatch(kinds[kind].record(id));
+    const put = chance(0.3);
+    const body = { title, ...(put ? kinds[kind].put() : kinds[kind].patched()) };
+    const result = await attempt(s.send, [put ? "PUT" : "PATCH", `/${kind}/${id}`, body, headers], once);
+    note(kinds[kind].record(id), result);
+    recordAnswer(s.log, kinds[kind].record(id), { kind: "update", value: title, ifMatch: version }, result);
+  };
+  const remove = async (kind: keyof typeof kinds) => {
+    const id = pick(kinds[kind].ids);
+    const { ifMatch: version, headers } = ifMatch(kinds[kind].record(id));
+    recordAnswer(s.log, kinds[kind].record(id), { kind: "delete", ifMatch: version }, await attempt(s.send, ["DELETE", `/${kind}/${id}`, undefined, headers], once));
+  };
 
   while (!s.until()) {
     seq++;
     const title = `${s.name}-${seq}`;
     const roll = s.random();
     if (roll < 0.12) {
-      const [path, record] = chance(0.5) ? ((id) => [`/events/${id}`, eventRecord(id)])(pick(s.eventIds)) : ((id) => [`/goals/${id}`, goalRecord(id)])(pick(s.goalIds));
-      const result = await attempt(s.send, ["GET", path], once);
+      const kind = chance(0.5) ? "events" : "goals";
+      const id = pick(kinds[kind].ids);
+      const record = kinds[kind].record(id);
+      const result = await attempt(s.send, ["GET", `/${kind}/${id}`], once);
       note(record, result);
       recordAnswer(s.log, record, { kind: "read" }, result);
-    } else if (roll < 0.27) {
-      const id = pick(s.eventIds);
-      const keyed = chance(0.6);
-      const result = await attempt(s.send, ["POST", "/events", { id, title, ...slot() }, keyed ? key() : {}], { ...once, keyed });
-      note(eventRecord(id), result);
-      recordAnswer(s.log, eventRecord(id), { kind: "create", value: title }, result);
-    } else if (roll < 0.42) {
-      const id = pick(s.eventIds);
-      const { ifMatch: version, headers } = ifMatch(eventRecord(id));
-      const put = chance(0.3);
-      const body = put ? { title, ...slot() } : chance(0.5) ? { title, ...slot() } : { title };
-      const result = await attempt(s.send, [put ? "PUT" : "PATCH", `/events/${id}`, body, headers], once);
-      note(eventRecord(id), result);
-      recordAnswer(s.log, eventRecord(id), { kind: "update", value: title, ifMatch: version }, result);
-    } else if (roll < 0.49) {
-      const id = pick(s.eventIds);
-      const { ifMatch: version, headers } = ifMatch(eventRecord(id));
-      recordAnswer(s.log, eventRecord(id), { kind: "delete", ifMatch: version }, await attempt(s.send, ["DELETE", `/events/${id}`, undefined, headers], once));
-    } else if (roll < 0.57) {
-      const id = pick(s.goalIds);
-      const keyed = chance(0.6);
-      const result = await attempt(s.send, ["POST", "/goals", { id, title }, keyed ? key() : {}], { ...once, keyed });
-      note(goalRecord(id), result);
-      recordAnswer(s.log, goalRecord(id), { kind: "create", value: title }, result);
-    } else if (roll < 0.7) {
-      const id = pick(s.goalIds);
-      const { ifMatch: version, headers } = ifMatch(goalRecord(id));
-      const put = chance(0.3);
-      const result = await attempt(s.send, [put ? "PUT" : "PATCH", `/goals/${id}`, put ? { title, progress: randomInt(s.random, 0, 100) } : { title }, headers], once);
-      note(goalRecord(id), result);
-      recordAnswer(s.log, goalRecord(id), { kind: "update", value: title, ifMatch: version }, result);
-    } else if (roll < 0.75) {
-      const id = pick(s.goalIds);
-      const { ifMatch: version, headers } = ifMatch(goalRecord(id));
-      recordAnswer(s.log, goalRecord(id), { kind: "delete", ifMatch: version }, await attempt(s.send, ["DELETE", `/goals/${id}`, undefined, headers], once));
-    } else if (roll < 0.8) {
+    } else if (roll < 0.27) await create("events", title);
+    else if (roll < 0.42) await update("events", title);
+    else if (roll < 0.49) await remove("events");
+    else if (roll < 0.57) await create("goals", title);
+    else if (roll < 0.7) await update("goals", title);
+    else if (roll < 0.75) await remove("goals");
+    else if (roll < 0.8) {
       await listAndCheck(s.send, pick(CALENDARS), s.log);
     } else {
       await runTransaction(s, title, slot, key, pick);
