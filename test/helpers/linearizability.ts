@@ -71,12 +71,14 @@ export function checkLinearizable<S, I, O>(model: Model<S, I, O>, history: Array
 
 /**
  * One record (an event or a goal) as a versioned register: absent, or a version and a value. The
- * server numbers versions 1, 2, 3…, so every acknowledged write names the version it made.
+ * server numbers versions 1, 2, 3…, so every acknowledged write names the version it made. A value
+ * is any string; an update with `patch` holds a JSON object whose fields replace those of the
+ * current value (also a JSON object), as PATCH does.
  */
 export type RecordState = { version: number; value: string } | null;
 export type RecordInput =
   | { kind: "create"; value: string }
-  | { kind: "update"; value: string; ifMatch?: number }
+  | { kind: "update"; value: string; ifMatch?: number; patch?: boolean }
   | { kind: "delete"; ifMatch?: number }
   | { kind: "read" };
 export type RecordOutput =
@@ -105,7 +107,8 @@ export const recordModel: Model<RecordState, RecordInput, RecordOutput> = {
         return undefined;
       case "update":
         if (output === undefined || output.result === "ok") {
-          return matches(input.ifMatch) && madeVersion(output?.version, state!.version + 1) ? { version: state!.version + 1, value: input.value } : undefined;
+          if (!matches(input.ifMatch) || !madeVersion(output?.version, state!.version + 1)) return undefined;
+          return { version: state!.version + 1, value: input.patch ? patched(state!.value, input.value) : input.value };
         }
         if (output.result === "missing") return state === null ? state : undefined;
         if (output.result === "stale") return state !== null && !matches(input.ifMatch) ? state : undefined;
@@ -122,6 +125,15 @@ export const recordModel: Model<RecordState, RecordInput, RecordOutput> = {
     }
   },
 };
+
+/** The fields of `patch` over those of `value`, both JSON objects, in a canonical (sorted) form. */
+export function patched(value: string, patch: string): string {
+  return canonicalJson({ ...JSON.parse(value), ...JSON.parse(patch) });
+}
+
+export function canonicalJson(fields: Record<string, unknown>): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(fields).sort(([a], [b]) => (a < b ? -1 : 1))));
+}
 
 /** A history as lines a person can follow: invocation and answer times, input, output. */
 export function describeHistory<I, O>(ops: Array<Operation<I, O>>, origin = 0): string {

@@ -61,6 +61,13 @@ describe("checkLinearizable over one versioned record", () => {
     expect(check(history).linearizable).toBe(false);
   });
 
+  it("merges a patch into the value, so a patch that lost a field shows", () => {
+    const create = op(0, 10, { kind: "create", value: '{"at":"10:00","title":"a"}' }, { result: "ok", version: 1 });
+    const patch = op(20, 30, { kind: "update", value: '{"title":"b"}', patch: true }, { result: "ok", version: 2 });
+    expect(check([create, patch, op(40, 50, { kind: "read" }, { result: "read", version: 2, value: '{"at":"10:00","title":"b"}' })]).linearizable).toBe(true);
+    expect(check([create, patch, op(40, 50, { kind: "read" }, { result: "read", version: 2, value: '{"title":"b"}' })]).linearizable).toBe(false);
+  });
+
   it("accepts delete and re-create, with the version starting again at 1", () => {
     const history = [
       op(0, 10, { kind: "create", value: "a" }, { result: "ok", version: 1 }),

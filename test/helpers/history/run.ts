@@ -14,7 +14,7 @@ import { createTeamToken } from "../teams.ts";
 import { startTwoStores, startTwoStoreWorker } from "../two-store-worker.ts";
 import { sender, type Sender } from "./attempts.ts";
 import { injectFaults, type FaultTargets } from "./faults.ts";
-import { addRecordOp, CALENDARS, eventRecord, goalRecord, newLog, overlapsIn, runClient, WINDOW, type HistoryLog, type RecordOp } from "./workload.ts";
+import { addRecordOp, CALENDARS, eventRecord, goalRecord, newLog, overlapsIn, runClient, trackedValue, WINDOW, type HistoryLog, type RecordOp } from "./workload.ts";
 
 export interface HistoryOptions {
   seed: number;
@@ -143,7 +143,7 @@ async function readEverything(send: Sender, log: HistoryLog, pool: string[]): Pr
     const [kind, id] = record.split(":") as ["event" | "goal", string];
     const invokedAt = performance.now();
     const res = await mustGet(send, `/${kind}s/${id}`);
-    const output = res.status === 200 ? ({ result: "read", version: res.json.version, value: res.json.title } as const) : ({ result: "missing" } as const);
+    const output = res.status === 200 ? ({ result: "read", version: res.json.version, value: trackedValue(record, res.json) } as const) : ({ result: "missing" } as const);
     reads.push({ record, op: { input: { kind: "read" }, output, invokedAt, answeredAt: performance.now() } });
   }
   return reads;

@@ -4,7 +4,7 @@
  * as operations on the records it touches (see linearizability.ts) with real-time bounds.
  */
 import { randomInt } from "../../../agent/core/seeded-random.ts";
-import type { Operation, RecordInput, RecordOutput } from "../linearizability.ts";
+import { canonicalJson, type Operation, type RecordInput, type RecordOutput } from "../linearizability.ts";
 import { attempt, type Classified, type Sender } from "./attempts.ts";
 
 export type RecordOp = Operation<RecordInput, RecordOutput>;
@@ -46,11 +46,19 @@ export function addRecordOp(log: HistoryLog, record: string, op: RecordOp): void
   log.records.set(record, list);
 }
 
-/** What an answer means for the one record it is about. Undefined: it says nothing (a read that failed). */
-export function recordOutput(input: RecordInput, result: Classified): RecordOutput | undefined | "drop" {
+/** The fields the history follows, as a record's value: an event's title and slot, a goal's title. */
+const TRACKED = { event: ["title", "calendar", "starts_at", "ends_at"], goal: ["title"] };
+
+export function trackedValue(record: string, fields: Record<string, unknown>): string {
+  const kind = record.startsWith("event:") ? "event" : "goal";
+  return canonicalJson(Object.fromEntries(TRACKED[kind].filter((name) => name in fields).map((name) => [name, fields[name]])));
+}
+
+/** What an answer means for the one record it is about. Undefined: it may have happened; "drop": it says nothing (a read that failed). */
+export function recordOutput(record: string, input: RecordInput, result: Classified): RecordOutput | undefined | "drop" {
   if (result.outcome === "indeterminate") return input.kind === "read" ? "drop" : undefined;
   if (result.outcome === "ok") {
-    if (input.kind === "read") return { result: "read", version: result.json.version, value: result.json.title };
+    if (input.kind === "read") return { result: "read", version: result.json.version, value: trackedValue(record, result.json) };
     return input.kind === "delete" ? { result: "ok" } : { result: "ok", version: result.json.version };
   }
   if (result.status === 404) return { result: "missing" };
@@ -61,7 +69,7 @@ export function recordOutput(input: RecordInput, result: Classified): RecordOutp
 
 function recordAnswer(log: HistoryLog, record: string, input: RecordInput, result: Classified): void {
   log.counts[result.outcome]++;
-  const output = recordOutput(input, result);
+  const output = recordOutput(record, input, result);
   if (output === "drop") return;
   const answeredAt = result.outcome === "indeterminate" ? Infinity : result.answeredAt;
   addRecordOp(log, record, { input, output, invokedAt: result.invokedAt, answeredAt });
@@ -107,9 +115,10 @@ export async function runClient(s: ClientSettings): Promise<void> {
   const create = async (kind: keyof typeof kinds, title: string) => {
     const id = pick(kinds[kind].ids);
     const keyed = chance(0.6);
-    const result = await attempt(s.send, ["POST", `/${kind}`, { id, title, ...kinds[kind].created() }, keyed ? key() : {}], { ...once, keyed });
+    const body = { title, ...kinds[kind].created() };
+    const result = await attempt(s.send, ["POST", `/${kind}`, { id, ...body }, keyed ? key() : {}], { ...once, keyed });
     note(kinds[kind].record(id), result);
-    recordAnswer(s.log, kinds[kind].record(id), { kind: "create", value: title }, result);
+    recordAnswer(s.log, kinds[kind].record(id), { kind: "create", value: trackedValue(kinds[kind].record(id), body) }, result);
   };
   const update = async (kind: keyof typeof kinds, title: string) => {
     const id = pick(kinds[kind].ids);
@@ -118,7 +127,7 @@ export async function runClient(s: ClientSettings): Promise<void> {
     const body = { title, ...(put ? kinds[kind].put() : kinds[kind].patched()) };
     const result = await attempt(s.send, [put ? "PUT" : "PATCH", `/${kind}/${id}`, body, headers], once);
     note(kinds[kind].record(id), result);
-    recordAnswer(s.log, kinds[kind].record(id), { kind: "update", value: title, ifMatch: version }, result);
+    recordAnswer(s.log, kinds[kind].record(id), { kind: "update", value: trackedValue(kinds[kind].record(id), body), ifMatch: version, patch: !put }, result);
   };
   const remove = async (kind: keyof typeof kinds) => {
     const id = pick(kinds[kind].ids);
@@ -175,20 +184,21 @@ export function overlapsIn(events: Array<{ id: string; calendar: string; starts_
  */
 async function runTransaction(s: ClientSettings, title: string, slot: () => Record<string, string>, key: () => Record<string, string>, pick: <T>(items: readonly T[]) => T): Promise<void> {
   const fresh = { event: `${title}-e`, goal: `${title}-g` };
+  const booking = { title, ...slot() };
   const ops: Array<Record<string, unknown>> = [
-    { type: "calendar.create", id: fresh.event, data: { title, ...slot() } },
+    { type: "calendar.create", id: fresh.event, data: booking },
     { type: "goal.create", id: fresh.goal, data: { title } },
   ];
   const onRecords: TxEntry["ops"] = [
-    { record: eventRecord(fresh.event), input: { kind: "create", value: title } },
-    { record: goalRecord(fresh.goal), input: { kind: "create", value: title } },
+    { record: eventRecord(fresh.event), input: { kind: "create", value: trackedValue(eventRecord(fresh.event), booking) } },
+    { record: goalRecord(fresh.goal), input: { kind: "create", value: trackedValue(goalRecord(fresh.goal), { title }) } },
   ];
   for (let i = randomInt(s.random, 0, 2); i > 0; i--) {
     const [type, id, record] = s.random() < 0.5 ? ((id) => ["calendar", id, eventRecord(id)] as const)(pick(s.eventIds)) : ((id) => ["goal", id, goalRecord(id)] as const)(pick(s.goalIds));
     if (onRecords.some((op) => op.record === record)) continue;
     if (s.random() < 0.75) {
       ops.push({ type: `${type}.update`, id, data: { title } });
-      onRecords.push({ record, input: { kind: "update", value: title } });
+      onRecords.push({ record, input: { kind: "update", value: trackedValue(record, { title }), patch: true } });
     } else {
       ops.push({ type: `${type}.delete`, id });
       onRecords.push({ record, input: { kind: "delete" } });
