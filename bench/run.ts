@@ -3,8 +3,9 @@
  * `npm run bench`: starts its own stack (redis-server, gateway, wrangler dev) on free ports,
  * runs each suite in interleaved rounds, prints a table and writes JSON under .bench/.
  * BENCH_ROUNDS (default 5) and BENCH_SECONDS per measurement (default 2) trade time for noise;
- * BENCH_SUITES=redis,worker,calendar,tx,live,agent picks suites. The stack starts only if a chosen suite
- * needs it: `agent` runs its own groupsync-agent processes and nothing else.
+ * BENCH_SUITES=redis,worker,calendar,tx,live,agent,history picks suites. The stack starts only if a chosen
+ * suite needs it: `agent` runs its own groupsync-agent processes, `history` (only when named) its own
+ * two-store stack under faults.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -19,6 +20,7 @@ import { printTable, writeResults, type Ratio, type Row } from "./report.ts";
 import { agentTimerSuite } from "./suites/agent-timer.ts";
 import { liveFeedSuite } from "./suites/live-feed.ts";
 import { calendarApiSuite } from "./suites/calendar-api.ts";
+import { historySuite } from "./suites/history.ts";
 import { redisGatewaySuite } from "./suites/redis-gateway.ts";
 import { transactionsSuite } from "./suites/transactions.ts";
 import { workerHealthSuite } from "./suites/worker-health.ts";
@@ -54,9 +56,10 @@ interface SuiteResult {
 }
 
 /** A suite either needs redis-server, the gateway and wrangler dev (the stack), or only the settings. */
-type Suite =
+type Suite = (
   | { needsStack: true; run: (ctx: BenchContext) => Promise<SuiteResult> }
-  | { needsStack: false; run: (settings: BenchSettings) => Promise<SuiteResult> };
+  | { needsStack: false; run: (settings: BenchSettings) => Promise<SuiteResult> }
+) & { /** Runs only when BENCH_SUITES names it (a long fault run, not a measurement). */ onlyByName?: true };
 
 const SUITES: Record<string, Suite> = {
   redis: { needsStack: true, run: redisGatewaySuite },
@@ -65,6 +68,7 @@ const SUITES: Record<string, Suite> = {
   tx: { needsStack: true, run: transactionsSuite },
   live: { needsStack: true, run: liveFeedSuite },
   agent: { needsStack: false, run: agentTimerSuite },
+  history: { needsStack: false, run: historySuite, onlyByName: true },
 };
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -93,7 +97,7 @@ async function main(): Promise<void> {
   const only = process.env.BENCH_SUITES?.split(",");
   const unknown = (only ?? []).filter((name) => !(name in SUITES));
   if (unknown.length > 0) throw new Error(`BENCH_SUITES: unknown suite ${unknown.join(", ")}; known: ${Object.keys(SUITES).join(", ")}`);
-  const chosen = Object.entries(SUITES).filter(([name]) => only === undefined || only.includes(name));
+  const chosen = Object.entries(SUITES).filter(([name, suite]) => (only === undefined ? !suite.onlyByName : only.includes(name)));
   const settings: BenchSettings = { rounds, durationMs };
   let ctx: BenchContext | null = null;
   console.log(`GroupSync bench: node ${process.version}, ${cpus().length} cores, ${rounds} rounds x ${durationMs / 1000} s per measurement`);

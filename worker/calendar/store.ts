@@ -156,7 +156,8 @@ export class CalendarStore {
       const page = (await this.#redis.zrange(index, start, `(${to}`, { byScore: true, offset, count: batch, withScores: true })) as string[];
       for (let i = 0; i < page.length; i += 2) candidates.push({ id: page[i]!, score: Number(page[i + 1]) });
       offset += page.length / 2;
-      const fresh = candidates.splice(0).filter((c) => isAfter(c.score, c.id, cursor));
+      // A calendar's index also holds transactions' holds (busy time, "hold:<tx>:<n>"), which are no events.
+      const fresh = candidates.splice(0).filter((c) => !c.id.startsWith("hold:") && isAfter(c.score, c.id, cursor));
       if (fresh.length > 0) {
         const raws = await this.#redis.mget<(string | null)[]>(...fresh.map((c) => this.#keys.event(c.id)));
         for (const raw of raws) {
