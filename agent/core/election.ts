@@ -71,6 +71,7 @@ import {
   type TimerState,
 } from "../../shared/pomodoro.ts";
 import { randomInt } from "./seeded-random.ts";
+import { termCeiling, type TermAnchor } from "./term-ceiling.ts";
 
 export interface ElectionConfig {
   readonly heartbeatMs: number;
@@ -97,6 +98,10 @@ export interface ElectionConfig {
   readonly lostRetentionMs: number;
   /** How many of its latest commands a merge offer carries, so the master can tell which ones it lacks. */
   readonly mergeCommandsSent: number;
+  /** Terms a member accepts beyond the one it joined at, at once (term-ceiling.ts)… */
+  readonly termJumpSlack: number;
+  /** …plus one per this many ms since: far faster than elections can honestly happen. */
+  readonly termGrowthMs: number;
 }
 
 /**
@@ -121,6 +126,8 @@ export const DEFAULT_ELECTION_CONFIG: ElectionConfig = Object.freeze({
   probeIntervalMs: 200,
   lostRetentionMs: 60 * 60_000,
   mergeCommandsSent: 64,
+  termJumpSlack: 1000,
+  termGrowthMs: 10,
 });
 
 /** detached: neither started nor joined a session yet; joining: asking to be let in; member: in the member list. */
@@ -218,6 +225,9 @@ export class ElectionNode {
 
   #role: Role = "peer";
   #term = 0;
+  /** Where this node entered the session: the base of the highest term it accepts (term-ceiling.ts). */
+  #termAnchor: TermAnchor;
+  #refusedTermJumps = 0;
   #masterId: NodeId | null = null;
   /** Whom this node voted for, and in which term: one vote per term, kept across stepping down. */
   #vote: { readonly term: number; readonly candidate: NodeId } | null = null;
@@ -306,6 +316,7 @@ export class ElectionNode {
       this.#status = "member";
       this.#synced = true;
     }
+    this.#termAnchor = { term: 0, at: options.now };
     this.#electionDeadline = this.#drawElectionDeadline(options.now);
   }
 
@@ -315,6 +326,16 @@ export class ElectionNode {
 
   get term(): number {
     return this.#term;
+  }
+
+  /** Messages refused for a term beyond the ceiling (term-ceiling.ts); the shell counts them as drops. */
+  get refusedTermJumps(): number {
+    return this.#refusedTermJumps;
+  }
+
+  /** The highest term this node accepts from others at `now`; Infinity while it is not a member (a joiner takes the session's term, whatever it is). */
+  termCeilingAt(now: number): number {
+    return this.#status === "member" ? termCeiling(this.#termAnchor, now, this.config) : Infinity;
   }
 
   get masterId(): NodeId | null {
@@ -385,6 +406,7 @@ export class ElectionNode {
   bootstrap(now: number): NodeOutput {
     return this.#step(() => {
       this.#status = "member";
+      this.#termAnchor = { term: this.#term, at: now };
       this.#synced = true;
       this.#replaceMembers([{ id: this.id, address: this.address }], this.#membersVersion + 1, now);
       this.#startElection(now);
@@ -454,6 +476,11 @@ export class ElectionNode {
   receive(message: Message, now: number): NodeOutput {
     return this.#step(() => {
       if (this.#left) return;
+      // Joins and leaves never move our term (see #dispatch), whatever they carry.
+      if (message.type !== "join" && message.type !== "leave" && message.term > this.termCeilingAt(now)) {
+        this.#refusedTermJumps += 1;
+        return;
+      }
       this.#lamport.receive(message.lamport);
       if (this.#members.has(message.from)) this.#lastHeardAt.set(message.from, now);
       if (this.#leaving !== null) this.#receiveWhileLeaving(message, now);
@@ -557,6 +584,7 @@ export class ElectionNode {
     const listed = this.#members.has(this.id);
     if (this.#status === "joining" && listed) {
       this.#status = "member";
+      this.#termAnchor = { term: this.#term, at: now };
       this.#joinTarget = null;
       this.#emit({ type: "joined", masterId: message.from });
     }
@@ -1287,6 +1315,9 @@ function trimSet<T>(set: Set<T>, max: number): void {
 function checkConfig(config: ElectionConfig): ElectionConfig {
   if (config.electionTimeoutMinMs > config.electionTimeoutMaxMs) {
     throw new RangeError("electionTimeoutMinMs must not exceed electionTimeoutMaxMs");
+  }
+  if (config.termGrowthMs <= 0 || config.termGrowthMs >= config.electionTimeoutMinMs || config.termJumpSlack < 1) {
+    throw new RangeError("terms must be allowed to grow faster than elections can happen (termGrowthMs below electionTimeoutMinMs, termJumpSlack at least 1)");
   }
   if (config.heartbeatMs >= config.electionTimeoutMinMs) {
     throw new RangeError("heartbeatMs must be well below electionTimeoutMinMs, or members would time out between beats");

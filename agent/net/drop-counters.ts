@@ -20,6 +20,8 @@ export const DROP_REASONS = [
   "stale",
   /** Authentic, but not something this transport accepts (e.g. a control request over UDP). */
   "unexpected",
+  /** A core message whose term runs further ahead than elections could have taken it (core/term-ceiling.ts). */
+  "term_jump",
 ] as const;
 
 export type DropReason = (typeof DROP_REASONS)[number];
