@@ -86,3 +86,29 @@ export async function sendGreeted(port: number, craft: (binding: string) => read
   greeted.socket.destroy();
   return greeted.frames;
 }
+
+/** Greets, sends one frame `craft` made, and returns the first frame the agent sends back (or null if it closed first). */
+export async function exchangeGreeted(port: number, craft: (binding: string) => string, timeoutMs = 2000): Promise<string | null> {
+  const greeted = await greet(port);
+  greeted.socket.write(encodeFrame(craft(greeted.binding)));
+  const deadline = Date.now() + timeoutMs;
+  while (greeted.frames.length === 0 && !greeted.socket.destroyed && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  greeted.socket.destroy();
+  return greeted.frames[0] ?? null;
+}
+
+/** Opens `count` TCP connections to `port` that never send a byte, from `localAddress` (any 127.x works on Linux). */
+export async function idleSockets(port: number, count: number, localAddress = "127.0.0.1"): Promise<Socket[]> {
+  const opening = Array.from(
+    { length: count },
+    () =>
+      new Promise<Socket>((resolve) => {
+        const socket = connect({ host: "127.0.0.1", port, localAddress });
+        socket.on("error", () => {}); // the agent may close it: that is the point
+        socket.resume();
+        socket.once("connect", () => resolve(socket));
+        socket.once("close", () => resolve(socket));
+      }),
+  );
+  return Promise.all(opening);
+}
