@@ -358,9 +358,10 @@ export class NodeRunner {
     switch (body.kind) {
       case "core":
         if (this.#stopping !== null && this.node.hasLeft) return;
-        const refusedBefore = this.node.refusedTermJumps;
+        const refusedBefore = { term: this.node.refusedTermJumps, lamport: this.node.refusedLamportJumps };
         this.#deliver(this.node.receive(body.message, Date.now()));
-        if (this.node.refusedTermJumps !== refusedBefore) this.#drop("term_jump", "tcp");
+        if (this.node.refusedTermJumps !== refusedBefore.term) this.#drop("term_jump", "tcp");
+        if (this.node.refusedLamportJumps !== refusedBefore.lamport) this.#drop("lamport_jump", "tcp");
         // A command or handover may have changed the timer: say so now, not at the next loop turn.
         this.#reportTimer(Date.now());
         return;

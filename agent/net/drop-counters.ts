@@ -24,6 +24,8 @@ export const DROP_REASONS = [
   "unexpected",
   /** A core message whose term runs further ahead than elections could have taken it (core/term-ceiling.ts). */
   "term_jump",
+  /** The same for a Lamport time. */
+  "lamport_jump",
   /** A TCP connection that sent no signed frame within the handshake timeout, closed. */
   "silent",
   /** A TCP connection not yet authenticated, closed to make room: too many from its address, or from all (inbound-gate.ts). */

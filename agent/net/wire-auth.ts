@@ -9,6 +9,7 @@ import { LamportClock } from "../../shared/lamport.ts";
 import type { DropReason } from "./drop-counters.ts";
 import { openEnvelope, sealEnvelope, teamKeyBytes, type SignedEnvelope } from "./envelope.ts";
 import { isFresh } from "./freshness.ts";
+import { MAX_LAMPORT, MAX_TERM } from "./message-shape.ts";
 import { NonceCache } from "./nonce-cache.ts";
 import { udpBinding } from "./recipient-binding.ts";
 import { ReplayGuard } from "./replay-guard.ts";
@@ -86,7 +87,8 @@ export class WireAuth {
       term = body.message.term;
       this.lamport.receive(lamport);
     } else {
-      lamport = this.lamport.tick();
+      // Held at the limit receivers accept: the transport's own stamps only order, nobody counts on them.
+      lamport = Math.min(this.lamport.tick(), MAX_LAMPORT);
     }
     const nonce = randomBytes(12).toString("base64url");
     const fields = { from: this.senderId, to, boot: this.boot, seq: this.#seq, nonce, sent: this.#clock(), lamport, term, body };
@@ -103,7 +105,7 @@ export class WireAuth {
     if (!result.ok) return result;
     const { envelope } = result;
     const body = parseWireBody(envelope.body);
-    if (body === null) return { ok: false, reason: "malformed" };
+    if (body === null || envelope.lamport > MAX_LAMPORT || envelope.term > MAX_TERM) return { ok: false, reason: "malformed" };
     // The envelope speaks for the core message inside it; they must agree.
     if (body.kind === "core") {
       const { message } = body;

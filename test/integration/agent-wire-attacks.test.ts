@@ -2,7 +2,7 @@ import { connect, createServer, type Server } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
 import { DEFAULT_ELECTION_CONFIG } from "../../agent/core/election.ts";
 import type { Heartbeat } from "../../agent/core/messages.ts";
-import { MAX_TERM } from "../../agent/net/message-shape.ts";
+import { MAX_LAMPORT, MAX_TERM } from "../../agent/net/message-shape.ts";
 import { FrameDecoder } from "../../agent/net/frames.ts";
 import { parseRefusal } from "../../agent/net/handshake.ts";
 import { udpBinding } from "../../agent/net/recipient-binding.ts";
@@ -63,7 +63,7 @@ function forgedHeartbeat(status: AgentStatus, term: number, endsAt: number | nul
     type: "heartbeat",
     term,
     from: "mallory",
-    lamport: mallory.lamport.tick(),
+    lamport: 1,
     sentAt: now,
     echo: null,
     live: ["mallory", ...status.members.map((member) => member.id)],
@@ -100,17 +100,18 @@ describe("groupsync-agent under attack on its wire, real processes", () => {
     expect(oneMaster(await settled(cluster.running, 3))?.node_id).toBe("a");
   });
 
-  it("a key-holder's heartbeat at MAX_TERM, or with a deadline 7 days away, is dropped and counted; nobody moves", async () => {
+  it("a key-holder's heartbeat at MAX_TERM, at MAX_LAMPORT, or with a deadline 7 days away, is dropped and counted; nobody moves", async () => {
     const agents = cluster.running;
     const before = await settled(agents, 3);
     await sendToAll(agents, before, (status) => forgedHeartbeat(status, MAX_TERM, Date.now() + 60_000));
     await sendToAll(agents, before, (status) => forgedHeartbeat(status, status.term + 1, Date.now() + 7 * 24 * 3600_000));
+    await sendToAll(agents, before, (status) => ({ ...forgedHeartbeat(status, status.term + 1, Date.now() + 60_000), lamport: MAX_LAMPORT }));
     const after = await waitUntil(
       async () => {
         const statuses = await cluster.statuses(agents);
         const counted = statuses.every((status, index) => {
           const was = before[index]!.drops;
-          return status.drops.term_jump - was.term_jump >= 1 && status.drops.malformed - was.malformed >= 1;
+          return status.drops.term_jump - was.term_jump >= 1 && status.drops.lamport_jump - was.lamport_jump >= 1 && status.drops.malformed - was.malformed >= 1;
         });
         return counted && statuses;
       },

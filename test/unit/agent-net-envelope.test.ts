@@ -5,6 +5,7 @@ import { ReplayGuard } from "../../agent/net/replay-guard.ts";
 import { WireAuth } from "../../agent/net/wire-auth.ts";
 import { FRESHNESS_WINDOW_MS, isFresh } from "../../agent/net/freshness.ts";
 import { NonceCache } from "../../agent/net/nonce-cache.ts";
+import { MAX_LAMPORT, MAX_TERM } from "../../agent/net/message-shape.ts";
 import { tcpBinding, udpBinding } from "../../agent/net/recipient-binding.ts";
 import type { Message } from "../../agent/core/messages.ts";
 import type { TickBody } from "../../agent/net/wire-body.ts";
@@ -195,6 +196,20 @@ describe("WireAuth: recipient binding, send-time window, nonces", () => {
     const copy = (seq: number) => JSON.stringify(sealEnvelope(key, { ...fields, seq, nonce: "same" }));
     expect(receiver.open(copy(1), ON_TCP).ok).toBe(true);
     expect(receiver.open(copy(2), ON_TCP)).toEqual({ ok: false, reason: "replay" });
+  });
+});
+
+describe("WireAuth: Lamport and term limits", () => {
+  it("refuses envelopes beyond MAX_LAMPORT or MAX_TERM, and never stamps its own beyond MAX_LAMPORT", () => {
+    const receiver = auth("n2");
+    const at = (lamport: number, term: number, nonce: string) => JSON.stringify(sealEnvelope(key, { ...fields, nonce, seq: lamport % 1000, lamport, term }));
+    expect(receiver.open(at(MAX_LAMPORT + 1, 1, "a"), ON_TCP)).toEqual({ ok: false, reason: "malformed" });
+    expect(receiver.open(at(5, MAX_TERM + 1, "b"), ON_TCP)).toEqual({ ok: false, reason: "malformed" });
+    expect(receiver.open(at(MAX_LAMPORT, 1, "c"), ON_TCP).ok).toBe(true);
+    // Its clock is at the limit now; what it sends still opens everywhere.
+    const stamped = JSON.parse(receiver.seal(tick, 1, ON_TCP.to)) as { lamport: number };
+    expect(stamped.lamport).toBe(MAX_LAMPORT);
+    expect(auth("n3").open(receiver.seal(tick, 1, ON_TCP.to), ON_TCP).ok).toBe(true);
   });
 });
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_ELECTION_CONFIG, ElectionNode } from "../../agent/core/election.ts";
 import type { Heartbeat, RequestVote } from "../../agent/core/messages.ts";
-import { termCeiling } from "../../agent/core/term-ceiling.ts";
-import { MAX_TERM } from "../../agent/net/message-shape.ts";
+import { jumpCeiling } from "../../agent/core/jump-ceiling.ts";
+import { MAX_LAMPORT, MAX_TERM } from "../../agent/net/message-shape.ts";
 import { IDS, agreedMaster, cluster, masters, running, settle, type Cluster } from "../helpers/election-sim.ts";
 
 /**
@@ -58,18 +58,26 @@ function lowestCeiling(c: Cluster): number {
   return Math.min(...running(c.sim).map((node) => node.termCeilingAt(c.sim.localNow(node.id))));
 }
 
-describe("term ceiling (pure)", () => {
-  const config = { termJumpSlack: 1000, termGrowthMs: 10 };
-  it("allows the slack at once, then one term per growthMs, from the anchor and not from the current term", () => {
-    expect(termCeiling({ term: 7, at: 1000 }, 1000, config)).toBe(1007);
-    expect(termCeiling({ term: 7, at: 1000 }, 1999, config)).toBe(1106);
-    expect(termCeiling({ term: 7, at: 1000 }, 500, config)).toBe(1007); // the clock stepped back
+describe("jump ceiling (pure)", () => {
+  const allowance = { slack: 1000, growthMs: 10 };
+  it("allows the slack at once, then one per growthMs, from the anchor and not from the current value", () => {
+    expect(jumpCeiling({ value: 7, at: 1000 }, 1000, allowance)).toBe(1007);
+    expect(jumpCeiling({ value: 7, at: 1000 }, 1999, allowance)).toBe(1106);
+    expect(jumpCeiling({ value: 7, at: 1000 }, 500, allowance)).toBe(1007); // the clock stepped back
+  });
+
+  it("leaves centuries before the hard limits at the default allowances", () => {
+    const century = 100 * 365 * 24 * 3600_000;
+    const { termJumpSlack, termGrowthMs, lamportJumpSlack, lamportGrowthMs } = DEFAULT_ELECTION_CONFIG;
+    expect(jumpCeiling({ value: 0, at: 0 }, 3 * century, { slack: termJumpSlack, growthMs: termGrowthMs })).toBeLessThan(MAX_TERM);
+    expect(jumpCeiling({ value: 0, at: 0 }, 3 * century, { slack: lamportJumpSlack, growthMs: lamportGrowthMs })).toBeLessThan(MAX_LAMPORT);
   });
 
   it("refuses a config whose terms could not keep up with elections", () => {
     const make = (config: object) => new ElectionNode({ id: "a", address: "a", now: 0, random: () => 0.5, config });
     expect(() => make({ termGrowthMs: DEFAULT_ELECTION_CONFIG.electionTimeoutMinMs })).toThrow(RangeError);
     expect(() => make({ termJumpSlack: 0 })).toThrow(RangeError);
+    expect(() => make({ lamportGrowthMs: 0 })).toThrow(RangeError);
   });
 });
 
@@ -86,6 +94,25 @@ describe("a key-holder sending huge terms, 5 nodes, 200 seeds per scenario", { t
       expect(agreedMaster(running(c.sim))?.id, `seed ${seed}`).toBe(master.id);
       expect(master.term, `seed ${seed}`).toBe(term);
       for (const node of running(c.sim)) expect(node.refusedTermJumps, `seed ${seed} ${node.id}`).toBe(2);
+      expect(c.violations, `seed ${seed}`).toEqual([]);
+    }
+  });
+
+  it("refuses a message whose Lamport time runs beyond the ceiling, so no member's clock gets near MAX_LAMPORT", () => {
+    for (const seed of SEEDS.slice(0, 50)) {
+      const c = cluster(seed);
+      watchTerms(c);
+      const master = settle(c);
+      const forged = { ...forgedHeartbeat(c, master.term), lamport: MAX_LAMPORT };
+      sendToAll(c, forged);
+      c.sim.runFor(1000);
+      expect(agreedMaster(running(c.sim))?.id, `seed ${seed}`).toBe(master.id);
+      for (const node of running(c.sim)) {
+        expect(node.refusedLamportJumps, `seed ${seed} ${node.id}`).toBe(1);
+        // Its next message still has room: the clock is where honest traffic took it.
+        const { stamp } = c.sim.act(node.id, (target, now) => target.command({ kind: "skip" }, now));
+        expect(stamp.time, `seed ${seed}`).toBeLessThan(DEFAULT_ELECTION_CONFIG.lamportJumpSlack);
+      }
       expect(c.violations, `seed ${seed}`).toEqual([]);
     }
   });
