@@ -63,6 +63,7 @@ interface ReportedTimer {
 /** Deadline changes smaller than this are clock-offset estimates settling, not news. */
 const DEADLINE_CHANGE_REPORTED_MS = 100;
 const LINK_SWEEP_INTERVAL_MS = 5000;
+const REFUSAL_WARNING_INTERVAL_MS = 10_000;
 
 const REFUSALS: Record<TimerErrorCode, string> = {
   not_running: "the timer is idle",
@@ -81,7 +82,9 @@ export class NodeRunner {
   readonly #auth: WireAuth;
   readonly #server: Server;
   readonly #udp: UdpEndpoint;
-  readonly #links = new OutgoingLinks();
+  readonly #links = new OutgoingLinks({ onRefused: (target, reason) => this.#onRefused(target, reason) });
+  /** When each peer's refusal was last reported, so a link retried every few ms warns once in a while. */
+  readonly #refusalsWarnedAt = new Map<string, number>();
   readonly #inbound = new Set<Socket>();
   /** Accepted connections that have not sent a signed frame yet (no key needed to open one). */
   readonly #unauthenticated = new InboundGate<Socket>();
@@ -426,6 +429,17 @@ export class NodeRunner {
     if (pending === undefined) return;
     this.#confirmations.delete(key);
     pending.respond({ ok: false, code: "overridden", message: "it was overridden when the session merged with another side of a partition" });
+  }
+
+  /** A peer closed our link saying why: worth a line, since only a user can fix a wrong key. */
+  #onRefused(target: HostPort, reason: string): void {
+    const where = formatHostPort(target);
+    const now = Date.now();
+    if (now - (this.#refusalsWarnedAt.get(where) ?? -Infinity) < REFUSAL_WARNING_INTERVAL_MS) return;
+    this.#refusalsWarnedAt.set(where, now);
+    if (this.#refusalsWarnedAt.size > 1024) this.#refusalsWarnedAt.clear();
+    const why = reason === "bad_mac" ? "it could not verify our signature: GROUPSYNC_TEAM_KEY is not the same as its" : `it refused our message (${reason})`;
+    this.#warn(`the agent at ${where} closed our link: ${why}`);
   }
 
   #drop(reason: DropReason, transport: Transport): void {

@@ -9,7 +9,7 @@
  */
 import { createConnection, type Socket } from "node:net";
 import { FrameDecoder, encodeFrame } from "./frames.ts";
-import { parseHello } from "./handshake.ts";
+import { parseHello, parseRefusal } from "./handshake.ts";
 import { formatHostPort, type HostPort } from "./peer-address.ts";
 import { tcpBinding } from "./recipient-binding.ts";
 
@@ -30,6 +30,8 @@ export interface OutgoingLinksOptions {
   readonly maxQueued?: number;
   /** A link unused this long is closed. */
   readonly idleCloseMs?: number;
+  /** The peer closed the link saying why (handshake.ts), e.g. "bad_mac": our team key is not its. */
+  readonly onRefused?: (target: HostPort, reason: string) => void;
 }
 
 interface Link {
@@ -61,6 +63,7 @@ export class OutgoingLinks {
   readonly #maxBufferedBytes: number;
   readonly #maxQueued: number;
   readonly #idleCloseMs: number;
+  readonly #onRefused: (target: HostPort, reason: string) => void;
   #closed = false;
 
   constructor(options: OutgoingLinksOptions = {}) {
@@ -70,6 +73,7 @@ export class OutgoingLinks {
     this.#maxBufferedBytes = options.maxBufferedBytes ?? 256 * 1024;
     this.#maxQueued = options.maxQueued ?? 256;
     this.#idleCloseMs = options.idleCloseMs ?? 30_000;
+    this.#onRefused = options.onRefused ?? (() => {});
   }
 
   /** Sends one message to `target` (sealed now if the link is up, else once it is); false if it was dropped at once. */
@@ -139,10 +143,16 @@ export class OutgoingLinks {
     });
     const decoder = new FrameDecoder();
     socket.on("data", (chunk: Buffer) => {
-      // The peer's first frame is its hello; after that it never answers on this connection (a
-      // refusal excepted, which the close that follows handles), so the rest is read and discarded.
-      if (link.socket !== socket || link.challenge !== null) return;
+      // The peer's first frame is its hello; after that it only ever says why it closes the link.
+      if (link.socket !== socket) return;
       const { frames, oversize } = decoder.push(chunk);
+      if (link.challenge !== null) {
+        for (const frame of frames) {
+          const reason = parseRefusal(frame);
+          if (reason !== null) this.#onRefused(link.target, reason);
+        }
+        return;
+      }
       const challenge = frames.length > 0 ? parseHello(frames[0]!) : null;
       if (challenge === null) {
         if (frames.length > 0 || oversize) socket.destroy(); // not an agent of this version

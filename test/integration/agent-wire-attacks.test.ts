@@ -240,6 +240,17 @@ describe("groupsync-agent under attack on its wire, real processes", () => {
     await settled(cluster.running, 4);
   });
 
+  it("an agent joining with another team key is told so: one warning line naming GROUPSYNC_TEAM_KEY, and nobody lets it in", async () => {
+    const a = byName("a");
+    const stranger = await cluster.join("stranger", a, [], { env: { GROUPSYNC_TEAM_KEY: "not-the-team-key-0123456789" } });
+    const warning = await cluster.waitForLine(stranger, (event) => event.event === "warning", 5000, "a warning about the key");
+    expect(warning.event.message).toMatch(/^the agent at 127\.0\.0\.1:\d+ closed our link: it could not verify our signature: GROUPSYNC_TEAM_KEY is not the same as its$/);
+    cluster.signal(stranger, "SIGKILL");
+    await stranger.exit;
+    const statuses = await cluster.statuses(cluster.running);
+    expect(statuses.every((status) => !status.members.some((member) => member.id === "stranger"))).toBe(true);
+  });
+
   it("a flood of garbage and signed frames over UDP and TCP for 3 s: no failover, the agent keeps answering and taking heartbeats in time, every drop counted", async () => {
     const agents = cluster.running;
     const before = await settled(agents, agents.length);
@@ -271,6 +282,7 @@ describe("groupsync-agent under attack on its wire, real processes", () => {
     for (const sample of samples) expect([sample.master, sample.phase, sample.paused]).toEqual([master.node_id, targetBefore.phase, targetBefore.paused]);
     // Datagrams beyond what the kernel buffers are lost before the agent sees them; every TCP frame is counted.
     expect(targetAfter.drops.udp - targetBefore.drops.udp).toBeGreaterThan(1000);
-    expect(targetAfter.drops.tcp - targetBefore.drops.tcp).toBeGreaterThanOrEqual(tcp * 0.9);
+    // Half the TCP connections carried garbage and ended cleanly: each of those is counted.
+    await waitUntil(async () => (await cluster.status(target)).drops.tcp - targetBefore.drops.tcp >= tcp / 2, 3000, "every garbage connection counted");
   });
 });
