@@ -4,13 +4,13 @@
  * frames (mac, shape, recipient, freshness, replay, Lamport receive). Pure apart from the HMAC and the
  * nonce's randomness: no sockets, and the clock is passed in, so tests drive it directly.
  */
-import { createSecretKey, randomBytes, type KeyObject } from "node:crypto";
+import { createSecretKey, type KeyObject } from "node:crypto";
 import { LamportClock } from "../../shared/lamport.ts";
 import type { DropReason } from "./drop-counters.ts";
 import { openEnvelope, sealEnvelope, teamKeyBytes, type SignedEnvelope } from "./envelope.ts";
 import { isFresh } from "./freshness.ts";
 import { MAX_LAMPORT, MAX_TERM } from "./message-shape.ts";
-import { NonceCache } from "./nonce-cache.ts";
+import { NonceCache, newNonce } from "./nonce-cache.ts";
 import { udpBinding } from "./recipient-binding.ts";
 import { ReplayGuard } from "./replay-guard.ts";
 import { parseWireBody, type WireBody } from "./wire-body.ts";
@@ -90,7 +90,7 @@ export class WireAuth {
       // Held at the limit receivers accept: the transport's own stamps only order, nobody counts on them.
       lamport = Math.min(this.lamport.tick(), MAX_LAMPORT);
     }
-    const nonce = randomBytes(12).toString("base64url");
+    const nonce = newNonce();
     const fields = { from: this.senderId, to, boot: this.boot, seq: this.#seq, nonce, sent: this.#clock(), lamport, term, body };
     return JSON.stringify(sealEnvelope(this.#key, fields));
   }

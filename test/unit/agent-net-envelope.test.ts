@@ -4,7 +4,7 @@ import { openEnvelope, sealEnvelope, teamKeyBytes } from "../../agent/net/envelo
 import { ReplayGuard } from "../../agent/net/replay-guard.ts";
 import { WireAuth } from "../../agent/net/wire-auth.ts";
 import { FRESHNESS_WINDOW_MS, isFresh } from "../../agent/net/freshness.ts";
-import { NonceCache } from "../../agent/net/nonce-cache.ts";
+import { NonceCache, newNonce } from "../../agent/net/nonce-cache.ts";
 import { MAX_LAMPORT, MAX_TERM } from "../../agent/net/message-shape.ts";
 import { tcpBinding, udpBinding } from "../../agent/net/recipient-binding.ts";
 import type { Message } from "../../agent/core/messages.ts";
@@ -220,6 +220,19 @@ describe("nonce cache", () => {
     expect(cache.check("a", "x", 999)).toBe("replay");
     expect(cache.check("b", "x", 999)).toBe("fresh");
     expect(cache.check("a", "x", 1000)).toBe("fresh");
+  });
+
+  it("stays right over many thousands of nonces (its queue compacts as the old ones expire)", () => {
+    const cache = new NonceCache(100, 4096, 10);
+    for (let i = 0; i < 20_000; i += 1) expect(cache.check("a", `n${i}`, i)).toBe("fresh");
+    expect(cache.check("a", "n19950", 19_999)).toBe("replay");
+    expect(cache.check("a", "n19899", 19_999)).toBe("fresh"); // expired at 19 999
+  });
+
+  it("makes nonces that do not repeat", () => {
+    const nonces = new Set(Array.from({ length: 5000 }, () => newNonce()));
+    expect(nonces.size).toBe(5000);
+    expect([...nonces].every((nonce) => /^[A-Za-z0-9_-]{16}$/.test(nonce))).toBe(true);
   });
 
   it("keeps at most maxPerSender nonces per sender and maxSenders senders, the oldest going first", () => {
