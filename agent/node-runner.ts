@@ -10,17 +10,20 @@
  */
 import { createServer, type Server, type Socket } from "node:net";
 import { fromNodeEvent, type AgentEvent } from "./agent-events.ts";
-import { COMMAND_CONFIRM_TIMEOUT_MS, CONTROL_MAX_AGE_MS, parseControlRequest, type ControlReply } from "./control/protocol.ts";
+import { COMMAND_CONFIRM_TIMEOUT_MS, parseControlRequest, type ControlReply } from "./control/protocol.ts";
 import { ElectionNode, type ElectionConfig } from "./core/election.ts";
 import { stampKey } from "../shared/lamport.ts";
 import type { AppliedCommand, NodeOutput } from "./core/messages.ts";
 import { remaining, type PomodoroSettings, type TimerCommand, type TimerErrorCode } from "../shared/pomodoro.ts";
 import { DropCounters, type DropReason, type Transport } from "./net/drop-counters.ts";
 import type { SignedEnvelope } from "./net/envelope.ts";
-import { readFrames } from "./net/frame-reader.ts";
+import { readFrames, type FrameReader } from "./net/frame-reader.ts";
 import { encodeFrame } from "./net/frames.ts";
+import { encodeHello, encodeRefusal } from "./net/handshake.ts";
+import { InboundGate } from "./net/inbound-gate.ts";
 import { OutgoingLinks } from "./net/outgoing-links.ts";
 import { formatHostPort, formatPeerAddress, parsePeerAddress, type HostPort } from "./net/peer-address.ts";
+import { newChallenge, tcpBinding, udpBinding } from "./net/recipient-binding.ts";
 import { openUdpEndpoint, type UdpEndpoint } from "./net/udp-endpoint.ts";
 import { WireAuth } from "./net/wire-auth.ts";
 import type { ControlBody, TickBody } from "./net/wire-body.ts";
@@ -60,6 +63,7 @@ interface ReportedTimer {
 /** Deadline changes smaller than this are clock-offset estimates settling, not news. */
 const DEADLINE_CHANGE_REPORTED_MS = 100;
 const LINK_SWEEP_INTERVAL_MS = 5000;
+const REFUSAL_WARNING_INTERVAL_MS = 10_000;
 
 const REFUSALS: Record<TimerErrorCode, string> = {
   not_running: "the timer is idle",
@@ -78,8 +82,12 @@ export class NodeRunner {
   readonly #auth: WireAuth;
   readonly #server: Server;
   readonly #udp: UdpEndpoint;
-  readonly #links = new OutgoingLinks();
+  readonly #links = new OutgoingLinks({ onRefused: (target, reason) => this.#onRefused(target, reason) });
+  /** When each peer's refusal was last reported, so a link retried every few ms warns once in a while. */
+  readonly #refusalsWarnedAt = new Map<string, number>();
   readonly #inbound = new Set<Socket>();
+  /** Accepted connections that have not sent a signed frame yet (no key needed to open one). */
+  readonly #unauthenticated = new InboundGate<Socket>();
   readonly #onEvent: (event: AgentEvent) => void;
   readonly #settings: Partial<PomodoroSettings>;
   readonly #udpTickIntervalMs: number;
@@ -278,7 +286,7 @@ export class NodeRunner {
           this.#unroutable += 1;
           continue;
         }
-        this.#links.send(peer, encodeFrame(this.#auth.seal({ kind: "core", message }, message.term)));
+        this.#links.send(peer, (to) => this.#auth.seal({ kind: "core", message }, message.term, to));
       }
     }
     for (const event of output.events) {
@@ -305,50 +313,75 @@ export class NodeRunner {
     for (const member of node.members) {
       if (member.id === node.id) continue;
       const peer = parsePeerAddress(member.address);
-      if (peer?.udpPort == null) continue;
-      this.#udp.send(peer.host, peer.udpPort, this.#auth.seal(tick, node.term));
+      // Bound to the member's current run, known once it has spoken to us over TCP (acks do, every beat).
+      const boot = this.#auth.bootOf(member.id);
+      if (peer?.udpPort == null || boot === null) continue;
+      this.#udp.send(peer.host, peer.udpPort, this.#auth.seal(tick, node.term, udpBinding(member.id, boot)));
     }
   }
 
   // ---- receiving ---------------------------------------------------------------------------
 
+  /**
+   * Greets the connection with a fresh challenge that everything signed on it must be bound to, and
+   * counts it as unauthenticated until a frame opens (too many such: the oldest is closed).
+   */
   #accept(socket: Socket): void {
     this.#inbound.add(socket);
-    socket.on("close", () => this.#inbound.delete(socket));
-    readFrames(socket, {
-      onFrame: (text) => this.#onTcpFrame(text, socket),
+    for (const crowded of this.#unauthenticated.admit(socket, socket.remoteAddress ?? "")) {
+      this.#drop("crowded", "tcp");
+      crowded.destroy();
+    }
+    socket.on("close", () => {
+      this.#inbound.delete(socket);
+      this.#unauthenticated.release(socket);
+    });
+    const challenge = newChallenge();
+    const reader = readFrames(socket, {
+      onFrame: (text) => this.#onTcpFrame(text, socket, challenge, reader),
       onDrop: (reason) => this.#drop(reason, "tcp"),
       onError: (error) => this.#warn(`while handling a message: ${describe(error)}`),
     });
+    socket.write(encodeFrame(encodeHello(challenge)));
   }
 
-  #onTcpFrame(text: string, socket: Socket): void {
-    const result = this.#auth.open(text);
+  #onTcpFrame(text: string, socket: Socket, challenge: string, reader: FrameReader): void {
+    if (socket.writableEnded) return; // refused already; what follows is not read
+    const result = this.#auth.open(text, { to: tcpBinding(challenge) });
     if (!result.ok) {
       this.#drop(result.reason, "tcp");
-      // Whoever cannot sign is no peer of ours; a replay may come from a confused one, so it stays.
-      if (result.reason !== "replay") socket.destroy();
+      // Whoever cannot sign for this connection is no peer of ours: say why (so a CLI can tell a wrong
+      // key from anything else) and close. A replay may come from a confused one, so it stays.
+      if (result.reason !== "replay") socket.end(encodeFrame(encodeRefusal(result.reason)), () => socket.destroy());
       return;
     }
+    reader.authenticated();
+    this.#unauthenticated.release(socket);
     const { envelope, body } = result.opened;
     switch (body.kind) {
       case "core":
         if (this.#stopping !== null && this.node.hasLeft) return;
+        const refusedBefore = { term: this.node.refusedTermJumps, lamport: this.node.refusedLamportJumps };
         this.#deliver(this.node.receive(body.message, Date.now()));
+        if (this.node.refusedTermJumps !== refusedBefore.term) this.#drop("term_jump", "tcp");
+        if (this.node.refusedLamportJumps !== refusedBefore.lamport) this.#drop("lamport_jump", "tcp");
         // A command or handover may have changed the timer: say so now, not at the next loop turn.
         this.#reportTimer(Date.now());
         return;
       case "tick":
         return this.#onTick(envelope, body);
       case "control":
-        return this.#onControl(envelope, body, socket);
+        return this.#onControl(envelope, body, socket, challenge);
       case "control_reply":
         return this.#drop("unexpected", "tcp");
     }
   }
 
   #onDatagram(text: string): void {
-    const result = this.#auth.open(text);
+    const node = this.node;
+    // No connection, so no challenge: bound to this run, and fresh by the sender's clock as we estimate it.
+    const senderOffsetMs = (from: string) => (from === node.masterId ? node.offsetToMasterMs() : null);
+    const result = this.#auth.open(text, { to: this.#auth.udpBinding, senderOffsetMs });
     if (!result.ok) return this.#drop(result.reason, "udp");
     const { envelope, body } = result.opened;
     if (body.kind !== "tick") return this.#drop("unexpected", "udp");
@@ -360,11 +393,11 @@ export class NodeRunner {
     this.#lastTick = { from: envelope.from, term: envelope.term, phase: tick.phase, paused: tick.paused, ends_at: tick.ends_at, receivedAt: Date.now() };
   }
 
-  #onControl(envelope: SignedEnvelope, body: ControlBody, socket: Socket): void {
+  /** Freshness needs no clock here: the request was signed for this connection's challenge. */
+  #onControl(envelope: SignedEnvelope, body: ControlBody, socket: Socket, challenge: string): void {
     const now = Date.now();
-    if (Math.abs(now - body.sent_at) > CONTROL_MAX_AGE_MS) return this.#drop("stale", "tcp");
     const respond = (reply: ControlReply): void => {
-      if (!socket.destroyed) socket.write(encodeFrame(this.#auth.seal({ kind: "control_reply", re: envelope.seq, reply }, this.node.term)));
+      if (!socket.destroyed) socket.write(encodeFrame(this.#auth.seal({ kind: "control_reply", re: envelope.seq, reply }, this.node.term, tcpBinding(challenge))));
     };
     const request = parseControlRequest(body.request);
     if (request === null) return respond({ ok: false, code: "bad_request", message: "this agent does not understand that request" });
@@ -396,6 +429,17 @@ export class NodeRunner {
     if (pending === undefined) return;
     this.#confirmations.delete(key);
     pending.respond({ ok: false, code: "overridden", message: "it was overridden when the session merged with another side of a partition" });
+  }
+
+  /** A peer closed our link saying why: worth a line, since only a user can fix a wrong key. */
+  #onRefused(target: HostPort, reason: string): void {
+    const where = formatHostPort(target);
+    const now = Date.now();
+    if (now - (this.#refusalsWarnedAt.get(where) ?? -Infinity) < REFUSAL_WARNING_INTERVAL_MS) return;
+    this.#refusalsWarnedAt.set(where, now);
+    if (this.#refusalsWarnedAt.size > 1024) this.#refusalsWarnedAt.clear();
+    const why = reason === "bad_mac" ? "it could not verify our signature: GROUPSYNC_TEAM_KEY is not the same as its" : `it refused our message (${reason})`;
+    this.#warn(`the agent at ${where} closed our link: ${why}`);
   }
 
   #drop(reason: DropReason, transport: Transport): void {

@@ -15,8 +15,6 @@ export type ControlReply =
   | { readonly ok: true; readonly outcome: "applied"; readonly seq: number; readonly term: number }
   | { readonly ok: false; readonly code: string; readonly message: string };
 
-/** Requests signed longer ago than this (by the requester's clock) are refused as stale. */
-export const CONTROL_MAX_AGE_MS = 5 * 60_000;
 /** How long the agent waits for the master to confirm a command before answering anyway. */
 export const COMMAND_CONFIRM_TIMEOUT_MS = 5000;
 

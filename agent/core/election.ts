@@ -71,6 +71,7 @@ import {
   type TimerState,
 } from "../../shared/pomodoro.ts";
 import { randomInt } from "./seeded-random.ts";
+import { jumpCeiling, type JumpAnchor } from "./jump-ceiling.ts";
 
 export interface ElectionConfig {
   readonly heartbeatMs: number;
@@ -97,6 +98,13 @@ export interface ElectionConfig {
   readonly lostRetentionMs: number;
   /** How many of its latest commands a merge offer carries, so the master can tell which ones it lacks. */
   readonly mergeCommandsSent: number;
+  /** Terms a member accepts beyond the one it joined at, at once (jump-ceiling.ts)… */
+  readonly termJumpSlack: number;
+  /** …plus one per this many ms since: far faster than elections can honestly happen. */
+  readonly termGrowthMs: number;
+  /** The same for Lamport times, which grow by one per message. */
+  readonly lamportJumpSlack: number;
+  readonly lamportGrowthMs: number;
 }
 
 /**
@@ -121,6 +129,10 @@ export const DEFAULT_ELECTION_CONFIG: ElectionConfig = Object.freeze({
   probeIntervalMs: 200,
   lostRetentionMs: 60 * 60_000,
   mergeCommandsSent: 64,
+  termJumpSlack: 1000,
+  termGrowthMs: 10,
+  lamportJumpSlack: 1_000_000,
+  lamportGrowthMs: 0.01,
 });
 
 /** detached: neither started nor joined a session yet; joining: asking to be let in; member: in the member list. */
@@ -218,6 +230,10 @@ export class ElectionNode {
 
   #role: Role = "peer";
   #term = 0;
+  /** Where this node entered the session: the base of the highest term and Lamport time it accepts (jump-ceiling.ts). */
+  #anchors: { readonly term: JumpAnchor; readonly lamport: JumpAnchor };
+  #refusedTermJumps = 0;
+  #refusedLamportJumps = 0;
   #masterId: NodeId | null = null;
   /** Whom this node voted for, and in which term: one vote per term, kept across stepping down. */
   #vote: { readonly term: number; readonly candidate: NodeId } | null = null;
@@ -306,6 +322,7 @@ export class ElectionNode {
       this.#status = "member";
       this.#synced = true;
     }
+    this.#anchors = this.#anchorsAt(options.now);
     this.#electionDeadline = this.#drawElectionDeadline(options.now);
   }
 
@@ -315,6 +332,32 @@ export class ElectionNode {
 
   get term(): number {
     return this.#term;
+  }
+
+  /** Messages refused for a term beyond the ceiling (jump-ceiling.ts); the shell counts them as drops. */
+  get refusedTermJumps(): number {
+    return this.#refusedTermJumps;
+  }
+
+  /** Messages refused for a Lamport time beyond the ceiling. */
+  get refusedLamportJumps(): number {
+    return this.#refusedLamportJumps;
+  }
+
+  /** The highest term this node accepts from others at `now`; Infinity while it is not a member (a joiner takes the session's term, whatever it is). */
+  termCeilingAt(now: number): number {
+    const { termJumpSlack: slack, termGrowthMs: growthMs } = this.config;
+    return this.#status === "member" ? jumpCeiling(this.#anchors.term, now, { slack, growthMs }) : Infinity;
+  }
+
+  /** The same for Lamport times. */
+  lamportCeilingAt(now: number): number {
+    const { lamportJumpSlack: slack, lamportGrowthMs: growthMs } = this.config;
+    return this.#status === "member" ? jumpCeiling(this.#anchors.lamport, now, { slack, growthMs }) : Infinity;
+  }
+
+  #anchorsAt(now: number): { readonly term: JumpAnchor; readonly lamport: JumpAnchor } {
+    return { term: { value: this.#term, at: now }, lamport: { value: this.#lamport.time, at: now } };
   }
 
   get masterId(): NodeId | null {
@@ -385,6 +428,7 @@ export class ElectionNode {
   bootstrap(now: number): NodeOutput {
     return this.#step(() => {
       this.#status = "member";
+      this.#anchors = this.#anchorsAt(now);
       this.#synced = true;
       this.#replaceMembers([{ id: this.id, address: this.address }], this.#membersVersion + 1, now);
       this.#startElection(now);
@@ -454,6 +498,15 @@ export class ElectionNode {
   receive(message: Message, now: number): NodeOutput {
     return this.#step(() => {
       if (this.#left) return;
+      // Joins and leaves never move our term (see #dispatch), whatever they carry.
+      if (message.type !== "join" && message.type !== "leave" && message.term > this.termCeilingAt(now)) {
+        this.#refusedTermJumps += 1;
+        return;
+      }
+      if (message.lamport > this.lamportCeilingAt(now)) {
+        this.#refusedLamportJumps += 1;
+        return;
+      }
       this.#lamport.receive(message.lamport);
       if (this.#members.has(message.from)) this.#lastHeardAt.set(message.from, now);
       if (this.#leaving !== null) this.#receiveWhileLeaving(message, now);
@@ -557,6 +610,7 @@ export class ElectionNode {
     const listed = this.#members.has(this.id);
     if (this.#status === "joining" && listed) {
       this.#status = "member";
+      this.#anchors = this.#anchorsAt(now);
       this.#joinTarget = null;
       this.#emit({ type: "joined", masterId: message.from });
     }
@@ -1288,6 +1342,10 @@ function checkConfig(config: ElectionConfig): ElectionConfig {
   if (config.electionTimeoutMinMs > config.electionTimeoutMaxMs) {
     throw new RangeError("electionTimeoutMinMs must not exceed electionTimeoutMaxMs");
   }
+  if (config.termGrowthMs <= 0 || config.termGrowthMs >= config.electionTimeoutMinMs || config.termJumpSlack < 1) {
+    throw new RangeError("terms must be allowed to grow faster than elections can happen (termGrowthMs below electionTimeoutMinMs, termJumpSlack at least 1)");
+  }
+  if (config.lamportGrowthMs <= 0 || config.lamportJumpSlack < 1) throw new RangeError("lamportGrowthMs must be above 0 and lamportJumpSlack at least 1");
   if (config.heartbeatMs >= config.electionTimeoutMinMs) {
     throw new RangeError("heartbeatMs must be well below electionTimeoutMinMs, or members would time out between beats");
   }

@@ -16,10 +16,20 @@ export const DROP_REASONS = [
   "truncated",
   /** A sequence number already accepted, or too far behind to tell (replayed or from an old run). */
   "replay",
-  /** A control request signed too long ago. */
+  /** A UDP envelope sent too long ago, or too far ahead, for the window (freshness.ts). */
   "stale",
+  /** Signed for another recipient, another connection, or an earlier run of this one (recipient-binding.ts). */
+  "misdirected",
   /** Authentic, but not something this transport accepts (e.g. a control request over UDP). */
   "unexpected",
+  /** A core message whose term runs further ahead than elections could have taken it (core/term-ceiling.ts). */
+  "term_jump",
+  /** The same for a Lamport time. */
+  "lamport_jump",
+  /** A TCP connection that sent no signed frame within the handshake timeout, closed. */
+  "silent",
+  /** A TCP connection not yet authenticated, closed to make room: too many from its address, or from all (inbound-gate.ts). */
+  "crowded",
 ] as const;
 
 export type DropReason = (typeof DROP_REASONS)[number];

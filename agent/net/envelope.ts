@@ -1,26 +1,38 @@
 /**
  * The signed envelope every message travels in, on TCP and on UDP:
  *
- *   { v, from, boot, seq, lamport, term, body, mac }
+ *   { v, from, to, boot, seq, nonce, sent, lamport, term, body, mac }
  *
  * `mac` is HMAC-SHA256 with the team key over the canonical JSON of everything else (canonical-json.ts),
  * base64url. `boot` identifies the sender's run (its start time in ms) and `seq` counts its messages
- * within that run, so receivers can refuse replays (replay-guard.ts). Checking the shape and the
- * mac is pure; nothing here throws on bad input.
+ * within that run, so receivers can refuse replays (replay-guard.ts). `to` binds the envelope to one
+ * recipient (recipient-binding.ts): on TCP the challenge the receiving agent sent on that connection,
+ * on UDP the recipient's node id and boot, so a captured envelope opens nowhere else and not after the
+ * recipient restarts. `nonce` (random) and `sent` (the sender's clock, ms) let receivers refuse
+ * copies within a short window (nonce-cache.ts). Checking the shape and the mac is pure; nothing here
+ * throws on bad input.
  */
 import { createHmac, timingSafeEqual, type KeyObject } from "node:crypto";
 import { canonicalJson } from "./canonical-json.ts";
 import type { DropReason } from "./drop-counters.ts";
 
-export const WIRE_VERSION = 1;
+/** 2: `to`, `nonce` and `sent` joined the signed fields (1 had none of them and is refused as malformed). */
+export const WIRE_VERSION = 2;
 export { MIN_TEAM_KEY_LENGTH } from "../../shared/team-key.ts";
 const MAX_SENDER_ID_LENGTH = 128;
 const MAC_BYTES = 32;
+const MAX_BINDING_LENGTH = 256;
+const MAX_NONCE_LENGTH = 64;
 
 export interface EnvelopeFields {
   readonly from: string;
+  /** The recipient binding (recipient-binding.ts). */
+  readonly to: string;
   readonly boot: number;
   readonly seq: number;
+  readonly nonce: string;
+  /** The sender's clock when it sealed the envelope, ms. */
+  readonly sent: number;
   readonly lamport: number;
   readonly term: number;
   readonly body: unknown;
@@ -62,15 +74,16 @@ export function openEnvelope(key: MacKey, text: string): OpenResult {
   }
   if (!isRecord(value)) return drop("malformed");
   if (!("mac" in value) || value.mac === null || value.mac === "") return drop("unsigned");
-  const { v, from, boot, seq, lamport, term, body, mac } = value;
+  const { v, from, to, boot, seq, nonce, sent, lamport, term, body, mac } = value;
   if (v !== WIRE_VERSION || typeof mac !== "string") return drop("malformed");
-  if (typeof from !== "string" || from.length === 0 || from.length > MAX_SENDER_ID_LENGTH) return drop("malformed");
-  if (!isCount(boot) || !isCount(seq) || !isCount(lamport) || !isCount(term) || !isRecord(body)) return drop("malformed");
-  const expected = macOver(key, { v: WIRE_VERSION, from, boot, seq, lamport, term, body });
+  if (!isText(from, MAX_SENDER_ID_LENGTH) || !isText(to, MAX_BINDING_LENGTH) || !isText(nonce, MAX_NONCE_LENGTH)) return drop("malformed");
+  if (!isCount(boot) || !isCount(seq) || !isCount(sent) || !isCount(lamport) || !isCount(term) || !isRecord(body)) return drop("malformed");
+  const fields = { from, to, boot, seq, nonce, sent, lamport, term, body };
+  const expected = macOver(key, { v: WIRE_VERSION, ...fields });
   const given = Buffer.from(mac, "base64url");
   // timingSafeEqual needs equal lengths; a wrong length is a wrong mac, and says nothing about the key.
   if (given.length !== MAC_BYTES || !timingSafeEqual(given, expected)) return drop("bad_mac");
-  return { ok: true, envelope: { v: WIRE_VERSION, from, boot, seq, lamport, term, body, mac } };
+  return { ok: true, envelope: { v: WIRE_VERSION, ...fields, mac } };
 }
 
 function drop(reason: DropReason): OpenResult {
@@ -79,6 +92,10 @@ function drop(reason: DropReason): OpenResult {
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isText(value: unknown, maxLength: number): value is string {
+  return typeof value === "string" && value.length > 0 && value.length <= maxLength;
 }
 
 function isCount(value: unknown): value is number {

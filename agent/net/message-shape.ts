@@ -23,7 +23,7 @@ export const MAX_TERM = 2 ** 40;
 export const MAX_LAMPORT = 2 ** 50;
 /** The longest phase a member may configure (the config file's limit), and what clocks may differ by. */
 export const MAX_PHASE_MS = 24 * 3600_000;
-const CLOCK_SKEW_ALLOWANCE_MS = 3600_000;
+export const CLOCK_SKEW_ALLOWANCE_MS = 3600_000;
 
 const isNumber = (value: unknown): value is number => typeof value === "number" && Number.isFinite(value);
 const isNumberOrNull = (value: unknown) => value === null || isNumber(value);

@@ -3,9 +3,18 @@
  * with a short backoff. Sending never blocks and never throws: while a link is down its messages are
  * dropped, because the core resends everything that matters (heartbeats every beat, joins, commands
  * and elections on their own timers) and a queue would only deliver stale state late.
+ *
+ * A link is up once the peer's hello arrived (handshake.ts): frames are sealed only then, for the
+ * challenge it carries (recipient-binding.ts), so callers hand over a `seal` function, not bytes.
  */
 import { createConnection, type Socket } from "node:net";
+import { FrameDecoder, encodeFrame } from "./frames.ts";
+import { parseHello, parseRefusal } from "./handshake.ts";
 import { formatHostPort, type HostPort } from "./peer-address.ts";
+import { tcpBinding } from "./recipient-binding.ts";
+
+/** Seals one message for the recipient binding given (the link's challenge); returns the envelope's JSON. */
+export type Sealer = (to: string) => string;
 
 export interface OutgoingLinksOptions {
   readonly connectTimeoutMs?: number;
@@ -17,17 +26,21 @@ export interface OutgoingLinksOptions {
    * connection is dropped rather than buffering without bound; what it held is stale anyway.
    */
   readonly maxBufferedBytes?: number;
+  /** Messages held while a link waits for its hello; more are dropped. */
+  readonly maxQueued?: number;
   /** A link unused this long is closed. */
   readonly idleCloseMs?: number;
+  /** The peer closed the link saying why (handshake.ts), e.g. "bad_mac": our team key is not its. */
+  readonly onRefused?: (target: HostPort, reason: string) => void;
 }
 
 interface Link {
   readonly target: HostPort;
   socket: Socket | null;
-  connected: boolean;
-  /** Frames written while connecting, sent on connect. */
-  queue: string[];
-  queuedBytes: number;
+  /** The peer's challenge once its hello arrived: the link is up. */
+  challenge: string | null;
+  /** Messages given while connecting, sealed and sent when the hello arrives. */
+  queue: Sealer[];
   retryAt: number;
   backoffMs: number;
   lastUsedAt: number;
@@ -48,7 +61,9 @@ export class OutgoingLinks {
   readonly #minBackoffMs: number;
   readonly #maxBackoffMs: number;
   readonly #maxBufferedBytes: number;
+  readonly #maxQueued: number;
   readonly #idleCloseMs: number;
+  readonly #onRefused: (target: HostPort, reason: string) => void;
   #closed = false;
 
   constructor(options: OutgoingLinksOptions = {}) {
@@ -56,16 +71,18 @@ export class OutgoingLinks {
     this.#minBackoffMs = options.minBackoffMs ?? 50;
     this.#maxBackoffMs = options.maxBackoffMs ?? 500;
     this.#maxBufferedBytes = options.maxBufferedBytes ?? 256 * 1024;
+    this.#maxQueued = options.maxQueued ?? 256;
     this.#idleCloseMs = options.idleCloseMs ?? 30_000;
+    this.#onRefused = options.onRefused ?? (() => {});
   }
 
-  /** Queues one frame for `target`; false if it was dropped at once. */
-  send(target: HostPort, frame: string, now = Date.now()): boolean {
+  /** Sends one message to `target` (sealed now if the link is up, else once it is); false if it was dropped at once. */
+  send(target: HostPort, seal: Sealer, now = Date.now()): boolean {
     if (this.#closed) return false;
     const key = formatHostPort(target);
     let link = this.#links.get(key);
     if (link === undefined) {
-      link = { target, socket: null, connected: false, queue: [], queuedBytes: 0, retryAt: 0, backoffMs: this.#minBackoffMs, lastUsedAt: now, closing: false };
+      link = { target, socket: null, challenge: null, queue: [], retryAt: 0, backoffMs: this.#minBackoffMs, lastUsedAt: now, closing: false };
       this.#links.set(key, link);
     }
     link.lastUsedAt = now;
@@ -74,17 +91,16 @@ export class OutgoingLinks {
       this.#connect(link);
     }
     const socket = link.socket!;
-    if (!link.connected) {
-      if (link.queuedBytes + frame.length > this.#maxBufferedBytes) return this.#unsent();
-      link.queue.push(frame);
-      link.queuedBytes += frame.length;
+    if (link.challenge === null) {
+      if (link.queue.length >= this.#maxQueued) return this.#unsent();
+      link.queue.push(seal);
       return true;
     }
     if (socket.writableLength > this.#maxBufferedBytes) {
       socket.destroy();
       return this.#unsent();
     }
-    socket.write(frame);
+    socket.write(encodeFrame(seal(tcpBinding(link.challenge))));
     this.stats.sent += 1;
     return true;
   }
@@ -107,7 +123,7 @@ export class OutgoingLinks {
       if (socket === null) continue;
       link.closing = true;
       closing.push(new Promise((resolve) => socket.once("close", () => resolve())));
-      if (link.connected) socket.end();
+      if (link.challenge !== null) socket.end();
     }
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.all(closing), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
@@ -119,33 +135,45 @@ export class OutgoingLinks {
   #connect(link: Link): void {
     const socket = createConnection({ host: link.target.host, port: link.target.port });
     link.socket = socket;
-    link.connected = false;
+    link.challenge = null;
     socket.setNoDelay(true);
+    // Connecting and being greeted must both happen within the connect timeout.
     socket.setTimeout(this.#connectTimeoutMs, () => {
-      if (!link.connected) socket.destroy();
+      if (link.challenge === null) socket.destroy();
     });
-    socket.on("connect", () => {
+    const decoder = new FrameDecoder();
+    socket.on("data", (chunk: Buffer) => {
+      // The peer's first frame is its hello; after that it only ever says why it closes the link.
       if (link.socket !== socket) return;
-      link.connected = true;
+      const { frames, oversize } = decoder.push(chunk);
+      if (link.challenge !== null) {
+        for (const frame of frames) {
+          const reason = parseRefusal(frame);
+          if (reason !== null) this.#onRefused(link.target, reason);
+        }
+        return;
+      }
+      const challenge = frames.length > 0 ? parseHello(frames[0]!) : null;
+      if (challenge === null) {
+        if (frames.length > 0 || oversize) socket.destroy(); // not an agent of this version
+        return;
+      }
+      link.challenge = challenge;
       link.backoffMs = this.#minBackoffMs;
       socket.setTimeout(0);
-      for (const frame of link.queue) socket.write(frame);
+      for (const seal of link.queue) socket.write(encodeFrame(seal(tcpBinding(challenge))));
       this.stats.sent += link.queue.length;
       link.queue = [];
-      link.queuedBytes = 0;
       if (link.closing) socket.end();
     });
-    // Peers never answer on this connection; read and discard so nothing backs up.
-    socket.on("data", () => {});
     socket.on("error", () => {}); // "close" follows and does the bookkeeping.
     socket.on("close", () => {
       if (link.socket !== socket) return;
-      if (!link.connected) this.stats.connectFailures += 1;
+      if (link.challenge === null) this.stats.connectFailures += 1;
       this.stats.unsent += link.queue.length;
       link.socket = null;
-      link.connected = false;
+      link.challenge = null;
       link.queue = [];
-      link.queuedBytes = 0;
       link.retryAt = Date.now() + link.backoffMs;
       link.backoffMs = Math.min(link.backoffMs * 2, this.#maxBackoffMs);
     });

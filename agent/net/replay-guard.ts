@@ -34,6 +34,11 @@ export class ReplayGuard {
     this.maxSenders = maxSenders;
   }
 
+  /** The latest run accepted from `from`, or null if it is not remembered. */
+  bootOf(from: string): number | null {
+    return this.#senders.get(from)?.boot ?? null;
+  }
+
   check(from: string, boot: number, seq: number): ReplayVerdict {
     const state = this.#senders.get(from);
     if (state === undefined || boot > state.boot) {

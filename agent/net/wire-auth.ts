@@ -1,12 +1,17 @@
 /**
- * One node's side of the authenticated wire: seals outgoing bodies (numbering them and stamping
- * them with a Lamport time) and opens incoming frames (mac, shape, replay, Lamport receive). Pure
- * apart from the HMAC: no sockets, so tests drive it directly.
+ * One node's side of the authenticated wire: seals outgoing bodies (numbering them, binding them to
+ * their recipient, stamping them with a nonce, the send time and a Lamport time) and opens incoming
+ * frames (mac, shape, recipient, freshness, replay, Lamport receive). Pure apart from the HMAC and the
+ * nonce's randomness: no sockets, and the clock is passed in, so tests drive it directly.
  */
 import { createSecretKey, type KeyObject } from "node:crypto";
 import { LamportClock } from "../../shared/lamport.ts";
 import type { DropReason } from "./drop-counters.ts";
 import { openEnvelope, sealEnvelope, teamKeyBytes, type SignedEnvelope } from "./envelope.ts";
+import { isFresh } from "./freshness.ts";
+import { MAX_LAMPORT, MAX_TERM } from "./message-shape.ts";
+import { NonceCache, newNonce } from "./nonce-cache.ts";
+import { udpBinding } from "./recipient-binding.ts";
 import { ReplayGuard } from "./replay-guard.ts";
 import { parseWireBody, type WireBody } from "./wire-body.ts";
 
@@ -17,6 +22,16 @@ export interface WireAuthOptions {
   /** This run's identity; later runs must use larger values (the start time in ms does). */
   readonly boot?: number;
   readonly replayWindow?: number;
+  /** The clock stamped into `sent` and used for the nonce cache; Date.now unless a test steps it. */
+  readonly clock?: () => number;
+}
+
+/** What an incoming frame must be to open here. */
+export interface Expectation {
+  /** The recipient binding this receiver accepts (recipient-binding.ts). */
+  readonly to: string;
+  /** For UDP: `sent` must be within the window (freshness.ts); gives the sender's clock minus ours, or null. */
+  readonly senderOffsetMs?: (from: string) => number | null;
 }
 
 export interface OpenedMessage {
@@ -37,20 +52,34 @@ export class WireAuth {
   readonly lamport = new LamportClock();
   readonly #key: KeyObject;
   readonly #guard: ReplayGuard;
+  readonly #nonces = new NonceCache();
+  readonly #clock: () => number;
   #seq = 0;
 
   constructor(options: WireAuthOptions) {
     this.#key = createSecretKey(teamKeyBytes(options.teamKey)); // imported once: see MacKey
     this.senderId = options.senderId;
-    this.boot = options.boot ?? Date.now();
+    this.#clock = options.clock ?? Date.now;
+    this.boot = options.boot ?? this.#clock();
     this.#guard = new ReplayGuard(options.replayWindow);
   }
 
+  /** What UDP senders must bind envelopes for this run to. */
+  get udpBinding(): string {
+    return udpBinding(this.senderId, this.boot);
+  }
+
+  /** The run of `nodeId` this side last heard from (its signed `boot`), to bind UDP envelopes to; null if never. */
+  bootOf(nodeId: string): number | null {
+    return this.#guard.bootOf(nodeId);
+  }
+
   /**
-   * The JSON text of a signed envelope for `body` (no newline: frame it for TCP, send as is over UDP).
-   * A core message brings its own term and Lamport time; `term` is for everything else.
+   * The JSON text of a signed envelope for `body`, bound to recipient `to` (no newline: frame it for
+   * TCP, send as is over UDP). A core message brings its own term and Lamport time; `term` is for
+   * everything else.
    */
-  seal(body: WireBody, term: number): string {
+  seal(body: WireBody, term: number, to: string): string {
     this.#seq += 1;
     let lamport: number;
     if (body.kind === "core") {
@@ -58,9 +87,12 @@ export class WireAuth {
       term = body.message.term;
       this.lamport.receive(lamport);
     } else {
-      lamport = this.lamport.tick();
+      // Held at the limit receivers accept: the transport's own stamps only order, nobody counts on them.
+      lamport = Math.min(this.lamport.tick(), MAX_LAMPORT);
     }
-    return JSON.stringify(sealEnvelope(this.#key, { from: this.senderId, boot: this.boot, seq: this.#seq, lamport, term, body }));
+    const nonce = newNonce();
+    const fields = { from: this.senderId, to, boot: this.boot, seq: this.#seq, nonce, sent: this.#clock(), lamport, term, body };
+    return JSON.stringify(sealEnvelope(this.#key, fields));
   }
 
   /** The seq the next `seal` will use (a control client matches the reply against it). */
@@ -68,12 +100,12 @@ export class WireAuth {
     return this.#seq + 1;
   }
 
-  open(text: string): OpenedResult {
+  open(text: string, expect: Expectation): OpenedResult {
     const result = openEnvelope(this.#key, text);
     if (!result.ok) return result;
     const { envelope } = result;
     const body = parseWireBody(envelope.body);
-    if (body === null) return { ok: false, reason: "malformed" };
+    if (body === null || envelope.lamport > MAX_LAMPORT || envelope.term > MAX_TERM) return { ok: false, reason: "malformed" };
     // The envelope speaks for the core message inside it; they must agree.
     if (body.kind === "core") {
       const { message } = body;
@@ -81,6 +113,11 @@ export class WireAuth {
         return { ok: false, reason: "malformed" };
       }
     }
+    if (envelope.to !== expect.to) return { ok: false, reason: "misdirected" };
+    const now = this.#clock();
+    if (expect.senderOffsetMs !== undefined && !isFresh(envelope.sent, now, expect.senderOffsetMs(envelope.from))) return { ok: false, reason: "stale" };
+    // The guard last: only envelopes that would be accepted may move a sender's state.
+    if (this.#nonces.check(envelope.from, envelope.nonce, now) === "replay") return { ok: false, reason: "replay" };
     if (this.#guard.check(envelope.from, envelope.boot, envelope.seq) === "replay") return { ok: false, reason: "replay" };
     this.lamport.receive(envelope.lamport);
     return { ok: true, opened: { envelope, body } };

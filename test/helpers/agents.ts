@@ -132,9 +132,9 @@ export class AgentCluster {
   }
 
   /** Runs the real CLI (`node agent/bin.mjs …`) with the team key. */
-  async cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  async cli(args: string[], env: NodeJS.ProcessEnv = {}, entry = ["agent/bin.mjs"]): Promise<{ code: number; stdout: string; stderr: string }> {
     try {
-      const { stdout, stderr } = await promisify(execFile)(process.execPath, ["agent/bin.mjs", ...args], {
+      const { stdout, stderr } = await promisify(execFile)(process.execPath, [...entry, ...args], {
         cwd: ROOT,
         env: { ...process.env, GROUPSYNC_TEAM_KEY: this.teamKey, ...env },
         timeout: 15_000,
@@ -144,6 +144,11 @@ export class AgentCluster {
       const e = error as { code: number; stdout: string; stderr: string };
       return { code: typeof e.code === "number" ? e.code : -1, stdout: e.stdout, stderr: e.stderr };
     }
+  }
+
+  /** Runs a TypeScript helper script (an attacker, say) on the project's Node, with the team key. */
+  async script(path: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    return this.cli(args, {}, [path]);
   }
 
   /** The latest line of `event` type the agent printed, if any. */

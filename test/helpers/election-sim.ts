@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import { DEFAULT_ELECTION_CONFIG, ElectionNode } from "../../agent/core/election.ts";
+import { DEFAULT_ELECTION_CONFIG, ElectionNode, type ElectionConfig } from "../../agent/core/election.ts";
 import type { Member, NodeEvent, NodeId } from "../../agent/core/messages.ts";
 import { SimNetwork, type NetworkConditions } from "../../agent/core/sim-network.ts";
 import { randomInt, seededRandom } from "../../agent/core/seeded-random.ts";
@@ -28,18 +28,29 @@ export interface Cluster {
 
 export const addressOf = (id: NodeId) => `sim://${id}`;
 
-export function newNode(sim: Sim, seed: number, id: NodeId, skewMs: number, members?: Member[], index = IDS.indexOf(id)): ElectionNode {
+export function newNode(
+  sim: Sim,
+  seed: number,
+  id: NodeId,
+  skewMs: number,
+  members?: Member[],
+  index = IDS.indexOf(id),
+  config?: Partial<ElectionConfig>,
+): ElectionNode {
   const random = seededRandom(seed * 7919 + index + 1);
-  return sim.add(new ElectionNode({ id, address: addressOf(id), now: sim.now + skewMs, random, members }), skewMs);
+  return sim.add(new ElectionNode({ id, address: addressOf(id), now: sim.now + skewMs, random, members, config }), skewMs);
 }
 
 /** Nodes that all know the member list (five by default), watched at every step. */
-export function cluster(seed: number, options: { conditions?: Partial<NetworkConditions>; maxSkewMs?: number; ids?: readonly string[] } = {}): Cluster {
+export function cluster(
+  seed: number,
+  options: { conditions?: Partial<NetworkConditions>; maxSkewMs?: number; ids?: readonly string[]; config?: Partial<ElectionConfig> } = {},
+): Cluster {
   const sim = new SimNetwork<ElectionNode>({ seed, conditions: options.conditions });
   const ids = options.ids ?? IDS;
   const members = ids.map((id) => ({ id, address: addressOf(id) }));
   const skew = options.maxSkewMs ?? 0;
-  ids.forEach((id, index) => newNode(sim, seed, id, skew > 0 ? randomInt(sim.random, -skew, skew) : 0, members, index));
+  ids.forEach((id, index) => newNode(sim, seed, id, skew > 0 ? randomInt(sim.random, -skew, skew) : 0, members, index, options.config));
   return watched(sim);
 }
 

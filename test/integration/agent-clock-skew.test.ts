@@ -86,6 +86,11 @@ async function expectOneTimer(agents: readonly Agent[], master: string): Promise
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   expect(median(remainingSpreads), `remaining_ms spreads: ${remainingSpreads.join(", ")}`).toBeLessThan(TOLERANCE_MS);
+  // The master's UDP ticks carry its send time: judged against each peer's offset to it, none is stale.
+  for (const status of statuses.filter((status) => status.node_id !== master)) {
+    expect(status.last_tick?.from, `${status.node_id}: last tick`).toBe(master);
+    expect(status.drops.stale, `${status.node_id}: stale drops`).toBe(0);
+  }
   return statuses;
 }
 
