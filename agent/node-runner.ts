@@ -334,6 +334,7 @@ export class NodeRunner {
     switch (body.kind) {
       case "core":
         if (this.#stopping !== null && this.node.hasLeft) return;
+        this.#heardFrom(envelope.from);
         this.#deliver(this.node.receive(body.message, Date.now()));
         // A command or handover may have changed the timer: say so now, not at the next loop turn.
         this.#reportTimer(Date.now());
@@ -345,6 +346,13 @@ export class NodeRunner {
       case "control_reply":
         return this.#drop("unexpected", "tcp");
     }
+  }
+
+  /** Proof of life for our link to that peer (net/link-health.ts): links to silent peers get replaced. */
+  #heardFrom(id: string): void {
+    const address = this.node.addressOf(id);
+    const peer = address === null ? null : parsePeerAddress(address);
+    if (peer !== null) this.#links.heardFrom(peer);
   }
 
   #onDatagram(text: string): void {
