@@ -1,12 +1,12 @@
 import type { AgentStatus } from "../../agent/status-report.ts";
 import { waitUntil, type Agent, type AgentCluster } from "./agents.ts";
+import { oneMaster, waitForOneView, type OneView } from "./agent-views.ts";
 import type { NetHost, NetLab } from "./netns.ts";
 
 /**
- * Real agents on the hosts of a namespace lab (test/helpers/netns.ts), one per host, and the views
- * partition tests and the partition bench judge them by: who is master in a group, whether a group
- * shows one timer, how long a heal takes. Status requests go from this process (root namespace, over
- * the lab's bridge), which no partition cuts.
+ * Real agents on the hosts of a namespace lab (test/helpers/netns.ts), one per host: starting them,
+ * waiting for each side of a partition to run alone, and timing a heal. Status requests go from this
+ * process (root namespace, over the lab's bridge), which no partition cuts.
  */
 
 export interface LabAgent {
@@ -22,59 +22,6 @@ export async function startAgentsInLab(cluster: AgentCluster, lab: NetLab, names
   const first = await cluster.start(placed[0]!.name, startArgs, spawnOptions(placed[0]!.host));
   const rest = await Promise.all(placed.slice(1).map(({ name, host }) => cluster.join(name, first, [], spawnOptions(host))));
   return [first, ...rest].map((agent, index) => ({ agent, host: placed[index]!.host }));
-}
-
-/** The one master every status names (same id and term, and it says it is master), or null. */
-export function oneMaster(statuses: readonly AgentStatus[]): string | null {
-  const masters = statuses.filter((status) => status.role === "master");
-  if (masters.length !== 1) return null;
-  const { node_id: master, term } = masters[0]!;
-  return statuses.every((status) => status.master === master && status.term === term) ? master : null;
-}
-
-export function spread(values: readonly number[]): number {
-  return Math.max(...values) - Math.min(...values);
-}
-
-/** How many of `statuses` say they are master. */
-export function masterCount(statuses: readonly AgentStatus[]): number {
-  return statuses.filter((status) => status.role === "master").length;
-}
-
-/**
- * The group's single view, if it has one: one master, `members` members everywhere, a running timer
- * and every ends_at within `spreadMs` (all agents read one machine clock, so deadlines compare).
- */
-export function oneView(statuses: readonly AgentStatus[], members: number, spreadMs: number): { master: string; term: number; endsAt: number; spreadMs: number } | null {
-  const master = oneMaster(statuses);
-  if (master === null) return null;
-  if (!statuses.every((status) => status.members.length === members && status.ends_at !== null)) return null;
-  const deadlines = statuses.map((status) => status.ends_at!);
-  const within = spread(deadlines);
-  if (within > spreadMs) return null;
-  return { master, term: statuses[0]!.term, endsAt: Math.min(...deadlines), spreadMs: within };
-}
-
-/**
- * Waits until `agents` show one view (see oneView) and returns it with the time it was first seen,
- * polling as fast as status answers come back. The statuses are asked for in parallel, so one round
- * takes a few ms on this machine.
- */
-export async function waitForOneView(
-  cluster: AgentCluster,
-  agents: readonly Agent[],
-  options: { readonly members: number; readonly spreadMs: number; readonly timeoutMs: number },
-): Promise<{ master: string; term: number; endsAt: number; spreadMs: number; at: number; statuses: AgentStatus[] }> {
-  return waitUntil(
-    async () => {
-      const statuses = await cluster.statuses(agents);
-      const view = oneView(statuses, options.members, options.spreadMs);
-      return view === null ? null : { ...view, at: Date.now(), statuses };
-    },
-    options.timeoutMs,
-    `${agents.map((agent) => agent.name).join(",")} to show one master, ${options.members} members and one deadline (spread <= ${options.spreadMs} ms)`,
-    1,
-  );
 }
 
 /**
@@ -94,4 +41,22 @@ export async function waitForSides(cluster: AgentCluster, groups: readonly (read
     timeoutMs,
     `each side (${groups.map((group) => group.map((agent) => agent.name).join(",")).join(" | ")}) to run alone with its own master`,
   );
+}
+
+/**
+ * Removes every cut and waits for `agents` to show one view (one master, `members` members, every
+ * ends_at within `spreadMs`). `healMs` counts from just before the rules are removed, so it includes
+ * the iptables calls (a few ms); `onHealed` runs once they are gone.
+ */
+export async function healAndWait(
+  cluster: AgentCluster,
+  lab: NetLab,
+  agents: readonly Agent[],
+  options: { readonly members: number; readonly spreadMs: number; readonly timeoutMs: number; readonly onHealed?: () => void },
+): Promise<OneView & { readonly healMs: number }> {
+  const startedAt = Date.now();
+  await lab.heal();
+  options.onHealed?.();
+  const view = await waitForOneView(cluster, agents, options);
+  return { ...view, healMs: view.at - startedAt };
 }
