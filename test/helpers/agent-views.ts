@@ -57,11 +57,12 @@ export function oneView(statuses: readonly AgentStatus[], members: number, sprea
 export async function waitForOneView(
   cluster: AgentCluster,
   agents: readonly Agent[],
-  options: { readonly members: number; readonly spreadMs: number; readonly timeoutMs: number },
+  options: { readonly members: number; readonly spreadMs: number; readonly timeoutMs: number; readonly onStatuses?: (statuses: AgentStatus[]) => void },
 ): Promise<OneView> {
   return waitUntil(
     async () => {
       const statuses = await cluster.statuses(agents);
+      options.onStatuses?.(statuses);
       const view = oneView(statuses, options.members, options.spreadMs);
       return view === null ? null : { ...view, at: Date.now(), statuses };
     },

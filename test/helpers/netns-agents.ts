@@ -46,17 +46,22 @@ export async function waitForSides(cluster: AgentCluster, groups: readonly (read
 /**
  * Removes every cut and waits for `agents` to show one view (one master, `members` members, every
  * ends_at within `spreadMs`). `healMs` counts from just before the rules are removed, so it includes
- * the iptables calls (a few ms); `onHealed` runs once they are gone.
+ * the iptables calls (a few ms); `masterMs` likewise until one master with all members was first
+ * seen, whatever the deadlines; `onHealed` runs once the rules are gone.
  */
 export async function healAndWait(
   cluster: AgentCluster,
   lab: NetLab,
   agents: readonly Agent[],
   options: { readonly members: number; readonly spreadMs: number; readonly timeoutMs: number; readonly onHealed?: () => void },
-): Promise<OneView & { readonly healMs: number }> {
+): Promise<OneView & { readonly healMs: number; readonly masterMs: number }> {
   const startedAt = Date.now();
   await lab.heal();
   options.onHealed?.();
-  const view = await waitForOneView(cluster, agents, options);
-  return { ...view, healMs: view.at - startedAt };
+  let masterAt: number | null = null;
+  const onStatuses = (statuses: AgentStatus[]) => {
+    if (masterAt === null && oneMaster(statuses) !== null && statuses.every((status) => status.members.length === options.members)) masterAt = Date.now();
+  };
+  const view = await waitForOneView(cluster, agents, { ...options, onStatuses });
+  return { ...view, healMs: view.at - startedAt, masterMs: (masterAt ?? view.at) - startedAt };
 }

@@ -165,6 +165,11 @@ export function sweepLeftoverLabs(): void {
     stale.set(match[2]!, [...(stale.get(match[2]!) ?? []), namespace]);
   }
   for (const [id, namespaces] of stale) removeLab(id, namespaces);
+  // netnsUnavailable()'s probe, if its process died before removing it.
+  for (const namespace of listNamespaces()) {
+    const probe = /^gsn-(\d+)-probe$/.exec(namespace);
+    if (probe !== null && !isAlive(Number(probe[1]))) quietly(["netns", "del", namespace]);
+  }
   // A crash between creating the bridge and the first namespace leaves a bridge alone.
   const used = new Set(listNamespaces().map((namespace) => NS_PATTERN.exec(namespace)?.[2]));
   for (const link of listLinks()) {

@@ -22,6 +22,12 @@ if (skipReason !== null) console.warn(`agent-netns: skipped: ${skipReason}`);
 
 const HEAL_WITHIN_MS = 1000;
 const SPREAD_MS = 5;
+/**
+ * How far the winning side's deadline may move through a merge: it travels in the sender's clock and
+ * is translated with a one-way estimate until clock probes settle, which on two loaded cores is off
+ * by tens of ms. The sides' deadlines differ by far more (a 600 ms pause, or another phase).
+ */
+const MERGE_TOLERANCE_MS = 100;
 const ELECTION_TIMEOUT_MS = DEFAULT_ELECTION_CONFIG.electionTimeoutMaxMs;
 const NAMES = ["a", "b", "c", "d", "e"];
 
@@ -195,7 +201,7 @@ describe.skipIf(skipReason !== null)(`agents in network namespaces, partitioned 
     // The other side cannot hear of it: it keeps running.
     const majorityNow = await cluster.statuses(majority);
     expect(majorityNow.every((status) => !status.paused && status.ends_at !== null)).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await new Promise((resolve) => setTimeout(resolve, 600));
     await command(byName("a"), ["resume"]);
     const before = [await waitUntil(async () => {
       const statuses = await cluster.statuses(minority);
@@ -203,16 +209,16 @@ describe.skipIf(skipReason !== null)(`agents in network namespaces, partitioned 
     }, 3000, "the minority to resume"), await cluster.statuses(majority)];
     const minorityTimer = timerOf(before[0]!);
     const majorityTimer = timerOf(before[1]!);
-    // The minority paused ~300 ms: its deadline is that much later than the majority's.
-    expect(minorityTimer.endsAt! - majorityTimer.endsAt!).toBeGreaterThan(250);
+    // The minority paused ~600 ms: its deadline is that much later than the majority's.
+    expect(minorityTimer.endsAt! - majorityTimer.endsAt!).toBeGreaterThan(500);
     expect(pausedMinority.length).toBe(2);
 
     const view = await heal(5);
-    measurements.push(`2|3 heal: one master (${view.master}, term ${view.term}) and one deadline (spread ${view.spreadMs} ms) ${view.healMs} ms after the heal began`);
+    measurements.push(`2|3 heal: one master (${view.master}, term ${view.term}) and one deadline (spread ${view.spreadMs} ms) ${view.healMs} ms after the heal began (one master with all members after ${view.masterMs} ms)`);
     expect(view.healMs, electionTrace(view.at - view.healMs)).toBeLessThan(HEAL_WITHIN_MS);
     expectRuleMaster(view, before);
     // The timer with the later command won: the minority's, resumed after its pause.
-    expect(Math.abs(view.endsAt - minorityTimer.endsAt!)).toBeLessThan(50);
+    expect(Math.abs(view.endsAt - minorityTimer.endsAt!)).toBeLessThan(MERGE_TOLERANCE_MS);
     // Merged, not overridden: nobody reports an override, and the pause and resume are in everyone's log.
     await new Promise((resolve) => setTimeout(resolve, 300));
     for (const agent of cluster.running) expect(linesSince(agent, "overridden", since), cluster.describe(agent)).toEqual([]);
@@ -243,7 +249,7 @@ describe.skipIf(skipReason !== null)(`agents in network namespaces, partitioned 
     ]);
 
     const view = await heal(5);
-    measurements.push(`1|4 heal: one master (${view.master}, term ${view.term}) and one deadline (spread ${view.spreadMs} ms) ${view.healMs} ms after the heal began`);
+    measurements.push(`1|4 heal: one master (${view.master}, term ${view.term}) and one deadline (spread ${view.spreadMs} ms) ${view.healMs} ms after the heal began (one master with all members after ${view.masterMs} ms)`);
     expect(view.healMs, electionTrace(view.at - view.healMs)).toBeLessThan(HEAL_WITHIN_MS);
     expectRuleMaster(view, before);
 
@@ -253,7 +259,7 @@ describe.skipIf(skipReason !== null)(`agents in network namespaces, partitioned 
     const phase = view.statuses[0]!.phase;
     const winner = phase === "short_break" ? loneTimer : restTimer;
     expect([loneTimer.phase, restTimer.phase]).toContain(phase);
-    expect(Math.abs(view.endsAt - winner.endsAt!)).toBeLessThan(50);
+    expect(Math.abs(view.endsAt - winner.endsAt!)).toBeLessThan(MERGE_TOLERANCE_MS);
     const [lost] = winner === loneTimer ? ["set by " + rest[2]!.name] : ["skip by " + loneName];
     await waitUntil(() => cluster.running.every((agent) => linesSince(agent, "overridden", since).includes(lost)), 3000, `every member to report '${lost}' overridden`);
     for (const agent of cluster.running) expect(linesSince(agent, "overridden", since)).toEqual([lost]);
@@ -287,7 +293,7 @@ describe.skipIf(skipReason !== null)(`agents in network namespaces, partitioned 
     expect(side.master).toBe(named.master);
 
     const view = await heal(4);
-    measurements.push(`heal after the kill: one master (${view.master}) for the 4 survivors ${view.healMs} ms after the heal began`);
+    measurements.push(`heal after the kill: one master (${view.master}) for the 4 survivors ${view.healMs} ms after the heal began (one master with all members after ${view.masterMs} ms)`);
     expect(view.healMs, electionTrace(view.at - view.healMs)).toBeLessThan(HEAL_WITHIN_MS);
   });
 
