@@ -7,7 +7,7 @@
  * After a partition: a link whose peer fell silent is replaced rather than trusted (link-health.ts:
  * the kernel may hold our frames for seconds behind dropped ones), and while a connection attempt
  * hangs (SYNs dropped, which the kernel retries only after 1 s) another starts every
- * `reattemptMs`, so the first SYN after the network heals gets through.
+ * `reattemptMs` (150 ms), so a SYN soon after the network heals gets through.
  */
 import { createConnection, type Socket } from "node:net";
 import { heard, linkSuspect, NEVER_HEARD, type PeerHearing } from "./link-health.ts";
@@ -31,7 +31,8 @@ export interface OutgoingLinksOptions {
   readonly reattemptMs?: number;
 }
 
-const MAX_ATTEMPTS = 4;
+/** Attempts pending at once: a new one every reattemptMs, each given the connect timeout (1 s). */
+const MAX_ATTEMPTS = 8;
 
 interface Link {
   readonly target: HostPort;
@@ -80,7 +81,8 @@ export class OutgoingLinks {
     this.#idleCloseMs = options.idleCloseMs ?? 30_000;
     // Four heartbeats (core config), longer than the master's 300 ms window for counting a member live.
     this.#staleMs = options.staleMs ?? 400;
-    this.#reattemptMs = options.reattemptMs ?? 250;
+    // Under the core's 200 ms probe interval, so every probe to a member cut off sends a fresh SYN.
+    this.#reattemptMs = options.reattemptMs ?? 150;
   }
 
   /** A signed frame from the peer listening at `target` arrived (on its own connection to us). */
