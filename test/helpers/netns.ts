@@ -170,10 +170,11 @@ export function sweepLeftoverLabs(): void {
     const probe = /^gsn-(\d+)-probe$/.exec(namespace);
     if (probe !== null && !isAlive(Number(probe[1]))) quietly(["netns", "del", namespace]);
   }
-  // A crash between creating the bridge and the first namespace leaves a bridge alone.
+  // A crash between creating the bridge and the first namespace leaves a bridge alone; a namespace
+  // the kernel has not finished tearing down (it does so asynchronously) can leave veths behind.
   const used = new Set(listNamespaces().map((namespace) => NS_PATTERN.exec(namespace)?.[2]));
   for (const link of listLinks()) {
-    const match = /^gsb([0-9a-f]{6})$/.exec(link);
+    const match = /^gs[bv]([0-9a-f]{6})(-\d+)?$/.exec(link);
     if (match !== null && !used.has(match[1]) && !isOwnLab(match[1]!)) quietly(["link", "del", link]);
   }
 }
