@@ -361,6 +361,7 @@ export class NodeRunner {
     switch (body.kind) {
       case "core":
         if (this.#stopping !== null && this.node.hasLeft) return;
+        this.#heardFrom(envelope.from);
         const refusedBefore = { term: this.node.refusedTermJumps, lamport: this.node.refusedLamportJumps };
         this.#deliver(this.node.receive(body.message, Date.now()));
         if (this.node.refusedTermJumps !== refusedBefore.term) this.#drop("term_jump", "tcp");
@@ -375,6 +376,13 @@ export class NodeRunner {
       case "control_reply":
         return this.#drop("unexpected", "tcp");
     }
+  }
+
+  /** Proof of life for our link to that peer (net/link-health.ts): links to silent peers get replaced. */
+  #heardFrom(id: string): void {
+    const address = this.node.addressOf(id);
+    const peer = address === null ? null : parsePeerAddress(address);
+    if (peer !== null) this.#links.heardFrom(peer);
   }
 
   #onDatagram(text: string): void {

@@ -36,6 +36,17 @@ export function summarise(suite: string, name: string, concurrency: number, roun
   };
 }
 
+/** A row of single samples (e.g. one failover per trial) rather than load rounds: p50/p99 over the samples. */
+export function samplesRow(suite: string, name: string, concurrency: number, samples: readonly number[]): Row {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { suite, name, concurrency, rounds: sorted.length, p50_ms: round(percentile(sorted, 50)), p99_ms: round(percentile(sorted, 99)), req_per_s: 0, errors: 0 };
+}
+
+/** A figure with its upper bound (null: shown for context), in the shape bench/run.ts collects as a Check. */
+export function checkBelow(suite: string, name: string, value: number, unit: string, below: number | null) {
+  return { suite, name, value: round(value), unit, target: below === null ? null : `< ${below} ${unit}`, pass: below === null ? null : value < below };
+}
+
 export function ratioOfRounds(a: LoadResult[], b: LoadResult[], metric: (r: LoadResult) => number): number {
   return round(median(a.map((r, i) => metric(r) / metric(b[i]!))));
 }

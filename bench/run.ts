@@ -3,9 +3,9 @@
  * `npm run bench`: starts its own stack (redis-server, gateway, wrangler dev) on free ports,
  * runs each suite in interleaved rounds, prints a table and writes JSON under .bench/.
  * BENCH_ROUNDS (default 5) and BENCH_SECONDS per measurement (default 2) trade time for noise;
- * BENCH_SUITES=redis,worker,calendar,tx,live,agent,history picks suites. The stack starts only if a chosen
- * suite needs it: `agent` runs its own groupsync-agent processes, `history` (only when named) its own
- * two-store stack under faults.
+ * BENCH_SUITES=redis,worker,calendar,tx,live,agent,partition,history picks suites. The stack starts only if a
+ * chosen suite needs it: `agent` and `partition` run their own groupsync-agent processes and nothing else
+ * (`partition` in network namespaces, as root); `history` (only when named) its own two-store stack under faults.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -17,6 +17,7 @@ import { freePort } from "../dev/ports.ts";
 import { startRedisServer } from "../dev/redis-server.ts";
 import { startWranglerDev } from "../dev/wrangler-dev.ts";
 import { printTable, writeResults, type Ratio, type Row } from "./report.ts";
+import { agentPartitionSuite } from "./suites/agent-partition.ts";
 import { agentTimerSuite } from "./suites/agent-timer.ts";
 import { liveFeedSuite } from "./suites/live-feed.ts";
 import { calendarApiSuite } from "./suites/calendar-api.ts";
@@ -68,6 +69,7 @@ const SUITES: Record<string, Suite> = {
   tx: { needsStack: true, run: transactionsSuite },
   live: { needsStack: true, run: liveFeedSuite },
   agent: { needsStack: false, run: agentTimerSuite },
+  partition: { needsStack: false, run: agentPartitionSuite },
   history: { needsStack: false, run: historySuite, onlyByName: true },
 };
 

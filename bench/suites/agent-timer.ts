@@ -3,8 +3,9 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { AgentStatus } from "../../agent/status-report.ts";
 import { AgentCluster, waitUntil, type Agent } from "../../test/helpers/agents.ts";
+import { oneMaster, spread } from "../../test/helpers/agent-views.ts";
 import { median, percentile } from "../load.ts";
-import { formatCheck, round, type Ratio, type Row } from "../report.ts";
+import { checkBelow, formatCheck, samplesRow, type Ratio, type Row } from "../report.ts";
 import type { BenchSettings, Check } from "../run.ts";
 
 /**
@@ -12,23 +13,27 @@ import type { BenchSettings, Check } from "../run.ts";
  * - at rest: the master's resident memory and CPU share over REST_MS, nobody asking it anything;
  * - deadline disagreement: every agent's ends_at, sampled SPREAD_SAMPLES times, spread = max − min.
  *   All five read one machine clock, so their deadlines are directly comparable;
- * - failover: FAILOVER_TRIALS times, SIGKILL the master, time until every survivor names the same
- *   new master (from the agents' own `master` lines), and how far the deadline moved; the killed
- *   agent then rejoins under its old name, so every trial starts from five.
+ * - failover, for sessions of each size in BENCH_FAILOVER_SIZES (default 2, 5 and 20 agents), each in
+ *   a fresh session: BENCH_FAILOVER_TRIALS times (default 20), SIGKILL the master, time until every
+ *   survivor names the same new master (from the agents' own `master` lines), and how far the
+ *   deadline moved; the killed agent then rejoins under its old name, so every trial starts full.
  */
 
 const AGENTS = ["a", "b", "c", "d", "e"];
+const FAILOVER_SIZES = positiveIntegers("BENCH_FAILOVER_SIZES", "2,5,20");
+const FAILOVER_TRIALS = positiveIntegers("BENCH_FAILOVER_TRIALS", "20")[0]!;
+/** Agents started at once when a session fills up (each start costs a CPU-second or so). */
+const JOIN_BATCH = 4;
 const REST_WARMUP_MS = 3000;
 const REST_MS = 10_000;
 const SPREAD_SAMPLES = 1000;
 const SPREAD_PAUSE_MS = 5;
-const FAILOVER_TRIALS = 20;
 /** After agreeing, let every member complete a few clock-offset round trips before measuring. */
 const SETTLE_EXTRA_MS = 300;
 
 const TARGETS = {
   spreadP99Ms: 2,
-  failoverMedianMs: 500,
+  failoverMedianMs: 300,
   failoverMaxMs: 1000,
   jumpMaxMs: 50,
   restRssMb: 80,
@@ -36,31 +41,71 @@ const TARGETS = {
 };
 
 export async function agentTimerSuite(settings: BenchSettings): Promise<{ rows: Row[]; ratios: Ratio[]; notes: string[]; checks: Check[] }> {
-  // Measure what users run: agent/bin.mjs falls back to the TypeScript sources (about 40 MB more
-  // memory) when the bundle is older than them, as it is after any edit until the next build.
+  buildAgentBundle();
+  const { rest, spreads } = await withAgents(startSession(AGENTS), async (cluster) => {
+    const statuses = await settled(cluster, AGENTS.length);
+    const master = cluster.running.find((agent) => agent.name === oneMaster(statuses))!;
+    await sleep(REST_WARMUP_MS);
+    return { rest: await measureAtRest(cluster.running, master), spreads: await sampleDeadlineSpreads(cluster) };
+  });
+  const series: FailoverSeries[] = [];
+  for (const size of FAILOVER_SIZES) {
+    const names = Array.from({ length: size }, (_, index) => `n${String(index + 1).padStart(2, "0")}`);
+    const trials = await withAgents(startSession(names), async (cluster) => {
+      const done: FailoverTrial[] = [];
+      for (let trial = 0; trial < FAILOVER_TRIALS; trial += 1) done.push(await failoverTrial(cluster, size));
+      return done;
+    });
+    series.push({ size, trials });
+  }
+  return report(settings, rest, spreads, series);
+}
+
+/**
+ * Measure what users run: agent/bin.mjs falls back to the TypeScript sources (about 40 MB more
+ * memory) when the bundle is older than them, as it is after any edit until the next build.
+ */
+export function buildAgentBundle(): void {
   execFileSync(process.execPath, [fileURLToPath(new URL("../../dev/build-agent.ts", import.meta.url))], { stdio: "inherit" });
+}
+
+/**
+ * Runs `body` on a fresh cluster that `start` fills, and SIGKILLs every agent afterwards, also on
+ * Ctrl-C or a throw: the agents run in process groups of their own, which the bench's Ctrl-C does not reach.
+ */
+export async function withAgents<T>(start: (cluster: AgentCluster) => Promise<unknown>, body: (cluster: AgentCluster) => Promise<T>): Promise<T> {
   const cluster = new AgentCluster();
-  // The agents run in process groups of their own, so Ctrl-C on the bench does not reach them.
   const killAgents = () => {
     for (const agent of cluster.running) cluster.signal(agent, "SIGKILL");
   };
   process.on("exit", killAgents);
   try {
-    const first = await cluster.start(AGENTS[0]!, ["--focus", "25m", "--short", "5m"]);
-    for (const name of AGENTS.slice(1)) await cluster.join(name, first);
-    const statuses = await settled(cluster, AGENTS.length);
-    const master = cluster.running.find((agent) => agent.name === oneMaster(statuses))!;
-
-    await sleep(REST_WARMUP_MS);
-    const rest = await measureAtRest(cluster.running, master);
-    const spreads = await sampleDeadlineSpreads(cluster);
-    const trials: FailoverTrial[] = [];
-    for (let trial = 0; trial < FAILOVER_TRIALS; trial += 1) trials.push(await failoverTrial(cluster));
-    return report(settings, rest, spreads, trials);
+    await start(cluster);
+    return await body(cluster);
   } finally {
     process.off("exit", killAgents);
     await cluster.stopAll();
   }
+}
+
+/** On loopback: the first of `names` starts the session, the others join through it a few at a time. */
+function startSession(names: readonly string[]): (cluster: AgentCluster) => Promise<void> {
+  return async (cluster) => {
+    const first = await cluster.start(names[0]!, ["--focus", "25m", "--short", "5m"]);
+    for (let index = 1; index < names.length; index += JOIN_BATCH) {
+      await Promise.all(names.slice(index, index + JOIN_BATCH).map((name) => cluster.join(name, first)));
+    }
+  };
+}
+
+/** A comma-separated list of positive integers from the environment, or `fallback`. */
+function positiveIntegers(variable: string, fallback: string): number[] {
+  const text = process.env[variable] ?? fallback;
+  const values = text.split(",").map((part) => Number(part.trim()));
+  if (values.length === 0 || values.some((value) => !Number.isInteger(value) || value < 1)) {
+    throw new Error(`${variable} must be positive whole numbers separated by commas, got '${text}'`);
+  }
+  return values;
 }
 
 // ---- at rest --------------------------------------------------------------------------------------
@@ -132,6 +177,11 @@ async function sampleDeadlineSpreads(cluster: AgentCluster): Promise<number[]> {
 
 // ---- failover -------------------------------------------------------------------------------------
 
+interface FailoverSeries {
+  readonly size: number;
+  readonly trials: readonly FailoverTrial[];
+}
+
 interface FailoverTrial {
   readonly killed: string;
   readonly newMaster: string;
@@ -141,8 +191,8 @@ interface FailoverTrial {
   readonly jumpMs: number;
 }
 
-async function failoverTrial(cluster: AgentCluster): Promise<FailoverTrial> {
-  const before = await settled(cluster, AGENTS.length);
+async function failoverTrial(cluster: AgentCluster, size: number): Promise<FailoverTrial> {
+  const before = await settled(cluster, size);
   const masterStatus = before.find((status) => status.role === "master")!;
   const victim = cluster.running.find((agent) => agent.name === masterStatus.node_id)!;
   const survivors = cluster.running.filter((agent) => agent !== victim);
@@ -159,7 +209,7 @@ async function failoverTrial(cluster: AgentCluster): Promise<FailoverTrial> {
   );
   const jumpMs = Math.max(...after.map((status) => Math.abs(endsAt(status) - endsAt(masterStatus))));
   await victim.exit;
-  await cluster.join(victim.name, survivors[0]!); // Back to five for the next trial.
+  await cluster.join(victim.name, survivors[0]!); // Back to full size for the next trial.
   return { killed: victim.name, newMaster: agreed.master, failoverMs: agreed.at - killedAt, jumpMs };
 }
 
@@ -194,20 +244,9 @@ async function settled(cluster: AgentCluster, members: number): Promise<AgentSta
   return cluster.statuses(cluster.running);
 }
 
-function oneMaster(statuses: readonly AgentStatus[]): string | null {
-  const masters = statuses.filter((status) => status.role === "master");
-  if (masters.length !== 1) return null;
-  const { node_id: master, term } = masters[0]!;
-  return statuses.every((status) => status.master === master && status.term === term) ? master : null;
-}
-
 function endsAt(status: AgentStatus): number {
   if (status.ends_at === null) throw new Error(`${status.node_id} shows no running timer`);
   return status.ends_at;
-}
-
-function spread(values: readonly number[]): number {
-  return Math.max(...values) - Math.min(...values);
 }
 
 function sleep(ms: number): Promise<void> {
@@ -216,48 +255,43 @@ function sleep(ms: number): Promise<void> {
 
 // ---- report ---------------------------------------------------------------------------------------
 
-function report(settings: BenchSettings, rest: RestFigures, spreads: number[], trials: FailoverTrial[]): { rows: Row[]; ratios: Ratio[]; notes: string[]; checks: Check[] } {
-  const sortedSpreads = [...spreads].sort((a, b) => a - b);
-  const failovers = trials.map((trial) => trial.failoverMs).sort((a, b) => a - b);
-  const jumps = trials.map((trial) => trial.jumpMs).sort((a, b) => a - b);
-  const row = (name: string, concurrency: number, sorted: number[]): Row => ({
-    suite: "agent",
-    name,
-    concurrency,
-    rounds: sorted.length,
-    p50_ms: round(percentile(sorted, 50)),
-    p99_ms: round(percentile(sorted, 99)),
-    req_per_s: 0,
-    errors: 0,
-  });
-  const rows = [
-    row(`deadline spread, 5 agents (${spreads.length} samples)`, AGENTS.length, sortedSpreads),
-    row(`failover after SIGKILL of master (${trials.length} trials)`, AGENTS.length - 1, failovers),
-    row(`deadline jump across failover (${trials.length} trials)`, AGENTS.length - 1, jumps),
-  ];
+function report(settings: BenchSettings, rest: RestFigures, spreads: number[], series: readonly FailoverSeries[]): { rows: Row[]; ratios: Ratio[]; notes: string[]; checks: Check[] } {
+  const check = (name: string, value: number, unit: string, below: number | null): Check => checkBelow("agent", name, value, unit, below);
+  const rows = [samplesRow("agent", `deadline spread, 5 agents (${spreads.length} samples)`, AGENTS.length, spreads)];
   const checks = [
-    check("deadline spread across 5 agents, p50", percentile(sortedSpreads, 50), "ms", null),
-    check("deadline spread across 5 agents, p99", percentile(sortedSpreads, 99), "ms", TARGETS.spreadP99Ms),
-    check("failover after SIGKILL, median", median(failovers), "ms", TARGETS.failoverMedianMs),
-    check("failover after SIGKILL, max", Math.max(...failovers), "ms", TARGETS.failoverMaxMs),
-    check("remaining-time jump across failover, max", Math.max(...jumps), "ms", TARGETS.jumpMaxMs),
+    check("deadline spread across 5 agents, p50", percentile([...spreads].sort((a, b) => a - b), 50), "ms", null),
+    check("deadline spread across 5 agents, p99", percentile([...spreads].sort((a, b) => a - b), 99), "ms", TARGETS.spreadP99Ms),
+  ];
+  const notes: string[] = [];
+  for (const { size, trials } of series) {
+    const failovers = trials.map((trial) => trial.failoverMs);
+    const jumps = trials.map((trial) => trial.jumpMs);
+    rows.push(
+      samplesRow("agent", `failover after SIGKILL of master, ${size} agents (${trials.length} trials)`, size - 1, failovers),
+      samplesRow("agent", `deadline jump across failover, ${size} agents (${trials.length} trials)`, size - 1, jumps),
+    );
+    checks.push(
+      check(`failover after SIGKILL, ${size} agents, median`, median(failovers), "ms", TARGETS.failoverMedianMs),
+      check(`failover after SIGKILL, ${size} agents, max`, Math.max(...failovers), "ms", TARGETS.failoverMaxMs),
+      check(`remaining-time jump across failover, ${size} agents, max`, Math.max(...jumps), "ms", TARGETS.jumpMaxMs),
+    );
+    notes.push(`agent: failover trials with ${size} agents (killed->new master ms): ${trials.map((trial) => `${trial.killed}->${trial.newMaster} ${trial.failoverMs}`).join(", ")}`);
+  }
+  checks.push(
     check("master at rest with 4 peers, RSS", rest.masterRssMb, "MB", TARGETS.restRssMb),
     check("master at rest, of that RSS file-backed (node binary, shared)", rest.masterRssFileMb, "MB", null),
     check(`master at rest with 4 peers, CPU over ${REST_MS / 1000} s`, rest.masterCpuPercent, "%", TARGETS.restCpuPercent),
     check("peers at rest, highest RSS", rest.peersMaxRssMb, "MB", null),
     check(`peers at rest, highest CPU over ${REST_MS / 1000} s`, rest.peersMaxCpuPercent, "%", null),
-  ];
-  const masters = trials.map((trial) => `${trial.killed}->${trial.newMaster} ${trial.failoverMs}`).join(", ");
-  const notes = [
-    ...checks.map(formatCheck),
-    `agent: failover trials (killed->new master ms): ${masters}`,
-    `agent: BENCH_ROUNDS=${settings.rounds} and BENCH_SECONDS=${settings.durationMs / 1000} do not apply here; sample counts are fixed`,
-  ];
-  return { rows, ratios: [], notes, checks };
+  );
+  return {
+    rows,
+    ratios: [],
+    notes: [
+      ...checks.map(formatCheck),
+      ...notes,
+      `agent: BENCH_ROUNDS=${settings.rounds} and BENCH_SECONDS=${settings.durationMs / 1000} do not apply here; BENCH_FAILOVER_SIZES=${FAILOVER_SIZES.join(",")}, BENCH_FAILOVER_TRIALS=${FAILOVER_TRIALS}`,
+    ],
+    checks,
+  };
 }
-
-/** A figure with its upper bound, if it has one. */
-function check(name: string, value: number, unit: string, below: number | null): Check {
-  return { suite: "agent", name, value: round(value), unit, target: below === null ? null : `< ${below} ${unit}`, pass: below === null ? null : value < below };
-}
-

@@ -24,6 +24,8 @@ export interface AgentLine {
 export interface Agent {
   readonly name: string;
   readonly pid: number;
+  /** Where this process reaches the agent (and other members do): 127.0.0.1 unless spawned with `host`. */
+  readonly host: string;
   readonly tcpPort: number;
   readonly udpPort: number;
   readonly lines: AgentLine[];
@@ -38,6 +40,13 @@ export interface Agent {
 export interface SpawnOptions {
   /** Added to the agent's environment (e.g. shiftedClockEnv()). */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Runs the agent through this command, e.g. `ip netns exec <ns>` (test/helpers/netns.ts). It must
+   * exec the agent rather than fork it, so the PID held is the agent's.
+   */
+  readonly commandPrefix?: readonly string[];
+  /** The agent's own address (passed as --host), when it is not 127.0.0.1. */
+  readonly host?: string;
 }
 
 /**
@@ -103,7 +112,7 @@ export class AgentCluster {
 
   /** `join` through `via` (any member). Resolves once it printed its ready line (not yet joined). */
   join(name: string, via: Agent, extra: string[] = [], options: SpawnOptions = {}): Promise<Agent> {
-    return this.spawn(name, ["join", `127.0.0.1:${via.tcpPort}`, ...extra], options);
+    return this.spawn(name, ["join", `${via.host}:${via.tcpPort}`, ...extra], options);
   }
 
   /** Agents whose process is still running. */
@@ -122,7 +131,7 @@ export class AgentCluster {
 
   /** The agent's status over its TCP port, asked from this process (faster than spawning the CLI). */
   async status(agent: Agent, timeoutMs = 2000): Promise<AgentStatus> {
-    const { reply } = await requestControl({ target: { host: "127.0.0.1", port: agent.tcpPort }, teamKey: this.teamKey, request: { op: "status" }, timeoutMs });
+    const { reply } = await requestControl({ target: { host: agent.host, port: agent.tcpPort }, teamKey: this.teamKey, request: { op: "status" }, timeoutMs });
     if (!reply.ok || !("status" in reply)) throw new Error(`${agent.name} refused status: ${JSON.stringify(reply)}`);
     return reply.status;
   }
@@ -176,7 +185,10 @@ export class AgentCluster {
    * --node-id `name` appended. Resolves once it printed its ready line.
    */
   async spawn(name: string, args: string[], options: SpawnOptions = {}): Promise<Agent> {
-    const child: ChildProcess = spawn(process.execPath, ["agent/bin.mjs", ...args, "--json", "--port", "0", "--udp-port", "0", "--node-id", name], {
+    const host = options.host ?? "127.0.0.1";
+    const [command, ...prefixArgs] = [...(options.commandPrefix ?? []), process.execPath];
+    const agentArgs = ["agent/bin.mjs", ...args, "--json", "--port", "0", "--udp-port", "0", "--node-id", name, ...(options.host === undefined ? [] : ["--host", options.host])];
+    const child: ChildProcess = spawn(command!, [...prefixArgs, ...agentArgs], {
       cwd: ROOT,
       env: { ...process.env, GROUPSYNC_TEAM_KEY: this.teamKey, ...options.env },
       detached: true,
@@ -185,7 +197,7 @@ export class AgentCluster {
     const lines: AgentLine[] = [];
     let resolveExit!: () => void;
     const exit = new Promise<void>((resolve) => (resolveExit = resolve));
-    const partial = { name, pid: child.pid!, lines, stderr: "", exitCode: null as number | null, exited: false, exit };
+    const partial = { name, pid: child.pid!, host, lines, stderr: "", exitCode: null as number | null, exited: false, exit };
     let buffered = "";
     child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
       const at = Date.now();
