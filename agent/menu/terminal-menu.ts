@@ -150,7 +150,7 @@ class TerminalMenu {
         const options = action.kind === "start" ? parseRunOptions("start", this.#args, this.#env) : parseRunOptions("join", [...this.#args, action.target], this.#env);
         const started = await startAgent(options, (event) => this.#onAgentEvent(event));
         if (!started.ok) throw new UsageError(started.message);
-        this.#session = { runner: started.runner, control: started.control, teamKey: options.teamKey };
+        this.#session = { runner: started.runner, control: started.control, teamKey: started.teamKey };
         if (this.#state.quitting) await this.#leave();
         return [action.kind === "start" ? `session started; this agent is its master (port ${started.runner.tcpPort})` : `joining through ${action.target}`];
       }
