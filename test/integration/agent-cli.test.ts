@@ -91,7 +91,8 @@ describe("groupsync-agent tx, against the real worker", () => {
     expect(late.code).toBe(1);
     expect(late.stdout).toBe("");
     expect(late.stderr).toMatch(/^groupsync-agent: tx_not_open: transaction tx_\S+ is already committed and takes no more ops; begin a new transaction\n$/);
-    expect((await tx("show")).stdout).toMatch(/: committed\n {2}1\. calendar\.create cli-first\n$/);
+    // show names each op by title, not only by id.
+    expect((await tx("show")).stdout).toMatch(/: committed\n {2}1\. calendar\.create cli-first "First"\n$/);
     expect((await fetch(`${worker.url}/events/cli-late`)).status).toBe(404);
   });
 
@@ -100,10 +101,11 @@ describe("groupsync-agent tx, against the real worker", () => {
     expect(await tx("add-event", "--title", "No start")).toMatchObject({ code: 2, stderr: "groupsync-agent: tx add-event needs --start\n" });
     expect(await tx("update-goal", "g", "--progress", "lots")).toMatchObject({ code: 2, stderr: 'groupsync-agent: --progress must be a number, got "lots"\n' });
     expect((await tx("add-event", "--title", "x", "--start", "2026-02-30T10:00:00Z")).stderr).toBe("groupsync-agent: validation_failed: data.starts_at: has day 30, which 2026-02 does not have\n");
-    await tx("add-event", "--title", "First", "--start", "2026-12-02T10:00:00Z");
+    await fetch(`${worker.url}/events`, { method: "POST", body: JSON.stringify({ id: "cli-meeting", title: "Meeting", starts_at: "2026-12-02T10:00:00Z" }) });
     const clash = await tx("add-event", "--title", "Clash", "--start", "2026-12-02T10:30:00Z");
     expect(clash.code).toBe(1);
-    expect(clash.stderr).toMatch(/^groupsync-agent: time_slot_taken: /);
+    // The event in the way is named by its title (and id and times), as people know it.
+    expect(clash.stderr).toMatch(/^groupsync-agent: time_slot_taken: .*\(in the way: "Meeting" \(cli-meeting, 2026-12-02T10:00:00\.000Z to 2026-12-02T11:00:00\.000Z\)\)\n$/);
     expect((await tx("show")).stdout).toMatch(/aborted \(time_slot_taken\)/);
     const { stderr } = spawnSync(process.execPath, ["agent/cli.ts", "tx", "show", "--tx", "tx_x"], { cwd: ROOT, encoding: "utf8", env: { ...process.env, GROUPSYNC_URL: "http://127.0.0.1:9" } });
     expect(stderr).toMatch(/^groupsync-agent: unreachable: the GroupSync worker at http:\/\/127.0.0.1:9 cannot be reached/);
