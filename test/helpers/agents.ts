@@ -38,6 +38,11 @@ export interface Agent {
 export interface SpawnOptions {
   /** Added to the agent's environment (e.g. shiftedClockEnv()). */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * The command line as a user types it, only --json added: no ports, node id or team key (so the
+   * agent falls back to its defaults and its state directory's key file).
+   */
+  readonly asTyped?: boolean;
 }
 
 /**
@@ -171,9 +176,10 @@ export class AgentCluster {
    * --node-id `name` appended. Resolves once it printed its ready line.
    */
   async spawn(name: string, args: string[], options: SpawnOptions = {}): Promise<Agent> {
-    const child: ChildProcess = spawn(process.execPath, ["agent/bin.mjs", ...args, "--json", "--port", "0", "--udp-port", "0", "--node-id", name], {
+    const added = options.asTyped ? ["--json"] : ["--json", "--port", "0", "--udp-port", "0", "--node-id", name];
+    const child: ChildProcess = spawn(process.execPath, ["agent/bin.mjs", ...args, ...added], {
       cwd: ROOT,
-      env: { ...process.env, GROUPSYNC_TEAM_KEY: this.teamKey, ...options.env },
+      env: { ...process.env, GROUPSYNC_TEAM_KEY: options.asTyped ? "" : this.teamKey, ...options.env },
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
     });
