@@ -231,4 +231,27 @@ describe("groupsync-agent tx, against the real worker", () => {
     const { stderr } = spawnSync(process.execPath, ["agent/cli.ts", "tx", "show", "--tx", "tx_x"], { cwd: ROOT, encoding: "utf8", env: { ...process.env, GROUPSYNC_URL: "http://127.0.0.1:9" } });
     expect(stderr).toMatch(/^groupsync-agent: unreachable: the GroupSync worker at http:\/\/127.0.0.1:9 cannot be reached/);
   });
+
+  it("start does not split the team the worker knows: it says how to join, unless --new-session", async () => {
+    const agents = new AgentCluster();
+    const linked = { GROUPSYNC_URL: worker.url, GROUPSYNC_TOKEN: "" };
+    try {
+      const first = await agents.start("team-a", [], { env: linked });
+      await waitUntil(
+        async () => ((await (await fetch(`${worker.url}/agents`)).json()) as { agents: Array<{ node_id: string; connected: boolean }> }).agents.some((a) => a.node_id === "team-a" && a.connected),
+        15_000,
+        "team-a registered with the worker",
+        100,
+      );
+      const second = await agents.cli(["start", "--port", "0", "--udp-port", "0"], linked);
+      expect(second.code).toBe(1);
+      expect(second.stderr).toMatch(
+        new RegExp(`^groupsync-agent: your team already has a session \\(at \\S+:${first.tcpPort}/${first.udpPort}, as the worker at ${worker.url.replace(/[.]/g, "\\.")} says\\): join it with \`groupsync-agent join\` \\(or join \\S+:${first.tcpPort}\\), or, to split the team on purpose, start one apart with --new-session\\n$`),
+      );
+      const apart = await agents.start("team-b", ["--new-session"], { env: linked });
+      expect((await agents.status(apart)).members.map((member) => member.id)).toEqual(["team-b"]);
+    } finally {
+      await agents.stopAll();
+    }
+  });
 });
