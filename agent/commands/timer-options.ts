@@ -34,7 +34,7 @@ Options of start and join:
                     phase lengths, and a long break after every Nth focus round
   --port N          TCP port for peers and the CLI (default $GROUPSYNC_AGENT_PORT or 7420; 0 = any free)
   --udp-port N      UDP port for timer ticks (default: the same number as --port)
-  --host HOST       where other members reach this agent (start: this machine's first network address,
+  --host HOST       (or --advertise HOST) where other members reach this agent (start: this machine's first network address,
                     127.0.0.1 if it has none; join: this machine's address towards the member joined).
                     The invite carries it: give another address here if that one is not reachable.
   --new-session     start a session even though the team already has one (the team is split)
@@ -103,6 +103,7 @@ const RUN_OPTIONS = {
   port: { type: "string" },
   "udp-port": { type: "string" },
   host: { type: "string" },
+  advertise: { type: "string" },
   "node-id": { type: "string" },
   config: { type: "string" },
   json: { type: "boolean" },
@@ -163,9 +164,12 @@ export function readRunFlags(args: string[]): {
   readonly positionals: readonly string[];
 } {
   const { values, positionals } = parse(args, RUN_OPTIONS);
+  if (values.host !== undefined && values.advertise !== undefined && values.host !== values.advertise) {
+    throw new UsageError(`--advertise is another name for --host; got both, '${values.advertise}' and '${values.host}'`);
+  }
   const flags: AgentFlags = {
     config: values.config,
-    host: values.host,
+    host: values.host ?? values.advertise,
     port: values.port,
     udpPort: values["udp-port"],
     nodeId: values["node-id"],

@@ -117,6 +117,7 @@ export async function startAgent(options: RunOptions, onEvent: (event: AgentEven
   const starting = options.target === null && !options.viaWorker;
   let teamKey;
   try {
+    // The worker-provided key (GET /team/agent-key) plugs in here as resolveTeamKey's `fromWorker`.
     teamKey = await resolveTeamKey({ explicit: options.teamKey, stateDir: options.stateDir, create: starting });
   } catch (error) {
     if (error instanceof UsageError) return failed(error.message);

@@ -19,6 +19,9 @@ describe("timer command options", () => {
     const fromEnv = parseRunOptions("join", ["10.0.0.2:7420"], { ...env, GROUPSYNC_AGENT_PORT: "7500", GROUPSYNC_NODE_ID: "envy" });
     expect(fromEnv).toMatchObject({ nodeId: "envy", tcpPort: 7500, udpPort: 7500, target: { host: "10.0.0.2", port: 7420 }, settings: {} });
     expect(parseRunOptions("start", ["--port", "7600", "--udp-port", "7601"], env)).toMatchObject({ tcpPort: 7600, udpPort: 7601 });
+    // The address the invite carries: --host, or its other name --advertise.
+    expect(parseRunOptions("start", ["--advertise", "192.168.1.20"], env).host).toBe("192.168.1.20");
+    expect(usageError(() => parseRunOptions("start", ["--advertise", "10.0.0.1", "--host", "10.0.0.2"], env))).toBe("--advertise is another name for --host; got both, '10.0.0.1' and '10.0.0.2'");
     expect(parseRunOptions("start", [], env).nodeId).toMatch(/^[A-Za-z0-9][A-Za-z0-9._-]*-[0-9a-f]{6}$/);
     expect(parseClientOptions([], env).peer).toEqual({ host: "127.0.0.1", port: DEFAULT_AGENT_PORT });
     expect(parseClientOptions(["--peer", "10.1.1.1:9000", "--json"], env)).toMatchObject({ peer: { host: "10.1.1.1", port: 9000 }, json: true });
