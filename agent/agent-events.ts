@@ -35,6 +35,10 @@ export type AgentEvent =
   | { readonly event: "left" }
   | { readonly event: "stopped" }
   | { readonly event: "warning"; readonly message: string }
+  /** `start` made the team key file, or `join --invite` kept the invite's key there (team-key-source.ts). */
+  | { readonly event: "team_key"; readonly origin: "created" | "invite"; readonly file: string }
+  /** How to join this new session: from another machine (null when only loopback is reachable), and here. */
+  | { readonly event: "invite"; readonly invite: string | null; readonly address: string; readonly local: string }
   /** The link to the worker (worker-link.ts) is up: the agent registers, and reports while master. */
   | { readonly event: "worker"; readonly connected: boolean; readonly url: string };
 
@@ -94,6 +98,14 @@ export function formatEvent(event: AgentEvent): string {
       return "stopped";
     case "warning":
       return `warning: ${event.message}`;
+    case "team_key":
+      return event.origin === "created"
+        ? `team key: made a new one in ${event.file} (mode 0600); agents of this user on this machine use it`
+        : `team key: kept the invite's key in ${event.file} (mode 0600) for status, pause and the other commands`;
+    case "invite":
+      return event.invite === null
+        ? `invite: other machines cannot reach ${event.address}; start with --host ADDRESS (this machine's network address) to invite them. Here: groupsync-agent join ${event.local}`
+        : `invite: to join from another machine: groupsync-agent join --invite ${event.invite}   (on this machine: groupsync-agent join ${event.local})`;
     case "worker":
       return event.connected ? `registered with the worker at ${event.url}` : `lost the worker at ${event.url}; retrying`;
   }

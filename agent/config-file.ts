@@ -76,9 +76,9 @@ export interface AgentSettings {
   readonly urlConfigured: boolean;
   /** The member token for the worker; null: send none (the open team of `npm run dev`). */
   readonly token: string | null;
-  /** Null when not set anywhere; the timer commands require it (requireTeamKey). */
+  /** Null when not set anywhere: the timer commands then use the state directory's key file (team-key-source.ts). */
   readonly teamKey: string | null;
-  /** Where the current transaction is remembered. */
+  /** Where the current transaction and the team key file are kept. */
   readonly stateDir: string;
   /** Null: decide from the command (start: 127.0.0.1; join: the local address towards the target). */
   readonly host: string | null;
@@ -279,14 +279,13 @@ export function resolveAgentSettings(flags: AgentFlags, env: NodeJS.ProcessEnv):
   };
 }
 
-/** The team key, or a UsageError saying where to set it. */
-export function requireTeamKey(settings: AgentSettings): string {
+/**
+ * The team key set by the variable or the config file, checked; null when neither sets one (then
+ * the key file in the state directory is used: team-key-source.ts).
+ */
+export function explicitTeamKey(settings: AgentSettings): string | null {
   const key = settings.teamKey;
-  if (key === null) {
-    throw new UsageError(
-      `GROUPSYNC_TEAM_KEY is not set (nor team_key in the config file); every member of the team needs the same key, at least ${MIN_TEAM_KEY_LENGTH} characters`,
-    );
-  }
+  if (key === null) return null;
   // The file's key is checked when it is read; only the variable can be weak here.
   const weak = weakTeamKeyReason(key);
   if (weak !== null) throw new UsageError(`GROUPSYNC_TEAM_KEY ${weak}`);
@@ -302,7 +301,9 @@ function homeOf(env: NodeJS.ProcessEnv): string {
 }
 
 function defaultStateDir(env: NodeJS.ProcessEnv): string {
-  return join(nonEmpty(env.XDG_STATE_HOME) ?? join(homeOf(env), ".local", "state"), "groupsync");
+  // As with XDG_CONFIG_HOME, a relative XDG_STATE_HOME is invalid and ignored.
+  const xdg = nonEmpty(env.XDG_STATE_HOME);
+  return join(xdg !== undefined && isAbsolute(xdg) ? xdg : join(homeOf(env), ".local", "state"), "groupsync");
 }
 
 /** A path in the file means the same wherever the agent is run from. */

@@ -9,15 +9,22 @@ import { parseArgs } from "node:util";
 import { MIN_TEAM_KEY_LENGTH } from "../net/envelope.ts";
 import { parseHostPort, type HostPort } from "../net/peer-address.ts";
 import type { PomodoroSettings } from "../../shared/pomodoro.ts";
-import { requireTeamKey, resolveAgentSettings, UsageError, type AgentFlags, type AgentSettings } from "../config-file.ts";
-import { workerKeySource, type WorkerAccess } from "../team-key-source.ts";
+import { explicitTeamKey, resolveAgentSettings, UsageError, type AgentFlags, type AgentSettings } from "../config-file.ts";
+import { decodeInvite } from "../invite.ts";
+import type { WorkerAccess } from "../team-key-source.ts";
 
 export { DEFAULT_AGENT_PORT, parsePhaseDuration } from "../config-file.ts";
 
 export const TIMER_USAGE = `Group Pomodoro timer (peer to peer; any member may die, the timer goes on):
-  start [options]             start a session; this agent is its master (runs in the foreground)
+  start [options]             start a session; this agent is its master (runs in the foreground).
+                              Prints the line to join it from another machine (join --invite gsi_…).
+                              If an agent of the team already runs here (or the worker knows the
+                              team's session), start restarts its stopped timer, or says how to join
+                              it; --new-session starts a session apart all the same.
   join [host:port] [options]  join the session through any of its members (runs in the foreground);
                               with no address, asks the worker (GROUPSYNC_URL) where the session is
+  join --invite gsi_…         join with the invite another member's start printed: its address and
+                              the team key, which is kept in the state directory for later commands
   status [--json]             a running agent's view: role, term, master, members, timer, drop counters
   pause | resume | skip | stop
                               act on the shared timer from any member; the master applies it
@@ -28,8 +35,10 @@ Options of start and join:
                     phase lengths, and a long break after every Nth focus round
   --port N          TCP port for peers and the CLI (default $GROUPSYNC_AGENT_PORT or 7420; 0 = any free)
   --udp-port N      UDP port for timer ticks (default: the same number as --port)
-  --host HOST       where other members reach this agent (start: 127.0.0.1, join: this machine's address
-                    towards the member joined). Across machines, give start your LAN address.
+  --host HOST       (or --advertise HOST) where other members reach this agent (start: this machine's first network address,
+                    127.0.0.1 if it has none; join: this machine's address towards the member joined).
+                    The invite carries it: give another address here if that one is not reachable.
+  --new-session     start a session even though the team already has one (the team is split)
   --node-id ID      this agent's name in the session (default $GROUPSYNC_NODE_ID, else <hostname>-<random>)
   --config PATH     read this config file (its keys: groupsync-agent --help); every command takes it
   --json            one JSON object per line on stdout: ready, role, master, term, members, phase, command
@@ -44,16 +53,25 @@ Options of status and the timer commands:
 
 Durations look like 25m, 90s, 1h30m or 500ms.`;
 
-export const TIMER_ENV_USAGE = `  GROUPSYNC_TEAM_KEY   the team's shared secret (at least ${MIN_TEAM_KEY_LENGTH} characters), required by the timer
-                       commands: every message between agents, from the CLI and to the worker is signed with it
-                       (HMAC-SHA256). Unset, with GROUPSYNC_URL and GROUPSYNC_TOKEN: the worker's team key
+export const TIMER_ENV_USAGE = `  GROUPSYNC_TEAM_KEY   the team's shared secret (at least ${MIN_TEAM_KEY_LENGTH} characters): every message between
+                       agents, from the CLI and to the worker is signed with it (HMAC-SHA256). Unset: with
+                       GROUPSYNC_URL and GROUPSYNC_TOKEN the worker's team key, else the key file in the
+                       state directory (team-key, mode 0600), which start creates (32 random bytes)
   GROUPSYNC_AGENT_PORT default --port of start/join and port of --peer (7420)
   GROUPSYNC_NODE_ID    default --node-id
   GROUPSYNC_CONFIG     the config file, when --config is not given`;
 
 export interface RunOptions {
-  /** Null: none configured; startAgent fetches the team's from `worker` (team-key-source.ts). */
+  /** Set explicitly (variable, config file or invite); null: resolve it (team-key-source.ts). */
   readonly teamKey: string | null;
+  /** Where the team key file is (and the current transaction). */
+  readonly stateDir: string;
+  /** The key came from --invite: keep it in the state directory for later commands. */
+  readonly keyFromInvite: boolean;
+  /** --new-session: start even if the team already has a session. */
+  readonly newSession: boolean;
+  /** --port was given: never fall back to another port. */
+  readonly portGiven: boolean;
   readonly nodeId: string;
   readonly tcpPort: number;
   readonly udpPort: number;
@@ -70,8 +88,10 @@ export interface RunOptions {
 }
 
 export interface ClientOptions {
-  /** Null: none configured; fetched from `keyWorker` before asking the agent (team-key-source.ts). */
+  /** Null: resolve it (team-key-source.ts): the worker's key, else the state directory's key file. */
   readonly teamKey: string | null;
+  readonly stateDir: string;
+  /** The worker to ask for the key when none is explicit; null without a worker URL. */
   readonly keyWorker: WorkerAccess | null;
   readonly peer: HostPort;
   readonly json: boolean;
@@ -87,10 +107,13 @@ const RUN_OPTIONS = {
   port: { type: "string" },
   "udp-port": { type: "string" },
   host: { type: "string" },
+  advertise: { type: "string" },
   "node-id": { type: "string" },
   config: { type: "string" },
   json: { type: "boolean" },
   "no-worker": { type: "boolean" },
+  "new-session": { type: "boolean" },
+  invite: { type: "string" },
 } as const;
 
 const CLIENT_OPTIONS = {
@@ -105,10 +128,19 @@ export function wantsHelp(args: readonly string[]): boolean {
 }
 
 export function parseRunOptions(command: "start" | "join", args: string[], env: NodeJS.ProcessEnv): RunOptions {
-  const { flags, json, positionals, noWorker } = readRunFlags(args);
+  const { flags, json, positionals, noWorker, newSession, invite } = readRunFlags(args);
   let target: HostPort | null = null;
   const settings = resolveAgentSettings(flags, env);
-  if (command === "join") {
+  let inviteKey: string | null = null;
+  if (invite !== undefined && command !== "join") throw new UsageError("--invite is for join (start prints the invite)");
+  if (newSession && command !== "start") throw new UsageError("--new-session is for start");
+  if (invite !== undefined) {
+    if (positionals.length > 0) throw new UsageError(`join takes an address or --invite, not both (got '${positionals.join(" ")}')`);
+    const decoded = decodeInvite(invite);
+    if ("error" in decoded) throw new UsageError(`--invite: ${decoded.error}`);
+    target = decoded.target;
+    inviteKey = decoded.teamKey;
+  } else if (command === "join") {
     const [where, ...extra] = positionals;
     if (extra.length > 0) throw new UsageError(`join takes one address, got also '${extra.join(" ")}'`);
     if (where === undefined) {
@@ -122,15 +154,26 @@ export function parseRunOptions(command: "start" | "join", args: string[], env: 
   } else if (positionals.length > 0) {
     throw new UsageError(`start takes no arguments, got '${positionals.join(" ")}'`);
   }
-  return runOptionsFrom(settings, { json, target, viaWorker: command === "join" && target === null, noWorker });
+  const options = runOptionsFrom(settings, { json, target, viaWorker: command === "join" && target === null, noWorker });
+  return { ...options, teamKey: inviteKey ?? options.teamKey, keyFromInvite: inviteKey !== null, newSession, portGiven: flags.port !== undefined };
 }
 
 /** The options of start/join (also what the menu takes), as resolveAgentSettings wants them. */
-export function readRunFlags(args: string[]): { readonly flags: AgentFlags; readonly json: boolean; readonly noWorker: boolean; readonly positionals: readonly string[] } {
+export function readRunFlags(args: string[]): {
+  readonly flags: AgentFlags;
+  readonly json: boolean;
+  readonly noWorker: boolean;
+  readonly newSession: boolean;
+  readonly invite: string | undefined;
+  readonly positionals: readonly string[];
+} {
   const { values, positionals } = parse(args, RUN_OPTIONS);
+  if (values.host !== undefined && values.advertise !== undefined && values.host !== values.advertise) {
+    throw new UsageError(`--advertise is another name for --host; got both, '${values.advertise}' and '${values.host}'`);
+  }
   const flags: AgentFlags = {
     config: values.config,
-    host: values.host,
+    host: values.host ?? values.advertise,
     port: values.port,
     udpPort: values["udp-port"],
     nodeId: values["node-id"],
@@ -139,17 +182,20 @@ export function readRunFlags(args: string[]): { readonly flags: AgentFlags; read
     long: values.long,
     every: values.every,
   };
-  return { flags, json: values.json ?? false, noWorker: values["no-worker"] ?? false, positionals };
+  return { flags, json: values.json ?? false, noWorker: values["no-worker"] ?? false, newSession: values["new-session"] ?? false, invite: values.invite, positionals };
 }
 
-/** What start or join runs with, from resolved settings. Requires the team key. */
+/** What start or join runs with, from resolved settings. */
 export function runOptionsFrom(
   settings: AgentSettings,
   extra: { readonly json: boolean; readonly target: HostPort | null; readonly viaWorker?: boolean; readonly noWorker?: boolean },
 ): RunOptions {
-  const worker = settings.urlConfigured && !extra.noWorker ? { url: settings.url, token: settings.token } : null;
   return {
-    teamKey: workerKeySource(settings.teamKey, worker) === null ? requireTeamKey(settings) : null,
+    teamKey: explicitTeamKey(settings),
+    stateDir: settings.stateDir,
+    keyFromInvite: false,
+    newSession: false,
+    portGiven: false,
     nodeId: settings.nodeId ?? randomNodeId(),
     tcpPort: settings.port,
     udpPort: settings.udpPort,
@@ -158,7 +204,7 @@ export function runOptionsFrom(
     settings: settings.timer,
     target: extra.target,
     viaWorker: extra.viaWorker ?? false,
-    worker,
+    worker: settings.urlConfigured && !extra.noWorker ? { url: settings.url, token: settings.token } : null,
   };
 }
 
@@ -172,8 +218,8 @@ export function parseClientOptions(args: string[], env: NodeJS.ProcessEnv): Clie
     peer = parsed;
   }
   if (peer.port === 0) throw new UsageError("--peer needs the agent's actual port, not 0");
-  const keyWorker = workerKeySource(settings.teamKey, settings.urlConfigured ? { url: settings.url, token: settings.token } : null);
-  return { teamKey: keyWorker === null ? requireTeamKey(settings) : null, keyWorker, peer, json: values.json ?? false, positionals };
+  const keyWorker = settings.urlConfigured ? { url: settings.url, token: settings.token } : null;
+  return { teamKey: explicitTeamKey(settings), stateDir: settings.stateDir, keyWorker, peer, json: values.json ?? false, positionals };
 }
 
 function randomNodeId(): string {

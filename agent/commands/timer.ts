@@ -4,6 +4,8 @@
  * Bad input throws UsageError (exit 2); everything else prints one line and returns an exit code.
  */
 import { connect, isIP } from "node:net";
+import { networkInterfaces } from "node:os";
+import { pickAdvertiseAddress } from "../advertise-address.ts";
 import { formatEvent, type AgentEvent } from "../agent-events.ts";
 import { ControlError, requestControl } from "../control/client.ts";
 import type { ControlReply } from "../control/protocol.ts";
@@ -12,9 +14,10 @@ import { NodeRunner } from "../node-runner.ts";
 import type { TeamTimer } from "../../shared/live.ts";
 import { formatHostPort, parsePeerAddress, type HostPort } from "../net/peer-address.ts";
 import { formatStatus, type AgentStatus } from "../status-report.ts";
+import { offerTeamKey, resolveTeamKey, storeTeamKey, teamKeyFile } from "../team-key-source.ts";
+import { encodeInvite } from "../invite.ts";
 import { parseClientOptions, parsePhaseDuration, parseRunOptions, TIMER_USAGE, wantsHelp, type RunOptions } from "./timer-options.ts";
 import { UsageError } from "./tx.ts";
-import { offerTeamKey, teamKeyFromWorker } from "../team-key-source.ts";
 
 export const TIMER_COMMANDS = new Set(["start", "join", "status", "pause", "resume", "skip", "stop", "set"]);
 
@@ -26,13 +29,11 @@ export async function timerCommand(command: string, args: string[], env: NodeJS.
     return 0;
   }
   if (command === "start" || command === "join") return runAgent(parseRunOptions(command, args, env));
-  const parsed = parseClientOptions(args, env);
-  const options = { ...parsed, teamKey: parsed.teamKey ?? (await teamKeyFromWorker(parsed.keyWorker!)) };
+  const options = parseClientOptions(args, env);
   const [duration, ...extra] = options.positionals;
-  if (command === "status") {
-    if (duration !== undefined) throw new UsageError(`status takes no arguments, got '${options.positionals.join(" ")}'`);
-    return showStatus(options.peer, options.teamKey, options.json);
-  }
+  if (command === "status" && duration !== undefined) throw new UsageError(`status takes no arguments, got '${options.positionals.join(" ")}'`);
+  const { key: teamKey } = await resolveTeamKey({ explicit: options.teamKey, stateDir: options.stateDir, create: false, worker: options.keyWorker });
+  if (command === "status") return showStatus(options.peer, teamKey, options.json);
   let timerCommand: TimerCommand;
   if (command === "set") {
     if (duration === undefined) throw new UsageError("set needs a duration, e.g. set 10m");
@@ -42,7 +43,7 @@ export async function timerCommand(command: string, args: string[], env: NodeJS.
     if (duration !== undefined) throw new UsageError(`${command} takes no arguments, got '${options.positionals.join(" ")}'`);
     timerCommand = { kind: command as "pause" | "resume" | "skip" | "stop" };
   }
-  return sendCommand(options.peer, options.teamKey, timerCommand, options.json);
+  return sendCommand(options.peer, teamKey, timerCommand, options.json);
 }
 
 // ---- the foreground agent ----------------------------------------------------------------------
@@ -57,6 +58,11 @@ async function runAgent(options: RunOptions): Promise<number> {
   process.stdout.on("error", () => {});
   const started = await startAgent(options, print);
   if (!started.ok) {
+    const restarted = started.existing === null ? null : await restartStoppedTimer(started.existing, options);
+    if (restarted !== null) {
+      console.log(restarted);
+      return 0;
+    }
     console.error(`${PREFIX}: ${started.message}`);
     return 1;
   }
@@ -80,25 +86,46 @@ export type StartedAgent =
       readonly runner: NodeRunner;
       /** Where this process reaches the agent's control port. */
       readonly control: HostPort;
-      /** The key it runs with (the configured one, or the worker's). */
       readonly teamKey: string;
     }
-  | { readonly ok: false; readonly message: string };
+  | {
+      readonly ok: false;
+      readonly message: string;
+      /** `start` found the team's session already running (here or through the worker). */
+      readonly existing: ExistingSession | null;
+    };
+
+/** A running session of the team that `start` found instead of starting a second one. */
+export interface ExistingSession {
+  /** Where its agent answers control requests. */
+  readonly control: HostPort;
+  readonly teamKey: string;
+  readonly status: AgentStatus;
+}
 
 /**
  * Opens the agent's ports and starts or joins a session (`options.target`), reporting to `onEvent`
  * from the `ready` line on. What `start` and `join` run in the foreground, and the menu in the
  * background of its own process. Stop it with `runner.stop()`.
+ *
+ * `start` never silently splits the team: when an agent of the team already answers on this
+ * machine's port, or the worker lists the team's session, it returns that session as `existing`
+ * instead (unless --new-session).
  */
 export async function startAgent(options: RunOptions, onEvent: (event: AgentEvent) => void): Promise<StartedAgent> {
+  const failed = (message: string, existing: ExistingSession | null = null): StartedAgent => ({ ok: false, message, existing });
+  const starting = options.target === null && !options.viaWorker;
+  let teamKey;
+  try {
+    teamKey = await resolveTeamKey({ explicit: options.teamKey, stateDir: options.stateDir, create: starting, worker: options.worker });
+  } catch (error) {
+    if (error instanceof UsageError) return failed(error.message);
+    throw error;
+  }
   const worker = options.worker;
-  let teamKey = options.teamKey;
-  if (teamKey === null) {
-    try {
-      teamKey = await teamKeyFromWorker(worker!);
-    } catch (error) {
-      return { ok: false, message: (error as Error).message };
-    }
+  if (starting && !options.newSession) {
+    const existing = await findExistingSession(options, teamKey.key);
+    if (existing !== null) return failed(existing.message, existing.session);
   }
   if (options.viaWorker && worker !== null) {
     try {
@@ -107,10 +134,10 @@ export async function startAgent(options: RunOptions, onEvent: (event: AgentEven
       // Agents register their peer address, host:tcp/udp; joining needs the TCP part.
       const peer = parsePeerAddress(address);
       const target = peer === null ? null : { host: peer.host, port: peer.port };
-      if (target === null) return { ok: false, message: `the worker lists the session at '${address}', which is not host:port` };
+      if (target === null) return failed(`the worker lists the session at '${address}', which is not host:port`);
       options = { ...options, target, viaWorker: false };
     } catch (error) {
-      return { ok: false, message: `cannot find the session through the worker at ${worker.url}: ${(error as Error).message}` };
+      return failed(`cannot find the session through the worker at ${worker.url}: ${(error as Error).message}`);
     }
   }
   // A new session takes over the timer the worker kept while no agent ran it.
@@ -120,29 +147,37 @@ export async function startAgent(options: RunOptions, onEvent: (event: AgentEven
     try {
       host = await localAddressTowards(options.target);
     } catch (error) {
-      return { ok: false, message: `cannot reach ${formatHostPort(options.target)} to join: ${(error as Error).message}` };
+      return failed(`cannot reach ${formatHostPort(options.target)} to join: ${(error as Error).message}`);
     }
   }
-  host ??= "127.0.0.1";
+  // Reachable from other machines, so that the invite works there.
+  host ??= pickAdvertiseAddress(networkInterfaces()) ?? "127.0.0.1";
   const bindHost = isLoopback(host) ? host : isIP(host) === 6 ? "::" : "0.0.0.0";
+  const open = (tcpPort: number, udpPort: number) =>
+    NodeRunner.open({ nodeId: options.nodeId, teamKey: teamKey.key, advertiseHost: host, bindHost, tcpPort, udpPort, settings: options.settings, onEvent });
   let runner: NodeRunner;
   try {
-    runner = await NodeRunner.open({
-      nodeId: options.nodeId,
-      teamKey,
-      advertiseHost: host,
-      bindHost,
-      tcpPort: options.tcpPort,
-      udpPort: options.udpPort,
-      settings: options.settings,
-      onEvent,
-    });
+    try {
+      runner = await open(options.tcpPort, options.udpPort);
+    } catch (error) {
+      // A second agent on this machine (e.g. `join 127.0.0.1:7420` beside `start`) takes any free
+      // port rather than the default one its neighbour holds; a port the user chose is kept.
+      if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE" || starting || options.portGiven) throw error;
+      runner = await open(0, 0);
+    }
   } catch (error) {
     const e = error as NodeJS.ErrnoException & { port?: number };
     const why = e.code === "EADDRINUSE" ? "the port is in use (another agent?); choose another with --port / --udp-port" : (e.code ?? e.message);
-    return { ok: false, message: `cannot listen on ${bindHost} (tcp ${options.tcpPort}, udp ${options.udpPort}): ${why}` };
+    return failed(`cannot listen on ${bindHost} (tcp ${options.tcpPort}, udp ${options.udpPort}): ${why}`);
   }
   onEvent({ event: "ready", node_id: runner.node.id, tcp_port: runner.tcpPort, udp_port: runner.udpPort, address: runner.address });
+  if (teamKey.origin === "created") onEvent({ event: "team_key", origin: "created", file: teamKey.file! });
+  if (options.keyFromInvite && storeTeamKey(options.stateDir, teamKey.key)) onEvent({ event: "team_key", origin: "invite", file: teamKeyFile(options.stateDir) });
+  if (options.target === null) {
+    const here = formatHostPort({ host: "127.0.0.1", port: runner.tcpPort });
+    const invite = isLoopback(host) ? null : encodeInvite({ target: { host, port: runner.tcpPort }, teamKey: teamKey.key });
+    onEvent({ event: "invite", invite, address: formatHostPort({ host, port: runner.tcpPort }), local: here });
+  }
   const settings = adopted === null ? null : {
     focusMs: adopted.settings.focus_ms,
     shortBreakMs: adopted.settings.short_break_ms,
@@ -153,19 +188,62 @@ export async function startAgent(options: RunOptions, onEvent: (event: AgentEven
   else runner.joinSession(options.target);
   if (adopted !== null) await (await loadWorkerLink()).adoptTimer(runner, adopted);
   if (options.worker !== null) {
-    if (options.teamKey !== null && (await offerTeamKey(options.worker, teamKey)) === false) {
+    if (teamKey.origin !== "worker" && (await offerTeamKey(options.worker, teamKey.key)) === false) {
       onEvent({
         event: "warning",
-        message: `the worker at ${options.worker.url} checks this team's agents under another key than GROUPSYNC_TEAM_KEY, so it will refuse this agent's reports; if yours is the team's key, give it to the worker: PUT /team/agent-key (see README)`,
+        message: `the worker at ${options.worker.url} checks this team's agents under another key than this agent's (${teamKey.origin === "setting" ? "GROUPSYNC_TEAM_KEY" : teamKey.file}), so it will refuse this agent's reports; if yours is the team's key, give it to the worker: PUT /team/agent-key (see README)`,
       });
     }
     const { WorkerLink } = await loadWorkerLink();
-    const link = new WorkerLink(runner, { url: options.worker.url, token: options.worker.token ?? undefined, teamKey, onEvent });
+    const link = new WorkerLink(runner, { url: options.worker.url, token: options.worker.token ?? undefined, teamKey: teamKey.key, onEvent });
     link.start();
     runner.onStopped(() => link.close());
   }
   const control = { host: isLoopback(bindHost) ? bindHost : bindHost === "::" ? "::1" : "127.0.0.1", port: runner.tcpPort };
-  return { ok: true, runner, control, teamKey };
+  return { ok: true, runner, control, teamKey: teamKey.key };
+}
+
+/** The team's running session, if this machine's agent port or the worker knows one; null otherwise. */
+async function findExistingSession(options: RunOptions, teamKey: string): Promise<{ readonly message: string; readonly session: ExistingSession | null } | null> {
+  const apart = (extra: string) => `or, to split the team on purpose, start one apart with --new-session${extra}`;
+  if (options.tcpPort !== 0) {
+    const control = { host: "127.0.0.1", port: options.tcpPort };
+    // Connection refused is instant on loopback; an agent of another team (another key) does not answer.
+    const status = await fetchStatus(control, teamKey, 1500).catch(() => null);
+    if (status !== null) {
+      const where = formatHostPort(control);
+      return {
+        message: `an agent of your team already runs a session on this machine (node ${status.node_id}, master ${status.master ?? "being elected"}): join it with \`groupsync-agent join ${where}\`, ${apart(" --port N")}`,
+        session: { control, teamKey, status },
+      };
+    }
+  }
+  const worker = options.worker;
+  if (worker === null) return null;
+  let address: string;
+  try {
+    address = await (await loadWorkerLink()).sessionAddressFromWorker(worker.url, worker.token);
+  } catch {
+    return null; // No session registered (or no worker to ask): this one is the team's.
+  }
+  const peer = parsePeerAddress(address);
+  const control = peer === null ? null : { host: peer.host, port: peer.port };
+  const status = control === null ? null : await fetchStatus(control, teamKey, 1500).catch(() => null);
+  return {
+    message: `your team already has a session (at ${address}, as the worker at ${worker.url} says): join it with \`groupsync-agent join\` (or join ${peer === null ? address : formatHostPort(peer)}), ${apart("")}`,
+    session: control === null || status === null ? null : { control, teamKey, status },
+  };
+}
+
+/**
+ * `start` in a running session whose timer is stopped starts the timer again (what the original's
+ * menu did); the line to print, or null when the timer runs and `start` has nothing to do.
+ */
+export async function restartStoppedTimer(existing: ExistingSession, options: Pick<RunOptions, "settings">): Promise<string | null> {
+  if (existing.status.phase !== "idle") return null;
+  const settings = Object.keys(options.settings).length === 0 ? {} : { settings: options.settings };
+  const applied = await applyCommand(existing.control, existing.teamKey, { kind: "start", ...settings });
+  return `the session's timer was stopped: started it again (node ${existing.status.node_id} at ${formatHostPort(existing.control)}; command ${applied.seq}, term ${applied.term})`;
 }
 
 /** The worker link (ws, the live-feed schemas) loads only for agents that have a worker: the rest never pay its memory. */
@@ -207,8 +285,8 @@ export class RequestRefused extends Error {
 }
 
 /** The agent's status, its times on this machine's clock. Throws ControlError or RequestRefused. */
-export async function fetchStatus(peer: HostPort, teamKey: string): Promise<AgentStatus> {
-  const exchange = await requestControl({ target: peer, teamKey, request: { op: "status" } });
+export async function fetchStatus(peer: HostPort, teamKey: string, timeoutMs?: number): Promise<AgentStatus> {
+  const exchange = await requestControl({ target: peer, teamKey, request: { op: "status" }, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
   const { reply } = exchange;
   if (!reply.ok || !("status" in reply)) throw refusal(reply);
   return onLocalClock(reply.status, exchange.agentOffsetMs, exchange.rttMs);

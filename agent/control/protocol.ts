@@ -21,8 +21,9 @@ export const COMMAND_CONFIRM_TIMEOUT_MS = 5000;
 export function parseControlRequest(value: unknown): ControlRequest | null {
   if (!isRecord(value)) return null;
   if (value.op === "status") return { op: "status" };
-  // `start` is how a session begins (groupsync-agent start), not something to send to a running one.
-  if (value.op === "command" && isTimerCommand(value.command) && value.command.kind !== "start") return { op: "command", command: value.command };
+  // `start` too: it restarts a stopped timer (groupsync-agent start in a running session); the
+  // timer itself refuses it while running (already_running).
+  if (value.op === "command" && isTimerCommand(value.command)) return { op: "command", command: value.command };
   return null;
 }
 

@@ -10,7 +10,9 @@
 import { formatEvent, type AgentEvent } from "../agent-events.ts";
 import type { Event } from "../../shared/calendar.ts";
 import type { Goal } from "../../shared/goals.ts";
-import type { Phase } from "../../shared/pomodoro.ts";
+import { parseDuration, parseInstant } from "../../shared/instant.ts";
+import { MAX_DURATION_MS, type Phase } from "../../shared/pomodoro.ts";
+import { formatHostPort, parseHostPort, type HostPort } from "../net/peer-address.ts";
 import type { AgentStatus } from "../status-report.ts";
 import { formatClockTime, formatDuration } from "../time-format.ts";
 
@@ -22,11 +24,12 @@ export interface Key {
   readonly meta?: boolean;
 }
 
-export type TimerCommandKind = "pause" | "resume" | "skip" | "stop";
+export type TimerCommandKind = "start" | "pause" | "resume" | "skip" | "stop";
 
 /** What the terminal side is asked to do. Each maps onto a CLI command and runs the same code. */
 export type MenuAction =
   | { readonly kind: "start" }
+  /** `target` as typed: host:port, a host alone (the default port), or "" (ask the worker); see joinTarget. */
   | { readonly kind: "join"; readonly target: string }
   | { readonly kind: "timer"; readonly command: TimerCommandKind }
   | { readonly kind: "set"; readonly duration: string }
@@ -40,6 +43,8 @@ export type FormPurpose = "join" | "set" | "add-event" | "add-goal" | "tx-comman
 interface FormField {
   readonly label: string;
   readonly optional: boolean;
+  /** Why the (non-empty) answer will not do, given the answers before it; null when it will. */
+  readonly check?: (answer: string, before: readonly string[]) => string | null;
 }
 
 export interface Form {
@@ -98,26 +103,76 @@ export interface MenuState {
 export const LOG_LINES = 6;
 export const BELL = "\x07";
 
+const checkJoinTarget = (answer: string) => (joinTarget(answer, 1) === undefined ? `'${answer}' is not host:port or a host (e.g. 192.168.1.20:7420, localhost)` : null);
+
+const checkDuration = (answer: string) => {
+  try {
+    const ms = parseDuration(answer);
+    return ms > 0 && ms <= MAX_DURATION_MS ? null : "must be more than 0 and at most 24h";
+  } catch (error) {
+    return (error as Error).message;
+  }
+};
+
+const checkTime = (answer: string) => {
+  const parsed = parseInstant(answer);
+  return typeof parsed === "string" ? `'${answer}' ${parsed}` : null;
+};
+
+const checkEnd = (answer: string, before: readonly string[]) => {
+  const bad = checkTime(answer);
+  if (bad !== null) return bad;
+  const start = parseInstant(before[1] ?? "");
+  return typeof start === "number" && (parseInstant(answer) as number) <= start ? "must be after the start" : null;
+};
+
+const checkProgress = (answer: string) => (/^\d{1,3}$/.test(answer) && Number(answer) <= 100 ? null : `'${answer}' is not a whole number from 0 to 100`);
+
 const FORMS: Record<FormPurpose, { readonly title: string; readonly fields: readonly FormField[] }> = {
-  join: { title: "join a session", fields: [{ label: "host:port of any member (e.g. 192.168.1.20:7420)", optional: false }] },
-  set: { title: "set what is left of this phase", fields: [{ label: "duration (e.g. 10m, 90s)", optional: false }] },
+  join: {
+    title: "join a session",
+    fields: [{ label: "host:port of any member, or a host alone (e.g. localhost; empty: ask the worker)", optional: true, check: checkJoinTarget }],
+  },
+  set: { title: "set what is left of this phase", fields: [{ label: "duration (e.g. 10m, 90s)", optional: false, check: checkDuration }] },
   "add-event": {
     title: "add a calendar event to the current transaction",
     fields: [
       { label: "title", optional: false },
-      { label: "starts at (e.g. 2026-12-01T14:00:00Z)", optional: false },
-      { label: "ends at (empty: one hour later)", optional: true },
+      { label: "starts at (e.g. 2026-12-01T14:00:00Z; no offset: UTC)", optional: false, check: checkTime },
+      { label: "ends at (empty: one hour later)", optional: true, check: checkEnd },
     ],
   },
   "add-goal": {
     title: "add a goal to the current transaction",
     fields: [
       { label: "title", optional: false },
-      { label: "progress 0-100 (empty: 0)", optional: true },
+      { label: "progress 0-100 (empty: 0)", optional: true, check: checkProgress },
     ],
   },
   "tx-command": { title: "any tx command (see groupsync-agent tx --help)", fields: [{ label: "groupsync-agent tx", optional: false }] },
 };
+
+/**
+ * What the menu's join answer names: host:port as typed, a host alone on `defaultPort` (the
+ * original's `localhost`), or null for an empty answer (ask the worker). Undefined: not an address.
+ */
+export function joinTarget(answer: string, defaultPort: number): string | null | undefined {
+  const text = answer.trim();
+  if (text === "") return null;
+  // localhost may resolve to ::1 first, where an agent listening on IPv4 is not.
+  const local = ({ host, port }: HostPort) => formatHostPort({ host: host.toLowerCase() === "localhost" ? "127.0.0.1" : host, port });
+  const full = parseHostPort(text);
+  if (full !== null) return local(full);
+  const alone = parseHostPort(`${text.includes(":") ? `[${text}]` : text}:${defaultPort}`);
+  return alone === null ? undefined : local(alone);
+}
+
+/** The problem with what is typed so far in the current field, shown as it is typed; null if none (or nothing typed). */
+export function fieldProblem(form: Form): string | null {
+  const field = FORMS[form.purpose].fields[form.answers.length]!;
+  const answer = form.input.trim();
+  return answer === "" || field.check === undefined ? null : field.check(answer, form.answers);
+}
 
 export function initialMenuState(): MenuState {
   return { screen: "main", form: null, agent: null, timer: null, lastPhase: "idle", busy: null, output: null, log: [], quitting: false };
@@ -145,7 +200,9 @@ function onMainKey(state: MenuState, pressed: string): KeyResult {
     inSession ? { state, action } : { state: withOutput(state, ["not in a session: press 1 to start one or 3 to join one"], true), action: null };
   switch (pressed) {
     case "1":
-      if (inSession) return { state: withOutput(state, ["already in a session; press l to leave it first"], true), action: null };
+      // In a session, start is the original's "start timer": it restarts a stopped one.
+      if (inSession && (state.timer === null || state.timer.phase === "idle")) return { state, action: { kind: "timer", command: "start" } };
+      if (inSession) return { state: withOutput(state, ["the timer is already running (2 stops it; l leaves the session)"], true), action: null };
       return { state, action: { kind: "start" } };
     case "2":
       return needsSession({ kind: "timer", command: "stop" });
@@ -153,7 +210,8 @@ function onMainKey(state: MenuState, pressed: string): KeyResult {
       if (inSession) return { state: withOutput(state, ["already in a session; press l to leave it first"], true), action: null };
       return { state: openForm(state, "join"), action: null };
     case "4":
-      return { state: { ...state, screen: "tx", output: null }, action: null };
+      // The original's "4 begin transaction": then 1 adds an event, 3 commits.
+      return { state: { ...state, screen: "tx", output: null }, action: { kind: "tx", args: ["begin"] } };
     case "5":
       return { state, action: { kind: "list" } };
     case "p":
@@ -202,6 +260,9 @@ function onFormKey(state: MenuState, form: Form, key: Key): KeyResult {
     const field = FORMS[form.purpose].fields[form.answers.length]!;
     const answer = form.input.trim();
     if (answer === "" && !field.optional) return { state: withOutput(state, [`${field.label}: needs an answer (Esc cancels)`], true), action: null };
+    // A bad answer asks for this one field again, keeping what was typed to correct it.
+    const problem = fieldProblem(form);
+    if (problem !== null) return { state: withOutput(state, [`${fieldName(field)}: ${problem}; correct it (Esc cancels)`], true), action: null };
     const answers = [...form.answers, answer];
     if (answers.length < FORMS[form.purpose].fields.length) return { state: { ...state, form: { ...form, answers, input: "" }, output: null }, action: null };
     const submitted = formAction(form.purpose, answers);
@@ -256,6 +317,11 @@ export function splitWords(line: string): { readonly words: string[] } | { reado
   if (quote !== null) return { error: `unbalanced ${quote} in: ${line}` };
   if (current !== null) words.push(current);
   return { words };
+}
+
+/** The label up to its example, e.g. "starts at". */
+function fieldName(field: FormField): string {
+  return field.label.replace(/ \(.*$/, "");
 }
 
 function openForm(state: MenuState, purpose: FormPurpose): MenuState {
@@ -394,8 +460,8 @@ export function renderMenu(state: MenuState, now: number, title: string): string
   // Kept within 72 columns, so an 80-column terminal shows every choice.
   if (state.screen === "main") {
     lines.push(
-      "  1 start a session    2 stop the timer    3 join a session",
-      "  4 transactions       5 list events and goals",
+      "  1 start (a session, or the stopped timer)  2 stop the timer",
+      "  3 join a session     4 begin a transaction  5 list events, goals",
       "  p pause   r resume   k skip   t set time left   l leave   q quit",
     );
   } else {
@@ -412,6 +478,8 @@ export function renderMenu(state: MenuState, now: number, title: string): string
     lines.push(`  ${form.title} (Enter: next, Esc: cancel)`);
     for (const [i, answer] of state.form.answers.entries()) lines.push(`    ${form.fields[i]!.label}: ${answer}`);
     lines.push(`  > ${field.label}: ${state.form.input}_`);
+    const problem = fieldProblem(state.form);
+    if (problem !== null) lines.push(`    (not yet: ${problem})`);
   }
   if (state.busy !== null) lines.push(`  ... ${state.busy}`);
   if (state.output !== null) {

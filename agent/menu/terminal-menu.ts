@@ -7,18 +7,18 @@
  */
 import { emitKeypressEvents } from "node:readline";
 import type { AgentEvent } from "../agent-events.ts";
-import { resolveAgentSettings, UsageError, type AgentFlags } from "../config-file.ts";
+import { DEFAULT_AGENT_PORT, resolveAgentSettings, UsageError, type AgentFlags } from "../config-file.ts";
 import { ControlError } from "../control/client.ts";
 import type { NodeRunner } from "../node-runner.ts";
 import type { HostPort } from "../net/peer-address.ts";
 import type { Event } from "../../shared/calendar.ts";
 import type { Goal } from "../../shared/goals.ts";
 import { GROUPSYNC_VERSION } from "../../shared/version.ts";
-import { applyCommand, describeApplied, fetchStatus, RequestRefused, startAgent } from "../commands/timer.ts";
+import { applyCommand, describeApplied, fetchStatus, RequestRefused, restartStoppedTimer, startAgent } from "../commands/timer.ts";
 import { parsePhaseDuration, parseRunOptions, readRunFlags } from "../commands/timer-options.ts";
 import { txCommand } from "../commands/tx.ts";
 import { workerClientFor, WorkerError } from "../worker-client.ts";
-import { BELL, describeLists, fitToScreen, initialMenuState, onAgentEvent, onKey, onStatus, renderMenu, withBusy, withOutput, type Key, type MenuAction, type MenuState } from "./menu-model.ts";
+import { BELL, describeLists, fitToScreen, initialMenuState, joinTarget, onAgentEvent, onKey, onStatus, renderMenu, withBusy, withOutput, type Key, type MenuAction, type MenuState } from "./menu-model.ts";
 
 export const REDRAW_INTERVAL_MS = 250;
 const STATUS_INTERVAL_MS = 1000;
@@ -147,12 +147,17 @@ class TerminalMenu {
       case "start":
       case "join": {
         // Exactly what `groupsync-agent start|join [target] <the menu's options>` would run.
-        const options = action.kind === "start" ? parseRunOptions("start", this.#args, this.#env) : parseRunOptions("join", [...this.#args, action.target], this.#env);
+        const options = action.kind === "start" ? parseRunOptions("start", this.#args, this.#env) : parseRunOptions("join", [...this.#args, ...this.#joinArgs(action.target)], this.#env);
         const started = await startAgent(options, (event) => this.#onAgentEvent(event));
-        if (!started.ok) throw new UsageError(started.message);
+        if (!started.ok) {
+          // An agent of the team already runs here (a `groupsync-agent start` in another terminal).
+          const restarted = started.existing === null ? null : await restartStoppedTimer(started.existing, options);
+          if (restarted !== null) return [restarted];
+          throw new UsageError(started.message);
+        }
         this.#session = { runner: started.runner, control: started.control, teamKey: started.teamKey };
         if (this.#state.quitting) await this.#leave();
-        return [action.kind === "start" ? `session started; this agent is its master (port ${started.runner.tcpPort})` : `joining through ${action.target}`];
+        return [action.kind === "start" ? `session started; this agent is its master (port ${started.runner.tcpPort})` : `joining through ${action.target || "the worker's session"}`];
       }
       case "timer":
       case "set": {
@@ -180,6 +185,13 @@ class TerminalMenu {
       client.request<{ goals: Goal[] }>("GET", `/goals?limit=${LIST_LIMIT}`),
     ]);
     return describeLists(events.events, goals.goals, now);
+  }
+
+  /** The join answer as CLI arguments: host:port (a host alone: the agent port), or none (ask the worker). */
+  #joinArgs(answer: string): string[] {
+    const target = joinTarget(answer, resolveAgentSettings(this.#flags, this.#env).port || DEFAULT_AGENT_PORT);
+    if (target === undefined) throw new UsageError(`'${answer}' is not host:port or a host (e.g. 192.168.1.20:7420, localhost)`);
+    return target === null ? [] : [target];
   }
 
   /** tx takes --config itself: pass on the menu's, so both read the same file. */
@@ -252,7 +264,7 @@ function busyText(action: MenuAction): string {
     case "start":
       return "starting a session";
     case "join":
-      return `joining through ${action.target}`;
+      return action.target === "" ? "asking the worker where the session is" : `joining through ${action.target}`;
     case "timer":
       return `${action.command}: waiting for the master`;
     case "set":

@@ -47,6 +47,11 @@ export interface SpawnOptions {
   readonly commandPrefix?: readonly string[];
   /** The agent's own address (passed as --host), when it is not 127.0.0.1. */
   readonly host?: string;
+  /**
+   * The command line as a user types it, only --json added: no ports, node id or team key (so the
+   * agent falls back to its defaults and its state directory's key file).
+   */
+  readonly asTyped?: boolean;
 }
 
 /**
@@ -187,10 +192,10 @@ export class AgentCluster {
   async spawn(name: string, args: string[], options: SpawnOptions = {}): Promise<Agent> {
     const host = options.host ?? "127.0.0.1";
     const [command, ...prefixArgs] = [...(options.commandPrefix ?? []), process.execPath];
-    const agentArgs = ["agent/bin.mjs", ...args, "--json", "--port", "0", "--udp-port", "0", "--node-id", name, ...(options.host === undefined ? [] : ["--host", options.host])];
-    const child: ChildProcess = spawn(command!, [...prefixArgs, ...agentArgs], {
+    const added = options.asTyped ? ["--json"] : ["--json", "--port", "0", "--udp-port", "0", "--node-id", name, "--host", host];
+    const child: ChildProcess = spawn(command!, [...prefixArgs, "agent/bin.mjs", ...args, ...added], {
       cwd: ROOT,
-      env: { ...process.env, GROUPSYNC_TEAM_KEY: this.teamKey, ...options.env },
+      env: { ...process.env, GROUPSYNC_TEAM_KEY: options.asTyped ? "" : this.teamKey, ...options.env },
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -1,9 +1,13 @@
 import { execFile, spawnSync } from "node:child_process";
+import { chmodSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningWorker } from "../../dev/wrangler-dev.ts";
 import { GROUPSYNC_VERSION } from "../../shared/version.ts";
+import { freePort } from "../../dev/ports.ts";
+import { AgentCluster, waitUntil, type Agent } from "../helpers/agents.ts";
 import { stopAll, tempDir } from "../helpers/processes.ts";
 import { startWorkerStack } from "../helpers/stack.ts";
 
@@ -40,6 +44,125 @@ describe("groupsync-agent", () => {
 
   it("answers an unknown command with one clear error line and exit code 2", () => {
     expect(agent("frobnicate")).toEqual({ code: 2, stdout: "", stderr: "groupsync-agent: unknown command 'frobnicate'; see groupsync-agent --help\n" });
+  });
+});
+
+/**
+ * A fresh user on a machine: a HOME of their own and nothing set, not even a team key. `port`
+ * stands in for the default 7420 (GROUPSYNC_AGENT_PORT), which another test could hold.
+ */
+function freshUser(port: number): Record<string, string> {
+  return {
+    HOME: tempDir("groupsync-home-"),
+    XDG_STATE_HOME: "",
+    XDG_CONFIG_HOME: "",
+    GROUPSYNC_CONFIG: "",
+    GROUPSYNC_STATE_DIR: "",
+    GROUPSYNC_URL: "",
+    GROUPSYNC_TOKEN: "",
+    GROUPSYNC_NODE_ID: "",
+    GROUPSYNC_TEAM_KEY: "",
+    GROUPSYNC_AGENT_PORT: String(port),
+  };
+}
+
+describe("zero config: start in one terminal, join in another, invite another machine", () => {
+  const cluster = new AgentCluster();
+  afterAll(() => cluster.stopAll());
+  let user: Record<string, string>;
+  let port: number;
+  let master: Agent;
+
+  beforeAll(async () => {
+    port = await freePort();
+    user = freshUser(port);
+  });
+
+  const invited = (agent: Agent) => cluster.last(agent, "invite")?.event as { invite: string | null; address: string; local: string } | undefined;
+
+  it("start makes the team key (0600 in a 0700 state dir) and prints the invite; join 127.0.0.1:PORT beside it just works", async () => {
+    master = await cluster.spawn("start", ["start"], { asTyped: true, env: user });
+    const keyFile = join(user.HOME!, ".local", "state", "groupsync", "team-key");
+    expect(cluster.last(master, "team_key")?.event).toEqual({ event: "team_key", origin: "created", file: keyFile });
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    expect(statSync(join(keyFile, "..")).mode & 0o777).toBe(0o700);
+    expect(master.tcpPort).toBe(port);
+    const invite = invited(master)!;
+    expect(invite.local).toBe(`127.0.0.1:${port}`);
+    // The invite names an address other machines reach (not loopback), when the machine has one.
+    expect(invite.address).not.toMatch(/^127\./);
+    expect(invite.invite).toMatch(/^gsi_[A-Za-z0-9_-]+$/);
+
+    // The second terminal: the same user, the same words as the original's README.
+    const joiner = await cluster.spawn("join", ["join", `127.0.0.1:${port}`], { asTyped: true, env: user });
+    await cluster.waitForLine(joiner, (event) => event.event === "joined", 10_000, "joined");
+    // The default port is its neighbour's: it took a free one rather than failing.
+    expect(joiner.tcpPort).not.toBe(port);
+    // Every other command of this user finds the key too.
+    const status = await cluster.cli(["status", "--json"], user);
+    expect(status.stderr).toBe("");
+    expect(JSON.parse(status.stdout).members).toHaveLength(2);
+  });
+
+  it("a second start beside a running session says how to join it; once the timer is stopped, start restarts it", async () => {
+    const second = await cluster.cli(["start"], user);
+    expect(second).toMatchObject({ code: 1, stdout: "" });
+    expect(second.stderr).toMatch(
+      new RegExp(`^groupsync-agent: an agent of your team already runs a session on this machine \\(node \\S+, master \\S+\\): join it with \`groupsync-agent join 127\\.0\\.0\\.1:${port}\`, or, to split the team on purpose, start one apart with --new-session --port N\\n$`),
+    );
+    expect((await cluster.cli(["stop"], user)).code).toBe(0);
+    const restarted = await cluster.cli(["start"], user);
+    expect(restarted.stderr).toBe("");
+    expect(restarted.stdout).toMatch(new RegExp(`^the session's timer was stopped: started it again \\(node \\S+ at 127\\.0\\.0\\.1:${port}; command \\d+, term \\d+\\)\\n$`));
+    expect(JSON.parse((await cluster.cli(["status", "--json"], user)).stdout).phase).toBe("focus");
+    // --new-session really starts apart (on another port), with the same key.
+    const apart = await cluster.spawn("apart", ["start", "--new-session", "--port", "0", "--udp-port", "0", "--host", "127.0.0.1"], { asTyped: true, env: user });
+    // On loopback only, there is no invite: start says so instead of printing one that cannot work.
+    expect(invited(apart)).toEqual({ event: "invite", invite: null, address: `127.0.0.1:${apart.tcpPort}`, local: `127.0.0.1:${apart.tcpPort}` });
+    const alone = JSON.parse((await cluster.cli(["status", "--json", "--peer", `127.0.0.1:${apart.tcpPort}`], user)).stdout);
+    expect(alone).toMatchObject({ role: "master", members: [{ id: alone.node_id }] });
+    cluster.signal(apart, "SIGTERM");
+    await apart.exit;
+  });
+
+  it("another machine (another user's state dir) joins with the invite alone, keeps the key 0600, and its commands work", async () => {
+    const invite = invited(master)!.invite!;
+    const elsewhere = freshUser(await freePort());
+    const guest = await cluster.spawn("guest", ["join", "--invite", invite], { asTyped: true, env: elsewhere });
+    await cluster.waitForLine(guest, (event) => event.event === "joined", 10_000, "joined through the invite");
+    const keyFile = join(elsewhere.HOME!, ".local", "state", "groupsync", "team-key");
+    expect(cluster.last(guest, "team_key")?.event).toEqual({ event: "team_key", origin: "invite", file: keyFile });
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    // It reached the master at the invite's address, and advertises its own address towards it.
+    expect(cluster.last(guest, "ready")!.event.address).toMatch(new RegExp(`^${invited(master)!.address.split(":")[0]!.replace(/\./g, "\\.")}:`));
+    const status = await cluster.cli(["status", "--json"], elsewhere);
+    expect(status.stderr).toBe("");
+    expect(JSON.parse(status.stdout).members).toHaveLength(3);
+  });
+
+  it("refuses a tampered invite, garbage, and a key file others may read, each in one line", async () => {
+    const invite = invited(master)!.invite!;
+    const tampered = invite.slice(0, 10) + (invite[10] === "A" ? "B" : "A") + invite.slice(11);
+    const env = freshUser(await freePort());
+    expect(await cluster.cli(["join", "--invite", tampered], env)).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "groupsync-agent: --invite: the invite is damaged or cut off (its checksum does not match); copy the whole line again\n",
+    });
+    expect((await cluster.cli(["join", "--invite", `127.0.0.1:${port}`], env)).stderr).toBe(`groupsync-agent: --invite: '127.0.0.1:${port}' is not an invite (an invite starts with gsi_)\n`);
+    // Without a key anywhere, join says where keys come from instead of failing on the wire.
+    const keyless = await cluster.cli(["join", `127.0.0.1:${port}`], env);
+    expect(keyless.code).toBe(1);
+    expect(keyless.stderr).toMatch(/^groupsync-agent: no team key: .* run `groupsync-agent start` on this machine first, or join with the invite/);
+    const keyFile = join(user.HOME!, ".local", "state", "groupsync", "team-key");
+    chmodSync(keyFile, 0o644);
+    try {
+      const status = await cluster.cli(["status"], user);
+      expect(status).toEqual({ code: 2, stdout: "", stderr: `groupsync-agent: team key file ${keyFile} may be read by others (mode 0644); run chmod 600 ${keyFile}, or delete it to make a new key\n` });
+      expect((await cluster.cli(["start", "--new-session", "--port", "0"], user)).stderr).toMatch(/may be read by others \(mode 0644\)/);
+    } finally {
+      chmodSync(keyFile, 0o600);
+    }
   });
 });
 
@@ -91,7 +214,8 @@ describe("groupsync-agent tx, against the real worker", () => {
     expect(late.code).toBe(1);
     expect(late.stdout).toBe("");
     expect(late.stderr).toMatch(/^groupsync-agent: tx_not_open: transaction tx_\S+ is already committed and takes no more ops; begin a new transaction\n$/);
-    expect((await tx("show")).stdout).toMatch(/: committed\n {2}1\. calendar\.create cli-first\n$/);
+    // show names each op by title, not only by id.
+    expect((await tx("show")).stdout).toMatch(/: committed\n {2}1\. calendar\.create cli-first "First"\n$/);
     expect((await fetch(`${worker.url}/events/cli-late`)).status).toBe(404);
   });
 
@@ -100,12 +224,36 @@ describe("groupsync-agent tx, against the real worker", () => {
     expect(await tx("add-event", "--title", "No start")).toMatchObject({ code: 2, stderr: "groupsync-agent: tx add-event needs --start\n" });
     expect(await tx("update-goal", "g", "--progress", "lots")).toMatchObject({ code: 2, stderr: 'groupsync-agent: --progress must be a number, got "lots"\n' });
     expect((await tx("add-event", "--title", "x", "--start", "2026-02-30T10:00:00Z")).stderr).toBe("groupsync-agent: validation_failed: data.starts_at: has day 30, which 2026-02 does not have\n");
-    await tx("add-event", "--title", "First", "--start", "2026-12-02T10:00:00Z");
+    await fetch(`${worker.url}/events`, { method: "POST", body: JSON.stringify({ id: "cli-meeting", title: "Meeting", starts_at: "2026-12-02T10:00:00Z" }) });
     const clash = await tx("add-event", "--title", "Clash", "--start", "2026-12-02T10:30:00Z");
     expect(clash.code).toBe(1);
-    expect(clash.stderr).toMatch(/^groupsync-agent: time_slot_taken: /);
+    // The event in the way is named by its title (and id and times), as people know it.
+    expect(clash.stderr).toMatch(/^groupsync-agent: time_slot_taken: .*\(in the way: "Meeting" \(cli-meeting, 2026-12-02T10:00:00\.000Z to 2026-12-02T11:00:00\.000Z\)\)\n$/);
     expect((await tx("show")).stdout).toMatch(/aborted \(time_slot_taken\)/);
     const { stderr } = spawnSync(process.execPath, ["agent/cli.ts", "tx", "show", "--tx", "tx_x"], { cwd: ROOT, encoding: "utf8", env: { ...process.env, GROUPSYNC_URL: "http://127.0.0.1:9" } });
     expect(stderr).toMatch(/^groupsync-agent: unreachable: the GroupSync worker at http:\/\/127.0.0.1:9 cannot be reached/);
+  });
+
+  it("start does not split the team the worker knows: it says how to join, unless --new-session", async () => {
+    const agents = new AgentCluster();
+    const linked = { GROUPSYNC_URL: worker.url, GROUPSYNC_TOKEN: "" };
+    try {
+      const first = await agents.start("team-a", [], { env: linked });
+      await waitUntil(
+        async () => ((await (await fetch(`${worker.url}/agents`)).json()) as { agents: Array<{ node_id: string; connected: boolean }> }).agents.some((a) => a.node_id === "team-a" && a.connected),
+        15_000,
+        "team-a registered with the worker",
+        100,
+      );
+      const second = await agents.cli(["start", "--port", "0", "--udp-port", "0"], linked);
+      expect(second.code).toBe(1);
+      expect(second.stderr).toMatch(
+        new RegExp(`^groupsync-agent: your team already has a session \\(at \\S+:${first.tcpPort}/${first.udpPort}, as the worker at ${worker.url.replace(/[.]/g, "\\.")} says\\): join it with \`groupsync-agent join\` \\(or join \\S+:${first.tcpPort}\\), or, to split the team on purpose, start one apart with --new-session\\n$`),
+      );
+      const apart = await agents.start("team-b", ["--new-session"], { env: linked });
+      expect((await agents.status(apart)).members.map((member) => member.id)).toEqual(["team-b"]);
+    } finally {
+      await agents.stopAll();
+    }
   });
 });

@@ -1,3 +1,5 @@
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { sealEnvelope, teamKeyBytes } from "../../agent/net/envelope.ts";
 import { udpBinding } from "../../agent/net/recipient-binding.ts";
@@ -167,7 +169,8 @@ describe("groupsync-agent peer to peer, with real processes", () => {
       cluster.cli(["set", "soon", "--peer", peer]),
       cluster.cli(["status", "--peer", "nowhere"]),
       cluster.cli(["status", "--peer", peer], { GROUPSYNC_TEAM_KEY: "short" }),
-      cluster.cli(["pause", "--peer", peer], { GROUPSYNC_TEAM_KEY: "" }),
+      // No key set and none in the state directory (a fresh one): the CLI says where keys come from.
+      cluster.cli(["pause", "--peer", peer], { GROUPSYNC_TEAM_KEY: "", GROUPSYNC_STATE_DIR: join(tmpdir(), `groupsync-no-key-${process.pid}`) }),
       cluster.cli(["start", "--focus", "0m"]),
       cluster.cli(["join", "127.0.0.1:7420", "--port", "99999"]),
       cluster.cli(["pause", "--peer", peer], { GROUPSYNC_TEAM_KEY: "not-the-team-key-0123" }),
@@ -187,7 +190,7 @@ describe("groupsync-agent peer to peer, with real processes", () => {
       [badDuration, /^groupsync-agent: set: "soon" is not a duration; write it like 25m/],
       [badPeer, /^groupsync-agent: --peer: 'nowhere' is not host:port/],
       [shortKey, /^groupsync-agent: GROUPSYNC_TEAM_KEY is too short \(5 characters\)/],
-      [noKey, /^groupsync-agent: GROUPSYNC_TEAM_KEY is not set/],
+      [noKey, /^groupsync-agent: no team key: none is set \(GROUPSYNC_TEAM_KEY or team_key in the config file\) and \S+groupsync-no-key-\d+\/team-key does not exist; run `groupsync-agent start`/],
       [badFocus, /^groupsync-agent: --focus must be more than 0 and at most 24h, got '0m'/],
       [badPort, /^groupsync-agent: --port must be a port number from 0 to 65535, got '99999'/],
     ] as const;

@@ -1,10 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseClientOptions, parseRunOptions } from "../../agent/commands/timer-options.ts";
 import { usageError } from "../helpers/usage-error.ts";
-import { configFileLocation, DEFAULT_AGENT_PORT, DEFAULT_WORKER_URL, resolveAgentSettings } from "../../agent/config-file.ts";
+import { configFileLocation, DEFAULT_AGENT_PORT, DEFAULT_WORKER_URL, resolveAgentSettings, UsageError } from "../../agent/config-file.ts";
+import { resolveTeamKey, storeTeamKey } from "../../agent/team-key-source.ts";
 
 const root = mkdtempSync(join(tmpdir(), "groupsync-config-test-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -176,8 +177,7 @@ describe("agent settings: errors name the file and the key", () => {
     expect(usageError(() => resolveAgentSettings({ config: path, focus: "25m" }, cleanEnv()))).toMatch(/focus: "lots" is not a duration/);
   });
 
-  it("asks for the team key where the timer needs it, mentioning the config file", () => {
-    expect(usageError(() => parseRunOptions("start", [], cleanEnv()))).toMatch(/^GROUPSYNC_TEAM_KEY is not set \(nor team_key in the config file\)/);
+  it("checks a team key set in the variable where the timer reads it", () => {
     expect(usageError(() => parseClientOptions([], cleanEnv({ GROUPSYNC_TEAM_KEY: "short" })))).toMatch(/^GROUPSYNC_TEAM_KEY is too short \(5 characters\)/);
   });
 
@@ -191,5 +191,58 @@ describe("agent settings: errors name the file and the key", () => {
       expect(usageError(() => parseClientOptions([], cleanEnv({ GROUPSYNC_TEAM_KEY: weak }))), JSON.stringify(weak)).toMatch(new RegExp(`^GROUPSYNC_TEAM_KEY ${why.replace(/[()]/g, "\\$&")}`));
     }
     expect(parseClientOptions([], cleanEnv({ GROUPSYNC_TEAM_KEY: "12345678-team-key" })).teamKey).toBe("12345678-team-key");
+  });
+});
+
+describe("the team key: explicit, else the state directory's key file, which start creates", () => {
+  const stateDirOf = (env: NodeJS.ProcessEnv) => resolveAgentSettings({}, env).stateDir;
+
+  it("start makes a random 32-byte key in $XDG_STATE_HOME/groupsync/team-key, 0600 in a 0700 directory, which every later command finds", async () => {
+    const env = cleanEnv({ XDG_STATE_HOME: join(root, `xdg-${++fileCount}`) });
+    const stateDir = stateDirOf(env);
+    expect(stateDir).toBe(join(env.XDG_STATE_HOME!, "groupsync"));
+    await expect(resolveTeamKey({ explicit: null, stateDir, create: false })).rejects.toThrow(/^no team key: none is set .* run `groupsync-agent start` on this machine first, or join with the invite/);
+    const created = await resolveTeamKey({ explicit: null, stateDir, create: true });
+    expect(created).toMatchObject({ origin: "created", file: join(stateDir, "team-key") });
+    expect(Buffer.from(created.key, "base64url")).toHaveLength(32);
+    expect(statSync(created.file!).mode & 0o777).toBe(0o600);
+    expect(statSync(stateDir).mode & 0o777).toBe(0o700);
+    expect(readdirSync(stateDir)).toEqual(["team-key"]);
+    // The next start, a join, a status: all read the same key, none makes another.
+    expect(await resolveTeamKey({ explicit: null, stateDir, create: true })).toEqual({ key: created.key, origin: "file", file: created.file });
+    expect((await resolveTeamKey({ explicit: null, stateDir, create: false })).key).toBe(created.key);
+    // A key set explicitly wins over the file; a worker with a token comes before the file, and
+    // failing to reach it is an error, not a quiet fall back to this machine's own key.
+    expect(await resolveTeamKey({ explicit: TEAM_KEY, stateDir, create: true })).toEqual({ key: TEAM_KEY, origin: "setting", file: null });
+    expect((await resolveTeamKey({ explicit: null, stateDir, create: true, worker: null })).origin).toBe("file");
+    expect((await resolveTeamKey({ explicit: null, stateDir, create: true, worker: { url: "http://127.0.0.1:1", token: null } })).origin).toBe("file");
+    const unreachable = await resolveTeamKey({ explicit: null, stateDir, create: true, worker: { url: "http://127.0.0.1:1", token: "gs_x" } }).catch((error: Error) => error);
+    expect(unreachable).toBeInstanceOf(UsageError);
+    expect((unreachable as Error).message).toMatch(/^no team key: GROUPSYNC_TEAM_KEY is not set and /);
+  });
+
+  it("refuses a key file others may read, like ssh, and a weak key in the file, in one line", async () => {
+    const stateDir = join(root, `state-${++fileCount}`);
+    const { file } = await resolveTeamKey({ explicit: null, stateDir, create: true });
+    chmodSync(file!, 0o644);
+    const why = (await resolveTeamKey({ explicit: null, stateDir, create: false }).catch((error: Error) => error)) as Error;
+    expect(why).toBeInstanceOf(UsageError);
+    expect(why.message).toBe(`team key file ${file} may be read by others (mode 0644); run chmod 600 ${file}, or delete it to make a new key`);
+    // start does not paper over it with a new key either.
+    await expect(resolveTeamKey({ explicit: null, stateDir, create: true })).rejects.toThrow(/may be read by others/);
+    chmodSync(file!, 0o600);
+    writeFileSync(file!, "aaaaaaaaaaaaaaaaaaaa\n");
+    await expect(resolveTeamKey({ explicit: null, stateDir, create: false })).rejects.toThrow(`team key file ${file}: the key is too easy to guess (only 1 different characters)`);
+  });
+
+  it("keeps an invite's key in the file, replacing the old one atomically", async () => {
+    const stateDir = join(root, `state-${++fileCount}`);
+    expect(storeTeamKey(stateDir, "invited-team-key-0123")).toBe(true);
+    expect(storeTeamKey(stateDir, "invited-team-key-0123")).toBe(false);
+    expect(await resolveTeamKey({ explicit: null, stateDir, create: false })).toMatchObject({ key: "invited-team-key-0123", origin: "file" });
+    expect(storeTeamKey(stateDir, "another-team-key-4567")).toBe(true);
+    expect(readFileSync(join(stateDir, "team-key"), "utf8")).toBe("another-team-key-4567\n");
+    expect(statSync(join(stateDir, "team-key")).mode & 0o777).toBe(0o600);
+    expect(readdirSync(stateDir)).toEqual(["team-key"]);
   });
 });

@@ -30,3 +30,17 @@ describe("what an agent prints about a merge", () => {
     expect(formatStatus({ ...base, lost: [] })).toContain("members  ana, bo (2)\n");
   });
 });
+
+describe("what start prints about the team key and the invite", () => {
+  it("gives the one line to join from another machine, or says why there is none", () => {
+    expect(formatEvent({ event: "invite", invite: "gsi_AQk", address: "192.168.1.20:7420", local: "127.0.0.1:7420" })).toBe(
+      "invite: to join from another machine: groupsync-agent join --invite gsi_AQk   (on this machine: groupsync-agent join 127.0.0.1:7420)",
+    );
+    expect(formatEvent({ event: "invite", invite: null, address: "127.0.0.1:7420", local: "127.0.0.1:7420" })).toBe(
+      "invite: other machines cannot reach 127.0.0.1:7420; start with --host ADDRESS (this machine's network address) to invite them. Here: groupsync-agent join 127.0.0.1:7420",
+    );
+    expect(formatEvent({ event: "team_key", origin: "created", file: "/home/ana/.local/state/groupsync/team-key" })).toBe(
+      "team key: made a new one in /home/ana/.local/state/groupsync/team-key (mode 0600); agents of this user on this machine use it",
+    );
+  });
+});

@@ -5,6 +5,7 @@ import {
   fitToScreen,
   formAction,
   initialMenuState,
+  joinTarget,
   onAgentEvent,
   onKey,
   onStatus,
@@ -87,18 +88,22 @@ function status(overrides: Partial<AgentStatus>): AgentStatus {
 }
 
 describe("menu keys", () => {
-  it("starts a session with 1, and refuses to start or join a second one", () => {
+  it("starts a session with 1; in one, 1 restarts the stopped timer, and refuses while it runs; no second join", () => {
     expect(press(initialMenuState(), "1").actions).toEqual([{ kind: "start" }]);
-    const again = press(inSession(), "1");
+    expect(press(inSession(), "1").actions).toEqual([{ kind: "timer", command: "start" }]);
+    const stopped = onAgentEvent(inSession(), phase("idle", null, 0), T0).state;
+    expect(press(stopped, "1").actions).toEqual([{ kind: "timer", command: "start" }]);
+    const running = onAgentEvent(inSession(), phase("focus", T0 + 60_000, 60_000), T0).state;
+    const again = press(running, "1");
     expect(again.actions).toEqual([]);
-    expect(again.state.output).toEqual({ lines: ["already in a session; press l to leave it first"], error: true });
+    expect(again.state.output).toEqual({ lines: ["the timer is already running (2 stops it; l leaves the session)"], error: true });
     expect(press(inSession(), "3").state.form).toBeNull();
   });
 
   it("joins through a typed host:port, with backspace, and Escape cancels", () => {
     const typed = press(initialMenuState(), "3", "127.0.0.1:74211", BACKSPACE);
     expect(typed.state.form).toEqual({ purpose: "join", answers: [], input: "127.0.0.1:7421" });
-    expect(renderMenu(typed.state, T0, "title").join("\n")).toContain("> host:port of any member (e.g. 192.168.1.20:7420): 127.0.0.1:7421_");
+    expect(renderMenu(typed.state, T0, "title").join("\n")).toContain("> host:port of any member, or a host alone (e.g. localhost; empty: ask the worker): 127.0.0.1:7421_");
     expect(press(typed.state, ENTER).actions).toEqual([{ kind: "join", target: "127.0.0.1:7421" }]);
     const cancelled = press(typed.state, ESCAPE);
     expect(cancelled.actions).toEqual([]);
@@ -108,10 +113,57 @@ describe("menu keys", () => {
   });
 
   it("keeps a required field open when it is left empty", () => {
-    const { state, actions } = press(initialMenuState(), "3", "   ", ENTER);
+    const { state, actions } = press(inSession(), "t", "   ", ENTER);
     expect(actions).toEqual([]);
     expect(state.form).not.toBeNull();
     expect(state.output?.error).toBe(true);
+  });
+
+  it("joins as the original's menu did: localhost (port 7420) or an empty answer (ask the worker)", () => {
+    expect(press(initialMenuState(), "3", "localhost", ENTER).actions).toEqual([{ kind: "join", target: "localhost" }]);
+    expect(press(initialMenuState(), "3", ENTER).actions).toEqual([{ kind: "join", target: "" }]);
+    expect(joinTarget("localhost", 7420)).toBe("127.0.0.1:7420");
+    expect(joinTarget(" LOCALHOST:7500 ", 7420)).toBe("127.0.0.1:7500");
+    expect(joinTarget("192.168.1.20", 7420)).toBe("192.168.1.20:7420");
+    expect(joinTarget("fd00::2", 7420)).toBe("[fd00::2]:7420");
+    expect(joinTarget("[fd00::2]:7421", 7420)).toBe("[fd00::2]:7421");
+    expect(joinTarget("", 7420)).toBeNull();
+    expect(joinTarget("no such host!", 7420)).toBeUndefined();
+    // Not an address: asked again, with what was typed kept to correct.
+    const bad = press(initialMenuState(), "3", "ana laptop", ENTER);
+    expect(bad.actions).toEqual([]);
+    expect(bad.state.form).toEqual({ purpose: "join", answers: [], input: "ana laptop" });
+    expect(bad.state.output).toEqual({ lines: ["host:port of any member, or a host alone: 'ana laptop' is not host:port or a host (e.g. 192.168.1.20:7420, localhost); correct it (Esc cancels)"], error: true });
+  });
+
+  it("runs the original README's 4 (begin) -> 1 (add a calendar event) -> 3 (commit) as typed", () => {
+    const begun = press(initialMenuState(), "4");
+    expect(begun.actions).toEqual([{ kind: "tx", args: ["begin"] }]);
+    expect(begun.state.screen).toBe("tx");
+    const { actions } = press(begun.state, "1", "Meeting", ENTER, "2024-12-20T14:00:00", ENTER, ENTER, "3");
+    expect(actions).toEqual([
+      { kind: "tx", args: ["add-event", "--title", "Meeting", "--start", "2024-12-20T14:00:00"] },
+      { kind: "tx", args: ["commit"] },
+    ]);
+  });
+
+  it("checks dates as they are typed, and asks again for just the field that is wrong", () => {
+    const form = press(initialMenuState(), "4", "1", "Meeting", ENTER, "2024-12-2").state;
+    expect(renderMenu(form, T0, "title").join("\n")).toContain("(not yet: '2024-12-2' must be an ISO 8601 date-time such as 2026-01-15T14:00:00Z)");
+    const typedOn = press(form, "0T14:00:00", ENTER);
+    // 2024-12-20T14:00:00 is fine: on to "ends at".
+    expect(typedOn.state.form).toMatchObject({ answers: ["Meeting", "2024-12-20T14:00:00"], input: "" });
+    const feb = press(initialMenuState(), "4", "1", "Meeting", ENTER, "2026-02-30T10:00", ENTER);
+    expect(feb.actions).toEqual([{ kind: "tx", args: ["begin"] }]);
+    expect(feb.state.form).toEqual({ purpose: "add-event", answers: ["Meeting"], input: "2026-02-30T10:00" });
+    expect(feb.state.output?.lines).toEqual(["starts at: '2026-02-30T10:00' has day 30, which 2026-02 does not have; correct it (Esc cancels)"]);
+    // Corrected in place, the entry goes on; the title typed before is kept.
+    const fixed = press(feb.state, BACKSPACE, BACKSPACE, BACKSPACE, BACKSPACE, BACKSPACE, BACKSPACE, BACKSPACE, BACKSPACE, "28T10:00", ENTER, "2026-02-28T09:00", ENTER);
+    expect(fixed.state.output?.lines).toEqual(["ends at: must be after the start; correct it (Esc cancels)"]);
+    expect(fixed.state.form).toMatchObject({ answers: ["Meeting", "2026-02-28T10:00"] });
+    const goal = press(initialMenuState(), "4", "2", "Ship it", ENTER, "lots", ENTER);
+    expect(goal.state.output?.lines).toEqual(["progress 0-100: 'lots' is not a whole number from 0 to 100; correct it (Esc cancels)"]);
+    expect(press(inSession(), "t", "soon", ENTER).state.output?.lines[0]).toMatch(/^duration: "soon" is not a duration/);
   });
 
   it("sends the timer commands only from inside a session", () => {
@@ -131,6 +183,7 @@ describe("menu keys", () => {
 
   it("runs tx commands from the transactions screen", () => {
     const screen = press(initialMenuState(), "4").state;
+    expect(press(screen, "0").state.screen).toBe("main");
     expect(screen.screen).toBe("tx");
     expect(press(screen, "b", "3", "4", "5").actions).toEqual([
       { kind: "tx", args: ["begin"] },

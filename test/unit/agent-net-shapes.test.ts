@@ -125,7 +125,8 @@ describe("core message shapes", () => {
   it("control requests: status and timer commands, but not start", () => {
     expect(parseControlRequest({ op: "status" })).toEqual({ op: "status" });
     expect(parseControlRequest({ op: "command", command: { kind: "pause" } })).toEqual({ op: "command", command: { kind: "pause" } });
-    expect(parseControlRequest({ op: "command", command: { kind: "start" } })).toBeNull();
+    // start restarts a stopped timer of a running session (the timer refuses it while running).
+    expect(parseControlRequest({ op: "command", command: { kind: "start" } })).toEqual({ op: "command", command: { kind: "start" } });
     expect(parseControlRequest({ op: "reboot" })).toBeNull();
   });
 });
