@@ -78,7 +78,10 @@ describe("zero config: start in one terminal, join in another, invite another ma
     user = freshUser(port);
   });
 
-  const invited = (agent: Agent) => cluster.last(agent, "invite")?.event as { invite: string | null; address: string; local: string } | undefined;
+  type InviteLine = { invite: string | null; address: string; local: string };
+  const invited = (agent: Agent) => cluster.last(agent, "invite")?.event as InviteLine | undefined;
+  // The invite line follows the ready line that spawn waits for; it may arrive in a later chunk.
+  const inviteOf = async (agent: Agent) => (await cluster.waitForLine(agent, (event) => event.event === "invite", 5000, "the invite line")).event as InviteLine;
 
   it("start makes the team key (0600 in a 0700 state dir) and prints the invite; join 127.0.0.1:PORT beside it just works", async () => {
     master = await cluster.spawn("start", ["start"], { asTyped: true, env: user });
@@ -87,7 +90,7 @@ describe("zero config: start in one terminal, join in another, invite another ma
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
     expect(statSync(join(keyFile, "..")).mode & 0o777).toBe(0o700);
     expect(master.tcpPort).toBe(port);
-    const invite = invited(master)!;
+    const invite = await inviteOf(master);
     expect(invite.local).toBe(`127.0.0.1:${port}`);
     // The invite names an address other machines reach (not loopback), when the machine has one.
     expect(invite.address).not.toMatch(/^127\./);
@@ -118,7 +121,7 @@ describe("zero config: start in one terminal, join in another, invite another ma
     // --new-session really starts apart (on another port), with the same key.
     const apart = await cluster.spawn("apart", ["start", "--new-session", "--port", "0", "--udp-port", "0", "--host", "127.0.0.1"], { asTyped: true, env: user });
     // On loopback only, there is no invite: start says so instead of printing one that cannot work.
-    expect(invited(apart)).toEqual({ event: "invite", invite: null, address: `127.0.0.1:${apart.tcpPort}`, local: `127.0.0.1:${apart.tcpPort}` });
+    expect(await inviteOf(apart)).toEqual({ event: "invite", invite: null, address: `127.0.0.1:${apart.tcpPort}`, local: `127.0.0.1:${apart.tcpPort}` });
     const alone = JSON.parse((await cluster.cli(["status", "--json", "--peer", `127.0.0.1:${apart.tcpPort}`], user)).stdout);
     expect(alone).toMatchObject({ role: "master", members: [{ id: alone.node_id }] });
     cluster.signal(apart, "SIGTERM");
