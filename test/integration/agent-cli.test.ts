@@ -81,7 +81,7 @@ describe("zero config: start in one terminal, join in another, invite another ma
   type InviteLine = { invite: string | null; address: string; local: string };
   const invited = (agent: Agent) => cluster.last(agent, "invite")?.event as InviteLine | undefined;
   // The invite line follows the ready line that spawn waits for; it may arrive in a later chunk.
-  const inviteOf = async (agent: Agent) => (await cluster.waitForLine(agent, (event) => event.event === "invite", 5000, "the invite line")).event as InviteLine;
+  const inviteOf = async (agent: Agent) => (await cluster.waitForLine(agent, (event) => event.event === "invite", 5000, "the invite line")).event as unknown as InviteLine;
 
   it("start makes the team key (0600 in a 0700 state dir) and prints the invite; join 127.0.0.1:PORT beside it just works", async () => {
     master = await cluster.spawn("start", ["start"], { asTyped: true, env: user });
