@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import type { AppEnv } from "./env.ts";
+import { configOf, type AppEnv } from "./env.ts";
 import { answerMethodNotAllowed, handleError, handleNotFound } from "./http-errors.ts";
 import { adminRoutes } from "./auth/admin-routes.ts";
 import { calendarRoutes } from "./calendar/routes.ts";
@@ -13,6 +13,11 @@ import { healthRoutes } from "./routes/health.ts";
 export function createApp(): Hono<AppEnv> {
   // Not strict: /events and /events/ are the same route, as the original's curl examples need.
   const app = new Hono<AppEnv>({ strict: false });
+  // Settings are checked before any route runs, so a bad one is a 503 naming it, not a 500 per route.
+  app.use(async (c, next) => {
+    configOf(c.env);
+    await next();
+  });
   app.route("/", healthRoutes);
   app.route("/", docsRoutes);
   app.route("/", adminRoutes);

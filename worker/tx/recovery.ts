@@ -1,6 +1,5 @@
 import type { Context } from "hono";
-import { parseDuration } from "../../shared/instant.ts";
-import { isProduction, type AppEnv, type Env } from "../env.ts";
+import { configOf, type AppEnv, type Env } from "../env.ts";
 import { ApiError } from "../http-errors.ts";
 import { mainStore, participantStore, type Participant } from "../storage/stores.ts";
 import { ChangeSink, type WaitUntil } from "../live/changes.ts";
@@ -8,14 +7,10 @@ import { waitUntilOf } from "../live/context.ts";
 import { TxCoordinator } from "./coordinator.ts";
 import { holdingTeams, TxParticipants } from "./participants.ts";
 
-export function idleTimeoutMs(env: Env): number {
-  return env.TX_IDLE_TIMEOUT ? parseDuration(env.TX_IDLE_TIMEOUT) : 60_000;
-}
-
 export function coordinatorFor(env: Env, team: string, waitUntil?: WaitUntil): TxCoordinator {
-  const pause = isProduction(env) ? 0 : Number(env.GROUPSYNC_TEST_PAUSE_AFTER_DECISION_MS ?? 0);
+  const config = configOf(env);
   const changes = new ChangeSink(env, team, waitUntil);
-  return new TxCoordinator(mainStore(env), { calendar: participantStore(env, "calendar"), goals: participantStore(env, "goals") }, team, changes, idleTimeoutMs(env), pause);
+  return new TxCoordinator(mainStore(env), { calendar: participantStore(env, "calendar"), goals: participantStore(env, "goals") }, team, changes, config.txIdleTimeoutMs, config.pauseAfterDecisionMs);
 }
 
 /**
