@@ -102,8 +102,12 @@ export function parseConfig(env: Env): Config {
 // Parsed once per bindings object: workerd hands every request of an isolate the same one.
 const parsed = new WeakMap<Env, Config | ConfigError>();
 
+// app.request() without bindings (tests of the app alone) gets the defaults.
+const NO_BINDINGS: Env = {};
+
 /** The parsed config of these bindings; throws the same ConfigError on every call while it is wrong. */
-export function configOf(env: Env): Config {
+export function configOf(bindings: Env | undefined): Config {
+  const env = bindings ?? NO_BINDINGS;
   let config = parsed.get(env);
   if (config === undefined) {
     try {
