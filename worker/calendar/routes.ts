@@ -6,7 +6,7 @@ import { ResourceId } from "../../shared/fields.ts";
 import { formatInstant, MAX_INSTANT_MS } from "../../shared/instant.ts";
 import { requireMember } from "../auth/access.ts";
 import type { AppEnv } from "../env.ts";
-import { ApiError } from "../http-errors.ts";
+import { ApiError, lockConflict } from "../http-errors.ts";
 import { checkPreconditions, etag, ifNoneMatchMatches, staleOrRetry, untilWritten } from "../preconditions.ts";
 import { invalid, readBody, readId, readQuery } from "../request.ts";
 import { decodeCursor, encodeCursor, type Cursor } from "../storage/cursor.ts";
@@ -14,7 +14,7 @@ import { changesFor } from "../live/context.ts";
 import { participantStore } from "../storage/stores.ts";
 import { buildEvent, patchedEventFields, type EventFields } from "./event-record.ts";
 import { calendarFeed } from "./ics.ts";
-import { Blockers, lockConflict, resolveIfResolvable } from "../tx/recovery.ts";
+import { blockersOf, repairedRead } from "../resources.ts";
 import { unreachable } from "../unreachable.ts";
 import { answerRecord, idempotencyOf, keyReused, replay } from "../idempotency/idempotency.ts";
 import { CalendarStore, instantMs, type PutOutcome } from "./store.ts";
@@ -72,7 +72,7 @@ calendarRoutes.post("/events", async (c) => {
   const key = await idempotencyOf(c, c.get("member"));
   const idem = key === undefined ? undefined : { key, answer: await answerRecord(key, 201, event, headers) };
   const store = storeFor(c);
-  const blockers = new Blockers(c, "calendar");
+  const blockers = blockersOf(c, "calendar");
   // Each retry follows a transaction resolved just now (Blockers), so the loop ends.
   for (;;) {
     const outcome = await store.put(event, undefined, member, idem);
@@ -102,7 +102,7 @@ calendarRoutes.get("/events/:id", async (c) => {
   const id = readId(c, ResourceId);
   const store = storeFor(c);
   let { event, lockedBy } = await store.getWithLock(id);
-  if (await resolveIfResolvable(c, "calendar", lockedBy)) event = await store.get(id);
+  if (await repairedRead(c, "calendar", lockedBy)) event = await store.get(id);
   if (event === null) throw notFound(id);
   if (ifNoneMatchMatches(c, event.version)) return c.body(null, 304, { ETag: etag(event.version) });
   return c.json(event, 200, { ETag: etag(event.version) });
@@ -124,7 +124,7 @@ calendarRoutes.patch("/events/:id", async (c) => {
 calendarRoutes.delete("/events/:id", async (c) => {
   const id = readId(c, ResourceId);
   const store = storeFor(c);
-  const blockers = new Blockers(c, "calendar");
+  const blockers = blockersOf(c, "calendar");
   await untilWritten(async () => {
     const current = await store.get(id);
     if (current === null) throw notFound(id);
@@ -151,7 +151,7 @@ calendarRoutes.delete("/events/:id", async (c) => {
 async function update(c: Context<AppEnv>, id: string, fieldsFrom: (current: Event) => EventFields): Promise<Response> {
   const store = storeFor(c);
   const member = c.get("member").member;
-  const blockers = new Blockers(c, "calendar");
+  const blockers = blockersOf(c, "calendar");
   const event = await untilWritten(async () => {
     const current = await store.get(id);
     if (current === null) throw notFound(id);

@@ -4,13 +4,13 @@ import { ResourceId } from "../../shared/fields.ts";
 import { GoalListQuery, GoalPatch, GoalWrite, type Goal } from "../../shared/goals.ts";
 import { requireMember } from "../auth/access.ts";
 import type { AppEnv } from "../env.ts";
-import { ApiError } from "../http-errors.ts";
+import { ApiError, lockConflict } from "../http-errors.ts";
 import { checkPreconditions, etag, ifNoneMatchMatches, staleOrRetry, untilWritten } from "../preconditions.ts";
 import { invalid, readBody, readId, readQuery } from "../request.ts";
 import { decodeCursor, encodeCursor } from "../storage/cursor.ts";
 import { changesFor } from "../live/context.ts";
 import { participantStore } from "../storage/stores.ts";
-import { Blockers, lockConflict, resolveIfResolvable } from "../tx/recovery.ts";
+import { blockersOf, repairedRead } from "../resources.ts";
 import { unreachable } from "../unreachable.ts";
 import { answerRecord, idempotencyOf, keyReused, replay } from "../idempotency/idempotency.ts";
 import { buildGoal, patchedFields } from "./goal-record.ts";
@@ -40,7 +40,7 @@ goalRoutes.post("/goals", async (c) => {
   const key = await idempotencyOf(c, c.get("member"));
   const idem = key === undefined ? undefined : { key, answer: await answerRecord(key, 201, goal, headers) };
   const store = storeFor(c);
-  const blockers = new Blockers(c, "goals");
+  const blockers = blockersOf(c, "goals");
   // Each retry follows a transaction resolved just now (Blockers), so the loop ends.
   for (;;) {
     const outcome = await store.put(goal, undefined, member, idem);
@@ -69,7 +69,7 @@ goalRoutes.get("/goals/:id", async (c) => {
   const id = readId(c, ResourceId);
   const store = storeFor(c);
   let { goal, lockedBy } = await store.getWithLock(id);
-  if (await resolveIfResolvable(c, "goals", lockedBy)) goal = await store.get(id);
+  if (await repairedRead(c, "goals", lockedBy)) goal = await store.get(id);
   if (goal === null) throw notFound(id);
   if (ifNoneMatchMatches(c, goal.version)) return c.body(null, 304, { ETag: etag(goal.version) });
   return c.json(goal, 200, { ETag: etag(goal.version) });
@@ -91,7 +91,7 @@ goalRoutes.patch("/goals/:id", async (c) => {
 goalRoutes.delete("/goals/:id", async (c) => {
   const id = readId(c, ResourceId);
   const store = storeFor(c);
-  const blockers = new Blockers(c, "goals");
+  const blockers = blockersOf(c, "goals");
   await untilWritten(async () => {
     const current = await store.get(id);
     if (current === null) throw notFound(id);
@@ -120,7 +120,7 @@ goalRoutes.delete("/goals/:id", async (c) => {
 async function update(c: Context<AppEnv>, id: string, fieldsFrom: (current: Goal) => Parameters<typeof buildGoal>[0]): Promise<Response> {
   const store = storeFor(c);
   const member = c.get("member").member;
-  const blockers = new Blockers(c, "goals");
+  const blockers = blockersOf(c, "goals");
   const goal = await untilWritten(async () => {
     const current = await store.get(id);
     if (current === null) throw notFound(id);

@@ -1,4 +1,3 @@
-import { waitUntilOf } from "../live/context.ts";
 import { Hono, type Context } from "hono";
 import { CommonErrorCodes } from "../../shared/errors.ts";
 import { TxBegin, TxOpInput } from "../../shared/tx.ts";
@@ -7,7 +6,7 @@ import type { AppEnv } from "../env.ts";
 import { ApiError } from "../http-errors.ts";
 import { readBody } from "../request.ts";
 import { TxAborted, TxAlreadyCommitted, TxNotFound, TxNotOpen, viewOf, type TxCoordinator, type TxRecord } from "./coordinator.ts";
-import { coordinatorFor } from "./recovery.ts";
+import { coordinatorOf } from "../resources.ts";
 import { guarded, idempotencyOf } from "../idempotency/idempotency.ts";
 import { mainStore } from "../storage/stores.ts";
 
@@ -19,9 +18,7 @@ export const txRoutes = new Hono<AppEnv>();
 txRoutes.use("/tx", requireMember());
 txRoutes.use("/tx/*", requireMember());
 
-function coordinator(c: Context<AppEnv>): TxCoordinator {
-  return coordinatorFor(c.env, c.get("member").team, waitUntilOf(c));
-}
+const coordinator = coordinatorOf;
 
 /**
  * Each POST takes an Idempotency-Key. A transaction's work is several steps, not one script, so
