@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { configOf, type AppEnv } from "./env.ts";
 import { answerMethodNotAllowed, handleError, handleNotFound } from "./http-errors.ts";
 import { adminRoutes } from "./auth/admin-routes.ts";
-import { calendarRoutes } from "./calendar/routes.ts";
+import { calendarFeedRoutes, calendarRoutes } from "./calendar/routes.ts";
 import { goalRoutes } from "./goals/routes.ts";
 import { txRoutes } from "./tx/routes.ts";
 import { liveRoutes } from "./live/routes.ts";
@@ -18,13 +18,15 @@ export function createApp(): Hono<AppEnv> {
     configOf(c.env);
     await next();
   });
-  app.route("/", healthRoutes);
-  app.route("/", docsRoutes);
-  app.route("/", adminRoutes);
-  app.route("/", calendarRoutes);
-  app.route("/", goalRoutes);
-  app.route("/", txRoutes);
-  app.route("/", liveRoutes);
+  // The URL map: each sub-app at its base path.
+  app.route("/", healthRoutes); // GET /health, GET /ping
+  app.route("/", docsRoutes); // GET /openapi.json, /docs, /api/docs
+  app.route("/admin", adminRoutes); // POST /admin/teams, /admin/teams/:team/members
+  app.route("/events", calendarRoutes); // GET, POST /events; GET, PUT, PATCH, DELETE /events/:id
+  app.route("/calendar.ics", calendarFeedRoutes); // GET
+  app.route("/goals", goalRoutes); // GET, POST /goals; GET, PUT, PATCH, DELETE /goals/:id
+  app.route("/tx", txRoutes); // POST /tx; GET /tx/:id; POST /tx/:id/ops, /commit, /abort
+  app.route("/", liveRoutes); // GET /ws, /agents; /pomo/*
   answerMethodNotAllowed(app);
   app.notFound(handleNotFound);
   app.onError(handleError);

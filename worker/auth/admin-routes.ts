@@ -9,10 +9,10 @@ import { answerRecord, idempotencyOf, keyReused, replay } from "../idempotency/i
 import { addMember, createTeam, Replay, type AdminIdempotency } from "./team-store.ts";
 import { bearerToken, secretsEqual } from "./tokens.ts";
 
-/** Team administration, guarded by ADMIN_SECRET. Tokens appear in these answers and nowhere else. */
+/** /admin (mounted there): team administration, guarded by ADMIN_SECRET. Tokens appear in these answers and nowhere else. */
 export const adminRoutes = new Hono<AppEnv>();
 
-adminRoutes.use("/admin/*", async (c, next) => {
+adminRoutes.use("/*", async (c, next) => {
   const secret = c.env.ADMIN_SECRET;
   if (!secret) throw new ApiError(503, CommonErrorCodes.misconfigured, "ADMIN_SECRET is not set, so administration is disabled");
   const presented = bearerToken(c.req.header("authorization")) ?? "";
@@ -26,7 +26,7 @@ adminRoutes.use("/admin/*", async (c, next) => {
  * With an Idempotency-Key the answer, tokens included, is stored with the change (sealed under the
  * admin secret and the key), so a retry after a lost answer gets the same tokens, not team_exists.
  */
-adminRoutes.post("/admin/teams", async (c) => {
+adminRoutes.post("/teams", async (c) => {
   const { team, members } = await readBody(c, TeamCreate);
   const key = await idempotencyOf(c, "admin");
   const idem = guard(key, c.env.ADMIN_SECRET!, team);
@@ -37,7 +37,7 @@ adminRoutes.post("/admin/teams", async (c) => {
   return c.json({ team, tokens }, 201);
 });
 
-adminRoutes.post("/admin/teams/:team/members", async (c) => {
+adminRoutes.post("/teams/:team/members", async (c) => {
   const team = readId(c, TeamId, "team");
   const { member } = await readBody(c, MemberCreate);
   const key = await idempotencyOf(c, "admin");

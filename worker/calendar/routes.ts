@@ -19,12 +19,15 @@ import { unreachable } from "../unreachable.ts";
 import { answerRecord, idempotencyOf, keyReused, replay } from "../idempotency/idempotency.ts";
 import { CalendarStore, instantMs, type PutOutcome } from "./store.ts";
 
-/** /events: the team calendar. Paths work with and without a trailing slash (the app is not strict). */
+/** /events (mounted there): the team calendar. Paths work with and without a trailing slash (the app is not strict). */
 export const calendarRoutes = new Hono<AppEnv>();
-calendarRoutes.use("/events", requireMember());
-calendarRoutes.use("/events/*", requireMember());
+calendarRoutes.use("/", requireMember());
+calendarRoutes.use("/*", requireMember());
+
+/** /calendar.ics (mounted there): the team calendar as an iCalendar feed. */
+export const calendarFeedRoutes = new Hono<AppEnv>();
 // Calendar apps subscribe by URL and cannot send a header, so the feed also takes ?token=.
-calendarRoutes.use("/calendar.ics", requireMember({ allowQueryToken: true }));
+calendarFeedRoutes.use("/", requireMember({ allowQueryToken: true }));
 
 /** How far back and ahead the feed reaches, and how many events it carries at most. */
 const FEED_PAST_MS = 90 * 86_400_000;
@@ -35,7 +38,7 @@ function storeFor(c: Context<AppEnv>): CalendarStore {
   return new CalendarStore(participantStore(c.env, "calendar"), c.get("member").team, changesFor(c));
 }
 
-calendarRoutes.get("/events", async (c) => {
+calendarRoutes.get("/", async (c) => {
   const query = readQuery(c, EventListQuery);
   const from = query.from === undefined ? 0 : instantMs(query.from);
   const to = query.to === undefined ? MAX_INSTANT_MS + 1 : instantMs(query.to);
@@ -45,7 +48,7 @@ calendarRoutes.get("/events", async (c) => {
   return c.json({ events: page.events, next_cursor: page.next === null ? null : encodeCursor(page.next) });
 });
 
-calendarRoutes.get("/calendar.ics", async (c) => {
+calendarFeedRoutes.get("/", async (c) => {
   const { calendar } = readQuery(c, z.strictObject({ calendar: CalendarName.optional(), token: z.string().optional() }));
   const now = Date.now();
   const store = storeFor(c);
@@ -63,7 +66,7 @@ calendarRoutes.get("/calendar.ics", async (c) => {
   });
 });
 
-calendarRoutes.post("/events", async (c) => {
+calendarRoutes.post("/", async (c) => {
   const body = await readBody(c, EventWrite);
   const member = c.get("member").member;
   const now = new Date().toISOString();
@@ -98,7 +101,7 @@ calendarRoutes.post("/events", async (c) => {
   }
 });
 
-calendarRoutes.get("/events/:id", async (c) => {
+calendarRoutes.get("/:id", async (c) => {
   const id = readId(c, ResourceId);
   const store = storeFor(c);
   let { event, lockedBy } = await store.getWithLock(id);
@@ -108,20 +111,20 @@ calendarRoutes.get("/events/:id", async (c) => {
   return c.json(event, 200, { ETag: etag(event.version) });
 });
 
-calendarRoutes.put("/events/:id", async (c) => {
+calendarRoutes.put("/:id", async (c) => {
   const id = readId(c, ResourceId);
   const body = await readBody(c, EventWrite);
   if (body.id !== undefined && body.id !== id) throw invalid([{ field: "id", message: `must match the path (${id}) or be left out` }]);
   return update(c, id, () => body);
 });
 
-calendarRoutes.patch("/events/:id", async (c) => {
+calendarRoutes.patch("/:id", async (c) => {
   const id = readId(c, ResourceId);
   const patch = await readBody(c, EventPatch);
   return update(c, id, (current) => patchedEventFields(current, patch));
 });
 
-calendarRoutes.delete("/events/:id", async (c) => {
+calendarRoutes.delete("/:id", async (c) => {
   const id = readId(c, ResourceId);
   const store = storeFor(c);
   const blockers = blockersOf(c, "calendar");

@@ -16,22 +16,22 @@ import { answerRecord, idempotencyOf, keyReused, replay } from "../idempotency/i
 import { buildGoal, patchedFields } from "./goal-record.ts";
 import { GoalStore } from "./store.ts";
 
-/** /goals: the team's shared goals. Every write is a compare-and-set on the goal's version. */
+/** /goals (mounted there): the team's shared goals. Every write is a compare-and-set on the goal's version. */
 export const goalRoutes = new Hono<AppEnv>();
-goalRoutes.use("/goals", requireMember());
-goalRoutes.use("/goals/*", requireMember());
+goalRoutes.use("/", requireMember());
+goalRoutes.use("/*", requireMember());
 
 function storeFor(c: Context<AppEnv>): GoalStore {
   return new GoalStore(participantStore(c.env, "goals"), c.get("member").team, changesFor(c));
 }
 
-goalRoutes.get("/goals", async (c) => {
+goalRoutes.get("/", async (c) => {
   const query = readQuery(c, GoalListQuery);
   const page = await storeFor(c).list(query.limit, query.cursor === undefined ? undefined : decodeCursor(query.cursor));
   return c.json({ goals: page.goals, next_cursor: page.next === null ? null : encodeCursor(page.next) });
 });
 
-goalRoutes.post("/goals", async (c) => {
+goalRoutes.post("/", async (c) => {
   const body = await readBody(c, GoalWrite);
   const member = c.get("member").member;
   const now = new Date().toISOString();
@@ -65,7 +65,7 @@ goalRoutes.post("/goals", async (c) => {
   }
 });
 
-goalRoutes.get("/goals/:id", async (c) => {
+goalRoutes.get("/:id", async (c) => {
   const id = readId(c, ResourceId);
   const store = storeFor(c);
   let { goal, lockedBy } = await store.getWithLock(id);
@@ -75,20 +75,20 @@ goalRoutes.get("/goals/:id", async (c) => {
   return c.json(goal, 200, { ETag: etag(goal.version) });
 });
 
-goalRoutes.put("/goals/:id", async (c) => {
+goalRoutes.put("/:id", async (c) => {
   const id = readId(c, ResourceId);
   const body = await readBody(c, GoalWrite);
   if (body.id !== undefined && body.id !== id) throw invalid([{ field: "id", message: `must match the path (${id}) or be left out` }]);
   return update(c, id, () => body);
 });
 
-goalRoutes.patch("/goals/:id", async (c) => {
+goalRoutes.patch("/:id", async (c) => {
   const id = readId(c, ResourceId);
   const patch = await readBody(c, GoalPatch);
   return update(c, id, (current) => patchedFields(current, patch));
 });
 
-goalRoutes.delete("/goals/:id", async (c) => {
+goalRoutes.delete("/:id", async (c) => {
   const id = readId(c, ResourceId);
   const store = storeFor(c);
   const blockers = blockersOf(c, "goals");

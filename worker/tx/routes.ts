@@ -11,12 +11,12 @@ import { guarded, idempotencyOf } from "../idempotency/idempotency.ts";
 import { mainStore } from "../storage/stores.ts";
 
 /**
- * /tx: transactions across calendar and goals. Only the member who began a transaction may see,
+ * /tx (mounted there): transactions across calendar and goals. Only the member who began a transaction may see,
  * extend, commit or abort it; for anyone else it does not exist.
  */
 export const txRoutes = new Hono<AppEnv>();
-txRoutes.use("/tx", requireMember());
-txRoutes.use("/tx/*", requireMember());
+txRoutes.use("/", requireMember());
+txRoutes.use("/*", requireMember());
 
 const coordinator = coordinatorOf;
 
@@ -29,7 +29,7 @@ async function once(c: Context<AppEnv>, work: () => Promise<Response>): Promise<
   return guarded(mainStore(c.env), await idempotencyOf(c, c.get("member")), c, work);
 }
 
-txRoutes.post("/tx", async (c) => {
+txRoutes.post("/", async (c) => {
   const body = await readBody(c, TxBegin, { optional: true });
   return once(c, async () => {
     const tx = coordinator(c);
@@ -42,12 +42,12 @@ txRoutes.post("/tx", async (c) => {
   });
 });
 
-txRoutes.get("/tx/:id", async (c) => {
+txRoutes.get("/:id", async (c) => {
   const record = await answerErrors(() => coordinator(c).load(c.req.param("id"), c.get("member").member));
   return c.json(viewOf(record));
 });
 
-txRoutes.post("/tx/:id/ops", async (c) => {
+txRoutes.post("/:id/ops", async (c) => {
   const tx = coordinator(c);
   // With a key the body is read first: the key's fingerprint covers it.
   const early = c.req.header("Idempotency-Key") === undefined ? undefined : await readBody(c, TxOpInput);
@@ -59,7 +59,7 @@ txRoutes.post("/tx/:id/ops", async (c) => {
   });
 });
 
-txRoutes.post("/tx/:id/commit", (c) =>
+txRoutes.post("/:id/commit", (c) =>
   once(c, async () => {
     const tx = coordinator(c);
     const record = await answerErrors(() => tx.load(c.req.param("id"), c.get("member").member));
@@ -67,7 +67,7 @@ txRoutes.post("/tx/:id/commit", (c) =>
   }),
 );
 
-txRoutes.post("/tx/:id/abort", (c) =>
+txRoutes.post("/:id/abort", (c) =>
   once(c, async () => {
     const tx = coordinator(c);
     const record = await answerErrors(() => tx.load(c.req.param("id"), c.get("member").member));
