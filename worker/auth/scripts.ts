@@ -8,9 +8,9 @@ import { LuaScript } from "../storage/lua-script.ts";
  */
 export const createTeamScript = new LuaScript(
   "create_team",
-  "5ebefdd90ab2837a338a41432b8c5c0c13ae3894",
-  `local IDEM_KEY, IDEM_FP, IDEM_ANSWER = KEYS[#KEYS], ARGV[#ARGV - 1], ARGV[#ARGV]
-${IDEM_LUA}local seen = idem_seen()
+  "871bedb4830b8956cd9a865536ad6a1e3cafda38",
+  `${IDEM_LUA}local idem_key, idem_fp, idem_answer = KEYS[#KEYS], ARGV[#ARGV - 1], ARGV[#ARGV]
+local seen = idem_seen(idem_key, idem_fp)
 if seen then return seen end
 if redis.call('EXISTS', KEYS[1]) == 1 then return 'team_exists' end
 redis.call('SET', KEYS[1], ARGV[1])
@@ -19,7 +19,7 @@ for i = 1, n do
   redis.call('SADD', KEYS[2], ARGV[1 + i])
   redis.call('SET', KEYS[2 + i], ARGV[1 + n + i])
 end
-idem_remember()
+idem_remember(idem_key, idem_fp, idem_answer)
 return 'ok'`,
 );
 
@@ -29,13 +29,12 @@ return 'ok'`,
  */
 export const addMemberScript = new LuaScript(
   "add_member",
-  "22f5b99b7100cb27f6108eabfeb24ad354c32c6f",
-  `local IDEM_KEY, IDEM_FP, IDEM_ANSWER = KEYS[4], ARGV[3], ARGV[4]
-${IDEM_LUA}local seen = idem_seen()
+  "fa1af847449417bbdfe3d7685d8c74226d480641",
+  `${IDEM_LUA}local seen = idem_seen(KEYS[4], ARGV[3])
 if seen then return seen end
 if redis.call('EXISTS', KEYS[1]) == 0 then return 'no_team' end
 if redis.call('SADD', KEYS[2], ARGV[1]) == 0 then return 'member_exists' end
 redis.call('SET', KEYS[3], ARGV[2])
-idem_remember()
+idem_remember(KEYS[4], ARGV[3], ARGV[4])
 return 'ok'`,
 );

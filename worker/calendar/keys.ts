@@ -34,7 +34,6 @@ export const calendarKeys = (team: string) => {
     txHolds: (tx: string) => `${base}:tx-holds:${tx}`,
     leases: `${base}:leases`,
     holdingTeams: CALENDAR_HOLDING_TEAMS,
-    prefix: `${base}:`,
   };
 };
 

@@ -8,7 +8,7 @@ import { prepareOutcome, type OpRequest, type PreparedOp, type PrepareOutcome } 
 import { buildEvent, patchedEventFields } from "./event-record.ts";
 import { CALENDAR_CHANNEL, calendarKeys } from "./keys.ts";
 import { applyEventHoldsScript, prepareEventScript, releaseEventHoldsScript } from "./scripts.ts";
-import { parseConflicts } from "./store.ts";
+import { readConflicts } from "./store.ts";
 
 /** What the calendar holds for one prepared op: enough to apply it later without re-validating. */
 interface CalendarHold {
@@ -97,22 +97,59 @@ export class CalendarParticipant extends ResourceParticipant<ReturnType<typeof c
       [k.event(hold.eventId), k.starts(hold.calendar), k.ends(hold.calendar), k.hold(tx, slot), k.lock(hold.eventId), k.txHolds(tx), k.leases],
       [hold.kind, hold.eventId, member, hold.startMs, hold.endMs, JSON.stringify(record), tx, leaseEnd, MAX_CONFLICTS_REPORTED, hold.expectedVersion ?? ""],
     )) as string[];
-    return prepareOutcome(reply, parseConflicts);
+    if (reply[0] === "conflict") return { kind: "conflict", conflicts: await readConflicts(this.store, this.team, reply.slice(1)) };
+    return prepareOutcome(reply);
   }
 
   async apply(tx: string, by: string, now: number): Promise<void> {
     const k = this.keys;
-    const reply = (await applyEventHoldsScript.run(
-      this.store,
-      [k.txHolds(tx), k.leases, k.teamStarts, k.maxLength, ...this.changes.feedKeys()],
-      [tx, k.prefix, CALENDAR_CHANNEL, this.team, by, new Date(now).toISOString(), this.changes.inlineFlag("calendar")],
-    )) as unknown[];
-    await this.changes.settle("calendar", reply.slice(1));
+    await this.overHolds(tx, async (holdKeys) => {
+      const keys = [k.txHolds(tx), k.leases, k.teamStarts, k.maxLength];
+      for (const { key, hold } of await this.#holds(holdKeys)) {
+        if (hold === null) {
+          keys.push(key, key, key, key, key, key, key); // gone already: the script only forgets it
+          continue;
+        }
+        const previous = hold.kind === "create" ? hold.calendar : (JSON.parse(hold.previous!) as Event).calendar;
+        keys.push(key, k.event(hold.event_id), k.starts(hold.calendar), k.ends(hold.calendar), k.starts(previous), k.ends(previous), k.lock(hold.event_id));
+      }
+      const reply = (await applyEventHoldsScript.run(
+        this.store,
+        [...keys, ...this.changes.feedKeys()],
+        [tx, CALENDAR_CHANNEL, this.team, by, new Date(now).toISOString(), this.changes.inlineFlag("calendar")],
+      )) as unknown[];
+      await this.changes.settle("calendar", reply.slice(2));
+      return Number(reply[1]);
+    });
   }
 
   async release(tx: string): Promise<void> {
-    await releaseEventHoldsScript.run(this.store, [this.keys.txHolds(tx), this.keys.leases], [tx, this.keys.prefix]);
+    const k = this.keys;
+    await this.overHolds(tx, async (holdKeys) => {
+      const keys = [k.txHolds(tx), k.leases];
+      for (const { key, hold } of await this.#holds(holdKeys)) {
+        if (hold === null) keys.push(key, key, key, key);
+        else keys.push(key, k.starts(hold.calendar), k.ends(hold.calendar), k.lock(hold.event_id));
+      }
+      const reply = (await releaseEventHoldsScript.run(this.store, keys, [tx])) as number[];
+      return Number(reply[1]);
+    });
   }
+
+  /** The hold records behind `holdKeys` (null for one applied or released since). */
+  async #holds(holdKeys: string[]): Promise<Array<{ key: string; hold: HoldRecord | null }>> {
+    if (holdKeys.length === 0) return [];
+    const raws = await this.store.mget<(string | null)[]>(...holdKeys);
+    return holdKeys.map((key, i) => ({ key, hold: raws[i] ? (JSON.parse(raws[i]!) as HoldRecord) : null }));
+  }
+}
+
+/** A hold as stored (see #hold): the fields that name the keys applying or releasing it touches. */
+interface HoldRecord {
+  kind: CalendarHold["kind"];
+  event_id: string;
+  calendar: string;
+  previous?: string;
 }
 
 function holdFor(kind: "create" | "update" | "delete", event: Event): Omit<CalendarHold, "previous" | "expectedVersion"> {

@@ -104,7 +104,7 @@ export class CalendarStore {
       case "locked":
         return { kind: "locked", tx: reply[1]! };
       case "conflict":
-        return { kind: "conflict", conflicts: parseConflicts(reply) };
+        return { kind: "conflict", conflicts: await readConflicts(this.#redis, this.#team, reply.slice(1)) };
       case "idem_replay":
         return { kind: "replay", record: reply[1]! };
       case "idem_reused":
@@ -184,16 +184,20 @@ export class CalendarStore {
   }
 }
 
-/** A script's {'conflict', id, json, ...} reply. A hold's json is its hold record, which names its transaction. */
-export function parseConflicts(reply: string[]): Conflict[] {
-  const conflicts: Conflict[] = [];
-  for (let i = 1; i < reply.length; i += 2) {
-    const other = reply[i + 1] ? (JSON.parse(reply[i + 1]!) as Partial<Event> & { tx?: string }) : undefined;
-    const conflict: Conflict = { id: reply[i]!, title: other?.title, starts_at: other?.starts_at ?? "", ends_at: other?.ends_at ?? "" };
+/**
+ * The entries a script's {'conflict', id, ...} reply names, read in one round trip: events, and
+ * holds (a hold's id is its member, whose record sits at event:<member> and names its transaction).
+ * One removed since reads as a bare id.
+ */
+export async function readConflicts(redis: Redis, team: string, ids: string[]): Promise<Conflict[]> {
+  const keys = calendarKeys(team);
+  const raws = await redis.mget<(string | null)[]>(...ids.map((id) => keys.event(id)));
+  return ids.map((id, i) => {
+    const other = raws[i] ? (JSON.parse(raws[i]!) as Partial<Event> & { tx?: string }) : undefined;
+    const conflict: Conflict = { id, title: other?.title, starts_at: other?.starts_at ?? "", ends_at: other?.ends_at ?? "" };
     if (other?.tx !== undefined) conflict.tx = other.tx;
-    conflicts.push(conflict);
-  }
-  return conflicts;
+    return conflict;
+  });
 }
 
 export function instantMs(text: string): number {

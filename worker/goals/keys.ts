@@ -20,10 +20,11 @@ export const goalKeys = (team: string) => {
     goal: (id: string) => `${base}:goal:${id}`,
     index: `${base}:goals`,
     lock: (id: string) => `${base}:goal-lock:${id}`,
+    /** The goal id of a lock key (the inverse of `lock`). */
+    lockedGoal: (lockKey: string) => lockKey.slice(`${base}:goal-lock:`.length),
     txHolds: (tx: string) => `${base}:tx-locks:${tx}`,
     leases: `${base}:goal-leases`,
     holdingTeams: GOAL_HOLDING_TEAMS,
-    prefix: `${base}:`,
   };
 };
 

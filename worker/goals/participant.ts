@@ -67,15 +67,21 @@ export class GoalsParticipant extends ResourceParticipant<ReturnType<typeof goal
 
   async apply(tx: string, by: string, now: number): Promise<void> {
     const k = this.keys;
-    const reply = (await applyGoalLocksScript.run(
-      this.store,
-      [k.txHolds(tx), k.leases, k.index, ...this.changes.feedKeys()],
-      [tx, k.prefix, GOALS_CHANNEL, this.team, by, new Date(now).toISOString(), this.changes.inlineFlag("goals")],
-    )) as unknown[];
-    await this.changes.settle("goals", reply.slice(1));
+    await this.overHolds(tx, async (lockKeys) => {
+      const reply = (await applyGoalLocksScript.run(
+        this.store,
+        [k.txHolds(tx), k.leases, k.index, ...lockKeys.flatMap((lock) => [lock, k.goal(k.lockedGoal(lock))]), ...this.changes.feedKeys()],
+        [tx, GOALS_CHANNEL, this.team, by, new Date(now).toISOString(), this.changes.inlineFlag("goals")],
+      )) as unknown[];
+      await this.changes.settle("goals", reply.slice(2));
+      return Number(reply[1]);
+    });
   }
 
   async release(tx: string): Promise<void> {
-    await releaseGoalLocksScript.run(this.store, [this.keys.txHolds(tx), this.keys.leases], [tx]);
+    await this.overHolds(tx, async (lockKeys) => {
+      const reply = (await releaseGoalLocksScript.run(this.store, [this.keys.txHolds(tx), this.keys.leases, ...lockKeys], [tx])) as number[];
+      return Number(reply[1]);
+    });
   }
 }

@@ -72,10 +72,11 @@ export interface TxParticipant {
 }
 
 /**
- * A prepare script's reply: {'ok'} | {'locked', tx} | {'exists'} | {'missing'} | {'stale'} |
- * {'conflict', ...}, whose entries only the participant that booked them can read.
+ * A prepare script's reply: {'ok'} | {'locked', tx} | {'exists'} | {'missing'} | {'stale'}. A
+ * {'conflict', ...} reply names entries only the participant that booked them can read: it
+ * handles that reply itself.
  */
-export function prepareOutcome(reply: string[], readConflicts?: (reply: string[]) => Blocking[]): PrepareOutcome {
+export function prepareOutcome(reply: string[]): Exclude<PrepareOutcome, { kind: "conflict" }> {
   switch (reply[0]) {
     case "ok":
       return { kind: "ok" };
@@ -87,8 +88,6 @@ export function prepareOutcome(reply: string[], readConflicts?: (reply: string[]
       return { kind: "missing" };
     case "stale":
       return { kind: "stale" };
-    case "conflict":
-      if (readConflicts !== undefined) return { kind: "conflict", conflicts: readConflicts(reply) };
   }
   throw new Error(`prepare answered ${JSON.stringify(reply)}`);
 }

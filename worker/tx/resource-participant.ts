@@ -5,6 +5,8 @@ import type { Participant } from "../storage/stores.ts";
 import { LeaseBook, type LeaseKeys } from "./lease-book.ts";
 import type { OpRequest, PreparedOp, TxParticipant } from "./participant.ts";
 
+const MAX_HOLD_ROUNDS = 4;
+
 /**
  * What every resource's participant shares: its store, team, change sink and keys, the lease half
  * (LeaseBook), and which ops are its own (those whose type starts with its name, e.g. "goal.").
@@ -30,6 +32,19 @@ export abstract class ResourceParticipant<K extends LeaseKeys> extends LeaseBook
 
   handles(type: TxOpInput["type"]): boolean {
     return type.startsWith(this.#opPrefix);
+  }
+
+  /**
+   * Runs an apply or release script over the hold keys read just before it (a script may touch
+   * only keys it is given). The script reports how many holds are left that it was not given
+   * (prepared after the read): then the keys are read again, a few times at most; past that the
+   * lease stays, and recovery finishes the job.
+   */
+  protected async overHolds(tx: string, round: (holdKeys: string[]) => Promise<number>): Promise<void> {
+    for (let i = 0; i < MAX_HOLD_ROUNDS; i++) {
+      const holdKeys = (await this.store.smembers(this.keys.txHolds(tx))) as string[];
+      if ((await round(holdKeys)) === 0) return;
+    }
   }
 
   abstract prepare(op: OpRequest): PreparedOp;
