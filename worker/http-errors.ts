@@ -100,11 +100,3 @@ export function answerMethodNotAllowed(app: Hono<any>): void {
     });
   }
 }
-
-/** A plain write refused because `resource` is part of a live transaction. */
-export function lockConflict(resource: string): ApiError {
-  return new ApiError(409, "lock_conflict", `${resource} is part of a transaction in progress; retry when it is committed or aborted`, {
-    details: { resource },
-    headers: { "Retry-After": "1" },
-  });
-}

@@ -1,11 +1,10 @@
 import { Hono, type Context } from "hono";
-import { CommonErrorCodes } from "../../shared/errors.ts";
 import { TxBegin, TxOpInput } from "../../shared/tx.ts";
 import { requireMember } from "../auth/access.ts";
 import type { AppEnv } from "../env.ts";
-import { ApiError } from "../http-errors.ts";
 import { readBody } from "../request.ts";
-import { TxAborted, TxAlreadyCommitted, TxNotFound, TxNotOpen, viewOf, type TxCoordinator, type TxRecord } from "./coordinator.ts";
+import { viewOf, type TxRecord } from "./coordinator.ts";
+import { txAnswer } from "../http-outcomes.ts";
 import { coordinatorOf } from "../resources.ts";
 import { guarded, idempotencyOf } from "../idempotency/idempotency.ts";
 import { mainStore } from "../storage/stores.ts";
@@ -75,24 +74,11 @@ txRoutes.post("/:id/abort", (c) =>
   }),
 );
 
-/** Turns the coordinator's outcomes into the API's error shape; the reason is the error code. */
+/** Runs coordinator work; what it throws is answered as txAnswer says. */
 async function answerErrors<T>(work: () => Promise<T>, record?: TxRecord): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof TxNotFound) throw new ApiError(404, CommonErrorCodes.notFound, error.message);
-    if (error instanceof TxAlreadyCommitted) throw new ApiError(409, "tx_committed", error.message);
-    if (error instanceof TxNotOpen) {
-      throw new ApiError(409, "tx_not_open", error.message, { details: { tx_id: record?.id, state: error.state, ...(error.reason === undefined ? {} : { reason: error.reason }) } });
-    }
-    if (error instanceof TxAborted) {
-      const status = error.reason === "participant_unavailable" ? 503 : 409;
-      const detail = typeof error.detail === "object" && error.detail !== null ? error.detail : {};
-      throw new ApiError(status, error.reason, error.message, {
-        details: { ...detail, tx_id: record?.id, state: "aborted", reason: error.reason },
-        ...(status === 503 ? { headers: { "Retry-After": "1" } } : {}),
-      });
-    }
-    throw error;
+    throw txAnswer(error, record);
   }
 }
