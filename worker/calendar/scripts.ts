@@ -1,6 +1,7 @@
 import { IDEM_LUA } from "../idempotency/lua.ts";
 import { EMIT_LUA, FEED_LOCALS_LUA, FEED_REPLY_LUA } from "../live/feed.ts";
 import { LuaScript } from "../storage/lua-script.ts";
+import { LEAVE_LEASE_LUA } from "../tx/lease-scripts.ts";
 import { RECORD_FIELD_LUA } from "../storage/record-field-lua.ts";
 
 /**
@@ -142,8 +143,8 @@ return {'ok'}`,
  */
 export const applyEventHoldsScript = new LuaScript(
   "apply_event_holds",
-  "d503d2bf70335c6192c164ff04abf3a6aae868dd",
-  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}local count = 0
+  "090ddcbc77ef1296057dfb402b19a4534d78bbba",
+  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${LEAVE_LEASE_LUA}local count = 0
 for i = 5, #KEYS - 2, 7 do
   local holdKey, eventKey, startKey, endKey, oldStartKey, oldEndKey, lockKey = KEYS[i], KEYS[i + 1], KEYS[i + 2], KEYS[i + 3], KEYS[i + 4], KEYS[i + 5], KEYS[i + 6]
   local raw = redis.call('GET', holdKey)
@@ -179,8 +180,7 @@ for i = 5, #KEYS - 2, 7 do
   end
   redis.call('SREM', KEYS[1], holdKey)
 end
-local remaining = redis.call('SCARD', KEYS[1])
-if remaining == 0 then redis.call('ZREM', KEYS[2], ARGV[1]) end
+local remaining = leave_lease(KEYS[1], KEYS[2], ARGV[1])
 return feed_reply({count, remaining})`,
 );
 
@@ -191,8 +191,8 @@ return feed_reply({count, remaining})`,
  */
 export const releaseEventHoldsScript = new LuaScript(
   "release_event_holds",
-  "06a230b5cf4234a508d4d72ede4c289861759ea9",
-  `local count = 0
+  "f81c9a98d80cbd5bd1051310133ad8e3b91ef09c",
+  `${LEAVE_LEASE_LUA}local count = 0
 for i = 3, #KEYS, 4 do
   local raw = redis.call('GET', KEYS[i])
   if raw then
@@ -205,7 +205,6 @@ for i = 3, #KEYS, 4 do
   end
   redis.call('SREM', KEYS[1], KEYS[i])
 end
-local remaining = redis.call('SCARD', KEYS[1])
-if remaining == 0 then redis.call('ZREM', KEYS[2], ARGV[1]) end
+local remaining = leave_lease(KEYS[1], KEYS[2], ARGV[1])
 return {count, remaining}`,
 );

@@ -1,6 +1,7 @@
 import { IDEM_LUA } from "../idempotency/lua.ts";
 import { EMIT_LUA, FEED_LOCALS_LUA, FEED_REPLY_LUA } from "../live/feed.ts";
 import { LuaScript } from "../storage/lua-script.ts";
+import { LEAVE_LEASE_LUA } from "../tx/lease-scripts.ts";
 import { RECORD_FIELD_LUA } from "../storage/record-field-lua.ts";
 
 /**
@@ -79,8 +80,8 @@ return {'ok'}`,
  */
 export const applyGoalLocksScript = new LuaScript(
   "apply_goal_locks",
-  "a2f6d0862e8bb25de84832bd9506421549369e1c",
-  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}local count = 0
+  "d01b6cde995200a36e818f6d0e64466d9f9bf7c8",
+  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${LEAVE_LEASE_LUA}local count = 0
 for i = 4, #KEYS - 2, 2 do
   local lockKey, goalKey = KEYS[i], KEYS[i + 1]
   local raw = redis.call('GET', lockKey)
@@ -103,8 +104,7 @@ for i = 4, #KEYS - 2, 2 do
   end
   redis.call('SREM', KEYS[1], lockKey)
 end
-local remaining = redis.call('SCARD', KEYS[1])
-if remaining == 0 then redis.call('ZREM', KEYS[2], ARGV[1]) end
+local remaining = leave_lease(KEYS[1], KEYS[2], ARGV[1])
 return feed_reply({count, remaining})`,
 );
 
@@ -114,8 +114,8 @@ return feed_reply({count, remaining})`,
  */
 export const releaseGoalLocksScript = new LuaScript(
   "release_goal_locks",
-  "41dddf4cac500953dd7c761b2bfe2af847196287",
-  `local count = 0
+  "9bf5e6974529cd482d4e8a91fdae2a885250b47f",
+  `${LEAVE_LEASE_LUA}local count = 0
 for i = 3, #KEYS do
   local raw = redis.call('GET', KEYS[i])
   if raw and cjson.decode(raw).tx == ARGV[1] then
@@ -124,7 +124,6 @@ for i = 3, #KEYS do
   end
   redis.call('SREM', KEYS[1], KEYS[i])
 end
-local remaining = redis.call('SCARD', KEYS[1])
-if remaining == 0 then redis.call('ZREM', KEYS[2], ARGV[1]) end
+local remaining = leave_lease(KEYS[1], KEYS[2], ARGV[1])
 return {count, remaining}`,
 );
