@@ -2,6 +2,8 @@ import { CommonErrorCodes } from "../shared/errors.ts";
 import { ApiError } from "./http-errors.ts";
 import type { CreateOutcome, DeleteOutcome, StoredRecord, UpdateOutcome } from "./records/outcomes.ts";
 import { TxAborted, TxAlreadyCommitted, TxNotFound, TxNotOpen, type TxRecord } from "./tx/coordinator.ts";
+import { InvalidOp } from "./tx/op-input.ts";
+import { invalid } from "./request.ts";
 import { unreachable } from "./unreachable.ts";
 
 /**
@@ -55,6 +57,7 @@ export function lockConflict(resource: string): ApiError {
 
 /** The coordinator's errors as the API's error shape (the abort reason is the code); anything else as it is. */
 export function txAnswer(error: unknown, record?: TxRecord): unknown {
+  if (error instanceof InvalidOp) return invalid(error.problems);
   if (error instanceof TxNotFound) return new ApiError(404, CommonErrorCodes.notFound, error.message);
   if (error instanceof TxAlreadyCommitted) return new ApiError(409, "tx_committed", error.message);
   if (error instanceof TxNotOpen) {
