@@ -78,6 +78,10 @@ export interface Config {
   txIdleTimeoutMs: number;
   /** 0 in production, whatever the setting says. */
   pauseAfterDecisionMs: number;
+  /** Guards /admin; undefined (or empty) disables it. */
+  adminSecret: string | undefined;
+  /** Development only: the team token-less requests act in (see Env.GROUPSYNC_OPEN_TEAM). */
+  openTeam: string | undefined;
 }
 
 /** Reads every setting from the bindings; throws ConfigError naming the first one that is wrong. */
@@ -96,6 +100,8 @@ export function parseConfig(env: Env): Config {
     healthTimeoutMs: positiveMs("HEALTH_TIMEOUT_MS", env.HEALTH_TIMEOUT_MS, 2000),
     txIdleTimeoutMs: duration("TX_IDLE_TIMEOUT", env.TX_IDLE_TIMEOUT, 60_000),
     pauseAfterDecisionMs: production ? 0 : nonNegativeMs("GROUPSYNC_TEST_PAUSE_AFTER_DECISION_MS", env.GROUPSYNC_TEST_PAUSE_AFTER_DECISION_MS),
+    adminSecret: env.ADMIN_SECRET || undefined,
+    openTeam: env.GROUPSYNC_OPEN_TEAM || undefined,
   };
 }
 

@@ -1,17 +1,17 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { CommonErrorCodes } from "../../shared/errors.ts";
-import { isProduction, type AppEnv, type Env } from "../env.ts";
+import { configOf, type AppEnv, type Config } from "../env.ts";
 import { ApiError } from "../http-errors.ts";
 import { mainStore } from "../storage/stores.ts";
 import { memberForToken } from "./team-store.ts";
 import { bearerToken } from "./tokens.ts";
 
 /** Why this deployment cannot serve team data, or null when its access settings are sound. */
-export function accessMisconfiguration(env: Env): string | null {
-  if (isProduction(env) && env.GROUPSYNC_OPEN_TEAM) {
+export function accessMisconfiguration(config: Config): string | null {
+  if (config.production && config.openTeam !== undefined) {
     return "GROUPSYNC_OPEN_TEAM is set, which lets anyone in without a token; it is for local development only. Remove it from the deployment.";
   }
-  if (isProduction(env) && !env.ADMIN_SECRET) {
+  if (config.production && config.adminSecret === undefined) {
     return "ADMIN_SECRET is not set, so no team can be created; set it with `wrangler secret put ADMIN_SECRET`.";
   }
   return null;
@@ -24,7 +24,7 @@ export function accessMisconfiguration(env: Env): string | null {
  */
 export function requireMember(options: { allowQueryToken?: boolean } = {}): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const problem = accessMisconfiguration(c.env);
+    const problem = accessMisconfiguration(configOf(c.env));
     if (problem !== null) throw new ApiError(503, CommonErrorCodes.misconfigured, problem);
     const token = bearerToken(c.req.header("authorization")) ?? (options.allowQueryToken ? c.req.query("token") ?? null : null);
     c.set("member", await identify(c, token));
@@ -34,7 +34,8 @@ export function requireMember(options: { allowQueryToken?: boolean } = {}): Midd
 
 async function identify(c: Context<AppEnv>, token: string | null) {
   if (token === null) {
-    if (c.env.GROUPSYNC_OPEN_TEAM) return { team: c.env.GROUPSYNC_OPEN_TEAM, member: "anonymous" };
+    const openTeam = configOf(c.env).openTeam;
+    if (openTeam !== undefined) return { team: openTeam, member: "anonymous" };
     throw unauthorized("send Authorization: Bearer <token>; an admin creates tokens with POST /admin/teams");
   }
   const member = await memberForToken(mainStore(c.env), token);

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { CommonErrorCodes } from "../../shared/errors.ts";
 import { MemberCreate, TeamCreate, TeamId } from "../../shared/teams.ts";
-import type { AppEnv } from "../env.ts";
+import { configOf, type AppEnv } from "../env.ts";
 import { ApiError } from "../http-errors.ts";
 import { readBody, readId } from "../request.ts";
 import { mainStore } from "../storage/stores.ts";
@@ -13,7 +13,7 @@ import { bearerToken, secretsEqual } from "./tokens.ts";
 export const adminRoutes = new Hono<AppEnv>();
 
 adminRoutes.use("/*", async (c, next) => {
-  const secret = c.env.ADMIN_SECRET;
+  const secret = configOf(c.env).adminSecret;
   if (!secret) throw new ApiError(503, CommonErrorCodes.misconfigured, "ADMIN_SECRET is not set, so administration is disabled");
   const presented = bearerToken(c.req.header("authorization")) ?? "";
   if (!(await secretsEqual(presented, secret))) {
@@ -29,10 +29,10 @@ adminRoutes.use("/*", async (c, next) => {
 adminRoutes.post("/teams", async (c) => {
   const { team, members } = await readBody(c, TeamCreate);
   const key = await idempotencyOf(c, "admin");
-  const idem = guard(key, c.env.ADMIN_SECRET!, team);
+  const idem = guard(key, configOf(c.env).adminSecret!, team);
   const tokens = await createTeam(mainStore(c.env), team, members, idem);
   if (tokens === "key_reused") throw keyReused();
-  if (tokens instanceof Replay) return replay(tokens.record, key!, c.env.ADMIN_SECRET);
+  if (tokens instanceof Replay) return replay(tokens.record, key!, configOf(c.env).adminSecret);
   if (tokens === "team_exists") throw new ApiError(409, "team_exists", `team ${team} already exists`);
   return c.json({ team, tokens }, 201);
 });
@@ -41,9 +41,9 @@ adminRoutes.post("/teams/:team/members", async (c) => {
   const team = readId(c, TeamId, "team");
   const { member } = await readBody(c, MemberCreate);
   const key = await idempotencyOf(c, "admin");
-  const token = await addMember(mainStore(c.env), team, member, guard(key, c.env.ADMIN_SECRET!, team));
+  const token = await addMember(mainStore(c.env), team, member, guard(key, configOf(c.env).adminSecret!, team));
   if (token === "key_reused") throw keyReused();
-  if (token instanceof Replay) return replay(token.record, key!, c.env.ADMIN_SECRET);
+  if (token instanceof Replay) return replay(token.record, key!, configOf(c.env).adminSecret);
   if (token === "no_team") throw new ApiError(404, CommonErrorCodes.notFound, `team ${team} does not exist`);
   if (token === "member_exists") throw new ApiError(409, "member_exists", `${member} is already a member of ${team}`);
   return c.json({ team, tokens: { [member]: token } }, 201);
