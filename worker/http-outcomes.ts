@@ -1,5 +1,7 @@
 import { CommonErrorCodes } from "../shared/errors.ts";
+import type { AddMemberOutcome, CreateTeamOutcome } from "./auth/team-store.ts";
 import { ApiError } from "./http-errors.ts";
+import { keyReused } from "./idempotency/idempotency.ts";
 import type { CreateOutcome, DeleteOutcome, StoredRecord, UpdateOutcome } from "./records/outcomes.ts";
 import { TxAborted, TxAlreadyCommitted, TxNotFound, TxNotOpen, type TxRecord } from "./tx/coordinator.ts";
 import { InvalidOp } from "./tx/op-input.ts";
@@ -44,6 +46,22 @@ export function writeRefusal<R extends StoredRecord>(outcome: Refused, names: Re
     }
     default:
       return unreachable(outcome, "write refusal");
+  }
+}
+
+/** The answer to an admin write its store refused. */
+export function adminRefusal(outcome: Extract<CreateTeamOutcome | AddMemberOutcome, { kind: "key_reused" | "team_exists" | "no_team" | "member_exists" }>, team: string, member?: string): ApiError {
+  switch (outcome.kind) {
+    case "key_reused":
+      return keyReused();
+    case "team_exists":
+      return new ApiError(409, "team_exists", `team ${team} already exists`);
+    case "no_team":
+      return new ApiError(404, CommonErrorCodes.notFound, `team ${team} does not exist`);
+    case "member_exists":
+      return new ApiError(409, "member_exists", `${member} is already a member of ${team}`);
+    default:
+      return unreachable(outcome, "admin refusal");
   }
 }
 

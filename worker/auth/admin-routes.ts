@@ -5,8 +5,10 @@ import { configOf, type AppEnv } from "../env.ts";
 import { ApiError } from "../http-errors.ts";
 import { readBody, readId } from "../request.ts";
 import { mainStore } from "../storage/stores.ts";
-import { answerRecord, idempotencyOf, keyReused, replay } from "../idempotency/idempotency.ts";
-import { addMember, createTeam, Replay, type AdminIdempotency } from "./team-store.ts";
+import { answerRecord, idempotencyOf, replay } from "../idempotency/idempotency.ts";
+import { addMember, createTeam, type AdminIdempotency } from "./team-store.ts";
+import { adminRefusal } from "../http-outcomes.ts";
+import { unreachable } from "../unreachable.ts";
 import { bearerToken, secretsEqual } from "./tokens.ts";
 
 /** /admin (mounted there): team administration, guarded by ADMIN_SECRET. Tokens appear in these answers and nowhere else. */
@@ -30,23 +32,37 @@ adminRoutes.post("/teams", async (c) => {
   const { team, members } = await readBody(c, TeamCreate);
   const key = await idempotencyOf(c, "admin");
   const idem = guard(key, configOf(c.env).adminSecret!, team);
-  const tokens = await createTeam(mainStore(c.env), team, members, idem);
-  if (tokens === "key_reused") throw keyReused();
-  if (tokens instanceof Replay) return replay(tokens.record, key!, configOf(c.env).adminSecret);
-  if (tokens === "team_exists") throw new ApiError(409, "team_exists", `team ${team} already exists`);
-  return c.json({ team, tokens }, 201);
+  const outcome = await createTeam(mainStore(c.env), team, members, idem);
+  switch (outcome.kind) {
+    case "ok":
+      return c.json({ team, tokens: outcome.tokens }, 201);
+    case "replay":
+      return replay(outcome.record, key!, configOf(c.env).adminSecret);
+    case "key_reused":
+    case "team_exists":
+      throw adminRefusal(outcome, team);
+    default:
+      return unreachable(outcome, "create_team outcome");
+  }
 });
 
 adminRoutes.post("/teams/:team/members", async (c) => {
   const team = readId(c, TeamId, "team");
   const { member } = await readBody(c, MemberCreate);
   const key = await idempotencyOf(c, "admin");
-  const token = await addMember(mainStore(c.env), team, member, guard(key, configOf(c.env).adminSecret!, team));
-  if (token === "key_reused") throw keyReused();
-  if (token instanceof Replay) return replay(token.record, key!, configOf(c.env).adminSecret);
-  if (token === "no_team") throw new ApiError(404, CommonErrorCodes.notFound, `team ${team} does not exist`);
-  if (token === "member_exists") throw new ApiError(409, "member_exists", `${member} is already a member of ${team}`);
-  return c.json({ team, tokens: { [member]: token } }, 201);
+  const outcome = await addMember(mainStore(c.env), team, member, guard(key, configOf(c.env).adminSecret!, team));
+  switch (outcome.kind) {
+    case "ok":
+      return c.json({ team, tokens: { [member]: outcome.token } }, 201);
+    case "replay":
+      return replay(outcome.record, key!, configOf(c.env).adminSecret);
+    case "key_reused":
+    case "no_team":
+    case "member_exists":
+      throw adminRefusal(outcome, team, member);
+    default:
+      return unreachable(outcome, "add_member outcome");
+  }
 });
 
 function guard(key: Awaited<ReturnType<typeof idempotencyOf>>, secret: string, team: string): AdminIdempotency | undefined {

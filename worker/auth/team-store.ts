@@ -14,18 +14,15 @@ export interface AdminIdempotency {
   answer: (tokens: Record<string, string>) => Promise<string>;
 }
 /** The key's record was found: the first answer (`replay`), or the key was used for another request. */
-export type Replayed = Replay | "key_reused";
-/** A class, so it cannot be mistaken for a tokens record (whose keys are member names). */
-export class Replay {
-  readonly record: string;
-  constructor(record: string) {
-    this.record = record;
-  }
-}
+export type Replayed = { kind: "replay"; record: string } | { kind: "key_reused" };
+
+/** One outcome type per operation, matched exhaustively at the edge (http-outcomes.ts). */
+export type CreateTeamOutcome = { kind: "ok"; tokens: Record<string, string> } | { kind: "team_exists" } | Replayed;
+export type AddMemberOutcome = { kind: "ok"; token: string } | { kind: "no_team" } | { kind: "member_exists" } | Replayed;
 
 function replayed(result: unknown): Replayed | undefined {
   if (!Array.isArray(result)) return undefined;
-  return result[0] === "idem_replay" ? new Replay(String(result[1])) : "key_reused";
+  return result[0] === "idem_replay" ? { kind: "replay", record: String(result[1]) } : { kind: "key_reused" };
 }
 
 interface TokenRecord extends Member {
@@ -45,7 +42,7 @@ export async function memberForToken(redis: Redis, token: string): Promise<Membe
 }
 
 /** Creates a team with its members; returns each member's token (shown once, stored hashed). */
-export async function createTeam(redis: Redis, team: string, members: string[], idem?: AdminIdempotency): Promise<Record<string, string> | "team_exists" | Replayed> {
+export async function createTeam(redis: Redis, team: string, members: string[], idem?: AdminIdempotency): Promise<CreateTeamOutcome> {
   const now = new Date().toISOString();
   const unique = [...new Set(members)];
   const tokens = Object.fromEntries(unique.map((member) => [member, newToken()]));
@@ -60,15 +57,21 @@ export async function createTeam(redis: Redis, team: string, members: string[], 
       ...idemArgs(idem?.key, idem && (await idem.answer(tokens))),
     ],
   );
-  return replayed(result) ?? (result === "ok" ? tokens : "team_exists");
+  return replayed(result) ?? (result === "ok" ? { kind: "ok", tokens } : { kind: "team_exists" });
 }
 
-export async function addMember(redis: Redis, team: string, member: string, idem?: AdminIdempotency): Promise<string | "no_team" | "member_exists" | Replayed> {
+export async function addMember(redis: Redis, team: string, member: string, idem?: AdminIdempotency): Promise<AddMemberOutcome> {
   const token = newToken();
   const result = await addMemberScript.run(
     redis,
     [teamKey(team), teamMembersKey(team), tokenKey(await hashToken(token)), ...idemKeys(idem?.key, idempotencyKeys.adminPlaceholder)],
     [member, JSON.stringify({ team, member, created_at: new Date().toISOString() } satisfies TokenRecord), ...idemArgs(idem?.key, idem && (await idem.answer({ [member]: token })))],
   );
-  return replayed(result) ?? (result === "ok" ? token : (result as "no_team" | "member_exists"));
+  if (result === "ok") return { kind: "ok", token };
+  if (result === "no_team" || result === "member_exists") return { kind: result };
+  return replayed(result) ?? unexpected(result);
+}
+
+function unexpected(result: unknown): never {
+  throw new Error(`add_member answered ${JSON.stringify(result)}`);
 }
