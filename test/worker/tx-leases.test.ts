@@ -1,6 +1,9 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { calendarKeys } from "../../worker/calendar/keys.ts";
+import { releaseEventHoldsScript } from "../../worker/calendar/scripts.ts";
 import { coordinatorFor } from "../../worker/resources.ts";
+import { participantStore } from "../../worker/storage/stores.ts";
 import type { Clock } from "../../worker/tx/participant.ts";
 import { newTeam } from "./api.ts";
 
@@ -62,5 +65,22 @@ describe("transaction leases follow the coordinator's clock", () => {
     record = await tx.addOp(record, booking("decided", "2026-06-03T10:00:00Z"));
     await tx.abort(record);
     expect(await tx.resolvable("calendar", record.id)).toBe(true);
+  });
+
+  it("a release given none of the holds keeps the lease (holds prepared after the worker read them are not orphaned)", async () => {
+    const t = await newTeam();
+    const clock = manualClock();
+    const tx = coordinatorFor(env, t.team, undefined, clock);
+    let record = await tx.begin("ana");
+    record = await tx.addOp(record, booking("one", "2026-06-04T10:00:00Z"));
+    record = await tx.addOp(record, booking("two", "2026-06-04T12:00:00Z"));
+    const k = calendarKeys(t.team);
+    // As if both holds were prepared after the worker read the (then empty) set of holds.
+    expect(await releaseEventHoldsScript.run(participantStore(env, "calendar"), [k.txHolds(record.id), k.leases], [record.id])).toEqual([0, 2]);
+    expect(await tx.participant("calendar").leaseEnd(record.id)).toBe(record.expires_ms);
+    // The next round reads them, releases both, and only then ends the lease.
+    await tx.abort(record);
+    expect(await tx.participant("calendar").leaseEnd(record.id)).toBeNull();
+    expect((await t.post("/events", { title: "free", starts_at: "2026-06-04T10:00:00Z" })).status).toBe(201);
   });
 });
