@@ -1,8 +1,9 @@
 import { Hono } from "hono";
-import type { AppEnv } from "./env.ts";
+import { configOf, type AppEnv } from "./env.ts";
 import { answerMethodNotAllowed, handleError, handleNotFound } from "./http-errors.ts";
 import { adminRoutes } from "./auth/admin-routes.ts";
-import { calendarRoutes } from "./calendar/routes.ts";
+import { meRoutes } from "./auth/me-routes.ts";
+import { calendarFeedRoutes, calendarRoutes } from "./calendar/routes.ts";
 import { goalRoutes } from "./goals/routes.ts";
 import { txRoutes } from "./tx/routes.ts";
 import { liveRoutes } from "./live/routes.ts";
@@ -13,13 +14,21 @@ import { healthRoutes } from "./routes/health.ts";
 export function createApp(): Hono<AppEnv> {
   // Not strict: /events and /events/ are the same route, as the original's curl examples need.
   const app = new Hono<AppEnv>({ strict: false });
-  app.route("/", healthRoutes);
-  app.route("/", docsRoutes);
-  app.route("/", adminRoutes);
-  app.route("/", calendarRoutes);
-  app.route("/", goalRoutes);
-  app.route("/", txRoutes);
-  app.route("/", liveRoutes);
+  // Settings are checked before any route runs, so a bad one is a 503 naming it, not a 500 per route.
+  app.use(async (c, next) => {
+    configOf(c.env);
+    await next();
+  });
+  // The URL map: each sub-app at its base path.
+  app.route("/", healthRoutes); // GET /health, GET /ping
+  app.route("/", docsRoutes); // GET /openapi.json, /docs, /api/docs
+  app.route("/admin", adminRoutes); // GET, POST /admin/teams; GET, POST /admin/teams/:team/members; POST .../:member/token; DELETE .../:member
+  app.route("/me", meRoutes); // POST /me/token
+  app.route("/events", calendarRoutes); // GET, POST /events; GET, PUT, PATCH, DELETE /events/:id
+  app.route("/calendar.ics", calendarFeedRoutes); // GET
+  app.route("/goals", goalRoutes); // GET, POST /goals; GET, PUT, PATCH, DELETE /goals/:id
+  app.route("/tx", txRoutes); // POST /tx; GET /tx/:id; POST /tx/:id/ops, /commit, /abort
+  app.route("/", liveRoutes); // GET /ws, /agents; /pomo/*
   answerMethodNotAllowed(app);
   app.notFound(handleNotFound);
   app.onError(handleError);

@@ -1,3 +1,5 @@
+import { parseDuration } from "../shared/instant.ts";
+
 /**
  * The worker's bindings. Secrets come from `wrangler secret put` in the cloud and from
  * `npm run dev` (as --var) locally; every one is documented in the README.
@@ -34,6 +36,8 @@ export interface Env {
    * original README's curl examples work. `npm run dev` sets it to "local". Refused in production.
    */
   GROUPSYNC_OPEN_TEAM?: string;
+  /** The open team answers only requests whose Host is one of these (comma-separated; default 127.0.0.1, localhost, [::1]). */
+  ALLOWED_HOSTS?: string;
 }
 
 /** Who is calling: set by the access middleware for every team route. */
@@ -46,4 +50,112 @@ export type AppEnv = { Bindings: Env; Variables: { member: Member } };
 
 export function isProduction(env: Env): boolean {
   return (env.GROUPSYNC_ENV ?? "production") === "production";
+}
+
+/** A setting that cannot be used as it is: named, so the operator knows what to fix. */
+export class ConfigError extends Error {
+  readonly setting: string;
+  constructor(setting: string, problem: string) {
+    super(`${setting} ${problem}`);
+    this.name = "ConfigError";
+    this.setting = setting;
+  }
+}
+
+/** A Redis REST endpoint and its token (either may be missing: redisFromEnv says so when used). */
+export interface StoreAddress {
+  url: string | undefined;
+  token: string | undefined;
+}
+
+/** The worker's settings, parsed and checked once (see configOf): every reader gets typed values. */
+export interface Config {
+  production: boolean;
+  /** The main store (teams, tokens, the coordinator's records) and each participant's own. */
+  stores: { main: StoreAddress; calendar: StoreAddress; goals: StoreAddress };
+  /** Whether the calendar / goals participant has a store of its own (for /health). */
+  separateStores: { calendar: boolean; goals: boolean };
+  storeTimeoutMs: number;
+  healthTimeoutMs: number;
+  txIdleTimeoutMs: number;
+  /** 0 in production, whatever the setting says. */
+  pauseAfterDecisionMs: number;
+  /** Guards /admin; undefined (or empty) disables it. */
+  adminSecret: string | undefined;
+  /** Development only: the team token-less requests act in (see Env.GROUPSYNC_OPEN_TEAM). */
+  openTeam: string | undefined;
+  /** The open team's allowed Host names as set (open-team.ts parses the list; undefined: its default). */
+  allowedHosts: string | undefined;
+}
+
+/** Reads every setting from the bindings; throws ConfigError naming the first one that is wrong. */
+export function parseConfig(env: Env): Config {
+  const production = isProduction(env);
+  const main = { url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN };
+  const or = (url: string | undefined, token: string | undefined): StoreAddress => ({ url: url || main.url, token: token || main.token });
+  return {
+    production,
+    stores: { main, calendar: or(env.CALENDAR_REDIS_REST_URL, env.CALENDAR_REDIS_REST_TOKEN), goals: or(env.GOALS_REDIS_REST_URL, env.GOALS_REDIS_REST_TOKEN) },
+    separateStores: {
+      calendar: Boolean(env.CALENDAR_REDIS_REST_URL && env.CALENDAR_REDIS_REST_URL !== main.url),
+      goals: Boolean(env.GOALS_REDIS_REST_URL && env.GOALS_REDIS_REST_URL !== main.url),
+    },
+    storeTimeoutMs: positiveMs("STORE_TIMEOUT_MS", env.STORE_TIMEOUT_MS, 5000),
+    healthTimeoutMs: positiveMs("HEALTH_TIMEOUT_MS", env.HEALTH_TIMEOUT_MS, 2000),
+    txIdleTimeoutMs: duration("TX_IDLE_TIMEOUT", env.TX_IDLE_TIMEOUT, 60_000),
+    pauseAfterDecisionMs: production ? 0 : nonNegativeMs("GROUPSYNC_TEST_PAUSE_AFTER_DECISION_MS", env.GROUPSYNC_TEST_PAUSE_AFTER_DECISION_MS),
+    adminSecret: env.ADMIN_SECRET || undefined,
+    openTeam: env.GROUPSYNC_OPEN_TEAM || undefined,
+    allowedHosts: env.ALLOWED_HOSTS || undefined,
+  };
+}
+
+// Parsed once per bindings object: workerd hands every request of an isolate the same one.
+const parsed = new WeakMap<Env, Config | ConfigError>();
+
+// app.request() without bindings (tests of the app alone) gets the defaults.
+const NO_BINDINGS: Env = {};
+
+/** The parsed config of these bindings; throws the same ConfigError on every call while it is wrong. */
+export function configOf(bindings: Env | undefined): Config {
+  const env = bindings ?? NO_BINDINGS;
+  let config = parsed.get(env);
+  if (config === undefined) {
+    try {
+      config = parseConfig(env);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      config = error;
+    }
+    parsed.set(env, config);
+  }
+  if (config instanceof ConfigError) throw config;
+  return config;
+}
+
+/** Unset or empty means the default, as before; anything else must be a whole number of ms above 0. */
+function positiveMs(setting: string, text: string | undefined, fallback: number): number {
+  if (text === undefined || text.trim() === "") return fallback;
+  const ms = Number(text);
+  if (!Number.isInteger(ms) || ms <= 0) throw new ConfigError(setting, `is ${JSON.stringify(text)}; it must be a whole number of milliseconds above 0, like ${fallback}`);
+  return ms;
+}
+
+function nonNegativeMs(setting: string, text: string | undefined): number {
+  if (text === undefined || text.trim() === "") return 0;
+  const ms = Number(text);
+  if (!Number.isInteger(ms) || ms < 0) throw new ConfigError(setting, `is ${JSON.stringify(text)}; it must be a whole number of milliseconds (0 or more)`);
+  return ms;
+}
+
+function duration(setting: string, text: string | undefined, fallback: number): number {
+  if (text === undefined || text.trim() === "") return fallback;
+  let ms: number;
+  try {
+    ms = parseDuration(text);
+  } catch {
+    throw new ConfigError(setting, `is ${JSON.stringify(text)}, which is not a duration; write it like 60s, 2m or 500ms`);
+  }
+  if (ms <= 0) throw new ConfigError(setting, `is ${JSON.stringify(text)}; it must be longer than 0`);
+  return ms;
 }

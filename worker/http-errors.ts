@@ -2,6 +2,7 @@ import type { Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { CommonErrorCodes, errorBody } from "../shared/errors.ts";
+import { ConfigError } from "./env.ts";
 import { dependencyOutage, WriteOutcomeUnknown } from "./storage/dependency-failure.ts";
 
 /**
@@ -36,6 +37,11 @@ const CODE_FOR_STATUS: Record<number, string> = {
 };
 
 export function handleError(error: Error, c: Context): Response {
+  if (error instanceof ConfigError) {
+    // A deployment setting is wrong: every request would fail the same way, so say which one.
+    console.error(JSON.stringify({ event: "misconfigured", setting: error.setting, error: error.message }));
+    return c.json(errorBody(CommonErrorCodes.misconfigured, `the worker is misconfigured: ${error.message}`, { setting: error.setting }), 503);
+  }
   if (error instanceof ApiError) {
     return c.json(errorBody(error.code, error.message, error.details), error.status, error.headers);
   }

@@ -1,6 +1,6 @@
 import { createApp } from "./app.ts";
 import type { Env } from "./env.ts";
-import { sweepExpiredTransactions } from "./tx/recovery.ts";
+import { sweep } from "./resources.ts";
 
 const app = createApp();
 
@@ -9,7 +9,7 @@ export default {
   /** Cron (wrangler.toml): resolves transactions whose holds outlived their lease. */
   async scheduled(_controller, env, ctx) {
     ctx.waitUntil(
-      sweepExpiredTransactions(env, (promise) => ctx.waitUntil(promise)).then((resolved) => {
+      sweep(env, (promise) => ctx.waitUntil(promise)).then((resolved) => {
         if (resolved > 0) console.log(JSON.stringify({ event: "tx_recovery", resolved }));
       }),
     );

@@ -1,10 +1,10 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { CommonErrorCodes } from "../../shared/errors.ts";
-import { isProduction, type AppEnv, type Env, type Member } from "../env.ts";
+import { configOf, type AppEnv, type Config, type Member } from "../env.ts";
 import { ApiError } from "../http-errors.ts";
 import { waitUntilOf } from "../live/context.ts";
 import { mainStore } from "../storage/stores.ts";
-import { openTeamRefusal, type OpenTeamEnv } from "./open-team.ts";
+import { openTeamRefusal } from "./open-team.ts";
 import { memberForToken } from "./team-store.ts";
 import { authorizationOf } from "./tokens.ts";
 
@@ -12,21 +12,21 @@ import { authorizationOf } from "./tokens.ts";
 export const MIN_ADMIN_SECRET_LENGTH = 24;
 
 /** Why this deployment's ADMIN_SECRET is unfit, or null (only production is held to it). */
-export function adminSecretProblem(env: Env): string | null {
-  if (!isProduction(env)) return null;
-  if (!env.ADMIN_SECRET) return "ADMIN_SECRET is not set, so no team can be created; set it with `wrangler secret put ADMIN_SECRET`.";
-  if (env.ADMIN_SECRET.length < MIN_ADMIN_SECRET_LENGTH) {
-    return `ADMIN_SECRET is ${env.ADMIN_SECRET.length} characters; production needs at least ${MIN_ADMIN_SECRET_LENGTH} (e.g. \`openssl rand -base64 32\`), set with \`wrangler secret put ADMIN_SECRET\`.`;
+export function adminSecretProblem(config: Config): string | null {
+  if (!config.production) return null;
+  if (config.adminSecret === undefined) return "ADMIN_SECRET is not set, so no team can be created; set it with `wrangler secret put ADMIN_SECRET`.";
+  if (config.adminSecret.length < MIN_ADMIN_SECRET_LENGTH) {
+    return `ADMIN_SECRET is ${config.adminSecret.length} characters; production needs at least ${MIN_ADMIN_SECRET_LENGTH} (e.g. \`openssl rand -base64 32\`), set with \`wrangler secret put ADMIN_SECRET\`.`;
   }
   return null;
 }
 
 /** Why this deployment cannot serve team data, or null when its access settings are sound. */
-export function accessMisconfiguration(env: Env): string | null {
-  if (isProduction(env) && env.GROUPSYNC_OPEN_TEAM) {
+export function accessMisconfiguration(config: Config): string | null {
+  if (config.production && config.openTeam !== undefined) {
     return "GROUPSYNC_OPEN_TEAM is set, which lets anyone in without a token; it is for local development only. Remove it from the deployment.";
   }
-  return adminSecretProblem(env);
+  return adminSecretProblem(config);
 }
 
 /**
@@ -43,20 +43,21 @@ export function requireMember(options: { allowQueryToken?: boolean } = {}): Midd
 
 /** The calling member, or a 401/403/503 saying why not (requireMember, and routes that must look first). */
 export async function authenticate(c: Context<AppEnv>, options: { allowQueryToken?: boolean } = {}): Promise<Member> {
-  const problem = accessMisconfiguration(c.env);
+  const config = configOf(c.env);
+  const problem = accessMisconfiguration(config);
   if (problem !== null) throw new ApiError(503, CommonErrorCodes.misconfigured, problem);
   const sent = authorizationOf(c.req.header("authorization"));
   if (sent.kind === "malformed") throw unauthorized("the Authorization header is not `Bearer <token>`");
   const token = sent.kind === "bearer" ? sent.token : options.allowQueryToken ? (c.req.query("token") ?? null) : null;
-  if (token === null) return openTeamMember(c);
+  if (token === null) return openTeamMember(c, config);
   const member = await memberForToken(mainStore(c.env), token, waitUntilOf(c));
   if (member === null) throw unauthorized("the token is not valid (revoked, replaced or never issued)");
   return member;
 }
 
-function openTeamMember(c: Context<AppEnv>): Member {
-  const team = c.env.GROUPSYNC_OPEN_TEAM;
-  if (!team) throw unauthorized("send Authorization: Bearer <token>; an admin creates tokens with POST /admin/teams");
+function openTeamMember(c: Context<AppEnv>, config: Config): Member {
+  const team = config.openTeam;
+  if (team === undefined) throw unauthorized("send Authorization: Bearer <token>; an admin creates tokens with POST /admin/teams");
   const refusal = openTeamRefusal(
     {
       method: c.req.method,
@@ -65,7 +66,7 @@ function openTeamMember(c: Context<AppEnv>): Member {
       secFetchSite: c.req.header("sec-fetch-site"),
       webSocket: c.req.header("upgrade")?.toLowerCase() === "websocket",
     },
-    (c.env as OpenTeamEnv).ALLOWED_HOSTS,
+    config.allowedHosts,
   );
   if (refusal !== null) throw new ApiError(403, "open_team_refused", refusal);
   return { team, member: "anonymous" };

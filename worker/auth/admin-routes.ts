@@ -2,29 +2,31 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { CommonErrorCodes } from "../../shared/errors.ts";
 import { MemberCreate, MemberName, TeamCreate, TeamId, TeamListQuery } from "../../shared/teams.ts";
-import type { AppEnv, Env } from "../env.ts";
+import { configOf, type AppEnv, type Config } from "../env.ts";
 import { ApiError } from "../http-errors.ts";
+import { adminRefusal } from "../http-outcomes.ts";
+import { answerRecord, idempotencyOf, replay, type Idempotency } from "../idempotency/idempotency.ts";
 import { invalid, readBody, readId, readQuery } from "../request.ts";
 import { mainStore } from "../storage/stores.ts";
-import { answerRecord, idempotencyOf, keyReused, replay, type Idempotency } from "../idempotency/idempotency.ts";
+import { unreachable } from "../unreachable.ts";
 import { adminSecretProblem } from "./access.ts";
 import { closeRevokedSockets } from "./revoked-sockets.ts";
-import { meRoutes } from "./me-routes.ts";
-import { addMember, createTeam, listMembers, listTeams, reissueToken, Replay, revokeMember, type AdminIdempotency } from "./team-store.ts";
+import { addMember, createTeam, listMembers, listTeams, reissueToken, revokeMember, type AdminIdempotency } from "./team-store.ts";
 import { bearerToken, secretsEqual } from "./tokens.ts";
 
 /**
- * Team administration, guarded by ADMIN_SECRET, and members' self-service (me-routes.ts). Tokens
- * appear in these answers and nowhere else.
+ * /admin (mounted there): team administration, guarded by ADMIN_SECRET. Tokens appear in these
+ * answers and nowhere else (and in POST /me/token's, me-routes.ts).
  */
 export const adminRoutes = new Hono<AppEnv>();
 
 const emptyBody = z.strictObject({});
 
-adminRoutes.use("/admin/*", async (c, next) => {
-  const secret = c.env.ADMIN_SECRET;
+adminRoutes.use("/*", async (c, next) => {
+  const config = configOf(c.env);
+  const secret = config.adminSecret;
   if (!secret) throw new ApiError(503, CommonErrorCodes.misconfigured, "ADMIN_SECRET is not set, so administration is disabled");
-  const problem = adminSecretProblem(c.env);
+  const problem = adminSecretProblem(config);
   if (problem !== null) throw new ApiError(503, CommonErrorCodes.misconfigured, problem);
   const presented = bearerToken(c.req.header("authorization")) ?? "";
   if (!(await secretsEqual(presented, secret))) {
@@ -33,7 +35,7 @@ adminRoutes.use("/admin/*", async (c, next) => {
   await next();
 });
 
-adminRoutes.get("/admin/teams", async (c) => {
+adminRoutes.get("/teams", async (c) => {
   const { cursor, limit } = readQuery(c, TeamListQuery);
   return c.json(await listTeams(mainStore(c.env), cursor, limit));
 });
@@ -42,69 +44,94 @@ adminRoutes.get("/admin/teams", async (c) => {
  * With an Idempotency-Key the answer, tokens included, is stored with the change (sealed under the
  * admin secret and the key), so a retry after a lost answer gets the same tokens, not team_exists.
  */
-adminRoutes.post("/admin/teams", async (c) => {
+adminRoutes.post("/teams", async (c) => {
   const { team, members } = await readBody(c, TeamCreate);
-  refuseOpenTeamName(c.env, team);
+  const config = configOf(c.env);
+  refuseOpenTeamName(config, team);
   const key = await idempotencyOf(c, "admin");
-  const idem = guard(key, c.env.ADMIN_SECRET!, team);
-  const tokens = await createTeam(mainStore(c.env), team, members, idem);
-  if (tokens === "key_reused") throw keyReused();
-  if (tokens instanceof Replay) return replaySealed(tokens.record, key!, c.env.ADMIN_SECRET!);
-  if (tokens === "team_exists") throw new ApiError(409, "team_exists", `team ${team} already exists`);
-  return c.json({ team, tokens }, 201);
+  const outcome = await createTeam(mainStore(c.env), team, members, guard(key, config.adminSecret!, team));
+  switch (outcome.kind) {
+    case "ok":
+      return c.json({ team, tokens: outcome.tokens }, 201);
+    case "replay":
+      return replaySealed(outcome.record, key!, config.adminSecret!);
+    case "key_reused":
+    case "team_exists":
+      throw adminRefusal(outcome, team);
+    default:
+      return unreachable(outcome, "create_team outcome");
+  }
 });
 
-adminRoutes.get("/admin/teams/:team/members", async (c) => {
+adminRoutes.get("/teams/:team/members", async (c) => {
   const team = readId(c, TeamId, "team");
   const members = await listMembers(mainStore(c.env), team);
-  if (members === null) throw noTeam(team);
+  if (members === null) throw adminRefusal({ kind: "no_team" }, team);
   return c.json({ team, members });
 });
 
-adminRoutes.post("/admin/teams/:team/members", async (c) => {
+adminRoutes.post("/teams/:team/members", async (c) => {
   const team = readId(c, TeamId, "team");
   const { member } = await readBody(c, MemberCreate);
+  const secret = configOf(c.env).adminSecret!;
   const key = await idempotencyOf(c, "admin");
-  const token = await addMember(mainStore(c.env), team, member, guard(key, c.env.ADMIN_SECRET!, team));
-  if (token === "key_reused") throw keyReused();
-  if (token instanceof Replay) return replaySealed(token.record, key!, c.env.ADMIN_SECRET!);
-  if (token === "no_team") throw noTeam(team);
-  if (token === "member_exists") {
-    throw new ApiError(409, "member_exists", `${member} is already a member of ${team}; to give them a new token, POST /admin/teams/${team}/members/${member}/token`);
+  const outcome = await addMember(mainStore(c.env), team, member, guard(key, secret, team));
+  switch (outcome.kind) {
+    case "ok":
+      return c.json({ team, tokens: { [member]: outcome.token } }, 201);
+    case "replay":
+      return replaySealed(outcome.record, key!, secret);
+    case "key_reused":
+    case "no_team":
+    case "member_exists":
+      throw adminRefusal(outcome, team, member);
+    default:
+      return unreachable(outcome, "add_member outcome");
   }
-  return c.json({ team, tokens: { [member]: token } }, 201);
 });
 
 /** A lost token replaced: the new one is answered once, the old one stops working at once. */
-adminRoutes.post("/admin/teams/:team/members/:member/token", async (c) => {
+adminRoutes.post("/teams/:team/members/:member/token", async (c) => {
   const team = readId(c, TeamId, "team");
   const member = readId(c, MemberName, "member");
   await readBody(c, emptyBody, { optional: true });
+  const secret = configOf(c.env).adminSecret!;
   const key = await idempotencyOf(c, "admin");
-  const token = await reissueToken(mainStore(c.env), team, member, guard(key, c.env.ADMIN_SECRET!, team));
-  if (token === "key_reused") throw keyReused();
-  if (token instanceof Replay) return replaySealed(token.record, key!, c.env.ADMIN_SECRET!);
-  if (token === "no_team") throw noTeam(team);
-  if (token === "no_member") throw noMember(team, member);
-  await closeRevokedSockets(c, team, member, "token replaced");
-  return c.json({ team, tokens: { [member]: token } }, 201);
+  const outcome = await reissueToken(mainStore(c.env), team, member, guard(key, secret, team));
+  switch (outcome.kind) {
+    case "ok":
+      await closeRevokedSockets(c, team, member, "token replaced");
+      return c.json({ team, tokens: { [member]: outcome.token } }, 201);
+    case "replay":
+      return replaySealed(outcome.record, key!, secret);
+    case "key_reused":
+    case "no_team":
+    case "no_member":
+      throw adminRefusal(outcome, team, member);
+    default:
+      return unreachable(outcome, "reissue_token outcome");
+  }
 });
 
-adminRoutes.delete("/admin/teams/:team/members/:member", async (c) => {
+adminRoutes.delete("/teams/:team/members/:member", async (c) => {
   const team = readId(c, TeamId, "team");
   const member = readId(c, MemberName, "member");
-  const result = await revokeMember(mainStore(c.env), team, member);
-  if (result === "no_team") throw noTeam(team);
-  if (result === "no_member") throw noMember(team, member);
-  await closeRevokedSockets(c, team, member, "token revoked");
-  return c.body(null, 204);
+  const outcome = await revokeMember(mainStore(c.env), team, member);
+  switch (outcome.kind) {
+    case "ok":
+      await closeRevokedSockets(c, team, member, "token revoked");
+      return c.body(null, 204);
+    case "no_team":
+    case "no_member":
+      throw adminRefusal(outcome, team, member);
+    default:
+      return unreachable(outcome, "revoke_member outcome");
+  }
 });
 
-adminRoutes.route("/", meRoutes);
-
 /** The open team's data is anyone's without a token: no real team may have its name. */
-function refuseOpenTeamName(env: Env, team: string): void {
-  const reserved = new Set(["local", env.GROUPSYNC_OPEN_TEAM].filter((name): name is string => !!name));
+function refuseOpenTeamName(config: Config, team: string): void {
+  const reserved = new Set(["local", config.openTeam].filter((name): name is string => !!name));
   if (reserved.has(team)) throw invalid([{ field: "team", message: `"${team}" is reserved for the development open team (GROUPSYNC_OPEN_TEAM), whose data needs no token; choose another name` }]);
 }
 
@@ -120,14 +147,6 @@ async function replaySealed(record: string, key: Idempotency, secret: string): P
   }
 }
 
-function noTeam(team: string): ApiError {
-  return new ApiError(404, CommonErrorCodes.notFound, `team ${team} does not exist`);
-}
-
-function noMember(team: string, member: string): ApiError {
-  return new ApiError(404, CommonErrorCodes.notFound, `${member} is not a member of ${team}`);
-}
-
-function guard(key: Awaited<ReturnType<typeof idempotencyOf>>, secret: string, team: string): AdminIdempotency | undefined {
+function guard(key: Idempotency | undefined, secret: string, team: string): AdminIdempotency | undefined {
   return key === undefined ? undefined : { key, answer: (tokens) => answerRecord(key, 201, { team, tokens }, {}, secret) };
 }

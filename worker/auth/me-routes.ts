@@ -1,16 +1,17 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../env.ts";
+import { unreachable } from "../unreachable.ts";
 import { answerRecord, idempotencyOf, keyReused, replay } from "../idempotency/idempotency.ts";
 import { readBody } from "../request.ts";
 import { mainStore } from "../storage/stores.ts";
 import { authenticate, unauthorized } from "./access.ts";
 import { rotationIdempotencyKey } from "./keys.ts";
 import { closeRevokedSockets } from "./revoked-sockets.ts";
-import { reissueToken, Replay } from "./team-store.ts";
+import { reissueToken } from "./team-store.ts";
 import { authorizationOf, hashToken } from "./tokens.ts";
 
-/** What a member does for themselves with their own token. */
+/** /me (mounted there): what a member does for themselves with their own token. */
 export const meRoutes = new Hono<AppEnv>();
 
 /**
@@ -19,7 +20,7 @@ export const meRoutes = new Hono<AppEnv>();
  * holds) and found by it, so a retry after a lost answer, sent with the now revoked old token,
  * gets the same new token instead of 401.
  */
-meRoutes.post("/me/token", async (c) => {
+meRoutes.post("/token", async (c) => {
   await readBody(c, z.strictObject({}), { optional: true });
   const sent = authorizationOf(c.req.header("authorization"));
   if (sent.kind !== "bearer") throw unauthorized("POST /me/token replaces the token it is sent with: send Authorization: Bearer <your token>");
@@ -34,11 +35,20 @@ meRoutes.post("/me/token", async (c) => {
     }
   }
   const { team, member } = await authenticate(c);
-  const token = await reissueToken(mainStore(c.env), team, member, idem && { key: idem, answer: (tokens) => answerRecord(idem, 201, { team, tokens }, {}, oldToken) });
-  if (token === "key_reused") throw keyReused();
-  if (token instanceof Replay) return replay(token.record, idem!, oldToken);
-  // Revoked between the check above and this step: the token is no longer valid.
-  if (token === "no_team" || token === "no_member") throw unauthorized("the token is not valid (revoked, replaced or never issued)");
-  await closeRevokedSockets(c, team, member, "token rotated");
-  return c.json({ team, tokens: { [member]: token } }, 201);
+  const outcome = await reissueToken(mainStore(c.env), team, member, idem && { key: idem, answer: (tokens) => answerRecord(idem, 201, { team, tokens }, {}, oldToken) });
+  switch (outcome.kind) {
+    case "ok":
+      await closeRevokedSockets(c, team, member, "token rotated");
+      return c.json({ team, tokens: { [member]: outcome.token } }, 201);
+    case "replay":
+      return replay(outcome.record, idem!, oldToken);
+    case "key_reused":
+      throw keyReused();
+    case "no_team":
+    case "no_member":
+      // Revoked between the check above and this step: the token is no longer valid.
+      throw unauthorized("the token is not valid (revoked, replaced or never issued)");
+    default:
+      return unreachable(outcome, "reissue_token outcome");
+  }
 });

@@ -12,10 +12,6 @@
  * Requests without Origin (curl, the agent, scripts) are not from a page and keep working.
  */
 /** Its one setting (a `--var` under `npm run dev`): the host names it answers, comma-separated. */
-export interface OpenTeamEnv {
-  ALLOWED_HOSTS?: string;
-}
-
 export const DEFAULT_ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"];
 
 export interface OpenTeamRequest {

@@ -9,9 +9,9 @@ import { LuaScript } from "../storage/lua-script.ts";
  */
 export const createTeamScript = new LuaScript(
   "create_team",
-  "61e7755209cb75405aa83cf65acae7630a1fb214",
-  `local IDEM_KEY, IDEM_FP, IDEM_ANSWER = KEYS[#KEYS], ARGV[#ARGV - 1], ARGV[#ARGV]
-${IDEM_LUA}local seen = idem_seen()
+  "2573c1a79f7940bdaa2cb5d622577464ea7d5612",
+  `${IDEM_LUA}local idem_key, idem_fp, idem_answer = KEYS[#KEYS], ARGV[#ARGV - 1], ARGV[#ARGV]
+local seen = idem_seen(idem_key, idem_fp)
 if seen then return seen end
 if redis.call('EXISTS', KEYS[1]) == 1 then return 'team_exists' end
 redis.call('SET', KEYS[1], ARGV[1])
@@ -21,7 +21,7 @@ for i = 1, n do
   redis.call('SET', KEYS[3 + i], ARGV[1 + n + i])
   redis.call('HSET', KEYS[3], ARGV[1 + i], ARGV[1 + 2 * n + i])
 end
-idem_remember()
+idem_remember(idem_key, idem_fp, idem_answer)
 return 'ok'`,
 );
 
@@ -32,15 +32,14 @@ return 'ok'`,
  */
 export const addMemberScript = new LuaScript(
   "add_member",
-  "bf1e40a709f199b4c678929ac32a15c1753398be",
-  `local IDEM_KEY, IDEM_FP, IDEM_ANSWER = KEYS[5], ARGV[4], ARGV[5]
-${IDEM_LUA}local seen = idem_seen()
+  "94a50059a1fd2df39c936eb271a1088036beb2d8",
+  `${IDEM_LUA}local seen = idem_seen(KEYS[5], ARGV[4])
 if seen then return seen end
 if redis.call('EXISTS', KEYS[1]) == 0 then return 'no_team' end
 if redis.call('SADD', KEYS[2], ARGV[1]) == 0 then return 'member_exists' end
 redis.call('SET', KEYS[4], ARGV[2])
 redis.call('HSET', KEYS[3], ARGV[1], ARGV[3])
-idem_remember()
+idem_remember(KEYS[5], ARGV[4], ARGV[5])
 return 'ok'`,
 );
 
@@ -56,30 +55,33 @@ return redis.call('GET', KEYS[1])`,
 );
 
 /**
- * Deletes the member's current token (named by the member tokens hash) and any tokens found for
- * them that predate that hash (extra KEYS, deleted only if their record still names the member).
- * Shared by reissue and revoke. Sets local `revoked` to the hashes deleted.
+ * Deletes the member's current token and any tokens found for them that predate the member tokens
+ * hash. The worker read the hash first and passes the key of the token it named (KEYS[current]);
+ * if the hash names another token now, nothing is done and the caller reads again ('stale').
+ * Legacy token keys (KEYS[legacy_from..]) are deleted only if their record still names the member.
+ * Returns the KEYS indices deleted, or nil when stale.
  */
-const DROP_TOKENS_LUA = `local function drop_tokens(tokens_key, member, team, prefix, legacy_from, legacy_to)
-  local revoked = {}
-  local current = redis.call('HGET', tokens_key, member)
-  if current then
-    local hash = cjson.decode(current).hash
-    redis.call('DEL', prefix .. hash)
-    revoked[#revoked + 1] = hash
+const DROP_TOKENS_LUA = `local function drop_tokens(tokens_key, member, team, expected_hash, current, legacy_from)
+  local entry = redis.call('HGET', tokens_key, member)
+  local hash = entry and cjson.decode(entry).hash or ''
+  if hash ~= expected_hash then return nil end
+  local dropped = {}
+  if hash ~= '' then
+    redis.call('DEL', KEYS[current])
+    dropped[#dropped + 1] = current
   end
-  for i = legacy_from, legacy_to do
+  for i = legacy_from, #KEYS do
     local raw = redis.call('GET', KEYS[i])
     if raw then
       local ok, record = pcall(cjson.decode, raw)
       if ok and record.team == team and record.member == member then
         redis.call('DEL', KEYS[i])
-        revoked[#revoked + 1] = string.sub(KEYS[i], #prefix + 1)
+        dropped[#dropped + 1] = i
       end
     end
   end
   redis.call('HDEL', tokens_key, member)
-  return revoked
+  return dropped
 end
 `;
 
@@ -87,37 +89,41 @@ end
  * A new token for a member, the old one deleted in the same step (POST
  * /admin/teams/{team}/members/{member}/token and POST /me/token).
  * KEYS: team, members set, member tokens hash, last used hash, new token key, idempotency record,
- * legacy token keys... ARGV: team, member, new token record, member tokens entry, token key
- * prefix, idempotency fingerprint, idempotency answer.
- * Returns {'ok', revoked hashes...} | 'no_team' | 'no_member' | {'idem_replay', record} | {'idem_reused'}.
+ * current token key (any key when there is none), legacy token keys...
+ * ARGV: team, member, new token record, member tokens entry, current token hash ('' for none),
+ * idempotency fingerprint, idempotency answer.
+ * Returns {'ok', dropped KEYS indices...} | 'no_team' | 'no_member' | 'stale' | {'idem_replay', record} | {'idem_reused'}.
  */
 export const reissueTokenScript = new LuaScript(
   "reissue_token",
-  "60edefe53bb60eb5d4729b5b2a2c21f5b835bcae",
-  `local IDEM_KEY, IDEM_FP, IDEM_ANSWER = KEYS[6], ARGV[6], ARGV[7]
-${IDEM_LUA}${DROP_TOKENS_LUA}local seen = idem_seen()
+  "6f24e9f6efd0c9a47806a2e76a4299ed44934306",
+  `${IDEM_LUA}${DROP_TOKENS_LUA}local seen = idem_seen(KEYS[6], ARGV[6])
 if seen then return seen end
 if redis.call('EXISTS', KEYS[1]) == 0 then return 'no_team' end
 if redis.call('SISMEMBER', KEYS[2], ARGV[2]) == 0 then return 'no_member' end
-local revoked = drop_tokens(KEYS[3], ARGV[2], ARGV[1], ARGV[5], 7, #KEYS)
+local dropped = drop_tokens(KEYS[3], ARGV[2], ARGV[1], ARGV[5], 7, 8)
+if not dropped then return 'stale' end
 redis.call('SET', KEYS[5], ARGV[3])
 redis.call('HSET', KEYS[3], ARGV[2], ARGV[4])
 redis.call('HDEL', KEYS[4], ARGV[2])
-idem_remember()
-return {'ok', unpack(revoked)}`,
+idem_remember(KEYS[6], ARGV[6], ARGV[7])
+return {'ok', unpack(dropped)}`,
 );
 
 /**
  * Removes a member and their token (DELETE /admin/teams/{team}/members/{member}).
- * KEYS: team, members set, member tokens hash, last used hash, legacy token keys...
- * ARGV: team, member, token key prefix. Returns {'ok', revoked hashes...} | 'no_team' | 'no_member'.
+ * KEYS: team, members set, member tokens hash, last used hash, current token key (any key when
+ * there is none), legacy token keys... ARGV: team, member, current token hash ('' for none).
+ * Returns {'ok', dropped KEYS indices...} | 'no_team' | 'no_member' | 'stale'.
  */
 export const revokeMemberScript = new LuaScript(
   "revoke_member",
-  "7f2c05c4415bdf91ca7974ee3adfe51f3469f5c3",
+  "208f6e625ddd91201eba1ff047591cf47d319bf1",
   `${DROP_TOKENS_LUA}if redis.call('EXISTS', KEYS[1]) == 0 then return 'no_team' end
-if redis.call('SREM', KEYS[2], ARGV[2]) == 0 then return 'no_member' end
-local revoked = drop_tokens(KEYS[3], ARGV[2], ARGV[1], ARGV[3], 5, #KEYS)
+if redis.call('SISMEMBER', KEYS[2], ARGV[2]) == 0 then return 'no_member' end
+local dropped = drop_tokens(KEYS[3], ARGV[2], ARGV[1], ARGV[3], 5, 6)
+if not dropped then return 'stale' end
+redis.call('SREM', KEYS[2], ARGV[2])
 redis.call('HDEL', KEYS[4], ARGV[2])
-return {'ok', unpack(revoked)}`,
+return {'ok', unpack(dropped)}`,
 );

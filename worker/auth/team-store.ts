@@ -14,18 +14,17 @@ export interface AdminIdempotency {
   answer: (tokens: Record<string, string>) => Promise<string>;
 }
 /** The key's record was found: the first answer (`replay`), or the key was used for another request. */
-export type Replayed = Replay | "key_reused";
-/** A class, so it cannot be mistaken for a tokens record (whose keys are member names). */
-export class Replay {
-  readonly record: string;
-  constructor(record: string) {
-    this.record = record;
-  }
-}
+export type Replayed = { kind: "replay"; record: string } | { kind: "key_reused" };
+
+/** One outcome type per operation, matched exhaustively at the edge (http-outcomes.ts). */
+export type CreateTeamOutcome = { kind: "ok"; tokens: Record<string, string> } | { kind: "team_exists" } | Replayed;
+export type AddMemberOutcome = { kind: "ok"; token: string } | { kind: "no_team" } | { kind: "member_exists" } | Replayed;
+export type ReissueTokenOutcome = { kind: "ok"; token: string } | { kind: "no_team" } | { kind: "no_member" } | Replayed;
+export type RevokeMemberOutcome = { kind: "ok" } | { kind: "no_team" } | { kind: "no_member" };
 
 function replayed(result: unknown): Replayed | undefined {
   if (!Array.isArray(result) || (result[0] !== "idem_replay" && result[0] !== "idem_reused")) return undefined;
-  return result[0] === "idem_replay" ? new Replay(String(result[1])) : "key_reused";
+  return result[0] === "idem_replay" ? { kind: "replay", record: String(result[1]) } : { kind: "key_reused" };
 }
 
 interface TokenRecord extends Member {
@@ -77,7 +76,7 @@ function noteUse(redis: Redis, hash: string, member: Member, background: Backgro
 }
 
 /** Creates a team with its members; returns each member's token (shown once, stored hashed). */
-export async function createTeam(redis: Redis, team: string, members: string[], idem?: AdminIdempotency): Promise<Record<string, string> | "team_exists" | Replayed> {
+export async function createTeam(redis: Redis, team: string, members: string[], idem?: AdminIdempotency): Promise<CreateTeamOutcome> {
   const now = new Date().toISOString();
   const unique = [...new Set(members)];
   const tokens = Object.fromEntries(unique.map((member) => [member, newToken()]));
@@ -93,10 +92,10 @@ export async function createTeam(redis: Redis, team: string, members: string[], 
       ...idemArgs(idem?.key, idem && (await idem.answer(tokens))),
     ],
   );
-  return replayed(result) ?? (result === "ok" ? tokens : "team_exists");
+  return replayed(result) ?? (result === "ok" ? { kind: "ok", tokens } : { kind: "team_exists" });
 }
 
-export async function addMember(redis: Redis, team: string, member: string, idem?: AdminIdempotency): Promise<string | "no_team" | "member_exists" | Replayed> {
+export async function addMember(redis: Redis, team: string, member: string, idem?: AdminIdempotency): Promise<AddMemberOutcome> {
   const token = newToken();
   const hash = await hashToken(token);
   const now = new Date().toISOString();
@@ -110,8 +109,13 @@ export async function addMember(redis: Redis, team: string, member: string, idem
       ...idemArgs(idem?.key, idem && (await idem.answer({ [member]: token }))),
     ],
   );
-  return replayed(result) ?? (result === "ok" ? token : (result as "no_team" | "member_exists"));
+  if (result === "ok") return { kind: "ok", token };
+  if (result === "no_team" || result === "member_exists") return { kind: result };
+  return replayed(result) ?? unexpected("add_member", result);
 }
+
+/** Attempts when the member's token changes between reading it and the script (another reissue). */
+const MAX_TOKEN_ROUNDS = 3;
 
 /**
  * A new token for a member; the old one is deleted in the same step and stops working in this
@@ -124,37 +128,61 @@ export async function reissueToken(
   member: string,
   idem?: AdminIdempotency,
   idemKey = idem?.key.key ?? idempotencyKeys.adminPlaceholder,
-): Promise<string | "no_team" | "no_member" | Replayed> {
+): Promise<ReissueTokenOutcome> {
   const token = newToken();
   const hash = await hashToken(token);
   const now = new Date().toISOString();
-  const legacy = await legacyTokenKeys(redis, team, member);
-  const result = await reissueTokenScript.run(
-    redis,
-    [teamKey(team), teamMembersKey(team), memberTokensKey(team), lastUsedKey(team), tokenKey(hash), idemKey, ...legacy],
-    [
+  const answer = idemArgs(idem?.key, idem && (await idem.answer({ [member]: token })));
+  for (let round = 0; round < MAX_TOKEN_ROUNDS; round++) {
+    const { current, legacy } = await tokensOf(redis, team, member);
+    const keys = [teamKey(team), teamMembersKey(team), memberTokensKey(team), lastUsedKey(team), tokenKey(hash), idemKey, tokenKey(current || "none"), ...legacy];
+    const result = await reissueTokenScript.run(redis, keys, [
       team,
       member,
       JSON.stringify({ team, member, created_at: now } satisfies TokenRecord),
       JSON.stringify({ hash, created_at: now } satisfies MemberTokenEntry),
-      TOKEN_KEY_PREFIX,
-      ...idemArgs(idem?.key, idem && (await idem.answer({ [member]: token }))),
-    ],
-  );
-  const seen = replayed(result);
-  if (seen !== undefined) return seen;
-  if (!Array.isArray(result)) return result as "no_team" | "no_member";
-  for (const revoked of result.slice(1)) forgetMember(String(revoked));
-  return token;
+      current,
+      ...answer,
+    ]);
+    if (result === "stale") continue;
+    if (result === "no_team" || result === "no_member") return { kind: result };
+    const seen = replayed(result);
+    if (seen !== undefined) return seen;
+    forgetDropped(keys, result);
+    return { kind: "ok", token };
+  }
+  throw new Error(`reissue_token: ${member}'s token kept changing`);
 }
 
 /** Removes a member from the team; their token stops working (see reissueToken). */
-export async function revokeMember(redis: Redis, team: string, member: string): Promise<"ok" | "no_team" | "no_member"> {
-  const legacy = await legacyTokenKeys(redis, team, member);
-  const result = await revokeMemberScript.run(redis, [teamKey(team), teamMembersKey(team), memberTokensKey(team), lastUsedKey(team), ...legacy], [team, member, TOKEN_KEY_PREFIX]);
-  if (!Array.isArray(result)) return result as "no_team" | "no_member";
-  for (const revoked of result.slice(1)) forgetMember(String(revoked));
-  return "ok";
+export async function revokeMember(redis: Redis, team: string, member: string): Promise<RevokeMemberOutcome> {
+  for (let round = 0; round < MAX_TOKEN_ROUNDS; round++) {
+    const { current, legacy } = await tokensOf(redis, team, member);
+    const keys = [teamKey(team), teamMembersKey(team), memberTokensKey(team), lastUsedKey(team), tokenKey(current || "none"), ...legacy];
+    const result = await revokeMemberScript.run(redis, keys, [team, member, current]);
+    if (result === "stale") continue;
+    if (result === "no_team" || result === "no_member") return { kind: result };
+    forgetDropped(keys, result);
+    return { kind: "ok" };
+  }
+  throw new Error(`revoke_member: ${member}'s token kept changing`);
+}
+
+/** The member's current token hash ('' for none) and, for members older than that record, their token keys. */
+async function tokensOf(redis: Redis, team: string, member: string): Promise<{ current: string; legacy: string[] }> {
+  const entry = await redis.hget<string>(memberTokensKey(team), member);
+  if (entry !== null) return { current: (JSON.parse(String(entry)) as MemberTokenEntry).hash, legacy: [] };
+  return { current: "", legacy: await legacyTokenKeys(redis, team, member) };
+}
+
+/** The tokens a script deleted (it answers their KEYS indices, 1-based) stop working in this isolate at once. */
+function forgetDropped(keys: string[], result: unknown): void {
+  if (!Array.isArray(result) || result[0] !== "ok") unexpected("token script", result);
+  for (const index of result.slice(1)) forgetMember(keys[Number(index) - 1]!.slice(TOKEN_KEY_PREFIX.length));
+}
+
+function unexpected(script: string, result: unknown): never {
+  throw new Error(`${script} answered ${JSON.stringify(result)}`);
 }
 
 /**
@@ -163,7 +191,6 @@ export async function revokeMember(redis: Redis, team: string, member: string): 
  * request's). Members created since never take this path.
  */
 async function legacyTokenKeys(redis: Redis, team: string, member: string): Promise<string[]> {
-  if ((await redis.hexists(memberTokensKey(team), member)) === 1) return [];
   if ((await redis.sismember(teamMembersKey(team), member)) === 0) return [];
   const found: string[] = [];
   let cursor = "0";

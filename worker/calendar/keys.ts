@@ -1,3 +1,6 @@
+/** The calendar store's index of teams that may hold leases (see below). */
+export const CALENDAR_HOLDING_TEAMS = "gs:tx:holding-teams";
+
 /**
  * Calendar keys. Every key of a team carries the hash tag {team}, so a team's keys live in one
  * slot and a Lua script may touch them together.
@@ -30,12 +33,9 @@ export const calendarKeys = (team: string) => {
     lock: (id: string) => `${base}:event-lock:${id}`,
     txHolds: (tx: string) => `${base}:tx-holds:${tx}`,
     leases: `${base}:leases`,
-    prefix: `${base}:`,
+    holdingTeams: CALENDAR_HOLDING_TEAMS,
   };
 };
-
-/** The calendar store's index of teams that may hold leases (see above). */
-export const CALENDAR_HOLDING_TEAMS = "gs:tx:holding-teams";
 
 /** Redis channel the original named; every change is published there (payload names the team). */
 export const CALENDAR_CHANNEL = "calendar_events";

@@ -1,6 +1,7 @@
 import { IDEM_LUA } from "../idempotency/lua.ts";
 import { EMIT_LUA, FEED_LOCALS_LUA, FEED_REPLY_LUA } from "../live/feed.ts";
 import { LuaScript } from "../storage/lua-script.ts";
+import { LEAVE_LEASE_LUA } from "../tx/lease-scripts.ts";
 import { RECORD_FIELD_LUA } from "../storage/record-field-lua.ts";
 
 /**
@@ -22,12 +23,9 @@ const FIND_CONFLICTS = `local function find_conflicts(startsKey, endsKey, id, s_
   end
   return conflicts
 end
-local function conflict_reply(prefix, conflicts)
+local function conflict_reply(conflicts)
   local reply = {'conflict'}
-  for _, other in ipairs(conflicts) do
-    table.insert(reply, other)
-    table.insert(reply, redis.call('GET', prefix .. other) or '')
-  end
+  for _, other in ipairs(conflicts) do table.insert(reply, other) end
   return reply
 end
 `;
@@ -40,15 +38,14 @@ end
  *       max conflicts to report, channel, message, idempotency fingerprint ('' for none),
  *       idempotency answer, feed inline ('1' or '')
  * Returns {'ok', feed...} (see FEED_REPLY_LUA) | {'exists'} | {'missing'} | {'stale', version} | {'locked', tx}
- *       | {'conflict', id, json, id, json, ...} (a hold's json is its hold record)
+ *       | {'conflict', id, id, ...} (a hold's id is its member: its record is at event:<id> too; the worker reads them)
  *       | {'idem_replay', record} | {'idem_reused'} (see IDEM_LUA: checked first, stored with the write)
  * The overlap rule is FIND_CONFLICTS above.
  */
 export const putEventScript = new LuaScript(
   "put_event",
-  "80d96b59f85f1956e747b7b42d59971e26cba7db",
-  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${FIND_CONFLICTS}${RECORD_FIELD_LUA}local IDEM_KEY, IDEM_FP, IDEM_ANSWER = KEYS[9], ARGV[10], ARGV[11]
-${IDEM_LUA}local seen = idem_seen()
+  "1aa166d9c4d6ad62da32850cd9bc73be7667d4e7",
+  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${FIND_CONFLICTS}${RECORD_FIELD_LUA}${IDEM_LUA}local seen = idem_seen(KEYS[9], ARGV[10])
 if seen then return seen end
 local id = ARGV[1]
 local lock = redis.call('GET', KEYS[8])
@@ -63,7 +60,7 @@ else
 end
 local s, e = tonumber(ARGV[3]), tonumber(ARGV[4])
 local conflicts = find_conflicts(KEYS[2], KEYS[3], id, ARGV[3], ARGV[4], tonumber(ARGV[7]))
-if #conflicts > 0 then return conflict_reply(string.sub(KEYS[1], 1, #KEYS[1] - #id), conflicts) end
+if #conflicts > 0 then return conflict_reply(conflicts) end
 if KEYS[5] ~= KEYS[2] then
   redis.call('ZREM', KEYS[5], id)
   redis.call('ZREM', KEYS[6], id)
@@ -73,7 +70,7 @@ redis.call('ZADD', KEYS[2], s, id)
 redis.call('ZADD', KEYS[3], e, id)
 redis.call('ZADD', KEYS[4], s, id)
 if e - s > tonumber(redis.call('GET', KEYS[7]) or '0') then redis.call('SET', KEYS[7], e - s) end
-idem_remember()
+idem_remember(KEYS[9], ARGV[10], ARGV[11])
 emit(ARGV[8], ARGV[9])
 return feed_reply({'ok'})`,
 );
@@ -105,12 +102,12 @@ return feed_reply({'ok'})`,
  * atomically. KEYS: event, cal start, cal end, hold, event lock, tx holds, leases.
  * ARGV: kind (create|update|delete), event id, hold member, start ms, end ms, hold record JSON,
  *       tx id, lease end ms, max conflicts, expected version ('' for create).
- * Returns {'ok'} | {'locked', tx} | {'exists'} | {'missing'} | {'stale'} | {'conflict', id, json, ...}
+ * Returns {'ok'} | {'locked', tx} | {'exists'} | {'missing'} | {'stale'} | {'conflict', id, ...}
  * Holds of the same transaction count as busy too: two ops for one slot in one transaction conflict.
  */
 export const prepareEventScript = new LuaScript(
   "prepare_event",
-  "4d573f1861b68cd46b370b538d593cd589305d01",
+  "7ad9894154429cfb2c4506e8187cbf8ba07ce691",
   `${FIND_CONFLICTS}${RECORD_FIELD_LUA}local id, member, tx = ARGV[2], ARGV[3], ARGV[7]
 local lock = redis.call('GET', KEYS[5])
 if lock then return {'locked', lock} end
@@ -123,7 +120,7 @@ else
 end
 if ARGV[1] ~= 'delete' then
   local conflicts = find_conflicts(KEYS[2], KEYS[3], id, ARGV[4], ARGV[5], tonumber(ARGV[9]))
-  if #conflicts > 0 then return conflict_reply(string.sub(KEYS[1], 1, #KEYS[1] - #id), conflicts) end
+  if #conflicts > 0 then return conflict_reply(conflicts) end
   redis.call('ZADD', KEYS[2], tonumber(ARGV[4]), member)
   redis.call('ZADD', KEYS[3], tonumber(ARGV[5]), member)
 end
@@ -136,70 +133,78 @@ return {'ok'}`,
 
 /**
  * Applies a committed transaction's calendar holds; idempotent (a hold already applied is gone).
- * KEYS: tx holds, leases, team start, team max length, feed stream, feed seq.
- * ARGV: tx id, key prefix, channel, team, member, now, feed inline. Returns {count, feed...}.
+ * The worker reads the holds first (SMEMBERS of tx holds, then each hold) to name every key here.
+ * KEYS: tx holds, leases, team start, team max length, then per hold: hold, event, its calendar's
+ *       start and end, the previous calendar's start and end (update, delete), event lock; then
+ *       feed stream, feed seq.
+ * ARGV: tx id, channel, team, member, now, feed inline.
+ * Returns {count, remaining, feed...}: `remaining` holds were added after the worker read them
+ * (the lease stays until none is left, so the worker reads again or recovery finds them).
  */
 export const applyEventHoldsScript = new LuaScript(
   "apply_event_holds",
-  "29e8d6ea4c2729af48a07c6c827813f9af319dbb",
-  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${RECORD_FIELD_LUA}local prefix, count = ARGV[2], 0
-for _, holdKey in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  "090ddcbc77ef1296057dfb402b19a4534d78bbba",
+  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${LEAVE_LEASE_LUA}local count = 0
+for i = 5, #KEYS - 2, 7 do
+  local holdKey, eventKey, startKey, endKey, oldStartKey, oldEndKey, lockKey = KEYS[i], KEYS[i + 1], KEYS[i + 2], KEYS[i + 3], KEYS[i + 4], KEYS[i + 5], KEYS[i + 6]
   local raw = redis.call('GET', holdKey)
   if raw then
     local hold = cjson.decode(raw)
     local id = hold.event_id
-    local eventKey = prefix .. 'event:' .. id
     local message
     if hold.kind ~= 'create' then
-      local oldCalendar = record_field(hold.previous, 'calendar')
-      redis.call('ZREM', prefix .. 'cal:' .. oldCalendar .. ':start', id)
-      redis.call('ZREM', prefix .. 'cal:' .. oldCalendar .. ':end', id)
+      redis.call('ZREM', oldStartKey, id)
+      redis.call('ZREM', oldEndKey, id)
       redis.call('ZREM', KEYS[3], id)
     end
     if hold.kind == 'delete' then
       redis.call('DEL', eventKey)
-      message = '{"type":"event.deleted","team":' .. cjson.encode(ARGV[4]) .. ',"id":' .. cjson.encode(id) .. ',"by":' .. cjson.encode(ARGV[5]) .. ',"at":' .. cjson.encode(ARGV[6]) .. ',"tx":' .. cjson.encode(ARGV[1]) .. '}'
+      message = '{"type":"event.deleted","team":' .. cjson.encode(ARGV[3]) .. ',"id":' .. cjson.encode(id) .. ',"by":' .. cjson.encode(ARGV[4]) .. ',"at":' .. cjson.encode(ARGV[5]) .. ',"tx":' .. cjson.encode(ARGV[1]) .. '}'
     else
       redis.call('SET', eventKey, hold.event)
-      redis.call('ZADD', prefix .. 'cal:' .. hold.calendar .. ':start', hold.start_ms, id)
-      redis.call('ZADD', prefix .. 'cal:' .. hold.calendar .. ':end', hold.end_ms, id)
+      redis.call('ZADD', startKey, hold.start_ms, id)
+      redis.call('ZADD', endKey, hold.end_ms, id)
       redis.call('ZADD', KEYS[3], hold.start_ms, id)
       local length = hold.end_ms - hold.start_ms
       if length > tonumber(redis.call('GET', KEYS[4]) or '0') then redis.call('SET', KEYS[4], length) end
       local kind = 'event.updated'
       if hold.kind == 'create' then kind = 'event.created' end
-      message = '{"type":"' .. kind .. '","team":' .. cjson.encode(ARGV[4]) .. ',"id":' .. cjson.encode(id) .. ',"by":' .. cjson.encode(ARGV[5]) .. ',"at":' .. cjson.encode(ARGV[6]) .. ',"tx":' .. cjson.encode(ARGV[1]) .. ',"event":' .. hold.event .. '}'
+      message = '{"type":"' .. kind .. '","team":' .. cjson.encode(ARGV[3]) .. ',"id":' .. cjson.encode(id) .. ',"by":' .. cjson.encode(ARGV[4]) .. ',"at":' .. cjson.encode(ARGV[5]) .. ',"tx":' .. cjson.encode(ARGV[1]) .. ',"event":' .. hold.event .. '}'
     end
-    redis.call('ZREM', prefix .. 'cal:' .. hold.calendar .. ':start', hold.member)
-    redis.call('ZREM', prefix .. 'cal:' .. hold.calendar .. ':end', hold.member)
+    redis.call('ZREM', startKey, hold.member)
+    redis.call('ZREM', endKey, hold.member)
     redis.call('DEL', holdKey)
-    redis.call('DEL', prefix .. 'event-lock:' .. id)
-    emit(ARGV[3], message)
+    redis.call('DEL', lockKey)
+    emit(ARGV[2], message)
     count = count + 1
   end
+  redis.call('SREM', KEYS[1], holdKey)
 end
-redis.call('DEL', KEYS[1])
-redis.call('ZREM', KEYS[2], ARGV[1])
-return feed_reply({count})`,
+local remaining = leave_lease(KEYS[1], KEYS[2], ARGV[1])
+return feed_reply({count, remaining})`,
 );
 
-/** Releases an aborted transaction's calendar holds; idempotent. KEYS: tx holds, leases. ARGV: tx id, key prefix. */
+/**
+ * Releases an aborted transaction's calendar holds; idempotent. The worker reads the holds first.
+ * KEYS: tx holds, leases, then per hold: hold, its calendar's start and end, event lock.
+ * ARGV: tx id. Returns {count, remaining} (see apply_event_holds).
+ */
 export const releaseEventHoldsScript = new LuaScript(
   "release_event_holds",
-  "c56a86aa12b6c43592ae5fcd2d14439a2892ff96",
-  `local prefix, count = ARGV[2], 0
-for _, holdKey in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-  local raw = redis.call('GET', holdKey)
+  "f81c9a98d80cbd5bd1051310133ad8e3b91ef09c",
+  `${LEAVE_LEASE_LUA}local count = 0
+for i = 3, #KEYS, 4 do
+  local raw = redis.call('GET', KEYS[i])
   if raw then
     local hold = cjson.decode(raw)
-    redis.call('ZREM', prefix .. 'cal:' .. hold.calendar .. ':start', hold.member)
-    redis.call('ZREM', prefix .. 'cal:' .. hold.calendar .. ':end', hold.member)
-    if redis.call('GET', prefix .. 'event-lock:' .. hold.event_id) == ARGV[1] then redis.call('DEL', prefix .. 'event-lock:' .. hold.event_id) end
-    redis.call('DEL', holdKey)
+    redis.call('ZREM', KEYS[i + 1], hold.member)
+    redis.call('ZREM', KEYS[i + 2], hold.member)
+    if redis.call('GET', KEYS[i + 3]) == ARGV[1] then redis.call('DEL', KEYS[i + 3]) end
+    redis.call('DEL', KEYS[i])
     count = count + 1
   end
+  redis.call('SREM', KEYS[1], KEYS[i])
 end
-redis.call('DEL', KEYS[1])
-redis.call('ZREM', KEYS[2], ARGV[1])
-return count`,
+local remaining = leave_lease(KEYS[1], KEYS[2], ARGV[1])
+return {count, remaining}`,
 );

@@ -3,32 +3,18 @@ import { MAX_EVENT_LENGTH_MS, type Event } from "../../shared/calendar.ts";
 import { parseInstant } from "../../shared/instant.ts";
 import type { ChangeSink } from "../live/changes.ts";
 import { isAfter, type Cursor } from "../storage/cursor.ts";
-import { idemArgs, idemKeys, type Idempotency } from "../idempotency/idempotency.ts";
+import { idemArgs, idemKeys } from "../idempotency/idempotency.ts";
+import { outcomeOf, type CreateIdempotency, type CreateOutcome, type DeleteOutcome, type RecordStore, type SlotConflict, type UpdateOutcome } from "../records/outcomes.ts";
 import { idempotencyKeys } from "../idempotency/keys.ts";
 import { CALENDAR_CHANNEL, calendarKeys } from "./keys.ts";
 import { deleteEventScript, putEventScript } from "./scripts.ts";
-
-export type PutOutcome =
-  | { kind: "ok" }
-  | { kind: "exists" }
-  | { kind: "missing" }
-  | { kind: "stale"; version: number }
-  | { kind: "locked"; tx: string }
-  | { kind: "conflict"; conflicts: Conflict[] }
-  | { kind: "replay"; record: string }
-  | { kind: "key_reused" };
-
-/** What a booking collides with: an event, or a hold of a transaction in progress (`tx` set). */
-export type Conflict = Pick<Event, "id" | "starts_at" | "ends_at"> & { title?: string; tx?: string };
-
-export type DeleteOutcome = { kind: "ok" } | { kind: "missing" } | { kind: "stale"; version: number } | { kind: "locked"; tx: string };
 
 export type Change = "event.created" | "event.updated" | "event.deleted";
 
 const MAX_CONFLICTS_REPORTED = 10;
 
 /** One team's calendar in Redis. Knows keys and scripts; knows nothing of HTTP. */
-export class CalendarStore {
+export class CalendarStore implements RecordStore<Event> {
   readonly #redis: Redis;
   readonly #team: string;
   readonly #keys: ReturnType<typeof calendarKeys>;
@@ -47,9 +33,17 @@ export class CalendarStore {
   }
 
   /** The event and the transaction that holds it, if any, in one round trip. */
-  async getWithLock(id: string): Promise<{ event: Event | null; lockedBy: string | null }> {
+  async getWithLock(id: string): Promise<{ record: Event | null; lockedBy: string | null }> {
     const [raw, lock] = await this.#redis.mget<(string | null)[]>(this.#keys.event(id), this.#keys.lock(id));
-    return { event: raw ? (JSON.parse(raw) as Event) : null, lockedBy: lock ?? null };
+    return { record: raw ? (JSON.parse(raw) as Event) : null, lockedBy: lock ?? null };
+  }
+
+  create(event: Event, by: string, idem?: CreateIdempotency): Promise<CreateOutcome> {
+    return this.#put(event, undefined, by, idem, ["ok", "exists", "locked", "conflict", "replay", "key_reused"]);
+  }
+
+  update(event: Event, previous: Event, by: string): Promise<UpdateOutcome> {
+    return this.#put(event, previous, by, undefined, ["ok", "missing", "stale", "locked", "conflict"]);
   }
 
   /**
@@ -58,7 +52,7 @@ export class CalendarStore {
    * record is checked first (a replay or a reused key changes nothing) and `answer` is stored
    * with the write, in the same step.
    */
-  async put(event: Event, previous: Event | undefined, by: string, idem?: { key: Idempotency; answer: string }): Promise<PutOutcome> {
+  async #put<K extends (CreateOutcome | UpdateOutcome)["kind"]>(event: Event, previous: Event | undefined, by: string, idem: CreateIdempotency | undefined, allowed: readonly K[]) {
     const k = this.#keys;
     const change: Change = previous === undefined ? "event.created" : "event.updated";
     const oldCalendar = previous?.calendar ?? event.calendar;
@@ -91,27 +85,8 @@ export class CalendarStore {
         this.#changes.inlineFlag("calendar"),
       ],
     )) as string[];
-    switch (reply[0]) {
-      case "ok":
-        await this.#changes.settle("calendar", reply.slice(1), [message]);
-        return { kind: "ok" };
-      case "exists":
-        return { kind: "exists" };
-      case "missing":
-        return { kind: "missing" };
-      case "stale":
-        return { kind: "stale", version: Number(reply[1]) };
-      case "locked":
-        return { kind: "locked", tx: reply[1]! };
-      case "conflict":
-        return { kind: "conflict", conflicts: parseConflicts(reply) };
-      case "idem_replay":
-        return { kind: "replay", record: reply[1]! };
-      case "idem_reused":
-        return { kind: "key_reused" };
-      default:
-        throw new Error(`put_event answered ${JSON.stringify(reply)}`);
-    }
+    if (reply[0] === "ok") await this.#changes.settle("calendar", reply.slice(1), [message]);
+    return outcomeOf(reply, allowed, "put_event", (ids) => readConflicts(this.#redis, this.#team, ids));
   }
 
   async delete(event: Event, by: string): Promise<DeleteOutcome> {
@@ -122,13 +97,8 @@ export class CalendarStore {
       [k.event(event.id), k.starts(event.calendar), k.ends(event.calendar), k.teamStarts, k.lock(event.id), ...this.#changes.feedKeys()],
       [event.id, event.version, CALENDAR_CHANNEL, message, this.#changes.inlineFlag("calendar")],
     )) as string[];
-    if (reply[0] === "ok") {
-      await this.#changes.settle("calendar", reply.slice(1), [message]);
-      return { kind: "ok" };
-    }
-    if (reply[0] === "missing") return { kind: "missing" };
-    if (reply[0] === "locked") return { kind: "locked", tx: reply[1]! };
-    return { kind: "stale", version: Number(reply[1]) };
+    if (reply[0] === "ok") await this.#changes.settle("calendar", reply.slice(1), [message]);
+    return outcomeOf(reply, ["ok", "missing", "stale", "locked"], "delete_event");
   }
 
   /**
@@ -185,16 +155,20 @@ export class CalendarStore {
   }
 }
 
-/** A script's {'conflict', id, json, ...} reply. A hold's json is its hold record, which names its transaction. */
-export function parseConflicts(reply: string[]): Conflict[] {
-  const conflicts: Conflict[] = [];
-  for (let i = 1; i < reply.length; i += 2) {
-    const other = reply[i + 1] ? (JSON.parse(reply[i + 1]!) as Partial<Event> & { tx?: string }) : undefined;
-    const conflict: Conflict = { id: reply[i]!, title: other?.title, starts_at: other?.starts_at ?? "", ends_at: other?.ends_at ?? "" };
+/**
+ * The entries a script's {'conflict', id, ...} reply names, read in one round trip: events, and
+ * holds (a hold's id is its member, whose record sits at event:<member> and names its transaction).
+ * One removed since reads as a bare id.
+ */
+export async function readConflicts(redis: Redis, team: string, ids: string[]): Promise<SlotConflict[]> {
+  const keys = calendarKeys(team);
+  const raws = await redis.mget<(string | null)[]>(...ids.map((id) => keys.event(id)));
+  return ids.map((id, i) => {
+    const other = raws[i] ? (JSON.parse(raws[i]!) as Partial<Event> & { tx?: string }) : undefined;
+    const conflict: SlotConflict = { id, title: other?.title, starts_at: other?.starts_at ?? "", ends_at: other?.ends_at ?? "" };
     if (other?.tx !== undefined) conflict.tx = other.tx;
-    conflicts.push(conflict);
-  }
-  return conflicts;
+    return conflict;
+  });
 }
 
 export function instantMs(text: string): number {

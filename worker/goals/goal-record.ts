@@ -1,7 +1,7 @@
 import type { Goal, GoalPatch, GoalWrite } from "../../shared/goals.ts";
 import { formatInstant, parseInstant } from "../../shared/instant.ts";
 
-type GoalFields = Omit<GoalWrite, "id" | "created_by" | "created_at" | "updated_at" | "version">;
+export type GoalFields = Omit<GoalWrite, "id" | "created_by" | "created_at" | "updated_at" | "version">;
 
 /**
  * The stored form of a goal. Completing a goal sets its progress to 100 unless the same request

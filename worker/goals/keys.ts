@@ -1,3 +1,6 @@
+/** The goals store's index of teams that may hold leases (see below). */
+export const GOAL_HOLDING_TEAMS = "gs:tx:goal-holding-teams";
+
 /**
  * Goal keys, under the team's hash tag:
  *   goal:<id>   the goal, as JSON
@@ -17,14 +20,13 @@ export const goalKeys = (team: string) => {
     goal: (id: string) => `${base}:goal:${id}`,
     index: `${base}:goals`,
     lock: (id: string) => `${base}:goal-lock:${id}`,
-    txLocks: (tx: string) => `${base}:tx-locks:${tx}`,
+    /** The goal id of a lock key (the inverse of `lock`). */
+    lockedGoal: (lockKey: string) => lockKey.slice(`${base}:goal-lock:`.length),
+    txHolds: (tx: string) => `${base}:tx-locks:${tx}`,
     leases: `${base}:goal-leases`,
-    prefix: `${base}:`,
+    holdingTeams: GOAL_HOLDING_TEAMS,
   };
 };
-
-/** The goals store's index of teams that may hold leases (see above). */
-export const GOAL_HOLDING_TEAMS = "gs:tx:goal-holding-teams";
 
 /** Redis channel the original named; every change is published there (payload names the team). */
 export const GOALS_CHANNEL = "goal_updates";

@@ -1,6 +1,7 @@
 import { IDEM_LUA } from "../idempotency/lua.ts";
 import { EMIT_LUA, FEED_LOCALS_LUA, FEED_REPLY_LUA } from "../live/feed.ts";
 import { LuaScript } from "../storage/lua-script.ts";
+import { LEAVE_LEASE_LUA } from "../tx/lease-scripts.ts";
 import { RECORD_FIELD_LUA } from "../storage/record-field-lua.ts";
 
 /**
@@ -12,9 +13,8 @@ import { RECORD_FIELD_LUA } from "../storage/record-field-lua.ts";
  */
 export const putGoalScript = new LuaScript(
   "put_goal",
-  "cfe3bb1f36ef69c4d7dd1c2ebbed35ffc4b1d200",
-  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${RECORD_FIELD_LUA}local IDEM_KEY, IDEM_FP, IDEM_ANSWER = KEYS[4], ARGV[8], ARGV[9]
-${IDEM_LUA}local seen = idem_seen()
+  "65261b5f571da23d40058df891eed8f36470f5a0",
+  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${RECORD_FIELD_LUA}${IDEM_LUA}local seen = idem_seen(KEYS[4], ARGV[8])
 if seen then return seen end
 local lock = redis.call('GET', KEYS[3])
 if lock then return {'locked', cjson.decode(lock).tx} end
@@ -28,7 +28,7 @@ else
 end
 redis.call('SET', KEYS[1], ARGV[2])
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
-idem_remember()
+idem_remember(KEYS[4], ARGV[8], ARGV[9])
 emit(ARGV[6], ARGV[7])
 return feed_reply({'ok'})`,
 );
@@ -73,52 +73,57 @@ return {'ok'}`,
 );
 
 /**
- * Applies a committed transaction's goal ops; idempotent. KEYS: tx locks, leases, index, feed stream, feed seq.
- * ARGV: tx id, key prefix, channel, team, member, now, feed inline. Returns {count, feed...}.
+ * Applies a committed transaction's goal ops; idempotent. The worker reads the tx's lock keys first.
+ * KEYS: tx locks, leases, index, then per lock: goal lock, goal; then feed stream, feed seq.
+ * ARGV: tx id, channel, team, member, now, feed inline. Returns {count, remaining, feed...}:
+ * `remaining` locks were added after the worker read them (the lease stays until none is left).
  */
 export const applyGoalLocksScript = new LuaScript(
   "apply_goal_locks",
-  "46bb518b5a1a530212d7818b657732ea8ba20cd5",
-  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}local prefix, count = ARGV[2], 0
-for _, lockKey in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  "d01b6cde995200a36e818f6d0e64466d9f9bf7c8",
+  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${LEAVE_LEASE_LUA}local count = 0
+for i = 4, #KEYS - 2, 2 do
+  local lockKey, goalKey = KEYS[i], KEYS[i + 1]
   local raw = redis.call('GET', lockKey)
   if raw then
     local lock = cjson.decode(raw)
     if lock.tx == ARGV[1] then
-      local goalKey = prefix .. 'goal:' .. lock.goal_id
-      local head = '{"type":"goal.' .. lock.change .. '","team":' .. cjson.encode(ARGV[4]) .. ',"id":' .. cjson.encode(lock.goal_id) .. ',"by":' .. cjson.encode(ARGV[5]) .. ',"at":' .. cjson.encode(ARGV[6]) .. ',"tx":' .. cjson.encode(ARGV[1])
+      local head = '{"type":"goal.' .. lock.change .. '","team":' .. cjson.encode(ARGV[3]) .. ',"id":' .. cjson.encode(lock.goal_id) .. ',"by":' .. cjson.encode(ARGV[4]) .. ',"at":' .. cjson.encode(ARGV[5]) .. ',"tx":' .. cjson.encode(ARGV[1])
       if lock.kind == 'delete' then
         redis.call('DEL', goalKey)
         redis.call('ZREM', KEYS[3], lock.goal_id)
-        emit(ARGV[3], head .. '}')
+        emit(ARGV[2], head .. '}')
       else
         redis.call('SET', goalKey, lock.goal)
         redis.call('ZADD', KEYS[3], lock.created_ms, lock.goal_id)
-        emit(ARGV[3], head .. ',"goal":' .. lock.goal .. '}')
+        emit(ARGV[2], head .. ',"goal":' .. lock.goal .. '}')
       end
       redis.call('DEL', lockKey)
       count = count + 1
     end
   end
+  redis.call('SREM', KEYS[1], lockKey)
 end
-redis.call('DEL', KEYS[1])
-redis.call('ZREM', KEYS[2], ARGV[1])
-return feed_reply({count})`,
+local remaining = leave_lease(KEYS[1], KEYS[2], ARGV[1])
+return feed_reply({count, remaining})`,
 );
 
-/** Releases an aborted transaction's goal locks; idempotent. KEYS: tx locks, leases. ARGV: tx id. */
+/**
+ * Releases an aborted transaction's goal locks; idempotent. KEYS: tx locks, leases, then the
+ * tx's goal locks (read by the worker first). ARGV: tx id. Returns {count, remaining}.
+ */
 export const releaseGoalLocksScript = new LuaScript(
   "release_goal_locks",
-  "475d821016ff2e6edfcac0a210c4402d2268c025",
-  `local count = 0
-for _, lockKey in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-  local raw = redis.call('GET', lockKey)
+  "9bf5e6974529cd482d4e8a91fdae2a885250b47f",
+  `${LEAVE_LEASE_LUA}local count = 0
+for i = 3, #KEYS do
+  local raw = redis.call('GET', KEYS[i])
   if raw and cjson.decode(raw).tx == ARGV[1] then
-    redis.call('DEL', lockKey)
+    redis.call('DEL', KEYS[i])
     count = count + 1
   end
+  redis.call('SREM', KEYS[1], KEYS[i])
 end
-redis.call('DEL', KEYS[1])
-redis.call('ZREM', KEYS[2], ARGV[1])
-return count`,
+local remaining = leave_lease(KEYS[1], KEYS[2], ARGV[1])
+return {count, remaining}`,
 );

@@ -2,18 +2,16 @@ import type { Redis } from "@upstash/redis/cloudflare";
 import type { Goal } from "../../shared/goals.ts";
 import type { ChangeSink } from "../live/changes.ts";
 import { isAfter, type Cursor } from "../storage/cursor.ts";
-import { idemArgs, idemKeys, type Idempotency } from "../idempotency/idempotency.ts";
+import { idemArgs, idemKeys } from "../idempotency/idempotency.ts";
+import { outcomeOf, type CreateIdempotency, type CreateOutcome, type DeleteOutcome, type RecordStore, type UpdateOutcome } from "../records/outcomes.ts";
 import { idempotencyKeys } from "../idempotency/keys.ts";
 import { GOALS_CHANNEL, goalKeys } from "./keys.ts";
 import { deleteGoalScript, putGoalScript } from "./scripts.ts";
 
-export type WriteOutcome = { kind: "ok" } | { kind: "exists" } | { kind: "missing" } | { kind: "stale"; version: number } | { kind: "locked"; tx: string };
-/** A create may also meet its Idempotency-Key's record: the first answer again, or a key used for another request. */
-export type CreateOutcome = WriteOutcome | { kind: "replay"; record: string } | { kind: "key_reused" };
 export type GoalChange = "goal.created" | "goal.updated" | "goal.deleted";
 
 /** One team's goals in Redis. */
-export class GoalStore {
+export class GoalStore implements RecordStore<Goal> {
   readonly #redis: Redis;
   readonly #team: string;
   readonly #keys: ReturnType<typeof goalKeys>;
@@ -32,18 +30,22 @@ export class GoalStore {
   }
 
   /** The goal and the transaction that locks it, if any, in one round trip. */
-  async getWithLock(id: string): Promise<{ goal: Goal | null; lockedBy: string | null }> {
+  async getWithLock(id: string): Promise<{ record: Goal | null; lockedBy: string | null }> {
     const [raw, lock] = await this.#redis.mget<(string | null)[]>(this.#keys.goal(id), this.#keys.lock(id));
-    return { goal: raw ? (JSON.parse(raw) as Goal) : null, lockedBy: lock ? (JSON.parse(lock) as { tx: string }).tx : null };
+    return { record: raw ? (JSON.parse(raw) as Goal) : null, lockedBy: lock ? (JSON.parse(lock) as { tx: string }).tx : null };
   }
 
-  /**
-   * Creates (previous undefined) or replaces `previous`, compare-and-set on its version. With
-   * `idem`, the key's record is checked first and `answer` stored with the write, in the same step.
-   */
-  async put(goal: Goal, previous: Goal, by: string): Promise<WriteOutcome>;
-  async put(goal: Goal, previous: undefined, by: string, idem?: { key: Idempotency; answer: string }): Promise<CreateOutcome>;
-  async put(goal: Goal, previous: Goal | undefined, by: string, idem?: { key: Idempotency; answer: string }): Promise<CreateOutcome> {
+  /** With `idem`, the key's record is checked first and `answer` stored with the write, in the same step. */
+  create(goal: Goal, by: string, idem?: CreateIdempotency): Promise<CreateOutcome> {
+    return this.#put(goal, undefined, by, idem, ["ok", "exists", "locked", "replay", "key_reused"]);
+  }
+
+  update(goal: Goal, previous: Goal, by: string): Promise<UpdateOutcome> {
+    return this.#put(goal, previous, by, undefined, ["ok", "missing", "stale", "locked"]);
+  }
+
+  /** Creates (previous undefined) or replaces `previous`, compare-and-set on its version. */
+  async #put<K extends (CreateOutcome | UpdateOutcome)["kind"]>(goal: Goal, previous: Goal | undefined, by: string, idem: CreateIdempotency | undefined, allowed: readonly K[]) {
     const change: GoalChange = previous === undefined ? "goal.created" : "goal.updated";
     const message = this.#message(change, goal.id, by, goal);
     const reply = (await putGoalScript.run(
@@ -62,12 +64,10 @@ export class GoalStore {
       ],
     )) as string[];
     if (reply[0] === "ok") await this.#changes.settle("goals", reply.slice(1), [message]);
-    if (reply[0] === "idem_replay") return { kind: "replay", record: reply[1]! };
-    if (reply[0] === "idem_reused") return { kind: "key_reused" };
-    return outcome(reply);
+    return outcomeOf(reply, allowed, "put_goal");
   }
 
-  async delete(goal: Goal, by: string): Promise<WriteOutcome> {
+  async delete(goal: Goal, by: string): Promise<DeleteOutcome> {
     const message = this.#message("goal.deleted", goal.id, by);
     const reply = (await deleteGoalScript.run(
       this.#redis,
@@ -75,7 +75,7 @@ export class GoalStore {
       [goal.id, goal.version, GOALS_CHANNEL, message, this.#changes.inlineFlag("goals")],
     )) as string[];
     if (reply[0] === "ok") await this.#changes.settle("goals", reply.slice(1), [message]);
-    return outcome(reply);
+    return outcomeOf(reply, ["ok", "missing", "stale", "locked"], "delete_goal");
   }
 
   /** Goals in creation order, `limit` at a time after `cursor`. */
@@ -101,22 +101,5 @@ export class GoalStore {
 
   #message(type: GoalChange, id: string, by: string, goal?: Goal): string {
     return JSON.stringify({ type, team: this.#team, id, by, at: new Date().toISOString(), ...(goal ? { goal } : {}) });
-  }
-}
-
-function outcome(reply: string[]): WriteOutcome {
-  switch (reply[0]) {
-    case "ok":
-      return { kind: "ok" };
-    case "exists":
-      return { kind: "exists" };
-    case "missing":
-      return { kind: "missing" };
-    case "stale":
-      return { kind: "stale", version: Number(reply[1]) };
-    case "locked":
-      return { kind: "locked", tx: reply[1]! };
-    default:
-      throw new Error(`goal script answered ${JSON.stringify(reply)}`);
   }
 }

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { DependencyCheck, HealthReport } from "../../shared/health.ts";
 import { GROUPSYNC_VERSION } from "../../shared/version.ts";
-import type { AppEnv, Env } from "../env.ts";
+import { configOf, type AppEnv, type StoreAddress } from "../env.ts";
 import { redisFromEnv } from "../redis-client.ts";
 import { distinctStores } from "../storage/stores.ts";
 
@@ -12,7 +12,8 @@ healthRoutes.get("/health", async (c) => {
   // Every store the worker depends on, checked at the same time: the main one, and the calendar
   // and goals participants' own when they are configured apart.
   const stores = distinctStores(c.env);
-  const results = await Promise.all(stores.map((store) => checkRedis({ ...c.env, UPSTASH_REDIS_REST_URL: store.url, UPSTASH_REDIS_REST_TOKEN: store.token })));
+  const timeoutMs = configOf(c.env).healthTimeoutMs;
+  const results = await Promise.all(stores.map((store) => checkRedis(store, timeoutMs)));
   const checks = Object.fromEntries(stores.map((store, i) => [store.name, results[i]!]));
   const ok = Object.values(checks).every((check) => check.ok);
   const report: HealthReport = {
@@ -27,11 +28,10 @@ healthRoutes.get("/health", async (c) => {
 /** Liveness: touches nothing, so it measures the worker alone. */
 healthRoutes.get("/ping", (c) => c.json({ ok: true }, 200, { "Cache-Control": "no-store" }));
 
-async function checkRedis(env: Env): Promise<DependencyCheck> {
+async function checkRedis(store: StoreAddress, timeoutMs: number): Promise<DependencyCheck> {
   const started = Date.now();
-  const timeoutMs = Number(env.HEALTH_TIMEOUT_MS ?? 2000) || 2000;
   try {
-    const pong = await redisFromEnv(env, { timeoutMs, retry: false, autoPipelining: false }).ping();
+    const pong = await redisFromEnv({ UPSTASH_REDIS_REST_URL: store.url, UPSTASH_REDIS_REST_TOKEN: store.token }, { timeoutMs, retry: false, autoPipelining: false }).ping();
     if (pong !== "PONG") throw new Error(`unexpected PING reply: ${JSON.stringify(pong)}`);
     return { ok: true, latency_ms: Date.now() - started };
   } catch (error) {

@@ -1,5 +1,5 @@
 import type { Redis } from "@upstash/redis/cloudflare";
-import type { Env } from "../env.ts";
+import { configOf, type Env, type StoreAddress } from "../env.ts";
 import { storeRedis } from "./store-client.ts";
 
 /**
@@ -10,27 +10,23 @@ import { storeRedis } from "./store-client.ts";
  */
 export type Participant = "calendar" | "goals";
 
-function storeTimeoutMs(env: Env): number {
-  return Number(env.STORE_TIMEOUT_MS) > 0 ? Number(env.STORE_TIMEOUT_MS) : 5000;
-}
-
 export function mainStore(env: Env): Redis {
-  return storeRedis(env.UPSTASH_REDIS_REST_URL, env.UPSTASH_REDIS_REST_TOKEN, storeTimeoutMs(env));
+  const config = configOf(env);
+  return storeRedis(config.stores.main.url, config.stores.main.token, config.storeTimeoutMs);
 }
 
 export function participantStore(env: Env, participant: Participant): Redis {
-  if (participant === "calendar") {
-    return storeRedis(env.CALENDAR_REDIS_REST_URL || env.UPSTASH_REDIS_REST_URL, env.CALENDAR_REDIS_REST_TOKEN || env.UPSTASH_REDIS_REST_TOKEN, storeTimeoutMs(env));
-  }
-  return storeRedis(env.GOALS_REDIS_REST_URL || env.UPSTASH_REDIS_REST_URL, env.GOALS_REDIS_REST_TOKEN || env.UPSTASH_REDIS_REST_TOKEN, storeTimeoutMs(env));
+  const config = configOf(env);
+  const { url, token } = config.stores[participant];
+  return storeRedis(url, token, config.storeTimeoutMs);
 }
 
 /** Each distinct store once, named, for /health. */
-export function distinctStores(env: Env): Array<{ name: string; url: string | undefined; token: string | undefined }> {
-  const all = [
-    { name: "redis", url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN },
-    { name: "calendar_redis", url: env.CALENDAR_REDIS_REST_URL, token: env.CALENDAR_REDIS_REST_TOKEN },
-    { name: "goals_redis", url: env.GOALS_REDIS_REST_URL, token: env.GOALS_REDIS_REST_TOKEN },
+export function distinctStores(env: Env): Array<{ name: string } & StoreAddress> {
+  const { stores, separateStores } = configOf(env);
+  return [
+    { name: "redis", ...stores.main },
+    ...(separateStores.calendar ? [{ name: "calendar_redis", ...stores.calendar }] : []),
+    ...(separateStores.goals ? [{ name: "goals_redis", ...stores.goals }] : []),
   ];
-  return all.filter((s, i) => i === 0 || (s.url && s.url !== env.UPSTASH_REDIS_REST_URL));
 }

@@ -1,21 +1,12 @@
 import type { Redis } from "@upstash/redis/cloudflare";
-import type { z } from "zod";
-import { EventPatch, EventWrite, type Event } from "../../shared/calendar.ts";
-import { GoalPatch, GoalWrite, type Goal } from "../../shared/goals.ts";
-import { parseInstant } from "../../shared/instant.ts";
 import type { TxOpInput, TxReason, TxView } from "../../shared/tx.ts";
-import { buildEvent, patchedEventFields } from "../calendar/event-record.ts";
-import { calendarKeys } from "../calendar/keys.ts";
-import { buildGoal, patchedFields } from "../goals/goal-record.ts";
-import { goalKeys } from "../goals/keys.ts";
-import { describeIssues, invalid } from "../request.ts";
+import type { ChangeSink } from "../live/changes.ts";
 import { dependencyFailure } from "../storage/dependency-failure.ts";
 import type { Participant } from "../storage/stores.ts";
-import { RESOLVED_TX_TTL_SECONDS, TX_CHANNEL, txKeys } from "./keys.ts";
-import { TxParticipants, type PrepareOutcome } from "./participants.ts";
-import { decideScript, putRecordScript } from "./scripts.ts";
-import type { ChangeSink } from "../live/changes.ts";
 import { unreachable } from "../unreachable.ts";
+import { RESOLVED_TX_TTL_SECONDS, TX_CHANNEL, txKeys } from "./keys.ts";
+import type { Clock, PreparedOp, TxParticipant } from "./participant.ts";
+import { decideScript, putRecordScript } from "./scripts.ts";
 
 /** The coordinator's record of a transaction (main store). */
 export interface TxRecord {
@@ -72,23 +63,29 @@ const COMMIT_LEASE_MS = 30_000;
  */
 export class TxCoordinator {
   readonly #main: Redis;
-  readonly #participants: TxParticipants;
-  readonly #stores: Record<Participant, Redis>;
+  readonly #participants: readonly TxParticipant[];
   readonly #team: string;
+  readonly #changes: ChangeSink;
   readonly #idleMs: number;
   /** Fault tests only (never in production): widens the window between decision and apply. */
   readonly #pauseAfterDecisionMs: number;
+  readonly #clock: Clock;
 
-  readonly #changes: ChangeSink;
-
-  constructor(main: Redis, stores: Record<Participant, Redis>, team: string, changes: ChangeSink, idleMs: number, pauseAfterDecisionMs = 0) {
+  constructor(main: Redis, participants: readonly TxParticipant[], team: string, changes: ChangeSink, options: { idleMs: number; pauseAfterDecisionMs?: number; clock: Clock }) {
     this.#main = main;
-    this.#stores = stores;
-    this.#changes = changes;
-    this.#participants = new TxParticipants(stores, team, changes);
+    this.#participants = participants;
     this.#team = team;
-    this.#idleMs = idleMs;
-    this.#pauseAfterDecisionMs = pauseAfterDecisionMs;
+    this.#changes = changes;
+    this.#idleMs = options.idleMs;
+    this.#pauseAfterDecisionMs = options.pauseAfterDecisionMs ?? 0;
+    this.#clock = options.clock;
+  }
+
+  /** The participant called `name` (for recovery, which walks each one's leases). */
+  participant(name: Participant): TxParticipant {
+    const participant = this.#participants.find((p) => p.name === name);
+    if (participant === undefined) throw new Error(`no participant ${name}`);
+    return participant;
   }
 
   /**
@@ -97,7 +94,7 @@ export class TxCoordinator {
    * holds name the transaction and the decision alone decides.
    */
   async begin(member: string, options: { persist?: boolean } = {}): Promise<TxRecord> {
-    const now = Date.now();
+    const now = this.#clock.now();
     const id = `tx_${randomId()}`;
     const record: TxRecord = {
       id,
@@ -121,7 +118,7 @@ export class TxCoordinator {
     if (raw === null) throw new TxNotFound(`no transaction ${id}`);
     const record = JSON.parse(raw) as TxRecord;
     if (record.member !== member) throw new TxNotFound(`no transaction ${id}`);
-    if (record.state === "open" && (record.expires_ms <= Date.now() || (await this.#decision(id)) !== null)) {
+    if (record.state === "open" && (record.expires_ms <= this.#clock.now() || (await this.#decision(id)) !== null)) {
       return this.resolve(record);
     }
     return record;
@@ -136,20 +133,23 @@ export class TxCoordinator {
     // never be applied with the rest (or be applied by recovery behind the client's back).
     if (record.state !== "open") throw new TxNotOpen({ ...record, state: record.state });
     const n = record.ops.length;
-    const participant: Participant = input.type.startsWith("calendar.") ? "calendar" : "goals";
-    const leaseEnd = Date.now() + this.#idleMs;
-    let id: string;
+    const participant = this.#participantFor(input.type);
+    const now = this.#clock.now();
+    const leaseEnd = now + this.#idleMs;
+    // Validation (a 400 naming the field) happens here, before the try: the transaction stays open.
+    const prepared = participant.prepare({ tx: record.id, n, input, member: record.member, leaseEnd, now });
+    const id = prepared.id;
     try {
-      id = participant === "calendar" ? await this.#prepareCalendar(record, input, n, leaseEnd) : await this.#prepareGoal(record, input, n, leaseEnd);
+      await this.#prepared(record.id, prepared, participant);
     } catch (error) {
       if (error instanceof TxAborted) throw await this.#abortWith(record, error);
       const outage = dependencyFailure(error);
-      if (outage !== null) throw await this.#abortWith(record, new TxAborted("participant_unavailable", `the ${participant} store is unavailable; the transaction was aborted`, { participant }));
+      if (outage !== null) throw await this.#abortWith(record, new TxAborted("participant_unavailable", `the ${participant.name} store is unavailable; the transaction was aborted`, { participant: participant.name }));
       throw error;
     }
-    const ops = [...record.ops, { type: input.type, id, participant, n }];
+    const ops = [...record.ops, { type: input.type, id, participant: participant.name, n }];
     if (record.version === 0) return { ...record, ops, expires_ms: leaseEnd }; // unsaved: the one-shot form
-    const next: TxRecord = { ...record, version: record.version + 1, updated_at: new Date().toISOString(), expires_ms: leaseEnd, ops };
+    const next: TxRecord = { ...record, version: record.version + 1, updated_at: new Date(now).toISOString(), expires_ms: leaseEnd, ops };
     try {
       await this.#save(next, record.version);
     } catch (error) {
@@ -159,18 +159,18 @@ export class TxCoordinator {
       throw error;
     }
     // Activity keeps the other participant's holds alive too.
-    for (const other of involved(next)) if (other !== participant) await this.#participants.extendLease(other, record.id, leaseEnd).catch(() => {});
+    for (const other of involved(next)) if (other !== participant.name) await this.participant(other).extendLease(record.id, leaseEnd).catch(() => {});
     return next;
   }
 
   async commit(record: TxRecord): Promise<TxRecord> {
     if (record.state === "committed") return record;
     assertOpen(record);
-    const leaseEnd = Date.now() + COMMIT_LEASE_MS;
+    const leaseEnd = this.#clock.now() + COMMIT_LEASE_MS;
     // The participants vote at the same time; any no, or silence, aborts.
     const participants = involved(record);
     const votes = await Promise.allSettled(
-      participants.map((participant) => this.#participants.vote(participant, record.id, record.ops.filter((op) => op.participant === participant).length, leaseEnd)),
+      participants.map((name) => this.participant(name).vote(record.id, record.ops.filter((op) => op.participant === name).length, leaseEnd)),
     );
     for (const [i, vote] of votes.entries()) {
       if (vote.status === "rejected") {
@@ -208,8 +208,8 @@ export class TxCoordinator {
     }
     // No record (it expired long ago, or the coordinator died before writing it): the decision decides.
     const recorded = await this.#recordDecision(id, "abort");
-    for (const participant of ["calendar", "goals"] as const) {
-      await (recorded === "commit" ? this.#participants.apply(participant, id, "recovery") : this.#participants.release(participant, id));
+    for (const participant of this.#participants) {
+      await (recorded === "commit" ? participant.apply(id, "recovery", this.#clock.now()) : participant.release(id));
     }
   }
 
@@ -220,76 +220,8 @@ export class TxCoordinator {
    */
   async resolvable(participant: Participant, tx: string): Promise<boolean> {
     if ((await this.#decision(tx)) !== null) return true;
-    const end = await this.#participants.leaseEnd(participant, tx);
-    return end === null || end <= Date.now();
-  }
-
-  async #prepareCalendar(record: TxRecord, input: TxOpInput, n: number, leaseEnd: number): Promise<string> {
-    const store = this.#stores.calendar;
-    const keys = calendarKeys(this.#team);
-    const now = new Date().toISOString();
-    if (input.type === "calendar.create") {
-      const data = validateData(EventWrite, input.data);
-      const id = input.id ?? data.id ?? crypto.randomUUID();
-      const event = built(buildEvent(data, { id, created_by: record.member, created_at: now, updated_at: now, version: 1 }));
-      await this.#prepared(record.id, () => this.#participants.prepareEvent(record.id, n, holdFor("create", event), leaseEnd), "event", id);
-      return id;
-    }
-    const id = requireTarget(input);
-    const patch = input.type === "calendar.update" ? validateData(EventPatch, input.data) : undefined;
-    // Every attempt reads the event again: a retry after a stale read, or after resolving the
-    // transaction in the way (which may have changed or removed it), must hold what is there now.
-    await this.#prepared(
-      record.id,
-      async () => {
-        const raw = await store.get<string>(keys.event(id));
-        if (raw === null) throw new TxAborted("not_found", `no event with id ${id}; the transaction was aborted`, { id });
-        const current = JSON.parse(raw) as Event;
-        const hold =
-          patch === undefined
-            ? holdFor("delete", current)
-            : holdFor(
-                "update",
-                built(buildEvent(patchedEventFields(current, patch), { id, created_by: current.created_by, created_at: current.created_at, updated_at: now, version: current.version + 1 })),
-              );
-        return this.#participants.prepareEvent(record.id, n, { ...hold, previous: raw, expectedVersion: current.version }, leaseEnd);
-      },
-      "event",
-      id,
-    );
-    return id;
-  }
-
-  async #prepareGoal(record: TxRecord, input: TxOpInput, n: number, leaseEnd: number): Promise<string> {
-    const store = this.#stores.goals;
-    const now = new Date().toISOString();
-    if (input.type === "goal.create") {
-      const data = validateData(GoalWrite, input.data);
-      const id = input.id ?? data.id ?? crypto.randomUUID();
-      const goal = buildGoal(data, { id, owner: record.member, created_by: record.member, created_at: now, updated_at: now, version: 1 });
-      await this.#prepared(record.id, () => this.#participants.prepareGoal(record.id, n, { kind: "create", goalId: id, goal: JSON.stringify(goal), createdMs: Date.parse(now) }, leaseEnd), "goal", id);
-      return id;
-    }
-    const id = requireTarget(input);
-    const patch = input.type === "goal.update" ? validateData(GoalPatch, input.data) : undefined;
-    // As for events: each attempt reads the goal as it is now.
-    await this.#prepared(
-      record.id,
-      async () => {
-        const raw = await store.get<string>(goalKeys(this.#team).goal(id));
-        if (raw === null) throw new TxAborted("not_found", `no goal with id ${id}; the transaction was aborted`, { id });
-        const current = JSON.parse(raw) as Goal;
-        const goal =
-          patch === undefined
-            ? undefined
-            : buildGoal(patchedFields(current, patch), { id, owner: current.owner, created_by: current.created_by, created_at: current.created_at, updated_at: now, version: current.version + 1 });
-        const lock = { kind: patch === undefined ? ("delete" as const) : ("update" as const), goalId: id, goal: goal && JSON.stringify(goal), createdMs: Date.parse(current.created_at), expectedVersion: current.version };
-        return this.#participants.prepareGoal(record.id, n, lock, leaseEnd);
-      },
-      "goal",
-      id,
-    );
-    return id;
+    const end = await this.participant(participant).leaseEnd(tx);
+    return end === null || end <= this.#clock.now();
   }
 
   /**
@@ -298,11 +230,12 @@ export class TxCoordinator {
    * (decided, or past its lease) is resolved, at most once each, and the op tried again from the
    * read. Anything else aborts, the error naming the reason.
    */
-  async #prepared(tx: string, attempt: () => Promise<PrepareOutcome>, kind: "event" | "goal", id: string): Promise<void> {
-    const participant: Participant = kind === "event" ? "calendar" : "goals";
+  async #prepared(tx: string, prepared: PreparedOp, participant: TxParticipant): Promise<void> {
+    const kind = participant.noun;
+    const id = prepared.id;
     const resolved = new Set<string>();
     for (let i = 0; i < MAX_PREPARE_ATTEMPTS; i++) {
-      const outcome = await attempt();
+      const outcome = await prepared.attempt();
       switch (outcome.kind) {
         case "ok":
           return;
@@ -311,7 +244,7 @@ export class TxCoordinator {
         case "locked":
         case "conflict": {
           const blockers = outcome.kind === "locked" ? [outcome.tx] : outcome.conflicts.map((c) => c.tx).filter((other) => other !== undefined);
-          if (await this.#resolveBlockers(participant, blockers.filter((other) => other !== tx), resolved)) continue;
+          if (await this.#resolveBlockers(participant.name, blockers.filter((other) => other !== tx), resolved)) continue;
           if (outcome.kind === "locked") throw new TxAborted("lock_conflict", `${kind} ${id} is locked by another transaction; this one was aborted`, { resource: `${kind}:${id}` });
           throw new TxAborted("time_slot_taken", `the slot overlaps ${outcome.conflicts.map((c) => (c.tx ? "a slot held by a transaction" : c.id)).join(", ")}; the transaction was aborted`, {
             conflicts: outcome.conflicts.map(({ tx: holder, ...rest }) => (holder ? { ...rest, id: "(held by a transaction in progress)" } : rest)),
@@ -350,8 +283,8 @@ export class TxCoordinator {
   async #finishAbort(record: TxRecord, reason: TxReason, detail: unknown): Promise<TxRecord> {
     // Release everywhere; a participant that is down keeps its holds until recovery meets them.
     await Promise.all(
-      (["calendar", "goals"] as const).map((participant) =>
-        this.#participants.release(participant, record.id).catch((error) => {
+      this.#participants.map((participant) =>
+        participant.release(record.id).catch((error) => {
           if (dependencyFailure(error) === null) throw error;
         }),
       ),
@@ -362,18 +295,19 @@ export class TxCoordinator {
 
   async #finishCommit(record: TxRecord): Promise<TxRecord> {
     const pending: string[] = [];
-    const applied = await Promise.allSettled((["calendar", "goals"] as const).map((participant) => this.#participants.apply(participant, record.id, record.member)));
+    const now = this.#clock.now();
+    const applied = await Promise.allSettled(this.#participants.map((participant) => participant.apply(record.id, record.member, now)));
     for (const [i, result] of applied.entries()) {
       if (result.status === "fulfilled") continue;
       if (dependencyFailure(result.reason) === null) throw result.reason;
-      pending.push(i === 0 ? "calendar" : "goals"); // applied by recovery once the participant is back
+      pending.push(this.#participants[i]!.name); // applied by recovery once the participant is back
     }
     return this.#settle(record, "committed", { result: "committed", ...(pending.length > 0 ? { pending } : {}) });
   }
 
   async #settle(record: TxRecord, state: TxRecord["state"], outcome: NonNullable<TxView["outcome"]>): Promise<TxRecord> {
     for (let attempt = 0; attempt < 5; attempt++) {
-      const next: TxRecord = { ...record, state, outcome, version: record.version + 1, updated_at: new Date().toISOString() };
+      const next: TxRecord = { ...record, state, outcome, version: record.version + 1, updated_at: new Date(this.#clock.now()).toISOString() };
       const expected = record.version === 0 ? "" : record.version;
       if ((await putRecordScript.run(this.#main, [txKeys(this.#team, record.id).record], [expected, JSON.stringify(next), RESOLVED_TX_TTL_SECONDS])) === "ok") {
         if (record.state !== state) await this.#announce(next);
@@ -409,6 +343,12 @@ export class TxCoordinator {
     return (await decideScript.run(this.#main, [txKeys(this.#team, id).decision], [wanted, RESOLVED_TX_TTL_SECONDS * 7])) as "commit" | "abort";
   }
 
+  #participantFor(type: TxOpInput["type"]): TxParticipant {
+    const participant = this.#participants.find((p) => p.handles(type));
+    if (participant === undefined) throw new Error(`no participant takes ${type}`);
+    return participant;
+  }
+
   async #decision(id: string): Promise<string | null> {
     return this.#main.get<string>(txKeys(this.#team, id).decision);
   }
@@ -432,29 +372,6 @@ function involved(record: TxRecord): Participant[] {
 
 function assertOpen(record: TxRecord): void {
   if (record.state === "aborted") throw new TxAborted(record.outcome?.reason ?? "timeout", `transaction ${record.id} was aborted (${record.outcome?.reason ?? "timeout"})`);
-}
-
-/** Validates an op's `data` with the plain route's schema, naming fields as they sit in the body. */
-function validateData<S extends z.ZodType>(schema: S, data: unknown): z.infer<S> {
-  const result = schema.safeParse(data ?? {});
-  if (!result.success) throw invalid(describeIssues(result.error.issues).map((p) => ({ field: p.field === "body" ? "data" : `data.${p.field}`, message: p.message })));
-  return result.data;
-}
-
-function requireTarget(input: TxOpInput): string {
-  if (input.id === undefined) throw invalid([{ field: "id", message: `is required for ${input.type}` }]);
-  return input.id;
-}
-
-function built(event: Event | ReturnType<typeof buildEvent>): Event {
-  if (Array.isArray(event)) throw invalid(event.map((p) => ({ field: `data.${p.field}`, message: p.message })));
-  return event as Event;
-}
-
-function holdFor(kind: "create" | "update" | "delete", event: Event) {
-  const startMs = parseInstant(event.starts_at) as number;
-  const endMs = parseInstant(event.ends_at) as number;
-  return { kind, eventId: event.id, calendar: event.calendar, startMs, endMs, startsAt: event.starts_at, endsAt: event.ends_at, event: kind === "delete" ? undefined : JSON.stringify(event) };
 }
 
 function randomId(): string {

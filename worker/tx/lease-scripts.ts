@@ -1,6 +1,18 @@
 import { LuaScript } from "../storage/lua-script.ts";
 
 /**
+ * Lua: `leave_lease(holds, leases, tx)`, the end of every apply and release script. Each hold it
+ * was given is gone from `holds` by then; the lease ends only if no hold is left (one prepared
+ * after the worker read them keeps it, for the next round or recovery). Returns the holds left.
+ */
+export const LEAVE_LEASE_LUA = `local function leave_lease(holds, leases, tx)
+  local remaining = redis.call('SCARD', holds)
+  if remaining == 0 then redis.call('ZREM', leases, tx) end
+  return remaining
+end
+`;
+
+/**
  * The participant's vote at commit: yes if every hold of the transaction is still in place (none
  * was released by recovery), and the lease is extended to cover applying the decision.
  * KEYS: tx holds, leases. ARGV: tx id, new lease end ms, number of holds expected.

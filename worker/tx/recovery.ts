@@ -1,31 +1,14 @@
-import type { Context } from "hono";
-import { parseDuration } from "../../shared/instant.ts";
-import { isProduction, type AppEnv, type Env } from "../env.ts";
-import { ApiError } from "../http-errors.ts";
-import { mainStore, participantStore, type Participant } from "../storage/stores.ts";
-import { ChangeSink, type WaitUntil } from "../live/changes.ts";
-import { waitUntilOf } from "../live/context.ts";
-import { TxCoordinator } from "./coordinator.ts";
-import { holdingTeams, TxParticipants } from "./participants.ts";
-
-export function idleTimeoutMs(env: Env): number {
-  return env.TX_IDLE_TIMEOUT ? parseDuration(env.TX_IDLE_TIMEOUT) : 60_000;
-}
-
-export function coordinatorFor(env: Env, team: string, waitUntil?: WaitUntil): TxCoordinator {
-  const pause = isProduction(env) ? 0 : Number(env.GROUPSYNC_TEST_PAUSE_AFTER_DECISION_MS ?? 0);
-  const changes = new ChangeSink(env, team, waitUntil);
-  return new TxCoordinator(mainStore(env), { calendar: participantStore(env, "calendar"), goals: participantStore(env, "goals") }, team, changes, idleTimeoutMs(env), pause);
-}
+import type { Participant } from "../storage/stores.ts";
+import type { TxCoordinator } from "./coordinator.ts";
+import type { Clock } from "./participant.ts";
 
 /**
  * Finishes transaction `tx` now if that is safe (it is decided, or its lease ended); true if it
  * did, so the caller reads or writes again. Reads use it as read repair: a committed transaction
  * not yet applied on this participant is applied before answering.
  */
-export async function resolveIfResolvable(c: Context<AppEnv>, participant: Participant, tx: string | null): Promise<boolean> {
+export async function resolveIfResolvable(coordinator: TxCoordinator, participant: Participant, tx: string | null): Promise<boolean> {
   if (tx === null) return false;
-  const coordinator = coordinatorFor(c.env, c.get("member").team, waitUntilOf(c));
   if (!(await coordinator.resolvable(participant, tx))) return false;
   await coordinator.resolveById(tx);
   return true;
@@ -39,12 +22,13 @@ export async function resolveIfResolvable(c: Context<AppEnv>, participant: Parti
  * must be refused; so a retry loop always ends, and never with a success that was not written.
  */
 export class Blockers {
-  readonly #c: Context<AppEnv>;
+  readonly #coordinator: () => TxCoordinator;
   readonly #participant: Participant;
   readonly #resolved = new Set<string>();
 
-  constructor(c: Context<AppEnv>, participant: Participant) {
-    this.#c = c;
+  /** `coordinator` is called only when a write meets a transaction (not on the hot path). */
+  constructor(coordinator: () => TxCoordinator, participant: Participant) {
+    this.#coordinator = coordinator;
     this.#participant = participant;
   }
 
@@ -52,7 +36,7 @@ export class Blockers {
     let cleared = false;
     for (const tx of new Set(txs)) {
       if (this.#resolved.has(tx)) continue;
-      if (await resolveIfResolvable(this.#c, this.#participant, tx)) {
+      if (await resolveIfResolvable(this.#coordinator(), this.#participant, tx)) {
         this.#resolved.add(tx);
         cleared = true;
       }
@@ -61,39 +45,37 @@ export class Blockers {
   }
 }
 
-/** A plain write refused because `resource` is part of a live transaction. */
-export function lockConflict(resource: string): ApiError {
-  return new ApiError(409, "lock_conflict", `${resource} is part of a transaction in progress; retry when it is committed or aborted`, {
-    details: { resource },
-    headers: { "Retry-After": "1" },
-  });
+/** One participant's store, as the sweep sees it: the teams its holding-teams index lists. */
+export interface SweepSource {
+  participant: Participant;
+  holdingTeams(): Promise<string[]>;
 }
 
 /**
- * The scheduled sweep: every transaction that holds anything on either participant and is either
+ * The scheduled sweep: every transaction that holds anything on any participant and is either
  * decided (its decision was recorded but not applied everywhere, e.g. a participant was down) or
  * past its lease (presumed abort) is resolved, so no hold outlives its lease by more than one
  * sweep interval. Teams are found by each store's holding-teams index (never by SCAN, whose cost
  * grows with all data), and a team that holds nothing any more is dropped from it.
  */
-export async function sweepExpiredTransactions(env: Env, waitUntil?: WaitUntil): Promise<number> {
+export async function sweepExpiredTransactions(sources: readonly SweepSource[], coordinatorFor: (team: string) => TxCoordinator, clock: Clock): Promise<number> {
   let resolved = 0;
-  for (const participant of ["calendar", "goals"] as const) {
+  for (const source of sources) {
     // Taken before the read: a team announced with a later lease end may be preparing right now.
-    const readAt = Date.now();
-    for (const team of await holdingTeams(participantStore(env, participant), participant)) {
-      const coordinator = coordinatorFor(env, team, waitUntil);
-      const participants = new TxParticipants({ calendar: participantStore(env, "calendar"), goals: participantStore(env, "goals") }, team, new ChangeSink(env, team, waitUntil));
+    const readAt = clock.now();
+    for (const team of await source.holdingTeams()) {
+      const coordinator = coordinatorFor(team);
+      const participant = coordinator.participant(source.participant);
       let live = 0;
-      for (const { tx } of await participants.leases(participant)) {
-        if (!(await coordinator.resolvable(participant, tx))) {
+      for (const { tx } of await participant.leases()) {
+        if (!(await coordinator.resolvable(source.participant, tx))) {
           live++;
           continue;
         }
         await coordinator.resolveById(tx);
         resolved++;
       }
-      if (live === 0) await participants.forgetIfIdle(participant, readAt);
+      if (live === 0) await participant.forgetIfIdle(readAt);
     }
   }
   return resolved;

@@ -1,27 +1,23 @@
-import { waitUntilOf } from "../live/context.ts";
 import { Hono, type Context } from "hono";
-import { CommonErrorCodes } from "../../shared/errors.ts";
 import { TxBegin, TxOpInput } from "../../shared/tx.ts";
 import { requireMember } from "../auth/access.ts";
 import type { AppEnv } from "../env.ts";
-import { ApiError } from "../http-errors.ts";
 import { readBody } from "../request.ts";
-import { TxAborted, TxAlreadyCommitted, TxNotFound, TxNotOpen, viewOf, type TxCoordinator, type TxRecord } from "./coordinator.ts";
-import { coordinatorFor } from "./recovery.ts";
+import { viewOf, type TxRecord } from "./coordinator.ts";
+import { txAnswer } from "../http-outcomes.ts";
+import { coordinatorOf } from "../resources.ts";
 import { guarded, idempotencyOf } from "../idempotency/idempotency.ts";
 import { mainStore } from "../storage/stores.ts";
 
 /**
- * /tx: transactions across calendar and goals. Only the member who began a transaction may see,
+ * /tx (mounted there): transactions across calendar and goals. Only the member who began a transaction may see,
  * extend, commit or abort it; for anyone else it does not exist.
  */
 export const txRoutes = new Hono<AppEnv>();
-txRoutes.use("/tx", requireMember());
-txRoutes.use("/tx/*", requireMember());
+txRoutes.use("/", requireMember());
+txRoutes.use("/*", requireMember());
 
-function coordinator(c: Context<AppEnv>): TxCoordinator {
-  return coordinatorFor(c.env, c.get("member").team, waitUntilOf(c));
-}
+const coordinator = coordinatorOf;
 
 /**
  * Each POST takes an Idempotency-Key. A transaction's work is several steps, not one script, so
@@ -32,7 +28,7 @@ async function once(c: Context<AppEnv>, work: () => Promise<Response>): Promise<
   return guarded(mainStore(c.env), await idempotencyOf(c, c.get("member")), c, work);
 }
 
-txRoutes.post("/tx", async (c) => {
+txRoutes.post("/", async (c) => {
   const body = await readBody(c, TxBegin, { optional: true });
   return once(c, async () => {
     const tx = coordinator(c);
@@ -45,12 +41,12 @@ txRoutes.post("/tx", async (c) => {
   });
 });
 
-txRoutes.get("/tx/:id", async (c) => {
+txRoutes.get("/:id", async (c) => {
   const record = await answerErrors(() => coordinator(c).load(c.req.param("id"), c.get("member").member));
   return c.json(viewOf(record));
 });
 
-txRoutes.post("/tx/:id/ops", async (c) => {
+txRoutes.post("/:id/ops", async (c) => {
   const tx = coordinator(c);
   // With a key the body is read first: the key's fingerprint covers it.
   const early = c.req.header("Idempotency-Key") === undefined ? undefined : await readBody(c, TxOpInput);
@@ -62,7 +58,7 @@ txRoutes.post("/tx/:id/ops", async (c) => {
   });
 });
 
-txRoutes.post("/tx/:id/commit", (c) =>
+txRoutes.post("/:id/commit", (c) =>
   once(c, async () => {
     const tx = coordinator(c);
     const record = await answerErrors(() => tx.load(c.req.param("id"), c.get("member").member));
@@ -70,7 +66,7 @@ txRoutes.post("/tx/:id/commit", (c) =>
   }),
 );
 
-txRoutes.post("/tx/:id/abort", (c) =>
+txRoutes.post("/:id/abort", (c) =>
   once(c, async () => {
     const tx = coordinator(c);
     const record = await answerErrors(() => tx.load(c.req.param("id"), c.get("member").member));
@@ -78,24 +74,11 @@ txRoutes.post("/tx/:id/abort", (c) =>
   }),
 );
 
-/** Turns the coordinator's outcomes into the API's error shape; the reason is the error code. */
+/** Runs coordinator work; what it throws is answered as txAnswer says. */
 async function answerErrors<T>(work: () => Promise<T>, record?: TxRecord): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof TxNotFound) throw new ApiError(404, CommonErrorCodes.notFound, error.message);
-    if (error instanceof TxAlreadyCommitted) throw new ApiError(409, "tx_committed", error.message);
-    if (error instanceof TxNotOpen) {
-      throw new ApiError(409, "tx_not_open", error.message, { details: { tx_id: record?.id, state: error.state, ...(error.reason === undefined ? {} : { reason: error.reason }) } });
-    }
-    if (error instanceof TxAborted) {
-      const status = error.reason === "participant_unavailable" ? 503 : 409;
-      const detail = typeof error.detail === "object" && error.detail !== null ? error.detail : {};
-      throw new ApiError(status, error.reason, error.message, {
-        details: { ...detail, tx_id: record?.id, state: "aborted", reason: error.reason },
-        ...(status === 503 ? { headers: { "Retry-After": "1" } } : {}),
-      });
-    }
-    throw error;
+    throw txAnswer(error, record);
   }
 }

@@ -1,0 +1,159 @@
+import type { Redis } from "@upstash/redis/cloudflare";
+import { EventPatch, EventWrite, type Event } from "../../shared/calendar.ts";
+import { parseInstant } from "../../shared/instant.ts";
+import type { ChangeSink } from "../live/changes.ts";
+import { ResourceParticipant } from "../tx/resource-participant.ts";
+import { builtFromData, requireTarget, validateData } from "../tx/op-input.ts";
+import { prepareOutcome, type OpRequest, type PreparedOp, type PrepareOutcome } from "../tx/participant.ts";
+import { buildEvent, patchedEventFields } from "./event-record.ts";
+import { CALENDAR_CHANNEL, calendarKeys } from "./keys.ts";
+import { applyEventHoldsScript, prepareEventScript, releaseEventHoldsScript } from "./scripts.ts";
+import { readConflicts } from "./store.ts";
+
+/** What the calendar holds for one prepared op: enough to apply it later without re-validating. */
+interface CalendarHold {
+  kind: "create" | "update" | "delete";
+  eventId: string;
+  calendar: string;
+  startMs: number;
+  endMs: number;
+  startsAt: string;
+  endsAt: string;
+  /** The event as it will be stored (create, update). */
+  event?: string;
+  /** The event as it is stored now (update, delete). */
+  previous?: string;
+  expectedVersion?: number;
+}
+
+/** How many overlapping entries a refused hold reports. */
+const MAX_CONFLICTS_REPORTED = 10;
+
+/**
+ * The calendar as a transaction participant: an op holds its slot (a hold sits in the calendar's
+ * sorted sets, so it is busy time for every other booking) and locks its event id.
+ */
+export class CalendarParticipant extends ResourceParticipant<ReturnType<typeof calendarKeys>> {
+  readonly name = "calendar" as const;
+  readonly noun = "event";
+
+  constructor(store: Redis, team: string, changes: ChangeSink) {
+    super(store, team, changes, calendarKeys(team), "calendar.");
+  }
+
+  prepare(op: OpRequest): PreparedOp {
+    const { input, tx, n, leaseEnd } = op;
+    const now = new Date(op.now).toISOString();
+    if (input.type === "calendar.create") {
+      const data = validateData(EventWrite, input.data);
+      const id = input.id ?? data.id ?? crypto.randomUUID();
+      const event = builtFromData(buildEvent(data, { id, created_by: op.member, created_at: now, updated_at: now, version: 1 }));
+      return { id, attempt: () => this.#hold(tx, n, holdFor("create", event), leaseEnd) };
+    }
+    const id = requireTarget(input);
+    const patch = input.type === "calendar.update" ? validateData(EventPatch, input.data) : undefined;
+    // Every attempt reads the event again: a retry after a stale read, or after resolving the
+    // transaction in the way (which may have changed or removed it), must hold what is there now.
+    const attempt = async (): Promise<PrepareOutcome> => {
+      const raw = await this.store.get<string>(this.keys.event(id));
+      if (raw === null) return { kind: "missing" };
+      const current = JSON.parse(raw) as Event;
+      const hold =
+        patch === undefined
+          ? holdFor("delete", current)
+          : holdFor(
+              "update",
+              builtFromData(buildEvent(patchedEventFields(current, patch), { id, created_by: current.created_by, created_at: current.created_at, updated_at: now, version: current.version + 1 })),
+            );
+      return this.#hold(tx, n, { ...hold, previous: raw, expectedVersion: current.version }, leaseEnd);
+    };
+    return { id, attempt };
+  }
+
+  async #hold(tx: string, n: number, hold: CalendarHold, leaseEnd: number): Promise<PrepareOutcome> {
+    const k = this.keys;
+    // Unique even if two ops of one transaction are prepared at once: a hold is never overwritten.
+    const slot = `${n}.${crypto.getRandomValues(new Uint32Array(1))[0]!.toString(36)}`;
+    const member = `hold:${tx}:${slot}`;
+    const record = {
+      id: member,
+      member,
+      tx,
+      n,
+      kind: hold.kind,
+      event_id: hold.eventId,
+      title: "(held by a transaction in progress)",
+      calendar: hold.calendar,
+      starts_at: hold.startsAt,
+      ends_at: hold.endsAt,
+      start_ms: hold.startMs,
+      end_ms: hold.endMs,
+      event: hold.event,
+      previous: hold.previous,
+    };
+    const reply = (await prepareEventScript.runAfter(
+      this.store,
+      this.announce(leaseEnd),
+      [k.event(hold.eventId), k.starts(hold.calendar), k.ends(hold.calendar), k.hold(tx, slot), k.lock(hold.eventId), k.txHolds(tx), k.leases],
+      [hold.kind, hold.eventId, member, hold.startMs, hold.endMs, JSON.stringify(record), tx, leaseEnd, MAX_CONFLICTS_REPORTED, hold.expectedVersion ?? ""],
+    )) as string[];
+    if (reply[0] === "conflict") return { kind: "conflict", conflicts: await readConflicts(this.store, this.team, reply.slice(1)) };
+    return prepareOutcome(reply);
+  }
+
+  async apply(tx: string, by: string, now: number): Promise<void> {
+    const k = this.keys;
+    await this.overHolds(tx, async (holdKeys) => {
+      const keys = [k.txHolds(tx), k.leases, k.teamStarts, k.maxLength];
+      for (const { key, hold } of await this.#holds(holdKeys)) {
+        if (hold === null) {
+          keys.push(key, key, key, key, key, key, key); // gone already: the script only forgets it
+          continue;
+        }
+        const previous = hold.kind === "create" ? hold.calendar : (JSON.parse(hold.previous!) as Event).calendar;
+        keys.push(key, k.event(hold.event_id), k.starts(hold.calendar), k.ends(hold.calendar), k.starts(previous), k.ends(previous), k.lock(hold.event_id));
+      }
+      const reply = (await applyEventHoldsScript.run(
+        this.store,
+        [...keys, ...this.changes.feedKeys()],
+        [tx, CALENDAR_CHANNEL, this.team, by, new Date(now).toISOString(), this.changes.inlineFlag("calendar")],
+      )) as unknown[];
+      await this.changes.settle("calendar", reply.slice(2));
+      return Number(reply[1]);
+    });
+  }
+
+  async release(tx: string): Promise<void> {
+    const k = this.keys;
+    await this.overHolds(tx, async (holdKeys) => {
+      const keys = [k.txHolds(tx), k.leases];
+      for (const { key, hold } of await this.#holds(holdKeys)) {
+        if (hold === null) keys.push(key, key, key, key);
+        else keys.push(key, k.starts(hold.calendar), k.ends(hold.calendar), k.lock(hold.event_id));
+      }
+      const reply = (await releaseEventHoldsScript.run(this.store, keys, [tx])) as number[];
+      return Number(reply[1]);
+    });
+  }
+
+  /** The hold records behind `holdKeys` (null for one applied or released since). */
+  async #holds(holdKeys: string[]): Promise<Array<{ key: string; hold: HoldRecord | null }>> {
+    if (holdKeys.length === 0) return [];
+    const raws = await this.store.mget<(string | null)[]>(...holdKeys);
+    return holdKeys.map((key, i) => ({ key, hold: raws[i] ? (JSON.parse(raws[i]!) as HoldRecord) : null }));
+  }
+}
+
+/** A hold as stored (see #hold): the fields that name the keys applying or releasing it touches. */
+interface HoldRecord {
+  kind: CalendarHold["kind"];
+  event_id: string;
+  calendar: string;
+  previous?: string;
+}
+
+function holdFor(kind: "create" | "update" | "delete", event: Event): Omit<CalendarHold, "previous" | "expectedVersion"> {
+  const startMs = parseInstant(event.starts_at) as number;
+  const endMs = parseInstant(event.ends_at) as number;
+  return { kind, eventId: event.id, calendar: event.calendar, startMs, endMs, startsAt: event.starts_at, endsAt: event.ends_at, event: kind === "delete" ? undefined : JSON.stringify(event) };
+}

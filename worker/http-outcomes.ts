@@ -1,0 +1,97 @@
+import { CommonErrorCodes } from "../shared/errors.ts";
+import type { AddMemberOutcome, CreateTeamOutcome, ReissueTokenOutcome, RevokeMemberOutcome } from "./auth/team-store.ts";
+import { ApiError } from "./http-errors.ts";
+import { keyReused } from "./idempotency/idempotency.ts";
+import type { CreateOutcome, DeleteOutcome, StoredRecord, UpdateOutcome } from "./records/outcomes.ts";
+import { TxAborted, TxAlreadyCommitted, TxNotFound, TxNotOpen, type TxRecord } from "./tx/coordinator.ts";
+import { InvalidOp } from "./tx/op-input.ts";
+import { invalid } from "./request.ts";
+import { unreachable } from "./unreachable.ts";
+
+/**
+ * The one place where outcomes become HTTP answers: the refusals of plain writes, and the ends of
+ * transactions. Stores, participants and the coordinator answer outcomes and errors of their own.
+ */
+
+/** How a resource's records are named in answers. */
+export interface RecordNames {
+  /** "event", "goal": in codes (event_exists) and messages. */
+  noun: string;
+  /** "an event", "a goal". */
+  article: string;
+  /** The booked slot of a record, for a conflict's message (resources with slots only). */
+  slot?: (record: never) => string;
+}
+
+type Refused = Extract<CreateOutcome | UpdateOutcome | DeleteOutcome, { kind: "exists" | "missing" | "locked" | "conflict" }>;
+
+export function notFound(names: RecordNames, id: string): ApiError {
+  return new ApiError(404, CommonErrorCodes.notFound, `no ${names.noun} with id ${id}`);
+}
+
+/** The answer to a plain write its store refused (after any transaction in the way was cleared). */
+export function writeRefusal<R extends StoredRecord>(outcome: Refused, names: RecordNames, record: R): ApiError {
+  switch (outcome.kind) {
+    case "exists":
+      return new ApiError(409, `${names.noun}_exists`, `${names.article} with id ${record.id} already exists`, { details: { id: record.id } });
+    case "missing":
+      return notFound(names, record.id);
+    case "locked":
+      return lockConflict(`${names.noun} ${record.id}`);
+    case "conflict": {
+      // Holds belong to other members' transactions: say the slot is held, not by which transaction.
+      const conflicts = outcome.conflicts.map(({ tx, ...rest }) => (tx === undefined ? rest : { ...rest, id: "(held by a transaction in progress)" }));
+      const slot = names.slot === undefined ? `${names.noun} ${record.id}` : (names.slot as (record: R) => string)(record);
+      return new ApiError(409, "time_slot_taken", `${slot} overlaps ${conflicts.map((c) => c.id).join(", ")}`, { details: { conflicts } });
+    }
+    default:
+      return unreachable(outcome, "write refusal");
+  }
+}
+
+type AdminOutcome = CreateTeamOutcome | AddMemberOutcome | ReissueTokenOutcome | RevokeMemberOutcome;
+
+/** The answer to an admin write its store refused. */
+export function adminRefusal(outcome: Extract<AdminOutcome, { kind: "key_reused" | "team_exists" | "no_team" | "member_exists" | "no_member" }>, team: string, member?: string): ApiError {
+  switch (outcome.kind) {
+    case "key_reused":
+      return keyReused();
+    case "team_exists":
+      return new ApiError(409, "team_exists", `team ${team} already exists`);
+    case "no_team":
+      return new ApiError(404, CommonErrorCodes.notFound, `team ${team} does not exist`);
+    case "member_exists":
+      return new ApiError(409, "member_exists", `${member} is already a member of ${team}; to give them a new token, POST /admin/teams/${team}/members/${member}/token`);
+    case "no_member":
+      return new ApiError(404, CommonErrorCodes.notFound, `${member} is not a member of ${team}`);
+    default:
+      return unreachable(outcome, "admin refusal");
+  }
+}
+
+/** A plain write refused because `resource` is part of a live transaction. */
+export function lockConflict(resource: string): ApiError {
+  return new ApiError(409, "lock_conflict", `${resource} is part of a transaction in progress; retry when it is committed or aborted`, {
+    details: { resource },
+    headers: { "Retry-After": "1" },
+  });
+}
+
+/** The coordinator's errors as the API's error shape (the abort reason is the code); anything else as it is. */
+export function txAnswer(error: unknown, record?: TxRecord): unknown {
+  if (error instanceof InvalidOp) return invalid(error.problems);
+  if (error instanceof TxNotFound) return new ApiError(404, CommonErrorCodes.notFound, error.message);
+  if (error instanceof TxAlreadyCommitted) return new ApiError(409, "tx_committed", error.message);
+  if (error instanceof TxNotOpen) {
+    return new ApiError(409, "tx_not_open", error.message, { details: { tx_id: record?.id, state: error.state, ...(error.reason === undefined ? {} : { reason: error.reason }) } });
+  }
+  if (error instanceof TxAborted) {
+    const status = error.reason === "participant_unavailable" ? 503 : 409;
+    const detail = typeof error.detail === "object" && error.detail !== null ? error.detail : {};
+    return new ApiError(status, error.reason, error.message, {
+      details: { ...detail, tx_id: record?.id, state: "aborted", reason: error.reason },
+      ...(status === 503 ? { headers: { "Retry-After": "1" } } : {}),
+    });
+  }
+  return error;
+}
