@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { Event } from "./calendar.ts";
 import { Goal } from "./goals.ts";
+import { MAX_AGENT_TERM } from "./agent-term.ts";
 
 /**
  * The live feed: what the realtime hub (one Durable Object per team) sends over `GET /ws`, and what
@@ -102,11 +103,7 @@ export const AgentTimerReport = z.object({
 });
 export type AgentTimerReport = z.infer<typeof AgentTimerReport>;
 
-/**
- * The highest term the hub takes from an agent: the bound the agents' own wire keeps
- * (agent/net/message-shape.ts MAX_TERM), so a term near MAX_SAFE_INTEGER cannot leave no room to count on.
- */
-export const MAX_AGENT_TERM = 2 ** 40;
+export { MAX_AGENT_TERM };
 const Term = z.number().int().min(0).max(MAX_AGENT_TERM);
 
 /** What proves an agent message (shared/agent-proof.ts): the worker's time as the agent estimates it, and the MAC. */

@@ -5,6 +5,7 @@
  */
 import type { Message } from "../core/messages.ts";
 import type { TimerCommand } from "../../shared/pomodoro.ts";
+import { MAX_AGENT_TERM } from "../../shared/agent-term.ts";
 import { isRecord } from "./envelope.ts";
 
 const PHASES = new Set(["idle", "focus", "short_break", "long_break"]);
@@ -17,9 +18,9 @@ type Fields = Record<string, unknown>;
  * Bounds a signed message must keep, so one member with the key cannot stop the session: a term
  * or Lamport time near Number.MAX_SAFE_INTEGER would leave no room to count on (every later
  * message dropped), and a deadline days away would be adopted by all. At one election per 300 ms,
- * MAX_TERM lasts ten thousand years.
+ * MAX_TERM lasts ten thousand years; the worker's hub takes terms up to the same bound.
  */
-export const MAX_TERM = 2 ** 40;
+export const MAX_TERM = MAX_AGENT_TERM;
 export const MAX_LAMPORT = 2 ** 50;
 /** The longest phase a member may configure (the config file's limit), and what clocks may differ by. */
 export const MAX_PHASE_MS = 24 * 3600_000;

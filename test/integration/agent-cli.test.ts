@@ -80,13 +80,14 @@ describe("zero config: start in one terminal, join in another, invite another ma
 
   type InviteLine = { invite: string | null; address: string; local: string };
   const invited = (agent: Agent) => cluster.last(agent, "invite")?.event as InviteLine | undefined;
-  // The invite line follows the ready line that spawn waits for; it may arrive in a later chunk.
+  // The team_key and invite lines follow the ready line that spawn waits for; they may arrive in a later chunk.
+  const lineOf = async (agent: Agent, event: string) => (await cluster.waitForLine(agent, (line) => line.event === event, 5000, `the ${event} line`)).event;
   const inviteOf = async (agent: Agent) => (await cluster.waitForLine(agent, (event) => event.event === "invite", 5000, "the invite line")).event as unknown as InviteLine;
 
   it("start makes the team key (0600 in a 0700 state dir) and prints the invite; join 127.0.0.1:PORT beside it just works", async () => {
     master = await cluster.spawn("start", ["start"], { asTyped: true, env: user });
     const keyFile = join(user.HOME!, ".local", "state", "groupsync", "team-key");
-    expect(cluster.last(master, "team_key")?.event).toEqual({ event: "team_key", origin: "created", file: keyFile });
+    expect(await lineOf(master, "team_key")).toEqual({ event: "team_key", origin: "created", file: keyFile });
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
     expect(statSync(join(keyFile, "..")).mode & 0o777).toBe(0o700);
     expect(master.tcpPort).toBe(port);
@@ -134,7 +135,7 @@ describe("zero config: start in one terminal, join in another, invite another ma
     const guest = await cluster.spawn("guest", ["join", "--invite", invite], { asTyped: true, env: elsewhere });
     await cluster.waitForLine(guest, (event) => event.event === "joined", 10_000, "joined through the invite");
     const keyFile = join(elsewhere.HOME!, ".local", "state", "groupsync", "team-key");
-    expect(cluster.last(guest, "team_key")?.event).toEqual({ event: "team_key", origin: "invite", file: keyFile });
+    expect(await lineOf(guest, "team_key")).toEqual({ event: "team_key", origin: "invite", file: keyFile });
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
     // It reached the master at the invite's address, and advertises its own address towards it.
     expect(cluster.last(guest, "ready")!.event.address).toMatch(new RegExp(`^${invited(master)!.address.split(":")[0]!.replace(/\./g, "\\.")}:`));
