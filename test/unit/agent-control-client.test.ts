@@ -1,28 +1,20 @@
-import { createServer, type Server, type Socket } from "node:net";
+import type { Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { ControlError, requestControl } from "../../agent/control/client.ts";
 import { encodeFrame } from "../../agent/net/frames.ts";
 import { encodeHello, encodeRefusal } from "../../agent/net/handshake.ts";
+import { tcpServers } from "../helpers/tcp-servers.ts";
 
 /**
  * The CLI's error sentences, against throwaway local TCP servers that misbehave in one way each:
  * the team key is blamed only when the agent said it could not verify the signature.
  */
 
-const servers: Server[] = [];
+const { serve, closeAll } = tcpServers();
 afterEach(() => {
-  for (const server of servers.splice(0)) server.close();
+  closeAll();
 });
 
-async function serve(onConnection: (socket: Socket) => void): Promise<number> {
-  const server = createServer((socket) => {
-    socket.on("error", () => {});
-    onConnection(socket);
-  });
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return (server.address() as { port: number }).port;
-}
 
 async function errorFrom(port: number, timeoutMs = 500): Promise<string> {
   try {

@@ -1,4 +1,4 @@
-import { createServer, Socket, type Server } from "node:net";
+import { Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import type { DropReason } from "../../agent/net/drop-counters.ts";
 import { readFrames } from "../../agent/net/frame-reader.ts";
@@ -6,25 +6,17 @@ import { encodeFrame, FrameDecoder } from "../../agent/net/frames.ts";
 import { encodeHello, encodeRefusal } from "../../agent/net/handshake.ts";
 import { OutgoingLinks } from "../../agent/net/outgoing-links.ts";
 import { waitUntil } from "../helpers/agents.ts";
+import { tcpServers } from "../helpers/tcp-servers.ts";
 
 /** The TCP halves of the handshake on real localhost sockets: links wait for the hello, readers time strangers out. */
 
-const servers: Server[] = [];
+const { serve, closeAll } = tcpServers();
 const links: OutgoingLinks[] = [];
 afterEach(async () => {
   for (const link of links.splice(0)) await link.close(100);
-  for (const server of servers.splice(0)) server.close();
+  closeAll();
 });
 
-async function serve(onConnection: (socket: Socket) => void): Promise<number> {
-  const server = createServer((socket) => {
-    socket.on("error", () => {});
-    onConnection(socket);
-  });
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return (server.address() as { port: number }).port;
-}
 
 function newLinks(options: ConstructorParameters<typeof OutgoingLinks>[0] = {}): OutgoingLinks {
   const created = new OutgoingLinks(options);
