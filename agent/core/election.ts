@@ -114,6 +114,9 @@ export interface ElectionConfig {
  * candidate waits at most 100 ms for members that may be dead; lost members are probed every 200 ms,
  * so a healed partition finds itself within a few hundred ms.
  */
+/** The most a follower in line adds to the start of its slice of the election timeout (see #drawElectionDeadline). */
+const SUCCESSION_JITTER_MS = 40;
+
 export const DEFAULT_ELECTION_CONFIG: ElectionConfig = Object.freeze({
   heartbeatMs: 100,
   electionTimeoutMinMs: 300,
@@ -906,7 +909,9 @@ export class ElectionNode {
   /**
    * A follower of a known master takes its turn: [min, max] is cut into one slice per member who
    * could succeed (those the master last reported alive), and each draws its timeout from the first
-   * half of its own slice, by rank (id order). When the master dies, the first in line campaigns
+   * half of its own slice (at most SUCCESSION_JITTER_MS of it), by rank (id order): a wide draw
+   * would only delay the first in line, as with two members, whose one slice is the whole range.
+   * When the master dies, the first in line campaigns
    * alone and the others hear its request before their slices open, so a split vote, which costs a
    * whole extra timeout, needs the first in line to be dead or cut off as well. Anyone else
    * (candidates, a node that has just seen a newer term) draws from the whole range, as in Raft,
@@ -917,7 +922,7 @@ export class ElectionNode {
     const turn = this.#successionTurn();
     if (turn === null) return now + randomInt(this.#random, min, max);
     const slice = (max - min) / turn.of;
-    return now + Math.round(min + turn.rank * slice) + randomInt(this.#random, 0, Math.floor(slice / 2));
+    return now + Math.round(min + turn.rank * slice) + randomInt(this.#random, 0, Math.floor(Math.min(slice / 2, SUCCESSION_JITTER_MS)));
   }
 
   /**
