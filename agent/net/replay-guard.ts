@@ -9,6 +9,8 @@
  *   apart from a replay.
  *
  * Only authenticated envelopes should reach the guard, so a forger cannot move a sender's state.
+ * Everyone with the team key can sign as any member, though, so WireAuth keeps one state per sender
+ * and channel (`from` here is sender + binding): a forger moves only its own channel's.
  */
 
 export const DEFAULT_REPLAY_WINDOW = 1024;
@@ -32,11 +34,6 @@ export class ReplayGuard {
   constructor(window = DEFAULT_REPLAY_WINDOW, maxSenders = DEFAULT_MAX_SENDERS) {
     this.window = window;
     this.maxSenders = maxSenders;
-  }
-
-  /** The latest run accepted from `from`, or null if it is not remembered. */
-  bootOf(from: string): number | null {
-    return this.#senders.get(from)?.boot ?? null;
   }
 
   check(from: string, boot: number, seq: number): ReplayVerdict {

@@ -9,7 +9,7 @@ import { LamportClock } from "../../shared/lamport.ts";
 import type { DropReason } from "./drop-counters.ts";
 import { openEnvelope, sealEnvelope, teamKeyBytes, type SignedEnvelope } from "./envelope.ts";
 import { isFresh } from "./freshness.ts";
-import { MAX_LAMPORT, MAX_TERM } from "./message-shape.ts";
+import { CLOCK_SKEW_ALLOWANCE_MS, MAX_LAMPORT, MAX_TERM } from "./message-shape.ts";
 import { NonceCache, newNonce } from "./nonce-cache.ts";
 import { udpBinding } from "./recipient-binding.ts";
 import { ReplayGuard } from "./replay-guard.ts";
@@ -51,7 +51,15 @@ export class WireAuth {
    */
   readonly lamport = new LamportClock();
   readonly #key: KeyObject;
+  /**
+   * Seq state per sender *and channel* (the binding it was opened for: one TCP connection's
+   * challenge, or this run's UDP binding). Everyone with the key can sign as any member, so state
+   * one channel's frames set must not refuse another's: a forged frame with a later `boot` on the
+   * forger's own connection would otherwise make every real frame from that member a "replay".
+   */
   readonly #guard: ReplayGuard;
+  /** Each sender's run as last opened on any channel (the real member's next frame corrects a forged one). */
+  readonly #boots = new Map<string, number>();
   readonly #nonces = new NonceCache();
   readonly #clock: () => number;
   #seq = 0;
@@ -71,7 +79,7 @@ export class WireAuth {
 
   /** The run of `nodeId` this side last heard from (its signed `boot`), to bind UDP envelopes to; null if never. */
   bootOf(nodeId: string): number | null {
-    return this.#guard.bootOf(nodeId);
+    return this.#boots.get(nodeId) ?? null;
   }
 
   /**
@@ -115,11 +123,21 @@ export class WireAuth {
     }
     if (envelope.to !== expect.to) return { ok: false, reason: "misdirected" };
     const now = this.#clock();
+    // A run cannot start later than now, allowing for clocks that differ (message-shape.ts).
+    if (envelope.boot > now + CLOCK_SKEW_ALLOWANCE_MS) return { ok: false, reason: "malformed" };
     if (expect.senderOffsetMs !== undefined && !isFresh(envelope.sent, now, expect.senderOffsetMs(envelope.from))) return { ok: false, reason: "stale" };
     // The guard last: only envelopes that would be accepted may move a sender's state.
     if (this.#nonces.check(envelope.from, envelope.nonce, now) === "replay") return { ok: false, reason: "replay" };
-    if (this.#guard.check(envelope.from, envelope.boot, envelope.seq) === "replay") return { ok: false, reason: "replay" };
+    if (this.#guard.check(`${envelope.from}\u0000${expect.to}`, envelope.boot, envelope.seq) === "replay") return { ok: false, reason: "replay" };
+    this.#rememberBoot(envelope.from, envelope.boot);
     this.lamport.receive(envelope.lamport);
     return { ok: true, opened: { envelope, body } };
+  }
+
+  #rememberBoot(from: string, boot: number): void {
+    this.#boots.delete(from);
+    this.#boots.set(from, boot);
+    // As many senders as the guard remembers; the least recently heard goes first.
+    if (this.#boots.size > this.#guard.maxSenders) this.#boots.delete(this.#boots.keys().next().value!);
   }
 }

@@ -143,6 +143,24 @@ describe("groupsync-agent under attack on its wire, real processes", () => {
     measurements.push(`forged term ${forgedTerm}: back to one real master (${oneMaster(recovered)!.node_id}, term ${oneMaster(recovered)!.term}) ${Date.now() - sentAt} ms after`);
   });
 
+  it("a key-holder signing as a member, with a later run and seq, on its own connection: the member's real frames still count, nobody is locked out", async () => {
+    const agents = cluster.running;
+    const before = await settled(agents, 3);
+    const master = byName(oneMaster(before)!.node_id);
+    const victim = agents.find((agent) => agent !== master)!;
+    const impostor = new WireAuth({ teamKey: cluster.teamKey, senderId: victim.name, boot: Date.now() + 60_000 });
+    const status = { kind: "control" as const, sent_at: Date.now(), request: { op: "status" as const } };
+    for (let i = 0; i < 999; i++) impostor.seal(status, 0, "nobody");
+    expect(await exchangeGreeted(master.tcpPort, (to) => impostor.seal(status, 0, to))).not.toBeNull(); // it was let in: the key is right
+    const replayBefore = (await cluster.status(master)).drops.replay;
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // more than an election timeout of the victim's beats and acks
+    const after = await cluster.status(master);
+    expect(after.lost.map((member) => member.id)).not.toContain(victim.name);
+    expect(after.members.map((member) => member.id)).toContain(victim.name);
+    expect(after.drops.replay - replayBefore).toBeLessThan(3);
+    expect(oneMaster(await settled(agents, 3))?.node_id).toBe(master.name);
+  });
+
   it("a captured control request replayed to another agent, or to the same one on another connection or after a restart, is dropped as misdirected", async () => {
     const [b, c] = [byName("b"), byName("c")];
     // The capture: a relay between a CLI and agent b that keeps every line the CLI sent.

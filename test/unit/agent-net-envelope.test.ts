@@ -5,7 +5,7 @@ import { ReplayGuard } from "../../agent/net/replay-guard.ts";
 import { WireAuth } from "../../agent/net/wire-auth.ts";
 import { FRESHNESS_WINDOW_MS, isFresh } from "../../agent/net/freshness.ts";
 import { NonceCache, newNonce } from "../../agent/net/nonce-cache.ts";
-import { MAX_LAMPORT, MAX_TERM } from "../../agent/net/message-shape.ts";
+import { CLOCK_SKEW_ALLOWANCE_MS, MAX_LAMPORT, MAX_TERM } from "../../agent/net/message-shape.ts";
 import { tcpBinding, udpBinding } from "../../agent/net/recipient-binding.ts";
 import type { Message } from "../../agent/core/messages.ts";
 import type { TickBody } from "../../agent/net/wire-body.ts";
@@ -189,6 +189,29 @@ describe("WireAuth: recipient binding, send-time window, nonces", () => {
     senderNow = 1_000_000 + 5 * 60_000; // 5 min ahead, no estimate: within the skew every member is allowed
     expect(receiver.open(sender.seal(tick, 1, receiver.udpBinding), expect30s(null)).ok).toBe(true);
     expect(isFresh(1_000_000 + 2 * 3600_000, 1_000_000, null)).toBe(false);
+  });
+
+  it("a key-holder forging a member's frames with a later run on its own connection does not make that member's real frames replays", () => {
+    const receiver = auth("m0", 1000, () => 10_000);
+    const real = auth("p1", 5000, () => 10_000);
+    const forger = auth("p1", 9000, () => 10_000); // signs as p1, "restarted" later, seq far ahead
+    for (let i = 0; i < 999; i++) forger.seal(tick, 1, tcpBinding("forger-connection"));
+    expect(receiver.open(forger.seal(tick, 1, tcpBinding("forger-connection")), { to: tcpBinding("forger-connection") }).ok).toBe(true);
+    expect(receiver.bootOf("p1")).toBe(9000);
+    // p1's own connection, and UDP bound to this run, still open p1's frames, in order and once.
+    const first = real.seal(tick, 1, tcpBinding("p1-connection"));
+    expect(receiver.open(first, { to: tcpBinding("p1-connection") }).ok).toBe(true);
+    expect(receiver.open(first, { to: tcpBinding("p1-connection") })).toEqual({ ok: false, reason: "replay" });
+    expect(receiver.open(real.seal(tick, 1, receiver.udpBinding), { to: receiver.udpBinding, senderOffsetMs: () => 0 }).ok).toBe(true);
+    expect(receiver.bootOf("p1")).toBe(5000); // the real member's run again, for binding UDP to it
+  });
+
+  it("refuses a run that starts later than now plus the clock skew allowed, as malformed", () => {
+    const receiver = auth("m0", 1000, () => 10_000);
+    const future = auth("p1", 10_000 + CLOCK_SKEW_ALLOWANCE_MS + 1, () => 10_000);
+    expect(receiver.open(future.seal(tick, 1, ON_TCP.to), ON_TCP)).toEqual({ ok: false, reason: "malformed" });
+    const skewed = auth("p2", 10_000 + CLOCK_SKEW_ALLOWANCE_MS, () => 10_000);
+    expect(receiver.open(skewed.seal(tick, 1, ON_TCP.to), ON_TCP).ok).toBe(true);
   });
 
   it("refuses a second envelope with a nonce seen within the TTL, even from a sender the seq guard forgot", () => {
