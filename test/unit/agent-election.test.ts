@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_ELECTION_CONFIG, ElectionNode, majority } from "../../agent/core/election.ts";
 import { stampKey, compareStamps } from "../../shared/lamport.ts";
 import type { NodeId, NodeOutput } from "../../agent/core/messages.ts";
-import { SimNetwork } from "../../agent/core/sim-network.ts";
+import { SimNetwork } from "../helpers/sim-network.ts";
 import { randomInt, seededRandom } from "../../agent/core/seeded-random.ts";
 import {
   IDS,
