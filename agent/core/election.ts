@@ -71,6 +71,7 @@ import {
   type TimerState,
 } from "../../shared/pomodoro.ts";
 import { randomInt } from "./seeded-random.ts";
+import { timerChanged, viewOf, type TimerView } from "./timer-change.ts";
 import { jumpCeiling, type JumpAnchor } from "./jump-ceiling.ts";
 
 export interface ElectionConfig {
@@ -303,6 +304,8 @@ export class ElectionNode {
   #leaving: Leaving | null = null;
   #left = false;
   #out: { messages: Envelope[]; events: NodeEvent[] } = { messages: [], events: [] };
+  /** The timer as the last timer_changed event told it (the idle timer before any). */
+  #toldTimer: TimerView;
 
   constructor(options: ElectionNodeOptions) {
     this.id = options.id;
@@ -312,6 +315,7 @@ export class ElectionNode {
     const settings = resolveSettings(options.settings);
     if (!settings.ok) throw new RangeError(settings.error.message);
     this.#timer = idleTimer(settings.settings);
+    this.#toldTimer = viewOf(this.#timer, options.now);
     this.#members.set(this.id, this.address);
     this.#addressBook.set(this.id, this.address);
     if (options.members === undefined) {
@@ -429,7 +433,7 @@ export class ElectionNode {
 
   /** Starts a new session with this node as its only member and master. */
   bootstrap(now: number): NodeOutput {
-    return this.#step(() => {
+    return this.#step(now, () => {
       this.#status = "member";
       this.#anchors = this.#anchorsAt(now);
       this.#synced = true;
@@ -440,13 +444,13 @@ export class ElectionNode {
 
   /** Asks the node at `address` to let this node in; retried every joinRetryMs, following redirects to the master. */
   join(address: string, now: number): NodeOutput {
-    return this.#step(() => this.#startJoining(address, now));
+    return this.#step(now, () => this.#startJoining(address, now));
   }
 
   /** A user's timer command: applied by the master, wherever it was issued. */
   command(command: TimerCommand, now: number): CommandOutput {
     const stamp: LamportStamp = { time: this.#lamport.tick(), nodeId: this.id };
-    const output = this.#step(() => {
+    const output = this.#step(now, () => {
       if (this.#role === "master" && this.#leaving === null) {
         this.#queue = enqueue(this.#queue, { stamp, command }, now);
       } else {
@@ -464,7 +468,7 @@ export class ElectionNode {
    * leaves, and the others elect as usual. Anyone else just tells the master. Watch `hasLeft`.
    */
   leave(now: number): NodeOutput {
-    return this.#step(() => {
+    return this.#step(now, () => {
       if (this.#left || this.#leaving !== null) return;
       const successor = this.#role === "master" ? this.#pickSuccessor(now) : null;
       if (successor === null) {
@@ -482,7 +486,7 @@ export class ElectionNode {
   }
 
   tick(now: number): NodeOutput {
-    return this.#step(() => {
+    return this.#step(now, () => {
       if (this.#left) return;
       if (this.#leaving !== null) return this.#tickLeaving(now);
       if (this.#status === "joining") return this.#tickJoining(now);
@@ -499,7 +503,7 @@ export class ElectionNode {
   }
 
   receive(message: Message, now: number): NodeOutput {
-    return this.#step(() => {
+    return this.#step(now, () => {
       if (this.#left) return;
       // Joins and leaves never move our term (see #dispatch), whatever they carry.
       if (message.type !== "join" && message.type !== "leave" && message.term > this.termCeilingAt(now)) {
@@ -1299,8 +1303,8 @@ export class ElectionNode {
     this.#out.events.push(event);
   }
 
-  /** Runs one input and reports what changed as events, state changes first. */
-  #step(input: () => void): NodeOutput {
+  /** Runs one input and reports what changed as events: state changes first, the timer last. */
+  #step(now: number, input: () => void): NodeOutput {
     const before: Snapshot = {
       role: this.#role,
       term: this.#term,
@@ -1313,7 +1317,13 @@ export class ElectionNode {
     if (this.#role !== before.role) changes.push({ type: "role_changed", role: this.#role, term: this.#term });
     if (this.#masterId !== before.masterId) changes.push({ type: "master_changed", masterId: this.#masterId, term: this.#term });
     if (this.#membersRevision !== before.membersRevision) changes.push({ type: "members_changed", members: this.members });
-    const output: NodeOutput = { messages: this.#out.messages, events: [...changes, ...this.#out.events] };
+    const events = [...changes, ...this.#out.events];
+    const timer = viewOf(this.timerAt(now), now);
+    if (timerChanged(this.#toldTimer, timer)) {
+      this.#toldTimer = timer;
+      events.push({ type: "timer_changed", timer });
+    }
+    const output: NodeOutput = { messages: this.#out.messages, events };
     this.#out = { messages: [], events: [] };
     return output;
   }
