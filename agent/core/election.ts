@@ -483,22 +483,35 @@ export class ElectionNode {
 
   #dispatch(message: Message, now: number): void {
     if (this.#status === "detached") {
-      if (message.type === "join") this.#onJoin(message, now); // Answered with "no master known here".
+      if (message.type === "join") this.#redirectJoin(message); // Answered with "no master known here".
       return;
     }
-    // Joins and leaves come from nodes that may not be members (and may carry any term): they must not move ours.
-    if (message.type === "join") return this.#onJoin(message, now);
-    if (message.type === "leave") return this.#onLeave(message, now);
-    // A vote request from a non-member must not disrupt us either (Raft's "removed server" problem).
+    // A vote request from a non-member must not disrupt us (Raft's "removed server" problem): it
+    // moves our term only once we know it is from a member (#onRequestVote).
     if (message.type === "request_vote") return this.#onRequestVote(message, now);
-    if (message.term > this.#term) this.#adoptTerm(message.term, now);
+    // Joins and leaves come from nodes that may not be members (and may carry any term): they must not move ours.
+    if (message.type !== "join" && message.type !== "leave" && message.term > this.#term) this.#adoptTerm(message.term, now);
+    switch (this.#role) {
+      case "master":
+        return this.#stepMaster(message, now);
+      case "candidate":
+        return this.#stepCandidate(message, now);
+      case "peer":
+        return this.#stepPeer(message, now);
+    }
+  }
+
+  /** What a master does with each message; whatever only a follower or candidate needs is dropped. */
+  #stepMaster(message: Exclude<Message, RequestVote>, now: number): void {
     switch (message.type) {
+      case "join":
+        return this.#admit(message, now);
+      case "leave":
+        return this.#onLeave(message, now);
       case "heartbeat":
         return this.#onHeartbeat(message, now);
       case "heartbeat_ack":
         return this.#onHeartbeatAck(message, now);
-      case "vote":
-        return this.#onVote(message, now);
       case "handover":
         return this.#onHandover(message, now);
       case "join_redirect":
@@ -507,6 +520,54 @@ export class ElectionNode {
         return this.#onMergeOffer(message, now);
       case "command":
         return this.#onCommand(message, now);
+      case "vote":
+        return; // a late one from our campaign: we won it already
+    }
+  }
+
+  /** What a candidate does with each message: count votes, follow whoever proves to be master. */
+  #stepCandidate(message: Exclude<Message, RequestVote>, now: number): void {
+    switch (message.type) {
+      case "join":
+        return this.#redirectJoin(message);
+      case "heartbeat":
+        return this.#onHeartbeat(message, now);
+      case "heartbeat_ack":
+        return this.#onRefusedBeat(message, now);
+      case "vote":
+        return this.#onVote(message, now);
+      case "handover":
+        return this.#onHandover(message, now);
+      case "join_redirect":
+        return this.#onJoinRedirect(message, now);
+      case "leave":
+      case "merge":
+      case "command":
+        return; // only a master takes these; their senders resend to the master they hear from next
+    }
+  }
+
+  /** What a peer does with each message: follow the master, take part in its succession. */
+  #stepPeer(message: Exclude<Message, RequestVote>, now: number): void {
+    switch (message.type) {
+      case "join":
+        return this.#redirectJoin(message);
+      case "heartbeat":
+        return this.#onHeartbeat(message, now);
+      case "heartbeat_ack":
+        return this.#onRefusedBeat(message, now);
+      case "vote":
+        // Not campaigning: only a voter saying its list no longer has us matters.
+        if (!message.member) this.#rejoinAfterRemoval(message.from, now);
+        return;
+      case "handover":
+        return this.#onHandover(message, now);
+      case "join_redirect":
+        return this.#onJoinRedirect(message, now);
+      case "leave":
+      case "merge":
+      case "command":
+        return; // only a master takes these; their senders resend to the master they hear from next
     }
   }
 
@@ -638,26 +699,35 @@ export class ElectionNode {
     return bestEstimate(clock.samples)?.offsetMs ?? clock.crudeOffsetMs;
   }
 
+  /** A master's heartbeat answered: the follower's progress, or a refusal from one that follows a master outranking us. */
   #onHeartbeatAck(message: HeartbeatAck, now: number): void {
     if (!message.accepted) {
       // We spoke as master to a node that follows another (a higher term was adopted already in
       // #dispatch). If that one outranks us, step down and hand our members and timer over to it.
       const better = message.masterId;
-      if (better === null || better === this.id) return;
-      if (this.#role === "master") {
-        if (message.term !== this.#term || !(better < this.id)) return;
-        this.#stopBeingMaster(now);
-        this.#masterId = null;
-      }
-      if (message.masterAddress !== null) this.#membership.learnAddress(better, message.masterAddress);
-      if (this.#status === "member" && this.#masterId === null) this.#offerTo(better, this.#offerBody(now), now);
-      return;
+      if (better === null || better === this.id || message.term !== this.#term || !(better < this.id)) return;
+      this.#stopBeingMaster(now);
+      this.#masterId = null;
+      return this.#offerToBetter(better, message.masterAddress, now);
     }
-    if (this.#role !== "master" || message.term !== this.#term) return;
+    if (message.term !== this.#term) return;
     const follower = this.#followers.get(message.from);
     if (follower === undefined) return;
     follower.lastAckAt = now;
     follower.echo = { peerSentAt: message.sentAt, masterReceivedAt: now };
+  }
+
+  /** A follower or candidate whose (earlier) heartbeat as master was refused: the refuser's master may want our state. */
+  #onRefusedBeat(message: HeartbeatAck, now: number): void {
+    const better = message.masterId;
+    if (message.accepted || better === null || better === this.id) return;
+    this.#offerToBetter(better, message.masterAddress, now);
+  }
+
+  /** Hands our members and timer to the master that beats ours, unless we follow one already. */
+  #offerToBetter(better: NodeId, address: string | null, now: number): void {
+    if (address !== null) this.#membership.learnAddress(better, address);
+    if (this.#status === "member" && this.#masterId === null) this.#offerTo(better, this.#offerBody(now), now);
   }
 
   /** Tells the sender of a heartbeat or handover we will not follow which term it is and whom we follow. */
@@ -721,7 +791,7 @@ export class ElectionNode {
    * the losing timer had is reported as overridden, here and, through heartbeats, on every member.
    */
   #onMergeOffer(offer: MergeOffer, now: number): void {
-    if (this.#role !== "master" || this.#leaving !== null) return; // The sender resends to whoever it follows next.
+    if (this.#leaving !== null) return; // The sender resends to whoever it follows next.
     this.#membership.learnAddress(offer.from, offer.address);
     let members = this.members;
     const known = (id: NodeId) => members.some((member) => member.id === id);
@@ -812,17 +882,19 @@ export class ElectionNode {
     this.#send(message.from, { type: "vote", granted, member: true });
   }
 
+  /** A vote for our campaign (a candidate's). */
   #onVote(message: Vote, now: number): void {
-    if (!message.member) {
-      // The voter's list no longer has us: we were removed while cut off. Rejoin rather than disrupt.
-      if (this.#role !== "master" && this.#status === "member") this.#startJoining(this.#membership.addressOf(message.from), now);
-      return;
-    }
+    if (!message.member) return this.#rejoinAfterRemoval(message.from, now);
     const campaign = this.#campaign;
-    if (this.#role !== "candidate" || campaign === null || message.term !== this.#term) return;
+    if (campaign === null || message.term !== this.#term) return;
     campaign.answered.add(message.from);
     if (message.granted) campaign.granted.add(message.from);
     this.#countVotes(now);
+  }
+
+  /** The voter's list no longer has us: we were removed while cut off. Rejoin rather than disrupt. */
+  #rejoinAfterRemoval(voter: NodeId, now: number): void {
+    if (this.#status === "member") this.#startJoining(this.#membership.addressOf(voter), now);
   }
 
   /**
@@ -1093,13 +1165,17 @@ export class ElectionNode {
     return true;
   }
 
-  #onJoin(message: JoinRequest, now: number): void {
+  /** Anyone but a master (a detached node too) points a joiner at the master it knows, if any. */
+  #redirectJoin(message: JoinRequest): void {
     this.#membership.learnAddress(message.from, message.address);
-    if (this.#role !== "master" || this.#leaving !== null) {
-      const masterAddress = this.#masterId === null ? null : this.#membership.memberAddress(this.#masterId);
-      this.#send({ address: message.address }, { type: "join_redirect", masterId: this.#masterId, masterAddress });
-      return;
-    }
+    const masterAddress = this.#masterId === null ? null : this.#membership.memberAddress(this.#masterId);
+    this.#send({ address: message.address }, { type: "join_redirect", masterId: this.#masterId, masterAddress });
+  }
+
+  /** A master lets a joiner in (again, if it was lost or had left) and tells everyone at once. */
+  #admit(message: JoinRequest, now: number): void {
+    if (this.#leaving !== null) return this.#redirectJoin(message);
+    this.#membership.learnAddress(message.from, message.address);
     this.#membership.welcomeBack(message.from);
     if (this.#membership.memberAddress(message.from) !== message.address) {
       const others = this.members.filter((member) => member.id !== message.from);
@@ -1109,14 +1185,14 @@ export class ElectionNode {
   }
 
   #onLeave(message: LeaveNotice, now: number): void {
-    if (this.#role !== "master" || !this.#membership.has(message.from) || message.from === this.id) return;
+    if (!this.#membership.has(message.from) || message.from === this.id) return;
     this.#membership.markDeparting(message.from, now, true);
     if (this.#maintainMembers(now)) this.#sendHeartbeats(now);
   }
 
   #onCommand(message: CommandMessage, now: number): void {
-    // Only the master queues; anyone else drops it and the origin resends to the master it knows.
-    if (this.#role !== "master" || this.#log.wasApplied(stampKey(message.stamp))) return;
+    // Only the master queues (#stepMaster); anyone else drops it and the origin resends to the master it knows.
+    if (this.#log.wasApplied(stampKey(message.stamp))) return;
     this.#queue = enqueue(this.#queue, { stamp: message.stamp, command: message.command }, now);
   }
 
