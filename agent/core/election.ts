@@ -525,30 +525,23 @@ export class ElectionNode {
     }
   }
 
-  /** What a candidate does with each message: count votes, follow whoever proves to be master. */
+  /** What a candidate does with each message: count votes; the rest as a peer would. */
   #stepCandidate(message: Exclude<Message, RequestVote>, now: number): void {
-    switch (message.type) {
-      case "join":
-        return this.#redirectJoin(message);
-      case "heartbeat":
-        return this.#onHeartbeat(message, now);
-      case "heartbeat_ack":
-        return this.#onRefusedBeat(message, now);
-      case "vote":
-        return this.#onVote(message, now);
-      case "handover":
-        return this.#onHandover(message, now);
-      case "join_redirect":
-        return this.#onJoinRedirect(message, now);
-      case "leave":
-      case "merge":
-      case "command":
-        return; // only a master takes these; their senders resend to the master they hear from next
-    }
+    if (message.type === "vote") return this.#onVote(message, now);
+    this.#stepFollowing(message, now);
   }
 
-  /** What a peer does with each message: follow the master, take part in its succession. */
+  /** What a peer does with each message: not campaigning, it only hears a vote saying its voter's list no longer has it. */
   #stepPeer(message: Exclude<Message, RequestVote>, now: number): void {
+    if (message.type === "vote") {
+      if (!message.member) this.#rejoinAfterRemoval(message.from, now);
+      return;
+    }
+    this.#stepFollowing(message, now);
+  }
+
+  /** What peers and candidates do alike: follow whoever proves to be master, take part in its succession, point joiners at it. */
+  #stepFollowing(message: Exclude<Message, RequestVote | Vote>, now: number): void {
     switch (message.type) {
       case "join":
         return this.#redirectJoin(message);
@@ -556,10 +549,6 @@ export class ElectionNode {
         return this.#onHeartbeat(message, now);
       case "heartbeat_ack":
         return this.#onRefusedBeat(message, now);
-      case "vote":
-        // Not campaigning: only a voter saying its list no longer has us matters.
-        if (!message.member) this.#rejoinAfterRemoval(message.from, now);
-        return;
       case "handover":
         return this.#onHandover(message, now);
       case "join_redirect":
