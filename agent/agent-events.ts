@@ -62,6 +62,10 @@ export function fromNodeEvent(event: NodeEvent): AgentEvent {
       const { entry, mergedBy, term } = event.overridden;
       return { event: "overridden", command: entry.command.kind, by: entry.stamp.nodeId, seq: entry.seq, term: entry.term, merged_by: mergedBy, merged_term: term };
     }
+    case "timer_changed": {
+      const { timer } = event;
+      return { event: "phase", phase: timer.phase, paused: timer.paused, ends_at: timer.endsAt, remaining_ms: timer.remainingMs };
+    }
     case "left":
       return { event: "left" };
   }

@@ -13,7 +13,7 @@ import { fromNodeEvent, type AgentEvent } from "./agent-events.ts";
 import { COMMAND_CONFIRM_TIMEOUT_MS, parseControlRequest, type ControlReply } from "./control/protocol.ts";
 import { ElectionNode, type ElectionConfig } from "./core/election.ts";
 import { stampKey } from "../shared/lamport.ts";
-import type { AppliedCommand, NodeOutput } from "./core/messages.ts";
+import type { AppliedCommand, NodeEvent, NodeOutput } from "./core/messages.ts";
 import { remaining, type PomodoroSettings, type TimerCommand, type TimerErrorCode } from "../shared/pomodoro.ts";
 import { DropCounters, type DropReason, type Transport } from "./net/drop-counters.ts";
 import type { SignedEnvelope } from "./net/envelope.ts";
@@ -54,14 +54,6 @@ interface PendingConfirmation {
   readonly respond: (reply: ControlReply) => void;
 }
 
-interface ReportedTimer {
-  readonly phase: string;
-  readonly paused: boolean;
-  readonly endsAt: number | null;
-}
-
-/** Deadline changes smaller than this are clock-offset estimates settling, not news. */
-const DEADLINE_CHANGE_REPORTED_MS = 100;
 const LINK_SWEEP_INTERVAL_MS = 5000;
 const REFUSAL_WARNING_INTERVAL_MS = 10_000;
 
@@ -96,12 +88,12 @@ export class NodeRunner {
   #loop: NodeJS.Timeout | null = null;
   #nextUdpTickAt = 0;
   #nextSweepAt = 0;
-  #reported: ReportedTimer = { phase: "idle", paused: false, endsAt: null };
   #ticksReceived = 0;
   #lastTick: ShellFacts["lastTick"] = null;
   #unroutable = 0;
   #stopping: Promise<void> | null = null;
   readonly #stopHooks: Array<() => void> = [];
+  readonly #nodeEventListeners: Array<(event: NodeEvent) => void> = [];
 
   /** Binds the TCP and UDP ports; nothing is sent until startSession() or joinSession(). */
   static async open(options: NodeRunnerOptions): Promise<NodeRunner> {
@@ -214,6 +206,11 @@ export class NodeRunner {
     return this.#stopping;
   }
 
+  /** Hears every event the node outputs, after the agent's own handling (the worker link reports timer changes so). */
+  onNodeEvent(listener: (event: NodeEvent) => void): void {
+    this.#nodeEventListeners.push(listener);
+  }
+
   /** Runs `hook` once the agent has left (after a master's handover), before the `stopped` event. */
   onStopped(hook: () => void): void {
     this.#stopHooks.push(hook);
@@ -241,7 +238,6 @@ export class NodeRunner {
     const now = Date.now();
     this.#guarded(() => this.#deliver(this.node.tick(now)));
     this.#sendUdpTicks(now);
-    this.#reportTimer(now);
     for (const [key, pending] of this.#confirmations) {
       if (now < pending.deadline) continue;
       this.#confirmations.delete(key);
@@ -255,17 +251,6 @@ export class NodeRunner {
       this.#nextSweepAt = now + LINK_SWEEP_INTERVAL_MS;
       this.#links.sweep(now);
     }
-  }
-
-  /** One line whenever the phase or pause state changes, or the deadline moves (set, resume, failover). */
-  #reportTimer(now: number): void {
-    const timer = this.node.timerAt(now);
-    const endsAt = timer.paused ? null : timer.endsAt;
-    const last = this.#reported;
-    const moved = endsAt !== null && last.endsAt !== null && Math.abs(endsAt - last.endsAt) > DEADLINE_CHANGE_REPORTED_MS;
-    if (timer.phase === last.phase && timer.paused === last.paused && (endsAt === null) === (last.endsAt === null) && !moved) return;
-    this.#reported = { phase: timer.phase, paused: timer.paused, endsAt };
-    this.#onEvent({ event: "phase", phase: timer.phase, paused: timer.paused, ends_at: endsAt, remaining_ms: remaining(timer, now) });
   }
 
   // ---- sending -----------------------------------------------------------------------------
@@ -293,6 +278,7 @@ export class NodeRunner {
       this.#onEvent(fromNodeEvent(event));
       if (event.type === "command_applied") this.#confirm(event.entry);
       if (event.type === "command_overridden") this.#refuseOverridden(event.overridden.entry);
+      for (const listener of this.#nodeEventListeners) listener(event);
     }
   }
 
@@ -366,8 +352,6 @@ export class NodeRunner {
         this.#deliver(this.node.receive(body.message, Date.now()));
         if (this.node.refusedTermJumps !== refusedBefore.term) this.#drop("term_jump", "tcp");
         if (this.node.refusedLamportJumps !== refusedBefore.lamport) this.#drop("lamport_jump", "tcp");
-        // A command or handover may have changed the timer: say so now, not at the next loop turn.
-        this.#reportTimer(Date.now());
         return;
       case "tick":
         return this.#onTick(envelope, body);

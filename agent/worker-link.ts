@@ -25,8 +25,6 @@ export interface WorkerLinkOptions {
   readonly teamKey: string;
   readonly onEvent: (event: AgentEvent) => void;
   readonly heartbeatIntervalMs?: number;
-  /** How often the link looks for a timer change to report (cheap: no I/O unless something changed). */
-  readonly reportCheckMs?: number;
 }
 
 /** An agent message before it is signed: `at` and `mac` are added by #send. */
@@ -34,8 +32,6 @@ type UnsignedMessage = AgentMessage extends infer M ? (M extends { type: "ping" 
 
 const RECONNECT_MIN_MS = 250;
 const RECONNECT_MAX_MS = 5000;
-/** Deadline moves smaller than this are the clock-offset estimate settling, not news. */
-const DEADLINE_MOVE_REPORTED_MS = 100;
 
 /** The timer as reported: what the master knows, relative to now (no clock needs to agree with the worker's). */
 export function timerReport(runner: NodeRunner, now: number): AgentTimerReport {
@@ -58,10 +54,12 @@ export class WorkerLink {
   #closed = false;
   #backoffMs = RECONNECT_MIN_MS;
   #heartbeat: NodeJS.Timeout | null = null;
-  #reportCheck: NodeJS.Timeout | null = null;
   #reconnect: NodeJS.Timeout | null = null;
-  /** What was last reported, to send only changes: term, phase, pause, round and the deadline. */
-  #lastReport: { term: number; phase: string; paused: boolean; round: number; endsAt: number | null } | null = null;
+  /**
+   * The hub has not heard the timer as it is now: a new connection, a request for it, or a change the
+   * core reported (timer_changed, or a new term or role, which the hub fences reports by) since the last.
+   */
+  #reportDue = true;
   #connectedOnce = false;
   /** This socket's nonce and the worker's clock minus ours, from its hello; nothing is sent before. */
   #hello: { readonly socket: WebSocket; readonly nonce: string; readonly offsetMs: number } | null = null;
@@ -75,20 +73,24 @@ export class WorkerLink {
   constructor(runner: NodeRunner, options: WorkerLinkOptions) {
     this.#runner = runner;
     this.#options = options;
+    runner.onNodeEvent((event) => {
+      if (this.#closed) return;
+      if (event.type !== "timer_changed" && event.type !== "term_changed" && event.type !== "role_changed") return;
+      this.#reportDue = true;
+      this.#reportIfDue();
+    });
   }
 
   start(): void {
     this.#connect();
     this.#heartbeat = setInterval(() => this.#sendHeartbeat(), this.#options.heartbeatIntervalMs ?? 2000);
-    this.#reportCheck = setInterval(() => this.#reportIfChanged(), this.#options.reportCheckMs ?? 100);
     this.#heartbeat.unref();
-    this.#reportCheck.unref();
   }
 
   /** Sends a last report (a stopping master hands over; its successor reports next) and closes. */
   close(): void {
     this.#closed = true;
-    for (const timer of [this.#heartbeat, this.#reportCheck, this.#reconnect]) if (timer !== null) clearInterval(timer);
+    for (const timer of [this.#heartbeat, this.#reconnect]) if (timer !== null) clearInterval(timer);
     this.#socket?.close(1000, "agent stopping");
     this.#socket = null;
   }
@@ -103,7 +105,7 @@ export class WorkerLink {
     this.#socket = socket;
     socket.on("open", () => {
       this.#backoffMs = RECONNECT_MIN_MS;
-      this.#lastReport = null; // a new connection hears everything again
+      this.#reportDue = true; // a new connection hears everything again (once its hello came)
       this.#hello = null;
       this.#warned.clear();
       if (!this.#connectedOnce) this.#options.onEvent({ event: "worker", connected: true, url: this.#options.url });
@@ -144,9 +146,12 @@ export class WorkerLink {
       // Registers at once: the hub signs us in by the first proven heartbeat.
       this.#hello = { socket, nonce: message.nonce, offsetMs: message.server_time - Date.now() };
       this.#sendHeartbeat();
-      this.#reportIfChanged();
+      this.#reportIfDue();
     } else if (message.type === "command") void this.#runForwardedCommand(message.request_id, message.command);
-    else if (message.type === "report.wanted") this.#lastReport = null; // the next report check sends it
+    else if (message.type === "report.wanted") {
+      this.#reportDue = true;
+      this.#reportIfDue();
+    }
     else if (message.type === "report.refused") {
       this.#reportAgain = true;
       const why = message.code === "stale_term" ? "is older than" : "jumps too far above";
@@ -170,9 +175,10 @@ export class WorkerLink {
 
   #sendHeartbeat(): void {
     const node = this.#runner.node;
-    if (this.#reportAgain && node.role === "master") {
+    const reportAgain = this.#reportAgain && node.role === "master";
+    if (reportAgain) {
       this.#reportAgain = false;
-      this.#lastReport = null; // the next report check sends it (after a heartbeat of its own)
+      this.#reportDue = true;
     }
     this.#send({
       type: "agent.heartbeat",
@@ -183,27 +189,16 @@ export class WorkerLink {
       members: node.members.map((m) => m.id).slice(0, 64),
       tcp: this.#runner.address,
     });
+    if (reportAgain) this.#reportIfDue();
   }
 
-  #reportIfChanged(): void {
+  /** Reports the timer if the hub has not heard it as it is, while this agent is master and the socket is signed in. */
+  #reportIfDue(): void {
     const node = this.#runner.node;
-    if (node.role !== "master" || this.#socket?.readyState !== WebSocket.OPEN || this.#hello?.socket !== this.#socket) return;
-    const now = Date.now();
-    const timer = node.timerAt(now);
-    const endsAt = timer.paused ? null : timer.endsAt;
-    const last = this.#lastReport;
-    const same =
-      last !== null &&
-      last.term === node.term &&
-      last.phase === timer.phase &&
-      last.paused === timer.paused &&
-      last.round === timer.completedFocusRounds &&
-      (last.endsAt === null) === (endsAt === null) &&
-      (endsAt === null || Math.abs(endsAt - last.endsAt!) <= DEADLINE_MOVE_REPORTED_MS);
-    if (same) return;
+    if (!this.#reportDue || node.role !== "master" || this.#socket?.readyState !== WebSocket.OPEN || this.#hello?.socket !== this.#socket) return;
+    this.#reportDue = false;
     this.#sendHeartbeat(); // the hub learns the role and term before the report it fences
-    this.#send({ type: "timer.report", node_id: node.id, term: node.term, timer: timerReport(this.#runner, now) });
-    this.#lastReport = { term: node.term, phase: timer.phase, paused: timer.paused, round: timer.completedFocusRounds, endsAt };
+    this.#send({ type: "timer.report", node_id: node.id, term: node.term, timer: timerReport(this.#runner, Date.now()) });
   }
 
   /** Signs `message` for this socket (at: the worker's time as we estimate it) and sends it, in order. */

@@ -71,6 +71,9 @@ import {
   type TimerState,
 } from "../../shared/pomodoro.ts";
 import { randomInt } from "./seeded-random.ts";
+import { timerChanged, viewOf, type TimerView } from "./timer-change.ts";
+import { CommandLog } from "./command-log.ts";
+import { Membership } from "./membership.ts";
 import { jumpCeiling, type JumpAnchor } from "./jump-ceiling.ts";
 
 export interface ElectionConfig {
@@ -211,18 +214,6 @@ interface Snapshot {
   readonly membersRevision: number;
 }
 
-/** Stamps of applied commands remembered to drop resends; far more than can be in flight at once. */
-const APPLIED_KEYS_KEPT = 1024;
-/** Applied commands kept locally for `appliedCommands`. */
-const LOG_KEPT = 256;
-/** Overridden commands each heartbeat repeats, so members that missed one still report it. */
-const OVERRIDDEN_SENT = 32;
-/** Lost members kept at most (the oldest is forgotten first). */
-const LOST_KEPT = 64;
-/** Ids of members that left gracefully, which a merge must not bring back. */
-const DEPARTED_KEPT = 256;
-/** What this node last reported for each command stamp: applied or overridden. */
-const REPORTS_KEPT = 2048;
 
 export class ElectionNode {
   readonly id: NodeId;
@@ -243,44 +234,24 @@ export class ElectionNode {
   #campaign: Campaign | null = null;
   #electionDeadline: number;
   #lastHeartbeatAt: number | null = null;
-  /** The master's latest view of who is alive (from its heartbeats); null before the first. */
-  #liveView: ReadonlySet<NodeId> | null = null;
   /** The master this node stopped hearing from: not waited for while counting votes. */
   #suspect: NodeId | null = null;
 
   #status: MembershipStatus;
   #joinTarget: string | null = null;
   #nextJoinAt = 0;
-  #members = new Map<NodeId, string>();
-  /** Every address ever learned, members or not: replies to removed members still need a way back. */
-  readonly #addressBook = new Map<NodeId, string>();
-  #membersVersion = 0;
-  /** Bumped on every local change to the member list, so events can report it cheaply. */
-  #membersRevision = 0;
-  /**
-   * When each member last sent us anything (ack, vote, command…), on our clock: proof it is alive,
-   * unlike a follower's lastAckAt, which starts at "now" to give new followers time before removal.
-   */
-  readonly #lastHeardAt = new Map<NodeId, number>();
-  /** Members dropped for silence, still probed until lostRetentionMs: they may be across a partition. */
-  #lost = new Map<NodeId, { readonly address: string; readonly since: number }>();
-  /** Members that left gracefully: a merge offer that still lists one does not bring it back. */
-  readonly #departed = new Set<NodeId>();
+  /** Members, addresses, who was heard from when, lost and departed members, the live view. */
+  readonly #membership: Membership;
 
   #timer: TimerState;
   #stateVersion: StateVersion = { term: 0, seq: 0 };
   #stateStamp: LamportStamp | null = null;
   /** The term of the message our members came from: a newer term's list always wins. */
   #stateTerm = 0;
-  /** The commands in effect in #timer, as far as this node knows them, oldest first. */
-  #log: AppliedCommand[] = [];
-  readonly #logKeys = new Set<string>();
+  /** The commands in effect in #timer as far as this node knows them, the applied stamps, the overridden ones. */
+  readonly #log = new CommandLog();
   /** False until the first state from a master is taken: a joiner does not replay history. */
   #synced: boolean;
-  /** What this node last reported for each command (applied or overridden), so each change is reported once. */
-  readonly #reports = new Map<string, "applied" | "overridden">();
-  /** Commands recent merges left out, as the master ships them. */
-  #overridden: OverriddenCommand[] = [];
   /** This node's commands the master has not applied yet, by stamp key. */
   #unacked = new Map<string, PendingCommand>();
   /** A merge offer sent to a master and not yet acknowledged. */
@@ -288,14 +259,7 @@ export class ElectionNode {
 
   // Master only.
   #followers = new Map<NodeId, FollowerProgress>();
-  /**
-   * Members on their way out, and since when: one that said `leave` goes at once; a master that
-   * handed over to us stays listed (and heartbeated, so it sees us take over) until its own `leave`
-   * arrives or leaveTimeoutMs has passed.
-   */
-  #departing = new Map<NodeId, { readonly since: number; readonly noticed: boolean }>();
   #queue: CommandQueue = EMPTY_QUEUE;
-  #appliedKeys = new Set<string>();
   #nextHeartbeatAt = 0;
   #nextProbeAt = 0;
 
@@ -303,6 +267,8 @@ export class ElectionNode {
   #leaving: Leaving | null = null;
   #left = false;
   #out: { messages: Envelope[]; events: NodeEvent[] } = { messages: [], events: [] };
+  /** The timer as the last timer_changed event told it (the idle timer before any). */
+  #toldTimer: TimerView;
 
   constructor(options: ElectionNodeOptions) {
     this.id = options.id;
@@ -312,16 +278,12 @@ export class ElectionNode {
     const settings = resolveSettings(options.settings);
     if (!settings.ok) throw new RangeError(settings.error.message);
     this.#timer = idleTimer(settings.settings);
-    this.#members.set(this.id, this.address);
-    this.#addressBook.set(this.id, this.address);
+    this.#toldTimer = viewOf(this.#timer, options.now);
+    this.#membership = new Membership({ id: this.id, address: this.address }, options.members);
     if (options.members === undefined) {
       this.#status = "detached";
       this.#synced = false;
     } else {
-      for (const member of options.members) {
-        this.#members.set(member.id, member.address);
-        this.#addressBook.set(member.id, member.address);
-      }
       this.#status = "member";
       this.#synced = true;
     }
@@ -373,12 +335,12 @@ export class ElectionNode {
 
   /** The member list as this node knows it, sorted by id, itself included. */
   get members(): Member[] {
-    return sortedMembers(this.#members);
+    return this.#membership.list;
   }
 
   /** Members dropped for silence that this node (as master, or from the master's heartbeats) still looks for. */
   get lostMembers(): Member[] {
-    return sortedMembers(new Map([...this.#lost].map(([id, { address }]) => [id, address] as const)));
+    return this.#membership.lostList;
   }
 
   /** True once leave() has finished: the shell may exit. */
@@ -388,12 +350,12 @@ export class ElectionNode {
 
   /** The commands in effect in this node's timer, as far as it knows them, oldest first. */
   get appliedCommands(): readonly AppliedCommand[] {
-    return this.#log;
+    return this.#log.entries;
   }
 
   /** Commands recent merges left out (see heal-rule.ts), oldest first. */
   get overriddenCommands(): readonly OverriddenCommand[] {
-    return this.#overridden;
+    return this.#log.overridden;
   }
 
   /** When this node last heard the master's heartbeat (its own clock); null if never. */
@@ -412,7 +374,7 @@ export class ElectionNode {
 
   /** Where to send a message addressed to `id`: a member, or any node this one has known. */
   addressOf(id: NodeId): string | null {
-    return this.#members.get(id) ?? this.#addressBook.get(id) ?? null;
+    return this.#membership.addressOf(id);
   }
 
   /** The shared timer as of `now`, with deadlines on this node's clock. */
@@ -429,24 +391,24 @@ export class ElectionNode {
 
   /** Starts a new session with this node as its only member and master. */
   bootstrap(now: number): NodeOutput {
-    return this.#step(() => {
+    return this.#step(now, () => {
       this.#status = "member";
       this.#anchors = this.#anchorsAt(now);
       this.#synced = true;
-      this.#replaceMembers([{ id: this.id, address: this.address }], this.#membersVersion + 1, now);
+      this.#replaceMembers([{ id: this.id, address: this.address }], this.#membership.version + 1, now);
       this.#startElection(now);
     });
   }
 
   /** Asks the node at `address` to let this node in; retried every joinRetryMs, following redirects to the master. */
   join(address: string, now: number): NodeOutput {
-    return this.#step(() => this.#startJoining(address, now));
+    return this.#step(now, () => this.#startJoining(address, now));
   }
 
   /** A user's timer command: applied by the master, wherever it was issued. */
   command(command: TimerCommand, now: number): CommandOutput {
     const stamp: LamportStamp = { time: this.#lamport.tick(), nodeId: this.id };
-    const output = this.#step(() => {
+    const output = this.#step(now, () => {
       if (this.#role === "master" && this.#leaving === null) {
         this.#queue = enqueue(this.#queue, { stamp, command }, now);
       } else {
@@ -464,7 +426,7 @@ export class ElectionNode {
    * leaves, and the others elect as usual. Anyone else just tells the master. Watch `hasLeft`.
    */
   leave(now: number): NodeOutput {
-    return this.#step(() => {
+    return this.#step(now, () => {
       if (this.#left || this.#leaving !== null) return;
       const successor = this.#role === "master" ? this.#pickSuccessor(now) : null;
       if (successor === null) {
@@ -482,7 +444,7 @@ export class ElectionNode {
   }
 
   tick(now: number): NodeOutput {
-    return this.#step(() => {
+    return this.#step(now, () => {
       if (this.#left) return;
       if (this.#leaving !== null) return this.#tickLeaving(now);
       if (this.#status === "joining") return this.#tickJoining(now);
@@ -499,7 +461,7 @@ export class ElectionNode {
   }
 
   receive(message: Message, now: number): NodeOutput {
-    return this.#step(() => {
+    return this.#step(now, () => {
       if (this.#left) return;
       // Joins and leaves never move our term (see #dispatch), whatever they carry.
       if (message.type !== "join" && message.type !== "leave" && message.term > this.termCeilingAt(now)) {
@@ -511,7 +473,7 @@ export class ElectionNode {
         return;
       }
       this.#lamport.receive(message.lamport);
-      if (this.#members.has(message.from)) this.#lastHeardAt.set(message.from, now);
+      this.#membership.heardFrom(message.from, now);
       if (this.#leaving !== null) this.#receiveWhileLeaving(message, now);
       else this.#dispatch(message, now);
     });
@@ -521,22 +483,35 @@ export class ElectionNode {
 
   #dispatch(message: Message, now: number): void {
     if (this.#status === "detached") {
-      if (message.type === "join") this.#onJoin(message, now); // Answered with "no master known here".
+      if (message.type === "join") this.#redirectJoin(message); // Answered with "no master known here".
       return;
     }
-    // Joins and leaves come from nodes that may not be members (and may carry any term): they must not move ours.
-    if (message.type === "join") return this.#onJoin(message, now);
-    if (message.type === "leave") return this.#onLeave(message, now);
-    // A vote request from a non-member must not disrupt us either (Raft's "removed server" problem).
+    // A vote request from a non-member must not disrupt us (Raft's "removed server" problem): it
+    // moves our term only once we know it is from a member (#onRequestVote).
     if (message.type === "request_vote") return this.#onRequestVote(message, now);
-    if (message.term > this.#term) this.#adoptTerm(message.term, now);
+    // Joins and leaves come from nodes that may not be members (and may carry any term): they must not move ours.
+    if (message.type !== "join" && message.type !== "leave" && message.term > this.#term) this.#adoptTerm(message.term, now);
+    switch (this.#role) {
+      case "master":
+        return this.#stepMaster(message, now);
+      case "candidate":
+        return this.#stepCandidate(message, now);
+      case "peer":
+        return this.#stepPeer(message, now);
+    }
+  }
+
+  /** What a master does with each message; whatever only a follower or candidate needs is dropped. */
+  #stepMaster(message: Exclude<Message, RequestVote>, now: number): void {
     switch (message.type) {
+      case "join":
+        return this.#admit(message, now);
+      case "leave":
+        return this.#onLeave(message, now);
       case "heartbeat":
         return this.#onHeartbeat(message, now);
       case "heartbeat_ack":
         return this.#onHeartbeatAck(message, now);
-      case "vote":
-        return this.#onVote(message, now);
       case "handover":
         return this.#onHandover(message, now);
       case "join_redirect":
@@ -545,6 +520,43 @@ export class ElectionNode {
         return this.#onMergeOffer(message, now);
       case "command":
         return this.#onCommand(message, now);
+      case "vote":
+        return; // a late one from our campaign: we won it already
+    }
+  }
+
+  /** What a candidate does with each message: count votes; the rest as a peer would. */
+  #stepCandidate(message: Exclude<Message, RequestVote>, now: number): void {
+    if (message.type === "vote") return this.#onVote(message, now);
+    this.#stepFollowing(message, now);
+  }
+
+  /** What a peer does with each message: not campaigning, it only hears a vote saying its voter's list no longer has it. */
+  #stepPeer(message: Exclude<Message, RequestVote>, now: number): void {
+    if (message.type === "vote") {
+      if (!message.member) this.#rejoinAfterRemoval(message.from, now);
+      return;
+    }
+    this.#stepFollowing(message, now);
+  }
+
+  /** What peers and candidates do alike: follow whoever proves to be master, take part in its succession, point joiners at it. */
+  #stepFollowing(message: Exclude<Message, RequestVote | Vote>, now: number): void {
+    switch (message.type) {
+      case "join":
+        return this.#redirectJoin(message);
+      case "heartbeat":
+        return this.#onHeartbeat(message, now);
+      case "heartbeat_ack":
+        return this.#onRefusedBeat(message, now);
+      case "handover":
+        return this.#onHandover(message, now);
+      case "join_redirect":
+        return this.#onJoinRedirect(message, now);
+      case "leave":
+      case "merge":
+      case "command":
+        return; // only a master takes these; their senders resend to the master they hear from next
     }
   }
 
@@ -560,7 +572,7 @@ export class ElectionNode {
   #stopBeingMaster(now: number): void {
     // Commands we accepted but did not apply go to the next master, as if issued here.
     for (const waiting of takeAll(this.#queue)) {
-      if (!this.#appliedKeys.has(stampKey(waiting.stamp))) this.#unacked.set(stampKey(waiting.stamp), { ...waiting, nextSendAt: now });
+      if (!this.#log.wasApplied(stampKey(waiting.stamp))) this.#unacked.set(stampKey(waiting.stamp), { ...waiting, nextSendAt: now });
     }
     this.#queue = EMPTY_QUEUE;
     this.#followers.clear();
@@ -594,7 +606,7 @@ export class ElectionNode {
       for (const pending of this.#unacked.values()) pending.nextSendAt = now;
     }
     this.#lastHeartbeatAt = now;
-    this.#liveView = new Set(message.live);
+    this.#membership.adoptLiveView(message.live);
     this.#electionDeadline = this.#drawElectionDeadline(now);
     this.#observeMasterClock(message.from, message.sentAt, message.echo, now);
     // A member the master does not list (dropped while cut off, or from the other side of a
@@ -603,14 +615,13 @@ export class ElectionNode {
     // hands over is its history as it was before this heartbeat.
     const listedThere = message.members.some((member) => member.id === this.id);
     const oursNewer = this.#synced && compareStates(message, { stateStamp: this.#stateStamp, stateVersion: this.#stateVersion }) < 0;
-    const rosterHasUnknown = this.#members.size > 1 && [...this.#members.keys()].some((id) => !message.members.some((m) => m.id === id));
-    const contributes = this.#synced && (this.#log.length > 0 || this.#stateStamp !== null || rosterHasUnknown);
+    const rosterHasUnknown = this.#membership.size > 1 && this.#membership.ids().some((id) => !message.members.some((m) => m.id === id));
+    const contributes = this.#synced && (this.#log.size > 0 || this.#stateStamp !== null || rosterHasUnknown);
     const offer = this.#status === "member" && (!listedThere || oursNewer || (switched && contributes)) ? this.#offerBody(now) : null;
     this.#adoptSharedState(message, this.#offsetTo(this.#masterClock!), switched, now);
-    this.#lost = new Map(message.lost.filter((m) => m.id !== this.id).map((m) => [m.id, { address: m.address, since: now }] as const));
-    for (const member of message.lost) this.#addressBook.set(member.id, member.address);
+    this.#membership.adoptLost(message.lost, this.id, now);
 
-    const listed = this.#members.has(this.id);
+    const listed = this.#membership.has(this.id);
     if (this.#status === "joining" && listed) {
       this.#status = "member";
       this.#anchors = this.#anchorsAt(now);
@@ -620,7 +631,7 @@ export class ElectionNode {
     this.#send(message.from, {
       type: "heartbeat_ack",
       sentAt: now,
-      membersVersion: this.#membersVersion, // what we hold, which a reordered old heartbeat did not change
+      membersVersion: this.#membership.version, // what we hold, which a reordered old heartbeat did not change
       accepted: true,
       member: listed,
       masterId: message.from,
@@ -640,7 +651,7 @@ export class ElectionNode {
   #adoptSharedState(state: SessionSnapshot & { readonly term: number; readonly overridden?: readonly OverriddenCommand[] }, offsetMs: number, newMaster: boolean, now: number): { oursNewer: boolean } {
     const newerTerm = state.term > this.#stateTerm;
     this.#stateTerm = Math.max(this.#stateTerm, state.term);
-    if (newerTerm || newMaster || state.membersVersion >= this.#membersVersion) this.#replaceMembers(state.members, state.membersVersion, now);
+    if (newerTerm || newMaster || state.membersVersion >= this.#membership.version) this.#replaceMembers(state.members, state.membersVersion, now);
     const comparison = compareStates(state, { stateStamp: this.#stateStamp, stateVersion: this.#stateVersion });
     if (this.#synced && comparison < 0) return { oursNewer: true };
     const { timer } = state;
@@ -677,26 +688,35 @@ export class ElectionNode {
     return bestEstimate(clock.samples)?.offsetMs ?? clock.crudeOffsetMs;
   }
 
+  /** A master's heartbeat answered: the follower's progress, or a refusal from one that follows a master outranking us. */
   #onHeartbeatAck(message: HeartbeatAck, now: number): void {
     if (!message.accepted) {
       // We spoke as master to a node that follows another (a higher term was adopted already in
       // #dispatch). If that one outranks us, step down and hand our members and timer over to it.
       const better = message.masterId;
-      if (better === null || better === this.id) return;
-      if (this.#role === "master") {
-        if (message.term !== this.#term || !(better < this.id)) return;
-        this.#stopBeingMaster(now);
-        this.#masterId = null;
-      }
-      if (message.masterAddress !== null) this.#addressBook.set(better, message.masterAddress);
-      if (this.#status === "member" && this.#masterId === null) this.#offerTo(better, this.#offerBody(now), now);
-      return;
+      if (better === null || better === this.id || message.term !== this.#term || !(better < this.id)) return;
+      this.#stopBeingMaster(now);
+      this.#masterId = null;
+      return this.#offerToBetter(better, message.masterAddress, now);
     }
-    if (this.#role !== "master" || message.term !== this.#term) return;
+    if (message.term !== this.#term) return;
     const follower = this.#followers.get(message.from);
     if (follower === undefined) return;
     follower.lastAckAt = now;
     follower.echo = { peerSentAt: message.sentAt, masterReceivedAt: now };
+  }
+
+  /** A follower or candidate whose (earlier) heartbeat as master was refused: the refuser's master may want our state. */
+  #onRefusedBeat(message: HeartbeatAck, now: number): void {
+    const better = message.masterId;
+    if (message.accepted || better === null || better === this.id) return;
+    this.#offerToBetter(better, message.masterAddress, now);
+  }
+
+  /** Hands our members and timer to the master that beats ours, unless we follow one already. */
+  #offerToBetter(better: NodeId, address: string | null, now: number): void {
+    if (address !== null) this.#membership.learnAddress(better, address);
+    if (this.#status === "member" && this.#masterId === null) this.#offerTo(better, this.#offerBody(now), now);
   }
 
   /** Tells the sender of a heartbeat or handover we will not follow which term it is and whom we follow. */
@@ -705,9 +725,9 @@ export class ElectionNode {
     this.#send(to, {
       type: "heartbeat_ack",
       sentAt: now,
-      membersVersion: this.#membersVersion,
+      membersVersion: this.#membership.version,
       accepted: false,
-      member: this.#members.has(to),
+      member: this.#membership.has(to),
       masterId,
       masterAddress: masterId === null ? null : this.addressOf(masterId),
     });
@@ -728,11 +748,11 @@ export class ElectionNode {
   #snapshot(timer: TimerState, commands: number): SessionSnapshot {
     return {
       members: this.members,
-      membersVersion: this.#membersVersion,
+      membersVersion: this.#membership.version,
       timer,
       stateVersion: this.#stateVersion,
       stateStamp: this.#stateStamp,
-      recentCommands: this.#log.slice(-commands),
+      recentCommands: this.#log.recent(commands),
     };
   }
 
@@ -760,24 +780,24 @@ export class ElectionNode {
    * the losing timer had is reported as overridden, here and, through heartbeats, on every member.
    */
   #onMergeOffer(offer: MergeOffer, now: number): void {
-    if (this.#role !== "master" || this.#leaving !== null) return; // The sender resends to whoever it follows next.
-    this.#addressBook.set(offer.from, offer.address);
+    if (this.#leaving !== null) return; // The sender resends to whoever it follows next.
+    this.#membership.learnAddress(offer.from, offer.address);
     let members = this.members;
     const known = (id: NodeId) => members.some((member) => member.id === id);
     let changed = false;
-    if (this.#members.get(offer.from) !== offer.address) {
+    if (this.#membership.memberAddress(offer.from) !== offer.address) {
       members = [...members.filter((member) => member.id !== offer.from), { id: offer.from, address: offer.address }];
       changed = true;
     }
     for (const member of offer.members) {
-      if (member.id === this.id || known(member.id) || this.#lost.has(member.id) || this.#departed.has(member.id)) continue;
+      if (member.id === this.id || known(member.id) || this.#membership.isLost(member.id) || this.#membership.hasDeparted(member.id)) continue;
       members = [...members, member];
       changed = true;
     }
     if (changed) {
-      for (const member of members) this.#lost.delete(member.id);
-      this.#departed.delete(offer.from);
-      this.#replaceMembers(members, this.#membersVersion + 1, now);
+      for (const member of members) this.#membership.forgetLost(member.id);
+      this.#membership.forgetDeparted(offer.from);
+      this.#replaceMembers(members, this.#membership.version + 1, now);
     }
 
     const theirs = { stateStamp: offer.stateStamp, stateVersion: offer.stateVersion };
@@ -785,7 +805,7 @@ export class ElectionNode {
     let overridden: AppliedCommand[];
     let timerChanged = false;
     if (compareStates(theirs, mine) > 0) {
-      overridden = divergentEntries(this.#log, new Set(offer.recentCommands.map((entry) => stampKey(entry.stamp))));
+      overridden = divergentEntries(this.#log.entries, new Set(offer.recentCommands.map((entry) => stampKey(entry.stamp))));
       const { timer } = offer;
       // Their clock read sentAt when ours read about now (minus the network delay, a few ms).
       this.#timer = advance({ ...timer, endsAt: timer.endsAt === null ? null : timer.endsAt - offer.sentAt + now }, now);
@@ -793,15 +813,12 @@ export class ElectionNode {
       this.#stateVersion = { term: this.#term, seq: Math.max(this.#stateVersion.seq, offer.stateVersion.seq) + 1 };
       timerChanged = true;
     } else {
-      const ours = new Set([...this.#appliedKeys].filter((key) => this.#reports.get(key) !== "overridden"));
-      overridden = divergentEntries(offer.recentCommands, ours);
+      overridden = divergentEntries(offer.recentCommands, this.#log.appliedNotOverridden());
     }
     const records = overridden.map((entry) => ({ entry, mergedBy: this.id, term: this.#term }));
     for (const record of records) this.#markOverridden(record, true);
     if (timerChanged) for (const entry of offer.recentCommands) this.#addToLog(entry, true);
-    this.#overridden = [...this.#overridden, ...records.filter((r) => !this.#overridden.some((o) => stampKey(o.entry.stamp) === stampKey(r.entry.stamp)))]
-      .filter((record) => !this.#logKeys.has(stampKey(record.entry.stamp)))
-      .slice(-OVERRIDDEN_SENT);
+    this.#log.keepOverridden(records);
     const follower = this.#followers.get(offer.from);
     if (follower !== undefined) follower.mergeAck = offer.sentAt;
     if (changed || timerChanged || records.length > 0) this.#sendHeartbeats(now);
@@ -819,14 +836,14 @@ export class ElectionNode {
     this.#vote = { term: this.#term, candidate: this.id };
     this.#beginCampaign(now, [this.id]);
     this.#electionDeadline = this.#drawElectionDeadline(now);
-    if (this.#members.size > 1) this.#send("all", { type: "request_vote", stateVersion: this.#stateVersion, stateStamp: this.#stateStamp });
+    if (this.#membership.size > 1) this.#send("all", { type: "request_vote", stateVersion: this.#stateVersion, stateStamp: this.#stateStamp });
     this.#countVotes(now);
   }
 
   /** A campaign in the current term, with the votes already given to us. */
   #beginCampaign(now: number, granted: readonly NodeId[]): void {
-    const believedAlive = this.#liveView ?? new Set(this.#members.keys());
-    const expected = new Set([...this.#members.keys()].filter((id) => id !== this.id && id !== this.#suspect && believedAlive.has(id)));
+    const believedAlive = this.#membership.liveView ?? new Set(this.#membership.ids());
+    const expected = new Set(this.#membership.ids().filter((id) => id !== this.id && id !== this.#suspect && believedAlive.has(id)));
     this.#campaign = { startedAt: now, granted: new Set(granted), answered: new Set(granted), expected };
   }
 
@@ -837,7 +854,7 @@ export class ElectionNode {
 
   #onRequestVote(message: RequestVote, now: number): void {
     if (this.#status === "joining") return; // Not a member yet: our vote does not count and our list is not authoritative.
-    if (!this.#members.has(message.from)) {
+    if (!this.#membership.has(message.from)) {
       this.#send(message.from, { type: "vote", granted: false, member: false });
       return;
     }
@@ -854,17 +871,19 @@ export class ElectionNode {
     this.#send(message.from, { type: "vote", granted, member: true });
   }
 
+  /** A vote for our campaign (a candidate's). */
   #onVote(message: Vote, now: number): void {
-    if (!message.member) {
-      // The voter's list no longer has us: we were removed while cut off. Rejoin rather than disrupt.
-      if (this.#role !== "master" && this.#status === "member") this.#startJoining(this.#addressBook.get(message.from) ?? null, now);
-      return;
-    }
+    if (!message.member) return this.#rejoinAfterRemoval(message.from, now);
     const campaign = this.#campaign;
-    if (this.#role !== "candidate" || campaign === null || message.term !== this.#term) return;
+    if (campaign === null || message.term !== this.#term) return;
     campaign.answered.add(message.from);
     if (message.granted) campaign.granted.add(message.from);
     this.#countVotes(now);
+  }
+
+  /** The voter's list no longer has us: we were removed while cut off. Rejoin rather than disrupt. */
+  #rejoinAfterRemoval(voter: NodeId, now: number): void {
+    if (this.#status === "member") this.#startJoining(this.#membership.addressOf(voter), now);
   }
 
   /**
@@ -876,10 +895,10 @@ export class ElectionNode {
   #countVotes(now: number): void {
     const campaign = this.#campaign;
     if (campaign === null || this.#role !== "candidate") return;
-    const count = (ids: ReadonlySet<NodeId>) => [...ids].filter((id) => this.#members.has(id)).length;
+    const count = (ids: ReadonlySet<NodeId>) => [...ids].filter((id) => this.#membership.has(id)).length;
     const granted = count(campaign.granted);
-    if (granted >= majority(this.#members.size)) return this.#becomeMaster(now);
-    const allAnswered = [...campaign.expected].every((id) => campaign.answered.has(id) || !this.#members.has(id));
+    if (granted >= majority(this.#membership.size)) return this.#becomeMaster(now);
+    const allAnswered = [...campaign.expected].every((id) => campaign.answered.has(id) || !this.#membership.has(id));
     if ((allAnswered || now >= campaign.startedAt + this.config.voteWindowMs) && granted >= majority(count(campaign.answered))) {
       this.#becomeMaster(now);
     }
@@ -893,7 +912,7 @@ export class ElectionNode {
     this.#pendingOffer = null;
     this.#timer = advance(this.#timer, now);
     this.#followers = new Map();
-    for (const id of this.#members.keys()) {
+    for (const id of this.#membership.ids()) {
       if (id !== this.id) this.#followers.set(id, { lastAckAt: now, echo: null, mergeAck: null });
     }
     for (const pending of this.#unacked.values()) this.#queue = enqueue(this.#queue, pending, now);
@@ -931,8 +950,8 @@ export class ElectionNode {
    */
   #successionTurn(): { rank: number; of: number } | null {
     if (this.#role !== "peer" || this.#masterId === null || this.#status !== "member") return null;
-    const live = this.#liveView;
-    const others = [...this.#members.keys()].filter((id) => id !== this.#masterId).sort();
+    const live = this.#membership.liveView;
+    const others = this.#membership.ids().filter((id) => id !== this.#masterId).sort();
     const inLine = live === null ? others : [...others.filter((id) => live.has(id)), ...others.filter((id) => !live.has(id))];
     const rank = inLine.indexOf(this.id);
     return rank < 0 ? null : { rank, of: inLine.length };
@@ -947,7 +966,7 @@ export class ElectionNode {
    */
   #pickSuccessor(now: number): NodeId | null {
     const heardSince = now - this.config.electionTimeoutMinMs;
-    const live = [...this.#followers.keys()].filter((id) => !this.#departing.has(id) && (this.#lastHeardAt.get(id) ?? -Infinity) >= heardSince);
+    const live = [...this.#followers.keys()].filter((id) => !this.#membership.isDeparting(id) && this.#membership.heardSince(id, heardSince));
     return live.sort()[0] ?? null;
   }
 
@@ -1006,7 +1025,7 @@ export class ElectionNode {
       this.#observeMasterClock(message.from, message.sentAt, null, now);
     }
     this.#adoptSharedState(message, this.#offsetTo(this.#masterClock!), false, now);
-    if (!this.#departing.has(message.from)) this.#departing.set(message.from, { since: now, noticed: false });
+    if (!this.#membership.isDeparting(message.from)) this.#membership.markDeparting(message.from, now, false);
     if (this.#role !== "candidate" || this.#campaign === null) {
       this.#role = "candidate";
       this.#masterId = null;
@@ -1064,8 +1083,8 @@ export class ElectionNode {
 
   #applyCommand(request: StampedCommand, now: number): void {
     const key = stampKey(request.stamp);
-    if (this.#appliedKeys.has(key)) return;
-    this.#rememberApplied(key);
+    if (this.#log.wasApplied(key)) return;
+    this.#log.rememberApplied(key);
     const result = applyTimerCommand(this.#timer, request.command, now);
     if (result.ok) this.#timer = result.state;
     this.#stateVersion = { term: this.#term, seq: this.#stateVersion.seq + 1 };
@@ -1080,20 +1099,12 @@ export class ElectionNode {
     this.#addToLog(entry, true);
   }
 
-  #rememberApplied(key: string): void {
-    this.#appliedKeys.add(key);
-    if (this.#appliedKeys.size > APPLIED_KEYS_KEPT) {
-      const oldest = this.#appliedKeys.values().next().value;
-      if (oldest !== undefined) this.#appliedKeys.delete(oldest);
-    }
-  }
-
   /** One heartbeat's content, the same for every receiver but `echo` and `mergeAck`. */
   #heartbeatBody(now: number, echo: ClockEcho | null, mergeAck: number | null): Extract<MessageBody, { type: "heartbeat" }> {
     // Heard from lately (acks, votes, anything): proof of life. A member merely not yet timed out is
     // not counted, or the dead would keep their place in the succession until memberTimeoutMs.
     const heardSince = now - this.config.electionTimeoutMinMs;
-    const live = [this.id, ...[...this.#followers.keys()].filter((id) => (this.#lastHeardAt.get(id) ?? -Infinity) >= heardSince)];
+    const live = [this.id, ...[...this.#followers.keys()].filter((id) => this.#membership.heardSince(id, heardSince))];
     return {
       type: "heartbeat",
       sentAt: now,
@@ -1101,7 +1112,7 @@ export class ElectionNode {
       echo,
       live,
       lost: this.lostMembers,
-      overridden: this.#overridden,
+      overridden: [...this.#log.overridden],
       mergeAck,
     };
   }
@@ -1123,13 +1134,11 @@ export class ElectionNode {
    */
   #probeLost(now: number): void {
     this.#nextProbeAt = now + this.config.probeIntervalMs;
-    for (const [id, lost] of this.#lost) {
-      if (now - lost.since > this.config.lostRetentionMs) this.#lost.delete(id);
-    }
-    if (this.#lost.size === 0) return;
+    const lost = this.#membership.lostToProbe(now, this.config.lostRetentionMs);
+    if (lost.length === 0) return;
     this.#timer = advance(this.#timer, now);
     const body = this.#heartbeatBody(now, null, null);
-    for (const id of this.#lost.keys()) this.#send(id, body);
+    for (const id of lost) this.#send(id, body);
   }
 
   /**
@@ -1138,61 +1147,41 @@ export class ElectionNode {
    */
   #maintainMembers(now: number): boolean {
     if (this.#leaving !== null) return false;
-    const removed = this.#nextRemovable(now);
+    const removed = this.#membership.nextRemovable(this.#followers, now, this.config);
     if (removed === null) return false;
-    const address = this.#members.get(removed)!;
-    const remaining = this.members.filter((member) => member.id !== removed);
-    this.#replaceMembers(remaining, this.#membersVersion + 1, now);
-    if (this.#departing.has(removed)) {
-      this.#departed.add(removed);
-      trimSet(this.#departed, DEPARTED_KEPT);
-    } else {
-      this.#lost.set(removed, { address, since: now });
-      while (this.#lost.size > LOST_KEPT) this.#lost.delete(this.#lost.keys().next().value!);
-    }
-    this.#departing.delete(removed);
+    this.#membership.remove(removed, now);
+    this.#syncFollowers(now);
     return true;
   }
 
-  /** The lowest id among followers that left or went silent; null (the usual answer, asked every tick) if none. */
-  #nextRemovable(now: number): NodeId | null {
-    const silentSince = now - this.config.memberTimeoutMs;
-    let lowest: NodeId | null = null;
-    for (const [id, follower] of this.#followers) {
-      const departing = this.#departing.get(id);
-      const gone = departing !== undefined && (departing.noticed || now - departing.since >= this.config.leaveTimeoutMs);
-      const removable = gone || follower.lastAckAt <= silentSince;
-      if (removable && (lowest === null || id < lowest)) lowest = id;
-    }
-    return lowest;
+  /** Anyone but a master (a detached node too) points a joiner at the master it knows, if any. */
+  #redirectJoin(message: JoinRequest): void {
+    this.#membership.learnAddress(message.from, message.address);
+    const masterAddress = this.#masterId === null ? null : this.#membership.memberAddress(this.#masterId);
+    this.#send({ address: message.address }, { type: "join_redirect", masterId: this.#masterId, masterAddress });
   }
 
-  #onJoin(message: JoinRequest, now: number): void {
-    this.#addressBook.set(message.from, message.address);
-    if (this.#role !== "master" || this.#leaving !== null) {
-      const masterAddress = this.#masterId === null ? null : (this.#members.get(this.#masterId) ?? null);
-      this.#send({ address: message.address }, { type: "join_redirect", masterId: this.#masterId, masterAddress });
-      return;
-    }
-    this.#lost.delete(message.from);
-    this.#departed.delete(message.from);
-    if (!this.#members.has(message.from) || this.#members.get(message.from) !== message.address) {
+  /** A master lets a joiner in (again, if it was lost or had left) and tells everyone at once. */
+  #admit(message: JoinRequest, now: number): void {
+    if (this.#leaving !== null) return this.#redirectJoin(message);
+    this.#membership.learnAddress(message.from, message.address);
+    this.#membership.welcomeBack(message.from);
+    if (this.#membership.memberAddress(message.from) !== message.address) {
       const others = this.members.filter((member) => member.id !== message.from);
-      this.#replaceMembers([...others, { id: message.from, address: message.address }], this.#membersVersion + 1, now);
+      this.#replaceMembers([...others, { id: message.from, address: message.address }], this.#membership.version + 1, now);
     }
-    this.#departing.delete(message.from);
     this.#sendHeartbeats(now);
   }
 
   #onLeave(message: LeaveNotice, now: number): void {
-    if (this.#role !== "master" || !this.#members.has(message.from) || message.from === this.id) return;
-    this.#departing.set(message.from, { since: now, noticed: true });
+    if (!this.#membership.has(message.from) || message.from === this.id) return;
+    this.#membership.markDeparting(message.from, now, true);
     if (this.#maintainMembers(now)) this.#sendHeartbeats(now);
   }
 
   #onCommand(message: CommandMessage, now: number): void {
-    // Only the master queues; anyone else drops it and the origin resends to the master it knows.
-    if (this.#role !== "master" || this.#appliedKeys.has(stampKey(message.stamp))) return;
+    // Only the master queues (#stepMaster); anyone else drops it and the origin resends to the master it knows.
+    if (this.#log.wasApplied(stampKey(message.stamp))) return;
     this.#queue = enqueue(this.#queue, { stamp: message.stamp, command: message.command }, now);
   }
 
@@ -1211,80 +1200,40 @@ export class ElectionNode {
   /**
    * Takes the master's overridden commands out of our log (reporting each once), then makes the end
    * of our log the master's latest entries, in its order and with its seq and term, reporting the
-   * ones we did not have. Entries are known by stamp: after a merge, the two sides' sequence numbers
-   * overlap, and a command resent during a heal may have been applied on both sides.
+   * ones we did not have.
    */
   #mergeLog(entries: readonly AppliedCommand[], overridden: readonly OverriddenCommand[]): void {
     for (const record of overridden) this.#markOverridden(record, true);
-    this.#overridden = [...overridden];
-    // Usually our log already ends with those entries, or with all but the newest: nothing to move.
-    const keys = entries.map((entry) => stampKey(entry.stamp));
-    let known = 0;
-    while (known < keys.length && this.#logKeys.has(keys[known]!)) known += 1;
-    const tail = this.#log.slice(-known || this.#log.length);
-    const inPlace = known === 0 ? true : tail.length === known && tail.every((entry, i) => stampKey(entry.stamp) === keys[i]);
-    if (!inPlace || keys.slice(known).some((key) => this.#logKeys.has(key))) {
-      const latest = new Set(keys);
-      this.#log = this.#log.filter((entry) => !latest.has(stampKey(entry.stamp)));
-      for (const key of latest) this.#logKeys.delete(key);
-    }
+    this.#log.replaceOverridden(overridden);
+    this.#log.makeRoomAtEnd(entries);
     for (const entry of entries) this.#addToLog(entry, true);
   }
 
   /** Adds an entry to the log in effect unless it is there already; reports it when `report`. */
   #addToLog(entry: AppliedCommand, report: boolean): void {
-    const key = stampKey(entry.stamp);
-    this.#unacked.delete(key);
-    // Remembered on every member, so whoever is master next drops a resend of it.
-    if (!this.#appliedKeys.has(key)) this.#rememberApplied(key);
-    if (this.#logKeys.has(key)) return;
-    this.#log.push(entry);
-    this.#logKeys.add(key);
-    if (this.#log.length > LOG_KEPT) {
-      for (const dropped of this.#log.slice(0, this.#log.length - LOG_KEPT)) this.#logKeys.delete(stampKey(dropped.stamp));
-      this.#log = this.#log.slice(-LOG_KEPT);
-    }
-    if (this.#reports.get(key) === "applied") return;
-    this.#setReport(key, "applied");
-    if (report) this.#emit({ type: "command_applied", entry });
+    this.#unacked.delete(stampKey(entry.stamp));
+    if (this.#log.add(entry) && report) this.#emit({ type: "command_applied", entry });
   }
 
   /** Takes an overridden command out of the log in effect; reports it when `report`, once. */
   #markOverridden(record: OverriddenCommand, report: boolean): void {
-    const key = stampKey(record.entry.stamp);
-    this.#unacked.delete(key);
-    if (!this.#appliedKeys.has(key)) this.#rememberApplied(key);
-    if (this.#logKeys.has(key)) {
-      this.#log = this.#log.filter((entry) => stampKey(entry.stamp) !== key);
-      this.#logKeys.delete(key);
-    }
-    if (this.#reports.get(key) === "overridden") return;
-    this.#setReport(key, "overridden");
-    if (report) this.#emit({ type: "command_overridden", overridden: record });
-  }
-
-  #setReport(key: string, report: "applied" | "overridden"): void {
-    this.#reports.delete(key);
-    this.#reports.set(key, report);
-    if (this.#reports.size > REPORTS_KEPT) this.#reports.delete(this.#reports.keys().next().value!);
+    this.#unacked.delete(stampKey(record.entry.stamp));
+    if (this.#log.markOverridden(record) && report) this.#emit({ type: "command_overridden", overridden: record });
   }
 
   // ---- plumbing ------------------------------------------------------------------------------
 
   #replaceMembers(members: readonly Member[], version: number, now: number): void {
-    this.#membersVersion = version;
-    const next = new Map(members.map((member) => [member.id, member.address] as const));
-    for (const [id, address] of next) this.#addressBook.set(id, address);
-    if (sameMembers(this.#members, next)) return;
-    this.#members = next;
-    this.#membersRevision += 1;
-    for (const id of this.#lastHeardAt.keys()) if (!next.has(id)) this.#lastHeardAt.delete(id);
-    if (this.#role === "master") {
-      for (const id of this.#followers.keys()) if (!next.has(id)) this.#followers.delete(id);
-      for (const id of next.keys()) {
-        if (id !== this.id && !this.#followers.has(id)) {
-          this.#followers.set(id, { lastAckAt: now, echo: null, mergeAck: null });
-        }
+    if (this.#membership.replace(members, version)) this.#syncFollowers(now);
+  }
+
+  /** A master tracks one follower per other member: new ones get time (lastAckAt now) before removal. */
+  #syncFollowers(now: number): void {
+    if (this.#role !== "master") return;
+    for (const id of this.#followers.keys()) if (!this.#membership.has(id)) this.#followers.delete(id);
+    for (const id of this.#membership.ids()) {
+      if (id !== this.id && !this.#followers.has(id)) {
+        this.#followers.set(id, { lastAckAt: now, echo: null, mergeAck: null });
       }
     }
   }
@@ -1299,21 +1248,27 @@ export class ElectionNode {
     this.#out.events.push(event);
   }
 
-  /** Runs one input and reports what changed as events, state changes first. */
-  #step(input: () => void): NodeOutput {
+  /** Runs one input and reports what changed as events: state changes first, the timer last. */
+  #step(now: number, input: () => void): NodeOutput {
     const before: Snapshot = {
       role: this.#role,
       term: this.#term,
       masterId: this.#masterId,
-      membersRevision: this.#membersRevision,
+      membersRevision: this.#membership.revision,
     };
     input();
     const changes: NodeEvent[] = [];
     if (this.#term !== before.term) changes.push({ type: "term_changed", term: this.#term });
     if (this.#role !== before.role) changes.push({ type: "role_changed", role: this.#role, term: this.#term });
     if (this.#masterId !== before.masterId) changes.push({ type: "master_changed", masterId: this.#masterId, term: this.#term });
-    if (this.#membersRevision !== before.membersRevision) changes.push({ type: "members_changed", members: this.members });
-    const output: NodeOutput = { messages: this.#out.messages, events: [...changes, ...this.#out.events] };
+    if (this.#membership.revision !== before.membersRevision) changes.push({ type: "members_changed", members: this.members });
+    const events = [...changes, ...this.#out.events];
+    const timer = viewOf(this.timerAt(now), now);
+    if (timerChanged(this.#toldTimer, timer)) {
+      this.#toldTimer = timer;
+      events.push({ type: "timer_changed", timer });
+    }
+    const output: NodeOutput = { messages: this.#out.messages, events };
     this.#out = { messages: [], events: [] };
     return output;
   }
@@ -1327,20 +1282,6 @@ export function majority(memberCount: number): number {
 /** True when `a` knows less of the command history than `b` (same history; across histories see heal-rule.ts). */
 export function isOlder(a: StateVersion, b: StateVersion): boolean {
   return a.term < b.term || (a.term === b.term && a.seq < b.seq);
-}
-
-function sortedMembers(members: ReadonlyMap<NodeId, string>): Member[] {
-  return [...members].map(([id, address]) => ({ id, address })).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-}
-
-function sameMembers(a: ReadonlyMap<NodeId, string>, b: ReadonlyMap<NodeId, string>): boolean {
-  if (a.size !== b.size) return false;
-  for (const [id, address] of a) if (b.get(id) !== address) return false;
-  return true;
-}
-
-function trimSet<T>(set: Set<T>, max: number): void {
-  while (set.size > max) set.delete(set.values().next().value!);
 }
 
 function checkConfig(config: ElectionConfig): ElectionConfig {

@@ -5,6 +5,7 @@
  */
 import type { LamportStamp } from "../../shared/lamport.ts";
 import type { TimerCommand, TimerErrorCode, TimerState } from "../../shared/pomodoro.ts";
+import type { TimerView } from "./timer-change.ts";
 
 export type NodeId = string;
 export type Role = "master" | "peer" | "candidate";
@@ -196,6 +197,8 @@ export type NodeEvent =
   /** A command applied on the losing side of a merge: no longer part of the timer (heal-rule.ts). */
   | { readonly type: "command_overridden"; readonly overridden: OverriddenCommand }
   | { readonly type: "joined"; readonly masterId: NodeId }
+  /** The timer this node shows changed: phase, pause, round, settings, or a deadline move beyond settling (timer-change.ts). */
+  | { readonly type: "timer_changed"; readonly timer: TimerView }
   | { readonly type: "left" };
 
 /** What every input to a node returns: messages for the shell to send and things that happened. */

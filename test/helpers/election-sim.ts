@@ -1,7 +1,7 @@
 import { expect } from "vitest";
 import { DEFAULT_ELECTION_CONFIG, ElectionNode, type ElectionConfig } from "../../agent/core/election.ts";
 import type { Member, NodeEvent, NodeId } from "../../agent/core/messages.ts";
-import { SimNetwork, type NetworkConditions } from "../../agent/core/sim-network.ts";
+import { SimNetwork, type NetworkConditions } from "./sim-network.ts";
 import { randomInt, seededRandom } from "../../agent/core/seeded-random.ts";
 import { stampKey } from "../../shared/lamport.ts";
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_ELECTION_CONFIG, ElectionNode, majority } from "../../agent/core/election.ts";
 import { stampKey, compareStamps } from "../../shared/lamport.ts";
 import type { NodeId, NodeOutput } from "../../agent/core/messages.ts";
-import { SimNetwork } from "../../agent/core/sim-network.ts";
+import { SimNetwork } from "../helpers/sim-network.ts";
 import { randomInt, seededRandom } from "../../agent/core/seeded-random.ts";
 import {
   IDS,
@@ -49,8 +49,24 @@ describe("a single node", () => {
     const { stamp } = node.command({ kind: "start" }, 10);
     expect(node.tick(10 + DEFAULT_ELECTION_CONFIG.commandSettleMs - 1).events).toEqual([]);
     const applied = node.tick(10 + DEFAULT_ELECTION_CONFIG.commandSettleMs).events;
-    expect(applied).toEqual([{ type: "command_applied", entry: expect.objectContaining({ seq: 1, stamp, outcome: "applied" }) }]);
+    expect(applied).toEqual([
+      { type: "command_applied", entry: expect.objectContaining({ seq: 1, stamp, outcome: "applied" }) },
+      { type: "timer_changed", timer: expect.objectContaining({ phase: "focus", paused: false, endsAt: 30 + 25 * MIN, round: 0 }) },
+    ]);
     expect(node.timerAt(100)).toMatchObject({ phase: "focus", endsAt: 30 + 25 * MIN });
+  });
+
+  it("says when the timer changes (a command, the end of a phase), and only then", () => {
+    const node = new ElectionNode({ id: "solo", address: "a", now: 0, random: seededRandom(1) });
+    node.bootstrap(0);
+    node.command({ kind: "start", settings: { focusMs: 1000 } }, 0); // applied at the next tick, once settled
+    const timerEvents = (output: NodeOutput) => output.events.filter((event) => event.type === "timer_changed");
+    expect(timerEvents(node.tick(100))).toEqual([{ type: "timer_changed", timer: expect.objectContaining({ phase: "focus", endsAt: 1100 }) }]);
+    expect(timerEvents(node.tick(500))).toEqual([]);
+    expect(timerEvents(node.tick(1150))).toEqual([{ type: "timer_changed", timer: expect.objectContaining({ phase: "short_break", round: 1 }) }]);
+    node.command({ kind: "pause" }, 1200);
+    expect(timerEvents(node.tick(1300))).toEqual([{ type: "timer_changed", timer: expect.objectContaining({ phase: "short_break", paused: true, endsAt: null }) }]);
+    expect(timerEvents(node.tick(1400))).toEqual([]);
   });
 
   it("reports a refused command in the log instead of failing", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Member, Message, NodeOutput } from "../../agent/core/messages.ts";
-import { SimNetwork, type NetworkConditions } from "../../agent/core/sim-network.ts";
+import { SimNetwork, type NetworkConditions } from "../helpers/sim-network.ts";
 
 /** A node that records what it receives and sends whatever it is told to, as "command" messages numbered by `lamport`. */
 class Recorder {

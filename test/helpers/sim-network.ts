@@ -8,8 +8,8 @@
  * then observers run (the place to check invariants "at every step"). Messages travel as JSON, as
  * they would on a real wire, so no node can share an object with another.
  */
-import type { Envelope, Member, Message, NodeEvent, NodeId, NodeOutput } from "./messages.ts";
-import { seededRandom } from "./seeded-random.ts";
+import type { Envelope, Member, Message, NodeEvent, NodeId, NodeOutput } from "../../agent/core/messages.ts";
+import { seededRandom } from "../../agent/core/seeded-random.ts";
 
 /** What the network needs from a node; ElectionNode fits. */
 export interface SimulatedNode {
