@@ -170,6 +170,50 @@ describe("zero config: start in one terminal, join in another, invite another ma
   });
 });
 
+describe("start after a failover: the joined agent on a free port holds the session", () => {
+  const cluster = new AgentCluster();
+  afterAll(() => cluster.stopAll());
+
+  it("finds it through the state directory's record of running agents, and neither splits the team nor resets its timer", async () => {
+    const port = await freePort();
+    const user = freshUser(port);
+    const first = await cluster.spawn("first", ["start"], { asTyped: true, env: { ...user, GROUPSYNC_NODE_ID: "first" } });
+    const second = await cluster.spawn("second", ["join", `127.0.0.1:${port}`], { asTyped: true, env: { ...user, GROUPSYNC_NODE_ID: "second" } });
+    await cluster.waitForLine(second, (event) => event.event === "joined", 10_000, "joined");
+    expect(second.tcpPort).not.toBe(port);
+    const records = join(user.HOME!, ".local", "state", "groupsync", "agents");
+    expect(statSync(records).mode & 0o777).toBe(0o700);
+    expect(statSync(join(records, `${second.pid}.json`)).mode & 0o777).toBe(0o600);
+    const statusOfSecond = async () => JSON.parse((await cluster.cli(["status", "--json", "--peer", `127.0.0.1:${second.tcpPort}`], user)).stdout) as { role: string; ends_at: number; phase: string };
+    cluster.signal(first, "SIGKILL");
+    await first.exit;
+    const running = await waitUntil(async () => ((await statusOfSecond()).role === "master" ? statusOfSecond() : null), 15_000, "second to take over", 100);
+
+    const again = await cluster.cli(["start"], user);
+    expect(again).toMatchObject({ code: 1, stdout: "" });
+    expect(again.stderr).toMatch(
+      new RegExp(`^groupsync-agent: an agent of your team already runs a session on this machine \\(node second, master second\\): join it with \`groupsync-agent join 127\\.0\\.0\\.1:${second.tcpPort}\`, or, to split the team on purpose, start one apart with --new-session --port N\\n$`),
+    );
+    // The running timer is the one it had: nothing started a fresh 25 minutes beside it.
+    const after = await statusOfSecond();
+    expect({ phase: after.phase, ends_at: after.ends_at }).toEqual({ phase: running.phase, ends_at: running.ends_at });
+    // The dead agent's record was swept; the live one's stays.
+    expect(() => statSync(join(records, `${first.pid}.json`))).toThrow(/ENOENT/);
+    expect(statSync(join(records, `${second.pid}.json`)).isFile()).toBe(true);
+
+    // With its timer stopped, start restarts it there, as it does on the agent port.
+    expect((await cluster.cli(["stop", "--peer", `127.0.0.1:${second.tcpPort}`], user)).code).toBe(0);
+    const restarted = await cluster.cli(["start"], user);
+    expect(restarted.stdout).toMatch(new RegExp(`^the session's timer was stopped: started it again \\(node second at 127\\.0\\.0\\.1:${second.tcpPort}; `));
+    expect((await statusOfSecond()).phase).toBe("focus");
+
+    // An agent that exits cleanly removes its record.
+    cluster.signal(second, "SIGTERM");
+    await second.exit;
+    expect(() => statSync(join(records, `${second.pid}.json`))).toThrow(/ENOENT/);
+  });
+});
+
 describe("groupsync-agent tx, against the real worker", () => {
   let worker: RunningWorker;
   let stateDir: string;
