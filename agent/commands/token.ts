@@ -1,4 +1,4 @@
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "../command-line.ts";
 import { resolveAgentSettings, UsageError } from "../config-file.ts";
 import { workerClientFor, WorkerError } from "../worker-client.ts";
 
@@ -19,12 +19,7 @@ export async function tokenCommand(args: string[], env: NodeJS.ProcessEnv): Prom
     return sub === undefined ? 2 : 0;
   }
   if (sub !== "rotate") throw new UsageError(`unknown token command '${sub}'; see groupsync-agent token --help`);
-  let config: string | undefined;
-  try {
-    config = parseArgs({ args: rest, options: { config: { type: "string" } }, strict: true }).values.config;
-  } catch (error) {
-    throw new UsageError((error as Error).message.split("\n")[0]!);
-  }
+  const config = parseCommandLine(rest, { config: { type: "string" } }, false).values.config;
   const settings = resolveAgentSettings({ config }, env);
   if (settings.token === null) throw new UsageError('token rotate replaces your member token: set GROUPSYNC_TOKEN or "token" in the config file');
   try {

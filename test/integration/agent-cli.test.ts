@@ -42,6 +42,28 @@ describe("groupsync-agent", () => {
     expect(script.stderr).toMatch(/^groupsync: needs Node >= 22\.12, but this is Node v\d+\.\d+\.\d+ \(\/usr\/bin\/node\)\. Run it through npm/);
   });
 
+  it("takes a value after a space even when it starts with a dash, and says what is wrong with it as for the = form", () => {
+    const run = (...args: string[]) => {
+      const result = spawnSync(process.execPath, ["agent/bin.mjs", ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, GROUPSYNC_TEAM_KEY: "abcdefghijklmnopqrstuvwxyz", GROUPSYNC_CONFIG: "" }, timeout: 15_000 });
+      return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+    };
+    const refused = (stderr: string) => ({ code: 2, stdout: "", stderr: `groupsync-agent: ${stderr}\n` });
+    const duration = refused('--focus: "-5m" is not a duration; write it like 25m, 1h30m, 90s or 500ms');
+    expect(run("start", "--focus", "-5m")).toEqual(duration);
+    expect(run("start", "--focus=-5m")).toEqual(duration);
+    expect(run("menu", "--focus", "-5m")).toEqual(duration);
+    expect(run("start", "--port", "-1")).toEqual(refused("--port must be a port number from 0 to 65535, got '-1'"));
+    expect(run("join", "127.0.0.1:1", "--port", "-1")).toEqual(refused("--port must be a port number from 0 to 65535, got '-1'"));
+    expect(run("start", "--every", "-1")).toEqual(refused("--every must be a whole number from 1 to 100, got '-1'"));
+    expect(run("start", "--node-id", "-x")).toEqual(refused("--node-id: '-x' is not a node id (letters, digits, '.', '_' and '-', at most 64, starting with a letter or digit)"));
+    expect(run("status", "--peer", "-1")).toEqual(refused("--peer: '-1' is not host:port (e.g. 127.0.0.1:7420)"));
+    expect(run("set", "5m", "--peer", "-1")).toEqual(refused("--peer: '-1' is not host:port (e.g. 127.0.0.1:7420)"));
+    expect(run("token", "rotate", "--config", "-x")).toEqual(refused(`config file ${join(ROOT, "-x")} (named by --config) does not exist`));
+    expect(run("tx", "show", "--config", "-x")).toEqual(refused(`config file ${join(ROOT, "-x")} (named by --config) does not exist`));
+    // Another of the command's options is not taken as the value.
+    expect(run("start", "--focus", "--json")).toEqual(refused("--focus needs a value, but the option after it came next"));
+  });
+
   it("answers an unknown command with one clear error line and exit code 2", () => {
     expect(agent("frobnicate")).toEqual({ code: 2, stdout: "", stderr: "groupsync-agent: unknown command 'frobnicate'; see groupsync-agent --help\n" });
   });
