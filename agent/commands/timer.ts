@@ -19,10 +19,9 @@ import { encodeInvite } from "../invite.ts";
 import { listRunningAgents, recordRunningAgent, runningAgentsDir } from "../running-agents.ts";
 import { parseClientOptions, parsePhaseDuration, parseRunOptions, TIMER_USAGE, wantsHelp, type RunOptions } from "./timer-options.ts";
 import { UsageError } from "./tx.ts";
+import { printError } from "../terminal-text.ts";
 
 export const TIMER_COMMANDS = new Set(["start", "join", "status", "pause", "resume", "skip", "stop", "set"]);
-
-const PREFIX = "groupsync-agent";
 
 export async function timerCommand(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   if (wantsHelp(args)) {
@@ -52,7 +51,7 @@ export async function timerCommand(command: string, args: string[], env: NodeJS.
 async function runAgent(options: RunOptions): Promise<number> {
   const print = (event: AgentEvent) => {
     if (options.json) writeLine(process.stdout, JSON.stringify(event));
-    else if (event.event === "warning") writeLine(process.stderr, `${PREFIX}: ${formatEvent(event)}`);
+    else if (event.event === "warning") printError(formatEvent(event));
     else writeLine(process.stdout, `${new Date().toTimeString().slice(0, 8)} ${formatEvent(event)}`);
   };
   // A reader that went away (a closed pipe) must not take the agent down with it.
@@ -64,7 +63,7 @@ async function runAgent(options: RunOptions): Promise<number> {
       console.log(restarted);
       return 0;
     }
-    console.error(`${PREFIX}: ${started.message}`);
+    printError(started.message);
     return 1;
   }
   await new Promise<void>((resolve) => {
@@ -344,12 +343,12 @@ async function reportFailure(what: string, json: boolean, action: () => Promise<
     return 0;
   } catch (error) {
     if (error instanceof ControlError) {
-      console.error(`${PREFIX}: ${error.message}`);
+      printError(error.message);
       return 1;
     }
     if (!(error instanceof RequestRefused)) throw error;
     if (json) console.log(JSON.stringify({ ok: false, command: what, code: error.code, message: error.message }));
-    console.error(`${PREFIX}: ${what} refused: ${error.message} (${error.code})`);
+    printError(`${what} refused: ${error.message} (${error.code})`);
     return 1;
   }
 }

@@ -64,6 +64,21 @@ describe("groupsync-agent", () => {
     expect(run("start", "--focus", "--json")).toEqual(refused("--focus needs a value, but the option after it came next"));
   });
 
+  it("echoes bad input with its control, bidi and invisible characters escaped and long values cut, in one line", () => {
+    const run = (args: string[], env: Record<string, string> = {}) => {
+      const result = spawnSync(process.execPath, ["agent/bin.mjs", ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, GROUPSYNC_TEAM_KEY: "abcdefghijklmnopqrstuvwxyz", GROUPSYNC_CONFIG: "", ...env }, timeout: 15_000 });
+      return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+    };
+    const notAnId = (shown: string, where = "--node-id") =>
+      ({ code: 2, stdout: "", stderr: `groupsync-agent: ${where}: '${shown}' is not a node id (letters, digits, '.', '_' and '-', at most 64, starting with a letter or digit)\n` });
+    expect(run(["start", "--node-id", "a\u202eb"])).toEqual(notAnId("a\\u202eb"));
+    expect(run(["start", "--node-id", "a\x01b"])).toEqual(notAnId("a\\u0001b"));
+    expect(run(["start", "--node-id", "a\nb"])).toEqual(notAnId("a\\nb"));
+    expect(run(["start", "--node-id", "x".repeat(300)])).toEqual(notAnId(`${"x".repeat(80)}…`));
+    expect(run(["start"], { GROUPSYNC_NODE_ID: "\u202eevil" })).toEqual(notAnId("\\u202eevil", "GROUPSYNC_NODE_ID"));
+    expect(run(["frob\x1b[2J"])).toEqual({ code: 2, stdout: "", stderr: "groupsync-agent: unknown command 'frob\\u001b[2J'; see groupsync-agent --help\n" });
+  });
+
   it("answers an unknown command with one clear error line and exit code 2", () => {
     expect(agent("frobnicate")).toEqual({ code: 2, stdout: "", stderr: "groupsync-agent: unknown command 'frobnicate'; see groupsync-agent --help\n" });
   });
