@@ -251,6 +251,34 @@ describe("start after a failover: the joined agent on a free port holds the sess
   });
 });
 
+describe("status against an agent flooded from the CLI's own address", () => {
+  const cluster = new AgentCluster();
+  afterAll(() => cluster.stopAll());
+
+  it("says the agent dropped it for being crowded with connections that have not signed in, not only that it closed", async () => {
+    const flooded = await cluster.start("flooded");
+    // 600 idle sockets from 127.0.0.1 that reconnect as soon as they are closed, for 8 s.
+    const flood = cluster.script("test/helpers/reconnect-flood-script.ts", [String(flooded.tcpPort), "600", "8000"]);
+    const floodEnds = Date.now() + 8000;
+    await waitUntil(async () => (await cluster.status(flooded)).drops.crowded > 100, 5000, "the flood to crowd the agent", 50);
+    // Whether a given status gets through is a race with the flood: ask until one is pushed out.
+    const failures: string[] = [];
+    let answered = 0;
+    while (failures.length === 0 && Date.now() < floodEnds - 1000) {
+      const status = await cluster.cli(["status", "--peer", `127.0.0.1:${flooded.tcpPort}`]);
+      if (status.code === 0) answered++;
+      else failures.push(status.stderr);
+    }
+    expect((await flood).code).toBe(0);
+    expect(failures.length, `status answered ${answered} times through the flood, never pushed out`).toBeGreaterThan(0);
+    for (const stderr of failures) {
+      expect(stderr).toBe(
+        `groupsync-agent: the agent at 127.0.0.1:${flooded.tcpPort} dropped this connection: it is crowded with connections that have not signed in (many from 127.0.0.1?); retry, or look for what floods it\n`,
+      );
+    }
+  });
+});
+
 describe("groupsync-agent tx, against the real worker", () => {
   let worker: RunningWorker;
   let stateDir: string;
