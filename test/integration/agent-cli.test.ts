@@ -349,7 +349,9 @@ describe("groupsync-agent tx, against the real worker", () => {
 
   it("start does not split the team the worker knows: it says how to join, unless --new-session", async () => {
     const agents = new AgentCluster();
-    const linked = { GROUPSYNC_URL: worker.url, GROUPSYNC_TOKEN: "" };
+    // Each in a state directory of its own, as on two machines: only the worker knows of the other.
+    const linked = { GROUPSYNC_URL: worker.url, GROUPSYNC_TOKEN: "", GROUPSYNC_STATE_DIR: tempDir("groupsync-state-") };
+    const elsewhere = { ...linked, GROUPSYNC_STATE_DIR: tempDir("groupsync-state-") };
     try {
       const first = await agents.start("team-a", [], { env: linked });
       await waitUntil(
@@ -358,7 +360,7 @@ describe("groupsync-agent tx, against the real worker", () => {
         "team-a registered with the worker",
         100,
       );
-      const second = await agents.cli(["start", "--port", "0", "--udp-port", "0"], linked);
+      const second = await agents.cli(["start", "--port", "0", "--udp-port", "0"], elsewhere);
       expect(second.code).toBe(1);
       expect(second.stderr).toMatch(
         new RegExp(`^groupsync-agent: your team already has a session \\(at \\S+:${first.tcpPort}/${first.udpPort}, as the worker at ${worker.url.replace(/[.]/g, "\\.")} says\\): join it with \`groupsync-agent join\` \\(or join \\S+:${first.tcpPort}\\), or, to split the team on purpose, start one apart with --new-session\\n$`),
