@@ -30,8 +30,8 @@ ${TIMER_USAGE}
 Settings (environment; an empty variable counts as unset):
   GROUPSYNC_URL        the worker, default http://127.0.0.1:8787
   GROUPSYNC_TOKEN      your member token (not needed for the open team of \`npm run dev\`)
-  GROUPSYNC_STATE_DIR  where the current transaction and the team key file are kept
-                       (default $XDG_STATE_HOME/groupsync, else ~/.local/state/groupsync)
+  GROUPSYNC_STATE_DIR  where the current transaction, the team key file and the records of running
+                       agents are kept (default $XDG_STATE_HOME/groupsync, else ~/.local/state/groupsync)
 ${TIMER_ENV_USAGE}
 
 ${CONFIG_USAGE}
