@@ -12,6 +12,7 @@ import { TX_USAGE, txCommand, UsageError } from "./commands/tx.ts";
 import { CONFIG_USAGE } from "./config-file.ts";
 import { runMenu } from "./menu/terminal-menu.ts";
 import { WorkerError } from "./worker-client.ts";
+import { printError } from "./terminal-text.ts";
 
 const USAGE = `groupsync-agent ${GROUPSYNC_VERSION}: the GroupSync member agent
 
@@ -29,8 +30,8 @@ ${TIMER_USAGE}
 Settings (environment; an empty variable counts as unset):
   GROUPSYNC_URL        the worker, default http://127.0.0.1:8787
   GROUPSYNC_TOKEN      your member token (not needed for the open team of \`npm run dev\`)
-  GROUPSYNC_STATE_DIR  where the current transaction and the team key file are kept
-                       (default $XDG_STATE_HOME/groupsync, else ~/.local/state/groupsync)
+  GROUPSYNC_STATE_DIR  where the current transaction, the team key file and the records of running
+                       agents are kept (default $XDG_STATE_HOME/groupsync, else ~/.local/state/groupsync)
 ${TIMER_ENV_USAGE}
 
 ${CONFIG_USAGE}
@@ -58,7 +59,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   if (command === "token") return withExitCodes(() => tokenCommand(rest, env));
   if (TIMER_COMMANDS.has(command)) return runTimerCommand(command, rest, env);
   if (command !== "tx") {
-    console.error(`groupsync-agent: unknown command '${command}'; see groupsync-agent --help`);
+    printError(`unknown command '${command}'; see groupsync-agent --help`);
     return 2;
   }
   try {
@@ -66,12 +67,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {
-      console.error(`groupsync-agent: ${error.message}`);
+      printError(error.message);
       if (rest.length === 0) console.error(TX_USAGE);
       return 2;
     }
     if (error instanceof WorkerError) {
-      console.error(`groupsync-agent: ${error.code}: ${error.message}`);
+      printError(`${error.code}: ${error.message}`);
       return 1;
     }
     throw error;
@@ -101,10 +102,10 @@ async function withExitCodes(run: () => Promise<number>): Promise<number> {
     return await run();
   } catch (error) {
     if (error instanceof UsageError) {
-      console.error(`groupsync-agent: ${error.message}`);
+      printError(error.message);
       return 2;
     }
-    console.error(`groupsync-agent: internal error: ${error instanceof Error ? error.message : String(error)}`);
+    printError(`internal error: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
 }

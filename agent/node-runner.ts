@@ -316,7 +316,8 @@ export class NodeRunner {
     this.#inbound.add(socket);
     for (const crowded of this.#unauthenticated.admit(socket, socket.remoteAddress ?? "")) {
       this.#drop("crowded", "tcp");
-      crowded.destroy();
+      // Said before closing, so a CLI pushed out by a flood can name the cause.
+      crowded.end(encodeFrame(encodeRefusal("crowded")), () => crowded.destroy());
     }
     socket.on("close", () => {
       this.#inbound.delete(socket);

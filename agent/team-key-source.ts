@@ -114,8 +114,13 @@ export function storeTeamKey(stateDir: string, key: string): boolean {
     // No file yet.
   }
   if (old === key && (statSync(file).mode & 0o077) === 0) return false;
-  renameSync(writeTemp(file, key), file);
+  writePrivateFile(file, key);
   return true;
+}
+
+/** Replaces `file` with `text` atomically (a 0600 temporary file renamed into place; its directory made 0700 if missing). */
+export function writePrivateFile(file: string, text: string): void {
+  renameSync(writeTemp(file, text), file);
 }
 
 /** `key` in a new 0600 file beside `file` (its directory made 0700 if missing). */

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "../command-line.ts";
 import { MIN_TEAM_KEY_LENGTH } from "../net/envelope.ts";
 import { parseHostPort, type HostPort } from "../net/peer-address.ts";
 import type { PomodoroSettings } from "../../shared/pomodoro.ts";
@@ -167,7 +167,7 @@ export function readRunFlags(args: string[]): {
   readonly invite: string | undefined;
   readonly positionals: readonly string[];
 } {
-  const { values, positionals } = parse(args, RUN_OPTIONS);
+  const { values, positionals } = parseCommandLine(args, RUN_OPTIONS);
   if (values.host !== undefined && values.advertise !== undefined && values.host !== values.advertise) {
     throw new UsageError(`--advertise is another name for --host; got both, '${values.advertise}' and '${values.host}'`);
   }
@@ -209,7 +209,7 @@ export function runOptionsFrom(
 }
 
 export function parseClientOptions(args: string[], env: NodeJS.ProcessEnv): ClientOptions {
-  const { values, positionals } = parse(args, CLIENT_OPTIONS);
+  const { values, positionals } = parseCommandLine(args, CLIENT_OPTIONS);
   const settings = resolveAgentSettings({ config: values.config }, env);
   let peer: HostPort = { host: "127.0.0.1", port: settings.port };
   if (values.peer !== undefined) {
@@ -225,14 +225,4 @@ export function parseClientOptions(args: string[], env: NodeJS.ProcessEnv): Clie
 function randomNodeId(): string {
   const base = hostname().replace(/[^A-Za-z0-9._-]/g, "").replace(/^[^A-Za-z0-9]+/, "").slice(0, 48) || "agent";
   return `${base}-${randomBytes(3).toString("hex")}`;
-}
-
-function parse<T extends Record<string, { type: "string" | "boolean" }>>(args: string[], options: T) {
-  try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
-  } catch (error) {
-    // parseArgs explains itself in its first sentence; the rest is advice about "--".
-    const message = (error as Error).message.split("\n")[0]!.replace(/\. To specify a positional argument.*$/, "");
-    throw new UsageError(message);
-  }
 }

@@ -16,12 +16,12 @@ import { formatHostPort, parsePeerAddress, type HostPort } from "../net/peer-add
 import { formatStatus, type AgentStatus } from "../status-report.ts";
 import { offerTeamKey, resolveTeamKey, storeTeamKey, teamKeyFile } from "../team-key-source.ts";
 import { encodeInvite } from "../invite.ts";
+import { listRunningAgents, recordRunningAgent, runningAgentsDir } from "../running-agents.ts";
 import { parseClientOptions, parsePhaseDuration, parseRunOptions, TIMER_USAGE, wantsHelp, type RunOptions } from "./timer-options.ts";
 import { UsageError } from "./tx.ts";
+import { printError } from "../terminal-text.ts";
 
 export const TIMER_COMMANDS = new Set(["start", "join", "status", "pause", "resume", "skip", "stop", "set"]);
-
-const PREFIX = "groupsync-agent";
 
 export async function timerCommand(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   if (wantsHelp(args)) {
@@ -51,7 +51,7 @@ export async function timerCommand(command: string, args: string[], env: NodeJS.
 async function runAgent(options: RunOptions): Promise<number> {
   const print = (event: AgentEvent) => {
     if (options.json) writeLine(process.stdout, JSON.stringify(event));
-    else if (event.event === "warning") writeLine(process.stderr, `${PREFIX}: ${formatEvent(event)}`);
+    else if (event.event === "warning") printError(formatEvent(event));
     else writeLine(process.stdout, `${new Date().toTimeString().slice(0, 8)} ${formatEvent(event)}`);
   };
   // A reader that went away (a closed pipe) must not take the agent down with it.
@@ -63,7 +63,7 @@ async function runAgent(options: RunOptions): Promise<number> {
       console.log(restarted);
       return 0;
     }
-    console.error(`${PREFIX}: ${started.message}`);
+    printError(started.message);
     return 1;
   }
   await new Promise<void>((resolve) => {
@@ -200,23 +200,29 @@ export async function startAgent(options: RunOptions, onEvent: (event: AgentEven
     runner.onStopped(() => link.close());
   }
   const control = { host: isLoopback(bindHost) ? bindHost : bindHost === "::" ? "::1" : "127.0.0.1", port: runner.tcpPort };
+  // So that a later `start` finds this session even when it does not hold the agent port.
+  try {
+    runner.onStopped(recordRunningAgent(options.stateDir, control));
+  } catch (error) {
+    onEvent({ event: "warning", message: `cannot record this agent in ${runningAgentsDir(options.stateDir)} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); a later start will find it only on the agent port` });
+  }
   return { ok: true, runner, control, teamKey: teamKey.key };
 }
 
-/** The team's running session, if this machine's agent port or the worker knows one; null otherwise. */
+/**
+ * The team's running session, if an agent on this machine answers (on its agent port, or as
+ * recorded in the state directory: a `join`ed agent on a free port may hold the session after the
+ * one on the default port died) or the worker knows one; null otherwise.
+ */
 async function findExistingSession(options: RunOptions, teamKey: string): Promise<{ readonly message: string; readonly session: ExistingSession | null } | null> {
   const apart = (extra: string) => `or, to split the team on purpose, start one apart with --new-session${extra}`;
-  if (options.tcpPort !== 0) {
-    const control = { host: "127.0.0.1", port: options.tcpPort };
-    // Connection refused is instant on loopback; an agent of another team (another key) does not answer.
-    const status = await fetchStatus(control, teamKey, 1500).catch(() => null);
-    if (status !== null) {
-      const where = formatHostPort(control);
-      return {
-        message: `an agent of your team already runs a session on this machine (node ${status.node_id}, master ${status.master ?? "being elected"}): join it with \`groupsync-agent join ${where}\`, ${apart(" --port N")}`,
-        session: { control, teamKey, status },
-      };
-    }
+  const local = await findLocalAgent(options, teamKey);
+  if (local !== null) {
+    const { control, status } = local;
+    return {
+      message: `an agent of your team already runs a session on this machine (node ${status.node_id}, master ${status.master ?? "being elected"}): join it with \`groupsync-agent join ${formatHostPort(control)}\`, ${apart(" --port N")}`,
+      session: { control, teamKey, status },
+    };
   }
   const worker = options.worker;
   if (worker === null) return null;
@@ -233,6 +239,17 @@ async function findExistingSession(options: RunOptions, teamKey: string): Promis
     message: `your team already has a session (at ${address}, as the worker at ${worker.url} says): join it with \`groupsync-agent join\` (or join ${peer === null ? address : formatHostPort(peer)}), ${apart("")}`,
     session: control === null || status === null ? null : { control, teamKey, status },
   };
+}
+
+/** An agent of the team on this machine that answers status: the one on the agent port first, else any recorded in the state directory. */
+async function findLocalAgent(options: RunOptions, teamKey: string): Promise<{ readonly control: HostPort; readonly status: AgentStatus } | null> {
+  const candidates: HostPort[] = options.tcpPort === 0 ? [] : [{ host: "127.0.0.1", port: options.tcpPort }];
+  for (const agent of listRunningAgents(options.stateDir)) {
+    if (!candidates.some((known) => known.port === agent.control.port)) candidates.push(agent.control);
+  }
+  // Asked at once; connection refused is instant on loopback, and an agent of another team (another key) does not answer.
+  const answers = await Promise.all(candidates.map((control) => fetchStatus(control, teamKey, 1500).then((status) => ({ control, status }), () => null)));
+  return answers.find((answer) => answer !== null) ?? null;
 }
 
 /**
@@ -326,12 +343,12 @@ async function reportFailure(what: string, json: boolean, action: () => Promise<
     return 0;
   } catch (error) {
     if (error instanceof ControlError) {
-      console.error(`${PREFIX}: ${error.message}`);
+      printError(error.message);
       return 1;
     }
     if (!(error instanceof RequestRefused)) throw error;
     if (json) console.log(JSON.stringify({ ok: false, command: what, code: error.code, message: error.message }));
-    console.error(`${PREFIX}: ${what} refused: ${error.message} (${error.code})`);
+    printError(`${what} refused: ${error.message} (${error.code})`);
     return 1;
   }
 }

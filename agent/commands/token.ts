@@ -1,6 +1,7 @@
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "../command-line.ts";
 import { resolveAgentSettings, UsageError } from "../config-file.ts";
 import { workerClientFor, WorkerError } from "../worker-client.ts";
+import { printError } from "../terminal-text.ts";
 
 export const TOKEN_USAGE = `Usage: groupsync-agent token rotate [--config PATH]
 
@@ -19,12 +20,7 @@ export async function tokenCommand(args: string[], env: NodeJS.ProcessEnv): Prom
     return sub === undefined ? 2 : 0;
   }
   if (sub !== "rotate") throw new UsageError(`unknown token command '${sub}'; see groupsync-agent token --help`);
-  let config: string | undefined;
-  try {
-    config = parseArgs({ args: rest, options: { config: { type: "string" } }, strict: true }).values.config;
-  } catch (error) {
-    throw new UsageError((error as Error).message.split("\n")[0]!);
-  }
+  const config = parseCommandLine(rest, { config: { type: "string" } }, false).values.config;
   const settings = resolveAgentSettings({ config }, env);
   if (settings.token === null) throw new UsageError('token rotate replaces your member token: set GROUPSYNC_TOKEN or "token" in the config file');
   try {
@@ -32,11 +28,11 @@ export async function tokenCommand(args: string[], env: NodeJS.ProcessEnv): Prom
     const [member, token] = Object.entries(answer.tokens)[0]!;
     console.log(token);
     const where = settings.configFile === null ? "GROUPSYNC_TOKEN" : `GROUPSYNC_TOKEN or "token" in ${settings.configFile}`;
-    console.error(`groupsync-agent: new token for ${member} of ${answer.team} (shown once); the old one no longer works: put this one in ${where}`);
+    printError(`new token for ${member} of ${answer.team} (shown once); the old one no longer works: put this one in ${where}`);
     return 0;
   } catch (error) {
     if (!(error instanceof WorkerError)) throw error;
-    console.error(`groupsync-agent: ${error.code}: ${error.message}`);
+    printError(`${error.code}: ${error.message}`);
     return 1;
   }
 }

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "../command-line.ts";
 import type { TxView } from "../../shared/tx.ts";
 import { resolveAgentSettings, UsageError } from "../config-file.ts";
 import { workerClientFor, WorkerError, type WorkerClient } from "../worker-client.ts";
@@ -43,13 +43,7 @@ const OPTIONS = {
 export async function txCommand(args: string[], env: NodeJS.ProcessEnv): Promise<string[]> {
   const [sub, ...rest] = args;
   if (sub === undefined || sub === "--help" || sub === "-h") return [TX_USAGE];
-  let parsed;
-  try {
-    parsed = parseArgs({ args: rest, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new UsageError((error as Error).message.split("\n")[0]!);
-  }
-  const { values: v, positionals } = parsed;
+  const { values: v, positionals } = parseCommandLine(rest, OPTIONS);
   const settings = resolveAgentSettings({ config: v.config }, env);
   const client = workerClientFor(settings);
   const stateFile = join(settings.stateDir, "current-tx");

@@ -64,12 +64,14 @@ export async function requestControl(options: ControlRequestOptions): Promise<Co
       for (const frame of frames) {
         if (challenge === null) {
           challenge = parseHello(frame);
+          if (challenge === null && parseRefusal(frame) === "crowded") return finish({ error: crowdedOut(where, socket.localAddress) });
           if (challenge === null) return finish({ error: `the agent at ${where} did not greet like a groupsync agent of this version` });
           sentAt = Date.now();
           socket.write(encodeFrame(auth.seal({ kind: "control", sent_at: sentAt, request }, 0, tcpBinding(challenge))));
           continue;
         }
         const refused = parseRefusal(frame);
+        if (refused === "crowded") return finish({ error: crowdedOut(where, socket.localAddress) });
         if (refused !== null) {
           const why = refused === "bad_mac" ? `it could not verify our signature: ${WRONG_KEY}` : `it refused the request (${refused})`;
           return finish({ error: `the agent at ${where} closed the connection: ${why}` });
@@ -92,6 +94,16 @@ export async function requestControl(options: ControlRequestOptions): Promise<Co
       finish({ error: `the agent at ${where} closed the connection ${stage}` });
     });
   });
+}
+
+/**
+ * The agent closed this connection to make room (agent/net/inbound-gate.ts): too many connections
+ * had not signed in yet, often many from one address, which may well be ours.
+ */
+function crowdedOut(where: string, localAddress: string | undefined): string {
+  const from = (localAddress ?? "").replace(/^::ffff:/, "");
+  const many = from === "" ? "" : ` (many from ${from}?)`;
+  return `the agent at ${where} dropped this connection: it is crowded with connections that have not signed in${many}; retry, or look for what floods it`;
 }
 
 function describeSocketError(error: NodeJS.ErrnoException): string {

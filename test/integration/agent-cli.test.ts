@@ -42,6 +42,43 @@ describe("groupsync-agent", () => {
     expect(script.stderr).toMatch(/^groupsync: needs Node >= 22\.12, but this is Node v\d+\.\d+\.\d+ \(\/usr\/bin\/node\)\. Run it through npm/);
   });
 
+  it("takes a value after a space even when it starts with a dash, and says what is wrong with it as for the = form", () => {
+    const run = (...args: string[]) => {
+      const result = spawnSync(process.execPath, ["agent/bin.mjs", ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, GROUPSYNC_TEAM_KEY: "abcdefghijklmnopqrstuvwxyz", GROUPSYNC_CONFIG: "" }, timeout: 15_000 });
+      return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+    };
+    const refused = (stderr: string) => ({ code: 2, stdout: "", stderr: `groupsync-agent: ${stderr}\n` });
+    const duration = refused('--focus: "-5m" is not a duration; write it like 25m, 1h30m, 90s or 500ms');
+    expect(run("start", "--focus", "-5m")).toEqual(duration);
+    expect(run("start", "--focus=-5m")).toEqual(duration);
+    expect(run("menu", "--focus", "-5m")).toEqual(duration);
+    expect(run("start", "--port", "-1")).toEqual(refused("--port must be a port number from 0 to 65535, got '-1'"));
+    expect(run("join", "127.0.0.1:1", "--port", "-1")).toEqual(refused("--port must be a port number from 0 to 65535, got '-1'"));
+    expect(run("start", "--every", "-1")).toEqual(refused("--every must be a whole number from 1 to 100, got '-1'"));
+    expect(run("start", "--node-id", "-x")).toEqual(refused("--node-id: '-x' is not a node id (letters, digits, '.', '_' and '-', at most 64, starting with a letter or digit)"));
+    expect(run("status", "--peer", "-1")).toEqual(refused("--peer: '-1' is not host:port (e.g. 127.0.0.1:7420)"));
+    expect(run("set", "5m", "--peer", "-1")).toEqual(refused("--peer: '-1' is not host:port (e.g. 127.0.0.1:7420)"));
+    expect(run("token", "rotate", "--config", "-x")).toEqual(refused(`config file ${join(ROOT, "-x")} (named by --config) does not exist`));
+    expect(run("tx", "show", "--config", "-x")).toEqual(refused(`config file ${join(ROOT, "-x")} (named by --config) does not exist`));
+    // Another of the command's options is not taken as the value.
+    expect(run("start", "--focus", "--json")).toEqual(refused("--focus needs a value, but the option after it came next"));
+  });
+
+  it("echoes bad input with its control, bidi and invisible characters escaped and long values cut, in one line", () => {
+    const run = (args: string[], env: Record<string, string> = {}) => {
+      const result = spawnSync(process.execPath, ["agent/bin.mjs", ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, GROUPSYNC_TEAM_KEY: "abcdefghijklmnopqrstuvwxyz", GROUPSYNC_CONFIG: "", ...env }, timeout: 15_000 });
+      return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+    };
+    const notAnId = (shown: string, where = "--node-id") =>
+      ({ code: 2, stdout: "", stderr: `groupsync-agent: ${where}: '${shown}' is not a node id (letters, digits, '.', '_' and '-', at most 64, starting with a letter or digit)\n` });
+    expect(run(["start", "--node-id", "a\u202eb"])).toEqual(notAnId("a\\u202eb"));
+    expect(run(["start", "--node-id", "a\x01b"])).toEqual(notAnId("a\\u0001b"));
+    expect(run(["start", "--node-id", "a\nb"])).toEqual(notAnId("a\\nb"));
+    expect(run(["start", "--node-id", "x".repeat(300)])).toEqual(notAnId(`${"x".repeat(80)}…`));
+    expect(run(["start"], { GROUPSYNC_NODE_ID: "\u202eevil" })).toEqual(notAnId("\\u202eevil", "GROUPSYNC_NODE_ID"));
+    expect(run(["frob\x1b[2J"])).toEqual({ code: 2, stdout: "", stderr: "groupsync-agent: unknown command 'frob\\u001b[2J'; see groupsync-agent --help\n" });
+  });
+
   it("answers an unknown command with one clear error line and exit code 2", () => {
     expect(agent("frobnicate")).toEqual({ code: 2, stdout: "", stderr: "groupsync-agent: unknown command 'frobnicate'; see groupsync-agent --help\n" });
   });
@@ -170,6 +207,78 @@ describe("zero config: start in one terminal, join in another, invite another ma
   });
 });
 
+describe("start after a failover: the joined agent on a free port holds the session", () => {
+  const cluster = new AgentCluster();
+  afterAll(() => cluster.stopAll());
+
+  it("finds it through the state directory's record of running agents, and neither splits the team nor resets its timer", async () => {
+    const port = await freePort();
+    const user = freshUser(port);
+    const first = await cluster.spawn("first", ["start"], { asTyped: true, env: { ...user, GROUPSYNC_NODE_ID: "first" } });
+    const second = await cluster.spawn("second", ["join", `127.0.0.1:${port}`], { asTyped: true, env: { ...user, GROUPSYNC_NODE_ID: "second" } });
+    await cluster.waitForLine(second, (event) => event.event === "joined", 10_000, "joined");
+    expect(second.tcpPort).not.toBe(port);
+    const records = join(user.HOME!, ".local", "state", "groupsync", "agents");
+    expect(statSync(records).mode & 0o777).toBe(0o700);
+    expect(statSync(join(records, `${second.pid}.json`)).mode & 0o777).toBe(0o600);
+    const statusOfSecond = async () => JSON.parse((await cluster.cli(["status", "--json", "--peer", `127.0.0.1:${second.tcpPort}`], user)).stdout) as { role: string; ends_at: number; phase: string };
+    cluster.signal(first, "SIGKILL");
+    await first.exit;
+    const running = await waitUntil(async () => ((await statusOfSecond()).role === "master" ? statusOfSecond() : null), 15_000, "second to take over", 100);
+
+    const again = await cluster.cli(["start"], user);
+    expect(again).toMatchObject({ code: 1, stdout: "" });
+    expect(again.stderr).toMatch(
+      new RegExp(`^groupsync-agent: an agent of your team already runs a session on this machine \\(node second, master second\\): join it with \`groupsync-agent join 127\\.0\\.0\\.1:${second.tcpPort}\`, or, to split the team on purpose, start one apart with --new-session --port N\\n$`),
+    );
+    // The running timer is the one it had: nothing started a fresh 25 minutes beside it.
+    const after = await statusOfSecond();
+    expect({ phase: after.phase, ends_at: after.ends_at }).toEqual({ phase: running.phase, ends_at: running.ends_at });
+    // The dead agent's record was swept; the live one's stays.
+    expect(() => statSync(join(records, `${first.pid}.json`))).toThrow(/ENOENT/);
+    expect(statSync(join(records, `${second.pid}.json`)).isFile()).toBe(true);
+
+    // With its timer stopped, start restarts it there, as it does on the agent port.
+    expect((await cluster.cli(["stop", "--peer", `127.0.0.1:${second.tcpPort}`], user)).code).toBe(0);
+    const restarted = await cluster.cli(["start"], user);
+    expect(restarted.stdout).toMatch(new RegExp(`^the session's timer was stopped: started it again \\(node second at 127\\.0\\.0\\.1:${second.tcpPort}; `));
+    expect((await statusOfSecond()).phase).toBe("focus");
+
+    // An agent that exits cleanly removes its record.
+    cluster.signal(second, "SIGTERM");
+    await second.exit;
+    expect(() => statSync(join(records, `${second.pid}.json`))).toThrow(/ENOENT/);
+  });
+});
+
+describe("status against an agent flooded from the CLI's own address", () => {
+  const cluster = new AgentCluster();
+  afterAll(() => cluster.stopAll());
+
+  it("says the agent dropped it for being crowded with connections that have not signed in, not only that it closed", async () => {
+    const flooded = await cluster.start("flooded");
+    // 600 idle sockets from 127.0.0.1 that reconnect as soon as they are closed, for 8 s.
+    const flood = cluster.script("test/helpers/reconnect-flood-script.ts", [String(flooded.tcpPort), "600", "8000"]);
+    const floodEnds = Date.now() + 8000;
+    await waitUntil(async () => (await cluster.status(flooded)).drops.crowded > 100, 5000, "the flood to crowd the agent", 50);
+    // Whether a given status gets through is a race with the flood: ask until one is pushed out.
+    const failures: string[] = [];
+    let answered = 0;
+    while (failures.length === 0 && Date.now() < floodEnds - 1000) {
+      const status = await cluster.cli(["status", "--peer", `127.0.0.1:${flooded.tcpPort}`]);
+      if (status.code === 0) answered++;
+      else failures.push(status.stderr);
+    }
+    expect((await flood).code).toBe(0);
+    expect(failures.length, `status answered ${answered} times through the flood, never pushed out`).toBeGreaterThan(0);
+    for (const stderr of failures) {
+      expect(stderr).toBe(
+        `groupsync-agent: the agent at 127.0.0.1:${flooded.tcpPort} dropped this connection: it is crowded with connections that have not signed in (many from 127.0.0.1?); retry, or look for what floods it\n`,
+      );
+    }
+  });
+});
+
 describe("groupsync-agent tx, against the real worker", () => {
   let worker: RunningWorker;
   let stateDir: string;
@@ -240,7 +349,9 @@ describe("groupsync-agent tx, against the real worker", () => {
 
   it("start does not split the team the worker knows: it says how to join, unless --new-session", async () => {
     const agents = new AgentCluster();
-    const linked = { GROUPSYNC_URL: worker.url, GROUPSYNC_TOKEN: "" };
+    // Each in a state directory of its own, as on two machines: only the worker knows of the other.
+    const linked = { GROUPSYNC_URL: worker.url, GROUPSYNC_TOKEN: "", GROUPSYNC_STATE_DIR: tempDir("groupsync-state-") };
+    const elsewhere = { ...linked, GROUPSYNC_STATE_DIR: tempDir("groupsync-state-") };
     try {
       const first = await agents.start("team-a", [], { env: linked });
       await waitUntil(
@@ -249,7 +360,7 @@ describe("groupsync-agent tx, against the real worker", () => {
         "team-a registered with the worker",
         100,
       );
-      const second = await agents.cli(["start", "--port", "0", "--udp-port", "0"], linked);
+      const second = await agents.cli(["start", "--port", "0", "--udp-port", "0"], elsewhere);
       expect(second.code).toBe(1);
       expect(second.stderr).toMatch(
         new RegExp(`^groupsync-agent: your team already has a session \\(at \\S+:${first.tcpPort}/${first.udpPort}, as the worker at ${worker.url.replace(/[.]/g, "\\.")} says\\): join it with \`groupsync-agent join\` \\(or join \\S+:${first.tcpPort}\\), or, to split the team on purpose, start one apart with --new-session\\n$`),

@@ -35,6 +35,15 @@ describe("control client errors name the real cause", () => {
     expect(await errorFrom(port)).toMatch(/could not verify our signature: GROUPSYNC_TEAM_KEY is not the same as the agent's/);
   });
 
+  it("says the agent dropped it as crowded, whether the refusal comes after the hello or in its place", async () => {
+    const afterHello = await serve((socket) => socket.end(encodeFrame(encodeHello("c")) + encodeFrame(encodeRefusal("crowded"))));
+    const instead = await serve((socket) => socket.end(encodeFrame(encodeRefusal("crowded"))));
+    const crowded = (port: number) =>
+      `the agent at 127.0.0.1:${port} dropped this connection: it is crowded with connections that have not signed in (many from 127.0.0.1?); retry, or look for what floods it`;
+    expect(await errorFrom(afterHello)).toBe(crowded(afterHello));
+    expect(await errorFrom(instead)).toBe(crowded(instead));
+  });
+
   it("does not blame the key for anything else", async () => {
     const silent = await serve(() => {});
     const closesAtOnce = await serve((socket) => socket.destroy());
