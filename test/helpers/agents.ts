@@ -1,5 +1,8 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { libfaketimePath } from "../../dev/system-packages.ts";
@@ -106,6 +109,9 @@ export class AgentCluster {
   readonly teamKey: string;
   readonly agents: Agent[] = [];
 
+  /** The agents' state directory (their records of running agents): the cluster's own, never the user's. */
+  readonly stateDir = mkdtempSync(join(tmpdir(), "groupsync-agents-"));
+
   constructor(teamKey = newTeamKey()) {
     this.teamKey = teamKey;
   }
@@ -150,7 +156,7 @@ export class AgentCluster {
     try {
       const { stdout, stderr } = await promisify(execFile)(process.execPath, [...entry, ...args], {
         cwd: ROOT,
-        env: { ...process.env, GROUPSYNC_TEAM_KEY: this.teamKey, ...env },
+        env: { ...process.env, GROUPSYNC_STATE_DIR: this.stateDir, GROUPSYNC_TEAM_KEY: this.teamKey, ...env },
         timeout: 15_000,
       });
       return { code: 0, stdout, stderr };
@@ -195,7 +201,7 @@ export class AgentCluster {
     const added = options.asTyped ? ["--json"] : ["--json", "--port", "0", "--udp-port", "0", "--node-id", name, "--host", host];
     const child: ChildProcess = spawn(command!, [...prefixArgs, "agent/bin.mjs", ...args, ...added], {
       cwd: ROOT,
-      env: { ...process.env, GROUPSYNC_TEAM_KEY: options.asTyped ? "" : this.teamKey, ...options.env },
+      env: { ...process.env, GROUPSYNC_STATE_DIR: this.stateDir, GROUPSYNC_TEAM_KEY: options.asTyped ? "" : this.teamKey, ...options.env },
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
     });
