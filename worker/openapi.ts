@@ -120,7 +120,7 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
       responses: { 201: ["Begun (open)", "Tx"], 200: ["One-shot form: committed", "Tx"], ...errors(400, 401, 409, 503) },
     },
   },
-  "/tx/{id}": { get: { summary: "State, ops and outcome (with its reason) of your transaction", tag: "transactions", path: { id: "The transaction's id" }, responses: { 200: ["The transaction", "Tx"], ...errors(401, 404) } } },
+  "/tx/{id}": { get: { summary: "State, ops and outcome (with its reason) of your transaction", tag: "transactions", path: { id: "The transaction's id" }, responses: { 200: ["The transaction", "Tx"], ...errors(400, 401, 404) } } },
   "/tx/{id}/ops": {
     post: {
       idempotent: "marker", summary: "Add an op; its holds are taken now. Invalid input leaves the transaction open; a conflict aborts it, naming the reason as the error code; a committed or aborted transaction answers 409 tx_not_open",
@@ -131,9 +131,9 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
     },
   },
   "/tx/{id}/commit": {
-    post: { idempotent: "marker", summary: "Commit: every participant votes, the decision is recorded once, then applied", tag: "transactions", path: { id: "The transaction's id" }, responses: { 200: ["Committed (outcome.pending lists participants still applying)", "Tx"], ...errors(401, 404, 409, 503) } },
+    post: { idempotent: "marker", summary: "Commit: every participant votes, the decision is recorded once, then applied", tag: "transactions", path: { id: "The transaction's id" }, responses: { 200: ["Committed (outcome.pending lists participants still applying)", "Tx"], ...errors(400, 401, 404, 409, 503) } },
   },
-  "/tx/{id}/abort": { post: { idempotent: "marker", summary: "Abort and release every hold", tag: "transactions", path: { id: "The transaction's id" }, responses: { 200: ["Aborted", "Tx"], ...errors(401, 404, 409) } } },
+  "/tx/{id}/abort": { post: { idempotent: "marker", summary: "Abort and release every hold", tag: "transactions", path: { id: "The transaction's id" }, responses: { 200: ["Aborted", "Tx"], ...errors(400, 401, 404, 409) } } },
   "/ws": {
     get: {
       summary: "The team's live feed over WebSocket (messages: shared/live.ts). Reconnect with last_seq to replay what you missed, in order, exactly once",
