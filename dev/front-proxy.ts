@@ -4,18 +4,41 @@
  * restarting, its own proxy accepts requests and holds them until the worker is loaded again,
  * which on a busy machine takes longer than a client should wait. Here, while the supervisor
  * knows the worker is down or restarting, requests are answered at once with 503 and Retry-After.
+ *
+ * It also shields wrangler from bodies it handles badly: a declared length over the API's limit is
+ * answered 413 at once, a body is read whole here (counted, cut at the limit with 413) before it is
+ * forwarded, and one that does not arrive within BODY_TIMEOUT_MS gets Node's 408 and a closed
+ * socket. Hundreds of half-sent bodies held open once left wrangler unable to answer /ping.
+ * Headers go on as sent (rawHeaders): two Authorization headers reach the worker, which refuses
+ * them with 401, instead of Node keeping only the first. An empty one would not survive wrangler
+ * (the open team then took it for no header at all), so it gets the worker's 401 here.
  */
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { connect, type Socket } from "node:net";
+import { BEARER_CHALLENGE, MALFORMED_AUTHORIZATION } from "../shared/auth-header.ts";
+import { bodyTooLargeMessage, MAX_BODY_BYTES } from "../shared/body-limit.ts";
+import { CommonErrorCodes, errorBody } from "../shared/errors.ts";
 
 const RESTARTING_BODY = JSON.stringify({ error: { code: "worker_restarting", message: "the worker is restarting; retry in a moment" } });
+const MALFORMED_AUTHORIZATION_BODY = JSON.stringify(errorBody(CommonErrorCodes.unauthorized, MALFORMED_AUTHORIZATION));
+const TOO_LARGE_BODY = JSON.stringify(errorBody(CommonErrorCodes.payloadTooLarge, bodyTooLargeMessage()));
+
+/** Headers and body must both arrive within this long of the request's start. */
+export const BODY_TIMEOUT_MS = 10_000;
+
+/** Hop-by-hop or framing headers this proxy rewrites: the body is forwarded whole, with its own length. */
+const REFRAMED = new Set(["content-length", "transfer-encoding", "expect"]);
 
 export class FrontProxy {
   readonly #server: Server;
   #upstreamPort: number | null = null;
 
   constructor() {
-    this.#server = createServer((req, res) => this.#forward(req, res));
+    this.#server = createServer(
+      // Node checks these every connectionsCheckingInterval (30 s by default): too coarse for a 10 s limit.
+      { requestTimeout: BODY_TIMEOUT_MS, headersTimeout: BODY_TIMEOUT_MS, connectionsCheckingInterval: 1_000 },
+      (req, res) => this.#forward(req, res),
+    );
     this.#server.on("upgrade", (req, socket, head) => this.#forwardUpgrade(req, socket as Socket, head));
     // Keep-alive clients would otherwise hold connections to a proxy that has nothing to say.
     this.#server.keepAliveTimeout = 5_000;
@@ -44,9 +67,25 @@ export class FrontProxy {
   }
 
   #forward(req: IncomingMessage, res: ServerResponse): void {
+    if (this.#upstreamPort === null) return answerRestarting(res);
+    if (Number(req.headers["content-length"] ?? 0) > MAX_BODY_BYTES) return answerTooLarge(res);
+    if (hasEmptyAuthorization(req)) return answerMalformedAuthorization(res);
+    readBodyUpTo(req, MAX_BODY_BYTES).then(
+      (body) => (body === null ? answerTooLarge(res) : this.#send(req, body, res)),
+      () => res.destroy(),
+    );
+  }
+
+  #send(req: IncomingMessage, body: Buffer, res: ServerResponse): void {
     const port = this.#upstreamPort;
     if (port === null) return answerRestarting(res);
-    const upstream = request({ host: "127.0.0.1", port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+    const headers: string[] = [];
+    for (let i = 0; i < req.rawHeaders.length; i += 2) {
+      if (!REFRAMED.has(req.rawHeaders[i]!.toLowerCase())) headers.push(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
+    }
+    const hadBody = req.headers["content-length"] !== undefined || req.headers["transfer-encoding"] !== undefined;
+    if (hadBody) headers.push("Content-Length", String(body.length));
+    const upstream = request({ host: "127.0.0.1", port, method: req.method, path: req.url, headers }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.statusMessage, answer.rawHeaders);
       answer.pipe(res);
       answer.on("error", () => res.destroy());
@@ -55,7 +94,7 @@ export class FrontProxy {
     res.on("close", () => {
       if (!res.writableFinished) upstream.destroy();
     });
-    req.pipe(upstream);
+    upstream.end(body);
   }
 
   #forwardUpgrade(req: IncomingMessage, client: Socket, head: Buffer): void {
@@ -86,4 +125,49 @@ export class FrontProxy {
 function answerRestarting(res: ServerResponse): void {
   res.writeHead(503, { "content-type": "application/json", "retry-after": "1", "content-length": Buffer.byteLength(RESTARTING_BODY) });
   res.end(RESTARTING_BODY);
+}
+
+function hasEmptyAuthorization(req: IncomingMessage): boolean {
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    if (req.rawHeaders[i]!.toLowerCase() === "authorization" && req.rawHeaders[i + 1]!.trim() === "") return true;
+  }
+  return false;
+}
+
+function answerMalformedAuthorization(res: ServerResponse): void {
+  res.writeHead(401, {
+    "content-type": "application/json",
+    "www-authenticate": BEARER_CHALLENGE,
+    "content-length": Buffer.byteLength(MALFORMED_AUTHORIZATION_BODY),
+  });
+  res.end(MALFORMED_AUTHORIZATION_BODY);
+}
+
+function answerTooLarge(res: ServerResponse): void {
+  // Connection: close, so the rest of a huge body is not read (the socket ends after this answer).
+  res.writeHead(413, { "content-type": "application/json", connection: "close", "content-length": Buffer.byteLength(TOO_LARGE_BODY) });
+  res.end(TOO_LARGE_BODY);
+}
+
+/** The whole body, or null as soon as it passes `limit` bytes (chunked bodies have no declared length). */
+function readBodyUpTo(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.off("data", onData);
+        resolve(null);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on("data", onData);
+    req.once("end", () => resolve(Buffer.concat(chunks)));
+    req.once("error", reject);
+    req.once("close", () => {
+      if (!req.complete) reject(new Error("the request body was cut off"));
+    });
+  });
 }

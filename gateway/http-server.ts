@@ -33,7 +33,10 @@ export function createGatewayServer(backend: RedisBackend, options: GatewayOptio
   // consistent with itself, so a counter that only grows is a faithful token.
   let syncToken = 0;
 
-  const server = createServer((req, res) => {
+  // Headers and body must arrive within 10 s (408 and a closed socket otherwise), checked every
+  // second: a client that declares a body and never sends it would hold a connection for good.
+  // This counts only the request: a subscription's stream may stay open as long as it likes.
+  const server = createServer({ requestTimeout: 10_000, headersTimeout: 10_000, connectionsCheckingInterval: 1_000 }, (req, res) => {
     res.setHeader("upstash-sync-token", String(++syncToken));
     handle(req, res).catch((error: unknown) => {
       if (res.headersSent) return void res.destroy();
@@ -43,9 +46,6 @@ export function createGatewayServer(backend: RedisBackend, options: GatewayOptio
       sendJson(res, 500, { error: "ERR internal gateway error" });
     });
   });
-  // Long-lived SSE streams must not be cut by Node's default request timeouts.
-  server.requestTimeout = 0;
-  server.headersTimeout = 10_000;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!isAuthorized(req.headers.authorization, expectedToken)) {

@@ -12,8 +12,11 @@ export const ResourceId = z
   });
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-/** C0 controls and DEL, except tab, line feed and carriage return (RFC 5545 TEXT allows none of them). */
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+/**
+ * C0 controls but tab and line feed, DEL, and the C1 controls U+0080-U+009F (RFC 5545 TEXT allows
+ * none of them). Carriage return too: a lone CR is a line break to some readers and not to others.
+ */
+const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/;
 
 /**
  * What a string may not contain, or null. A lone UTF-16 surrogate has no UTF-8 form: Redis's Lua

@@ -1,6 +1,10 @@
 import { z } from "zod";
 import { ResourceId } from "./fields.ts";
 
+/** Transaction ids as POST /tx makes them: "tx_" and a random part. */
+export const TX_ID_PATTERN = /^tx_[A-Za-z0-9_-]{10,64}$/;
+export const TxId = z.string().regex(TX_ID_PATTERN, { error: 'must be a transaction id as POST /tx answers it ("tx_" then 10-64 letters, digits, "-" or "_")' });
+
 export const TxOpType = z.enum(["calendar.create", "calendar.update", "calendar.delete", "goal.create", "goal.update", "goal.delete"]);
 export type TxOpType = z.infer<typeof TxOpType>;
 

@@ -1,6 +1,7 @@
 import { createApp } from "./app.ts";
 import type { Env } from "./env.ts";
 import { sweep } from "./resources.ts";
+import { dependencyOutage } from "./storage/dependency-failure.ts";
 
 const app = createApp();
 
@@ -9,9 +10,18 @@ export default {
   /** Cron (wrangler.toml): resolves transactions whose holds outlived their lease. */
   async scheduled(_controller, env, ctx) {
     ctx.waitUntil(
-      sweep(env, (promise) => ctx.waitUntil(promise)).then((resolved) => {
-        if (resolved > 0) console.log(JSON.stringify({ event: "tx_recovery", resolved }));
-      }),
+      sweep(env, (promise) => ctx.waitUntil(promise)).then(
+        (resolved) => {
+          if (resolved > 0) console.log(JSON.stringify({ event: "tx_recovery", resolved }));
+        },
+        (error: unknown) => {
+          // A store that is down or frozen is no bug of the sweep's: say so in one line and finish,
+          // the next run retries (an uncaught error here failed the whole scheduled run).
+          const outage = dependencyOutage(error);
+          if (outage === null) throw error;
+          console.warn(JSON.stringify({ event: "tx_recovery_postponed", reason: outage.reason, retry: "next scheduled run" }));
+        },
+      ),
     );
   },
 } satisfies ExportedHandler<Env>;

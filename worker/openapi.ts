@@ -96,7 +96,7 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
     post: { idempotent: "atomic", summary: "Book an event; refused if it overlaps another on its calendar", tag: "calendar", body: "EventWrite", responses: { 201: ["Booked", "Event"], ...errors(400, 401, 409, 413, 503) } },
   },
   "/events/{id}": {
-    get: { summary: "One event", tag: "calendar", path: idParam, responses: { 200: ["The event (ETag: its version)", "Event"], 304: ["If-None-Match names the current version (weak comparison)"], ...errors(401, 404) } },
+    get: { summary: "One event", tag: "calendar", path: idParam, ifMatch: true, responses: { 200: ["The event (ETag: its version)", "Event"], 304: ["If-None-Match names the current version (weak comparison)"], ...errors(401, 404, 412) } },
     put: { summary: "Replace an event; never collides with itself", tag: "calendar", path: idParam, body: "EventWrite", ifMatch: true, responses: { 200: ["Replaced", "Event"], ...errors(400, 401, 404, 409, 412, 503) } },
     patch: { summary: "Change some fields of an event", tag: "calendar", path: idParam, body: "EventPatch", ifMatch: true, responses: { 200: ["Changed", "Event"], ...errors(400, 401, 404, 409, 412, 503) } },
     delete: { summary: "Delete an event; its slot is free at once", tag: "calendar", path: idParam, ifMatch: true, responses: { 204: ["Deleted"], ...errors(401, 404, 412, 503) } },
@@ -107,7 +107,7 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
     post: { idempotent: "atomic", summary: "Create a goal", tag: "goals", body: "GoalWrite", responses: { 201: ["Created", "Goal"], ...errors(400, 401, 409, 413, 503) } },
   },
   "/goals/{id}": {
-    get: { summary: "One goal", tag: "goals", path: idParam, responses: { 200: ["The goal (ETag: its version)", "Goal"], 304: ["If-None-Match names the current version (weak comparison)"], ...errors(401, 404) } },
+    get: { summary: "One goal", tag: "goals", path: idParam, ifMatch: true, responses: { 200: ["The goal (ETag: its version)", "Goal"], 304: ["If-None-Match names the current version (weak comparison)"], ...errors(401, 404, 412) } },
     put: { summary: "Replace a goal", tag: "goals", path: idParam, body: "GoalWrite", ifMatch: true, responses: { 200: ["Replaced", "Goal"], ...errors(400, 401, 404, 412, 503) } },
     patch: { summary: "Change some fields of a goal; concurrent patches never lose each other", tag: "goals", path: idParam, body: "GoalPatch", ifMatch: true, responses: { 200: ["Changed", "Goal"], ...errors(400, 401, 404, 412, 503) } },
     delete: { summary: "Delete a goal", tag: "goals", path: idParam, ifMatch: true, responses: { 204: ["Deleted"], ...errors(401, 404, 412, 503) } },
@@ -120,7 +120,7 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
       responses: { 201: ["Begun (open)", "Tx"], 200: ["One-shot form: committed", "Tx"], ...errors(400, 401, 409, 503) },
     },
   },
-  "/tx/{id}": { get: { summary: "State, ops and outcome (with its reason) of your transaction", tag: "transactions", path: { id: "The transaction's id" }, responses: { 200: ["The transaction", "Tx"], ...errors(401, 404) } } },
+  "/tx/{id}": { get: { summary: "State, ops and outcome (with its reason) of your transaction", tag: "transactions", path: { id: "The transaction's id" }, responses: { 200: ["The transaction", "Tx"], ...errors(400, 401, 404) } } },
   "/tx/{id}/ops": {
     post: {
       idempotent: "marker", summary: "Add an op; its holds are taken now. Invalid input leaves the transaction open; a conflict aborts it, naming the reason as the error code; a committed or aborted transaction answers 409 tx_not_open",
@@ -131,9 +131,9 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
     },
   },
   "/tx/{id}/commit": {
-    post: { idempotent: "marker", summary: "Commit: every participant votes, the decision is recorded once, then applied", tag: "transactions", path: { id: "The transaction's id" }, responses: { 200: ["Committed (outcome.pending lists participants still applying)", "Tx"], ...errors(401, 404, 409, 503) } },
+    post: { idempotent: "marker", summary: "Commit: every participant votes, the decision is recorded once, then applied", tag: "transactions", path: { id: "The transaction's id" }, responses: { 200: ["Committed (outcome.pending lists participants still applying)", "Tx"], ...errors(400, 401, 404, 409, 503) } },
   },
-  "/tx/{id}/abort": { post: { idempotent: "marker", summary: "Abort and release every hold", tag: "transactions", path: { id: "The transaction's id" }, responses: { 200: ["Aborted", "Tx"], ...errors(401, 404, 409) } } },
+  "/tx/{id}/abort": { post: { idempotent: "marker", summary: "Abort and release every hold", tag: "transactions", path: { id: "The transaction's id" }, responses: { 200: ["Aborted", "Tx"], ...errors(400, 401, 404, 409) } } },
   "/ws": {
     get: {
       summary: "The team's live feed over WebSocket (messages: shared/live.ts). Reconnect with last_seq to replay what you missed, in order, exactly once",

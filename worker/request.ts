@@ -1,10 +1,8 @@
 import type { Context } from "hono";
 import type { z } from "zod";
 import { CommonErrorCodes } from "../shared/errors.ts";
+import { bodyTooLargeMessage, MAX_BODY_BYTES } from "../shared/body-limit.ts";
 import { ApiError } from "./http-errors.ts";
-
-/** Request bodies are small JSON documents; anything bigger is a mistake or an attack. */
-export const MAX_BODY_BYTES = 64 * 1024;
 
 /** Refuses malformed UTF-8 instead of replacing it; one instance serves every request (decode is stateless without `stream`). */
 const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
@@ -131,7 +129,7 @@ async function readLimited(request: Request, limit: number): Promise<Uint8Array>
 }
 
 function tooLarge(limit: number): ApiError {
-  return new ApiError(413, CommonErrorCodes.payloadTooLarge, `the body is larger than ${limit} bytes`);
+  return new ApiError(413, CommonErrorCodes.payloadTooLarge, bodyTooLargeMessage(limit));
 }
 
 /** A path parameter checked against the same rule as the body's id. */

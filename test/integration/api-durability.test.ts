@@ -209,6 +209,9 @@ describe("the API under wrangler dev", () => {
         // Redis refused the connection: nothing was run, so a retry is safe and invited.
         expect(res.json.error.code).toBe("dependency_unavailable");
         expect(res.headers.get("retry-after")).toBe("1");
+        // Which dependency, but not where it lives nor as whom the gateway logs in (that is in the log).
+        expect(res.json.error.message).toMatch(/^the store is unavailable/);
+        expect(res.json.error.message).not.toMatch(/redis:\/\/|127\.0\.0\.1|\*\*\*/);
       }
     } finally {
       redis = await redis.restart();

@@ -3,6 +3,7 @@ import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningGateway } from "../../dev/gateway-process.ts";
 import { randomToken, startTestGateway, startTestRedis, stopAll, type TestRedis } from "../helpers/processes.ts";
+import { rawRequest, requestHead } from "../helpers/raw-http.ts";
 
 /**
  * The gateway, driven by @upstash/redis 1.39 itself (the client the worker uses) against a real
@@ -321,6 +322,22 @@ describe("bad input gets a clear 4xx and changes nothing", () => {
     expect((await raw(gateway, "/", { json: ["PING"] })).json).toEqual({ result: "PONG" });
     expect(await direct.exists("cut:k")).toBe(0);
   });
+  it("answers 408 and closes a body that has not arrived within 10 s; a subscription open longer still delivers", async () => {
+    const sub = client.subscribe<string>(["slow:chan"]);
+    await new Promise((resolve) => sub.on("subscribe", resolve));
+    const received = new Promise((resolve) => sub.on("message", ({ message }) => resolve(message)));
+    const command = JSON.stringify(["SET", "slow:k", "v"]);
+    const head = requestHead(["POST / HTTP/1.1", "Host: gw", `Authorization: Bearer ${gateway.token}`, `Content-Length: ${command.length}`]);
+    const { status, closedAfterMs } = await rawRequest(Number(new URL(gateway.url).port), head + command.slice(0, 5), { closeAfterMs: 30_000 }).answer;
+    expect(status).toBe(408);
+    expect(closedAfterMs).toBeGreaterThan(9_000);
+    expect(closedAfterMs).toBeLessThan(13_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await direct.publish("slow:chan", "still here");
+    expect(await received).toBe("still here");
+    await sub.unsubscribe();
+    expect(await direct.exists("slow:k")).toBe(0);
+  }, 30_000);
 });
 
 describe("when Redis fails", () => {

@@ -202,4 +202,20 @@ describe("two-phase commit across two redis-servers", () => {
     expect(late.status).toBe(409);
     expect(late.json.error.code).toBe("timeout");
   });
+
+  it("finishes a sweep while the goals Redis is frozen, saying so in one line; the next run works", async () => {
+    goalsRedis.process.signal("SIGSTOP");
+    try {
+      const from = worker.process.output.length;
+      // The route `npm run dev`'s cron ticker calls: it answers once the sweep is done.
+      const run = await fetch(`${worker.url}/cdn-cgi/local/scheduled?cron=*+*+*+*+*`);
+      expect(run.status).toBe(200);
+      const said = () => worker.process.output.slice(from).join("\n");
+      await expect.poll(said, { timeout: 5_000 }).toContain('"event":"tx_recovery_postponed"');
+      expect(said()).not.toMatch(/Uncaught|✘/);
+    } finally {
+      goalsRedis.process.signal("SIGCONT");
+    }
+    expect((await fetch(`${worker.url}/cdn-cgi/local/scheduled?cron=*+*+*+*+*`)).status).toBe(200);
+  });
 });

@@ -44,6 +44,16 @@ describe("dependencyFailure", () => {
     expect(dependencyOutage(error)?.ran).toBe(ran);
   });
 
+  it.each([
+    ["the gateway without a connection to Redis", upstashError("Redis at redis://gateway:***@127.0.0.1:6380 is unreachable"), "the store is unavailable (the gateway cannot reach Redis)"],
+    ["the connection lost mid-command", upstashError("Redis is unreachable: Socket closed unexpectedly by 10.1.2.3:6380"), "the store is unavailable (the gateway lost its connection to Redis)"],
+    ["Redis loading", upstashError("LOADING Redis is loading the dataset in memory"), "the store is unavailable (Redis answered LOADING)"],
+    ["a wrong token", upstashError("Unauthorized"), "the store is unavailable (the gateway refused the worker's credentials)"],
+    ["an unknown proxy page", upstashError("<html>502 Bad Gateway at lb-7.internal</html>"), "the store is unavailable"],
+  ])("tells the client no address, user or raw reply: %s", (_name, error, reason) => {
+    expect(dependencyOutage(error)?.reason).toBe(reason);
+  });
+
   it("a write whose outcome is unknown is an outage that may have run", () => {
     const error = new WriteOutcomeUnknown("put_event", upstashError("Redis did not answer within 10000 ms"));
     expect(dependencyOutage(error)).toEqual({ reason: "the store is unavailable (Redis did not answer within 10000 ms)", ran: "maybe" });

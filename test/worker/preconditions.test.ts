@@ -38,6 +38,18 @@ describe.each(resources)("conditional requests on $name", ({ name, path, create,
     expect((await t.delete(path, { "if-match": '"3"' })).status).toBe(204);
   });
 
+  it("If-Match on GET is checked too (RFC 9110 13.1.1): another tag is 412, the current one or * is the record", async () => {
+    const t = await withResource();
+    for (const tag of ['"abc"', '"2"', 'W/"1"']) {
+      const res = await t.get(path, { "if-match": tag });
+      expect(res.status, `GET If-Match: ${tag}`).toBe(412);
+      expect(res.json.error).toMatchObject({ code: "precondition_failed", details: { current_version: 1 } });
+    }
+    for (const tag of ['"1"', '"7", "1"', "*"]) expect((await t.get(path, { "if-match": tag })).json).toMatchObject({ title: "R", version: 1 });
+    // If-Match comes first: a failing one is 412 even where If-None-Match alone would be 304.
+    expect((await t.get(path, { "if-match": '"9"', "if-none-match": '"1"' })).status).toBe(412);
+  });
+
   it("If-None-Match compares weakly: a matching tag is 304 on GET and 412 on a write", async () => {
     const t = await withResource();
     for (const tag of ['"1"', 'W/"1"', '"7", W/"1"', "*"]) {

@@ -162,11 +162,16 @@ describe("transactions: the original's scenarios", () => {
     expect((await quick.get("/events/too-late")).status).toBe(404);
   });
 
-  it("an unknown transaction id is 404", async () => {
+  it("an unknown transaction id is 404; one that is no transaction id at all is 400 naming id", async () => {
     const t = await newTeam();
-    for (const id of ["tx_AAAAAAAAAAAAAAAAAAAAAA", "nope", "../../etc"]) {
-      expect((await t.post(`/tx/${encodeURIComponent(id)}/commit`, {})).status).toBe(404);
-      expect((await t.get(`/tx/${encodeURIComponent(id)}`)).status).toBe(404);
+    expect((await t.post("/tx/tx_AAAAAAAAAAAAAAAAAAAAAA/commit", {})).status).toBe(404);
+    expect((await t.get("/tx/tx_AAAAAAAAAAAAAAAAAAAAAA")).status).toBe(404);
+    for (const id of ["nope", "../../etc", "\u0000", "tx_\u0000AAAAAAAAAAAA"]) {
+      for (const res of [await t.post(`/tx/${encodeURIComponent(id)}/commit`, {}), await t.get(`/tx/${encodeURIComponent(id)}`)]) {
+        expect(res.status, JSON.stringify(id)).toBe(400);
+        expect(res.json.error.details.fields).toEqual([{ field: "id", message: expect.stringMatching(/^must be a transaction id/) }]);
+        expect(JSON.stringify(res.json)).not.toContain("\\u0000");
+      }
     }
   });
 

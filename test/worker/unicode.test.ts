@@ -14,7 +14,16 @@ import { call, newTeam } from "./api.ts";
  * record holding it can be read, changed and deleted like any other.
  */
 const LONE_SURROGATES = ["lone \ud800", "\udc00 low first", "ends high \ud83d", "reversed \ude00\ud83d"];
-const CONTROLS = [["NUL", "nul \u0000 inside"], ["U+0001", "\u0001"], ["U+001F", "unit \u001f separator"], ["DEL", "del \u007f"]] as const;
+const CONTROLS = [
+  ["NUL", "nul \u0000 inside"],
+  ["U+0001", "\u0001"],
+  ["U+000D", "a\rb"],
+  ["U+001F", "unit \u001f separator"],
+  ["DEL", "del \u007f"],
+  ["U+0080", "c1 \u0080 first"],
+  ["U+0085", "a\u0085b"],
+  ["U+009F", "c1 \u009f last"],
+] as const;
 
 /** Accepted as they are: noncharacters, bidi marks, emoji sequences, astral and combining characters. */
 const EDGE_TEXTS = [

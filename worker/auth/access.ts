@@ -6,6 +6,7 @@ import { waitUntilOf } from "../live/context.ts";
 import { mainStore } from "../storage/stores.ts";
 import { openTeamRefusal } from "./open-team.ts";
 import { memberForToken } from "./team-store.ts";
+import { BEARER_CHALLENGE, MALFORMED_AUTHORIZATION } from "../../shared/auth-header.ts";
 import { authorizationOf } from "./tokens.ts";
 
 /** An admin secret shorter than this is refused in production: it guards every team's tokens. */
@@ -47,7 +48,7 @@ export async function authenticate(c: Context<AppEnv>, options: { allowQueryToke
   const problem = accessMisconfiguration(config);
   if (problem !== null) throw new ApiError(503, CommonErrorCodes.misconfigured, problem);
   const sent = authorizationOf(c.req.header("authorization"));
-  if (sent.kind === "malformed") throw unauthorized("the Authorization header is not `Bearer <token>`");
+  if (sent.kind === "malformed") throw unauthorized(MALFORMED_AUTHORIZATION);
   const token = sent.kind === "bearer" ? sent.token : options.allowQueryToken ? (c.req.query("token") ?? null) : null;
   if (token === null) return openTeamMember(c, config);
   const member = await memberForToken(mainStore(c.env), token, waitUntilOf(c));

@@ -48,10 +48,24 @@ export function dependencyOutage(error: unknown): Outage | null {
   const reply = error.message.replace(/, command was: [\s\S]*$/, "");
   const code = /^([A-Z]+)[ :]/.exec(reply)?.[1];
   if (code !== undefined && !UNAVAILABLE_CODES.has(code)) return null;
-  const reason = `the store is unavailable (${reply.slice(0, 120)})`;
+  const reason = `the store is unavailable${publicCause(reply, code)}`;
   // Redis refused the command; or the gateway had no connection to send it on; or the token was refused.
   const refused = code !== undefined || /^Redis at \S+ is unreachable$/.test(reply) || /^Unauthorized/i.test(reply);
   return { reason, ran: refused ? "no" : "maybe" };
+}
+
+/**
+ * What a client may be told of the store's reply. The reply itself stays in the server's log: the
+ * gateway's names Redis's address and user ("Redis at redis://gateway:***@127.0.0.1:6380 ...").
+ */
+function publicCause(reply: string, code: string | undefined): string {
+  if (code !== undefined) return ` (Redis answered ${code})`;
+  if (/^Redis at \S+ is unreachable$/.test(reply)) return " (the gateway cannot reach Redis)";
+  if (/^Redis is unreachable:/.test(reply)) return " (the gateway lost its connection to Redis)";
+  const timeout = /^Redis did not answer within \d+ ms$/.exec(reply);
+  if (timeout !== null) return ` (${timeout[0]})`;
+  if (/^Unauthorized/i.test(reply)) return " (the gateway refused the worker's credentials)";
+  return "";
 }
 
 export function dependencyFailure(error: unknown): string | null {

@@ -1,5 +1,5 @@
 import type { Redis } from "@upstash/redis/cloudflare";
-import type { TxOpInput, TxReason, TxView } from "../../shared/tx.ts";
+import { TX_ID_PATTERN, type TxOpInput, type TxReason, type TxView } from "../../shared/tx.ts";
 import type { ChangeSink } from "../live/changes.ts";
 import { dependencyFailure } from "../storage/dependency-failure.ts";
 import type { Participant } from "../storage/stores.ts";
@@ -114,7 +114,7 @@ export class TxCoordinator {
 
   /** The member's own open or resolved transaction; anyone else's is not found. */
   async load(id: string, member: string): Promise<TxRecord> {
-    const raw = /^tx_[A-Za-z0-9_-]{10,64}$/.test(id) ? await this.#main.get<string>(txKeys(this.#team, id).record) : null;
+    const raw = TX_ID_PATTERN.test(id) ? await this.#main.get<string>(txKeys(this.#team, id).record) : null;
     if (raw === null) throw new TxNotFound(`no transaction ${id}`);
     const record = JSON.parse(raw) as TxRecord;
     if (record.member !== member) throw new TxNotFound(`no transaction ${id}`);

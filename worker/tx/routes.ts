@@ -1,8 +1,8 @@
 import { Hono, type Context } from "hono";
-import { TxBegin, TxOpInput } from "../../shared/tx.ts";
+import { TxBegin, TxId, TxOpInput } from "../../shared/tx.ts";
 import { requireMember } from "../auth/access.ts";
 import type { AppEnv } from "../env.ts";
-import { readBody } from "../request.ts";
+import { readBody, readId } from "../request.ts";
 import { viewOf, type TxRecord } from "./coordinator.ts";
 import { txAnswer } from "../http-outcomes.ts";
 import { coordinatorOf } from "../resources.ts";
@@ -42,7 +42,7 @@ txRoutes.post("/", async (c) => {
 });
 
 txRoutes.get("/:id", async (c) => {
-  const record = await answerErrors(() => coordinator(c).load(c.req.param("id"), c.get("member").member));
+  const record = await answerErrors(() => coordinator(c).load(readId(c, TxId), c.get("member").member));
   return c.json(viewOf(record));
 });
 
@@ -51,7 +51,7 @@ txRoutes.post("/:id/ops", async (c) => {
   // With a key the body is read first: the key's fingerprint covers it.
   const early = c.req.header("Idempotency-Key") === undefined ? undefined : await readBody(c, TxOpInput);
   return once(c, async () => {
-    const record = await answerErrors(() => tx.load(c.req.param("id"), c.get("member").member));
+    const record = await answerErrors(() => tx.load(readId(c, TxId), c.get("member").member));
     const op = early ?? (await readBody(c, TxOpInput));
     const next = await answerErrors(() => tx.addOp(record, op), record);
     return c.json(viewOf(next));
@@ -61,7 +61,7 @@ txRoutes.post("/:id/ops", async (c) => {
 txRoutes.post("/:id/commit", (c) =>
   once(c, async () => {
     const tx = coordinator(c);
-    const record = await answerErrors(() => tx.load(c.req.param("id"), c.get("member").member));
+    const record = await answerErrors(() => tx.load(readId(c, TxId), c.get("member").member));
     return c.json(viewOf(await answerErrors(() => tx.commit(record), record)));
   }),
 );
@@ -69,7 +69,7 @@ txRoutes.post("/:id/commit", (c) =>
 txRoutes.post("/:id/abort", (c) =>
   once(c, async () => {
     const tx = coordinator(c);
-    const record = await answerErrors(() => tx.load(c.req.param("id"), c.get("member").member));
+    const record = await answerErrors(() => tx.load(readId(c, TxId), c.get("member").member));
     return c.json(viewOf(await answerErrors(() => tx.abort(record), record)));
   }),
 );
