@@ -23,6 +23,7 @@ import { encodeHello, encodeRefusal } from "./net/handshake.ts";
 import { InboundGate } from "./net/inbound-gate.ts";
 import { OutgoingLinks } from "./net/outgoing-links.ts";
 import { formatHostPort, formatPeerAddress, parsePeerAddress, type HostPort } from "./net/peer-address.ts";
+import { portRefuses } from "./net/port-probe.ts";
 import { newChallenge, tcpBinding, udpBinding } from "./net/recipient-binding.ts";
 import { openUdpEndpoint, type UdpEndpoint } from "./net/udp-endpoint.ts";
 import { WireAuth } from "./net/wire-auth.ts";
@@ -92,6 +93,8 @@ export class NodeRunner {
   #lastTick: ShellFacts["lastTick"] = null;
   #unroutable = 0;
   #stopping: Promise<void> | null = null;
+  /** Who signed the core messages on each inbound connection (the master's tells us when it dies). */
+  readonly #speakers = new WeakMap<Socket, string>();
   readonly #stopHooks: Array<() => void> = [];
   readonly #nodeEventListeners: Array<(event: NodeEvent) => void> = [];
 
@@ -322,6 +325,7 @@ export class NodeRunner {
     socket.on("close", () => {
       this.#inbound.delete(socket);
       this.#unauthenticated.release(socket);
+      this.#checkMasterGone(socket);
     });
     const challenge = newChallenge();
     const reader = readFrames(socket, {
@@ -349,6 +353,7 @@ export class NodeRunner {
       case "core":
         if (this.#stopping !== null && this.node.hasLeft) return;
         this.#heardFrom(envelope.from);
+        this.#speakers.set(socket, envelope.from);
         const refusedBefore = { term: this.node.refusedTermJumps, lamport: this.node.refusedLamportJumps };
         this.#deliver(this.node.receive(body.message, Date.now()));
         if (this.node.refusedTermJumps !== refusedBefore.term) this.#drop("term_jump", "tcp");
@@ -361,6 +366,21 @@ export class NodeRunner {
       case "control_reply":
         return this.#drop("unexpected", "tcp");
     }
+  }
+
+  /**
+   * The master's own connection to us closed: if its port now refuses connections, its process is
+   * gone (SIGKILL, a crash) and the followers need not wait out the election timeout (core masterGone).
+   */
+  #checkMasterGone(socket: Socket): void {
+    const speaker = this.#speakers.get(socket);
+    if (speaker === undefined || speaker !== this.node.masterId || this.#stopping !== null) return;
+    const address = this.node.addressOf(speaker);
+    const peer = address === null ? null : parsePeerAddress(address);
+    if (peer === null) return;
+    void portRefuses(peer).then((refused) => {
+      if (refused && this.#stopping === null) this.#guarded(() => this.#deliver(this.node.masterGone(speaker, Date.now())));
+    });
   }
 
   /** Proof of life for our link to that peer (net/link-health.ts): links to silent peers get replaced. */

@@ -232,6 +232,41 @@ describe("leader election, 5 nodes, 200 seeds per scenario", { timeout: 60_000 }
     expect(Math.max(...electedAfter)).toBeLessThanOrEqual(electionTimeoutMinMs + slice / 2 + 50);
   });
 
+  it("when the shell knows the master's process is gone (masterGone), the first in line campaigns at once and wins the next term", () => {
+    const electedAfter: number[] = [];
+    for (const seed of FEWER_SEEDS) {
+      const c = cluster(seed);
+      const old = settle(c);
+      c.sim.runFor(500);
+      c.sim.crash(old.id);
+      // What the master sent before it died arrives first (on TCP it is ahead of the close), then
+      // every survivor's shell sees the master's connection close and its port refuse.
+      c.sim.runFor(60);
+      const killedAt = c.sim.now;
+      for (const node of running(c.sim)) c.sim.act(node.id, (n, now) => n.masterGone(old.id, now));
+      expect(c.sim.runUntil(() => masters(running(c.sim)).length > 0, 2000), `seed ${seed}`).toBe(true);
+      electedAfter.push(c.sim.now - killedAt);
+      const next = settle(c, 1000);
+      expect(next.id, `seed ${seed}`).toBe(IDS.filter((id) => id !== old.id)[0]);
+      expect(next.term, `seed ${seed}`).toBe(old.term + 1);
+      expect(c.violations).toEqual([]);
+    }
+    expect(Math.max(...electedAfter)).toBeLessThan(electionTimeoutMinMs / 2);
+  });
+
+  it("ignores masterGone about anyone but its master, and while it is master itself", () => {
+    const c = cluster(1);
+    const master = settle(c);
+    c.sim.runFor(500);
+    const follower = running(c.sim).find((node) => node !== master)!;
+    const other = running(c.sim).find((node) => node !== master && node !== follower)!;
+    c.sim.act(follower.id, (n, now) => n.masterGone(other.id, now));
+    c.sim.act(master.id, (n, now) => n.masterGone(master.id, now));
+    c.sim.runFor(electionTimeoutMinMs / 2);
+    expect(agreedMaster(running(c.sim))?.id).toBe(master.id);
+    expect(master.term).toBe(running(c.sim).find((node) => node !== master)!.term);
+  });
+
   it("still elects in one more round when the first in line is dead too", () => {
     for (const seed of FEWER_SEEDS) {
       const c = cluster(seed);
