@@ -1,6 +1,7 @@
 import { execFile, execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { promisify } from "node:util";
+import { isAlive } from "../../dev/process-tree.ts";
 
 /**
  * A small network of real hosts on this machine, for partition tests: one network namespace per host
@@ -225,14 +226,6 @@ function listLinks(): string[] {
   return links.map((link) => link.ifname);
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 function ip(args: string[]): void {
   try {
