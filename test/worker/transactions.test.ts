@@ -95,8 +95,21 @@ describe("transactions: the original's scenarios", () => {
     const res = await t.post(`/tx/${tx}/ops`, event("b", "2026-04-03T10:15:00Z"));
     expect(res.status).toBe(409);
     expect(res.json.error.code).toBe("time_slot_taken");
+    expect(res.json.error.message).toContain("an earlier op of this transaction");
+    expect(res.json.error.message).not.toContain("another transaction");
+    expect(res.json.error.details.conflicts[0].id).toBe("(held by this transaction)");
     // and the first op's hold went with it
     expect((await t.post("/events", { title: "free", starts_at: "2026-04-03T10:00:00Z" })).status).toBe(201);
+  });
+
+  it("two ops on one goal in one transaction abort it, blaming the earlier op, not another transaction", async () => {
+    const t = await teamWithGoal();
+    const tx = await begin(t);
+    expect((await t.post(`/tx/${tx}/ops`, goalUpdate("g", { progress: 20 }))).status).toBe(200);
+    const res = await t.post(`/tx/${tx}/ops`, goalUpdate("g", { progress: 30 }));
+    expect(res.status).toBe(409);
+    expect(res.json.error).toMatchObject({ code: "lock_conflict", details: { resource: "goal:g" } });
+    expect(res.json.error.message).toContain("an earlier op of this transaction");
   });
 
   it("an explicit abort releases everything, and a later commit is refused", async () => {

@@ -245,9 +245,14 @@ export class TxCoordinator {
         case "conflict": {
           const blockers = outcome.kind === "locked" ? [outcome.tx] : outcome.conflicts.map((c) => c.tx).filter((other) => other !== undefined);
           if (await this.#resolveBlockers(participant.name, blockers.filter((other) => other !== tx), resolved)) continue;
-          if (outcome.kind === "locked") throw new TxAborted("lock_conflict", `${kind} ${id} is locked by another transaction; this one was aborted`, { resource: `${kind}:${id}` });
-          throw new TxAborted("time_slot_taken", `the slot overlaps ${outcome.conflicts.map((c) => (c.tx ? "a slot held by a transaction" : c.id)).join(", ")}; the transaction was aborted`, {
-            conflicts: outcome.conflicts.map(({ tx: holder, ...rest }) => (holder ? { ...rest, id: "(held by a transaction in progress)" } : rest)),
+          // A clash with this transaction's own earlier op says so: "another transaction" would send the client hunting.
+          if (outcome.kind === "locked") {
+            const by = outcome.tx === tx ? "an earlier op of this transaction" : "another transaction";
+            throw new TxAborted("lock_conflict", `${kind} ${id} is already taken by ${by}; the transaction was aborted`, { resource: `${kind}:${id}` });
+          }
+          const heldBy = (holder: string) => (holder === tx ? "a slot held by an earlier op of this transaction" : "a slot held by another transaction in progress");
+          throw new TxAborted("time_slot_taken", `the slot overlaps ${outcome.conflicts.map((c) => (c.tx ? heldBy(c.tx) : c.id)).join(", ")}; the transaction was aborted`, {
+            conflicts: outcome.conflicts.map(({ tx: holder, ...rest }) => (holder ? { ...rest, id: holder === tx ? "(held by this transaction)" : "(held by a transaction in progress)" } : rest)),
           });
         }
         case "exists":
