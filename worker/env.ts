@@ -130,7 +130,7 @@ export function parseConfig(env: Env): Config {
     allowedHosts: env.ALLOWED_HOSTS || undefined,
     webhooks: {
       secretsKey: env.WEBHOOK_SECRETS_KEY || (production ? undefined : DEVELOPMENT_WEBHOOK_SECRETS_KEY),
-      retryUnitMs: production ? 1000 : duration("WEBHOOK_RETRY_UNIT", env.WEBHOOK_RETRY_UNIT, 1000),
+      retryUnitMs: production ? 1000 : retryUnit(env.WEBHOOK_RETRY_UNIT),
       timeoutMs: duration("WEBHOOK_TIMEOUT", env.WEBHOOK_TIMEOUT, 15_000),
     },
   };
@@ -171,6 +171,15 @@ function nonNegativeMs(setting: string, text: string | undefined): number {
   if (text === undefined || text.trim() === "") return 0;
   const ms = Number(text);
   if (!Number.isInteger(ms) || ms < 0) throw new ConfigError(setting, `is ${JSON.stringify(text)}; it must be a whole number of milliseconds (0 or more)`);
+  return ms;
+}
+
+/** A duration, or a fraction of a millisecond ("0.1ms": the whole 24 h schedule in 10 s). */
+function retryUnit(text: string | undefined): number {
+  const fraction = /^\s*(\d*\.\d+)ms\s*$/.exec(text ?? "");
+  if (fraction === null) return duration("WEBHOOK_RETRY_UNIT", text, 1000);
+  const ms = Number(fraction[1]);
+  if (!(ms > 0)) throw new ConfigError("WEBHOOK_RETRY_UNIT", `is ${JSON.stringify(text)}; it must be longer than 0`);
   return ms;
 }
 
