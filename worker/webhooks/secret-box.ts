@@ -20,9 +20,12 @@ export async function openSecret(keyText: string, box: string, owner: string): P
   return new TextDecoder().decode(plain);
 }
 
-const keys = new Map<string, Promise<CryptoKey>>();
+/** CryptoKey, named so both workerd's and Node's types accept it. */
+type BoxKey = Awaited<ReturnType<typeof crypto.subtle.deriveKey>>;
 
-function boxKey(keyText: string): Promise<CryptoKey> {
+const keys = new Map<string, Promise<BoxKey>>();
+
+function boxKey(keyText: string): Promise<BoxKey> {
   let key = keys.get(keyText);
   if (key === undefined) {
     key = crypto.subtle
