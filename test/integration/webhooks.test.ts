@@ -127,24 +127,26 @@ describe("webhooks under wrangler dev", () => {
       const since = () => Date.now() - outageStart;
       const until = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms - since())));
 
-      // 0-45 s: 503. Changes, then the worker SIGKILLed (with deliveries owed) and started again.
-      await to.setMode("fail");
+      // At this unit the attempts come ~0, 0.01, 0.8, 5, 23, 68 and 158 s into the outage; each
+      // phase below holds at least one of them. 0-10 s: nothing listens on the receiver's port.
+      await to.setMode("down");
       let day = 10;
       for (let i = 0; i < 5; i++) await book(`o-${i}`, day++);
       expect((await api("POST", "/goals", { id: "og-1", title: "Before the crash" })).status).toBe(201);
+      // 10-45 s: 503; the worker is SIGKILLed at 15 s, with every change still owed, and started again.
+      await until(10_000);
+      await to.setMode("fail");
       await until(15_000);
       worker.process.signal("SIGKILL");
       await worker.process.exited;
       worker = await stack.startWorker({ WEBHOOK_RETRY_UNIT: "2.5ms", WEBHOOK_TIMEOUT: "2s" });
       for (let i = 5; i < 10; i++) await book(`o-${i}`, day++);
       expect((await api("POST", "/goals", { id: "og-2", title: "After the crash" })).status).toBe(201);
-      // 45-85 s: the receiver takes the requests and never answers.
+      // 45-130 s: the receiver takes the requests and never answers.
       await until(45_000);
       await to.setMode("hang");
       for (let i = 10; i < 15; i++) await book(`o-${i}`, day++);
-      // 85-130 s: nothing listens on its port.
-      await until(85_000);
-      await to.setMode("down");
+      await until(90_000);
       for (let i = 15; i < 20; i++) await book(`o-${i}`, day++);
       await until(130_000);
       expect(to.accepted).toHaveLength(0);
@@ -153,7 +155,7 @@ describe("webhooks under wrangler dev", () => {
       expect(during.failed_attempts).toBeGreaterThanOrEqual(5);
       await to.setMode("ok");
 
-      // The next scheduled retry (~158 s into the outage at this unit) delivers the backlog, in order.
+      // The next scheduled attempt (~158 s into the outage) delivers the backlog, in order.
       const expected = Array.from({ length: 22 }, (_, i) => all.next_seq + i);
       await expect.poll(() => new Set(to.seqs("/all")).size, { timeout: 90_000, interval: 1000 }).toBe(expected.length);
       const seen = to.seqs("/all");

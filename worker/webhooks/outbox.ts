@@ -12,7 +12,9 @@ import { newSigningSecret } from "./signature.ts";
 
 /** With endpoints enabled and nothing due, the outbox still looks at the feed this often, for changes whose notice was lost. */
 export const CATCH_UP_EVERY_MS = 30_000;
-/** Changes delivered to one endpoint per alarm run before the run yields to a fresh one. */
+/** A delivery started by a notice is backed by an alarm this much later, in case the object stops before it is done. */
+const BACKSTOP_MS = 5_000;
+/** Changes delivered to one endpoint per run before the run yields to a fresh one (via the alarm). */
 const DRAIN_BATCH = 200;
 /** Changes read from the feed per call. */
 const FEED_BATCH = 500;
@@ -22,15 +24,21 @@ export type RedeliverOutcome = { kind: "restarted"; from_seq: number } | { kind:
 
 /**
  * One per team: its webhook endpoints and what each is still owed, in Durable Object storage, and
- * the delivery itself, driven by the object's alarm. The alarm is what makes delivery durable: it
- * is stored with the object, survives a restart of the worker (checked under `wrangler dev`), and
- * the runtime retries it if a run fails. Only the alarm delivers, one run at a time, so each
- * endpoint gets its changes one at a time, in seq order.
+ * the delivery itself. A notice of new changes delivers at once; every retry, and whatever a run
+ * cut short left, is driven by the object's alarm, which is what makes delivery durable: it is
+ * stored with the object, survives a restart of the worker (checked under `wrangler dev`), and the
+ * runtime retries it if a run fails. Deliveries run one run at a time per object (#deliverNow), so
+ * each endpoint gets its changes one at a time, in seq order.
  */
 export class WebhookOutbox extends DurableObject<Env> {
   readonly #tables: OutboxTables;
   /** Opened signing secrets by endpoint id (the box is decrypted once per object lifetime). */
   readonly #secrets = new Map<string, string>();
+  /** The delivery run under way in this object, if any, and whether another round is wanted after it. */
+  #running: Promise<void> | null = null;
+  #again = false;
+  /** When this object last read the feed's newest seq itself (see alarm). */
+  #lastLook = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -90,7 +98,7 @@ export class WebhookOutbox extends DurableObject<Env> {
     if (this.#tables.endpoint(id) === null) return { kind: "not_found" };
     this.#tables.addMessages(entries.filter((e) => e.seq >= fromSeq).map(messageRow).filter((m) => m !== null));
     this.#tables.restart(id, fromSeq);
-    await this.#armWithin(0);
+    await this.#startDelivery();
     return { kind: "restarted", from_seq: fromSeq };
   }
 
@@ -113,29 +121,58 @@ export class WebhookOutbox extends DurableObject<Env> {
     const complete = Array.from({ length: upTo - ingested }, (_, i) => known.get(ingested + 1 + i));
     if (complete.every((e) => e !== undefined)) this.#ingest(complete as FeedEntry[]);
     else await this.#catchUp(upTo).catch((error: unknown) => logError("webhook_feed_read_failed", team, error)); // the alarm tries again
-    await this.#armWithin(0);
+    await this.#startDelivery();
     return enabled;
   }
 
   // ---- delivery ----------------------------------------------------------------------------
 
+  /** Due retries, the backstop after a notice, and the periodic look at the feed. */
   override async alarm(): Promise<void> {
     const team = this.#tables.meta("team");
     if (team === null) return;
-    try {
-      if (this.#dueAt() === null) {
-        // Nothing due: a periodic look at the feed, for changes whose notice never came.
+    const now = Date.now();
+    const due = this.#dueAt();
+    if (due === null || due > now || now - this.#lastLook >= CATCH_UP_EVERY_MS) {
+      // A look at the feed for changes whose notice never came (a crash, a failed read).
+      this.#lastLook = now;
+      try {
         const latest = await latestSeq(mainStore(this.env), team);
         if (latest > this.#tables.ingestedUpTo()) await this.#catchUp(latest);
+      } catch (error) {
+        logError("webhook_feed_read_failed", team, error);
       }
-      const now = Date.now();
-      const due = this.#tables.activeEndpoints().filter((e) => e.next_attempt_at <= now);
-      await Promise.all(due.map((endpoint) => this.#drain(team, endpoint.id)));
-    } catch (error) {
-      logError("webhook_alarm_failed", team, error);
-    } finally {
-      await this.#armNext();
     }
+    await this.#deliverNow();
+  }
+
+  /**
+   * Delivers what is due, one run at a time per object (a notice or an alarm during a run makes it
+   * go round once more), then arms the alarm for what is left. A run cut short by a restart leaves
+   * the alarm armed, so the next object carries on from the tables.
+   */
+  #deliverNow(): Promise<void> {
+    if (this.#running !== null) {
+      this.#again = true;
+      return this.#running;
+    }
+    this.#running = (async () => {
+      const team = this.#tables.meta("team");
+      try {
+        do {
+          this.#again = false;
+          const now = Date.now();
+          const ready = this.#tables.activeEndpoints().filter((e) => e.next_attempt_at <= now);
+          if (team !== null) await Promise.all(ready.map((endpoint) => this.#drain(team, endpoint.id)));
+        } while (this.#again);
+      } catch (error) {
+        logError("webhook_delivery_failed", team ?? "", error);
+      } finally {
+        this.#running = null;
+        await this.#armNext();
+      }
+    })();
+    return this.#running;
   }
 
   /** Delivers to one endpoint, oldest change first, until it fails, is owed nothing, or the batch is done. */
@@ -237,12 +274,20 @@ export class WebhookOutbox extends DurableObject<Env> {
     return this.#tables.earliestDue();
   }
 
-  /** The next run: when the earliest attempt is due, else a catch-up look while any endpoint is enabled. */
+  /** The next run: when the earliest attempt is due, and no later than the next look at the feed while any endpoint is enabled. */
   async #armNext(): Promise<void> {
+    const now = Date.now();
     const due = this.#dueAt();
-    if (due !== null) await this.ctx.storage.setAlarm(Math.max(due, Date.now()));
-    else if (this.#tables.activeEndpoints().length > 0) await this.ctx.storage.setAlarm(Date.now() + CATCH_UP_EVERY_MS);
-    else await this.ctx.storage.deleteAlarm();
+    const look = this.#tables.activeEndpoints().length > 0 ? now + CATCH_UP_EVERY_MS : null;
+    const next = Math.min(due ?? Infinity, look ?? Infinity);
+    if (next === Infinity) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(Math.max(next, now));
+  }
+
+  /** Delivers now, in the background, with the alarm armed as a backstop should this object not finish. */
+  async #startDelivery(): Promise<void> {
+    await this.#armWithin(BACKSTOP_MS);
+    this.ctx.waitUntil(this.#deliverNow());
   }
 
   /** Makes sure a run comes within `ms`. */
