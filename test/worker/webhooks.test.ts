@@ -63,6 +63,29 @@ describe("webhook endpoints", () => {
     expect((await team.post("/webhooks/wh_00000000000000000000/redeliver", {})).status).toBe(404);
   });
 
+  it("odd URLs and ids: never a 5xx, a refusal names its field, anything accepted can be listed and removed", async () => {
+    const team = await newTeam();
+    const urls = [
+      "", " ", "https://", "http://exa mple.com/", "https://example.com/\u0000", "https://example.com/\u202e", "https://exämple.com/ünï",
+      "https://example.com/\ud800", "https://[::1", "https://999.1.1.1/", "HTTPS://EXAMPLE.COM/", "https://example.com:99999/", "https://xn--nxasmq6b.com/",
+      "\ufeffhttps://example.com/", "https://example.com/?q=\r\nX-Injected: 1", "data:text/plain,hi", "file:///etc/passwd", "https://example.com/" + "é".repeat(1000),
+    ];
+    const accepted: string[] = [];
+    for (const url of urls) {
+      const res = await team.post("/webhooks", { url, events: ["*"] });
+      expect(res.status, JSON.stringify(url)).toBeLessThan(500);
+      if (res.status === 201) accepted.push(res.json.id);
+      else expect([res.status, res.json.error.details?.fields?.[0]?.field], JSON.stringify(url)).toEqual([400, "url"]);
+    }
+    const listed = (await team.get("/webhooks")).json.webhooks.map((w: { id: string }) => w.id);
+    expect(listed.sort()).toEqual([...accepted].sort());
+    for (const id of accepted) expect((await team.delete(`/webhooks/${id}`)).status).toBe(204);
+    for (const id of ["%00", "..%2F..", "wh_", "wh_" + "a".repeat(21), "%E2%80%AE", "WH_00000000000000000000"]) {
+      const res = await team.get(`/webhooks/${id}`);
+      expect([res.status, res.json.error.details.fields[0].field], id).toEqual([400, "id"]);
+    }
+  });
+
   it("refuse loopback URLs in production (SSRF), allow them in development", async () => {
     const team = await newTeam();
     expect((await team.post("/webhooks", { url: "http://127.0.0.1:9/hook", events: ["*"] })).status).toBe(201);
