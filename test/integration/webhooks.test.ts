@@ -1,4 +1,6 @@
+import { Redis } from "@upstash/redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { appendToFeed } from "../../worker/live/feed.ts";
 import type { RunningWorker } from "../../dev/wrangler-dev.ts";
 import { jsonApi } from "../helpers/http.ts";
 import { stopAll } from "../helpers/processes.ts";
@@ -112,6 +114,18 @@ describe("webhooks under wrangler dev", () => {
     expect(failing.accepted.every((r) => r.verified)).toBe(true);
     expect((await api("GET", `/webhooks/${failingHook.id}`)).json).toMatchObject({ disabled: null, failed_attempts: 0, next_seq: failingHook.next_seq + 2 });
   });
+
+  it("a change whose notice never reached the outbox (put in the feed behind the worker's back) goes out within its 30 s look at the feed", async () => {
+    const to = await receiver();
+    const hook = await register(to, "/late", ["*"]);
+    const redis = new Redis({ url: stack.gateway.url, token: stack.gateway.token, automaticDeserialization: false });
+    const message = JSON.stringify({ type: "goal.deleted", team: "hooks", at: new Date().toISOString(), by: "outside", id: "never-noticed" });
+    const [entry] = await appendToFeed(redis as never, "hooks", [{ channel: "goal_updates", message }]);
+    expect(entry!.seq).toBe(hook.next_seq);
+    await expect.poll(() => to.seqs("/late"), { timeout: 45_000, interval: 500 }).toEqual([hook.next_seq]);
+    expect(to.accepted[0]!.body.data).toMatchObject({ id: "never-noticed", by: "outside" });
+    expect(to.accepted[0]!.verified).toBe(true);
+  }, 60_000);
 
   it(
     "lose nothing across a receiver outage of minutes (503s, timeouts, refused connections) and a SIGKILLed worker, and deliver in order after it",

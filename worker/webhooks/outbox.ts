@@ -109,6 +109,8 @@ export class WebhookOutbox extends DurableObject<Env> {
    * Answers how many endpoints are enabled, so a worker can stop telling a team that has none.
    */
   async notify(team: string, entries: FeedEntry[], upTo: number): Promise<number> {
+    // A team that never registered an endpoint: nothing to keep (so its object stores nothing).
+    if (this.#tables.endpoints().length === 0) return 0;
     if (this.#tables.meta("team") !== team) this.#tables.setMeta("team", team);
     const enabled = this.#tables.activeEndpoints().length;
     const ingested = this.#tables.ingestedUpTo();
@@ -200,6 +202,7 @@ export class WebhookOutbox extends DurableObject<Env> {
         secret instanceof Error
           ? { result: { error: `cannot sign: ${secret.message}` }, durationMs: 0 }
           : await attemptDelivery({ url: endpoint.url, secret, messageId, body: message.body }, at, timeoutMs);
+      if (this.#tables.endpoint(endpointId) === null) return; // removed meanwhile: nothing to record
       const decision = decideAfterAttempt(result, endpoint.failed_attempts, Date.now(), retryUnitMs, Math.random);
       const outcome = decision.kind === "delivered" ? "delivered" : decision.kind === "retry" ? "retrying" : "disabled";
       this.#tables.logAttempt(endpointId, {
