@@ -1,5 +1,6 @@
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
+import { DEVELOPMENT_WEBHOOK_SECRETS_KEY, parseConfig } from "../../worker/env.ts";
 import { backlogProblem, decideAfterAttempt, MAX_BACKLOG } from "../../worker/webhooks/delivery-rules.ts";
 import { endpointUrlProblem } from "../../worker/webhooks/endpoint-url.ts";
 import { normalizedEvents, wantsEvent } from "../../worker/webhooks/event-filter.ts";
@@ -130,5 +131,18 @@ describe("stored secrets", () => {
     expect(await openSecret("a-key-of-at-least-thirty-two-characters", box, "team/wh_1")).toBe("whsec_abc");
     await expect(openSecret("another-key-of-at-least-thirty-two-chars", box, "team/wh_1")).rejects.toThrow();
     await expect(openSecret("a-key-of-at-least-thirty-two-characters", box, "team/wh_2")).rejects.toThrow();
+  });
+});
+
+describe("webhook settings", () => {
+  it("default to seconds and 15 s; the unit may be a fraction of a ms outside production, and is 1 s in production whatever it says", () => {
+    expect(parseConfig({ GROUPSYNC_ENV: "development" }).webhooks).toEqual({ secretsKey: DEVELOPMENT_WEBHOOK_SECRETS_KEY, retryUnitMs: 1000, timeoutMs: 15_000 });
+    expect(parseConfig({ GROUPSYNC_ENV: "test", WEBHOOK_RETRY_UNIT: "0.1ms", WEBHOOK_TIMEOUT: "2s" }).webhooks).toMatchObject({ retryUnitMs: 0.1, timeoutMs: 2000 });
+    expect(parseConfig({ GROUPSYNC_ENV: "test", WEBHOOK_RETRY_UNIT: "10ms" }).webhooks.retryUnitMs).toBe(10);
+    expect(parseConfig({ WEBHOOK_RETRY_UNIT: "1ms", WEBHOOK_SECRETS_KEY: "k".repeat(32) }).webhooks).toEqual({ secretsKey: "k".repeat(32), retryUnitMs: 1000, timeoutMs: 15_000 });
+  });
+
+  it("production has no secrets key unless one is set", () => {
+    expect(parseConfig({}).webhooks.secretsKey).toBeUndefined();
   });
 });
