@@ -11,3 +11,15 @@ export function fromBase64url(text: string): Uint8Array | null {
   const binary = atob(text.replaceAll("-", "+").replaceAll("_", "/"));
   return Uint8Array.from(binary, (c) => c.charCodeAt(0));
 }
+
+/** Standard base64 with padding (RFC 4648 §4), as Standard Webhooks secrets and signatures use. */
+export function base64(bytes: Uint8Array): string {
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+/** The bytes of a standard base64 text (atob throws on anything else). */
+export function fromBase64(text: string): Uint8Array {
+  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+}

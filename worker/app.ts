@@ -9,6 +9,7 @@ import { txRoutes } from "./tx/routes.ts";
 import { liveRoutes } from "./live/routes.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { webhookRoutes } from "./webhooks/routes.ts";
 
 /** The whole REST API: each feature is a sub-app mounted here. */
 export function createApp(): Hono<AppEnv> {
@@ -29,6 +30,7 @@ export function createApp(): Hono<AppEnv> {
   app.route("/goals", goalRoutes); // GET, POST /goals; GET, PUT, PATCH, DELETE /goals/:id
   app.route("/tx", txRoutes); // POST /tx; GET /tx/:id; POST /tx/:id/ops, /commit, /abort
   app.route("/", liveRoutes); // GET /ws, /agents; /pomo/*
+  app.route("/webhooks", webhookRoutes); // GET, POST /webhooks; GET, DELETE /webhooks/:id; GET .../deliveries; POST .../redeliver
   answerMethodNotAllowed(app);
   app.notFound(handleNotFound);
   app.onError(handleError);

@@ -38,6 +38,14 @@ export interface Env {
   GROUPSYNC_OPEN_TEAM?: string;
   /** The open team answers only requests whose Host is one of these (comma-separated; default 127.0.0.1, localhost, [::1]). */
   ALLOWED_HOSTS?: string;
+  /** The webhook outbox, one Durable Object per team (wrangler.toml); typed loosely like TEAM_HUB. */
+  WEBHOOK_OUTBOX?: unknown;
+  /** Encrypts webhook signing secrets at rest; production needs it (32+ characters) to register webhooks. */
+  WEBHOOK_SECRETS_KEY?: string;
+  /** Tests only, ignored in production: the unit the webhook retry schedule counts in (a duration; default 1s). */
+  WEBHOOK_RETRY_UNIT?: string;
+  /** How long a webhook receiver may take to answer (a duration; default 15s). */
+  WEBHOOK_TIMEOUT?: string;
 }
 
 /** Who is calling: set by the access middleware for every team route. */
@@ -86,7 +94,20 @@ export interface Config {
   openTeam: string | undefined;
   /** The open team's allowed Host names as set (open-team.ts parses the list; undefined: its default). */
   allowedHosts: string | undefined;
+  webhooks: WebhookConfig;
 }
+
+/** Webhook delivery settings (worker/webhooks). */
+export interface WebhookConfig {
+  /** Encrypts signing secrets at rest; undefined in production when WEBHOOK_SECRETS_KEY is unset. */
+  secretsKey: string | undefined;
+  /** The retry schedule's unit: 1000 (seconds) in production. */
+  retryUnitMs: number;
+  timeoutMs: number;
+}
+
+/** Development's stand-in for WEBHOOK_SECRETS_KEY: secrets of a local stack need no protection from its own disk. */
+export const DEVELOPMENT_WEBHOOK_SECRETS_KEY = "groupsync-development-webhook-secrets-key";
 
 /** Reads every setting from the bindings; throws ConfigError naming the first one that is wrong. */
 export function parseConfig(env: Env): Config {
@@ -107,6 +128,11 @@ export function parseConfig(env: Env): Config {
     adminSecret: env.ADMIN_SECRET || undefined,
     openTeam: env.GROUPSYNC_OPEN_TEAM || undefined,
     allowedHosts: env.ALLOWED_HOSTS || undefined,
+    webhooks: {
+      secretsKey: env.WEBHOOK_SECRETS_KEY || (production ? undefined : DEVELOPMENT_WEBHOOK_SECRETS_KEY),
+      retryUnitMs: production ? 1000 : retryUnit(env.WEBHOOK_RETRY_UNIT),
+      timeoutMs: duration("WEBHOOK_TIMEOUT", env.WEBHOOK_TIMEOUT, 15_000),
+    },
   };
 }
 
@@ -145,6 +171,15 @@ function nonNegativeMs(setting: string, text: string | undefined): number {
   if (text === undefined || text.trim() === "") return 0;
   const ms = Number(text);
   if (!Number.isInteger(ms) || ms < 0) throw new ConfigError(setting, `is ${JSON.stringify(text)}; it must be a whole number of milliseconds (0 or more)`);
+  return ms;
+}
+
+/** A duration, or a fraction of a millisecond ("0.1ms": the whole 24 h schedule in 10 s). */
+function retryUnit(text: string | undefined): number {
+  const fraction = /^\s*(\d*\.\d+)ms\s*$/.exec(text ?? "");
+  if (fraction === null) return duration("WEBHOOK_RETRY_UNIT", text, 1000);
+  const ms = Number(fraction[1]);
+  if (!(ms > 0)) throw new ConfigError("WEBHOOK_RETRY_UNIT", `is ${JSON.stringify(text)}; it must be longer than 0`);
   return ms;
 }
 

@@ -27,3 +27,4 @@ export default {
 } satisfies ExportedHandler<Env>;
 
 export { TeamHub } from "./live/team-hub.ts";
+export { WebhookOutbox } from "./webhooks/outbox.ts";

@@ -9,6 +9,7 @@ import { AgentKeyBody } from "../shared/team-key.ts";
 import { TxBegin, TxOpInput, TxView } from "../shared/tx.ts";
 import { PomoSet, PomoStart, WsQuery } from "./live/routes.ts";
 import { GROUPSYNC_VERSION } from "../shared/version.ts";
+import { WebhookAttempt, WebhookCreate, WebhookCreated, WebhookEndpoint, WebhookRedeliver } from "../shared/webhooks.ts";
 
 /**
  * The OpenAPI 3.1 document, built from the same zod schemas that validate requests (OpenAPI 3.1
@@ -39,6 +40,13 @@ const SCHEMAS = {
   PomoStart: [PomoStart, "input"],
   PomoSet: [PomoSet, "input"],
   AgentKey: [AgentKeyBody, "output"],
+  WebhookCreate: [WebhookCreate, "input"],
+  WebhookCreated: [WebhookCreated, "output"],
+  Webhook: [WebhookEndpoint, "output"],
+  WebhookList: [z.object({ webhooks: z.array(WebhookEndpoint) }), "output"],
+  WebhookDeliveries: [z.object({ deliveries: z.array(WebhookAttempt).meta({ description: "The endpoint's last 100 attempts, newest first." }) }), "output"],
+  WebhookRedeliver: [WebhookRedeliver, "input"],
+  WebhookRedelivered: [z.object({ id: z.string(), from_seq: z.number().int(), up_to: z.number().int().meta({ description: "The team's newest change when asked." }) }), "output"],
   AgentKeyWrite: [AgentKeyBody, "input"],
   AgentList: [
     z.object({
@@ -59,6 +67,8 @@ interface Operation {
   tag: string;
   auth?: "member" | "admin" | "none";
   body?: SchemaName;
+  /** The body may be left out. */
+  bodyOptional?: true;
   query?: z.ZodObject;
   path?: Record<string, string>;
   ifMatch?: boolean;
@@ -85,6 +95,8 @@ const ERROR_TEXT: Record<number, string> = {
   422: "`idempotency_key_reused`: this Idempotency-Key was used in the last 24 h for a different request (method, path or body)",
   503: "`dependency_unavailable`: a store is down and nothing was changed (retry after Retry-After); `outcome_unknown`: a write got no answer and may still be made (no Retry-After: read before retrying); or the deployment is misconfigured",
 };
+
+const HOOK_TEXT = "Standard Webhooks: each change of the team feed is POSTed as {type, timestamp, data: the change} with webhook-id, webhook-timestamp and webhook-signature (v1, HMAC-SHA256), one at a time per endpoint in seq order, retried for about 27 h";
 
 export const OPERATIONS: Record<string, Record<string, Operation>> = {
   "/health": { get: { summary: "Readiness: each dependency checked", tag: "service", auth: "none", responses: { 200: ["All dependencies ok", "HealthReport"], 503: ["A dependency is down", "HealthReport"] } } },
@@ -171,6 +183,32 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
       responses: { 200: ["Stored", "AgentKey"], 412: ["If-None-Match: * and the team already has a key"], ...errors(400, 401, 503) },
     },
   },
+  "/webhooks": {
+    get: { summary: "The team's webhook endpoints and where each one's delivery stands (never their secrets)", tag: "webhooks", responses: { 200: ["Endpoints", "WebhookList"], ...errors(401, 503) } },
+    post: {
+      summary: `Register an endpoint for the team's changes (events: types or ["*"]); any member may. ${HOOK_TEXT}. The whsec_ secret is answered only here. At most 20 per team (409 too_many_webhooks); loopback and private addresses are refused in production`,
+      tag: "webhooks",
+      body: "WebhookCreate",
+      responses: { 201: ["Registered; Location: /webhooks/{id}", "WebhookCreated"], ...errors(400, 401, 409, 413, 503) },
+    },
+  },
+  "/webhooks/{id}": {
+    get: { summary: "One endpoint", tag: "webhooks", path: { id: "The webhook's id (wh_...)" }, responses: { 200: ["The endpoint", "Webhook"], ...errors(400, 401, 404) } },
+    delete: { summary: "Remove an endpoint: nothing more is sent to it", tag: "webhooks", path: { id: "The webhook's id (wh_...)" }, responses: { 204: ["Removed"], ...errors(400, 401, 404) } },
+  },
+  "/webhooks/{id}/deliveries": {
+    get: { summary: "The endpoint's delivery log: its last 100 attempts, newest first (status, error, outcome)", tag: "webhooks", path: { id: "The webhook's id (wh_...)" }, responses: { 200: ["The log", "WebhookDeliveries"], ...errors(400, 401, 404) } },
+  },
+  "/webhooks/{id}/redeliver": {
+    post: {
+      summary: "Send every change from from_seq (default: where the endpoint stopped) again, in order, with a fresh retry schedule; enables a disabled endpoint. Body optional. 409 feed_trimmed when the feed no longer has from_seq (it keeps 5000)",
+      tag: "webhooks",
+      path: { id: "The webhook's id (wh_...)" },
+      body: "WebhookRedeliver",
+      bodyOptional: true,
+      responses: { 202: ["Queued", "WebhookRedelivered"], ...errors(400, 401, 404, 409, 503) },
+    },
+  },
   "/admin/teams": {
     get: { summary: "List teams, a page at a time (SCAN: a page may be short; go on while next_cursor is not null)", tag: "admin", auth: "admin", query: TeamListQuery, responses: { 200: ["Teams", "TeamList"], ...errors(400, 401, 503) } },
     post: { idempotent: "atomic", summary: "Create a team and its members' tokens (shown once)", tag: "admin", auth: "admin", body: "TeamCreate", responses: { 201: ["Created", "IssuedTokens"], ...errors(400, 401, 409, 503) } },
@@ -230,7 +268,7 @@ function build() {
         tags: [op.tag],
         ...(op.auth === "none" ? { security: [] } : op.auth === "admin" ? { security: [{ admin: [] }] } : {}),
         ...(parameters.length > 0 ? { parameters } : {}),
-        ...(op.body ? { requestBody: { required: true, content: { "application/json": { schema: ref(op.body) } } } } : {}),
+        ...(op.body ? { requestBody: { required: op.bodyOptional !== true, content: { "application/json": { schema: ref(op.body) } } } } : {}),
         responses: Object.fromEntries(
           Object.entries(responses).map(([status, [description, schema]]) => [
             status,
@@ -248,7 +286,7 @@ function build() {
       description: "A shared calendar that never double-books, shared goals, and a group Pomodoro timer. Every error answers `{\"error\": {\"code\", \"message\", \"details\"?}}`.",
     },
     security: [{ member: [] }],
-    tags: [{ name: "calendar" }, { name: "goals" }, { name: "transactions" }, { name: "admin" }, { name: "service" }],
+    tags: [{ name: "calendar" }, { name: "goals" }, { name: "transactions" }, { name: "webhooks" }, { name: "admin" }, { name: "service" }],
     paths,
     components: {
       securitySchemes: {

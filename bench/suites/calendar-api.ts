@@ -12,6 +12,32 @@ import { startWranglerDev, type RunningWorker } from "../../dev/wrangler-dev.ts"
 
 const HOUR = 3_600_000;
 
+/**
+ * Books `ctx.rounds` x `perRound` events one after another in free half-hour slots of a random
+ * far-future year, each id `${prefix}-${round}-${i}`; `onSend(id)` runs just before its POST.
+ * Returns how many were booked (every one must be: anything but 201 throws).
+ */
+export async function bookOneAfterAnother(ctx: BenchContext, token: string, options: { prefix: string; perRound: number; year: number; onSend: (id: string) => void }): Promise<number> {
+  const base = Date.UTC(options.year, 0, 1) + Math.floor(Math.random() * 1000) * 24 * HOUR;
+  let booked = 0;
+  for (let round = 0; round < ctx.rounds; round++) {
+    for (let i = 0; i < options.perRound; i++) {
+      const id = `${options.prefix}-${round}-${i}`;
+      const start = base + booked * HOUR;
+      options.onSend(id);
+      const res = await fetch(`${ctx.workerUrl}/events`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ id, title: options.prefix, starts_at: new Date(start).toISOString(), ends_at: new Date(start + HOUR / 2).toISOString() }),
+      });
+      if (res.status !== 201) throw new Error(`booking answered ${res.status}: ${await res.text()}`);
+      await res.arrayBuffer();
+      booked++;
+    }
+  }
+  return booked;
+}
+
 /** Creates a team through the admin API and returns a member's token. */
 export async function teamToken(ctx: BenchContext, team: string): Promise<string> {
   const res = await fetch(`${ctx.workerUrl}/admin/teams`, {

@@ -2,11 +2,10 @@ import WebSocket from "ws";
 import { percentile } from "../load.ts";
 import { formatCheck, type Row } from "../report.ts";
 import type { BenchContext, Check } from "../run.ts";
-import { teamToken } from "./calendar-api.ts";
+import { bookOneAfterAnother, teamToken } from "./calendar-api.ts";
 
 const CLIENTS = 50;
 const BOOKINGS_PER_ROUND = 40;
-const HOUR = 3_600_000;
 
 /**
  * The live feed: 50 WebSocket clients of one team, and bookings made one after another over REST.
@@ -25,23 +24,7 @@ export async function liveFeedSuite(ctx: BenchContext): Promise<{ rows: Row[]; r
       if (change.type === "event.created" && at !== undefined) latencies.push(receivedAt - at);
     };
   }
-  const base = Date.UTC(2032, 0, 1) + Math.floor(Math.random() * 1000) * 24 * HOUR;
-  let booked = 0;
-  for (let round = 0; round < ctx.rounds; round++) {
-    for (let i = 0; i < BOOKINGS_PER_ROUND; i++) {
-      const id = `live-${round}-${i}`;
-      const start = base + booked * HOUR;
-      sentAt.set(id, performance.now());
-      const res = await fetch(`${ctx.workerUrl}/events`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-        body: JSON.stringify({ id, title: "Live", starts_at: new Date(start).toISOString(), ends_at: new Date(start + HOUR / 2).toISOString() }),
-      });
-      if (res.status !== 201) throw new Error(`booking answered ${res.status}: ${await res.text()}`);
-      await res.arrayBuffer();
-      booked++;
-    }
-  }
+  const booked = await bookOneAfterAnother(ctx, token, { prefix: "live", perRound: BOOKINGS_PER_ROUND, year: 2032, onSend: (id) => sentAt.set(id, performance.now()) });
   // Let the last deliveries arrive.
   const deadline = Date.now() + 5000;
   while (latencies.length < booked * CLIENTS && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
@@ -64,14 +47,15 @@ export async function liveFeedSuite(ctx: BenchContext): Promise<{ rows: Row[]; r
   return { rows, ratios: [], notes: [...notes, ...checks.map(formatCheck)], checks };
 }
 
-interface Client {
+export interface Client {
   socket: WebSocket;
   seqs: number[];
   created: number;
   onChange: (change: { type: string; id: string }, receivedAt: number) => void;
 }
 
-function openClient(workerUrl: string, token: string): Promise<Client> {
+/** A WebSocket client of the team's live feed, resolved once its hello came. */
+export function openClient(workerUrl: string, token: string): Promise<Client> {
   const url = new URL("/ws", workerUrl);
   url.protocol = "ws:";
   const socket = new WebSocket(url, { headers: { authorization: `Bearer ${token}` } });

@@ -10,6 +10,9 @@ describe("settings are checked once, before any route", () => {
     ["STORE_TIMEOUT_MS", "5s"],
     ["STORE_TIMEOUT_MS", "-1"],
     ["HEALTH_TIMEOUT_MS", "fast"],
+    ["WEBHOOK_RETRY_UNIT", "fast"],
+    ["WEBHOOK_RETRY_UNIT", "0.0ms"],
+    ["WEBHOOK_TIMEOUT", "0s"],
   ])("%s=%s answers 503 misconfigured naming it, on every route", async (setting, value) => {
     const t = await newTeam();
     for (const [path, init] of [

@@ -2,6 +2,7 @@ import type { Env } from "../env.ts";
 import { mainStore, type Participant } from "../storage/stores.ts";
 import { appendToFeed, feedInline, feedKeys, numbered, type FeedEntry, type PendingChange } from "./feed.ts";
 import { hubFor } from "./hub-stub.ts";
+import { notifyWebhooks } from "../webhooks/notify.ts";
 
 /** Lets the hub's delivery outlive the request without delaying its answer (ctx.waitUntil). */
 export type WaitUntil = (promise: Promise<unknown>) => void;
@@ -71,6 +72,7 @@ export class ChangeSink {
   }
 
   #deliver(entries: FeedEntry[]): void {
+    notifyWebhooks(this.#env, this.#team, entries, this.#waitUntil);
     if (entries.length === 0 || this.#env.TEAM_HUB === undefined) return;
     // A hub that just said it holds no sockets is not woken again for a moment: a socket that opens
     // meanwhile makes the hub read the feed itself shortly after (its alarm), so it still gets this.

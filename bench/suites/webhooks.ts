@@ -1,0 +1,71 @@
+import { WebhookReceiver } from "../../test/helpers/webhook-receiver.ts";
+import { percentile } from "../load.ts";
+import { formatCheck, round, type Row } from "../report.ts";
+import type { BenchContext, Check } from "../run.ts";
+import { bookOneAfterAnother, teamToken } from "./calendar-api.ts";
+import { openClient } from "./live-feed.ts";
+
+const BOOKINGS_PER_ROUND = 40;
+const ENDPOINTS = 3;
+
+/**
+ * Webhook delivery: a team with 3 endpoints (["*"]) on a real local receiver, and bookings made one
+ * after another over REST. For each booking, the time from sending its POST /events until each
+ * endpoint's receiver has its `event.created` (3 samples per booking), signatures verified with the
+ * standardwebhooks package. Also checks every endpoint got every booking, in seq order, once.
+ * For scale, in the same run, the same bookings' receipt on one WebSocket client of the team.
+ */
+export async function webhooksSuite(ctx: BenchContext): Promise<{ rows: Row[]; ratios: never[]; notes: string[]; checks: Check[] }> {
+  const token = await teamToken(ctx, `bench-hooks-${Date.now()}`);
+  const receiver = await WebhookReceiver.start();
+  const paths = Array.from({ length: ENDPOINTS }, (_, i) => `/hook-${i}`);
+  for (const path of paths) {
+    const res = await fetch(`${ctx.workerUrl}/webhooks`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ url: receiver.url(path), events: ["*"] }),
+    });
+    if (res.status !== 201) throw new Error(`registering a webhook answered ${res.status}: ${await res.text()}`);
+    receiver.secrets.set(path, ((await res.json()) as { secret: string }).secret);
+  }
+  const sentAt = new Map<string, number>();
+  const latencies: number[] = [];
+  const socketLatencies: number[] = [];
+  const socket = await openClient(ctx.workerUrl, token);
+  socket.onChange = (change, receivedAt) => {
+    const at = sentAt.get(change.id);
+    if (at !== undefined) socketLatencies.push(receivedAt - at);
+  };
+  receiver.onAccepted = (received) => {
+    const at = sentAt.get(String(received.body.data.id));
+    if (received.body.type === "event.created" && at !== undefined) latencies.push(received.receivedAt - at);
+  };
+
+  const booked = await bookOneAfterAnother(ctx, token, { prefix: "hook", perRound: BOOKINGS_PER_ROUND, year: 2033, onSend: (id) => sentAt.set(id, performance.now()) });
+  const deadline = Date.now() + 10_000;
+  while (latencies.length < booked * ENDPOINTS && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  await receiver.close();
+  socket.socket.close();
+
+  const complete = paths.every((path) => {
+    const seqs = receiver.seqs(path);
+    return seqs.length === booked && seqs.every((seq, i) => i === 0 || seq === seqs[i - 1]! + 1);
+  });
+  const verified = receiver.accepted.every((r) => r.verified);
+  latencies.sort((a, b) => a - b);
+  socketLatencies.sort((a, b) => a - b);
+  const p50 = percentile(latencies, 50);
+  const p99 = percentile(latencies, 99);
+  const rows: Row[] = [
+    { suite: "webhooks", name: `POST /events -> webhook received on ${ENDPOINTS} endpoints`, concurrency: 1, rounds: ctx.rounds, p50_ms: round(p50), p99_ms: round(p99), req_per_s: 0, errors: booked * ENDPOINTS - latencies.length },
+    { suite: "webhooks", name: "POST /events -> receipt on 1 WebSocket (same run)", concurrency: 1, rounds: ctx.rounds, p50_ms: round(percentile(socketLatencies, 50)), p99_ms: round(percentile(socketLatencies, 99)), req_per_s: 0, errors: booked - socketLatencies.length },
+  ];
+  const checks: Check[] = [
+    { suite: "webhooks", name: "booking to webhook received, p50", value: round(p50), unit: "ms", target: null, pass: null },
+    { suite: "webhooks", name: "booking to webhook received, p99", value: round(p99), unit: "ms", target: null, pass: null },
+    { suite: "webhooks", name: "every endpoint got every booking, in seq order, once, signature verified", value: complete && verified ? 1 : 0, unit: "bool", target: "1", pass: complete && verified },
+  ];
+  const notes = [`${booked} bookings x ${ENDPOINTS} endpoints = ${latencies.length} deliveries measured (${booked * ENDPOINTS} expected)`];
+  return { rows, ratios: [], notes: [...notes, ...checks.map(formatCheck)], checks };
+}
+
