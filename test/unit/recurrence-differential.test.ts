@@ -2,7 +2,7 @@ import fc from "fast-check";
 import ICAL from "ical.js";
 import { RRuleTemporal } from "rrule-temporal";
 import { describe, expect, it } from "vitest";
-import { expandSeries } from "../../worker/calendar/recurrence/expand.ts";
+import { ExpansionTooLong, expandSeries } from "../../worker/calendar/recurrence/expand.ts";
 import { parseRecurrence, WEEKDAYS } from "../../worker/calendar/recurrence/recurrence-lines.ts";
 import { utcToLocal } from "../../worker/calendar/recurrence/zone-time.ts";
 
@@ -66,7 +66,14 @@ describe("recurrence expansion agrees with a second expander", () => {
         const recurrence = parseRecurrence([line], start.zone);
         fc.pre(!Array.isArray(recurrence)); // rules we refuse (saying why) are not compared
 
-        const all = expandSeries({ start: dtstart, durationMs: 60_000, zone: start.zone, recurrence }, { from: 0, to: WINDOW_END }, TAKE).occurrences.map((o) => o.start);
+        let all: number[];
+        try {
+          all = expandSeries({ start: dtstart, durationMs: 60_000, zone: start.zone, recurrence }, { from: 0, to: WINDOW_END }, TAKE).occurrences.map((o) => o.start);
+        } catch (error) {
+          // A rule that never recurs (MONTHLY;INTERVAL=2;BYMONTH=10 from March): refused at write.
+          if (error instanceof ExpansionTooLong) return fc.pre(false);
+          throw error;
+        }
         expect(all[0]).toBe(dtstart); // DTSTART is always the first occurrence
         const ours = all.slice(1);
         const counted = r.count !== undefined;

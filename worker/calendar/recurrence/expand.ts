@@ -39,10 +39,11 @@ export interface Expansion {
 /** No zone is offset by more than this from UTC (the most is +14 h; margin for old local mean times). */
 const MAX_OFFSET_MS = 26 * 3_600_000;
 /**
- * The rule steps one expansion may take. A valid rule yields within a few years (recurrence-lines
- * refuses the combinations that may not), so this bounds a window far in the future, not a search.
+ * The periods one expansion may walk (from the window, or from DTSTART when COUNT needs counting):
+ * 54 years of days, 380 of weeks. The sparsest rule taken (a Monday Feb 29, DAILY) recurs within
+ * 28 years; a rule that never recurs (DAILY;INTERVAL=7;BYDAY=TU from a Monday) is refused at write.
  */
-export const MAX_RULE_STEPS = 200_000;
+export const MAX_RULE_STEPS = 20_000;
 
 export class ExpansionTooLong extends Error {}
 
@@ -156,7 +157,7 @@ function periodDays(rule: RecurrenceRule, dtstart: number, period: number): numb
   const start = new Date(dtstart);
   const first = dayOf(dtstart) / DAY_MS;
   const inMonths = (day: number) => rule.byMonth === undefined || rule.byMonth.includes(new Date(day * DAY_MS).getUTCMonth() + 1);
-  const weekdays = rule.byDay === undefined ? null : new Set(rule.byDay.map((d) => WEEKDAYS.indexOf(d.day)));
+  const weekdays = weekdaySet(rule);
   switch (rule.freq) {
     case "DAILY": {
       const day = first + period * rule.interval;
@@ -198,10 +199,8 @@ function monthDays(rule: RecurrenceRule, year: number, month: number, startDate:
   let dates: number[];
   if (rule.byMonthDay !== undefined) {
     dates = rule.byMonthDay.map((d) => (d > 0 ? d : n + d + 1)).filter((d) => d >= 1 && d <= n);
-    if (rule.byDay !== undefined) {
-      const weekdays = new Set(rule.byDay.map((d) => WEEKDAYS.indexOf(d.day)));
-      dates = dates.filter((d) => weekdays.has(weekdayOf(firstDay + d - 1)));
-    }
+    const weekdays = weekdaySet(rule);
+    if (weekdays !== null) dates = dates.filter((d) => weekdays.has(weekdayOf(firstDay + d - 1)));
   } else if (rule.byDay !== undefined) {
     dates = [];
     for (const { pos, day } of rule.byDay) {
@@ -219,6 +218,17 @@ function monthDays(rule: RecurrenceRule, year: number, month: number, startDate:
     dates = startDate <= n ? [startDate] : [];
   }
   return [...new Set(dates)].sort((a, b) => a - b).map((d) => firstDay + d - 1);
+}
+
+/** BYDAY's weekdays (positions aside), made once per rule: a walk asks for them every period. */
+const weekdaySets = new WeakMap<RecurrenceRule, Set<number> | null>();
+function weekdaySet(rule: RecurrenceRule): Set<number> | null {
+  let set = weekdaySets.get(rule);
+  if (set === undefined) {
+    set = rule.byDay === undefined ? null : new Set(rule.byDay.map((d) => WEEKDAYS.indexOf(d.day)));
+    weekdaySets.set(rule, set);
+  }
+  return set;
 }
 
 function dayOf(local: number): number {

@@ -62,10 +62,15 @@ export function utcToLocal(zone: string, instant: number): number {
  * a time that occurs twice (the clocks went back) is the first of the two; a time that does not
  * exist (the clocks went forward) is read with the offset in force before the gap, so 02:30 on a
  * spring-forward day at 02:00 becomes 03:30 (Temporal's "compatible" disambiguation).
- * Assumes no zone changes its offset twice within three days, which the zone data bears out.
+ * The offsets are looked up at week-aligned UTC midnights around the day, so a series' occurrences
+ * share them: this assumes no zone changes its offset and back within two weeks, which the zone
+ * data bears out; where the two differ, the day's own offsets decide.
  */
 export function localToUtc(zone: string, local: number): number {
   const day = Math.floor(local / DAY_MS);
+  const week = Math.floor((day - 1) / 7) * 7;
+  const steady = offsetAtMidnight(zone, week);
+  if (steady === offsetAtMidnight(zone, week + 14)) return local - steady;
   const before = offsetAtMidnight(zone, day - 1);
   const after = offsetAtMidnight(zone, day + 2);
   if (before === after) return local - before;
