@@ -1,3 +1,4 @@
+import { MAX_RECURRENCE_LINE_LENGTH, MAX_RECURRENCE_LINES } from "../../../shared/calendar.ts";
 import type { FieldProblem } from "../../request.ts";
 import { canonicalZone, localToUtc } from "./zone-time.ts";
 
@@ -8,8 +9,7 @@ import { canonicalZone, localToUtc } from "./zone-time.ts";
  * name, so a rule is never half understood.
  */
 
-export const MAX_RECURRENCE_LINES = 100;
-export const MAX_RECURRENCE_LINE_LENGTH = 2000;
+export { MAX_RECURRENCE_LINE_LENGTH, MAX_RECURRENCE_LINES };
 /** EXDATE and RDATE values together (a line may list several, comma-separated). */
 export const MAX_RECURRENCE_DATES = 500;
 export const MAX_COUNT = 1000;
