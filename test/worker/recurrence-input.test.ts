@@ -50,7 +50,11 @@ describe("recurrence", () => {
     [Array.from({ length: 101 }, () => "EXDATE:20310301T010000Z"), "recurrence: must have at most 100 lines"],
     [["EXDATE:" + "20310301T010000Z,".repeat(200)], "recurrence.0: must be at most 2000 characters"],
     [["RRULE:FREQ=DAILY;INTERVAL=7;BYDAY=TU"], "recurrence: the rule finds no occurrence after starts_at"],
+    [["RRULE:FREQ=DAILY;UNTIL=20350101T000000Z"], "recurrence: makes more than 1000 occurrences; end it sooner"],
+    // Every Monday that is a Feb 29 (every 28 years): five of them take 112 years of days.
+    [["RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29;BYDAY=MO;COUNT=5"], "recurrence: takes too long to reach its end"],
     [["RRULE:FREQ=WEEKLY;BYDAY=MO,WE;COUNT=10"], "recurrence: is valid, but recurring events cannot be stored yet"],
+    [["RRULE:FREQ=WEEKLY;BYDAY=MO,WE;UNTIL=20330101T000000Z", "EXDATE:20310310T090000Z"], "recurrence: is valid, but recurring events cannot be stored yet"],
   ])("%j is a 400 naming the line and part", async (lines, message) => {
     const team = await newTeam(["ana"]);
     // 2031-03-03 is a Monday: the INTERVAL=7 rule stays on Mondays and never meets a Tuesday.

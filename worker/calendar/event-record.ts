@@ -69,6 +69,9 @@ export function buildEvent(fields: EventFields, meta: EventMeta): Event | FieldP
   return event;
 }
 
+/** The most occurrences a finite series may have (COUNT, UNTIL and RDATE together). */
+export const MAX_OCCURRENCES_PER_SERIES = 1000;
+
 /**
  * What is wrong with a series: its lines, or a rule that finds no occurrence after DTSTART within
  * the expansion's step bound. A valid series is refused too, for now: a series may only be stored
@@ -78,11 +81,23 @@ export function buildEvent(fields: EventFields, meta: EventMeta): Event | FieldP
 function seriesProblems(lines: string[], zone: string, start: number, durationMs: number): FieldProblem[] {
   const recurrence = parseRecurrence(lines, zone);
   if (Array.isArray(recurrence)) return recurrence;
+  const series = { start, durationMs, zone, recurrence };
   try {
-    expandSeries({ start, durationMs, zone, recurrence }, { from: start, to: MAX_INSTANT_MS }, 2);
+    expandSeries(series, { from: start, to: MAX_INSTANT_MS }, 2);
   } catch (error) {
     if (!(error instanceof ExpansionTooLong)) throw error;
     return [{ field: "recurrence", message: `the rule finds no occurrence after starts_at: ${error.message}` }];
+  }
+  // A finite series is expanded whole (to check every occurrence, and list any window), so it must end within the bounds.
+  const rule = recurrence.rule;
+  if (rule === null || rule.count !== undefined || rule.until !== undefined) {
+    try {
+      const whole = expandSeries(series, { from: start, to: MAX_INSTANT_MS }, MAX_OCCURRENCES_PER_SERIES);
+      if (whole.more) return [{ field: "recurrence", message: `makes more than ${MAX_OCCURRENCES_PER_SERIES} occurrences; end it sooner (an earlier UNTIL, or COUNT)` }];
+    } catch (error) {
+      if (!(error instanceof ExpansionTooLong)) throw error;
+      return [{ field: "recurrence", message: `takes too long to reach its end (${error.message}); end it sooner (an earlier UNTIL, or a smaller COUNT)` }];
+    }
   }
   return [{ field: "recurrence", message: "is valid, but recurring events cannot be stored yet (every occurrence must be conflict-checked; issue #17): book the occurrences as single events for now" }];
 }
