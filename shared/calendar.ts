@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Description, InstantText, ResourceId, serverManagedFields, Title, Version } from "./fields.ts";
+import { Description, freeText, InstantText, ResourceId, serverManagedFields, Title, Version } from "./fields.ts";
 
 /** When a booking has no ends_at (as in the original README), it lasts this long. */
 export const DEFAULT_EVENT_LENGTH_MS = 60 * 60 * 1000;
@@ -12,6 +12,26 @@ export const CalendarName = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, { error: "must be 1-64 letters, digits, '-', '_' or '.'" });
 
+/** Bounds on `recurrence` the schema keeps; the lines' meaning is checked by the worker (worker/calendar/recurrence). */
+export const MAX_RECURRENCE_LINES = 100;
+export const MAX_RECURRENCE_LINE_LENGTH = 2000;
+
+/** An IANA time zone name; whether the zone exists is checked by the worker. */
+export const TimeZoneName = freeText(z.string().min(1, { error: "must not be empty" }).max(64, { error: "must be at most 64 characters" })).meta({
+  description: 'IANA time zone, such as "Europe/Berlin". Defaults to UTC. A series is expanded on this wall clock (09:00 stays 09:00 across DST).',
+  example: "Europe/Berlin",
+});
+
+/** RFC 5545 lines as Google Calendar's API takes them. */
+export const RecurrenceLines = z
+  .array(freeText(z.string().max(MAX_RECURRENCE_LINE_LENGTH, { error: `must be at most ${MAX_RECURRENCE_LINE_LENGTH} characters` })))
+  .max(MAX_RECURRENCE_LINES, { error: `must have at most ${MAX_RECURRENCE_LINES} lines` })
+  .meta({
+    description:
+      "RFC 5545 lines: one RRULE (FREQ DAILY, WEEKLY, MONTHLY or YEARLY; INTERVAL, BYDAY such as MO or 2TU or -1FR, BYMONTHDAY, BYMONTH, WKST, COUNT or UNTIL), EXDATE and RDATE lines. Checked and refused with 400 naming the line and part; storing series is not built yet (issue #17), so a valid one is refused too.",
+    example: ["RRULE:FREQ=WEEKLY;BYDAY=MO,WE;COUNT=10", "EXDATE;TZID=Europe/Berlin:20260112T090000"],
+  });
+
 /** POST /events and PUT /events/{id}. */
 export const EventWrite = z.strictObject({
   id: ResourceId.optional().meta({ description: "Generated when absent (POST only)." }),
@@ -20,6 +40,8 @@ export const EventWrite = z.strictObject({
   calendar: CalendarName.optional().meta({ description: `Defaults to "${DEFAULT_CALENDAR}", the team's calendar.` }),
   starts_at: InstantText,
   ends_at: InstantText.optional().meta({ description: "Defaults to starts_at + 1 h." }),
+  time_zone: TimeZoneName.optional(),
+  recurrence: RecurrenceLines.optional(),
   ...serverManagedFields,
 });
 export type EventWrite = z.infer<typeof EventWrite>;
@@ -35,6 +57,7 @@ export const Event = z.object({
   calendar: z.string(),
   starts_at: z.string().meta({ format: "date-time" }),
   ends_at: z.string().meta({ format: "date-time" }),
+  time_zone: z.string().optional().meta({ description: "Present when the event was given one (its canonical IANA name); absent means UTC." }),
   created_by: z.string(),
   created_at: z.string().meta({ format: "date-time" }),
   updated_at: z.string().meta({ format: "date-time" }),

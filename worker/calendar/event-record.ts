@@ -1,6 +1,9 @@
 import { DEFAULT_CALENDAR, DEFAULT_EVENT_LENGTH_MS, MAX_EVENT_LENGTH_MS, type Event } from "../../shared/calendar.ts";
 import { formatInstant, MAX_INSTANT_MS, parseInstant } from "../../shared/instant.ts";
 import type { FieldProblem } from "../request.ts";
+import { ExpansionTooLong, expandSeries } from "./recurrence/expand.ts";
+import { parseRecurrence } from "./recurrence/recurrence-lines.ts";
+import { canonicalZone } from "./recurrence/zone-time.ts";
 
 export interface EventFields {
   title: string;
@@ -8,6 +11,10 @@ export interface EventFields {
   calendar?: string;
   starts_at: string;
   ends_at?: string;
+  /** IANA name; absent means UTC. */
+  time_zone?: string;
+  /** RFC 5545 lines (see recurrence/recurrence-lines.ts). */
+  recurrence?: string[];
   /** Without ends_at: the length to keep (a PATCH that moves only starts_at), else the default 1 h. */
   keepLengthMs?: number;
 }
@@ -42,7 +49,10 @@ export function buildEvent(fields: EventFields, meta: EventMeta): Event | FieldP
   if (end - start > MAX_EVENT_LENGTH_MS) {
     return [{ field: "ends_at", message: `makes the event ${Math.ceil((end - start) / 86_400_000)} days long; the most is ${MAX_EVENT_LENGTH_MS / 86_400_000} days` }];
   }
-  return {
+  const zone = fields.time_zone === undefined ? "UTC" : canonicalZone(fields.time_zone);
+  if (zone === null) return [{ field: "time_zone", message: `${JSON.stringify(fields.time_zone!.slice(0, 64))} is not an IANA time zone (such as Europe/Berlin or UTC)` }];
+  if (fields.recurrence !== undefined && fields.recurrence.length > 0) return seriesProblems(fields.recurrence, zone, start, end - start);
+  const event: Event = {
     id: meta.id,
     title: fields.title,
     description: fields.description ?? "",
@@ -54,6 +64,42 @@ export function buildEvent(fields: EventFields, meta: EventMeta): Event | FieldP
     updated_at: meta.updated_at,
     version: meta.version,
   };
+  // Only an event given a zone carries one, so events without stay as they were (absent is UTC).
+  if (fields.time_zone !== undefined) return { ...event, time_zone: zone };
+  return event;
+}
+
+/** The most occurrences a finite series may have (COUNT, UNTIL and RDATE together). */
+export const MAX_OCCURRENCES_PER_SERIES = 1000;
+
+/**
+ * What is wrong with a series: its lines, or a rule that finds no occurrence after DTSTART within
+ * the expansion's step bound. A valid series is refused too, for now: a series may only be stored
+ * once every one of its occurrences is conflict-checked in the write's atomic step (issue #17),
+ * and storing it as one event would let other bookings land on its later occurrences.
+ */
+function seriesProblems(lines: string[], zone: string, start: number, durationMs: number): FieldProblem[] {
+  const recurrence = parseRecurrence(lines, zone);
+  if (Array.isArray(recurrence)) return recurrence;
+  const series = { start, durationMs, zone, recurrence };
+  try {
+    expandSeries(series, { from: start, to: MAX_INSTANT_MS }, 2);
+  } catch (error) {
+    if (!(error instanceof ExpansionTooLong)) throw error;
+    return [{ field: "recurrence", message: `the rule finds no occurrence after starts_at: ${error.message}` }];
+  }
+  // A finite series is expanded whole (to check every occurrence, and list any window), so it must end within the bounds.
+  const rule = recurrence.rule;
+  if (rule === null || rule.count !== undefined || rule.until !== undefined) {
+    try {
+      const whole = expandSeries(series, { from: start, to: MAX_INSTANT_MS }, MAX_OCCURRENCES_PER_SERIES);
+      if (whole.more) return [{ field: "recurrence", message: `makes more than ${MAX_OCCURRENCES_PER_SERIES} occurrences; end it sooner (an earlier UNTIL, or COUNT)` }];
+    } catch (error) {
+      if (!(error instanceof ExpansionTooLong)) throw error;
+      return [{ field: "recurrence", message: `takes too long to reach its end (${error.message}); end it sooner (an earlier UNTIL, or a smaller COUNT)` }];
+    }
+  }
+  return [{ field: "recurrence", message: "is valid, but recurring events cannot be stored yet (every occurrence must be conflict-checked; issue #17): book the occurrences as single events for now" }];
 }
 
 /**
@@ -67,7 +113,11 @@ export function patchedEventFields(current: Event, patch: Partial<EventFields>):
     calendar: patch.calendar ?? current.calendar,
     starts_at: patch.starts_at ?? current.starts_at,
     ends_at: patch.ends_at ?? current.ends_at,
+    time_zone: patch.time_zone ?? current.time_zone,
+    recurrence: patch.recurrence,
   };
+  if (fields.time_zone === undefined) delete fields.time_zone;
+  if (fields.recurrence === undefined) delete fields.recurrence;
   if (patch.starts_at !== undefined && patch.ends_at === undefined) {
     // buildEvent computes the end, and says so if it would fall past the last instant.
     fields.ends_at = undefined;
