@@ -28,7 +28,7 @@ export const RecurrenceLines = z
   .max(MAX_RECURRENCE_LINES, { error: `must have at most ${MAX_RECURRENCE_LINES} lines` })
   .meta({
     description:
-      "RFC 5545 lines: one RRULE (FREQ DAILY, WEEKLY, MONTHLY or YEARLY; INTERVAL, BYDAY such as MO or 2TU or -1FR, BYMONTHDAY, BYMONTH, WKST, COUNT or UNTIL), EXDATE and RDATE lines. Checked and refused with 400 naming the line and part; storing series is not built yet (issue #17), so a valid one is refused too.",
+      "RFC 5545 lines: one RRULE (FREQ DAILY, WEEKLY, MONTHLY or YEARLY; INTERVAL, BYDAY such as MO or 2TU or -1FR, BYMONTHDAY, BYMONTH, WKST, COUNT or UNTIL), EXDATE and RDATE lines. Checked and refused with 400 naming the line and part. A series must end (COUNT or UNTIL, at most 1000 occurrences); every occurrence is conflict-checked with the write. Series without an end are not stored yet (400).",
     example: ["RRULE:FREQ=WEEKLY;BYDAY=MO,WE;COUNT=10", "EXDATE;TZID=Europe/Berlin:20260112T090000"],
   });
 
@@ -58,6 +58,9 @@ export const Event = z.object({
   starts_at: z.string().meta({ format: "date-time" }),
   ends_at: z.string().meta({ format: "date-time" }),
   time_zone: z.string().optional().meta({ description: "Present when the event was given one (its canonical IANA name); absent means UTC." }),
+  recurrence: z.array(z.string()).optional().meta({ description: "Present on a series: its RFC 5545 lines. starts_at/ends_at are its first occurrence." }),
+  series_id: ResourceId.optional().meta({ description: "In a listing, on each occurrence of a series: the series' id (equal to id)." }),
+  occurrence_start: z.string().optional().meta({ format: "date-time", description: "In a listing, on each occurrence of a series: the occurrence's start as the series defines it (RECURRENCE-ID)." }),
   created_by: z.string(),
   created_at: z.string().meta({ format: "date-time" }),
   updated_at: z.string().meta({ format: "date-time" }),
@@ -81,5 +84,15 @@ export type EventList = z.infer<typeof EventList>;
 
 /** Details of a 409 time_slot_taken: the events (or holds) the booking collides with. */
 export const SlotConflict = z.object({
-  conflicts: z.array(z.object({ id: z.string(), title: z.string().optional(), starts_at: z.string(), ends_at: z.string() })),
+  conflicts: z.array(
+    z.object({
+      id: z.string(),
+      title: z.string().optional(),
+      starts_at: z.string(),
+      ends_at: z.string(),
+      series_id: z.string().optional().meta({ description: "When the entry is an occurrence of a series: the series (starts_at/ends_at are the occurrence's)." }),
+      occurrence_start: z.string().optional(),
+      booking_occurrence: z.string().optional().meta({ description: "When the booking is a series: the start of its occurrence that collides." }),
+    }),
+  ),
 });

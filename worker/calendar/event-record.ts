@@ -1,7 +1,7 @@
 import { DEFAULT_CALENDAR, DEFAULT_EVENT_LENGTH_MS, MAX_EVENT_LENGTH_MS, type Event } from "../../shared/calendar.ts";
 import { formatInstant, MAX_INSTANT_MS, parseInstant } from "../../shared/instant.ts";
 import type { FieldProblem } from "../request.ts";
-import { ExpansionTooLong, expandSeries } from "./recurrence/expand.ts";
+import { ExpansionTooLong, expandSeries, type Occurrence } from "./recurrence/expand.ts";
 import { parseRecurrence } from "./recurrence/recurrence-lines.ts";
 import { canonicalZone } from "./recurrence/zone-time.ts";
 
@@ -51,7 +51,11 @@ export function buildEvent(fields: EventFields, meta: EventMeta): Event | FieldP
   }
   const zone = fields.time_zone === undefined ? "UTC" : canonicalZone(fields.time_zone);
   if (zone === null) return [{ field: "time_zone", message: `${JSON.stringify(fields.time_zone!.slice(0, 64))} is not an IANA time zone (such as Europe/Berlin or UTC)` }];
-  if (fields.recurrence !== undefined && fields.recurrence.length > 0) return seriesProblems(fields.recurrence, zone, start, end - start);
+  const isSeries = fields.recurrence !== undefined && fields.recurrence.length > 0;
+  if (isSeries) {
+    const problems = seriesProblems(fields.recurrence!, zone, start, end - start);
+    if (problems.length > 0) return problems;
+  }
   const event: Event = {
     id: meta.id,
     title: fields.title,
@@ -65,18 +69,33 @@ export function buildEvent(fields: EventFields, meta: EventMeta): Event | FieldP
     version: meta.version,
   };
   // Only an event given a zone carries one, so events without stay as they were (absent is UTC).
-  if (fields.time_zone !== undefined) return { ...event, time_zone: zone };
-  return event;
+  const zoned: Event = fields.time_zone !== undefined ? { ...event, time_zone: zone } : event;
+  return isSeries ? { ...zoned, recurrence: fields.recurrence } : zoned;
+}
+
+/**
+ * The occurrences of a stored event: a series' whole expansion (a stored series is finite and was
+ * checked to expand within the bounds when written), or the event's own interval.
+ */
+export function occurrencesOf(event: Event): Occurrence[] {
+  const start = parseInstant(event.starts_at) as number;
+  const end = parseInstant(event.ends_at) as number;
+  if (event.recurrence === undefined) return [{ start, end }];
+  const zone = event.time_zone ?? "UTC";
+  const recurrence = parseRecurrence(event.recurrence, zone);
+  if (Array.isArray(recurrence)) throw new Error(`stored series ${event.id} has invalid recurrence: ${recurrence[0]?.message}`);
+  return expandSeries({ start, durationMs: end - start, zone, recurrence }, { from: start, to: MAX_INSTANT_MS }, MAX_OCCURRENCES_PER_SERIES).occurrences;
 }
 
 /** The most occurrences a finite series may have (COUNT, UNTIL and RDATE together). */
 export const MAX_OCCURRENCES_PER_SERIES = 1000;
 
 /**
- * What is wrong with a series: its lines, or a rule that finds no occurrence after DTSTART within
- * the expansion's step bound. A valid series is refused too, for now: a series may only be stored
- * once every one of its occurrences is conflict-checked in the write's atomic step (issue #17),
- * and storing it as one event would let other bookings land on its later occurrences.
+ * What is wrong with a series: its lines, a rule that finds no occurrence after DTSTART within
+ * the expansion's step bound, too many occurrences, or occurrences that overlap each other (a
+ * calendar's entries never overlap; the conflict check relies on it). A series without an end is
+ * refused for now: every occurrence is checked in the write's atomic step, and its horizon (kept
+ * ahead by the sweep) is not built yet, so storing it would let later bookings land on it.
  */
 function seriesProblems(lines: string[], zone: string, start: number, durationMs: number): FieldProblem[] {
   const recurrence = parseRecurrence(lines, zone);
@@ -90,16 +109,24 @@ function seriesProblems(lines: string[], zone: string, start: number, durationMs
   }
   // A finite series is expanded whole (to check every occurrence, and list any window), so it must end within the bounds.
   const rule = recurrence.rule;
-  if (rule === null || rule.count !== undefined || rule.until !== undefined) {
-    try {
-      const whole = expandSeries(series, { from: start, to: MAX_INSTANT_MS }, MAX_OCCURRENCES_PER_SERIES);
-      if (whole.more) return [{ field: "recurrence", message: `makes more than ${MAX_OCCURRENCES_PER_SERIES} occurrences; end it sooner (an earlier UNTIL, or COUNT)` }];
-    } catch (error) {
-      if (!(error instanceof ExpansionTooLong)) throw error;
-      return [{ field: "recurrence", message: `takes too long to reach its end (${error.message}); end it sooner (an earlier UNTIL, or a smaller COUNT)` }];
+  if (rule !== null && rule.count === undefined && rule.until === undefined) {
+    return [{ field: "recurrence", message: "has no end; series without COUNT or UNTIL cannot be stored yet (issue #17): give COUNT or UNTIL" }];
+  }
+  let whole: Occurrence[];
+  try {
+    const expansion = expandSeries(series, { from: start, to: MAX_INSTANT_MS }, MAX_OCCURRENCES_PER_SERIES);
+    if (expansion.more) return [{ field: "recurrence", message: `makes more than ${MAX_OCCURRENCES_PER_SERIES} occurrences; end it sooner (an earlier UNTIL, or COUNT)` }];
+    whole = expansion.occurrences;
+  } catch (error) {
+    if (!(error instanceof ExpansionTooLong)) throw error;
+    return [{ field: "recurrence", message: `takes too long to reach its end (${error.message}); end it sooner (an earlier UNTIL, or a smaller COUNT)` }];
+  }
+  for (let i = 1; i < whole.length; i++) {
+    if (whole[i]!.start < whole[i - 1]!.end) {
+      return [{ field: "recurrence", message: `makes occurrences that overlap each other (${formatInstant(whole[i - 1]!.start)} and ${formatInstant(whole[i]!.start)}); shorten the event or space the occurrences out` }];
     }
   }
-  return [{ field: "recurrence", message: "is valid, but recurring events cannot be stored yet (every occurrence must be conflict-checked; issue #17): book the occurrences as single events for now" }];
+  return [];
 }
 
 /**
@@ -114,7 +141,8 @@ export function patchedEventFields(current: Event, patch: Partial<EventFields>):
     starts_at: patch.starts_at ?? current.starts_at,
     ends_at: patch.ends_at ?? current.ends_at,
     time_zone: patch.time_zone ?? current.time_zone,
-    recurrence: patch.recurrence,
+    // A series stays one unless the patch gives other lines ([] makes it a single event).
+    recurrence: patch.recurrence ?? current.recurrence,
   };
   if (fields.time_zone === undefined) delete fields.time_zone;
   if (fields.recurrence === undefined) delete fields.recurrence;

@@ -13,7 +13,8 @@ export function calendarFeed(team: string, events: Event[]): string {
   });
   for (const event of events) {
     calendar.createEvent({
-      id: `${event.id}@${team}.groupsync`,
+      // An occurrence of a series is listed as an event of its own, so it needs a UID of its own.
+      id: `${event.series_id === undefined ? event.id : `${event.id}-${Date.parse(event.starts_at)}`}@${team}.groupsync`,
       start: new Date(event.starts_at),
       end: new Date(event.ends_at),
       summary: event.title,

@@ -5,9 +5,11 @@ export const CALENDAR_HOLDING_TEAMS = "gs:tx:holding-teams";
  * Calendar keys. Every key of a team carries the hash tag {team}, so a team's keys live in one
  * slot and a Lua script may touch them together.
  *   event:<id>          the event, as JSON
- *   cal:<name>:start    sorted set: event id -> start (ms); on one calendar no two entries overlap
+ *   cal:<name>:start    sorted set: event id -> start (ms); on one calendar no two entries overlap.
+ *                       A series has one entry per occurrence, "<id>@<start ms>" (ids never hold '@')
  *   cal:<name>:end      sorted set: event id -> end (ms)
  *   events:start        sorted set over all the team's calendars, for listing
+ *   occurrences:<id>    sorted set: a series' entries -> start (ms), so a rewrite or delete removes them all
  *   events:maxlen       the longest event the team ever booked (ms), how far a listing looks back
  * and for two-phase commit (the calendar participant):
  *   event:hold:<tx>:<n> a hold: op n of transaction tx, prepared; its member hold:<tx>:<n> sits in
@@ -27,6 +29,7 @@ export const calendarKeys = (team: string) => {
     event: (id: string) => `${base}:event:${id}`,
     starts: (calendar: string) => `${base}:cal:${calendar}:start`,
     ends: (calendar: string) => `${base}:cal:${calendar}:end`,
+    occurrences: (id: string) => `${base}:occurrences:${id}`,
     teamStarts: `${base}:events:start`,
     maxLength: `${base}:events:maxlen`,
     hold: (tx: string, slot: string) => `${base}:event:hold:${tx}:${slot}`,

@@ -3,7 +3,7 @@ import { EventPatch, EventWrite, type Event } from "../../shared/calendar.ts";
 import { parseInstant } from "../../shared/instant.ts";
 import type { ChangeSink } from "../live/changes.ts";
 import { ResourceParticipant } from "../tx/resource-participant.ts";
-import { builtFromData, requireTarget, validateData } from "../tx/op-input.ts";
+import { builtFromData, InvalidOp, requireTarget, validateData } from "../tx/op-input.ts";
 import { prepareOutcome, type OpRequest, type PreparedOp, type PrepareOutcome } from "../tx/participant.ts";
 import { buildEvent, patchedEventFields } from "./event-record.ts";
 import { CALENDAR_CHANNEL, calendarKeys } from "./keys.ts";
@@ -47,7 +47,7 @@ export class CalendarParticipant extends ResourceParticipant<ReturnType<typeof c
     if (input.type === "calendar.create") {
       const data = validateData(EventWrite, input.data);
       const id = input.id ?? data.id ?? crypto.randomUUID();
-      const event = builtFromData(buildEvent(data, { id, created_by: op.member, created_at: now, updated_at: now, version: 1 }));
+      const event = notSeries(builtFromData(buildEvent(data, { id, created_by: op.member, created_at: now, updated_at: now, version: 1 })));
       return { id, attempt: () => this.#hold(tx, n, holdFor("create", event), leaseEnd) };
     }
     const id = requireTarget(input);
@@ -57,13 +57,13 @@ export class CalendarParticipant extends ResourceParticipant<ReturnType<typeof c
     const attempt = async (): Promise<PrepareOutcome> => {
       const raw = await this.store.get<string>(this.keys.event(id));
       if (raw === null) return { kind: "missing" };
-      const current = JSON.parse(raw) as Event;
+      const current = notSeries(JSON.parse(raw) as Event);
       const hold =
         patch === undefined
           ? holdFor("delete", current)
           : holdFor(
               "update",
-              builtFromData(buildEvent(patchedEventFields(current, patch), { id, created_by: current.created_by, created_at: current.created_at, updated_at: now, version: current.version + 1 })),
+              notSeries(builtFromData(buildEvent(patchedEventFields(current, patch), { id, created_by: current.created_by, created_at: current.created_at, updated_at: now, version: current.version + 1 }))),
             );
       return this.#hold(tx, n, { ...hold, previous: raw, expectedVersion: current.version }, leaseEnd);
     };
@@ -150,6 +150,17 @@ interface HoldRecord {
   event_id: string;
   calendar: string;
   previous?: string;
+}
+
+/**
+ * A hold covers one interval, so a series (many occurrences) cannot be held yet: creating,
+ * changing or cancelling one in a transaction is refused rather than checking one occurrence only.
+ */
+function notSeries(event: Event): Event {
+  if (event.recurrence !== undefined) {
+    throw new InvalidOp([{ field: "data.recurrence", message: `event ${event.id} is a series; series cannot be created, changed or deleted in a transaction yet (issue #17): use /events` }]);
+  }
+  return event;
 }
 
 function holdFor(kind: "create" | "update" | "delete", event: Event): Omit<CalendarHold, "previous" | "expectedVersion"> {

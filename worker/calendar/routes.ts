@@ -64,7 +64,10 @@ addRecordRoutes(calendarRoutes, {
   participant: "calendar",
   noun: "event",
   article: "an event",
-  slot: (event: Event) => `${event.starts_at} to ${event.ends_at} on calendar ${event.calendar}`,
+  slot: (event: Event) =>
+    event.recurrence === undefined
+      ? `${event.starts_at} to ${event.ends_at} on calendar ${event.calendar}`
+      : `the series ${event.id} (occurrences of ${event.starts_at} to ${event.ends_at}, ${event.recurrence.join(" ")}) on calendar ${event.calendar}`,
   base: "/events",
   write: EventWrite,
   patch: EventPatch,

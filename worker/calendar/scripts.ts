@@ -9,19 +9,34 @@ import { RECORD_FIELD_LUA } from "../storage/record-field-lua.ts";
  * transaction's hold), so it exists once. Entries on one calendar never overlap, so sorted by
  * start they are also sorted by end: the only entry starting before `s` that can overlap [s, e)
  * is the last one, and every entry starting inside [s, e) overlaps. Two range reads, whatever
- * the calendar's size. `id` (the event being written) never conflicts with itself.
+ * the calendar's size. `id` (the event being written) never conflicts with itself: neither its
+ * own entry nor one of its occurrences (members "<id>@<start ms>"; ids never hold '@'). Skipping
+ * an own entry before `s` is safe: anything before it ends before it starts. The entries inside
+ * are read in pages, as a series being rewritten may have several of its own there.
+ * Appends to `conflicts` until it holds `max`.
  */
-const FIND_CONFLICTS = `local function find_conflicts(startsKey, endsKey, id, s_text, e_text, max)
-  local conflicts = {}
+const FIND_CONFLICTS = `local function is_own(member, id)
+  return member == id or string.sub(member, 1, #id + 1) == id .. '@'
+end
+local function find_conflicts_into(conflicts, startsKey, endsKey, id, s_text, e_text, max)
+  if #conflicts >= max then return conflicts end
   local before = redis.call('ZREVRANGEBYSCORE', startsKey, '(' .. s_text, '-inf', 'LIMIT', 0, 1)
-  if before[1] and before[1] ~= id and tonumber(redis.call('ZSCORE', endsKey, before[1])) > tonumber(s_text) then
+  if before[1] and not is_own(before[1], id) and tonumber(redis.call('ZSCORE', endsKey, before[1])) > tonumber(s_text) then
     table.insert(conflicts, before[1])
   end
-  local inside = redis.call('ZRANGEBYSCORE', startsKey, s_text, '(' .. e_text, 'LIMIT', 0, max + 1)
-  for _, other in ipairs(inside) do
-    if other ~= id and #conflicts < max then table.insert(conflicts, other) end
+  local offset = 0
+  while #conflicts < max do
+    local inside = redis.call('ZRANGEBYSCORE', startsKey, s_text, '(' .. e_text, 'LIMIT', offset, max + 1)
+    for _, other in ipairs(inside) do
+      if not is_own(other, id) and #conflicts < max then table.insert(conflicts, other) end
+    end
+    if #inside < max + 1 then break end
+    offset = offset + #inside
   end
   return conflicts
+end
+local function find_conflicts(startsKey, endsKey, id, s_text, e_text, max)
+  return find_conflicts_into({}, startsKey, endsKey, id, s_text, e_text, max)
 end
 local function conflict_reply(conflicts)
   local reply = {'conflict'}
@@ -31,58 +46,78 @@ end
 `;
 
 /**
- * The overlap check and the write in one atomic step.
+ * The overlap check and the write in one atomic step, for a single event or a whole series.
  * KEYS: event, target cal start, target cal end, team start, previous cal start, previous cal end,
- *       team max length, event lock, idempotency record, feed stream, feed seq
- * ARGV: id, record JSON, start ms, end ms, mode (create|update), expected version ('' for create),
+ *       team max length, event lock, occurrences, idempotency record, feed stream, feed seq
+ * ARGV: id, record JSON, mode (create|update), expected version ('' for create),
  *       max conflicts to report, channel, message, idempotency fingerprint ('' for none),
- *       idempotency answer, feed inline ('1' or '')
+ *       idempotency answer, then per entry: member, start ms, end ms, and last feed inline ('1' or '').
+ *       A single event has one entry, its id; a series one per occurrence, "<id>@<start ms>".
+ * The occurrences key (sorted set: member -> start) lists a series' entries, so a rewrite or a
+ * delete removes every one of them; a single event has none. Every entry is checked before
+ * anything is written, so a refused write changes nothing.
  * Returns {'ok', feed...} (see FEED_REPLY_LUA) | {'exists'} | {'missing'} | {'stale', version} | {'locked', tx}
- *       | {'conflict', id, id, ...} (a hold's id is its member: its record is at event:<id> too; the worker reads them)
+ *       | {'conflict', member, ...} (the first conflicting entries over all occurrences, up to max; a
+ *         hold's id is its member: its record is at event:<id> too; the worker reads them)
  *       | {'idem_replay', record} | {'idem_reused'} (see IDEM_LUA: checked first, stored with the write)
  * The overlap rule is FIND_CONFLICTS above.
  */
 export const putEventScript = new LuaScript(
   "put_event",
-  "1aa166d9c4d6ad62da32850cd9bc73be7667d4e7",
-  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${FIND_CONFLICTS}${RECORD_FIELD_LUA}${IDEM_LUA}local seen = idem_seen(KEYS[9], ARGV[10])
+  "6779c44c8fcb977679b241a0e0b8fa743ef4cb96",
+  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${FIND_CONFLICTS}${RECORD_FIELD_LUA}${IDEM_LUA}local seen = idem_seen(KEYS[10], ARGV[8])
 if seen then return seen end
 local id = ARGV[1]
 local lock = redis.call('GET', KEYS[8])
 if lock then return {'locked', lock} end
 local current = redis.call('GET', KEYS[1])
-if ARGV[5] == 'create' then
+if ARGV[3] == 'create' then
   if current then return {'exists'} end
 else
   if not current then return {'missing'} end
   local version = tostring(record_field(current, 'version'))
-  if version ~= ARGV[6] then return {'stale', version} end
+  if version ~= ARGV[4] then return {'stale', version} end
 end
-local s, e = tonumber(ARGV[3]), tonumber(ARGV[4])
-local conflicts = find_conflicts(KEYS[2], KEYS[3], id, ARGV[3], ARGV[4], tonumber(ARGV[7]))
+local max = tonumber(ARGV[5])
+local conflicts = {}
+for i = 10, #ARGV - 1, 3 do
+  find_conflicts_into(conflicts, KEYS[2], KEYS[3], id, ARGV[i + 1], ARGV[i + 2], max)
+  if #conflicts >= max then break end
+end
 if #conflicts > 0 then return conflict_reply(conflicts) end
-if KEYS[5] ~= KEYS[2] then
-  redis.call('ZREM', KEYS[5], id)
-  redis.call('ZREM', KEYS[6], id)
+local old = redis.call('ZRANGE', KEYS[9], 0, -1)
+table.insert(old, id)
+for _, member in ipairs(old) do
+  redis.call('ZREM', KEYS[5], member)
+  redis.call('ZREM', KEYS[6], member)
+  redis.call('ZREM', KEYS[4], member)
 end
+redis.call('DEL', KEYS[9])
 redis.call('SET', KEYS[1], ARGV[2])
-redis.call('ZADD', KEYS[2], s, id)
-redis.call('ZADD', KEYS[3], e, id)
-redis.call('ZADD', KEYS[4], s, id)
-if e - s > tonumber(redis.call('GET', KEYS[7]) or '0') then redis.call('SET', KEYS[7], e - s) end
-idem_remember(KEYS[9], ARGV[10], ARGV[11])
-emit(ARGV[8], ARGV[9])
+local longest = tonumber(redis.call('GET', KEYS[7]) or '0')
+for i = 10, #ARGV - 1, 3 do
+  local member, s, e = ARGV[i], tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
+  redis.call('ZADD', KEYS[2], s, member)
+  redis.call('ZADD', KEYS[3], e, member)
+  redis.call('ZADD', KEYS[4], s, member)
+  if member ~= id then redis.call('ZADD', KEYS[9], s, member) end
+  if e - s > longest then longest = e - s end
+end
+redis.call('SET', KEYS[7], longest)
+idem_remember(KEYS[10], ARGV[8], ARGV[9])
+emit(ARGV[6], ARGV[7])
 return feed_reply({'ok'})`,
 );
 
 /**
- * KEYS: event, cal start, cal end, team start, event lock, feed stream, feed seq.
+ * KEYS: event, cal start, cal end, team start, event lock, occurrences, feed stream, feed seq.
  * ARGV: id, expected version, channel, message, feed inline.
- * Returns {'ok', feed...} | {'missing'} | {'stale', version} | {'locked', tx}. The slot is free the moment this returns.
+ * Returns {'ok', feed...} | {'missing'} | {'stale', version} | {'locked', tx}. The slot (every
+ * occurrence of a series) is free the moment this returns.
  */
 export const deleteEventScript = new LuaScript(
   "delete_event",
-  "24f18fc3387d5f0833b7ed6d24770229ff74a41a",
+  "76ca72fc214ab85735e67eefdebdd3751cfd5663",
   `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${RECORD_FIELD_LUA}local lock = redis.call('GET', KEYS[5])
 if lock then return {'locked', lock} end
 local current = redis.call('GET', KEYS[1])
@@ -90,9 +125,14 @@ if not current then return {'missing'} end
 local version = tostring(record_field(current, 'version'))
 if version ~= ARGV[2] then return {'stale', version} end
 redis.call('DEL', KEYS[1])
-redis.call('ZREM', KEYS[2], ARGV[1])
-redis.call('ZREM', KEYS[3], ARGV[1])
-redis.call('ZREM', KEYS[4], ARGV[1])
+local members = redis.call('ZRANGE', KEYS[6], 0, -1)
+table.insert(members, ARGV[1])
+for _, member in ipairs(members) do
+  redis.call('ZREM', KEYS[2], member)
+  redis.call('ZREM', KEYS[3], member)
+  redis.call('ZREM', KEYS[4], member)
+end
+redis.call('DEL', KEYS[6])
 emit(ARGV[3], ARGV[4])
 return feed_reply({'ok'})`,
 );
@@ -107,7 +147,7 @@ return feed_reply({'ok'})`,
  */
 export const prepareEventScript = new LuaScript(
   "prepare_event",
-  "7ad9894154429cfb2c4506e8187cbf8ba07ce691",
+  "96e32b06ca55cec7ca20f95a10dd1a1ddfb2ceed",
   `${FIND_CONFLICTS}${RECORD_FIELD_LUA}local id, member, tx = ARGV[2], ARGV[3], ARGV[7]
 local lock = redis.call('GET', KEYS[5])
 if lock then return {'locked', lock} end

@@ -1,11 +1,12 @@
 import type { Redis } from "@upstash/redis/cloudflare";
 import { MAX_EVENT_LENGTH_MS, type Event } from "../../shared/calendar.ts";
-import { parseInstant } from "../../shared/instant.ts";
+import { formatInstant, parseInstant } from "../../shared/instant.ts";
 import type { ChangeSink } from "../live/changes.ts";
 import { isAfter, type Cursor } from "../storage/cursor.ts";
 import { idemArgs, idemKeys } from "../idempotency/idempotency.ts";
 import { outcomeOf, type CreateIdempotency, type CreateOutcome, type DeleteOutcome, type RecordStore, type SlotConflict, type UpdateOutcome } from "../records/outcomes.ts";
 import { idempotencyKeys } from "../idempotency/keys.ts";
+import { occurrencesOf } from "./event-record.ts";
 import { CALENDAR_CHANNEL, calendarKeys } from "./keys.ts";
 import { deleteEventScript, putEventScript } from "./scripts.ts";
 
@@ -68,25 +69,25 @@ export class CalendarStore implements RecordStore<Event> {
         k.ends(oldCalendar),
         k.maxLength,
         k.lock(event.id),
+        k.occurrences(event.id),
         ...idemKeys(idem?.key, idempotencyKeys.memberPlaceholder(this.#team)),
         ...this.#changes.feedKeys(),
       ],
       [
         event.id,
         JSON.stringify(event),
-        instantMs(event.starts_at),
-        instantMs(event.ends_at),
         previous === undefined ? "create" : "update",
         previous === undefined ? "" : previous.version,
         MAX_CONFLICTS_REPORTED,
         CALENDAR_CHANNEL,
         message,
         ...idemArgs(idem?.key, idem?.answer),
+        ...entriesOf(event).flatMap((entry) => [entry.member, entry.start, entry.end]),
         this.#changes.inlineFlag("calendar"),
       ],
     )) as string[];
     if (reply[0] === "ok") await this.#changes.settle("calendar", reply.slice(1), [message]);
-    return outcomeOf(reply, allowed, "put_event", (ids) => readConflicts(this.#redis, this.#team, ids));
+    return outcomeOf(reply, allowed, "put_event", async (ids) => withBookingOccurrences(event, await readConflicts(this.#redis, this.#team, ids)));
   }
 
   async delete(event: Event, by: string): Promise<DeleteOutcome> {
@@ -94,7 +95,7 @@ export class CalendarStore implements RecordStore<Event> {
     const message = this.#message("event.deleted", event.id, by);
     const reply = (await deleteEventScript.run(
       this.#redis,
-      [k.event(event.id), k.starts(event.calendar), k.ends(event.calendar), k.teamStarts, k.lock(event.id), ...this.#changes.feedKeys()],
+      [k.event(event.id), k.starts(event.calendar), k.ends(event.calendar), k.teamStarts, k.lock(event.id), k.occurrences(event.id), ...this.#changes.feedKeys()],
       [event.id, event.version, CALENDAR_CHANNEL, message, this.#changes.inlineFlag("calendar")],
     )) as string[];
     if (reply[0] === "ok") await this.#changes.settle("calendar", reply.slice(1), [message]);
@@ -119,7 +120,7 @@ export class CalendarStore implements RecordStore<Event> {
       if (before.length === 2) candidates.push({ id: before[0]!, score: Number(before[1]) });
     }
 
-    const events: Event[] = [];
+    const found: Array<{ event: Event; member: string }> = [];
     let offset = 0;
     const batch = Math.min(limit * 2 + 10, 1000);
     for (;;) {
@@ -129,19 +130,25 @@ export class CalendarStore implements RecordStore<Event> {
       // A calendar's index also holds transactions' holds (busy time, "hold:<tx>:<n>"), which are no events.
       const fresh = candidates.splice(0).filter((c) => !c.id.startsWith("hold:") && isAfter(c.score, c.id, cursor));
       if (fresh.length > 0) {
-        const raws = await this.#redis.mget<(string | null)[]>(...fresh.map((c) => this.#keys.event(c.id)));
-        for (const raw of raws) {
-          if (raw === null) continue; // deleted between the two reads
-          const event = JSON.parse(raw) as Event;
-          if (instantMs(event.ends_at) > from && events.length < limit + 1) events.push(event);
+        // An occurrence's entry "<series>@<start ms>" reads its series' record (once per page).
+        const ids = [...new Set(fresh.map((c) => entryParts(c.id).eventId))];
+        const raws = await this.#redis.mget<(string | null)[]>(...ids.map((id) => this.#keys.event(id)));
+        const records = new Map(ids.map((id, i) => [id, raws[i] ?? null]));
+        for (const candidate of fresh) {
+          const { eventId, occurrenceStart } = entryParts(candidate.id);
+          const raw = records.get(eventId);
+          if (raw === null || raw === undefined) continue; // deleted between the two reads
+          const stored = JSON.parse(raw) as Event;
+          const event = occurrenceStart === undefined ? stored : occurrenceView(stored, occurrenceStart);
+          if (instantMs(event.ends_at) > from && found.length < limit + 1) found.push({ event, member: candidate.id });
         }
       }
-      if (events.length > limit || page.length < batch * 2) break;
+      if (found.length > limit || page.length < batch * 2) break;
     }
-    const pageEvents = events.slice(0, limit);
+    const pageEvents = found.slice(0, limit);
     const last = pageEvents[pageEvents.length - 1];
-    const next = events.length > limit && last !== undefined ? { score: instantMs(last.starts_at), id: last.id } : null;
-    return { events: pageEvents, next };
+    const next = found.length > limit && last !== undefined ? { score: instantMs(last.event.starts_at), id: last.member } : null;
+    return { events: pageEvents.map((f) => f.event), next };
   }
 
   async #longestEvent(): Promise<number> {
@@ -155,6 +162,37 @@ export class CalendarStore implements RecordStore<Event> {
   }
 }
 
+/** A stored event's entries in the calendar's sorted sets: its id, or one per occurrence of a series. */
+export function entriesOf(event: Event): Array<{ member: string; start: number; end: number }> {
+  if (event.recurrence === undefined) return [{ member: event.id, start: instantMs(event.starts_at), end: instantMs(event.ends_at) }];
+  return occurrencesOf(event).map(({ start, end }) => ({ member: `${event.id}@${start}`, start, end }));
+}
+
+/** An entry's event id, and for an occurrence of a series, its start (ms). */
+function entryParts(member: string): { eventId: string; occurrenceStart?: number } {
+  const at = member.indexOf("@");
+  return at < 0 ? { eventId: member } : { eventId: member.slice(0, at), occurrenceStart: Number(member.slice(at + 1)) };
+}
+
+/** One occurrence of a stored series, as a listing shows it. */
+function occurrenceView(series: Event, start: number): Event {
+  const length = instantMs(series.ends_at) - instantMs(series.starts_at);
+  const startsAt = formatInstant(start);
+  return { ...series, starts_at: startsAt, ends_at: formatInstant(start + length), series_id: series.id, occurrence_start: startsAt };
+}
+
+/** For a series refused: which of its occurrences each conflict collides with (the first one). */
+function withBookingOccurrences(event: Event, conflicts: SlotConflict[]): SlotConflict[] {
+  if (event.recurrence === undefined) return conflicts;
+  const occurrences = occurrencesOf(event);
+  return conflicts.map((conflict) => {
+    if (conflict.starts_at === "") return conflict;
+    const [s, e] = [instantMs(conflict.starts_at), instantMs(conflict.ends_at)];
+    const hit = occurrences.find((o) => o.start < e && s < o.end);
+    return hit === undefined ? conflict : { ...conflict, booking_occurrence: formatInstant(hit.start) };
+  });
+}
+
 /**
  * The entries a script's {'conflict', id, ...} reply names, read in one round trip: events, and
  * holds (a hold's id is its member, whose record sits at event:<member> and names its transaction).
@@ -162,11 +200,15 @@ export class CalendarStore implements RecordStore<Event> {
  */
 export async function readConflicts(redis: Redis, team: string, ids: string[]): Promise<SlotConflict[]> {
   const keys = calendarKeys(team);
-  const raws = await redis.mget<(string | null)[]>(...ids.map((id) => keys.event(id)));
-  return ids.map((id, i) => {
-    const other = raws[i] ? (JSON.parse(raws[i]!) as Partial<Event> & { tx?: string }) : undefined;
-    const conflict: SlotConflict = { id, title: other?.title, starts_at: other?.starts_at ?? "", ends_at: other?.ends_at ?? "" };
-    if (other?.tx !== undefined) conflict.tx = other.tx;
+  const parts = ids.map(entryParts);
+  const raws = await redis.mget<(string | null)[]>(...parts.map((p) => keys.event(p.eventId)));
+  return parts.map(({ eventId, occurrenceStart }, i) => {
+    const stored = raws[i] ? (JSON.parse(raws[i]!) as Event & { tx?: string }) : undefined;
+    // An occurrence names its series (id) and the occurrence (its interval, occurrence_start).
+    const other = stored !== undefined && occurrenceStart !== undefined ? occurrenceView(stored, occurrenceStart) : stored;
+    const conflict: SlotConflict = { id: eventId, title: other?.title, starts_at: other?.starts_at ?? "", ends_at: other?.ends_at ?? "" };
+    if (other?.series_id !== undefined) Object.assign(conflict, { series_id: other.series_id, occurrence_start: other.occurrence_start });
+    if (stored?.tx !== undefined) conflict.tx = stored.tx;
     return conflict;
   });
 }

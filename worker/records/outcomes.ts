@@ -7,6 +7,11 @@ export type SlotConflict = {
   ends_at: string;
   title?: string;
   tx?: string;
+  /** The entry is an occurrence of series `series_id` (id), starting at occurrence_start. */
+  series_id?: string;
+  occurrence_start?: string;
+  /** The booking is a series: the start of its occurrence that collides. */
+  booking_occurrence?: string;
 };
 
 /** A write stopped by a transaction: its lock on the record, or holds (and events) on its slot. */
