@@ -7,6 +7,7 @@ import { ratioOfRounds, round, summarise, type Ratio, type Row } from "../report
 import type { BenchContext } from "../run.ts";
 import { sideBySide, throughput } from "../side-by-side.ts";
 import { runWrk, type WrkResult } from "../wrk.ts";
+import { calendarSeriesSection } from "./calendar-series.ts";
 import { freePort } from "../../dev/ports.ts";
 import { startWranglerDev, type RunningWorker } from "../../dev/wrangler-dev.ts";
 
@@ -54,7 +55,8 @@ export async function teamToken(ctx: BenchContext, team: string): Promise<string
  * - POST /events with no conflicts (a fresh slot each time) against GET /ping, side by side;
  * - a conflict storm: 100 concurrent bookings of one slot, per round;
  * - GET /events?from&to over a team of 10,000 events against the same window on a team of 24,
- *   which shows whether the query scans the calendar or only the window.
+ *   which shows whether the query scans the calendar or only the window;
+ * - series (calendar-series.ts).
  */
 export async function calendarApiSuite(ctx: BenchContext): Promise<{ rows: Row[]; ratios: Ratio[]; notes: string[] }> {
   const rows: Row[] = [];
@@ -187,6 +189,11 @@ export async function calendarApiSuite(ctx: BenchContext): Promise<{ rows: Row[]
     value: ratioOfRounds(lists.big, lists.small, (r) => percentile(r.latencies, 50)),
     explains: "about 1 when the query reads only the window",
   });
+
+  // 4. Series: one of 104 occurrences against a plain booking; a booking among 100 series.
+  const series = await calendarSeriesSection(ctx);
+  rows.push(...series.rows);
+  ratios.push(...series.ratios);
   return { rows, ratios, notes };
 }
 

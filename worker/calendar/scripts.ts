@@ -45,6 +45,19 @@ local function conflict_reply(conflicts)
 end
 `;
 
+/** Removes an event's entries (its id, or a series' occurrences listed in its occurrences key) from the sorted sets. */
+const REMOVE_ENTRIES = `local function remove_entries(occurrencesKey, id, startsKey, endsKey, teamStartsKey)
+  local members = redis.call('ZRANGE', occurrencesKey, 0, -1)
+  table.insert(members, id)
+  for _, member in ipairs(members) do
+    redis.call('ZREM', startsKey, member)
+    redis.call('ZREM', endsKey, member)
+    redis.call('ZREM', teamStartsKey, member)
+  end
+  redis.call('DEL', occurrencesKey)
+end
+`;
+
 /**
  * The overlap check and the write in one atomic step, for a single event or a whole series.
  * KEYS: event, target cal start, target cal end, team start, previous cal start, previous cal end,
@@ -64,8 +77,8 @@ end
  */
 export const putEventScript = new LuaScript(
   "put_event",
-  "6779c44c8fcb977679b241a0e0b8fa743ef4cb96",
-  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${FIND_CONFLICTS}${RECORD_FIELD_LUA}${IDEM_LUA}local seen = idem_seen(KEYS[10], ARGV[8])
+  "b1b0d78e534bf4a569c422126c3f277ac8828605",
+  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${FIND_CONFLICTS}${REMOVE_ENTRIES}${RECORD_FIELD_LUA}${IDEM_LUA}local seen = idem_seen(KEYS[10], ARGV[8])
 if seen then return seen end
 local id = ARGV[1]
 local lock = redis.call('GET', KEYS[8])
@@ -85,14 +98,7 @@ for i = 10, #ARGV - 1, 3 do
   if #conflicts >= max then break end
 end
 if #conflicts > 0 then return conflict_reply(conflicts) end
-local old = redis.call('ZRANGE', KEYS[9], 0, -1)
-table.insert(old, id)
-for _, member in ipairs(old) do
-  redis.call('ZREM', KEYS[5], member)
-  redis.call('ZREM', KEYS[6], member)
-  redis.call('ZREM', KEYS[4], member)
-end
-redis.call('DEL', KEYS[9])
+remove_entries(KEYS[9], id, KEYS[5], KEYS[6], KEYS[4])
 redis.call('SET', KEYS[1], ARGV[2])
 local longest = tonumber(redis.call('GET', KEYS[7]) or '0')
 for i = 10, #ARGV - 1, 3 do
@@ -117,22 +123,15 @@ return feed_reply({'ok'})`,
  */
 export const deleteEventScript = new LuaScript(
   "delete_event",
-  "76ca72fc214ab85735e67eefdebdd3751cfd5663",
-  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${RECORD_FIELD_LUA}local lock = redis.call('GET', KEYS[5])
+  "9810a04080676bc82078aa701c557dd42459c932",
+  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${REMOVE_ENTRIES}${RECORD_FIELD_LUA}local lock = redis.call('GET', KEYS[5])
 if lock then return {'locked', lock} end
 local current = redis.call('GET', KEYS[1])
 if not current then return {'missing'} end
 local version = tostring(record_field(current, 'version'))
 if version ~= ARGV[2] then return {'stale', version} end
 redis.call('DEL', KEYS[1])
-local members = redis.call('ZRANGE', KEYS[6], 0, -1)
-table.insert(members, ARGV[1])
-for _, member in ipairs(members) do
-  redis.call('ZREM', KEYS[2], member)
-  redis.call('ZREM', KEYS[3], member)
-  redis.call('ZREM', KEYS[4], member)
-end
-redis.call('DEL', KEYS[6])
+remove_entries(KEYS[6], ARGV[1], KEYS[2], KEYS[3], KEYS[4])
 emit(ARGV[3], ARGV[4])
 return feed_reply({'ok'})`,
 );
