@@ -90,7 +90,16 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
   "/health": { get: { summary: "Readiness: each dependency checked", tag: "service", auth: "none", responses: { 200: ["All dependencies ok", "HealthReport"], 503: ["A dependency is down", "HealthReport"] } } },
   "/ping": { get: { summary: "Liveness: touches nothing", tag: "service", auth: "none", responses: { 200: ["Alive"] } } },
   "/openapi.json": { get: { summary: "This document", tag: "service", auth: "none", responses: { 200: ["OpenAPI 3.1 document"] } } },
-  "/docs": { get: { summary: "Interactive API documentation", tag: "service", auth: "none", responses: { 200: ["HTML page"] } } },
+  "/docs": { get: { summary: "Interactive API documentation (Swagger UI, served by the worker itself: works offline)", tag: "service", auth: "none", responses: { 200: ["HTML page"], 304: ["If-None-Match names the current ETag"] } } },
+  "/docs/{asset}": {
+    get: {
+      summary: "The docs page's scripts and styles: swagger-ui-bundle.js and swagger-ui.css from the pinned swagger-ui-dist package, and init.js",
+      tag: "service",
+      auth: "none",
+      path: { asset: "swagger-ui-bundle.js, swagger-ui.css or init.js" },
+      responses: { 200: ["The file"], 304: ["If-None-Match names the current ETag"], ...errors(404) },
+    },
+  },
   "/events": {
     get: { summary: "List events overlapping a window, sorted by start, paged", tag: "calendar", query: EventListQuery, responses: { 200: ["A page of events", "EventList"], ...errors(400, 401) } },
     post: { idempotent: "atomic", summary: "Book an event; refused if it overlaps another on its calendar", tag: "calendar", body: "EventWrite", responses: { 201: ["Booked", "Event"], ...errors(400, 401, 409, 413, 503) } },

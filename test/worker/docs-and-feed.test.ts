@@ -50,10 +50,42 @@ describe("GET /docs", () => {
     const res = await call("/docs");
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/text\/html/);
-    expect(await res.text()).toContain("/openapi.json");
+    expect(await res.text()).toContain('src="/docs/init.js"');
+    expect(await (await call("/docs/init.js")).text()).toContain('url: "/openapi.json"');
     const old = await call("/api/docs", { redirect: "manual" });
     expect(old.status).toBe(301);
     expect(old.headers.get("location")).toBe("/docs");
+  });
+
+  it("loads nothing from elsewhere: its scripts and styles are the worker's own, and its CSP allows only those", async () => {
+    const page = await call("/docs");
+    const html = await page.text();
+    expect(html).not.toMatch(/https?:\/\//);
+    expect(html).not.toMatch(/<script>(?!<)/); // no inline script: every one has a src
+    expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
+    expect(page.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+    for (const [asset, type, marker, reference] of [
+      ["/docs/swagger-ui-bundle.js", "text/javascript", "SwaggerUIBundle", "src"],
+      ["/docs/swagger-ui.css", "text/css", ".swagger-ui", "href"],
+      ["/docs/init.js", "text/javascript", "/openapi.json", "src"],
+    ] as const) {
+      expect(html).toContain(`${reference}="${asset}"`);
+      const res = await call(asset);
+      expect(res.status, asset).toBe(200);
+      expect(res.headers.get("content-type"), asset).toContain(type);
+      expect(await res.text(), asset).toContain(marker);
+      expect((await call(asset, { headers: { "if-none-match": res.headers.get("etag")! } })).status, asset).toBe(304);
+    }
+    expect((await call("/docs/other.js")).status).toBe(404);
+  });
+
+  it("/openapi.json has an ETag, and a client holding it gets a 304", async () => {
+    const doc = await call("/openapi.json");
+    const tag = doc.headers.get("etag")!;
+    expect(tag).toMatch(/^"[A-Za-z0-9_-]{22}"$/);
+    const again = await call("/openapi.json", { headers: { "if-none-match": tag } });
+    expect(again.status).toBe(304);
+    expect(await again.text()).toBe("");
   });
 });
 
