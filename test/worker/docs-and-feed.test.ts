@@ -34,6 +34,18 @@ describe("GET /openapi.json", () => {
     expect(doc.paths["/pomo/skip"].post.parameters).toBeUndefined();
   });
 
+  it("documents If-None-Match and 304 on every GET with a validator, If-Modified-Since where there is a time, and the feed's window", async () => {
+    const doc = (await (await call("/openapi.json")).json()) as any;
+    const names = (op: any) => (op.parameters ?? []).map((p: { name: string }) => p.name);
+    for (const path of ["/events", "/events/{id}", "/goals", "/goals/{id}", "/calendar.ics", "/openapi.json", "/docs", "/docs/{asset}"]) {
+      expect(doc.paths[path].get.responses["304"], path).toBeDefined();
+      expect(names(doc.paths[path].get), path).toContain("If-None-Match");
+    }
+    expect(names(doc.paths["/events/{id}"].get)).toContain("If-Modified-Since");
+    expect(names(doc.paths["/calendar.ics"].get)).toEqual(expect.arrayContaining(["from", "to", "calendar", "token"]));
+    expect(doc.components.headers["X-Request-Id"].schema.pattern).toBeDefined();
+  });
+
   it("describes every route the app serves, and nothing it does not", () => {
     const served = new Set(
       createApp()
