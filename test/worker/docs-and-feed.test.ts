@@ -187,6 +187,19 @@ describe("GET /calendar.ics: window, time zones, refresh, ETag", () => {
     expect(text.match(/DTSTART:20260701T080000Z/g)).toHaveLength(2);
   });
 
+  it("folds long lines at 75 octets without splitting a character, and a parser reads them back whole", () => {
+    const base = { calendar: "team", created_by: "ana", created_at: "2026-01-01T00:00:00.000Z", updated_at: "2026-01-01T00:00:00.000Z", version: 1 };
+    const description = "Ünïcödé ✓ 🎉 中文, semi; back\\slash\n".repeat(120);
+    const title = "🎉".repeat(50) + "x" + "é".repeat(60);
+    const text = calendarFeed("fold", [{ ...base, id: "long", title, description, starts_at: "2026-07-01T08:00:00.000Z", ends_at: "2026-07-01T09:00:00.000Z" }]);
+    const encoder = new TextEncoder();
+    for (const line of text.split("\r\n")) expect(encoder.encode(line).length, line).toBeLessThanOrEqual(75);
+    expect(text).not.toContain("\uFFFD");
+    const event = new ICAL.Event(new ICAL.Component(ICAL.parse(text)).getFirstSubcomponent("vevent")!);
+    expect(event.description).toBe(description);
+    expect(event.summary).toBe(title);
+  });
+
   it("has a strong ETag of its content: an unchanged feed's refresh is a bodiless 304, also after changes elsewhere in the team; a calendar change is a new feed", async () => {
     const t = await newTeam();
     await t.post("/events", { id: "e1", title: "One", starts_at: dayAt(2) });
