@@ -1,5 +1,5 @@
 import { Hono, type Context } from "hono";
-import { CalendarName, EventListQuery, EventPatch, EventWrite, type Event } from "../../shared/calendar.ts";
+import { EventListQuery, EventPatch, EventWrite, type Event } from "../../shared/calendar.ts";
 import { formatInstant, MAX_INSTANT_MS } from "../../shared/instant.ts";
 import { requireMember } from "../auth/access.ts";
 import type { AppEnv } from "../env.ts";
