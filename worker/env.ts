@@ -46,6 +46,8 @@ export interface Env {
   WEBHOOK_RETRY_UNIT?: string;
   /** How long a webhook receiver may take to answer (a duration; default 15s). */
   WEBHOOK_TIMEOUT?: string;
+  /** Pages on these origins may call the API from a browser (CORS; comma-separated, e.g. https://app.example). */
+  CORS_ALLOWED_ORIGINS?: string;
 }
 
 /** Who is calling: set by the access middleware for every team route. */
@@ -54,7 +56,7 @@ export interface Member {
   member: string;
 }
 
-export type AppEnv = { Bindings: Env; Variables: { member: Member } };
+export type AppEnv = { Bindings: Env; Variables: { member: Member; requestId: string } };
 
 export function isProduction(env: Env): boolean {
   return (env.GROUPSYNC_ENV ?? "production") === "production";
@@ -95,6 +97,8 @@ export interface Config {
   /** The open team's allowed Host names as set (open-team.ts parses the list; undefined: its default). */
   allowedHosts: string | undefined;
   webhooks: WebhookConfig;
+  /** Origins whose pages may call the API (CORS), each as scheme://host[:port]; empty: none. */
+  corsAllowedOrigins: string[];
 }
 
 /** Webhook delivery settings (worker/webhooks). */
@@ -133,6 +137,7 @@ export function parseConfig(env: Env): Config {
       retryUnitMs: production ? 1000 : retryUnit(env.WEBHOOK_RETRY_UNIT),
       timeoutMs: duration("WEBHOOK_TIMEOUT", env.WEBHOOK_TIMEOUT, 15_000),
     },
+    corsAllowedOrigins: origins("CORS_ALLOWED_ORIGINS", env.CORS_ALLOWED_ORIGINS),
   };
 }
 
@@ -193,4 +198,21 @@ function duration(setting: string, text: string | undefined, fallback: number): 
   }
   if (ms <= 0) throw new ConfigError(setting, `is ${JSON.stringify(text)}; it must be longer than 0`);
   return ms;
+}
+
+/** A comma-separated list of origins, each exactly as a browser sends it in Origin (no path, no "*"). */
+function origins(setting: string, text: string | undefined): string[] {
+  const listed = (text ?? "").split(",").map((entry) => entry.trim()).filter((entry) => entry !== "");
+  for (const entry of listed) {
+    let origin: string | undefined;
+    try {
+      origin = new URL(entry).origin;
+    } catch {
+      // reported below
+    }
+    if (origin !== entry || !/^https?:\/\//.test(entry)) {
+      throw new ConfigError(setting, `lists ${JSON.stringify(entry)}, which is not an origin; write each like https://app.example or http://127.0.0.1:8787 (scheme, host and port only, no path, no "*")`);
+    }
+  }
+  return listed;
 }

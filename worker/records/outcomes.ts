@@ -31,6 +31,8 @@ export interface CreateIdempotency {
 export interface StoredRecord {
   id: string;
   version: number;
+  /** When it last changed (Last-Modified). */
+  updated_at: string;
 }
 
 /** What the shared record routes need from a resource's store. Knows nothing of HTTP. */
