@@ -38,6 +38,10 @@ export interface Env {
   GROUPSYNC_OPEN_TEAM?: string;
   /** The open team answers only requests whose Host is one of these (comma-separated; default 127.0.0.1, localhost, [::1]). */
   ALLOWED_HOSTS?: string;
+  /** Most WebSockets one team's hub holds at once (default 1000); more are refused with close code 1013. */
+  LIVE_MAX_SOCKETS_PER_TEAM?: string;
+  /** Most WebSockets one member holds at once (default 10). */
+  LIVE_MAX_SOCKETS_PER_MEMBER?: string;
 }
 
 /** Who is calling: set by the access middleware for every team route. */
@@ -86,6 +90,8 @@ export interface Config {
   openTeam: string | undefined;
   /** The open team's allowed Host names as set (open-team.ts parses the list; undefined: its default). */
   allowedHosts: string | undefined;
+  /** Caps on open WebSockets (worker/live/team-hub.ts). */
+  liveSockets: { perTeam: number; perMember: number };
 }
 
 /** Reads every setting from the bindings; throws ConfigError naming the first one that is wrong. */
@@ -107,6 +113,10 @@ export function parseConfig(env: Env): Config {
     adminSecret: env.ADMIN_SECRET || undefined,
     openTeam: env.GROUPSYNC_OPEN_TEAM || undefined,
     allowedHosts: env.ALLOWED_HOSTS || undefined,
+    liveSockets: {
+      perTeam: positiveCount("LIVE_MAX_SOCKETS_PER_TEAM", env.LIVE_MAX_SOCKETS_PER_TEAM, 1000),
+      perMember: positiveCount("LIVE_MAX_SOCKETS_PER_MEMBER", env.LIVE_MAX_SOCKETS_PER_MEMBER, 10),
+    },
   };
 }
 
@@ -139,6 +149,13 @@ function positiveMs(setting: string, text: string | undefined, fallback: number)
   const ms = Number(text);
   if (!Number.isInteger(ms) || ms <= 0) throw new ConfigError(setting, `is ${JSON.stringify(text)}; it must be a whole number of milliseconds above 0, like ${fallback}`);
   return ms;
+}
+
+function positiveCount(setting: string, text: string | undefined, fallback: number): number {
+  if (text === undefined || text.trim() === "") return fallback;
+  const count = Number(text);
+  if (!Number.isInteger(count) || count <= 0) throw new ConfigError(setting, `is ${JSON.stringify(text)}; it must be a whole number above 0, like ${fallback}`);
+  return count;
 }
 
 function nonNegativeMs(setting: string, text: string | undefined): number {
