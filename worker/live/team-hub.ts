@@ -102,6 +102,9 @@ export class TeamHub extends DurableObject<Env> {
   /** Browser sockets that have had the whole presence list; the others get it at the next flush. */
   readonly #presenceKnown = new WeakSet<WebSocket>();
   #presenceTimer: ReturnType<typeof setTimeout> | null = null;
+  #latestRead: Promise<number> | null = null;
+  /** When the alarm is set for, as this hub last set or read it (undefined: not read since it started). */
+  #alarmAt: number | null | undefined = undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -136,12 +139,14 @@ export class TeamHub extends DurableObject<Env> {
 
   /** Sends whatever reached the feed but not this hub (see CATCH_UP_AFTER_CONNECT_MS). */
   override async alarm(): Promise<void> {
+    this.#alarmAt = null;
     if (this.ctx.getWebSockets().length === 0 || this.#team === null) return;
     try {
       const latest = await latestSeq(mainStore(this.env), this.#team);
       if (this.#lastSeq !== null && latest > this.#lastSeq) await this.#pump(latest);
     } finally {
-      await this.ctx.storage.setAlarm(Date.now() + CATCH_UP_EVERY_MS);
+      this.#alarmAt = Date.now() + CATCH_UP_EVERY_MS;
+      await this.ctx.storage.setAlarm(this.#alarmAt);
     }
   }
 
@@ -222,8 +227,12 @@ export class TeamHub extends DurableObject<Env> {
     if (this.#team !== team) await this.ctx.storage.put("team", team);
     this.#team = team;
     const soon = Date.now() + CATCH_UP_AFTER_CONNECT_MS;
-    const alarm = await this.ctx.storage.getAlarm();
-    if (alarm === null || alarm > soon) await this.ctx.storage.setAlarm(soon);
+    // Remembered, so sockets joining together do not each read and write the alarm.
+    if (this.#alarmAt === undefined) this.#alarmAt = await this.ctx.storage.getAlarm();
+    if (this.#alarmAt === null || this.#alarmAt > soon) {
+      this.#alarmAt = soon;
+      await this.ctx.storage.setAlarm(soon);
+    }
     void this.#welcome(server, info, lastSeqText === null ? undefined : Number(lastSeqText)).then(
       () => this.#presenceChanged(),
       (error: unknown) => {
@@ -238,13 +247,17 @@ export class TeamHub extends DurableObject<Env> {
   async #welcome(ws: WebSocket, { member, nonce }: SocketInfo, lastSeq: number | undefined): Promise<void> {
     const redis = mainStore(this.env);
     const team = this.#requireTeam();
-    const latest = await latestSeq(redis, team);
+    const latest = await this.#latestSeq();
     if (this.#lastSeq === null || this.#lastSeq > latest) this.#lastSeq = latest;
     const timer = await this.#timerView();
     this.#sendNotice(ws, { type: "hello", team, member, seq: latest, server_time: Date.now(), timer, nonce });
     if (lastSeq === undefined) {
       this.#sent.set(ws, latest);
-      if (latest > this.#lastSeq) await this.#pump(latest);
+      // What went out after `latest` was read skipped this socket (it was catching up): rewind and
+      // send it again; the sockets that had it skip it.
+      const upTo = Math.max(latest, this.#lastSeq);
+      this.#lastSeq = latest;
+      if (upTo > latest) await this.#pump(upTo);
       return;
     }
     let cursor = lastSeq;
@@ -261,6 +274,16 @@ export class TeamHub extends DurableObject<Env> {
     }
     this.#sent.set(ws, cursor);
     this.#sendNotice(ws, { type: "caught_up", seq: cursor });
+  }
+
+  /**
+   * The feed's newest seq, one read for every socket that joins meanwhile (500 joining at once make
+   * one read, not 500). A read that began before a socket was accepted is fine: #welcome sends
+   * whatever went out after it again.
+   */
+  #latestSeq(): Promise<number> {
+    this.#latestRead ??= latestSeq(mainStore(this.env), this.#requireTeam()).finally(() => (this.#latestRead = null));
+    return this.#latestRead;
   }
 
   #tellReload(ws: WebSocket, latest: number, reason: string): void {
