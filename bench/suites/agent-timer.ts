@@ -137,7 +137,7 @@ async function measureAtRest(agents: readonly Agent[], master: Agent): Promise<R
 }
 
 /** VmRSS (or another Rss line) from /proc/<pid>/status, in MB. */
-function rssMb(pid: number, field: "VmRSS" | "RssFile" = "VmRSS"): number {
+export function rssMb(pid: number, field: "VmRSS" | "RssFile" = "VmRSS"): number {
   const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   if (match === null) throw new Error(`no ${field} in /proc/${pid}/status`);
   return Number(match[1]) / 1024;

@@ -11,8 +11,8 @@ export class LiveClient {
   readonly socket: WebSocket;
   readonly messages: LiveMessage[] = [];
   readonly arrivals: number[] = [];
-  /** Resolves with the close code and reason the client saw. */
-  readonly closed: Promise<{ code: number; reason: string }>;
+  readonly #closeEvent: Promise<{ code: number; reason: string }>;
+  #watching = false;
   #closedByUs = false;
   /** Resolves with the first message (hello, or the error of a refused socket). */
   readonly greeted: Promise<LiveMessage>;
@@ -22,16 +22,7 @@ export class LiveClient {
     url.protocol = "ws:";
     this.socket = new WebSocket(url, { headers: { authorization: `Bearer ${token}` } });
     this.socket.on("error", () => {});
-    this.closed = new Promise((resolve) => this.socket.once("close", (code, reason) => resolve({ code, reason: String(reason) })));
-    // Under wrangler dev the TCP connection lingers ~15 s after the hub's Close frame, and ws fires
-    // "close" only at the TCP end: once the frame came (ws left OPEN), end the connection ourselves;
-    // "close" then carries the hub's code and reason.
-    const watch = setInterval(() => {
-      if (this.socket.readyState === WebSocket.CONNECTING || this.socket.readyState === WebSocket.OPEN) return;
-      clearInterval(watch);
-      if (!this.#closedByUs) this.socket.terminate();
-    }, 10);
-    this.socket.once("close", () => clearInterval(watch));
+    this.#closeEvent = new Promise((resolve) => this.socket.once("close", (code, reason) => resolve({ code, reason: String(reason) })));
     this.greeted = new Promise((resolve, reject) => {
       this.socket.on("message", (data) => {
         const message = JSON.parse(String(data)) as LiveMessage;
@@ -50,6 +41,25 @@ export class LiveClient {
     const first = await client.greeted;
     if (first.type !== "hello") throw new Error(`expected hello, got ${JSON.stringify(first)}`);
     return client;
+  }
+
+  /**
+   * Resolves with the close code and reason the client saw. Under wrangler dev the TCP connection
+   * lingers ~15 s after the hub's Close frame, and ws fires "close" only at the TCP end: so once the
+   * frame came (ws left OPEN), this ends the connection itself; "close" then carries the hub's code
+   * and reason. (Watched only once asked for: a timer per socket would load a process holding 500.)
+   */
+  get closed(): Promise<{ code: number; reason: string }> {
+    if (!this.#watching) {
+      this.#watching = true;
+      const watch = setInterval(() => {
+        if (this.socket.readyState === WebSocket.CONNECTING || this.socket.readyState === WebSocket.OPEN) return;
+        clearInterval(watch);
+        if (!this.#closedByUs) this.socket.terminate();
+      }, 10);
+      this.socket.once("close", () => clearInterval(watch));
+    }
+    return this.#closeEvent;
   }
 
   ofType(type: string): LiveMessage[] {
