@@ -48,6 +48,10 @@ export interface Env {
   WEBHOOK_TIMEOUT?: string;
   /** Pages on these origins may call the API from a browser (CORS; comma-separated, e.g. https://app.example). */
   CORS_ALLOWED_ORIGINS?: string;
+  /** Most WebSockets one team's hub holds at once (default 1000); more are refused with close code 1013. */
+  LIVE_MAX_SOCKETS_PER_TEAM?: string;
+  /** Most WebSockets one member holds at once (default 10). */
+  LIVE_MAX_SOCKETS_PER_MEMBER?: string;
 }
 
 /** Who is calling: set by the access middleware for every team route. */
@@ -99,6 +103,8 @@ export interface Config {
   webhooks: WebhookConfig;
   /** Origins whose pages may call the API (CORS), each as scheme://host[:port]; empty: none. */
   corsAllowedOrigins: string[];
+  /** Caps on open WebSockets (worker/live/team-hub.ts). */
+  liveSockets: { perTeam: number; perMember: number };
 }
 
 /** Webhook delivery settings (worker/webhooks). */
@@ -138,6 +144,10 @@ export function parseConfig(env: Env): Config {
       timeoutMs: duration("WEBHOOK_TIMEOUT", env.WEBHOOK_TIMEOUT, 15_000),
     },
     corsAllowedOrigins: origins("CORS_ALLOWED_ORIGINS", env.CORS_ALLOWED_ORIGINS),
+    liveSockets: {
+      perTeam: positiveCount("LIVE_MAX_SOCKETS_PER_TEAM", env.LIVE_MAX_SOCKETS_PER_TEAM, 1000),
+      perMember: positiveCount("LIVE_MAX_SOCKETS_PER_MEMBER", env.LIVE_MAX_SOCKETS_PER_MEMBER, 10),
+    },
   };
 }
 
@@ -170,6 +180,13 @@ function positiveMs(setting: string, text: string | undefined, fallback: number)
   const ms = Number(text);
   if (!Number.isInteger(ms) || ms <= 0) throw new ConfigError(setting, `is ${JSON.stringify(text)}; it must be a whole number of milliseconds above 0, like ${fallback}`);
   return ms;
+}
+
+function positiveCount(setting: string, text: string | undefined, fallback: number): number {
+  if (text === undefined || text.trim() === "") return fallback;
+  const count = Number(text);
+  if (!Number.isInteger(count) || count <= 0) throw new ConfigError(setting, `is ${JSON.stringify(text)}; it must be a whole number above 0, like ${fallback}`);
+  return count;
 }
 
 function nonNegativeMs(setting: string, text: string | undefined): number {

@@ -137,14 +137,14 @@ async function measureAtRest(agents: readonly Agent[], master: Agent): Promise<R
 }
 
 /** VmRSS (or another Rss line) from /proc/<pid>/status, in MB. */
-function rssMb(pid: number, field: "VmRSS" | "RssFile" = "VmRSS"): number {
+export function rssMb(pid: number, field: "VmRSS" | "RssFile" = "VmRSS"): number {
   const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   if (match === null) throw new Error(`no ${field} in /proc/${pid}/status`);
   return Number(match[1]) / 1024;
 }
 
 /** utime + stime from /proc/<pid>/stat, in clock ticks. */
-function cpuTicks(pid: number): number {
+export function cpuTicks(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   // The command name (field 2) may hold spaces; fields are counted after its closing parenthesis.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
@@ -155,7 +155,7 @@ function cpuPercent(ticks: number, ticksPerSecond: number, wallMs: number): numb
   return (ticks / ticksPerSecond / (wallMs / 1000)) * 100;
 }
 
-function clockTicksPerSecond(): number {
+export function clockTicksPerSecond(): number {
   try {
     return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
   } catch {
