@@ -10,6 +10,11 @@ describe("settings are checked once, before any route", () => {
     ["STORE_TIMEOUT_MS", "5s"],
     ["STORE_TIMEOUT_MS", "-1"],
     ["HEALTH_TIMEOUT_MS", "fast"],
+    ["RATE_LIMIT_WRITES", "fast"],
+    ["RATE_LIMIT_ADMIN_FAILURES", "0/1m"],
+    ["RATE_LIMIT_TOKEN_FAILURES", "30/soon"],
+    ["QUOTA_EVENTS", "0"],
+    ["QUOTA_OPEN_TRANSACTIONS", "lots"],
   ])("%s=%s answers 503 misconfigured naming it, on every route", async (setting, value) => {
     const t = await newTeam();
     for (const [path, init] of [

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { CalendarName, EventListQuery, EventPatch, EventWrite, type Event } from "../../shared/calendar.ts";
 import { formatInstant, MAX_INSTANT_MS } from "../../shared/instant.ts";
 import { requireMember } from "../auth/access.ts";
-import type { AppEnv } from "../env.ts";
+import { configOf, type AppEnv } from "../env.ts";
 import { invalid, readQuery } from "../request.ts";
 import { addRecordRoutes } from "../records/record-routes.ts";
 import { decodeCursor, encodeCursor, type Cursor } from "../storage/cursor.ts";
@@ -29,7 +29,7 @@ const FEED_FUTURE_MS = 400 * 86_400_000;
 const FEED_MAX_EVENTS = 5000;
 
 function storeFor(c: Context<AppEnv>): CalendarStore {
-  return new CalendarStore(participantStore(c.env, "calendar"), c.get("member").team, changesFor(c));
+  return new CalendarStore(participantStore(c.env, "calendar"), c.get("member").team, changesFor(c), configOf(c.env).quotas.events);
 }
 
 calendarRoutes.get("/", async (c) => {

@@ -3,8 +3,11 @@
  * window: counting a request, and reading what is left). The gateway lets these run next to the
  * worker's own scripts; test/unit/gateway-script-policy.test.ts checks them against the installed
  * library, so an upgrade that changes a script fails there, not in production.
+ *
+ * The library is pinned to 2.0.8: from 2.1 its scripts start with `#!lua flags=allow-key-locking`,
+ * which Redis 7.0 (Debian 12's, the dev stack's) refuses as an unknown flag.
  */
 export const RATELIMIT_SCRIPT_SHA1S = {
-  fixedWindowLimit: "b2efc02798c8e9b471a10f9b1d5745db89923ff3",
-  fixedWindowRemaining: "823cb2a5a902d69681244f5e28e5ebb8f2a89edd",
+  fixedWindowLimit: "472e55443b62f60d0991028456c57815a387066d",
+  fixedWindowRemaining: "40515c9dd0a08f8584f5f9b593935f6a87c1c1c3",
 } as const;
