@@ -45,6 +45,7 @@ export class TxQuotaExceeded extends Error {
     this.limit = limit;
   }
 }
+
 export class TxAlreadyCommitted extends Error {}
 
 /** An op for a transaction that is no longer open: committed or aborted, it takes nothing more. */
