@@ -1,8 +1,8 @@
 /**
  * Who is calling, for limits counted per client address: CF-Connecting-IP. In the cloud Cloudflare
  * sets it (a client's own is replaced); under `npm run dev` the front proxy (dev/front-proxy.ts) sets
- * it to the socket's peer, replacing any the client sent. Without it (a worker reached directly,
- * tests) every caller shares the address "unknown".
+ * it to the socket's peer, replacing any the client sent (plain `wrangler dev` would keep a client's
+ * own). Without it (tests calling the worker directly) every caller shares the address "unknown".
  *
  * An IPv6 client counts by its /64: one subscriber usually holds a whole /64, and could otherwise
  * take a fresh address for every guess.
