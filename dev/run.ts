@@ -34,7 +34,19 @@ const verbose = env.GROUPSYNC_VERBOSE === "1";
 const workerUrl = `http://127.0.0.1:${port}`;
 const stateFile = new StackStateFile(dataDir);
 /** Worker settings a developer may set for `npm run dev` (README, "Configuration"). */
-const WORKER_SETTINGS = ["TX_IDLE_TIMEOUT", "STORE_TIMEOUT_MS", "HEALTH_TIMEOUT_MS", "ALLOWED_HOSTS", "CORS_ALLOWED_ORIGINS"] as const;
+const WORKER_SETTINGS = [
+  "TX_IDLE_TIMEOUT",
+  "STORE_TIMEOUT_MS",
+  "HEALTH_TIMEOUT_MS",
+  "ALLOWED_HOSTS",
+  "CORS_ALLOWED_ORIGINS",
+  "RATE_LIMIT_ADMIN_FAILURES",
+  "RATE_LIMIT_TOKEN_FAILURES",
+  "RATE_LIMIT_WRITES",
+  "QUOTA_EVENTS",
+  "QUOTA_GOALS",
+  "QUOTA_OPEN_TRANSACTIONS",
+] as const;
 
 /** A child of the stack: how to start it, and its current process. */
 interface Supervised {

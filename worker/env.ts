@@ -1,4 +1,5 @@
 import { parseDuration } from "../shared/instant.ts";
+import { parseQuota, parseRate, type Rate } from "./limits/rate.ts";
 
 /**
  * The worker's bindings. Secrets come from `wrangler secret put` in the cloud and from
@@ -52,6 +53,16 @@ export interface Env {
   LIVE_MAX_SOCKETS_PER_TEAM?: string;
   /** Most WebSockets one member holds at once (default 10). */
   LIVE_MAX_SOCKETS_PER_MEMBER?: string;
+  /** Rate limits, "<count>/<duration>" or "off" (defaults in DEFAULT_LIMITS): wrong admin secrets per client address, */
+  RATE_LIMIT_ADMIN_FAILURES?: string;
+  /** unknown tokens per client address, */
+  RATE_LIMIT_TOKEN_FAILURES?: string;
+  /** and writes (POST, PUT, PATCH, DELETE) per member. */
+  RATE_LIMIT_WRITES?: string;
+  /** Quotas per team, a count or "off": events, goals, open transactions. */
+  QUOTA_EVENTS?: string;
+  QUOTA_GOALS?: string;
+  QUOTA_OPEN_TRANSACTIONS?: string;
 }
 
 /** Who is calling: set by the access middleware for every team route. */
@@ -105,6 +116,10 @@ export interface Config {
   corsAllowedOrigins: string[];
   /** Caps on open WebSockets (worker/live/team-hub.ts). */
   liveSockets: { perTeam: number; perMember: number };
+  /** Each rate limit (null: off); see worker/limits/. */
+  rateLimits: Record<RateLimitName, Rate | null>;
+  /** Each per-team quota (null: off). */
+  quotas: Record<QuotaName, number | null>;
 }
 
 /** Webhook delivery settings (worker/webhooks). */
@@ -118,6 +133,19 @@ export interface WebhookConfig {
 
 /** Development's stand-in for WEBHOOK_SECRETS_KEY: secrets of a local stack need no protection from its own disk. */
 export const DEVELOPMENT_WEBHOOK_SECRETS_KEY = "groupsync-development-webhook-secrets-key";
+
+export type RateLimitName = "admin_failures" | "token_failures" | "writes";
+export type QuotaName = "events" | "goals" | "open_transactions";
+
+/** The limits a deployment has unless its settings say otherwise (README, "Rate limits and quotas"). */
+export const DEFAULT_LIMITS = {
+  RATE_LIMIT_ADMIN_FAILURES: "10/1m",
+  RATE_LIMIT_TOKEN_FAILURES: "30/1m",
+  RATE_LIMIT_WRITES: "300/1m",
+  QUOTA_EVENTS: "10000",
+  QUOTA_GOALS: "1000",
+  QUOTA_OPEN_TRANSACTIONS: "100",
+} as const satisfies Partial<Record<keyof Env, string>>;
 
 /** Reads every setting from the bindings; throws ConfigError naming the first one that is wrong. */
 export function parseConfig(env: Env): Config {
@@ -148,7 +176,31 @@ export function parseConfig(env: Env): Config {
       perTeam: positiveCount("LIVE_MAX_SOCKETS_PER_TEAM", env.LIVE_MAX_SOCKETS_PER_TEAM, 1000),
       perMember: positiveCount("LIVE_MAX_SOCKETS_PER_MEMBER", env.LIVE_MAX_SOCKETS_PER_MEMBER, 10),
     },
+    rateLimits: {
+      admin_failures: rate(env, "RATE_LIMIT_ADMIN_FAILURES"),
+      token_failures: rate(env, "RATE_LIMIT_TOKEN_FAILURES"),
+      writes: rate(env, "RATE_LIMIT_WRITES"),
+    },
+    quotas: {
+      events: quota(env, "QUOTA_EVENTS"),
+      goals: quota(env, "QUOTA_GOALS"),
+      open_transactions: quota(env, "QUOTA_OPEN_TRANSACTIONS"),
+    },
   };
+}
+
+function rate(env: Env, setting: keyof typeof DEFAULT_LIMITS): Rate | null {
+  const text = env[setting]?.trim() || DEFAULT_LIMITS[setting];
+  const parsed = parseRate(text);
+  if (parsed !== null && "problem" in parsed) throw new ConfigError(setting, `is ${JSON.stringify(env[setting])}, which ${parsed.problem}`);
+  return parsed;
+}
+
+function quota(env: Env, setting: keyof typeof DEFAULT_LIMITS): number | null {
+  const text = env[setting]?.trim() || DEFAULT_LIMITS[setting];
+  const parsed = parseQuota(text);
+  if (typeof parsed === "object" && parsed !== null) throw new ConfigError(setting, `is ${JSON.stringify(env[setting])}; it ${parsed.problem}`);
+  return parsed;
 }
 
 // Parsed once per bindings object: workerd hands every request of an isolate the same one.

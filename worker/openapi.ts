@@ -94,10 +94,11 @@ const ERROR_TEXT: Record<number, string> = {
   400: "Invalid input; `details.fields` names each field at fault",
   401: "Missing or invalid token",
   404: "No such resource in your team",
-  409: "Conflict (see `code`)",
+  409: "Conflict (see `code`); `quota_exceeded` when a create would take the team past one of its quotas (`details.quota`, `details.limit`)",
   412: "If-Match does not name the current version (a weak tag never matches), or If-None-Match does",
   413: "Body larger than 64 KiB",
   422: "`idempotency_key_reused`: this Idempotency-Key was used in the last 24 h for a different request (method, path or body)",
+  429: "`rate_limited`: too many wrong admin secrets or invalid tokens from this address, or writes by this member (a write here counts too); retry after Retry-After (the RateLimit and RateLimit-Policy headers say more)",
   503: "`dependency_unavailable`: a store is down and nothing was changed (retry after Retry-After); `outcome_unknown`: a write got no answer and may still be made (no Retry-After: read before retrying); or the deployment is misconfigured",
 };
 
@@ -286,7 +287,9 @@ function build() {
           ? [{ name: "Idempotency-Key", in: "header", required: false, description: IDEMPOTENCY_KEY_TEXT + (op.idempotent === "marker" ? MARKER_TEXT : ""), schema: { type: "string", minLength: 1, maxLength: 255, pattern: "^[\\x20-\\x7e]+$" } }]
           : []),
       ];
-      const responses: Operation["responses"] = { ...op.responses, ...(op.idempotent ? errors(422) : {}) };
+      // Every route that checks a credential counts the wrong ones (429 past the limit); see worker/limits/.
+      const limited = 401 in op.responses ? errors(429) : {};
+      const responses: Operation["responses"] = { ...op.responses, ...limited, ...(op.idempotent ? errors(422) : {}) };
       if (op.conditional) responses[304] = [op.conditional === "etag+date" ? "Not modified: If-None-Match names the current ETag, or (without it) If-Modified-Since is not before Last-Modified" : "Not modified: If-None-Match names the current ETag"];
       responses[400] ??= ["Invalid input (here: a malformed X-Request-Id); `details.fields` names the field", "Error"];
       if (op.idempotent === "marker") responses[409] = ["Conflict (see `code`); `idempotency_key_in_use`: the first request with this Idempotency-Key still runs, retry after Retry-After", "Error"];

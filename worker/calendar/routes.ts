@@ -2,7 +2,7 @@ import { Hono, type Context } from "hono";
 import { EventListQuery, EventPatch, EventWrite, type Event } from "../../shared/calendar.ts";
 import { formatInstant, MAX_INSTANT_MS } from "../../shared/instant.ts";
 import { requireMember } from "../auth/access.ts";
-import type { AppEnv } from "../env.ts";
+import { configOf, type AppEnv } from "../env.ts";
 import { invalid, readQuery } from "../request.ts";
 import { addRecordRoutes } from "../records/record-routes.ts";
 import { decodeCursor, encodeCursor } from "../storage/cursor.ts";
@@ -18,7 +18,7 @@ calendarRoutes.use("/", requireMember());
 calendarRoutes.use("/*", requireMember());
 
 function storeFor(c: Context<AppEnv>): CalendarStore {
-  return new CalendarStore(participantStore(c.env, "calendar"), c.get("member").team, changesFor(c));
+  return new CalendarStore(participantStore(c.env, "calendar"), c.get("member").team, changesFor(c), configOf(c.env).quotas.events);
 }
 
 calendarRoutes.get("/", async (c) => {

@@ -3,6 +3,7 @@ import { EMIT_LUA, FEED_LOCALS_LUA, FEED_REPLY_LUA } from "../live/feed.ts";
 import { LuaScript } from "../storage/lua-script.ts";
 import { LEAVE_LEASE_LUA } from "../tx/lease-scripts.ts";
 import { RECORD_FIELD_LUA } from "../storage/record-field-lua.ts";
+import { QUOTA_LUA } from "../limits/quota-lua.ts";
 
 /**
  * The overlap rule, in Lua, shared by every script that books time (a plain write and a
@@ -36,16 +37,17 @@ end
  *       team max length, event lock, idempotency record, feed stream, feed seq
  * ARGV: id, record JSON, start ms, end ms, mode (create|update), expected version ('' for create),
  *       max conflicts to report, channel, message, idempotency fingerprint ('' for none),
- *       idempotency answer, feed inline ('1' or '')
+ *       idempotency answer, events quota ('' for none), feed inline ('1' or ''; last, where FEED_LOCALS_LUA reads it)
  * Returns {'ok', feed...} (see FEED_REPLY_LUA) | {'exists'} | {'missing'} | {'stale', version} | {'locked', tx}
+ *       | {'quota_exceeded', 'events', limit} (a create only: team start counts the team's events; see QUOTA_LUA)
  *       | {'conflict', id, id, ...} (a hold's id is its member: its record is at event:<id> too; the worker reads them)
  *       | {'idem_replay', record} | {'idem_reused'} (see IDEM_LUA: checked first, stored with the write)
  * The overlap rule is FIND_CONFLICTS above.
  */
 export const putEventScript = new LuaScript(
   "put_event",
-  "1aa166d9c4d6ad62da32850cd9bc73be7667d4e7",
-  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${FIND_CONFLICTS}${RECORD_FIELD_LUA}${IDEM_LUA}local seen = idem_seen(KEYS[9], ARGV[10])
+  "2776db82a8fc775eb8868cf997c9df25a4441102",
+  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${FIND_CONFLICTS}${RECORD_FIELD_LUA}${IDEM_LUA}${QUOTA_LUA}local seen = idem_seen(KEYS[9], ARGV[10])
 if seen then return seen end
 local id = ARGV[1]
 local lock = redis.call('GET', KEYS[8])
@@ -53,6 +55,8 @@ if lock then return {'locked', lock} end
 local current = redis.call('GET', KEYS[1])
 if ARGV[5] == 'create' then
   if current then return {'exists'} end
+  local full = quota_refusal(KEYS[4], ARGV[12], 'events')
+  if full then return full end
 else
   if not current then return {'missing'} end
   local version = tostring(record_field(current, 'version'))
@@ -99,21 +103,25 @@ return feed_reply({'ok'})`,
 
 /**
  * Prepares one calendar op of a transaction: validates it against the store and takes its hold,
- * atomically. KEYS: event, cal start, cal end, hold, event lock, tx holds, leases.
+ * atomically. KEYS: event, cal start, cal end, hold, event lock, tx holds, leases, team start.
  * ARGV: kind (create|update|delete), event id, hold member, start ms, end ms, hold record JSON,
- *       tx id, lease end ms, max conflicts, expected version ('' for create).
+ *       tx id, lease end ms, max conflicts, expected version ('' for create), events quota ('' for none),
+ *       event creates this transaction prepared before.
  * Returns {'ok'} | {'locked', tx} | {'exists'} | {'missing'} | {'stale'} | {'conflict', id, ...}
+ *       | {'quota_exceeded', 'events', limit} (a create, counted against the events the team has now; see QUOTA_LUA)
  * Holds of the same transaction count as busy too: two ops for one slot in one transaction conflict.
  */
 export const prepareEventScript = new LuaScript(
   "prepare_event",
-  "7ad9894154429cfb2c4506e8187cbf8ba07ce691",
-  `${FIND_CONFLICTS}${RECORD_FIELD_LUA}local id, member, tx = ARGV[2], ARGV[3], ARGV[7]
+  "2fc1d926739df45b6a921d077897dc419ce15663",
+  `${FIND_CONFLICTS}${RECORD_FIELD_LUA}${QUOTA_LUA}local id, member, tx = ARGV[2], ARGV[3], ARGV[7]
 local lock = redis.call('GET', KEYS[5])
 if lock then return {'locked', lock} end
 local current = redis.call('GET', KEYS[1])
 if ARGV[1] == 'create' then
   if current then return {'exists'} end
+  local full = quota_refusal(KEYS[8], ARGV[11], 'events', ARGV[12])
+  if full then return full end
 else
   if not current then return {'missing'} end
   if tostring(record_field(current, 'version')) ~= ARGV[10] then return {'stale'} end

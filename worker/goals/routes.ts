@@ -1,7 +1,7 @@
 import { Hono, type Context } from "hono";
 import { GoalListQuery, GoalPatch, GoalWrite } from "../../shared/goals.ts";
 import { requireMember } from "../auth/access.ts";
-import type { AppEnv } from "../env.ts";
+import { configOf, type AppEnv } from "../env.ts";
 import { taggedJson } from "../preconditions.ts";
 import { readQuery } from "../request.ts";
 import { addRecordRoutes } from "../records/record-routes.ts";
@@ -17,7 +17,7 @@ goalRoutes.use("/", requireMember());
 goalRoutes.use("/*", requireMember());
 
 function storeFor(c: Context<AppEnv>): GoalStore {
-  return new GoalStore(participantStore(c.env, "goals"), c.get("member").team, changesFor(c));
+  return new GoalStore(participantStore(c.env, "goals"), c.get("member").team, changesFor(c), configOf(c.env).quotas.goals);
 }
 
 goalRoutes.get("/", async (c) => {

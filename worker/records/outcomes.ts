@@ -1,3 +1,4 @@
+import type { QuotaName } from "../env.ts";
 import type { Idempotency } from "../idempotency/idempotency.ts";
 
 /** What a booking collides with: an event, or a hold of a transaction in progress (`tx` set). */
@@ -9,6 +10,9 @@ export type SlotConflict = {
   tx?: string;
 };
 
+/** A create refused because the team has as many records as its quota allows (deleting one frees a place). */
+export type QuotaExceeded = { kind: "quota_exceeded"; quota: QuotaName; limit: number };
+
 /** A write stopped by a transaction: its lock on the record, or holds (and events) on its slot. */
 export type Blocked = { kind: "locked"; tx: string } | { kind: "conflict"; conflicts: SlotConflict[] };
 
@@ -17,7 +21,7 @@ export type Blocked = { kind: "locked"; tx: string } | { kind: "conflict"; confl
  * answer (ending in `unreachable`), and what it cannot is a type error, not a runtime throw.
  * Resources without slots (goals) never answer "conflict".
  */
-export type CreateOutcome = { kind: "ok" } | { kind: "exists" } | Blocked | { kind: "replay"; record: string } | { kind: "key_reused" };
+export type CreateOutcome = { kind: "ok" } | { kind: "exists" } | Blocked | QuotaExceeded | { kind: "replay"; record: string } | { kind: "key_reused" };
 export type UpdateOutcome = { kind: "ok" } | { kind: "missing" } | { kind: "stale"; version: number } | Blocked;
 export type DeleteOutcome = { kind: "ok" } | { kind: "missing" } | { kind: "stale"; version: number } | { kind: "locked"; tx: string };
 
@@ -51,7 +55,8 @@ type AnyOutcome = CreateOutcome | UpdateOutcome | DeleteOutcome;
 /**
  * A write script's reply as the outcome of the operation that ran it: {'ok', feed...} (the feed
  * tail is settled by the caller), {'exists'}, {'missing'}, {'stale', version}, {'locked', tx},
- * {'conflict', ...} (read by `conflicts`), {'idem_replay', record}, {'idem_reused'}. A kind the
+ * {'conflict', ...} (read by `conflicts`), {'idem_replay', record}, {'idem_reused'},
+ * {'quota_exceeded', quota, limit} (see QUOTA_LUA). A kind the
  * operation cannot answer means the script broke its contract: an error, not an outcome.
  */
 export async function outcomeOf<K extends AnyOutcome["kind"]>(
@@ -83,6 +88,8 @@ async function parse(reply: string[], conflicts?: (ids: string[]) => Promise<Slo
       return { kind: "replay", record: reply[1]! };
     case "idem_reused":
       return { kind: "key_reused" };
+    case "quota_exceeded":
+      return { kind: "quota_exceeded", quota: reply[1] as QuotaName, limit: Number(reply[2]) };
     default:
       return null;
   }

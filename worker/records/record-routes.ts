@@ -59,6 +59,7 @@ export function addRecordRoutes<R extends StoredRecord, F, W extends F & { id?: 
           if (await blockers.cleared(blockingTransactions(outcome))) continue;
           throw writeRefusal(outcome, resource, record);
         case "exists":
+        case "quota_exceeded":
           throw writeRefusal(outcome, resource, record);
         default:
           return unreachable(outcome, `create ${resource.noun} outcome`);
