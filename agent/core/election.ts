@@ -170,6 +170,8 @@ interface FollowerProgress {
   echo: ClockEcho | null;
   /** sentAt of the follower's last merge offer taken in, echoed in heartbeats so it stops resending. */
   mergeAck: number | null;
+  /** The digest of the member list the follower's last ack says it holds; null before its first ack. */
+  membersDigest: string | null;
 }
 
 interface PendingCommand extends StampedCommand {
@@ -610,10 +612,13 @@ export class ElectionNode {
     if (message.term < this.#term) return this.#rejectStale(message.from, now);
     // Same term, another master (two sides elected apart): the lower id wins (heal-rule.ts).
     const current = this.#role === "master" ? this.id : this.#role === "peer" ? this.#masterId : null;
-    if (current !== null && current !== message.from) {
-      if (!outranks({ term: message.term, id: message.from }, { term: this.#term, id: current })) return this.#rejectStale(message.from, now);
-      if (this.#role === "master") this.#stopBeingMaster(now);
-    }
+    const rival = current !== null && current !== message.from;
+    if (rival && !outranks({ term: message.term, id: message.from }, { term: this.#term, id: current })) return this.#rejectStale(message.from, now);
+    // Without the list, and ours is not the one the master has: say which one we hold and wait for
+    // the next beat, which carries it (the master sends it until our ack names its digest).
+    const members = message.members ?? (message.membersDigest === this.#membership.digest ? this.members : null);
+    if (members === null) return this.#ackHeartbeat(message, now);
+    if (rival && this.#role === "master") this.#stopBeingMaster(now);
     this.#role = "peer";
     this.#campaign = null;
     this.#suspect = null;
@@ -630,12 +635,12 @@ export class ElectionNode {
     // partition), one whose timer is later, or one that just came over from another master with
     // history of its own: it hands its members and timer over, and the master merges them. What it
     // hands over is its history as it was before this heartbeat.
-    const listedThere = message.members.some((member) => member.id === this.id);
+    const listedThere = members.some((member) => member.id === this.id);
     const oursNewer = this.#synced && compareStates(message, { stateStamp: this.#stateStamp, stateVersion: this.#stateVersion }) < 0;
-    const rosterHasUnknown = this.#membership.size > 1 && this.#membership.ids().some((id) => !message.members.some((m) => m.id === id));
+    const rosterHasUnknown = this.#membership.size > 1 && this.#membership.ids().some((id) => !members.some((m) => m.id === id));
     const contributes = this.#synced && (this.#log.size > 0 || this.#stateStamp !== null || rosterHasUnknown);
     const offer = this.#status === "member" && (!listedThere || oursNewer || (switched && contributes)) ? this.#offerBody(now) : null;
-    this.#adoptSharedState(message, this.#offsetTo(this.#masterClock!), switched, now);
+    this.#adoptSharedState({ ...message, members }, this.#offsetTo(this.#masterClock!), switched, now);
     this.#membership.adoptLost(message.lost, this.id, now);
 
     const listed = this.#membership.has(this.id);
@@ -645,19 +650,25 @@ export class ElectionNode {
       this.#joinTarget = null;
       this.#emit({ type: "joined", masterId: message.from });
     }
-    this.#send(message.from, {
-      type: "heartbeat_ack",
-      sentAt: now,
-      membersVersion: this.#membership.version, // what we hold, which a reordered old heartbeat did not change
-      accepted: true,
-      member: listed,
-      masterId: message.from,
-      masterAddress: this.addressOf(message.from),
-    });
+    this.#ackHeartbeat(message, now);
     const pending = this.#pendingOffer;
     if (pending !== null && (pending.to !== message.from || (message.mergeAck !== null && message.mergeAck >= pending.sentAt))) this.#pendingOffer = null;
     if (offer !== null) this.#offerTo(message.from, offer, now);
     this.#resendCommands(now);
+  }
+
+  /** Answers a heartbeat we follow with what we hold now, which a reordered old one did not change. */
+  #ackHeartbeat(message: Heartbeat, now: number): void {
+    this.#send(message.from, {
+      type: "heartbeat_ack",
+      sentAt: now,
+      membersVersion: this.#membership.version,
+      membersDigest: this.#membership.digest,
+      accepted: true,
+      member: this.#membership.has(this.id),
+      masterId: message.from,
+      masterAddress: this.addressOf(message.from),
+    });
   }
 
   /**
@@ -721,6 +732,7 @@ export class ElectionNode {
     if (follower === undefined) return;
     follower.lastAckAt = now;
     follower.echo = { peerSentAt: message.sentAt, masterReceivedAt: now };
+    follower.membersDigest = message.membersDigest;
   }
 
   /** A follower or candidate whose (earlier) heartbeat as master was refused: the refuser's master may want our state. */
@@ -743,6 +755,7 @@ export class ElectionNode {
       type: "heartbeat_ack",
       sentAt: now,
       membersVersion: this.#membership.version,
+      membersDigest: this.#membership.digest,
       accepted: false,
       member: this.#membership.has(to),
       masterId,
@@ -839,7 +852,7 @@ export class ElectionNode {
     const follower = this.#followers.get(offer.from);
     if (follower !== undefined) follower.mergeAck = offer.sentAt;
     if (changed || timerChanged || records.length > 0) this.#sendHeartbeats(now);
-    else if (follower !== undefined) this.#send(offer.from, this.#heartbeatBody(now, null, follower.mergeAck)); // just the ack
+    else if (follower !== undefined) this.#send(offer.from, this.#heartbeatBody(now, null, follower.mergeAck, follower.membersDigest !== this.#membership.digest)); // just the ack
   }
 
   // ---- elections -----------------------------------------------------------------------------
@@ -930,7 +943,7 @@ export class ElectionNode {
     this.#timer = advance(this.#timer, now);
     this.#followers = new Map();
     for (const id of this.#membership.ids()) {
-      if (id !== this.id) this.#followers.set(id, { lastAckAt: now, echo: null, mergeAck: null });
+      if (id !== this.id) this.#followers.set(id, { lastAckAt: now, echo: null, mergeAck: null, membersDigest: null });
     }
     for (const pending of this.#unacked.values()) this.#queue = enqueue(this.#queue, pending, now);
     this.#unacked.clear();
@@ -1116,8 +1129,8 @@ export class ElectionNode {
     this.#addToLog(entry, true);
   }
 
-  /** One heartbeat's content, the same for every receiver but `echo` and `mergeAck`. */
-  #heartbeatBody(now: number, echo: ClockEcho | null, mergeAck: number | null): Extract<MessageBody, { type: "heartbeat" }> {
+  /** One heartbeat's content, the same for every receiver but `echo`, `mergeAck` and whether it carries the member list. */
+  #heartbeatBody(now: number, echo: ClockEcho | null, mergeAck: number | null, withMembers: boolean): Extract<MessageBody, { type: "heartbeat" }> {
     // Heard from lately (acks, votes, anything): proof of life. A member merely not yet timed out is
     // not counted, or the dead would keep their place in the succession until memberTimeoutMs.
     const heardSince = now - this.config.electionTimeoutMinMs;
@@ -1126,6 +1139,8 @@ export class ElectionNode {
       type: "heartbeat",
       sentAt: now,
       ...this.#snapshot(this.#timer, this.config.recentCommandsSent),
+      members: withMembers ? this.members : null,
+      membersDigest: this.#membership.digest,
       echo,
       live,
       lost: this.lostMembers,
@@ -1137,9 +1152,12 @@ export class ElectionNode {
   #sendHeartbeats(now: number): void {
     this.#nextHeartbeatAt = now + this.config.heartbeatMs;
     if (this.#followers.size === 0) return;
-    const body = this.#heartbeatBody(now, null, null);
+    const body = this.#heartbeatBody(now, null, null, true);
+    const digest = this.#membership.digest;
     for (const [id, follower] of this.#followers) {
-      this.#send(id, { ...body, echo: follower.echo, mergeAck: follower.mergeAck });
+      // The list goes to every follower until its ack shows the digest: a lost beat loses nothing.
+      const members = follower.membersDigest === digest ? null : body.members;
+      this.#send(id, { ...body, members, echo: follower.echo, mergeAck: follower.mergeAck });
       follower.echo = null;
     }
   }
@@ -1154,7 +1172,7 @@ export class ElectionNode {
     const lost = this.#membership.lostToProbe(now, this.config.lostRetentionMs);
     if (lost.length === 0) return;
     this.#timer = advance(this.#timer, now);
-    const body = this.#heartbeatBody(now, null, null);
+    const body = this.#heartbeatBody(now, null, null, true);
     for (const id of lost) this.#send(id, body);
   }
 
@@ -1250,7 +1268,7 @@ export class ElectionNode {
     for (const id of this.#followers.keys()) if (!this.#membership.has(id)) this.#followers.delete(id);
     for (const id of this.#membership.ids()) {
       if (id !== this.id && !this.#followers.has(id)) {
-        this.#followers.set(id, { lastAckAt: now, echo: null, mergeAck: null });
+        this.#followers.set(id, { lastAckAt: now, echo: null, mergeAck: null, membersDigest: null });
       }
     }
   }
