@@ -78,6 +78,13 @@ import { jumpCeiling, type JumpAnchor } from "./jump-ceiling.ts";
 
 export interface ElectionConfig {
   readonly heartbeatMs: number;
+  /**
+   * A follower answers its master's heartbeats at most this often (at once when it has news: the
+   * first beat from a new master, one that carried the member list, a list it does not hold). By
+   * default 1.5 beats: every other beat, so the master hears from each member every ~200 ms, well
+   * inside the 300 ms (electionTimeoutMinMs) it counts a member live for, at half the acks.
+   */
+  readonly ackIntervalMs: number;
   readonly electionTimeoutMinMs: number;
   readonly electionTimeoutMaxMs: number;
   /** The master drops a member it has had no ack from for this long (and keeps probing it as lost). */
@@ -124,6 +131,7 @@ const FAST_TURN_MS = 100;
 
 export const DEFAULT_ELECTION_CONFIG: ElectionConfig = Object.freeze({
   heartbeatMs: 100,
+  ackIntervalMs: 150,
   electionTimeoutMinMs: 300,
   electionTimeoutMaxMs: 600,
   memberTimeoutMs: 2000,
@@ -238,6 +246,8 @@ export class ElectionNode {
   #campaign: Campaign | null = null;
   #electionDeadline: number;
   #lastHeartbeatAt: number | null = null;
+  /** When this node last acked its master's heartbeat; null since it switched masters (the next beat is acked at once). */
+  #lastAckSentAt: number | null = null;
   /** The master this node stopped hearing from: not waited for while counting votes. */
   #suspect: NodeId | null = null;
 
@@ -277,7 +287,9 @@ export class ElectionNode {
   constructor(options: ElectionNodeOptions) {
     this.id = options.id;
     this.address = options.address;
-    this.config = checkConfig({ ...DEFAULT_ELECTION_CONFIG, ...options.config });
+    // Unless set, the ack interval follows the heartbeat: every other beat.
+    const ackIntervalMs = 1.5 * (options.config?.heartbeatMs ?? DEFAULT_ELECTION_CONFIG.heartbeatMs);
+    this.config = checkConfig({ ...DEFAULT_ELECTION_CONFIG, ackIntervalMs, ...options.config });
     this.#random = options.random;
     const settings = resolveSettings(options.settings);
     if (!settings.ok) throw new RangeError(settings.error.message);
@@ -625,6 +637,7 @@ export class ElectionNode {
     const switched = this.#masterId !== message.from;
     if (switched) {
       this.#masterId = message.from;
+      this.#lastAckSentAt = null;
       for (const pending of this.#unacked.values()) pending.nextSendAt = now;
     }
     this.#lastHeartbeatAt = now;
@@ -650,7 +663,8 @@ export class ElectionNode {
       this.#joinTarget = null;
       this.#emit({ type: "joined", masterId: message.from });
     }
-    this.#ackHeartbeat(message, now);
+    const ackDue = this.#lastAckSentAt === null || now - this.#lastAckSentAt >= this.config.ackIntervalMs;
+    if (ackDue || message.members !== null) this.#ackHeartbeat(message, now);
     const pending = this.#pendingOffer;
     if (pending !== null && (pending.to !== message.from || (message.mergeAck !== null && message.mergeAck >= pending.sentAt))) this.#pendingOffer = null;
     if (offer !== null) this.#offerTo(message.from, offer, now);
@@ -659,6 +673,7 @@ export class ElectionNode {
 
   /** Answers a heartbeat we follow with what we hold now, which a reordered old one did not change. */
   #ackHeartbeat(message: Heartbeat, now: number): void {
+    this.#lastAckSentAt = now;
     this.#send(message.from, {
       type: "heartbeat_ack",
       sentAt: now,
@@ -1329,6 +1344,10 @@ function checkConfig(config: ElectionConfig): ElectionConfig {
   if (config.lamportGrowthMs <= 0 || config.lamportJumpSlack < 1) throw new RangeError("lamportGrowthMs must be above 0 and lamportJumpSlack at least 1");
   if (config.heartbeatMs >= config.electionTimeoutMinMs) {
     throw new RangeError("heartbeatMs must be well below electionTimeoutMinMs, or members would time out between beats");
+  }
+  // The master counts a member live if heard within electionTimeoutMinMs: an ack skipped plus one beat must fit.
+  if (config.ackIntervalMs < 0 || config.ackIntervalMs + config.heartbeatMs >= config.electionTimeoutMinMs) {
+    throw new RangeError("ackIntervalMs plus heartbeatMs must stay below electionTimeoutMinMs, or the master would count live members as silent");
   }
   return Object.freeze(config);
 }

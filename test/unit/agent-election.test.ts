@@ -88,6 +88,8 @@ describe("a single node", () => {
   it("rejects a configuration whose heartbeat is not well inside the election timeout", () => {
     const config = { heartbeatMs: DEFAULT_ELECTION_CONFIG.electionTimeoutMinMs };
     expect(() => new ElectionNode({ id: "x", address: "a", now: 0, random: Math.random, config })).toThrow(/heartbeatMs/);
+    const rareAcks = { ackIntervalMs: DEFAULT_ELECTION_CONFIG.electionTimeoutMinMs - DEFAULT_ELECTION_CONFIG.heartbeatMs };
+    expect(() => new ElectionNode({ id: "x", address: "a", now: 0, random: Math.random, config: rareAcks })).toThrow(/ackIntervalMs/);
   });
 
   it("counts a strict majority (of the member list, or of the members that answered)", () => {
@@ -644,10 +646,14 @@ describe("membership", { timeout: 60_000 }, () => {
       const [leaver, unlucky] = IDS.filter((id) => id !== master.id);
       const listsTo = new Map<NodeId, number>();
       const beatsTo = new Map<NodeId, number>();
+      const acksFrom = new Map<NodeId, number>();
       let toLose = 3;
+      let fewestLive = Infinity;
       c.sim.loseWhere((from, to, message) => {
+        if (message.type === "heartbeat_ack" && to === master.id) acksFrom.set(from, (acksFrom.get(from) ?? 0) + 1);
         if (message.type !== "heartbeat" || from !== master.id) return false;
         beatsTo.set(to, (beatsTo.get(to) ?? 0) + 1);
+        fewestLive = Math.min(fewestLive, message.live.length);
         if (message.members === null) return false;
         listsTo.set(to, (listsTo.get(to) ?? 0) + 1);
         if (to !== unlucky || toLose === 0) return false;
@@ -657,6 +663,11 @@ describe("membership", { timeout: 60_000 }, () => {
       c.sim.runFor(10 * heartbeatMs);
       expect(beatsTo.get(unlucky!), `seed ${seed}: beats at rest`).toBeGreaterThanOrEqual(8);
       expect([...listsTo.values()], `seed ${seed}: lists at rest`).toEqual([]);
+      // Every other beat is acked at rest (ackIntervalMs), which keeps every member in the master's live view.
+      const acks = acksFrom.get(unlucky!) ?? 0;
+      expect(acks, `seed ${seed}: acks at rest`).toBeGreaterThanOrEqual(Math.floor(beatsTo.get(unlucky!)! / 2) - 1);
+      expect(acks, `seed ${seed}: acks at rest`).toBeLessThanOrEqual(Math.ceil(beatsTo.get(unlucky!)! / 2) + 1);
+      expect(fewestLive, `seed ${seed}: members live in every beat`).toBe(IDS.length);
 
       c.sim.act(leaver!, (node, now) => node.leave(now));
       c.sim.crash(leaver!);
