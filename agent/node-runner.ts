@@ -306,7 +306,7 @@ export class NodeRunner {
     for (const member of node.members) {
       if (member.id === node.id) continue;
       const peer = parsePeerAddress(member.address);
-      // Bound to the member's current run, known once it has spoken to us over TCP (acks do, every beat).
+      // Bound to the member's current run, known once it has spoken to us over TCP (acks do, every other beat).
       const boot = this.#auth.bootOf(member.id);
       if (peer?.udpPort == null || boot === null) continue;
       this.#udp.send(peer.host, peer.udpPort, this.#auth.seal(tick, node.term, udpBinding(member.id, boot)));
