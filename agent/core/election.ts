@@ -80,7 +80,8 @@ export interface ElectionConfig {
   readonly heartbeatMs: number;
   /**
    * A follower answers its master's heartbeats at most this often (at once when it has news: the
-   * first beat from a new master, one that carried the member list, a list it does not hold). By
+   * first beat from a new master, one that carried the member list, a list it does not hold, and
+   * every beat until its clock estimate for that master holds clockSamples round trips). By
    * default 1.5 beats: every other beat, so the master hears from each member every ~200 ms, well
    * inside the 300 ms (electionTimeoutMinMs) it counts a member live for, at half the acks.
    */
@@ -663,8 +664,12 @@ export class ElectionNode {
       this.#joinTarget = null;
       this.#emit({ type: "joined", masterId: message.from });
     }
+    // Every beat is acked while the clock estimate for this master is still filling (each ack is a
+    // round trip): right after a failover the new master's deadline is only as good as that estimate.
+    const { samples } = this.#masterClock!;
+    const sampling = samples.recent.length < samples.capacity;
     const ackDue = this.#lastAckSentAt === null || now - this.#lastAckSentAt >= this.config.ackIntervalMs;
-    if (ackDue || message.members !== null) this.#ackHeartbeat(message, now);
+    if (ackDue || sampling || message.members !== null) this.#ackHeartbeat(message, now);
     const pending = this.#pendingOffer;
     if (pending !== null && (pending.to !== message.from || (message.mergeAck !== null && message.mergeAck >= pending.sentAt))) this.#pendingOffer = null;
     if (offer !== null) this.#offerTo(message.from, offer, now);

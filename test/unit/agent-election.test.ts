@@ -162,6 +162,22 @@ describe("two nodes wired by hand", () => {
     expect(p.members).toEqual(members);
   });
 
+  it("acks every beat of a new master until its clock estimate is full, then every other beat", () => {
+    const { m, p } = pair();
+    electM(m, p);
+    const acked: boolean[] = [];
+    for (let at = 210; acked.length < 20; at += config.heartbeatMs) {
+      const beat = heartbeatsIn(m.tick(at))[0]!;
+      const acks = p.receive(beat, at + 1).messages.filter((envelope) => envelope.message.type === "heartbeat_ack");
+      for (const ack of acks) m.receive(ack.message, at + 2);
+      acked.push(acks.length > 0);
+    }
+    const { clockSamples } = DEFAULT_ELECTION_CONFIG;
+    // One round trip per ack: the beat after an ack echoes it, so the (k+1)th beat brings the kth sample.
+    expect(acked.slice(0, clockSamples)).toEqual(Array(clockSamples).fill(true));
+    expect(acked.slice(clockSamples)).toEqual(acked.slice(clockSamples).map((_, index) => index % 2 === 1));
+  });
+
   it("grants at most one vote per term, and answers a resend the same way", () => {
     const three = [...members, { id: "r", address: "r" }];
     const node = (id: string, random: number) => new ElectionNode({ id, address: id, now: 0, random: () => random, members: three, config });
@@ -660,6 +676,10 @@ describe("membership", { timeout: 60_000 }, () => {
         toLose -= 1;
         return true;
       });
+      c.sim.runFor(DEFAULT_ELECTION_CONFIG.clockSamples * 2 * heartbeatMs); // every beat is acked until the clock estimates fill
+      listsTo.clear();
+      beatsTo.clear();
+      acksFrom.clear();
       c.sim.runFor(10 * heartbeatMs);
       expect(beatsTo.get(unlucky!), `seed ${seed}: beats at rest`).toBeGreaterThanOrEqual(8);
       expect([...listsTo.values()], `seed ${seed}: lists at rest`).toEqual([]);
