@@ -21,7 +21,7 @@ import {
   applyChange, applyHello, applyMessage, emptyState, liveFeedUrl, withAgents, withAllGoals, withEvent, withEventWindow, withGoal,
   withoutEvent, withoutGoal, withTimer,
 } from "./lib/live-state.js";
-import { weekRange } from "./lib/week.js";
+import { DAYS_PER_WEEK, dayRange } from "./lib/week.js";
 import { CalendarView } from "./ui/calendar-view.js";
 import { byId, showMessage } from "./ui/dom.js";
 import { GoalsView } from "./ui/goals-view.js";
@@ -172,7 +172,7 @@ async function loadSnapshot(load, merge) {
 }
 
 async function loadWeek() {
-  const { from, to } = weekRange(calendarView.weekStart);
+  const { from, to } = dayRange(calendarView.weekStart, DAYS_PER_WEEK, calendarView.zone);
   const window = { fromMs: Date.parse(from), toMs: Date.parse(to) };
   await loadSnapshot(
     () => api.listAll(`/events?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&limit=500`, "events"),

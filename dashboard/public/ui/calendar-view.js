@@ -1,36 +1,62 @@
 // @ts-check
 /**
  * The calendar panel: a week grid (one column per day, one slot button per hour) with the team's
- * events on it, and the form that books, edits and deletes them. A click on a slot, or Enter on it
- * after moving with the arrow keys, fills the form with that hour; a click on an event edits it.
+ * events on it, coloured by calendar with a legend that filters them; beside it the selected
+ * event's details and the form that books, edits and deletes. A click on a slot, or Enter on it
+ * after moving with the arrow keys, fills the form with that hour; a click on an event shows it and
+ * edits it. Days and hours are in the time zone picked above the grid (the browser's by default).
  *
  * @typedef {import("../lib/types.js").CalendarEvent} CalendarEvent
  * @typedef {import("../lib/types.js").ApiErrorInfo} ApiErrorInfo
- * @typedef {{ title: string, starts_at: string, ends_at: string, description: string }} EventFields
+ * @typedef {import("../lib/week.js").Placement} Placement
+ * @typedef {{ title: string, starts_at: string, ends_at: string, description: string, calendar: string }} EventFields
  * @typedef {{
- *   onWeekChange: (weekStart: Date) => void,
+ *   onWeekChange: (weekStart: number) => void,
  *   onCreate: (fields: EventFields) => Promise<ApiErrorInfo | CalendarEvent>,
  *   onUpdate: (id: string, version: number, fields: EventFields) => Promise<ApiErrorInfo | CalendarEvent>,
  *   onDelete: (id: string, version: number) => Promise<ApiErrorInfo | null>,
  * }} CalendarHandlers
  */
-import { describeError, formatTimeRange, slotConflicts } from "../lib/messages.js";
-import { addWeeks, dayStart, DAYS_PER_WEEK, fromLocalInputValue, layoutWeek, slotInstant, startOfWeek, toLocalInputValue, weekDays } from "../lib/week.js";
+import { calendarColor, calendarsInOrder } from "../lib/calendar-colors.js";
+import { describeError, formatTimeRange, HELD_BY_TRANSACTION, slotConflicts, timeFormat } from "../lib/messages.js";
+import { DAYS_PER_WEEK, fromLocalInputValue, layoutDays, slotInstant, startOfWeek, toLocalInputValue, today } from "../lib/week.js";
+import { browserZone, dayDate, isKnownZone, offsetLabel } from "../lib/zoned-time.js";
 import { byId, h, keepingFocus, showMessage } from "./dom.js";
 
 const HOURS = 24;
-/** The hour the grid scrolls to first: the working day, not midnight. */
+/** The working day the grid shows first; events outside it are hinted above and below the grid. */
 const FIRST_VISIBLE_HOUR = 7;
+const TEAM_CALENDAR = "team";
+/** Shorter pieces are drawn on one line, title first, so the title is never cut for the time. */
+const SHORT_MINUTES = 45;
+const CALENDAR_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+const ZONE_KEY = "groupsync.zone";
+const HIDDEN_KEY = "groupsync.hiddenCalendars";
+const HELD_PREFIX = "held:";
+
+const storage = {
+  /** @param {string} key */
+  get: (key) => { try { return localStorage.getItem(key); } catch { return null; } },
+  /** @param {string} key @param {string} value */
+  set: (key, value) => { try { localStorage.setItem(key, value); } catch { /* private mode: this session only */ } },
+};
 
 export class CalendarView {
   #grid = byId("week-grid", HTMLElement);
   #scroller = byId("week-scroll", HTMLElement);
   #weekLabel = byId("week-label", HTMLElement);
+  #zoneSelect = byId("time-zone", HTMLSelectElement);
+  #legend = byId("calendar-legend", HTMLElement);
+  #calendarOptions = byId("calendar-options", HTMLDataListElement);
+  #earlierHint = byId("earlier-hint", HTMLButtonElement);
+  #laterHint = byId("later-hint", HTMLButtonElement);
+  #detail = byId("event-detail", HTMLElement);
   #form = byId("event-form", HTMLFormElement);
   #formHeading = byId("event-form-heading", HTMLElement);
   #title = byId("event-title", HTMLInputElement);
   #start = byId("event-start", HTMLInputElement);
   #end = byId("event-end", HTMLInputElement);
+  #calendar = byId("event-calendar", HTMLInputElement);
   #description = byId("event-description", HTMLTextAreaElement);
   #error = byId("event-error", HTMLElement);
   #status = byId("event-status", HTMLElement);
@@ -38,46 +64,75 @@ export class CalendarView {
   #delete = byId("event-delete", HTMLButtonElement);
   #cancel = byId("event-cancel", HTMLButtonElement);
   #handlers;
-  #weekStart = startOfWeek(new Date());
+  #zone = browserZone();
+  /** Day number of the Monday on screen. */
+  #weekStart = 0;
   /** @type {HTMLElement[]} one events layer per day column */
   #layers = [];
-  /** @type {Map<string, { block: HTMLButtonElement, signature: string }>} event blocks by event id and day */
+  /** @type {Map<string, { block: HTMLElement, signature: string }>} event blocks by event id and day */
   #blocks = new Map();
   /** @type {readonly CalendarEvent[]} */
   #events = [];
+  /** @type {Placement[]} the pieces on screen, for the earlier/later hints */
+  #shown = [];
+  /** @type {Set<string>} calendars whose events are hidden (the legend's unticked boxes) */
+  #hidden = new Set();
   /** @type {{ id: string, version: number } | null} the event the form edits; null when booking */
   #editing = null;
   /** Ids of the events the last refused booking collided with, highlighted in the grid. */
   #conflictIds = new Set();
+  /** @type {CalendarEvent[]} slots a transaction holds, learnt from the last refusal (the API lists no holds) */
+  #holds = [];
   #activeSlot = { day: 0, hour: 9 };
   #busy = false;
 
   /** @param {CalendarHandlers} handlers */
   constructor(handlers) {
     this.#handlers = handlers;
-    byId("week-prev", HTMLButtonElement).addEventListener("click", () => this.showWeek(addWeeks(this.#weekStart, -1)));
-    byId("week-next", HTMLButtonElement).addEventListener("click", () => this.showWeek(addWeeks(this.#weekStart, 1)));
-    byId("week-today", HTMLButtonElement).addEventListener("click", () => this.showWeek(startOfWeek(new Date())));
+    const savedZone = storage.get(ZONE_KEY);
+    if (savedZone !== null && isKnownZone(savedZone)) this.#zone = savedZone;
+    try {
+      for (const name of JSON.parse(storage.get(HIDDEN_KEY) ?? "[]")) if (typeof name === "string") this.#hidden.add(name);
+    } catch { /* a damaged entry: show every calendar */ }
+    this.#weekStart = startOfWeek(Date.now(), this.#zone);
+    this.#fillZones();
+    byId("week-prev", HTMLButtonElement).addEventListener("click", () => this.showWeek(this.#weekStart - DAYS_PER_WEEK));
+    byId("week-next", HTMLButtonElement).addEventListener("click", () => this.showWeek(this.#weekStart + DAYS_PER_WEEK));
+    byId("week-today", HTMLButtonElement).addEventListener("click", () => this.showWeek(startOfWeek(Date.now(), this.#zone)));
+    this.#zoneSelect.addEventListener("change", () => this.#changeZone(this.#zoneSelect.value));
     this.#form.addEventListener("submit", (event) => {
       event.preventDefault();
       void this.#save();
     });
+    // A changed time or calendar is a new question: the old refusal's marks no longer apply.
+    for (const input of [this.#start, this.#end, this.#calendar]) input.addEventListener("input", () => this.#clearConflicts());
     this.#delete.addEventListener("click", () => void this.#deleteEditing());
     this.#cancel.addEventListener("click", () => this.#resetForm(""));
     this.#grid.addEventListener("keydown", (event) => this.#moveSlotFocus(event));
-    this.#activeSlot.day = (new Date().getDay() + 6) % 7;
+    this.#scroller.addEventListener("scroll", () => this.#showHints(), { passive: true });
+    this.#earlierHint.addEventListener("click", () => this.#scrollToPiece("earlier"));
+    this.#laterHint.addEventListener("click", () => this.#scrollToPiece("later"));
+    this.#activeSlot.day = today(Date.now(), this.#zone) - this.#weekStart;
     this.#buildGrid();
     this.#scroller.scrollTop = FIRST_VISIBLE_HOUR * this.#hourHeight();
+    this.#showHints();
   }
 
+  /** Day number of the Monday on screen. */
   get weekStart() {
     return this.#weekStart;
   }
 
-  /** @param {Date} weekStart a local Monday midnight */
+  /** The IANA zone the grid and the form are in. */
+  get zone() {
+    return this.#zone;
+  }
+
+  /** @param {number} weekStart day number of a Monday */
   showWeek(weekStart) {
     this.#weekStart = weekStart;
     this.#conflictIds.clear();
+    this.#holds = [];
     this.#buildGrid();
     this.#handlers.onWeekChange(weekStart);
   }
@@ -85,7 +140,8 @@ export class CalendarView {
   /** Draws the events (every one the page knows; those outside the week are skipped). @param {readonly CalendarEvent[]} events */
   render(events) {
     this.#events = events;
-    const days = layoutWeek(events, this.#weekStart);
+    const visible = [...events, ...this.#holds].filter((event) => !this.#hidden.has(event.calendar));
+    const days = layoutDays(visible, this.#weekStart, DAYS_PER_WEEK, this.#zone);
     keepingFocus(() => {
       days.forEach((placements, day) => {
         const layer = this.#layers[day];
@@ -96,8 +152,11 @@ export class CalendarView {
         if (current.length !== blocks.length || current.some((child, i) => child !== blocks[i])) layer.replaceChildren(...blocks);
       });
     });
-    const shown = new Set(days.flat().map((placement) => `${placement.event.id}:${placement.day}`));
+    this.#shown = days.flat();
+    const shown = new Set(this.#shown.map((placement) => `${placement.event.id}:${placement.day}`));
     for (const key of this.#blocks.keys()) if (!shown.has(key)) this.#blocks.delete(key);
+    this.#renderLegend();
+    this.#showHints();
     // The event being edited was deleted by someone else: the form must not keep pretending.
     if (this.#editing !== null && !events.some((event) => event.id === this.#editing?.id)) {
       this.#resetForm("");
@@ -106,53 +165,73 @@ export class CalendarView {
   }
 
   /**
-   * The button for one event's piece in one day: reused while nothing it shows has changed.
-   * @param {import("../lib/week.js").Placement} placement
+   * The element for one event's piece in one day: reused while nothing it shows has changed.
+   * @param {Placement} placement
    */
   #block(placement) {
     const { event, day } = placement;
+    const held = event.id.startsWith(HELD_PREFIX);
     const conflict = this.#conflictIds.has(event.id);
     const editing = this.#editing?.id === event.id;
-    const signature = JSON.stringify([event.version, event.title, event.starts_at, event.ends_at, placement.lane, placement.lanes, conflict, editing]);
+    const signature = JSON.stringify([event.version, event.title, event.calendar, event.starts_at, event.ends_at, placement.column, placement.span, placement.columns, conflict, editing, this.#zone]);
     const key = `${event.id}:${day}`;
     const cached = this.#blocks.get(key);
     if (cached !== undefined && cached.signature === signature) return cached.block;
-    const when = formatTimeRange(event.starts_at, event.ends_at);
-    const block = h("button", {
-      type: "button",
-      class: "event-block",
-      "data-event-id": event.id,
-      "data-focus-key": `event:${key}`,
+    const format = { timeZone: this.#zone };
+    const when = formatTimeRange(event.starts_at, event.ends_at, format);
+    const short = placement.endMinute - placement.startMinute < SHORT_MINUTES;
+    const tooltip = held ? `Held by a transaction in progress\n${when}` : `${event.title}\n${when}\nCalendar: ${event.calendar}`;
+    const attributes = {
+      class: held ? "event-block held-block" : "event-block",
+      "data-event-id": held ? false : event.id,
+      "data-calendar": event.calendar,
+      "data-color": calendarColor(event.calendar),
+      "data-size": short ? "short" : "tall",
+      "data-narrow": placement.columns / placement.span >= 3,
       "data-conflict": conflict,
       "data-editing": editing,
-      "aria-label": `${event.title}, ${when}${event.calendar === "team" ? "" : `, calendar ${event.calendar}`}. Edit`,
-      style: `--start:${placement.startMinute};--end:${placement.endMinute};--lane:${placement.lane};--lanes:${placement.lanes}`,
-    },
-      h("span", { class: "event-title" }, event.title),
-      h("span", { class: "event-time" }, when.split(", ").at(-1) ?? when),
-    );
-    block.addEventListener("click", () => {
-      const latest = this.#events.find((candidate) => candidate.id === event.id);
-      if (latest !== undefined) this.#edit(latest);
-    });
+      "data-continues-before": placement.continuesBefore,
+      "data-continues-after": placement.continuesAfter,
+      title: tooltip,
+    };
+    const children = [
+      h("span", { class: "event-title" }, held ? "Held" : event.title),
+      h("span", { class: "event-time" }, pieceTime(placement, format)),
+    ];
+    const block = held
+      ? h("div", { ...attributes, role: "note", "aria-label": `Held by a transaction in progress, ${when}, calendar ${event.calendar}` }, ...children)
+      : h("button", { ...attributes, type: "button", "data-focus-key": `event:${key}`, "aria-label": `${event.title}, ${when}, calendar ${event.calendar}. Show and edit` }, ...children);
+    // Set through the CSSOM, not a style attribute, so a strict Content-Security-Policy allows it.
+    block.style.setProperty("--start", String(placement.startMinute));
+    block.style.setProperty("--end", String(placement.endMinute));
+    block.style.setProperty("--column", String(placement.column));
+    block.style.setProperty("--span", String(placement.span));
+    block.style.setProperty("--columns", String(placement.columns));
+    if (!held) {
+      block.addEventListener("click", () => {
+        const latest = this.#events.find((candidate) => candidate.id === event.id);
+        if (latest !== undefined) this.#edit(latest);
+      });
+    }
     this.#blocks.set(key, { block, signature });
     return block;
   }
 
   /** The week grid's skeleton: day headings, hour labels, one slot button per hour. */
   #buildGrid() {
-    const days = weekDays(this.#weekStart);
-    const dayName = new Intl.DateTimeFormat(undefined, { weekday: "short", day: "numeric" });
-    const longDay = new Intl.DateTimeFormat(undefined, { weekday: "long", day: "numeric", month: "long" });
-    const hourName = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
-    const today = new Date().toDateString();
-    this.#weekLabel.textContent = `Week of ${new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", year: "numeric" })
-      .formatRange(this.#weekStart, dayStart(this.#weekStart, DAYS_PER_WEEK - 1))}`;
+    const utc = { timeZone: "UTC" };
+    const dayName = new Intl.DateTimeFormat(undefined, { ...utc, weekday: "short", day: "numeric" });
+    const longDay = new Intl.DateTimeFormat(undefined, { ...utc, weekday: "long", day: "numeric", month: "long" });
+    const hourLabel = (/** @type {number} */ hour) => `${String(hour).padStart(2, "0")}:00`;
+    const todayNumber = today(Date.now(), this.#zone);
+    this.#weekLabel.textContent = `Week of ${new Intl.DateTimeFormat(undefined, { ...utc, day: "numeric", month: "short", year: "numeric" })
+      .formatRange(dayDate(this.#weekStart), dayDate(this.#weekStart + DAYS_PER_WEEK - 1))}`;
     const gutter = h("div", { class: "hour-gutter", "aria-hidden": "true" },
-      ...Array.from({ length: HOURS }, (_, hour) => h("div", { class: "hour-label" }, hourName.format(new Date(2000, 0, 1, hour)))));
+      ...Array.from({ length: HOURS }, (_, hour) => h("div", { class: "hour-label" }, hourLabel(hour))));
     this.#layers = [];
     this.#blocks.clear();
-    const columns = days.map((date, day) => {
+    const days = Array.from({ length: DAYS_PER_WEEK }, (_, day) => this.#weekStart + day);
+    const columns = days.map((dayNumber, day) => {
       const slots = Array.from({ length: HOURS }, (_, hour) => {
         const active = day === this.#activeSlot.day && hour === this.#activeSlot.hour;
         const slot = h("button", {
@@ -161,27 +240,74 @@ export class CalendarView {
           tabindex: active ? 0 : -1,
           "data-day": day,
           "data-hour": hour,
-          "aria-label": `Book ${longDay.format(date)}, ${hourName.format(new Date(2000, 0, 1, hour))}`,
+          "aria-label": `Book ${longDay.format(dayDate(dayNumber))}, ${hourLabel(hour)}`,
         });
         slot.addEventListener("click", () => this.#pickSlot(day, hour));
         return slot;
       });
       const layer = h("div", { class: "events-layer" });
       this.#layers.push(layer);
-      return h("div", { class: "day-column", "data-day": day, "data-today": date.toDateString() === today }, ...slots, layer);
+      return h("div", { class: "day-column", "data-day": day, "data-today": dayNumber === todayNumber }, ...slots, layer);
     });
-    const heads = days.map((date, day) =>
-      h("div", { class: "day-head", "data-day": day, "aria-current": date.toDateString() === today ? "date" : false }, dayName.format(date)));
-    this.#grid.replaceChildren(h("div", { class: "corner" }), ...heads, gutter, ...columns);
+    const heads = days.map((dayNumber, day) =>
+      h("div", { class: "day-head", "data-day": day, "aria-current": dayNumber === todayNumber ? "date" : false }, dayName.format(dayDate(dayNumber))));
+    this.#grid.replaceChildren(h("div", { class: "corner" }, h("span", { class: "corner-zone" }, offsetLabel(Date.now(), this.#zone))), ...heads, gutter, ...columns);
     this.render(this.#events);
-    // On a narrow screen only a few days fit: bring today (or Monday) into view.
-    const todayHead = heads.find((head) => head.hasAttribute("aria-current"));
-    this.#scroller.scrollLeft = todayHead === undefined ? 0 : Math.max(0, todayHead.offsetLeft - gutter.offsetWidth);
+    this.#scrollTodayIntoView();
+  }
+
+  /** On a narrow screen only a few days fit: bring today fully into view, clear of the sticky hour column. */
+  #scrollTodayIntoView() {
+    const todayHead = this.#grid.querySelector('.day-head[aria-current="date"]');
+    const gutter = this.#grid.querySelector(".hour-gutter");
+    if (!(todayHead instanceof HTMLElement) || !(gutter instanceof HTMLElement)) {
+      this.#scroller.scrollLeft = 0;
+      return;
+    }
+    const view = this.#scroller.getBoundingClientRect();
+    const head = todayHead.getBoundingClientRect();
+    const visibleLeft = view.left + gutter.offsetWidth;
+    if (head.left < visibleLeft) this.#scroller.scrollLeft -= visibleLeft - head.left;
+    else if (head.right > view.right) this.#scroller.scrollLeft += Math.min(head.right - view.right, head.left - visibleLeft);
   }
 
   #hourHeight() {
     const slot = this.#grid.querySelector(".slot");
-    return slot instanceof HTMLElement && slot.offsetHeight > 0 ? slot.offsetHeight : 48;
+    return slot instanceof HTMLElement && slot.offsetHeight > 0 ? slot.offsetHeight : 56;
+  }
+
+  /** The minutes of the day the scroller shows now. */
+  #visibleMinutes() {
+    const perMinute = this.#hourHeight() / 60;
+    const head = this.#grid.querySelector(".day-head");
+    const headHeight = head instanceof HTMLElement ? head.offsetHeight : 0;
+    const top = this.#scroller.scrollTop / perMinute;
+    return { top, bottom: top + Math.max(0, this.#scroller.clientHeight - headHeight) / perMinute };
+  }
+
+  /** "↑ 2 events earlier" / "↓ 1 event later": what the scroller hides above and below. */
+  #showHints() {
+    if (this.#scroller.clientHeight === 0) return;
+    const { top, bottom } = this.#visibleMinutes();
+    const earlier = this.#shown.filter((piece) => piece.endMinute <= top + 1);
+    const later = this.#shown.filter((piece) => piece.startMinute >= bottom - 1);
+    const time = (/** @type {number} */ minute) => `${String(Math.floor(minute / 60)).padStart(2, "0")}:${String(Math.floor(minute % 60)).padStart(2, "0")}`;
+    const count = (/** @type {number} */ n) => `${n} ${n === 1 ? "event" : "events"}`;
+    const first = Math.min(...earlier.map((piece) => piece.startMinute));
+    const last = Math.max(...later.map((piece) => piece.startMinute));
+    showMessage(this.#earlierHint, earlier.length === 0 ? "" : `↑ ${count(earlier.length)} earlier, from ${time(first)}`);
+    showMessage(this.#laterHint, later.length === 0 ? "" : `↓ ${count(later.length)} later, until ${time(Math.max(...later.map((piece) => piece.endMinute)))}`);
+    this.#laterHint.dataset.lastStart = String(last);
+  }
+
+  /** @param {"earlier" | "later"} which */
+  #scrollToPiece(which) {
+    const { top, bottom } = this.#visibleMinutes();
+    const pieces = which === "earlier" ? this.#shown.filter((piece) => piece.endMinute <= top + 1) : this.#shown.filter((piece) => piece.startMinute >= bottom - 1);
+    if (pieces.length === 0) return;
+    const minute = which === "earlier" ? Math.min(...pieces.map((piece) => piece.startMinute)) : Math.max(...pieces.map((piece) => piece.endMinute)) - (bottom - top);
+    this.#scroller.scrollTop = Math.max(0, (minute - 15) * (this.#hourHeight() / 60));
+    this.#showHints();
   }
 
   /** Arrow keys move between slots (one tab stop for the whole grid); Enter or Space picks one. @param {KeyboardEvent} event */
@@ -208,22 +334,28 @@ export class CalendarView {
     for (const slot of this.#grid.querySelectorAll(".slot")) {
       if (slot instanceof HTMLElement) slot.tabIndex = Number(slot.dataset.day) === day && Number(slot.dataset.hour) === hour ? 0 : -1;
     }
-    const keepTitle = this.#editing === null ? this.#title.value : "";
+    const keep = this.#editing === null ? { title: this.#title.value, calendar: this.#calendar.value } : { title: "", calendar: this.#calendar.value };
     this.#resetForm("");
-    this.#title.value = keepTitle;
-    const start = slotInstant(this.#weekStart, day, hour * 60);
-    this.#start.value = toLocalInputValue(start);
-    this.#end.value = toLocalInputValue(new Date(start.getTime() + 60 * 60_000));
+    this.#title.value = keep.title;
+    this.#calendar.value = keep.calendar || TEAM_CALENDAR;
+    const start = slotInstant(this.#weekStart + day, hour * 60, this.#zone);
+    this.#start.value = toLocalInputValue(start, this.#zone);
+    this.#end.value = toLocalInputValue(start + 60 * 60_000, this.#zone);
+    this.#cancel.hidden = false;
     this.#title.focus();
   }
 
   /** @param {CalendarEvent} event */
   #edit(event) {
     this.#editing = { id: event.id, version: event.version };
+    this.#conflictIds.clear();
+    this.#holds = [];
+    this.#showDetail(event);
     this.#formHeading.textContent = `Edit “${event.title}”`;
     this.#title.value = event.title;
-    this.#start.value = toLocalInputValue(new Date(event.starts_at));
-    this.#end.value = toLocalInputValue(new Date(event.ends_at));
+    this.#start.value = toLocalInputValue(Date.parse(event.starts_at), this.#zone);
+    this.#end.value = toLocalInputValue(Date.parse(event.ends_at), this.#zone);
+    this.#calendar.value = event.calendar;
     this.#description.value = event.description;
     this.#submit.textContent = "Save changes";
     this.#delete.hidden = false;
@@ -234,30 +366,55 @@ export class CalendarView {
     this.#title.focus();
   }
 
+  /** The selected event in full: a title cut short in the grid reads whole here. @param {CalendarEvent | null} event */
+  #showDetail(event) {
+    this.#detail.hidden = event === null;
+    if (event === null) return;
+    byId("event-detail-title", HTMLElement).textContent = event.title;
+    byId("event-detail-when", HTMLElement).textContent = `${formatTimeRange(event.starts_at, event.ends_at, { timeZone: this.#zone })} (${this.#zone})`;
+    byId("event-detail-calendar", HTMLElement).textContent = `Calendar: ${event.calendar}`;
+    byId("event-detail-swatch", HTMLElement).dataset.color = String(calendarColor(event.calendar));
+    this.#detail.dataset.color = String(calendarColor(event.calendar));
+    byId("event-detail-by", HTMLElement).textContent = `Booked by ${event.created_by}`;
+    showMessage(byId("event-detail-notes", HTMLElement), event.description);
+  }
+
   /** Back to booking a new event, with `status` said politely. @param {string} status */
   #resetForm(status) {
-    const wasEditing = this.#editing !== null;
+    const wasMarked = this.#editing !== null || this.#conflictIds.size > 0 || this.#holds.length > 0;
     this.#editing = null;
+    this.#conflictIds.clear();
+    this.#holds = [];
     this.#form.reset();
+    this.#showDetail(null);
     this.#formHeading.textContent = "Book a slot";
     this.#submit.textContent = "Book";
     this.#delete.hidden = true;
     this.#cancel.hidden = true;
     showMessage(this.#error, "");
     this.#status.textContent = status;
-    if (wasEditing) this.render(this.#events);
+    if (wasMarked) this.render(this.#events);
+  }
+
+  #clearConflicts() {
+    if (this.#conflictIds.size === 0 && this.#holds.length === 0) return;
+    this.#conflictIds.clear();
+    this.#holds = [];
+    this.render(this.#events);
   }
 
   /** @returns {EventFields | string} the fields, or what is wrong with them */
   #readForm() {
     const title = this.#title.value.trim();
     if (title === "") return "Give the event a title.";
-    const startsAt = fromLocalInputValue(this.#start.value);
+    const startsAt = fromLocalInputValue(this.#start.value, this.#zone);
     if (startsAt === null) return "Choose when the event starts.";
-    const endsAt = fromLocalInputValue(this.#end.value);
+    const endsAt = fromLocalInputValue(this.#end.value, this.#zone);
     if (endsAt === null) return "Choose when the event ends.";
     if (Date.parse(endsAt) <= Date.parse(startsAt)) return "The event must end after it starts.";
-    return { title, starts_at: startsAt, ends_at: endsAt, description: this.#description.value };
+    const calendar = this.#calendar.value.trim() || TEAM_CALENDAR;
+    if (!CALENDAR_NAME.test(calendar)) return "A calendar's name is 1-64 letters, digits, '-', '_' or '.', starting with a letter or digit.";
+    return { title, starts_at: startsAt, ends_at: endsAt, description: this.#description.value, calendar };
   }
 
   async #save() {
@@ -265,6 +422,7 @@ export class CalendarView {
     const fields = this.#readForm();
     if (typeof fields === "string") {
       showMessage(this.#error, fields);
+      this.#cancel.hidden = false;
       return;
     }
     this.#busy = true;
@@ -273,13 +431,12 @@ export class CalendarView {
       const editing = this.#editing;
       const result = editing === null ? await this.#handlers.onCreate(fields) : await this.#handlers.onUpdate(editing.id, editing.version, fields);
       if ("code" in result) {
-        this.#showRefusal(result, editing === null ? "the slot" : "the event");
+        this.#showRefusal(result, editing === null ? "the slot" : "the event", fields.calendar);
         if (result.code === "precondition_failed" && editing !== null) this.#reloadEditingFrom(editing.id);
         return;
       }
-      this.#conflictIds.clear();
       const verb = editing === null ? "Booked" : "Saved";
-      this.#resetForm(`${verb} “${result.title}”, ${formatTimeRange(result.starts_at, result.ends_at)}.`);
+      this.#resetForm(`${verb} “${result.title}”, ${formatTimeRange(result.starts_at, result.ends_at, { timeZone: this.#zone })}, on ${result.calendar}.`);
       this.#showWeekOf(result);
     } finally {
       this.#busy = false;
@@ -295,7 +452,7 @@ export class CalendarView {
     try {
       const error = await this.#handlers.onDelete(editing.id, editing.version);
       if (error !== null) {
-        this.#showRefusal(error, "the event");
+        this.#showRefusal(error, "the event", this.#calendar.value);
         if (error.code === "precondition_failed") this.#reloadEditingFrom(editing.id);
         return;
       }
@@ -305,10 +462,17 @@ export class CalendarView {
     }
   }
 
-  /** @param {ApiErrorInfo} error @param {string} what */
-  #showRefusal(error, what) {
-    this.#conflictIds = new Set(slotConflicts(error).map((conflict) => conflict.id));
-    showMessage(this.#error, describeError(error, { what }));
+  /** Marks what the refusal names: the events it collides with, and the slots a transaction holds. @param {ApiErrorInfo} error @param {string} what @param {string} calendar */
+  #showRefusal(error, what, calendar) {
+    const conflicts = slotConflicts(error);
+    this.#conflictIds = new Set(conflicts.map((conflict) => conflict.id));
+    this.#holds = conflicts.filter((conflict) => conflict.id === HELD_BY_TRANSACTION).map((hold, i) => ({
+      id: `${HELD_PREFIX}${i}`, title: "Held", description: "", calendar, starts_at: hold.starts_at, ends_at: hold.ends_at,
+      created_by: "", created_at: hold.starts_at, updated_at: hold.starts_at, version: 0,
+    }));
+    showMessage(this.#error, describeError(error, { what, format: { timeZone: this.#zone } }));
+    // The member can always give up on a refused booking, not only retry it.
+    this.#cancel.hidden = false;
     this.render(this.#events);
   }
 
@@ -323,7 +487,77 @@ export class CalendarView {
 
   /** After booking in another week (typed in the form), go to that week so the event is seen. @param {CalendarEvent} event */
   #showWeekOf(event) {
-    const weekStart = startOfWeek(new Date(event.starts_at));
-    if (weekStart.getTime() !== this.#weekStart.getTime()) this.showWeek(weekStart);
+    const weekStart = startOfWeek(Date.parse(event.starts_at), this.#zone);
+    if (weekStart !== this.#weekStart) this.showWeek(weekStart);
   }
+
+  /** The legend: one tick box per calendar, in its colour; unticked calendars are hidden. */
+  #renderLegend() {
+    const names = calendarsInOrder([...this.#events.map((event) => event.calendar), ...this.#hidden]);
+    const signature = JSON.stringify([names, [...this.#hidden]]);
+    if (this.#legend.dataset.signature === signature) return;
+    this.#legend.dataset.signature = signature;
+    keepingFocus(() => {
+      this.#legend.replaceChildren(...names.map((name) => {
+        const box = h("input", { type: "checkbox", "data-focus-key": `calendar:${name}`, "data-calendar": name });
+        box.checked = !this.#hidden.has(name);
+        box.addEventListener("change", () => this.#setShown(name, box.checked));
+        return h("li", {}, h("label", { class: "legend-item" }, box, h("span", { class: "swatch", "data-color": calendarColor(name), "aria-hidden": "true" }), name));
+      }));
+    });
+    this.#calendarOptions.replaceChildren(...names.map((name) => h("option", { value: name })));
+  }
+
+  /** @param {string} calendar @param {boolean} shown */
+  #setShown(calendar, shown) {
+    if (shown) this.#hidden.delete(calendar);
+    else this.#hidden.add(calendar);
+    storage.set(HIDDEN_KEY, JSON.stringify([...this.#hidden]));
+    this.render(this.#events);
+  }
+
+  #fillZones() {
+    const zones = new Set([this.#zone, browserZone(), "UTC", ...Intl.supportedValuesOf("timeZone")]);
+    const browser = browserZone();
+    this.#zoneSelect.replaceChildren(...[...zones].map((zone) =>
+      h("option", { value: zone, selected: zone === this.#zone }, zone === browser ? `${zone} (this device)` : zone)));
+    this.#showZoneName();
+  }
+
+  #showZoneName() {
+    // The picker names the zone; the form's labels say the offset its times are in.
+    for (const element of document.querySelectorAll(".zone-name")) element.textContent = offsetLabel(Date.now(), this.#zone);
+  }
+
+  /** Everything is redrawn in the new zone, and the week re-read: its days now start at other instants. @param {string} zone */
+  #changeZone(zone) {
+    if (!isKnownZone(zone) || zone === this.#zone) return;
+    // What the form holds is kept as the same instants, shown in the new zone.
+    const start = fromLocalInputValue(this.#start.value, this.#zone), end = fromLocalInputValue(this.#end.value, this.#zone);
+    this.#zone = zone;
+    storage.set(ZONE_KEY, zone);
+    if (start !== null) this.#start.value = toLocalInputValue(Date.parse(start), zone);
+    if (end !== null) this.#end.value = toLocalInputValue(Date.parse(end), zone);
+    this.#showZoneName();
+    const editing = this.#editing === null ? null : this.#events.find((event) => event.id === this.#editing?.id);
+    if (editing) this.#showDetail(editing);
+    // Midday Wednesday (UTC) of the week on screen lies in that same week in every zone.
+    this.#weekStart = startOfWeek((this.#weekStart + 2) * 86_400_000 + 12 * 3_600_000, zone);
+    this.#buildGrid();
+    this.#handlers.onWeekChange(this.#weekStart);
+  }
+}
+
+/**
+ * What a piece shows as its time: its range, or, for a piece of an event that runs over midnight,
+ * where it starts or ends ("23:00 →", "→ 02:00", "all day").
+ * @param {Placement} placement @param {{ timeZone: string }} format
+ */
+function pieceTime(placement, format) {
+  const time = timeFormat(format.timeZone);
+  const start = time.format(Date.parse(placement.event.starts_at)), end = time.format(Date.parse(placement.event.ends_at));
+  if (placement.continuesBefore && placement.continuesAfter) return "all day";
+  if (placement.continuesAfter) return `${start} →`;
+  if (placement.continuesBefore) return `→ ${end}`;
+  return `${start}–${end}`;
 }

@@ -8,7 +8,7 @@
  * @typedef {import("../lib/live-state.js").OnlineAgent} OnlineAgent
  * @typedef {"start" | "pause" | "resume" | "skip" | "stop"} TimerAction
  */
-import { availableControls, documentTitle, formatCountdown, phaseLabel, remainingMs, timerAnnouncement } from "../lib/countdown.js";
+import { availableControls, documentTitle, formatCountdown, phaseLabel, remainingMs, roundsLabel, timerAnnouncement } from "../lib/countdown.js";
 import { masterLabel } from "../lib/live-state.js";
 import { byId, h, showMessage } from "./dom.js";
 
@@ -75,12 +75,14 @@ export class TimerView {
       if (announcement !== null) this.#announcer.textContent = announcement;
     }
     if (timer === null || before === null || timer.ends_at !== before.ends_at || timer.phase !== before.phase) this.#phaseOverReported = false;
+    // A refusal ("already running") answers the timer as it was: once it changes, it is stale.
+    if (before !== null && timer !== null && (timer.phase !== before.phase || timer.paused !== before.paused || timer.ends_at !== before.ends_at)) this.showError("");
     this.#phase.textContent = timer === null ? "Timer unavailable" : phaseLabel(timer);
     this.#phase.dataset.phase = timer?.phase ?? "idle";
     this.#phase.dataset.paused = String(timer?.paused ?? false);
     this.#round.textContent = timer === null || timer.phase === "idle"
       ? ""
-      : `Focus rounds done: ${timer.round} · a long break every ${timer.settings.long_break_every}`;
+      : roundsLabel(timer.round, timer.settings.long_break_every);
     this.#master.textContent = `Timer driven by: ${masterLabel(timer)}`;
     const controls = availableControls(timer);
     for (const button of document.querySelectorAll("[data-timer-action]")) {
@@ -137,3 +139,4 @@ export class TimerView {
     }
   }
 }
+
