@@ -15,6 +15,7 @@
  */
 import { Api } from "./lib/api.js";
 import { ClockOffset, dateHeaderSample, offsetSample } from "./lib/countdown.js";
+import { knownMembers } from "./lib/goal-board.js";
 import { describeError } from "./lib/messages.js";
 import { LiveSocket } from "./lib/live-socket.js";
 import {
@@ -129,6 +130,14 @@ function update(next) {
   if (next.events !== before.events) calendarView.render([...next.events.values()]);
   if (next.goals !== before.goals) goalsView.render([...next.goals.values()]);
   if (next.team !== before.team || next.member !== before.member) showIdentity();
+  if (next.people !== before.people || next.agents !== before.agents || next.goals !== before.goals || next.member !== before.member) {
+    goalsView.renderMembers(knownMembers({
+      me: next.member,
+      people: next.people,
+      agentMembers: [...next.agents.values()].map((agent) => agent.member),
+      owners: [...next.goals.values()].map((goal) => goal.owner),
+    }));
+  }
 }
 
 /**
