@@ -22,7 +22,7 @@ import {
   applyChange, applyHello, applyMessage, emptyState, liveFeedUrl, withAgents, withAllGoals, withEvent, withEventWindow, withGoal,
   withoutEvent, withoutGoal, withTimer,
 } from "./lib/live-state.js";
-import { DAYS_PER_WEEK, dayRange } from "./lib/week.js";
+import { dayRange } from "./lib/week.js";
 import { CalendarView } from "./ui/calendar-view.js";
 import { byId, showMessage } from "./ui/dom.js";
 import { GoalsView } from "./ui/goals-view.js";
@@ -60,7 +60,7 @@ const timerView = new TimerView({
 });
 
 const calendarView = new CalendarView({
-  onWeekChange: () => void loadWeek(),
+  onRangeChange: () => void loadWeek(),
   onCreate: async (fields) => {
     const result = await call("POST", "/events", { body: fields, retry: true });
     if (!result.ok) return result.error;
@@ -181,7 +181,8 @@ async function loadSnapshot(load, merge) {
 }
 
 async function loadWeek() {
-  const { from, to } = dayRange(calendarView.weekStart, DAYS_PER_WEEK, calendarView.zone);
+  const { firstDay, dayCount } = calendarView.range;
+  const { from, to } = dayRange(firstDay, dayCount, calendarView.zone);
   const window = { fromMs: Date.parse(from), toMs: Date.parse(to) };
   await loadSnapshot(
     () => api.listAll(`/events?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&limit=500`, "events"),

@@ -1,17 +1,20 @@
 // @ts-check
 /**
- * The calendar panel: a week grid (one column per day, one slot button per hour) with the team's
- * events on it, coloured by calendar with a legend that filters them; beside it the selected
- * event's details and the form that books, edits and deletes. A click on a slot, or Enter on it
- * after moving with the arrow keys, fills the form with that hour; a click on an event shows it and
- * edits it. Days and hours are in the time zone picked above the grid (the browser's by default).
+ * The calendar panel: a day, week or month view of the team's events, coloured by calendar with a
+ * legend that filters them; below it the selected event's details and the form that books, edits
+ * and deletes. In the day and week views (one column per day, one slot button per hour) a click on
+ * a slot, or Enter on it after moving with the arrow keys, fills the form with that hour; dragging
+ * across free time fills it with what was dragged (Shift+Arrow keys on a slot do the same); an
+ * event is moved by dragging it (Alt+Arrow keys) and its end by dragging its bottom edge
+ * (Alt+Shift+Arrow keys), in 15-minute steps; a click on an event shows it and edits it. Days and
+ * hours are in the time zone picked above the grid (the browser's by default).
  *
  * @typedef {import("../lib/types.js").CalendarEvent} CalendarEvent
  * @typedef {import("../lib/types.js").ApiErrorInfo} ApiErrorInfo
  * @typedef {import("../lib/week.js").Placement} Placement
  * @typedef {{ title: string, starts_at: string, ends_at: string, description: string, calendar: string }} EventFields
  * @typedef {{
- *   onWeekChange: (weekStart: number) => void,
+ *   onRangeChange: () => void,
  *   onCreate: (fields: EventFields) => Promise<ApiErrorInfo | CalendarEvent>,
  *   onUpdate: (id: string, version: number, fields: EventFields) => Promise<ApiErrorInfo | CalendarEvent>,
  *   onDelete: (id: string, version: number) => Promise<ApiErrorInfo | null>,
@@ -19,9 +22,12 @@
  */
 import { calendarColor, calendarsInOrder } from "../lib/calendar-colors.js";
 import { describeError, formatTimeRange, HELD_BY_TRANSACTION, slotConflicts, timeFormat } from "../lib/messages.js";
-import { DAYS_PER_WEEK, fromLocalInputValue, layoutDays, slotInstant, startOfWeek, toLocalInputValue, today } from "../lib/week.js";
+import { inMonthOf, isView, stepAnchor, viewDays } from "../lib/calendar-views.js";
+import { moved, resized, STEP_MINUTES } from "../lib/drag-steps.js";
+import { fromLocalInputValue, layoutDays, slotInstant, toLocalInputValue, today } from "../lib/week.js";
 import { browserZone, dayDate, isKnownZone, offsetLabel } from "../lib/zoned-time.js";
 import { byId, h, keepingFocus, showMessage } from "./dom.js";
+import { GridDrag } from "./grid-drag.js";
 
 const HOURS = 24;
 /** The working day the grid shows first; events outside it are hinted above and below the grid. */
@@ -33,6 +39,9 @@ const CALENDAR_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const ZONE_KEY = "groupsync.zone";
 const HIDDEN_KEY = "groupsync.hiddenCalendars";
 const HELD_PREFIX = "held:";
+const VIEW_KEY = "groupsync.calendarView";
+/** Event chips a month cell shows before "+N more". */
+const MONTH_CHIPS = 3;
 
 const storage = {
   /** @param {string} key */
@@ -65,8 +74,12 @@ export class CalendarView {
   #cancel = byId("event-cancel", HTMLButtonElement);
   #handlers;
   #zone = browserZone();
-  /** Day number of the Monday on screen. */
-  #weekStart = 0;
+  /** @type {import("../lib/calendar-views.js").CalendarViewName} */
+  #view = "week";
+  /** The day the view is about (day number); the view shows the day, week or month holding it. */
+  #anchor = 0;
+  /** @type {GridDrag} */
+  #drag;
   /** @type {HTMLElement[]} one events layer per day column */
   #layers = [];
   /** @type {Map<string, { block: HTMLElement, signature: string }>} event blocks by event id and day */
@@ -94,11 +107,23 @@ export class CalendarView {
     try {
       for (const name of JSON.parse(storage.get(HIDDEN_KEY) ?? "[]")) if (typeof name === "string") this.#hidden.add(name);
     } catch { /* a damaged entry: show every calendar */ }
-    this.#weekStart = startOfWeek(Date.now(), this.#zone);
+    const savedView = storage.get(VIEW_KEY);
+    if (isView(savedView)) this.#view = savedView;
+    this.#anchor = today(Date.now(), this.#zone);
     this.#fillZones();
-    byId("week-prev", HTMLButtonElement).addEventListener("click", () => this.showWeek(this.#weekStart - DAYS_PER_WEEK));
-    byId("week-next", HTMLButtonElement).addEventListener("click", () => this.showWeek(this.#weekStart + DAYS_PER_WEEK));
-    byId("week-today", HTMLButtonElement).addEventListener("click", () => this.showWeek(startOfWeek(Date.now(), this.#zone)));
+    byId("week-prev", HTMLButtonElement).addEventListener("click", () => this.#showAnchor(stepAnchor(this.#view, this.#anchor, -1)));
+    byId("week-next", HTMLButtonElement).addEventListener("click", () => this.#showAnchor(stepAnchor(this.#view, this.#anchor, 1)));
+    byId("week-today", HTMLButtonElement).addEventListener("click", () => this.#showAnchor(today(Date.now(), this.#zone)));
+    for (const button of document.querySelectorAll("[data-calendar-view]")) {
+      if (!(button instanceof HTMLButtonElement)) continue;
+      button.addEventListener("click", () => this.#setView(/** @type {any} */ (button.dataset.calendarView)));
+    }
+    this.#drag = new GridDrag(this.#grid, {
+      hourHeight: () => this.#hourHeight(),
+      onCreate: (day, startMinute, endMinute) => this.#fillForm(day, startMinute, endMinute),
+      onMove: (id, delta) => void this.#changeTimes(id, (event) => moved(event, delta)),
+      onResize: (id, delta) => void this.#changeTimes(id, (event) => resized(event, delta)),
+    });
     this.#zoneSelect.addEventListener("change", () => this.#changeZone(this.#zoneSelect.value));
     this.#form.addEventListener("submit", (event) => {
       event.preventDefault();
@@ -112,15 +137,28 @@ export class CalendarView {
     this.#scroller.addEventListener("scroll", () => this.#showHints(), { passive: true });
     this.#earlierHint.addEventListener("click", () => this.#scrollToPiece("earlier"));
     this.#laterHint.addEventListener("click", () => this.#scrollToPiece("later"));
-    this.#activeSlot.day = today(Date.now(), this.#zone) - this.#weekStart;
+    this.#activeSlot.day = today(Date.now(), this.#zone) - this.#firstDay;
     this.#buildGrid();
     this.#scroller.scrollTop = FIRST_VISIBLE_HOUR * this.#hourHeight();
     this.#showHints();
   }
 
-  /** Day number of the Monday on screen. */
-  get weekStart() {
-    return this.#weekStart;
+  /** The days on screen: the first (a day number) and how many. */
+  get range() {
+    return viewDays(this.#view, this.#anchor);
+  }
+
+  get #firstDay() {
+    return this.range.firstDay;
+  }
+
+  get #dayCount() {
+    return this.range.dayCount;
+  }
+
+  /** Which view is shown. */
+  get view() {
+    return this.#view;
   }
 
   /** The IANA zone the grid and the form are in. */
@@ -128,20 +166,36 @@ export class CalendarView {
     return this.#zone;
   }
 
-  /** @param {number} weekStart day number of a Monday */
-  showWeek(weekStart) {
-    this.#weekStart = weekStart;
+  /** @param {number} anchor a day number: shows the day, week or month holding it */
+  #showAnchor(anchor) {
+    this.#anchor = anchor;
     this.#conflictIds.clear();
     this.#holds = [];
     this.#buildGrid();
-    this.#handlers.onWeekChange(weekStart);
+    this.#handlers.onRangeChange();
+  }
+
+  /** @param {import("../lib/calendar-views.js").CalendarViewName} view */
+  #setView(view) {
+    if (!isView(view) || view === this.#view) return;
+    this.#view = view;
+    storage.set(VIEW_KEY, view);
+    this.#showAnchor(this.#anchor);
+    if (view !== "month") this.#scroller.scrollTop = FIRST_VISIBLE_HOUR * this.#hourHeight();
   }
 
   /** Draws the events (every one the page knows; those outside the week are skipped). @param {readonly CalendarEvent[]} events */
   render(events) {
     this.#events = events;
     const visible = [...events, ...this.#holds].filter((event) => !this.#hidden.has(event.calendar));
-    const days = layoutDays(visible, this.#weekStart, DAYS_PER_WEEK, this.#zone);
+    const days = layoutDays(visible, this.#firstDay, this.#dayCount, this.#zone);
+    if (this.#view === "month") {
+      this.#renderMonth(days);
+      this.#afterRender(days, events);
+      return;
+    }
+    // A drag under way keeps its block; the next redraw after the drop brings the state.
+    if (this.#drag?.active) return;
     keepingFocus(() => {
       days.forEach((placements, day) => {
         const layer = this.#layers[day];
@@ -152,7 +206,12 @@ export class CalendarView {
         if (current.length !== blocks.length || current.some((child, i) => child !== blocks[i])) layer.replaceChildren(...blocks);
       });
     });
-    this.#shown = days.flat();
+    this.#afterRender(days, events);
+  }
+
+  /** @param {Placement[][]} days @param {readonly CalendarEvent[]} events */
+  #afterRender(days, events) {
+    this.#shown = this.#view === "month" ? [] : days.flat();
     const shown = new Set(this.#shown.map((placement) => `${placement.event.id}:${placement.day}`));
     for (const key of this.#blocks.keys()) if (!shown.has(key)) this.#blocks.delete(key);
     this.#renderLegend();
@@ -197,10 +256,15 @@ export class CalendarView {
     const children = [
       h("span", { class: "event-title" }, held ? "Held" : event.title),
       h("span", { class: "event-time" }, pieceTime(placement, format)),
+      held || placement.continuesAfter ? null : h("span", { class: "resize-handle", "aria-hidden": "true" }),
     ];
     const block = held
       ? h("div", { ...attributes, role: "note", "aria-label": `Held by a transaction in progress, ${when}, calendar ${event.calendar}` }, ...children)
-      : h("button", { ...attributes, type: "button", "data-focus-key": `event:${key}`, "aria-label": `${event.title}, ${when}, calendar ${event.calendar}. Show and edit` }, ...children);
+      : h("button", {
+        ...attributes, type: "button", "data-focus-key": `event:${key}`,
+        "aria-label": `${event.title}, ${when}, calendar ${event.calendar}. Show and edit`,
+        "aria-keyshortcuts": "Alt+ArrowUp Alt+ArrowDown Alt+ArrowLeft Alt+ArrowRight Alt+Shift+ArrowUp Alt+Shift+ArrowDown",
+      }, ...children);
     // Set through the CSSOM, not a style attribute, so a strict Content-Security-Policy allows it.
     block.style.setProperty("--start", String(placement.startMinute));
     block.style.setProperty("--end", String(placement.endMinute));
@@ -212,25 +276,35 @@ export class CalendarView {
         const latest = this.#events.find((candidate) => candidate.id === event.id);
         if (latest !== undefined) this.#edit(latest);
       });
+      block.addEventListener("keydown", (keyEvent) => this.#nudge(/** @type {KeyboardEvent} */ (keyEvent), event.id));
     }
     this.#blocks.set(key, { block, signature });
     return block;
   }
 
-  /** The week grid's skeleton: day headings, hour labels, one slot button per hour. */
+  /** The view's skeleton: for a day or a week, day headings, hour labels and one slot button per hour; for a month, its cells. */
   #buildGrid() {
     const utc = { timeZone: "UTC" };
-    const dayName = new Intl.DateTimeFormat(undefined, { ...utc, weekday: "short", day: "numeric" });
     const longDay = new Intl.DateTimeFormat(undefined, { ...utc, weekday: "long", day: "numeric", month: "long" });
     const hourLabel = (/** @type {number} */ hour) => `${String(hour).padStart(2, "0")}:00`;
     const todayNumber = today(Date.now(), this.#zone);
-    this.#weekLabel.textContent = `Week of ${new Intl.DateTimeFormat(undefined, { ...utc, day: "numeric", month: "short", year: "numeric" })
-      .formatRange(dayDate(this.#weekStart), dayDate(this.#weekStart + DAYS_PER_WEEK - 1))}`;
-    const gutter = h("div", { class: "hour-gutter", "aria-hidden": "true" },
-      ...Array.from({ length: HOURS }, (_, hour) => h("div", { class: "hour-label" }, hourLabel(hour))));
+    const { firstDay, dayCount } = this.range;
+    this.#showViewControls();
     this.#layers = [];
     this.#blocks.clear();
-    const days = Array.from({ length: DAYS_PER_WEEK }, (_, day) => this.#weekStart + day);
+    this.#grid.dataset.view = this.#view;
+    this.#grid.style.setProperty("--days", String(this.#view === "month" ? 7 : dayCount));
+    this.#scroller.dataset.view = this.#view;
+    if (this.#view === "month") {
+      this.#buildMonth(todayNumber);
+      this.render(this.#events);
+      return;
+    }
+    const dayName = new Intl.DateTimeFormat(undefined, { ...utc, weekday: dayCount === 1 ? "long" : "short", day: "numeric", ...(dayCount === 1 ? { month: "long" } : {}) });
+    const gutter = h("div", { class: "hour-gutter", "aria-hidden": "true" },
+      ...Array.from({ length: HOURS }, (_, hour) => h("div", { class: "hour-label" }, hourLabel(hour))));
+    const days = Array.from({ length: dayCount }, (_, day) => firstDay + day);
+    this.#activeSlot.day = Math.min(dayCount - 1, Math.max(0, this.#activeSlot.day));
     const columns = days.map((dayNumber, day) => {
       const slots = Array.from({ length: HOURS }, (_, hour) => {
         const active = day === this.#activeSlot.day && hour === this.#activeSlot.hour;
@@ -241,6 +315,7 @@ export class CalendarView {
           "data-day": day,
           "data-hour": hour,
           "aria-label": `Book ${longDay.format(dayDate(dayNumber))}, ${hourLabel(hour)}`,
+          "aria-keyshortcuts": "Shift+ArrowDown Shift+ArrowUp",
         });
         slot.addEventListener("click", () => this.#pickSlot(day, hour));
         return slot;
@@ -254,6 +329,88 @@ export class CalendarView {
     this.#grid.replaceChildren(h("div", { class: "corner" }, h("span", { class: "corner-zone" }, offsetLabel(Date.now(), this.#zone))), ...heads, gutter, ...columns);
     this.render(this.#events);
     this.#scrollTodayIntoView();
+  }
+
+  /** The label above the grid, the step buttons' words and which view button is pressed. */
+  #showViewControls() {
+    const utc = { timeZone: "UTC" };
+    const { firstDay, dayCount } = this.range;
+    const unit = { day: "day", week: "week", month: "month" }[this.#view];
+    this.#weekLabel.textContent = this.#view === "day"
+      ? new Intl.DateTimeFormat(undefined, { ...utc, weekday: "long", day: "numeric", month: "long", year: "numeric" }).format(dayDate(firstDay))
+      : this.#view === "week"
+        ? `Week of ${new Intl.DateTimeFormat(undefined, { ...utc, day: "numeric", month: "short", year: "numeric" }).formatRange(dayDate(firstDay), dayDate(firstDay + dayCount - 1))}`
+        : new Intl.DateTimeFormat(undefined, { ...utc, month: "long", year: "numeric" }).format(dayDate(this.#anchor));
+    byId("week-prev", HTMLButtonElement).lastChild?.replaceWith(` Previous ${unit}`);
+    byId("week-next", HTMLButtonElement).firstChild?.replaceWith(`Next ${unit} `);
+    byId("week-today", HTMLButtonElement).textContent = { day: "Today", week: "This week", month: "This month" }[this.#view];
+    for (const button of document.querySelectorAll("[data-calendar-view]")) button.setAttribute("aria-pressed", String(button.getAttribute("data-calendar-view") === this.#view));
+    this.#earlierHint.hidden ||= this.#view === "month";
+    this.#laterHint.hidden ||= this.#view === "month";
+  }
+
+  /** The month's six weeks: a cell per day with its date (a link to that day) and its events. @param {number} todayNumber */
+  #buildMonth(todayNumber) {
+    const utc = { timeZone: "UTC" };
+    const weekday = new Intl.DateTimeFormat(undefined, { ...utc, weekday: "short" });
+    const longDay = new Intl.DateTimeFormat(undefined, { ...utc, weekday: "long", day: "numeric", month: "long" });
+    const { firstDay, dayCount } = this.range;
+    const heads = Array.from({ length: 7 }, (_, i) => h("div", { class: "month-head", "aria-hidden": "true" }, weekday.format(dayDate(firstDay + i))));
+    const cells = Array.from({ length: dayCount }, (_, day) => {
+      const dayNumber = firstDay + day;
+      const date = h("button", {
+        type: "button", class: "month-date", "data-focus-key": `month-date:${dayNumber}`,
+        "aria-label": `${longDay.format(dayDate(dayNumber))}: show the day`,
+      }, String(dayDate(dayNumber).getUTCDate()));
+      date.addEventListener("click", () => {
+        this.#view = "day";
+        storage.set(VIEW_KEY, "day");
+        this.#showAnchor(dayNumber);
+        this.#scroller.scrollTop = FIRST_VISIBLE_HOUR * this.#hourHeight();
+      });
+      const list = h("ul", { class: "month-events" });
+      this.#layers.push(list);
+      return h("div", { class: "month-cell", role: "listitem", "data-day": day, "data-outside": !inMonthOf(dayNumber, this.#anchor), "aria-current": dayNumber === todayNumber ? "date" : false }, date, list);
+    });
+    this.#grid.replaceChildren(...heads, h("div", { class: "month-cells", role: "list", "aria-label": this.#weekLabel.textContent ?? "Month" }, ...cells));
+  }
+
+  /** Each month cell's events as chips, the first few by start, then "+N more". @param {Placement[][]} days */
+  #renderMonth(days) {
+    const format = { timeZone: this.#zone };
+    keepingFocus(() => {
+      days.forEach((placements, day) => {
+        const list = this.#layers[day];
+        if (list === undefined) return;
+        const chips = placements.slice(0, MONTH_CHIPS).map((placement) => {
+          const { event } = placement;
+          const held = event.id.startsWith(HELD_PREFIX);
+          const when = formatTimeRange(event.starts_at, event.ends_at, format);
+          const time = placement.continuesBefore ? "→" : timeFormat(this.#zone).format(Date.parse(event.starts_at));
+          const chip = h("button", {
+            type: "button", class: held ? "month-chip held-block" : "month-chip", "data-color": calendarColor(event.calendar), "data-calendar": event.calendar,
+            "data-event-id": held ? false : event.id, "data-focus-key": `chip:${event.id}:${day}`, "data-conflict": this.#conflictIds.has(event.id),
+            title: `${event.title}\n${when}\nCalendar: ${event.calendar}`, "aria-label": `${held ? "Held by a transaction in progress" : event.title}, ${when}, calendar ${event.calendar}`,
+          }, h("span", { class: "chip-time" }, time), h("span", { class: "chip-title" }, held ? "Held" : event.title));
+          if (!held) chip.addEventListener("click", () => {
+            const latest = this.#events.find((candidate) => candidate.id === event.id);
+            if (latest !== undefined) this.#edit(latest);
+          });
+          return h("li", {}, chip);
+        });
+        const hidden = placements.length - MONTH_CHIPS;
+        if (hidden > 0) {
+          const more = h("button", { type: "button", class: "month-more", "data-focus-key": `more:${day}` }, `+${hidden} more`);
+          more.addEventListener("click", () => {
+            this.#view = "day";
+            storage.set(VIEW_KEY, "day");
+            this.#showAnchor(this.#firstDay + day);
+          });
+          chips.push(h("li", {}, more));
+        }
+        list.replaceChildren(...chips);
+      });
+    });
   }
 
   /** On a narrow screen only a few days fit: bring today fully into view, clear of the sticky hour column. */
@@ -318,10 +475,15 @@ export class CalendarView {
     const move = moves[event.key];
     if (move === undefined) return;
     event.preventDefault();
-    const day = Math.min(DAYS_PER_WEEK - 1, Math.max(0, Number(target.dataset.day) + move[0]));
+    if (event.shiftKey && move[0] === 0) {
+      this.#extendSelection(target, move[1]);
+      return;
+    }
+    const day = Math.min(this.#dayCount - 1, Math.max(0, Number(target.dataset.day) + move[0]));
     const hour = Math.min(HOURS - 1, Math.max(0, Number(target.dataset.hour) + move[1]));
     const next = this.#grid.querySelector(`.slot[data-day="${day}"][data-hour="${hour}"]`);
     if (!(next instanceof HTMLElement)) return;
+    delete target.dataset.selectionEnd;
     target.tabIndex = -1;
     next.tabIndex = 0;
     next.focus();
@@ -338,11 +500,85 @@ export class CalendarView {
     this.#resetForm("");
     this.#title.value = keep.title;
     this.#calendar.value = keep.calendar || TEAM_CALENDAR;
-    const start = slotInstant(this.#weekStart + day, hour * 60, this.#zone);
+    const start = slotInstant(this.#firstDay + day, hour * 60, this.#zone);
+    // After Shift+Arrow keys on the slot, Enter books what they selected, not the plain hour.
+    const slot = this.#grid.querySelector(`.slot[data-day="${day}"][data-hour="${hour}"]`);
+    const selectionEnd = slot instanceof HTMLElement && slot.dataset.selectionEnd ? Number(slot.dataset.selectionEnd) : null;
+    if (slot instanceof HTMLElement) delete slot.dataset.selectionEnd;
     this.#start.value = toLocalInputValue(start, this.#zone);
-    this.#end.value = toLocalInputValue(start + 60 * 60_000, this.#zone);
+    this.#end.value = toLocalInputValue(selectionEnd === null ? start + 60 * 60_000 : slotInstant(this.#firstDay + day, selectionEnd, this.#zone), this.#zone);
     this.#cancel.hidden = false;
     this.#title.focus();
+  }
+
+  /** Fills the form with a dragged (or keyboard-extended) stretch of one day. @param {number} day @param {number} startMinute @param {number} endMinute */
+  #fillForm(day, startMinute, endMinute) {
+    this.#pickSlot(day, Math.min(HOURS - 1, Math.floor(startMinute / 60)));
+    this.#start.value = toLocalInputValue(slotInstant(this.#firstDay + day, startMinute, this.#zone), this.#zone);
+    this.#end.value = toLocalInputValue(slotInstant(this.#firstDay + day, endMinute, this.#zone), this.#zone);
+    this.#status.textContent = `New booking: ${formatTimeRange(String(fromLocalInputValue(this.#start.value, this.#zone)), String(fromLocalInputValue(this.#end.value, this.#zone)), { timeZone: this.#zone })}. Give it a title and press Book.`;
+  }
+
+  /** Shift+Arrow on a slot: a selection from the slot's hour, a step longer or shorter each time. @param {HTMLElement} slot @param {number} direction */
+  #extendSelection(slot, direction) {
+    const day = Number(slot.dataset.day), hour = Number(slot.dataset.hour);
+    const current = Number(slot.dataset.selectionEnd ?? hour * 60 + 60);
+    const end = Math.min(24 * 60, Math.max(hour * 60 + STEP_MINUTES, current + direction * STEP_MINUTES));
+    this.#fillForm(day, hour * 60, end);
+    slot.dataset.selectionEnd = String(end);
+    slot.focus();
+  }
+
+  /**
+   * Alt+Arrow keys on an event: up/down 15 minutes, left/right a day; with Shift, up/down moves its end.
+   * @param {KeyboardEvent} keyEvent @param {string} id
+   */
+  #nudge(keyEvent, id) {
+    if (!keyEvent.altKey) return;
+    const vertical = { ArrowUp: -STEP_MINUTES, ArrowDown: STEP_MINUTES }[keyEvent.key];
+    const horizontal = { ArrowLeft: -24 * 60, ArrowRight: 24 * 60 }[keyEvent.key];
+    if (vertical === undefined && horizontal === undefined) return;
+    keyEvent.preventDefault();
+    if (keyEvent.shiftKey && vertical !== undefined) void this.#changeTimes(id, (event) => resized(event, vertical), true);
+    else void this.#changeTimes(id, (event) => moved(event, vertical ?? horizontal ?? 0), true);
+  }
+
+  /**
+   * Saves new times for an event (dragged or nudged); a refusal is shown as for the form, and the
+   * event goes back where it was.
+   * @param {string} id @param {(event: CalendarEvent) => { starts_at: string, ends_at: string }} change @param {boolean} [keepFocus]
+   */
+  async #changeTimes(id, change, keepFocus = false) {
+    const event = this.#events.find((candidate) => candidate.id === id);
+    if (event === undefined || this.#busy) {
+      this.render(this.#events);
+      return;
+    }
+    const times = change(event);
+    for (const key of [...this.#blocks.keys()]) if (key.startsWith(`${id}:`)) this.#blocks.delete(key);
+    if (times.starts_at === event.starts_at && times.ends_at === event.ends_at) {
+      this.render(this.#events);
+      return;
+    }
+    this.#busy = true;
+    try {
+      const fields = { title: event.title, description: event.description, calendar: event.calendar, ...times };
+      const result = await this.#handlers.onUpdate(id, event.version, fields);
+      if ("code" in result) {
+        this.#showRefusal(result, `“${event.title}”`, event.calendar);
+        this.render(this.#events);
+      } else {
+        this.#status.textContent = `Moved “${result.title}” to ${formatTimeRange(result.starts_at, result.ends_at, { timeZone: this.#zone })}.`;
+        if (this.#editing?.id === id) this.#edit(result);
+        this.#showWeekOf(result);
+      }
+    } finally {
+      this.#busy = false;
+    }
+    if (keepFocus) {
+      const block = this.#grid.querySelector(`.event-block[data-event-id="${CSS.escape(id)}"]`);
+      if (block instanceof HTMLElement) block.focus();
+    }
   }
 
   /** @param {CalendarEvent} event */
@@ -487,8 +723,9 @@ export class CalendarView {
 
   /** After booking in another week (typed in the form), go to that week so the event is seen. @param {CalendarEvent} event */
   #showWeekOf(event) {
-    const weekStart = startOfWeek(Date.parse(event.starts_at), this.#zone);
-    if (weekStart !== this.#weekStart) this.showWeek(weekStart);
+    const { firstDay, dayCount } = this.range;
+    const day = today(Date.parse(event.starts_at), this.#zone);
+    if (day < firstDay || day >= firstDay + dayCount) this.#showAnchor(day);
   }
 
   /** The legend: one tick box per calendar, in its colour; unticked calendars are hidden. */
@@ -541,10 +778,9 @@ export class CalendarView {
     this.#showZoneName();
     const editing = this.#editing === null ? null : this.#events.find((event) => event.id === this.#editing?.id);
     if (editing) this.#showDetail(editing);
-    // Midday Wednesday (UTC) of the week on screen lies in that same week in every zone.
-    this.#weekStart = startOfWeek((this.#weekStart + 2) * 86_400_000 + 12 * 3_600_000, zone);
+    // The anchor is a calendar day, the same in every zone: the view stays on the same dates.
     this.#buildGrid();
-    this.#handlers.onWeekChange(this.#weekStart);
+    this.#handlers.onRangeChange();
   }
 }
 
