@@ -23,13 +23,15 @@ export const PHONE = { width: 390, height: 844 };
  */
 export async function newMemberContext(
   browser: Browser,
-  options: { viewport?: { width: number; height: number }; mobile?: boolean; colorScheme?: "light" | "dark" } = {},
+  options: { viewport?: { width: number; height: number }; mobile?: boolean; colorScheme?: "light" | "dark"; bypassCSP?: boolean } = {},
 ) {
   const context = await browser.newContext({
     viewport: options.viewport ?? LAPTOP,
     isMobile: options.mobile ?? false,
     hasTouch: options.mobile ?? false,
     colorScheme: options.colorScheme ?? "light",
+    // Only for injecting axe-core: the page's own Content-Security-Policy would refuse the script.
+    bypassCSP: options.bypassCSP ?? false,
     timezoneId: TIME_ZONE,
     locale: "en-GB",
   });

@@ -83,7 +83,7 @@ describe("views", () => {
     expect(await page.textContent("#week-label")).toMatch(/^[A-Z][a-z]+ \d{4}$/);
     const standupChip = page.locator(".month-chip", { hasText: "Standup" });
     await standupChip.waitFor({ timeout: 5000 });
-    expect(await standupChip.textContent()).toBe("09:00Standup");
+    expect(await standupChip.textContent()).toBe("09:00 Standup");
     expect(await page.locator(".month-chip", { hasText: "Design review" }).getAttribute("data-calendar")).toBe("design");
     expect(await page.textContent("#week-next")).toBe("Next month ›");
     await screenshot(page, "month-laptop", "#calendar");

@@ -97,6 +97,7 @@ export class CalendarView {
   /** @type {CalendarEvent[]} slots a transaction holds, learnt from the last refusal (the API lists no holds) */
   #holds = [];
   #activeSlot = { day: 0, hour: 9 };
+  #hintFrame = 0;
   #busy = false;
 
   /** @param {CalendarHandlers} handlers */
@@ -123,6 +124,10 @@ export class CalendarView {
       onCreate: (day, startMinute, endMinute) => this.#fillForm(day, startMinute, endMinute),
       onMove: (id, delta) => void this.#changeTimes(id, (event) => moved(event, delta)),
       onResize: (id, delta) => void this.#changeTimes(id, (event) => resized(event, delta)),
+      onCancel: () => {
+        this.#blocks.clear();
+        this.render(this.#events);
+      },
     });
     this.#zoneSelect.addEventListener("change", () => this.#changeZone(this.#zoneSelect.value));
     this.#form.addEventListener("submit", (event) => {
@@ -188,7 +193,9 @@ export class CalendarView {
   render(events) {
     this.#events = events;
     const visible = [...events, ...this.#holds].filter((event) => !this.#hidden.has(event.calendar));
+    const layoutStart = performance.now();
     const days = layoutDays(visible, this.#firstDay, this.#dayCount, this.#zone);
+    performance.measure("calendar-layout", { start: layoutStart, end: performance.now() });
     if (this.#view === "month") {
       this.#renderMonth(days);
       this.#afterRender(days, events);
@@ -215,7 +222,7 @@ export class CalendarView {
     const shown = new Set(this.#shown.map((placement) => `${placement.event.id}:${placement.day}`));
     for (const key of this.#blocks.keys()) if (!shown.has(key)) this.#blocks.delete(key);
     this.#renderLegend();
-    this.#showHints();
+    this.#showHintsSoon();
     // The event being edited was deleted by someone else: the form must not keep pretending.
     if (this.#editing !== null && !events.some((event) => event.id === this.#editing?.id)) {
       this.#resetForm("");
@@ -253,16 +260,20 @@ export class CalendarView {
       "data-continues-after": placement.continuesAfter,
       title: tooltip,
     };
+    const time = pieceTime(placement, format);
+    // The accessible name starts with the text on screen, as speech-input users say what they see.
+    const visible = `${held ? "Held" : event.title} ${time}`;
     const children = [
       h("span", { class: "event-title" }, held ? "Held" : event.title),
-      h("span", { class: "event-time" }, pieceTime(placement, format)),
+      " ",
+      h("span", { class: "event-time" }, time),
       held || placement.continuesAfter ? null : h("span", { class: "resize-handle", "aria-hidden": "true" }),
     ];
     const block = held
       ? h("div", { ...attributes, role: "note", "aria-label": `Held by a transaction in progress, ${when}, calendar ${event.calendar}` }, ...children)
       : h("button", {
         ...attributes, type: "button", "data-focus-key": `event:${key}`,
-        "aria-label": `${event.title}, ${when}, calendar ${event.calendar}. Show and edit`,
+        "aria-label": `${visible}, ${when}, calendar ${event.calendar}. Show and edit`,
         "aria-keyshortcuts": "Alt+ArrowUp Alt+ArrowDown Alt+ArrowLeft Alt+ArrowRight Alt+Shift+ArrowUp Alt+Shift+ArrowDown",
       }, ...children);
     // Set through the CSSOM, not a style attribute, so a strict Content-Security-Policy allows it.
@@ -390,8 +401,9 @@ export class CalendarView {
           const chip = h("button", {
             type: "button", class: held ? "month-chip held-block" : "month-chip", "data-color": calendarColor(event.calendar), "data-calendar": event.calendar,
             "data-event-id": held ? false : event.id, "data-focus-key": `chip:${event.id}:${day}`, "data-conflict": this.#conflictIds.has(event.id),
-            title: `${event.title}\n${when}\nCalendar: ${event.calendar}`, "aria-label": `${held ? "Held by a transaction in progress" : event.title}, ${when}, calendar ${event.calendar}`,
-          }, h("span", { class: "chip-time" }, time), h("span", { class: "chip-title" }, held ? "Held" : event.title));
+            title: `${event.title}\n${when}\nCalendar: ${event.calendar}`,
+            "aria-label": `${time} ${held ? "Held" : event.title}, ${held ? "held by a transaction in progress, " : ""}${when}, calendar ${event.calendar}`,
+          }, h("span", { class: "chip-time" }, time), " ", h("span", { class: "chip-title" }, held ? "Held" : event.title));
           if (!held) chip.addEventListener("click", () => {
             const latest = this.#events.find((candidate) => candidate.id === event.id);
             if (latest !== undefined) this.#edit(latest);
@@ -440,6 +452,15 @@ export class CalendarView {
     const headHeight = head instanceof HTMLElement ? head.offsetHeight : 0;
     const top = this.#scroller.scrollTop / perMinute;
     return { top, bottom: top + Math.max(0, this.#scroller.clientHeight - headHeight) / perMinute };
+  }
+
+  /** The hints need the layout: read it after this frame's, not forced in the middle of a render. */
+  #showHintsSoon() {
+    if (this.#hintFrame !== 0) return;
+    this.#hintFrame = requestAnimationFrame(() => {
+      this.#hintFrame = 0;
+      this.#showHints();
+    });
   }
 
   /** "↑ 2 events earlier" / "↓ 1 event later": what the scroller hides above and below. */

@@ -10,6 +10,7 @@
  *   onCreate: (day: number, startMinute: number, endMinute: number) => void,
  *   onMove: (eventId: string, deltaMinutes: number) => void,
  *   onResize: (eventId: string, deltaMinutes: number) => void,
+ *   onCancel: () => void,
  *   hourHeight: () => number,
  * }} DragHandlers
  * @typedef {{
@@ -46,6 +47,14 @@ export class GridDrag {
     grid.addEventListener("pointermove", (event) => this.#move(event));
     grid.addEventListener("pointerup", (event) => this.#up(event));
     grid.addEventListener("pointercancel", () => this.#cancel());
+    // Escape gives up the drag: what was dragged goes back, nothing is saved.
+    document.addEventListener("keydown", (event) => {
+      if (event.key !== "Escape" || !this.#drag?.active) return;
+      event.preventDefault();
+      this.#suppressClick = true;
+      this.#finish();
+      this.#handlers.onCancel();
+    });
     // The click that ends a real drag is not a click on what lay under the pointer.
     grid.addEventListener("click", (event) => {
       if (!this.#suppressClick) return;
@@ -98,6 +107,13 @@ export class GridDrag {
 
   /** One redraw a frame, for the latest pointer position. */
   #draw() {
+    const startMark = performance.now();
+    this.#drawLatest();
+    // Measured so the browser tests can check a drag stays well inside a 60 fps frame.
+    performance.measure("drag-frame", { start: startMark, end: performance.now() });
+  }
+
+  #drawLatest() {
     this.#frame = 0;
     const drag = this.#drag, at = this.#pending;
     if (drag === null || at === null) return;
@@ -124,7 +140,11 @@ export class GridDrag {
   /** @param {PointerEvent} event */
   #up(event) {
     const drag = this.#drag;
-    if (drag === null || event.pointerId !== drag.pointerId) return;
+    if (drag === null || event.pointerId !== drag.pointerId) {
+      // The release after an Escape: its click must not land either.
+      if (this.#suppressClick) setTimeout(() => (this.#suppressClick = false), 0);
+      return;
+    }
     if (!drag.active) {
       this.#drag = null;
       return;
