@@ -2,6 +2,10 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { stopAll } from "../helpers/processes.ts";
+// The dashboard's own week rules, so tests seed events at the wall-clock hours they read back.
+// @ts-ignore: plain JS module, typed by JSDoc for the dashboard's own check
+import { slotInstant, startOfWeek } from "../../dashboard/public/lib/week.js";
 
 /** Debian's chromium package (CI installs it); playwright-core brings no browser of its own. */
 export const CHROMIUM_PATH = process.env.GROUPSYNC_CHROMIUM ?? "/usr/bin/chromium";
@@ -91,4 +95,42 @@ export async function screenshotViewport(page: Page, name: string): Promise<stri
 /** The local wall-clock time of an instant in TIME_ZONE, "10:00", to check what the API stored. */
 export function localTime(instant: string): string {
   return new Intl.DateTimeFormat("en-GB", { timeZone: TIME_ZONE, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(instant));
+}
+
+/** Day number of this week's Monday in TIME_ZONE. */
+export const THIS_WEEK: number = startOfWeek(Date.now(), TIME_ZONE);
+
+/** The instant of a wall-clock time in TIME_ZONE on day `day` (0 = Monday) of this week, as ISO. */
+export function weekInstant(day: number, hour: number, minute = 0): string {
+  return new Date(slotInstant(THIS_WEEK + day, hour * 60 + minute, TIME_ZONE)).toISOString();
+}
+
+/**
+ * A member's page at laptop or phone size, live; the context is added to `contexts` for closing.
+ * `bypassCSP` only for tests that inject a script (axe-core).
+ */
+export async function openLive(
+  browser: Browser,
+  url: string,
+  contexts: BrowserContext[],
+  options: { width?: "laptop" | "phone"; colorScheme?: "light" | "dark"; bypassCSP?: boolean } = {},
+): Promise<OpenedPage> {
+  const size = options.width === "phone" ? { viewport: PHONE, mobile: true } : { viewport: LAPTOP };
+  const context = await newMemberContext(browser, { ...size, colorScheme: options.colorScheme ?? "light", bypassCSP: options.bypassCSP ?? false });
+  contexts.push(context);
+  const opened = await openDashboard(context, url);
+  await opened.page.locator('#connection[data-status="live"]').waitFor({ timeout: 15_000 });
+  return opened;
+}
+
+/** The week grid's block (or blocks, for an event across midnight) whose title is `title`. */
+export function eventBlockTitled(page: Page, title: string) {
+  return page.locator(".event-block", { has: page.locator(".event-title", { hasText: title }) });
+}
+
+/** After a file's tests: its member contexts, the browser, then the stack's processes. */
+export async function closeEverything(browser: Browser | undefined, contexts: BrowserContext[]): Promise<void> {
+  await Promise.all(contexts.splice(0).map((context) => context.close()));
+  await browser?.close();
+  await stopAll();
 }

@@ -1,10 +1,7 @@
 import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stopAll } from "../helpers/processes.ts";
-import { LAPTOP, launchBrowser, newMemberContext, openDashboard, screenshotViewport, TIME_ZONE } from "./browser.ts";
+import { closeEverything, launchBrowser, openLive, screenshotViewport, weekInstant } from "./browser.ts";
 import { startStack, type TestStack } from "./stack.ts";
-// @ts-ignore: plain JS module, typed by JSDoc for the dashboard's own check
-import { slotInstant, startOfWeek } from "../../dashboard/public/lib/week.js";
 
 /**
  * A crowded week: 300 events on 10 calendars (up to 10 at once), in Chromium against the real
@@ -15,7 +12,6 @@ import { slotInstant, startOfWeek } from "../../dashboard/public/lib/week.js";
 let browser: Browser;
 let stack: TestStack;
 const contexts: BrowserContext[] = [];
-const week: number = startOfWeek(Date.now(), TIME_ZONE);
 const EVENTS = 300;
 const CALENDARS = 10;
 const FRAME_MS = 1000 / 60;
@@ -32,8 +28,8 @@ beforeAll(async () => {
     return {
       title: `Event ${i} on cal-${calendar}`,
       calendar: `cal-${calendar}`,
-      starts_at: new Date(slotInstant(week + day, start, TIME_ZONE)).toISOString(),
-      ends_at: new Date(slotInstant(week + day, start + length, TIME_ZONE)).toISOString(),
+      starts_at: weekInstant(day, 0, start),
+      ends_at: weekInstant(day, 0, start + length),
     };
   });
   for (let i = 0; i < bodies.length; i += 10) {
@@ -45,17 +41,12 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all(contexts.splice(0).map((context) => context.close()));
-  await browser?.close();
-  await stopAll();
+  await closeEverything(browser, contexts);
 });
 
 describe("a week of 300 events", () => {
   it("renders first in under 200 ms of script time, and a drag over it stays inside a 60 fps frame", async () => {
-    const context = await newMemberContext(browser, { viewport: LAPTOP });
-    contexts.push(context);
-    const { page, errors } = await openDashboard(context, stack.url);
-    await page.locator('#connection[data-status="live"]').waitFor({ timeout: 15_000 });
+    const { page, errors } = await openLive(browser, stack.url, contexts);
     await expect.poll(() => page.locator(".event-block").count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(EVENTS);
 
     const renders = await page.evaluate(() => performance.getEntriesByName("calendar-render").map((entry) => ({

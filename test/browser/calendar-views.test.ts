@@ -1,10 +1,7 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stopAll } from "../helpers/processes.ts";
-import { LAPTOP, launchBrowser, localTime, newMemberContext, openDashboard, PHONE, screenshot, TIME_ZONE } from "./browser.ts";
+import { closeEverything, eventBlockTitled, launchBrowser, localTime, openLive, PHONE, screenshot, weekInstant } from "./browser.ts";
 import { startStack, type TestStack } from "./stack.ts";
-// @ts-ignore: plain JS module, typed by JSDoc for the dashboard's own check
-import { slotInstant, startOfWeek } from "../../dashboard/public/lib/week.js";
 
 /**
  * Day, week and month views, and changing events by hand: drag to create, move and resize in
@@ -14,8 +11,7 @@ import { slotInstant, startOfWeek } from "../../dashboard/public/lib/week.js";
 let browser: Browser;
 let stack: TestStack;
 const contexts: BrowserContext[] = [];
-const week: number = startOfWeek(Date.now(), TIME_ZONE);
-const at = (day: number, hour: number, minute = 0): string => new Date(slotInstant(week + day, hour * 60 + minute, TIME_ZONE)).toISOString();
+const at = weekInstant;
 
 type Stored = { id: string; title: string; starts_at: string; ends_at: string; calendar: string };
 
@@ -38,23 +34,16 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(contexts.splice(0).map((context) => context.close()));
-  await browser?.close();
-  await stopAll();
+  await closeEverything(browser, contexts);
 });
 
 async function open(width: "laptop" | "phone" = "laptop") {
-  const context = await newMemberContext(browser, width === "phone" ? { viewport: PHONE, mobile: true } : { viewport: LAPTOP });
-  contexts.push(context);
-  const opened = await openDashboard(context, stack.url);
-  await opened.page.locator('#connection[data-status="live"]').waitFor({ timeout: 15_000 });
+  const opened = await openLive(browser, stack.url, contexts, { width });
   await block(opened.page, "Standup").waitFor({ timeout: 5000 });
   return opened;
 }
 
-function block(page: Page, title: string) {
-  return page.locator(".event-block", { has: page.locator(".event-title", { hasText: title }) });
-}
+const block = eventBlockTitled;
 
 /** The screen point of minute `minute` of day column `day` (0 = Monday in the week view). */
 async function pointAt(page: Page, day: number, minute: number): Promise<{ x: number; y: number }> {

@@ -1,11 +1,7 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stopAll } from "../helpers/processes.ts";
-import { LAPTOP, launchBrowser, newMemberContext, openDashboard, PHONE, screenshot, TIME_ZONE } from "./browser.ts";
+import { closeEverything, eventBlockTitled, launchBrowser, openLive, screenshot, THIS_WEEK, TIME_ZONE, weekInstant } from "./browser.ts";
 import { startStack, type TestStack } from "./stack.ts";
-// The dashboard's own week rules, to seed this week's events at the hours the test reads back.
-// @ts-ignore: plain JS module, typed by JSDoc for the dashboard's own check
-import { slotInstant, startOfWeek } from "../../dashboard/public/lib/week.js";
 
 /**
  * The week grid as issue 19 found it broken, in headless Chromium against the real stack, at
@@ -18,11 +14,9 @@ let browser: Browser;
 let stack: TestStack;
 const contexts: BrowserContext[] = [];
 
-/** Monday of this week in the test's zone (a day number), and the instant of a wall-clock time on one of its days. */
-const week: number = startOfWeek(Date.now(), TIME_ZONE);
-const at = (day: number, hour: number, minute = 0): string => new Date(slotInstant(week + day, hour * 60 + minute, TIME_ZONE)).toISOString();
+const at = weekInstant;
 /** 0 = Monday: today's place in the week. */
-const todayIndex = (new Date(new Intl.DateTimeFormat("en-CA", { timeZone: TIME_ZONE }).format(new Date())).getTime() / 86_400_000) - week;
+const todayIndex = (new Date(new Intl.DateTimeFormat("en-CA", { timeZone: TIME_ZONE }).format(new Date())).getTime() / 86_400_000) - THIS_WEEK;
 
 const SEED = [
   { title: "Standup", calendar: "team", starts_at: at(0, 9), ends_at: at(0, 9, 15) },
@@ -44,23 +38,16 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(contexts.splice(0).map((context) => context.close()));
-  await browser?.close();
-  await stopAll();
+  await closeEverything(browser, contexts);
 });
 
-async function open(width: "laptop" | "phone", colorScheme: "light" | "dark" = "light") {
-  const context = await newMemberContext(browser, width === "phone" ? { viewport: PHONE, mobile: true, colorScheme } : { viewport: LAPTOP, colorScheme });
-  contexts.push(context);
-  const opened = await openDashboard(context, stack.url);
-  await opened.page.locator('#connection[data-status="live"]').waitFor({ timeout: 15_000 });
+async function open(width: "laptop" | "phone" = "laptop") {
+  const opened = await openLive(browser, stack.url, contexts, { width });
   await block(opened.page, "Standup").waitFor({ timeout: 5000 });
   return opened;
 }
 
-function block(page: Page, title: string) {
-  return page.locator(".event-block", { has: page.locator(".event-title", { hasText: title }) });
-}
+const block = eventBlockTitled;
 
 type Box = { left: number; right: number; top: number; bottom: number; width: number; height: number };
 const box = (page: Page, selector: string): Promise<Box> => page.locator(selector).first().evaluate((el) => el.getBoundingClientRect().toJSON() as Box);

@@ -68,9 +68,12 @@ describe("the dashboard on an open team", () => {
     await Promise.all(contexts.splice(0).map((context) => context.close()));
   });
 
-  // Every test starts with the team's timer idle, even when the one before failed half-way.
+  // Every test starts with the team's timer idle, even when the one before failed half-way, and
+  // without the pages of the tests before it (each a live socket and a ticking countdown that
+  // would slow the timing checks of later tests on a busy machine).
   afterEach(async () => {
     await fetch(`${stack.url}/pomo/stop`, { method: "POST" });
+    await Promise.all(contexts.splice(0).map((context) => context.close()));
   });
 
   async function listEvents(): Promise<Array<{ id: string; title: string; starts_at: string; ends_at: string }>> {

@@ -1,11 +1,8 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stopAll } from "../helpers/processes.ts";
 import { seriousViolations } from "./axe.ts";
-import { LAPTOP, launchBrowser, newMemberContext, openDashboard, PHONE, screenshotViewport, TIME_ZONE } from "./browser.ts";
+import { closeEverything, launchBrowser, openLive, screenshotViewport, weekInstant } from "./browser.ts";
 import { startStack, type TestStack } from "./stack.ts";
-// @ts-ignore: plain JS module, typed by JSDoc for the dashboard's own check
-import { slotInstant, startOfWeek } from "../../dashboard/public/lib/week.js";
 
 /**
  * Every view of the dashboard at laptop and phone width, in light and dark: no serious or critical
@@ -15,8 +12,7 @@ import { slotInstant, startOfWeek } from "../../dashboard/public/lib/week.js";
 let browser: Browser;
 let stack: TestStack;
 const contexts: BrowserContext[] = [];
-const week: number = startOfWeek(Date.now(), TIME_ZONE);
-const at = (day: number, hour: number, minute = 0): string => new Date(slotInstant(week + day, hour * 60 + minute, TIME_ZONE)).toISOString();
+const at = weekInstant;
 const isoDate = (daysFromToday: number) => new Date(Date.now() + daysFromToday * 86_400_000).toISOString().slice(0, 10);
 const screenshots: string[] = [];
 
@@ -42,17 +38,12 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(contexts.splice(0).map((context) => context.close()));
-  await browser?.close();
-  await stopAll();
+  await closeEverything(browser, contexts);
   console.log(`screenshots:\n${screenshots.map((path) => `  ${path}`).join("\n")}`);
 });
 
 async function open(width: "laptop" | "phone", colorScheme: "light" | "dark"): Promise<{ page: Page; errors: string[] }> {
-  const context = await newMemberContext(browser, { ...(width === "phone" ? { viewport: PHONE, mobile: true } : { viewport: LAPTOP }), colorScheme, bypassCSP: true });
-  contexts.push(context);
-  const opened = await openDashboard(context, stack.url);
-  await opened.page.locator('#connection[data-status="live"]').waitFor({ timeout: 15_000 });
+  const opened = await openLive(browser, stack.url, contexts, { width, colorScheme, bypassCSP: true });
   await opened.page.locator(".event-block").first().waitFor({ timeout: 5000 });
   await opened.page.locator(".goal").first().waitFor({ timeout: 5000 });
   return opened;

@@ -64,8 +64,10 @@ export function layoutDays(events, firstDay, dayCount, zone) {
     const start = Date.parse(event.starts_at);
     const end = Date.parse(event.ends_at);
     if (!(end > start) || end <= rangeStart || start >= rangeEnd) continue;
-    const firstTouched = start <= rangeStart ? 0 : dayAndMinute(start, zone).dayNumber - firstDay;
-    for (let day = Math.max(0, firstTouched); day < dayCount; day++) {
+    // The first day it touches, from the midnights already known (no time zone lookup per event).
+    let firstTouched = 0;
+    while (firstTouched < dayCount - 1 && (bounds[firstTouched + 1] ?? Infinity) <= start) firstTouched++;
+    for (let day = firstTouched; day < dayCount; day++) {
       const from = bounds[day] ?? 0, to = bounds[day + 1] ?? 0;
       if (start >= to) continue;
       if (end <= from) break;

@@ -98,6 +98,10 @@ export class CalendarView {
   #holds = [];
   #activeSlot = { day: 0, hour: 9 };
   #hintFrame = 0;
+  /** @type {string[]} "Mon 30 Nov" for each day on screen, as formatTimeRange writes it */
+  #dayLabels = [];
+  /** @type {number[]} each day's length in minutes (1380 or 1500 on a DST change) */
+  #dayMinutes = [];
   #busy = false;
 
   /** @param {CalendarHandlers} handlers */
@@ -195,6 +199,9 @@ export class CalendarView {
     const visible = [...events, ...this.#holds].filter((event) => !this.#hidden.has(event.calendar));
     const layoutStart = performance.now();
     const days = layoutDays(visible, this.#firstDay, this.#dayCount, this.#zone);
+    this.#dayLabels = Array.from({ length: this.#dayCount }, (_, day) => dayLabel(this.#firstDay + day));
+    this.#dayMinutes = Array.from({ length: this.#dayCount }, (_, day) =>
+      (slotInstant(this.#firstDay + day + 1, 0, this.#zone) - slotInstant(this.#firstDay + day, 0, this.#zone)) / 60_000);
     performance.measure("calendar-layout", { start: layoutStart, end: performance.now() });
     if (this.#view === "month") {
       this.#renderMonth(days);
@@ -244,7 +251,10 @@ export class CalendarView {
     const cached = this.#blocks.get(key);
     if (cached !== undefined && cached.signature === signature) return cached.block;
     const format = { timeZone: this.#zone };
-    const when = formatTimeRange(event.starts_at, event.ends_at, format);
+    // Most events start and end on one ordinary day: their words come from the minutes already
+    // placed, without a time zone lookup each (a crowded week stays inside its render budget).
+    const plain = !placement.continuesBefore && !placement.continuesAfter && (this.#dayMinutes[day] ?? 0) === 24 * 60;
+    const when = plain ? `${this.#dayLabels[day]}, ${clockText(placement.startMinute)}–${clockText(placement.endMinute)}` : formatTimeRange(event.starts_at, event.ends_at, format);
     const short = placement.endMinute - placement.startMinute < SHORT_MINUTES;
     const tooltip = held ? `Held by a transaction in progress\n${when}` : `${event.title}\n${when}\nCalendar: ${event.calendar}`;
     const attributes = {
@@ -260,7 +270,7 @@ export class CalendarView {
       "data-continues-after": placement.continuesAfter,
       title: tooltip,
     };
-    const time = pieceTime(placement, format);
+    const time = plain ? `${clockText(placement.startMinute)}–${clockText(placement.endMinute)}` : pieceTime(placement, format);
     // The accessible name starts with the text on screen, as speech-input users say what they see.
     const visible = `${held ? "Held" : event.title} ${time}`;
     const children = [
@@ -817,4 +827,19 @@ function pieceTime(placement, format) {
   if (placement.continuesAfter) return `${start} →`;
   if (placement.continuesBefore) return `→ ${end}`;
   return `${start}–${end}`;
+}
+
+/** "09:05" for a minute of the day. @param {number} minute */
+function clockText(minute) {
+  const whole = Math.round(minute);
+  return `${String(Math.floor(whole / 60) % 24).padStart(2, "0")}:${String(whole % 60).padStart(2, "0")}`;
+}
+
+/** @type {Intl.DateTimeFormat | null} */
+let dayLabelFormat = null;
+
+/** A day as formatTimeRange names it ("Mon 30 Nov"). @param {number} dayNumber */
+function dayLabel(dayNumber) {
+  dayLabelFormat ??= new Intl.DateTimeFormat(undefined, { timeZone: "UTC", weekday: "short", day: "numeric", month: "short" });
+  return dayLabelFormat.format(dayDate(dayNumber));
 }
