@@ -362,8 +362,10 @@ export class CalendarView {
       : this.#view === "week"
         ? `Week of ${new Intl.DateTimeFormat(undefined, { ...utc, day: "numeric", month: "short", year: "numeric" }).formatRange(dayDate(firstDay), dayDate(firstDay + dayCount - 1))}`
         : new Intl.DateTimeFormat(undefined, { ...utc, month: "long", year: "numeric" }).format(dayDate(this.#anchor));
-    byId("week-prev", HTMLButtonElement).lastChild?.replaceWith(` Previous ${unit}`);
-    byId("week-next", HTMLButtonElement).firstChild?.replaceWith(`Next ${unit} `);
+    for (const [id, word] of [["week-prev", "Previous"], ["week-next", "Next"]]) {
+      const label = byId(id ?? "", HTMLButtonElement).querySelector(".nav-word");
+      if (label) label.textContent = `${word} ${unit}`;
+    }
     byId("week-today", HTMLButtonElement).textContent = { day: "Today", week: "This week", month: "This month" }[this.#view];
     for (const button of document.querySelectorAll("[data-calendar-view]")) button.setAttribute("aria-pressed", String(button.getAttribute("data-calendar-view") === this.#view));
     this.#earlierHint.hidden ||= this.#view === "month";

@@ -168,7 +168,7 @@ export class TimerView {
 
   #showMuted() {
     this.#mute.setAttribute("aria-checked", String(!this.#muted));
-    this.#mute.textContent = this.#muted ? "Sound off" : "Sound on";
+    this.#mute.replaceChildren(h("span", { class: "switch-word" }, this.#muted ? "Sound off" : "Sound on"));
   }
 
   /** Two soft notes when a phase gives way to the next, unless muted. */
