@@ -31,7 +31,7 @@ export function createApp(): Hono<AppEnv> {
   app.route("/", healthRoutes); // GET /health, GET /ping
   app.route("/", docsRoutes); // GET /openapi.json, /docs, /api/docs
   app.route("/admin", adminRoutes); // GET, POST /admin/teams; GET, POST /admin/teams/:team/members; POST .../:member/token; DELETE .../:member
-  app.route("/me", meRoutes); // POST /me/token
+  app.route("/me", meRoutes); // GET /me/team; POST /me/token
   app.route("/events", calendarRoutes); // GET, POST /events; GET, PUT, PATCH, DELETE /events/:id
   app.route("/calendar.ics", calendarFeedRoutes); // GET
   app.route("/goals", goalRoutes); // GET, POST /goals; GET, PUT, PATCH, DELETE /goals/:id

@@ -3,7 +3,7 @@ import { Event, EventList, EventListQuery, EventPatch, EventWrite, SlotConflict 
 import { ErrorBody } from "../shared/errors.ts";
 import { Goal, GoalList, GoalListQuery, GoalPatch, GoalWrite } from "../shared/goals.ts";
 import { HealthReport } from "../shared/health.ts";
-import { IssuedTokens, MemberCreate, MemberList, TeamCreate, TeamList, TeamListQuery } from "../shared/teams.ts";
+import { IssuedTokens, MemberCreate, MemberList, MyTeam, TeamCreate, TeamList, TeamListQuery } from "../shared/teams.ts";
 import { AgentInfo, TeamTimer } from "../shared/live.ts";
 import { AgentKeyBody } from "../shared/team-key.ts";
 import { TxBegin, TxOpInput, TxView } from "../shared/tx.ts";
@@ -35,6 +35,7 @@ const SCHEMAS = {
   IssuedTokens: [IssuedTokens, "output"],
   TeamList: [TeamList, "output"],
   MemberList: [MemberList, "output"],
+  MyTeam: [MyTeam, "output"],
   TxBegin: [TxBegin, "input"],
   TxOp: [TxOpInput, "input"],
   Tx: [TxView, "output"],
@@ -253,6 +254,9 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
   },
   "/admin/teams/{team}/members/{member}": {
     delete: { summary: "Remove a member: their token stops working within a second and their WebSockets are closed with 4401", tag: "admin", auth: "admin", path: { team: "The team's id", member: "The member's name" }, responses: { 204: ["Removed"], ...errors(400, 401, 404, 503) } },
+  },
+  "/me/team": {
+    get: { summary: "Who you are, and the names of your team's members (token details are on the admin's member list)", tag: "admin", responses: { 200: ["Your team", "MyTeam"], ...errors(401, 503) } },
   },
   "/me/token": {
     post: {

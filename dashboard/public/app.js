@@ -135,14 +135,29 @@ function update(next) {
   }
   if (next.goals !== before.goals) goalsView.render([...next.goals.values()]);
   if (next.team !== before.team || next.member !== before.member) showIdentity();
-  if (next.people !== before.people || next.agents !== before.agents || next.goals !== before.goals || next.member !== before.member) {
-    goalsView.renderMembers(knownMembers({
-      me: next.member,
-      people: next.people,
-      agentMembers: [...next.agents.values()].map((agent) => agent.member),
-      owners: [...next.goals.values()].map((goal) => goal.owner),
-    }));
-  }
+  if (next.people !== before.people || next.agents !== before.agents || next.goals !== before.goals || next.member !== before.member) renderMembers(next);
+}
+
+/** The team's member names (GET /me/team), for the owner picker; empty until loaded. @type {string[]} */
+let roster = [];
+
+/** @param {LiveState} current */
+function renderMembers(current) {
+  goalsView.renderMembers(knownMembers({
+    roster,
+    me: current.member,
+    people: current.people,
+    agentMembers: [...current.agents.values()].map((agent) => agent.member),
+    owners: [...current.goals.values()].map((goal) => goal.owner),
+  }));
+}
+
+async function loadRoster() {
+  /** @type {import("./lib/api.js").ApiResult<{ members: { member: string }[] }>} */
+  const result = await call("GET", "/me/team");
+  if (!result.ok) return;
+  roster = result.data.members.map((entry) => entry.member);
+  renderMembers(state);
 }
 
 /**
@@ -231,7 +246,7 @@ async function loadEverything() {
   if (probe.status === 401) return;
   authorized = true;
   showMessage(byId("page-error", HTMLElement), probe.ok ? "" : `Could not load the team's data: ${describeError(probe.error)}`);
-  await Promise.all([loadWeek(), loadGoals(), refreshTimer(), refreshAgents()]);
+  await Promise.all([loadWeek(), loadGoals(), refreshTimer(), refreshAgents(), loadRoster()]);
 }
 
 /**

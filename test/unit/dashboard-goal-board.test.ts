@@ -33,6 +33,8 @@ describe("the goals board", () => {
 
   it("offers as owners every member the page knows of, once each", () => {
     expect(knownMembers({ me: "ana", people: ["bo", "ana"], agentMembers: ["cy", ""], owners: ["bo", "dee"] })).toEqual(["ana", "bo", "cy", "dee"]);
+    // The team's roster (GET /me/team) adds the members who are nowhere else on the page yet.
+    expect(knownMembers({ roster: ["ana", "eve"], me: "ana", people: [], agentMembers: [], owners: [] })).toEqual(["ana", "eve"]);
   });
 
   it("makes avatar initials from one or two words", () => {

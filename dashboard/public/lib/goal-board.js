@@ -36,12 +36,12 @@ export function dateInZone(ms, zone) {
 }
 
 /**
- * The members the page knows of (there is no member list for members): who is signed in, who has
- * the dashboard open, the agents' members, and the goals' owners, once each, by name.
- * @param {{ me: string | null, people: readonly string[], agentMembers: readonly string[], owners: readonly string[] }} known
+ * The members the page knows of: the team's roster (GET /me/team), who is signed in, who has the
+ * dashboard open, the agents' members, and the goals' owners, once each, by name.
+ * @param {{ me: string | null, people: readonly string[], agentMembers: readonly string[], owners: readonly string[], roster?: readonly string[] }} known
  */
-export function knownMembers({ me, people, agentMembers, owners }) {
-  const names = new Set([...(me ? [me] : []), ...people, ...agentMembers, ...owners].filter((name) => name.trim() !== ""));
+export function knownMembers({ me, people, agentMembers, owners, roster = [] }) {
+  const names = new Set([...roster, ...(me ? [me] : []), ...people, ...agentMembers, ...owners].filter((name) => name.trim() !== ""));
   return [...names].sort((a, b) => a.localeCompare(b));
 }
 
