@@ -1,6 +1,7 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { freePort } from "./dev/ports.ts";
+import { RATE_LIMITS_OFF } from "./test/helpers/limits.ts";
 import { randomToken } from "./test/helpers/processes.ts";
 
 // Worker tests run inside workerd and reach a real gateway + redis-server started by globalSetup.
@@ -28,6 +29,9 @@ export default defineConfig({
                 UPSTASH_REDIS_REST_URL: `http://127.0.0.1:${process.env.GROUPSYNC_TEST_GATEWAY_PORT}`,
                 UPSTASH_REDIS_REST_TOKEN: process.env.GROUPSYNC_TEST_GATEWAY_TOKEN,
                 ADMIN_SECRET: "test-admin-secret-0123456789",
+                // Every test file shares one client address here and sends far more than a client would;
+                // test/worker/rate-limits.test.ts sets small limits of its own.
+                ...RATE_LIMITS_OFF,
               },
             },
           }),

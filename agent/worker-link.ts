@@ -62,7 +62,7 @@ export class WorkerLink {
   #reportDue = true;
   #connectedOnce = false;
   /** This socket's nonce and the worker's clock minus ours, from its hello; nothing is sent before. */
-  #hello: { readonly socket: WebSocket; readonly nonce: string; readonly offsetMs: number } | null = null;
+  #hello: { readonly socket: WebSocket; readonly nonce: string; readonly offsetMs: number; lastAt: number } | null = null;
   /** Signing awaits: sends go through here in order, so a report never overtakes its heartbeat. */
   #outbox: Promise<void> = Promise.resolve();
   /** The hub refused the last report (a term it would not take yet): report again with each heartbeat. */
@@ -144,7 +144,7 @@ export class WorkerLink {
     const message = notice.data;
     if (message.type === "hello") {
       // Registers at once: the hub signs us in by the first proven heartbeat.
-      this.#hello = { socket, nonce: message.nonce, offsetMs: message.server_time - Date.now() };
+      this.#hello = { socket, nonce: message.nonce, offsetMs: message.server_time - Date.now(), lastAt: 0 };
       this.#sendHeartbeat();
       this.#reportIfDue();
     } else if (message.type === "command") void this.#runForwardedCommand(message.request_id, message.command);
@@ -206,7 +206,11 @@ export class WorkerLink {
     const socket = this.#socket;
     const hello = this.#hello;
     if (socket === null || socket.readyState !== WebSocket.OPEN || hello?.socket !== socket) return;
-    const unsigned = { ...message, at: Math.max(0, Math.round(Date.now() + hello.offsetMs)) };
+    // Strictly increasing on one socket: the hub takes each signed message once and none older than
+    // the last (two identical heartbeats in one millisecond would otherwise be one message twice).
+    const at = Math.max(hello.lastAt + 1, Math.round(Date.now() + hello.offsetMs));
+    hello.lastAt = at;
+    const unsigned = { ...message, at };
     this.#outbox = this.#outbox
       .then(() => signAgentMessage(this.#options.teamKey, hello.nonce, unsigned))
       .then((signed) => {

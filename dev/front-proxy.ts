@@ -29,6 +29,13 @@ export const BODY_TIMEOUT_MS = 10_000;
 /** Hop-by-hop or framing headers this proxy rewrites: the body is forwarded whole, with its own length. */
 const REFRAMED = new Set(["content-length", "transfer-encoding", "expect"]);
 
+/**
+ * The client's address, as Cloudflare passes it: the worker counts wrong secrets and tokens per
+ * address. wrangler dev would keep one the client sent (it fills in the peer only when absent), so
+ * this proxy always replaces it with the socket's peer: a client cannot pose as another address.
+ */
+const CLIENT_ADDRESS_HEADER = "cf-connecting-ip";
+
 export class FrontProxy {
   readonly #server: Server;
   #upstreamPort: number | null = null;
@@ -81,8 +88,10 @@ export class FrontProxy {
     if (port === null) return answerRestarting(res);
     const headers: string[] = [];
     for (let i = 0; i < req.rawHeaders.length; i += 2) {
-      if (!REFRAMED.has(req.rawHeaders[i]!.toLowerCase())) headers.push(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
+      const name = req.rawHeaders[i]!.toLowerCase();
+      if (!REFRAMED.has(name) && name !== CLIENT_ADDRESS_HEADER) headers.push(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
     }
+    headers.push("CF-Connecting-IP", peerAddress(req));
     const hadBody = req.headers["content-length"] !== undefined || req.headers["transfer-encoding"] !== undefined;
     if (hadBody) headers.push("Content-Length", String(body.length));
     const upstream = request({ host: "127.0.0.1", port, method: req.method, path: req.url, headers }, (answer) => {
@@ -105,7 +114,10 @@ export class FrontProxy {
     }
     const upstream = connect(port, "127.0.0.1", () => {
       const lines = [`${req.method} ${req.url} HTTP/1.1`];
-      for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+      for (let i = 0; i < req.rawHeaders.length; i += 2) {
+        if (req.rawHeaders[i]!.toLowerCase() !== CLIENT_ADDRESS_HEADER) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+      }
+      lines.push(`CF-Connecting-IP: ${peerAddress(req)}`);
       upstream.write(lines.join("\r\n") + "\r\n\r\n");
       if (head.length > 0) upstream.write(head);
       upstream.pipe(client);
@@ -120,6 +132,12 @@ export class FrontProxy {
     upstream.on("close", close);
     client.on("close", close);
   }
+}
+
+/** The socket's peer; an IPv4 client of a dual-stack socket as plain IPv4. */
+function peerAddress(req: IncomingMessage): string {
+  const address = req.socket.remoteAddress ?? "unknown";
+  return address.startsWith("::ffff:") && address.includes(".") ? address.slice("::ffff:".length) : address;
 }
 
 function answerRestarting(res: ServerResponse): void {

@@ -34,7 +34,19 @@ const verbose = env.GROUPSYNC_VERBOSE === "1";
 const workerUrl = `http://127.0.0.1:${port}`;
 const stateFile = new StackStateFile(dataDir);
 /** Worker settings a developer may set for `npm run dev` (README, "Configuration"). */
-const WORKER_SETTINGS = ["TX_IDLE_TIMEOUT", "STORE_TIMEOUT_MS", "HEALTH_TIMEOUT_MS", "ALLOWED_HOSTS"] as const;
+const WORKER_SETTINGS = [
+  "TX_IDLE_TIMEOUT",
+  "STORE_TIMEOUT_MS",
+  "HEALTH_TIMEOUT_MS",
+  "ALLOWED_HOSTS",
+  "CORS_ALLOWED_ORIGINS",
+  "RATE_LIMIT_ADMIN_FAILURES",
+  "RATE_LIMIT_TOKEN_FAILURES",
+  "RATE_LIMIT_WRITES",
+  "QUOTA_EVENTS",
+  "QUOTA_GOALS",
+  "QUOTA_OPEN_TRANSACTIONS",
+] as const;
 
 /** A child of the stack: how to start it, and its current process. */
 interface Supervised {
@@ -274,6 +286,8 @@ async function main(): Promise<void> {
     UPSTASH_REDIS_REST_TOKEN: token,
     ADMIN_SECRET: adminSecret,
     GROUPSYNC_OPEN_TEAM: openTeam,
+    // The dev page's own origin, so a page served elsewhere on it can be tried against the API; "" for none.
+    CORS_ALLOWED_ORIGINS: workerUrl,
   };
   for (const name of WORKER_SETTINGS) if (env[name] !== undefined) vars[name] = env[name];
   // wrangler dev listens on a private port behind the front proxy, which answers 503 at once

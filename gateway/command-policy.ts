@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+
 /**
  * Which commands the gateway may send on its shared Redis connection, and how.
  *
@@ -10,8 +12,18 @@
  * (ALLOWED below). Server administration (FLUSHALL, CONFIG, SHUTDOWN, DEBUG, CLIENT, KEYS, SAVE…)
  * is refused, so the token is not a key to the whole server. Lua scripts could still call those;
  * under `npm run dev` the gateway's own Redis ACL user forbids them there too (dev/redis-server.ts).
+ * And only known scripts run at all (ScriptAllowlist): one endless loop would freeze Redis for all.
  */
 export type Command = string[];
+
+/**
+ * The Lua scripts EVAL, EVALSHA and SCRIPT LOAD may run, by SHA-1 (lowercase hex), or "any" (only
+ * for tests of the Upstash protocol itself, GATEWAY_SCRIPTS=any).
+ */
+export type ScriptAllowlist = ReadonlySet<string> | "any";
+
+const SCRIPT_BY_SOURCE = new Set(["EVAL", "EVAL_RO"]);
+const SCRIPT_BY_SHA = new Set(["EVALSHA", "EVALSHA_RO"]);
 
 /** The commands a token may run, by family; anything else is refused. */
 const ALLOWED = new Set(
@@ -75,7 +87,7 @@ const BLOCKING_COMMANDS = new Set([
 ]);
 
 /** `null` when the command may run; otherwise the Redis-style error text to answer with. */
-export function refusalFor(command: Command): string | null {
+export function refusalFor(command: Command, scripts: ScriptAllowlist): string | null {
   const name = (command[0] ?? "").toUpperCase();
   const hint = CONNECTION_STATE_COMMANDS[name];
   if (hint !== undefined) return `ERR Command is not available: '${name}' (${hint})`;
@@ -88,7 +100,24 @@ export function refusalFor(command: Command): string | null {
   if (subcommands !== undefined && !subcommands.has(sub)) {
     return `ERR Command is not allowed through the gateway: '${name} ${sub}' (only ${[...subcommands].join(", ")})`;
   }
-  return null;
+  return scriptRefusal(name, sub, command, scripts);
+}
+
+/** A script to run or load must be one of the allowlist's; its SHA-1 is computed from the source. */
+function scriptRefusal(name: string, sub: string, command: Command, scripts: ScriptAllowlist): string | null {
+  if (scripts === "any") return null;
+  let sha1: string;
+  if (SCRIPT_BY_SOURCE.has(name)) sha1 = sha1Of(command[1] ?? "");
+  else if (SCRIPT_BY_SHA.has(name)) sha1 = (command[1] ?? "").toLowerCase();
+  else if (name === "SCRIPT" && sub === "LOAD") sha1 = sha1Of(command[2] ?? "");
+  else return null;
+  if (scripts.has(sha1)) return null;
+  // Not NOSCRIPT: that text would send a client's EVALSHA on to EVAL, refused just the same.
+  return `ERR Script is not allowed through the gateway: ${name} of script ${sha1} (only the Lua scripts GroupSync ships run here: the worker's and @upstash/ratelimit's)`;
+}
+
+function sha1Of(source: string): string {
+  return createHash("sha1").update(source).digest("hex");
 }
 
 /** Blocking commands, and XREAD/XREADGROUP with a BLOCK option. */

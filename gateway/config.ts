@@ -7,6 +7,8 @@ export interface GatewayConfig {
   maxBodyBytes: number;
   commandTimeoutMs: number;
   exitWithParent: boolean;
+  /** "shipped" (the default): only GroupSync's own Lua scripts run; "any": tests of the protocol only. */
+  scripts: "shipped" | "any";
 }
 
 export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv): GatewayConfig {
@@ -22,6 +24,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv): GatewayConfig {
     maxBodyBytes: integer(env, "GATEWAY_MAX_BODY_BYTES", 10 * 1024 * 1024, 1, 1024 ** 3),
     commandTimeoutMs: integer(env, "GATEWAY_COMMAND_TIMEOUT_MS", 10_000, 1, 3_600_000),
     exitWithParent: env.GATEWAY_EXIT_WITH_PARENT === "1",
+    scripts: scriptsSetting(env.GATEWAY_SCRIPTS),
   };
 }
 
@@ -33,4 +36,10 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
     throw new Error(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
   }
   return value;
+}
+
+function scriptsSetting(raw: string | undefined): "shipped" | "any" {
+  if (raw === undefined || raw === "" || raw === "shipped") return "shipped";
+  if (raw === "any") return "any";
+  throw new Error(`GATEWAY_SCRIPTS must be "shipped" (only GroupSync's own Lua scripts run) or "any" (protocol tests only), got "${raw}"`);
 }

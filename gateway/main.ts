@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 import { gatewayConfigFromEnv } from "./config.ts";
 import { createGatewayServer } from "./http-server.ts";
 import { RedisBackend, redact } from "./redis-backend.ts";
+import { SHIPPED_SCRIPT_SHA1S } from "./shipped-scripts.ts";
 
 let config;
 try {
@@ -16,7 +17,8 @@ try {
   process.exit(2);
 }
 
-const backend = new RedisBackend({ url: config.redisUrl, commandTimeoutMs: config.commandTimeoutMs });
+const scripts = config.scripts === "any" ? "any" : SHIPPED_SCRIPT_SHA1S;
+const backend = new RedisBackend({ url: config.redisUrl, commandTimeoutMs: config.commandTimeoutMs, scripts });
 const redisReady = await backend.start();
 const server = createGatewayServer(backend, { token: config.token, maxBodyBytes: config.maxBodyBytes });
 

@@ -1,5 +1,5 @@
 import { createClient, ErrorReply, RESP_TYPES } from "redis";
-import { isBlocking, refusalFor, type Command } from "./command-policy.ts";
+import { isBlocking, refusalFor, type Command, type ScriptAllowlist } from "./command-policy.ts";
 
 /** Redis could not be reached or did not answer in time: the gateway answers 5xx, never hangs. */
 export class BackendUnavailable extends Error {
@@ -18,6 +18,8 @@ export interface RedisBackendOptions {
   url: string;
   /** How long one request may wait for Redis before the gateway answers 504. */
   commandTimeoutMs: number;
+  /** The Lua scripts that may run (see command-policy.ts). */
+  scripts: ScriptAllowlist;
 }
 
 type RedisClient = ReturnType<typeof createClient>;
@@ -95,7 +97,7 @@ export class RedisBackend {
    */
   async multiExec(commands: Command[]): Promise<unknown[] | Error> {
     for (const command of commands) {
-      const refusal = refusalFor(command);
+      const refusal = refusalFor(command, this.#options.scripts);
       if (refusal !== null) return new Error(`EXECABORT Transaction discarded: ${refusal}`);
     }
     const client = this.#client;
@@ -157,7 +159,7 @@ export class RedisBackend {
   }
 
   #send(command: Command): Promise<unknown> {
-    const refusal = refusalFor(command);
+    const refusal = refusalFor(command, this.#options.scripts);
     if (refusal !== null) return Promise.resolve(new Error(refusal));
     return this.#client.sendCommand(command, { typeMapping: TYPE_MAPPING });
   }

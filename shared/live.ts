@@ -77,8 +77,10 @@ export const HubNotice = z.discriminatedUnion("type", [
   z.object({ type: z.literal("error"), code: z.string(), message: z.string() }),
   /** To the master agent: a REST caller's timer command; answer with `command.result`. */
   z.object({ type: z.literal("command"), request_id: z.string(), command: z.record(z.string(), z.unknown()), by: z.string() }),
-  /** Members with the dashboard open (browser sockets), sent whenever that changes; not part of the feed. */
+  /** Members with the dashboard open (browser sockets): the whole list, once to each browser socket after it went live. Not part of the feed. */
   z.object({ type: z.literal("presence"), people: z.array(z.string()) }),
+  /** Who opened or closed the dashboard since the last presence message, batched (at most every PRESENCE_EVERY_MS). */
+  z.object({ type: z.literal("presence.diff"), joined: z.array(z.string()), left: z.array(z.string()) }),
   /** To an agent: its report was refused (a stale term never overwrites the state). */
   z.object({ type: z.literal("report.refused"), code: z.enum(["stale_term", "term_jump"]), term: z.number().int(), current_term: z.number().int() }),
   /** To an agent calling itself master that may hold the timer now (the last holder left or went silent): report it. */
@@ -137,5 +139,26 @@ export const AgentMessage = z.discriminatedUnion("type", [
 ]);
 export type AgentMessage = z.infer<typeof AgentMessage>;
 
-/** Largest message a client may send over /ws. */
+/** Largest message a client may send over /ws; a larger one closes the socket (LIVE_CLOSE.messageTooBig). */
 export const MAX_CLIENT_MESSAGE_BYTES = 16 * 1024;
+
+/**
+ * How many messages one socket may send: a bucket of MESSAGE_BURST that refills MESSAGES_PER_SECOND.
+ * An agent sends a heartbeat every 2 s and a report on change, a browser a ping every 25 s; a socket
+ * that empties the bucket is told so and closed (LIVE_CLOSE.rateLimited).
+ */
+export const MESSAGE_BURST = 40;
+export const MESSAGES_PER_SECOND = 10;
+
+/** Presence messages go out at most this often, carrying every join and leave since the last. */
+export const PRESENCE_EVERY_MS = 200;
+
+/** Close codes the hub uses (each after an `error` message saying why); a revoked token's sockets get 4401 (worker/auth). */
+export const LIVE_CLOSE = {
+  /** The socket sent more than MESSAGE_BURST messages faster than MESSAGES_PER_SECOND. */
+  rateLimited: 1008,
+  /** A message over MAX_CLIENT_MESSAGE_BYTES. */
+  messageTooBig: 1009,
+  /** The team or the member already has as many sockets open as the hub takes; retry later. */
+  tooManySockets: 1013,
+} as const;

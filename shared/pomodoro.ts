@@ -174,7 +174,11 @@ export function remaining(state: TimerState, now: number): number {
 export function applyTimerCommand(state: TimerState, command: TimerCommand, now: number): TimerResult {
   switch (command.kind) {
     case "start":
-      if (advance(state, now).phase !== "idle") return fail("already_running", "the timer is already running; stop it first");
+      if (advance(state, now).phase !== "idle") {
+        // A paused timer is not "running" to the person looking at it: name what they see.
+        const why = state.paused ? "the timer is paused; resume it, or stop it first to start over" : "the timer is already running; stop it first";
+        return fail("already_running", why);
+      }
       return start({ ...state.settings, ...command.settings }, now);
     case "pause":
       return pause(state, now);

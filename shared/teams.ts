@@ -28,6 +28,13 @@ export const TeamList = z.object({
   next_cursor: z.string().nullable(),
 });
 
+/** GET /me/team: who you are and who else is on your team (names only: token details are the admin's). */
+export const MyTeam = z.object({
+  team: TeamId,
+  member: MemberName,
+  members: z.array(z.object({ member: MemberName })),
+});
+
 /** GET /admin/teams/{team}/members */
 export const MemberList = z.object({
   team: TeamId,

@@ -1,4 +1,5 @@
 import { parseDuration } from "../shared/instant.ts";
+import { parseQuota, parseRate, type Rate } from "./limits/rate.ts";
 
 /**
  * The worker's bindings. Secrets come from `wrangler secret put` in the cloud and from
@@ -46,6 +47,22 @@ export interface Env {
   WEBHOOK_RETRY_UNIT?: string;
   /** How long a webhook receiver may take to answer (a duration; default 15s). */
   WEBHOOK_TIMEOUT?: string;
+  /** Pages on these origins may call the API from a browser (CORS; comma-separated, e.g. https://app.example). */
+  CORS_ALLOWED_ORIGINS?: string;
+  /** Most WebSockets one team's hub holds at once (default 1000); more are refused with close code 1013. */
+  LIVE_MAX_SOCKETS_PER_TEAM?: string;
+  /** Most WebSockets one member holds at once (default 10). */
+  LIVE_MAX_SOCKETS_PER_MEMBER?: string;
+  /** Rate limits, "<count>/<duration>" or "off" (defaults in DEFAULT_LIMITS): wrong admin secrets per client address, */
+  RATE_LIMIT_ADMIN_FAILURES?: string;
+  /** unknown tokens per client address, */
+  RATE_LIMIT_TOKEN_FAILURES?: string;
+  /** and writes (POST, PUT, PATCH, DELETE) per member. */
+  RATE_LIMIT_WRITES?: string;
+  /** Quotas per team, a count or "off": events, goals, open transactions. */
+  QUOTA_EVENTS?: string;
+  QUOTA_GOALS?: string;
+  QUOTA_OPEN_TRANSACTIONS?: string;
 }
 
 /** Who is calling: set by the access middleware for every team route. */
@@ -54,7 +71,7 @@ export interface Member {
   member: string;
 }
 
-export type AppEnv = { Bindings: Env; Variables: { member: Member } };
+export type AppEnv = { Bindings: Env; Variables: { member: Member; requestId: string } };
 
 export function isProduction(env: Env): boolean {
   return (env.GROUPSYNC_ENV ?? "production") === "production";
@@ -95,6 +112,14 @@ export interface Config {
   /** The open team's allowed Host names as set (open-team.ts parses the list; undefined: its default). */
   allowedHosts: string | undefined;
   webhooks: WebhookConfig;
+  /** Origins whose pages may call the API (CORS), each as scheme://host[:port]; empty: none. */
+  corsAllowedOrigins: string[];
+  /** Caps on open WebSockets (worker/live/team-hub.ts). */
+  liveSockets: { perTeam: number; perMember: number };
+  /** Each rate limit (null: off); see worker/limits/. */
+  rateLimits: Record<RateLimitName, Rate | null>;
+  /** Each per-team quota (null: off). */
+  quotas: Record<QuotaName, number | null>;
 }
 
 /** Webhook delivery settings (worker/webhooks). */
@@ -108,6 +133,19 @@ export interface WebhookConfig {
 
 /** Development's stand-in for WEBHOOK_SECRETS_KEY: secrets of a local stack need no protection from its own disk. */
 export const DEVELOPMENT_WEBHOOK_SECRETS_KEY = "groupsync-development-webhook-secrets-key";
+
+export type RateLimitName = "admin_failures" | "token_failures" | "writes";
+export type QuotaName = "events" | "goals" | "open_transactions";
+
+/** The limits a deployment has unless its settings say otherwise (README, "Rate limits and quotas"). */
+export const DEFAULT_LIMITS = {
+  RATE_LIMIT_ADMIN_FAILURES: "10/1m",
+  RATE_LIMIT_TOKEN_FAILURES: "30/1m",
+  RATE_LIMIT_WRITES: "300/1m",
+  QUOTA_EVENTS: "10000",
+  QUOTA_GOALS: "1000",
+  QUOTA_OPEN_TRANSACTIONS: "100",
+} as const satisfies Partial<Record<keyof Env, string>>;
 
 /** Reads every setting from the bindings; throws ConfigError naming the first one that is wrong. */
 export function parseConfig(env: Env): Config {
@@ -133,7 +171,36 @@ export function parseConfig(env: Env): Config {
       retryUnitMs: production ? 1000 : retryUnit(env.WEBHOOK_RETRY_UNIT),
       timeoutMs: duration("WEBHOOK_TIMEOUT", env.WEBHOOK_TIMEOUT, 15_000),
     },
+    corsAllowedOrigins: origins("CORS_ALLOWED_ORIGINS", env.CORS_ALLOWED_ORIGINS),
+    liveSockets: {
+      perTeam: positiveCount("LIVE_MAX_SOCKETS_PER_TEAM", env.LIVE_MAX_SOCKETS_PER_TEAM, 1000),
+      perMember: positiveCount("LIVE_MAX_SOCKETS_PER_MEMBER", env.LIVE_MAX_SOCKETS_PER_MEMBER, 10),
+    },
+    rateLimits: {
+      admin_failures: rate(env, "RATE_LIMIT_ADMIN_FAILURES"),
+      token_failures: rate(env, "RATE_LIMIT_TOKEN_FAILURES"),
+      writes: rate(env, "RATE_LIMIT_WRITES"),
+    },
+    quotas: {
+      events: quota(env, "QUOTA_EVENTS"),
+      goals: quota(env, "QUOTA_GOALS"),
+      open_transactions: quota(env, "QUOTA_OPEN_TRANSACTIONS"),
+    },
   };
+}
+
+function rate(env: Env, setting: keyof typeof DEFAULT_LIMITS): Rate | null {
+  const text = env[setting]?.trim() || DEFAULT_LIMITS[setting];
+  const parsed = parseRate(text);
+  if (parsed !== null && "problem" in parsed) throw new ConfigError(setting, `is ${JSON.stringify(env[setting])}, which ${parsed.problem}`);
+  return parsed;
+}
+
+function quota(env: Env, setting: keyof typeof DEFAULT_LIMITS): number | null {
+  const text = env[setting]?.trim() || DEFAULT_LIMITS[setting];
+  const parsed = parseQuota(text);
+  if (typeof parsed === "object" && parsed !== null) throw new ConfigError(setting, `is ${JSON.stringify(env[setting])}; it ${parsed.problem}`);
+  return parsed;
 }
 
 // Parsed once per bindings object: workerd hands every request of an isolate the same one.
@@ -167,6 +234,13 @@ function positiveMs(setting: string, text: string | undefined, fallback: number)
   return ms;
 }
 
+function positiveCount(setting: string, text: string | undefined, fallback: number): number {
+  if (text === undefined || text.trim() === "") return fallback;
+  const count = Number(text);
+  if (!Number.isInteger(count) || count <= 0) throw new ConfigError(setting, `is ${JSON.stringify(text)}; it must be a whole number above 0, like ${fallback}`);
+  return count;
+}
+
 function nonNegativeMs(setting: string, text: string | undefined): number {
   if (text === undefined || text.trim() === "") return 0;
   const ms = Number(text);
@@ -193,4 +267,21 @@ function duration(setting: string, text: string | undefined, fallback: number): 
   }
   if (ms <= 0) throw new ConfigError(setting, `is ${JSON.stringify(text)}; it must be longer than 0`);
   return ms;
+}
+
+/** A comma-separated list of origins, each exactly as a browser sends it in Origin (no path, no "*"). */
+function origins(setting: string, text: string | undefined): string[] {
+  const listed = (text ?? "").split(",").map((entry) => entry.trim()).filter((entry) => entry !== "");
+  for (const entry of listed) {
+    let origin: string | undefined;
+    try {
+      origin = new URL(entry).origin;
+    } catch {
+      // reported below
+    }
+    if (origin !== entry || !/^https?:\/\//.test(entry)) {
+      throw new ConfigError(setting, `lists ${JSON.stringify(entry)}, which is not an origin; write each like https://app.example or http://127.0.0.1:8787 (scheme, host and port only, no path, no "*")`);
+    }
+  }
+  return listed;
 }

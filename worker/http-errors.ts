@@ -39,7 +39,7 @@ const CODE_FOR_STATUS: Record<number, string> = {
 export function handleError(error: Error, c: Context): Response {
   if (error instanceof ConfigError) {
     // A deployment setting is wrong: every request would fail the same way, so say which one.
-    console.error(JSON.stringify({ event: "misconfigured", setting: error.setting, error: error.message }));
+    console.error(JSON.stringify({ event: "misconfigured", request_id: requestIdIn(c), setting: error.setting, error: error.message }));
     return c.json(errorBody(CommonErrorCodes.misconfigured, `the worker is misconfigured: ${error.message}`, { setting: error.setting }), 503);
   }
   if (error instanceof ApiError) {
@@ -55,7 +55,7 @@ export function handleError(error: Error, c: Context): Response {
     // The write was sent and may still be carried out (a frozen Redis runs it when it wakes): the
     // answer must not say it was not, and must not invite a blind retry (no Retry-After), which
     // would duplicate a create without an id, or answer *_exists against the client's own write.
-    console.error(JSON.stringify({ event: "outcome_unknown", path: c.req.path, error: String(error) }));
+    console.error(JSON.stringify({ event: "outcome_unknown", request_id: requestIdIn(c), path: c.req.path, error: String(error) }));
     return c.json(
       errorBody(
         CommonErrorCodes.outcomeUnknown,
@@ -66,22 +66,24 @@ export function handleError(error: Error, c: Context): Response {
     );
   }
   if (outage !== null) {
-    console.error(JSON.stringify({ event: "dependency_unavailable", path: c.req.path, error: String(error) }));
+    console.error(JSON.stringify({ event: "dependency_unavailable", request_id: requestIdIn(c), path: c.req.path, error: String(error) }));
     return c.json(errorBody(CommonErrorCodes.dependencyUnavailable, `${outage.reason}; this request changed nothing, retry shortly`), 503, { "Retry-After": "1" });
   }
-  console.error(JSON.stringify({ event: "unhandled_error", path: c.req.path, error: String(error), stack: error.stack }));
+  console.error(JSON.stringify({ event: "unhandled_error", request_id: requestIdIn(c), path: c.req.path, error: String(error), stack: error.stack }));
   return c.json(errorBody(CommonErrorCodes.internal, "Internal error; it has been logged"), 500);
+}
+
+/** The request's X-Request-Id (worker/request-id.ts), so a client's report can be matched to the log line. */
+function requestIdIn(c: Context): string | undefined {
+  return c.get("requestId") as string | undefined;
 }
 
 export function handleNotFound(c: Context): Response {
   return c.json(errorBody(CommonErrorCodes.notFound, `No route for ${c.req.method} ${c.req.path}`), 404);
 }
 
-/**
- * Hono answers 404 for a known path with an unknown method. After every route is registered,
- * this adds a catch-all per path that answers 405 with the `Allow` header listing what exists.
- */
-export function answerMethodNotAllowed(app: Hono<any>): void {
+/** Each route path of the app (Hono's pattern, "/events/:id") and the methods it answers, HEAD with GET. */
+export function methodsByPath(app: Hono<any>): Map<string, string[]> {
   const methodsByPath = new Map<string, Set<string>>();
   for (const route of app.routes) {
     if (route.method === "ALL") continue; // middleware
@@ -90,8 +92,16 @@ export function answerMethodNotAllowed(app: Hono<any>): void {
     if (route.method === "GET") methods.add("HEAD");
     methodsByPath.set(route.path, methods);
   }
-  for (const [path, methods] of methodsByPath) {
-    const allow = [...methods].sort().join(", ");
+  return new Map([...methodsByPath].map(([path, methods]) => [path, [...methods].sort()]));
+}
+
+/**
+ * Hono answers 404 for a known path with an unknown method. After every route is registered,
+ * this adds a catch-all per path that answers 405 with the `Allow` header listing what exists.
+ */
+export function answerMethodNotAllowed(app: Hono<any>): void {
+  for (const [path, methods] of methodsByPath(app)) {
+    const allow = methods.join(", ");
     app.all(path, (c) => {
       if (c.req.method === "OPTIONS") return c.body(null, 204, { Allow: allow });
       throw new ApiError(405, CommonErrorCodes.methodNotAllowed, `${c.req.method} is not allowed on ${c.req.path}; allowed: ${allow}`, {

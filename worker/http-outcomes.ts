@@ -2,8 +2,9 @@ import { CommonErrorCodes } from "../shared/errors.ts";
 import type { AddMemberOutcome, CreateTeamOutcome, ReissueTokenOutcome, RevokeMemberOutcome } from "./auth/team-store.ts";
 import { ApiError } from "./http-errors.ts";
 import { keyReused } from "./idempotency/idempotency.ts";
-import type { CreateOutcome, DeleteOutcome, StoredRecord, UpdateOutcome } from "./records/outcomes.ts";
-import { TxAborted, TxAlreadyCommitted, TxNotFound, TxNotOpen, type TxRecord } from "./tx/coordinator.ts";
+import type { Verdict } from "./limits/rate-limiter.ts";
+import type { CreateOutcome, DeleteOutcome, QuotaExceeded, StoredRecord, UpdateOutcome } from "./records/outcomes.ts";
+import { TxAborted, TxAlreadyCommitted, TxNotFound, TxNotOpen, TxQuotaExceeded, type TxRecord } from "./tx/coordinator.ts";
 import { InvalidOp } from "./tx/op-input.ts";
 import { invalid } from "./request.ts";
 import { unreachable } from "./unreachable.ts";
@@ -23,7 +24,7 @@ export interface RecordNames {
   slot?: (record: never) => string;
 }
 
-type Refused = Extract<CreateOutcome | UpdateOutcome | DeleteOutcome, { kind: "exists" | "missing" | "locked" | "conflict" }>;
+type Refused = Extract<CreateOutcome | UpdateOutcome | DeleteOutcome, { kind: "exists" | "missing" | "locked" | "conflict" | "quota_exceeded" }>;
 
 export function notFound(names: RecordNames, id: string): ApiError {
   return new ApiError(404, CommonErrorCodes.notFound, `no ${names.noun} with id ${id}`);
@@ -44,6 +45,8 @@ export function writeRefusal<R extends StoredRecord>(outcome: Refused, names: Re
       const slot = names.slot === undefined ? `${names.noun} ${record.id}` : (names.slot as (record: R) => string)(record);
       return new ApiError(409, "time_slot_taken", `${slot} overlaps ${conflicts.map((c) => c.id).join(", ")}`, { details: { conflicts } });
     }
+    case "quota_exceeded":
+      return quotaExceeded(outcome);
     default:
       return unreachable(outcome, "write refusal");
   }
@@ -69,6 +72,20 @@ export function adminRefusal(outcome: Extract<AdminOutcome, { kind: "key_reused"
   }
 }
 
+const QUOTA_NOUNS: Record<QuotaExceeded["quota"], string> = { events: "events", goals: "goals", open_transactions: "open transactions" };
+const QUOTA_REMEDIES: Record<QuotaExceeded["quota"], string> = {
+  events: "delete events the team no longer needs",
+  goals: "delete goals the team no longer needs",
+  open_transactions: "commit or abort open transactions (an idle one ends by itself after TX_IDLE_TIMEOUT)",
+};
+
+/** 409: the team holds as many as its quota allows; the message says how to make room. */
+export function quotaExceeded(outcome: QuotaExceeded): ApiError {
+  return new ApiError(409, "quota_exceeded", `the team has reached its quota of ${outcome.limit} ${QUOTA_NOUNS[outcome.quota]}; ${QUOTA_REMEDIES[outcome.quota]}, then retry`, {
+    details: { quota: outcome.quota, limit: outcome.limit },
+  });
+}
+
 /** A plain write refused because `resource` is part of a live transaction. */
 export function lockConflict(resource: string): ApiError {
   return new ApiError(409, "lock_conflict", `${resource} is part of a transaction in progress; retry when it is committed or aborted`, {
@@ -81,6 +98,7 @@ export function lockConflict(resource: string): ApiError {
 export function txAnswer(error: unknown, record?: TxRecord): unknown {
   if (error instanceof InvalidOp) return invalid(error.problems);
   if (error instanceof TxNotFound) return new ApiError(404, CommonErrorCodes.notFound, error.message);
+  if (error instanceof TxQuotaExceeded) return quotaExceeded({ kind: "quota_exceeded", quota: "open_transactions", limit: error.limit });
   if (error instanceof TxAlreadyCommitted) return new ApiError(409, "tx_committed", error.message);
   if (error instanceof TxNotOpen) {
     return new ApiError(409, "tx_not_open", error.message, { details: { tx_id: record?.id, state: error.state, ...(error.reason === undefined ? {} : { reason: error.reason }) } });
@@ -94,4 +112,20 @@ export function txAnswer(error: unknown, record?: TxRecord): unknown {
     });
   }
   return error;
+}
+
+const RATE_LIMITED_BECAUSE: Record<Verdict["name"], string> = {
+  admin_failures: "too many wrong admin secrets from this address",
+  token_failures: "too many unknown tokens from this address",
+  writes: "too many writes by this member (reads are not limited)",
+};
+
+/** 429: a caller over one of the rate limits (worker/limits/request-limits.ts), told when to come back. */
+export function rateLimited(verdict: Verdict, headers: Record<string, string>): ApiError {
+  const retryAfter = Number(headers["Retry-After"] ?? 1);
+  const window = `${verdict.limit} per ${verdict.windowMs / 1000} s`;
+  return new ApiError(429, "rate_limited", `${RATE_LIMITED_BECAUSE[verdict.name]} (${window}); retry after ${retryAfter} s`, {
+    details: { limit: verdict.name, max: verdict.limit, window_seconds: verdict.windowMs / 1000, retry_after_seconds: retryAfter },
+    headers,
+  });
 }

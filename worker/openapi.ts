@@ -3,13 +3,15 @@ import { Event, EventList, EventListQuery, EventPatch, EventWrite, SlotConflict 
 import { ErrorBody } from "../shared/errors.ts";
 import { Goal, GoalList, GoalListQuery, GoalPatch, GoalWrite } from "../shared/goals.ts";
 import { HealthReport } from "../shared/health.ts";
-import { IssuedTokens, MemberCreate, MemberList, TeamCreate, TeamList, TeamListQuery } from "../shared/teams.ts";
+import { IssuedTokens, MemberCreate, MemberList, MyTeam, TeamCreate, TeamList, TeamListQuery } from "../shared/teams.ts";
 import { AgentInfo, TeamTimer } from "../shared/live.ts";
 import { AgentKeyBody } from "../shared/team-key.ts";
 import { TxBegin, TxOpInput, TxView } from "../shared/tx.ts";
 import { PomoSet, PomoStart, WsQuery } from "./live/routes.ts";
 import { GROUPSYNC_VERSION } from "../shared/version.ts";
 import { WebhookAttempt, WebhookCreate, WebhookCreated, WebhookEndpoint, WebhookRedeliver } from "../shared/webhooks.ts";
+import { FEED_DEFAULT_FUTURE_DAYS, FEED_DEFAULT_PAST_DAYS, FEED_MAX_EVENTS, FeedQuery } from "./calendar/feed-routes.ts";
+import { REQUEST_ID_HEADER, REQUEST_ID_PATTERN } from "./request-id.ts";
 
 /**
  * The OpenAPI 3.1 document, built from the same zod schemas that validate requests (OpenAPI 3.1
@@ -33,6 +35,7 @@ const SCHEMAS = {
   IssuedTokens: [IssuedTokens, "output"],
   TeamList: [TeamList, "output"],
   MemberList: [MemberList, "output"],
+  MyTeam: [MyTeam, "output"],
   TxBegin: [TxBegin, "input"],
   TxOp: [TxOpInput, "input"],
   Tx: [TxView, "output"],
@@ -72,6 +75,8 @@ interface Operation {
   query?: z.ZodObject;
   path?: Record<string, string>;
   ifMatch?: boolean;
+  /** A GET with a validator: "etag" takes If-None-Match, "etag+date" also If-Modified-Since (Last-Modified); both may answer 304. */
+  conditional?: "etag" | "etag+date";
   /**
    * Takes an Idempotency-Key: "atomic" when its record is written by the write's own script (a
    * duplicate is answered from it), "marker" when an in-progress marker holds the key meanwhile.
@@ -84,15 +89,17 @@ const idParam = { id: "The resource's id" };
 const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, [ERROR_TEXT[c] ?? "Error", "Error"] as [string, SchemaName]]));
 const IDEMPOTENCY_KEY_TEXT =
   "Optional, 1–255 printable ASCII characters (else 400), chosen by the client per logical operation and sent again on its retries. Within 24 h the same key from the same member with the same method, path and body answers the first answer again (status, body, Location, ETag; with `Idempotent-Replayed: true`) without doing the work twice, also when the first attempt answered 503 `outcome_unknown` or its answer was lost; a different request with the key is 422 `idempotency_key_reused`. Only work done is remembered: a refused request (400, 409, 503 `dependency_unavailable`) is not, so its retry is tried again.";
+const REQUEST_ID_TEXT = "On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.";
 const MARKER_TEXT = " On /tx routes a refusal that aborted the transaction is remembered too, and while the first request with a key still runs a duplicate answers 409 `idempotency_key_in_use` with Retry-After.";
 const ERROR_TEXT: Record<number, string> = {
   400: "Invalid input; `details.fields` names each field at fault",
   401: "Missing or invalid token",
   404: "No such resource in your team",
-  409: "Conflict (see `code`)",
+  409: "Conflict (see `code`); `quota_exceeded` when a create would take the team past one of its quotas (`details.quota`, `details.limit`)",
   412: "If-Match does not name the current version (a weak tag never matches), or If-None-Match does",
   413: "Body larger than 64 KiB",
   422: "`idempotency_key_reused`: this Idempotency-Key was used in the last 24 h for a different request (method, path or body)",
+  429: "`rate_limited`: too many wrong admin secrets or invalid tokens from this address, or writes by this member (a write here counts too); retry after Retry-After (the RateLimit and RateLimit-Policy headers say more)",
   503: "`dependency_unavailable`: a store is down and nothing was changed (retry after Retry-After); `outcome_unknown`: a write got no answer and may still be made (no Retry-After: read before retrying); or the deployment is misconfigured",
 };
 
@@ -101,25 +108,43 @@ const HOOK_TEXT = "Standard Webhooks: each change of the team feed is POSTed as 
 export const OPERATIONS: Record<string, Record<string, Operation>> = {
   "/health": { get: { summary: "Readiness: each dependency checked", tag: "service", auth: "none", responses: { 200: ["All dependencies ok", "HealthReport"], 503: ["A dependency is down", "HealthReport"] } } },
   "/ping": { get: { summary: "Liveness: touches nothing", tag: "service", auth: "none", responses: { 200: ["Alive"] } } },
-  "/openapi.json": { get: { summary: "This document", tag: "service", auth: "none", responses: { 200: ["OpenAPI 3.1 document"] } } },
-  "/docs": { get: { summary: "Interactive API documentation", tag: "service", auth: "none", responses: { 200: ["HTML page"] } } },
+  "/openapi.json": { get: { summary: "This document", tag: "service", auth: "none", conditional: "etag", responses: { 200: ["OpenAPI 3.1 document"] } } },
+  "/docs": { get: { summary: "Interactive API documentation (Swagger UI, served by the worker itself: works offline)", tag: "service", auth: "none", conditional: "etag", responses: { 200: ["HTML page"] } } },
+  "/docs/{asset}": {
+    get: {
+      summary: "The docs page's scripts and styles: swagger-ui-bundle.js and swagger-ui.css from the pinned swagger-ui-dist package, and init.js",
+      tag: "service",
+      auth: "none",
+      path: { asset: "swagger-ui-bundle.js, swagger-ui.css or init.js" },
+      conditional: "etag",
+      responses: { 200: ["The file"], ...errors(404) },
+    },
+  },
   "/events": {
-    get: { summary: "List events overlapping a window, sorted by start, paged", tag: "calendar", query: EventListQuery, responses: { 200: ["A page of events", "EventList"], ...errors(400, 401) } },
+    get: { summary: "List events overlapping a window, sorted by start, paged", tag: "calendar", query: EventListQuery, conditional: "etag", responses: { 200: ["A page of events (ETag: of this page's content)", "EventList"], ...errors(400, 401) } },
     post: { idempotent: "atomic", summary: "Book an event; refused if it overlaps another on its calendar", tag: "calendar", body: "EventWrite", responses: { 201: ["Booked", "Event"], ...errors(400, 401, 409, 413, 503) } },
   },
   "/events/{id}": {
-    get: { summary: "One event", tag: "calendar", path: idParam, ifMatch: true, responses: { 200: ["The event (ETag: its version)", "Event"], 304: ["If-None-Match names the current version (weak comparison)"], ...errors(401, 404, 412) } },
+    get: { summary: "One event", tag: "calendar", path: idParam, ifMatch: true, conditional: "etag+date", responses: { 200: ["The event (ETag: its version; Last-Modified: its updated_at)", "Event"], ...errors(401, 404, 412) } },
     put: { summary: "Replace an event; never collides with itself", tag: "calendar", path: idParam, body: "EventWrite", ifMatch: true, responses: { 200: ["Replaced", "Event"], ...errors(400, 401, 404, 409, 412, 503) } },
     patch: { summary: "Change some fields of an event", tag: "calendar", path: idParam, body: "EventPatch", ifMatch: true, responses: { 200: ["Changed", "Event"], ...errors(400, 401, 404, 409, 412, 503) } },
     delete: { summary: "Delete an event; its slot is free at once", tag: "calendar", path: idParam, ifMatch: true, responses: { 204: ["Deleted"], ...errors(401, 404, 412, 503) } },
   },
-  "/calendar.ics": { get: { summary: "The team calendar as an iCalendar (RFC 5545) feed; `?token=` may replace the header", tag: "calendar", query: z.object({ calendar: z.string().optional(), token: z.string().optional() }), responses: { 200: ["text/calendar"], ...errors(400, 401) } } },
+  "/calendar.ics": {
+    get: {
+      summary: `The team calendar as an iCalendar (RFC 5545) feed of the events in a window (default: ${FEED_DEFAULT_PAST_DAYS} days back to ${FEED_DEFAULT_FUTURE_DAYS} ahead, at most ${FEED_MAX_EVENTS} events, the earliest; X-GROUPSYNC-TRUNCATED:TRUE when there were more). An event with a time_zone keeps it (TZID). REFRESH-INTERVAL / X-PUBLISHED-TTL: 15 minutes. \`?token=\` may replace the header`,
+      tag: "calendar",
+      query: FeedQuery,
+      conditional: "etag",
+      responses: { 200: ["text/calendar (ETag: of its content)"], ...errors(400, 401) },
+    },
+  },
   "/goals": {
-    get: { summary: "List goals in creation order, paged", tag: "goals", query: GoalListQuery, responses: { 200: ["A page of goals", "GoalList"], ...errors(400, 401) } },
+    get: { summary: "List goals in creation order, paged", tag: "goals", query: GoalListQuery, conditional: "etag", responses: { 200: ["A page of goals (ETag: of this page's content)", "GoalList"], ...errors(400, 401) } },
     post: { idempotent: "atomic", summary: "Create a goal", tag: "goals", body: "GoalWrite", responses: { 201: ["Created", "Goal"], ...errors(400, 401, 409, 413, 503) } },
   },
   "/goals/{id}": {
-    get: { summary: "One goal", tag: "goals", path: idParam, ifMatch: true, responses: { 200: ["The goal (ETag: its version)", "Goal"], 304: ["If-None-Match names the current version (weak comparison)"], ...errors(401, 404, 412) } },
+    get: { summary: "One goal", tag: "goals", path: idParam, ifMatch: true, conditional: "etag+date", responses: { 200: ["The goal (ETag: its version; Last-Modified: its updated_at)", "Goal"], ...errors(401, 404, 412) } },
     put: { summary: "Replace a goal", tag: "goals", path: idParam, body: "GoalWrite", ifMatch: true, responses: { 200: ["Replaced", "Goal"], ...errors(400, 401, 404, 412, 503) } },
     patch: { summary: "Change some fields of a goal; concurrent patches never lose each other", tag: "goals", path: idParam, body: "GoalPatch", ifMatch: true, responses: { 200: ["Changed", "Goal"], ...errors(400, 401, 404, 412, 503) } },
     delete: { summary: "Delete a goal", tag: "goals", path: idParam, ifMatch: true, responses: { 204: ["Deleted"], ...errors(401, 404, 412, 503) } },
@@ -230,6 +255,9 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
   "/admin/teams/{team}/members/{member}": {
     delete: { summary: "Remove a member: their token stops working within a second and their WebSockets are closed with 4401", tag: "admin", auth: "admin", path: { team: "The team's id", member: "The member's name" }, responses: { 204: ["Removed"], ...errors(400, 401, 404, 503) } },
   },
+  "/me/team": {
+    get: { summary: "Who you are, and the names of your team's members (token details are on the admin's member list)", tag: "admin", responses: { 200: ["Your team", "MyTeam"], ...errors(401, 503) } },
+  },
   "/me/token": {
     post: {
       idempotent: "atomic",
@@ -256,12 +284,18 @@ function build() {
       const parameters = [
         ...Object.entries(op.path ?? {}).map(([name, description]) => ({ name, in: "path", required: true, description, schema: { type: "string" } })),
         ...(op.query ? queryParameters(op.query) : []),
+        ...(op.conditional ? [{ name: "If-None-Match", in: "header", required: false, description: "Answer 304 (no body) if the current ETag is among these (weak comparison: W/\"x\" matches \"x\"), or for *", schema: { type: "string" } }] : []),
+        ...(op.conditional === "etag+date" ? [{ name: "If-Modified-Since", in: "header", required: false, description: "Without If-None-Match: answer 304 if not changed since this HTTP date (Last-Modified)", schema: { type: "string" } }] : []),
         ...(op.ifMatch ? [{ name: "If-Match", in: "header", required: false, description: 'Apply only if the current version is this ETag, e.g. "3" (strong comparison: W/"3" never matches); otherwise 412', schema: { type: "string" } }] : []),
         ...(op.idempotent
           ? [{ name: "Idempotency-Key", in: "header", required: false, description: IDEMPOTENCY_KEY_TEXT + (op.idempotent === "marker" ? MARKER_TEXT : ""), schema: { type: "string", minLength: 1, maxLength: 255, pattern: "^[\\x20-\\x7e]+$" } }]
           : []),
       ];
-      const responses: Operation["responses"] = op.idempotent ? { ...op.responses, ...errors(422) } : op.responses;
+      // Every route that checks a credential counts the wrong ones (429 past the limit); see worker/limits/.
+      const limited = 401 in op.responses ? errors(429) : {};
+      const responses: Operation["responses"] = { ...op.responses, ...limited, ...(op.idempotent ? errors(422) : {}) };
+      if (op.conditional) responses[304] = [op.conditional === "etag+date" ? "Not modified: If-None-Match names the current ETag, or (without it) If-Modified-Since is not before Last-Modified" : "Not modified: If-None-Match names the current ETag"];
+      responses[400] ??= ["Invalid input (here: a malformed X-Request-Id); `details.fields` names the field", "Error"];
       if (op.idempotent === "marker") responses[409] = ["Conflict (see `code`); `idempotency_key_in_use`: the first request with this Idempotency-Key still runs, retry after Retry-After", "Error"];
       paths[path][method] = {
         summary: op.summary,
@@ -283,12 +317,15 @@ function build() {
     info: {
       title: "GroupSync API",
       version: GROUPSYNC_VERSION,
-      description: "A shared calendar that never double-books, shared goals, and a group Pomodoro timer. Every error answers `{\"error\": {\"code\", \"message\", \"details\"?}}`.",
+      description:
+        "A shared calendar that never double-books, shared goals, and a group Pomodoro timer. Every error answers `{\"error\": {\"code\", \"message\", \"details\"?}}`. Every answer carries `X-Request-Id` (the request's own when it sent a well-formed one). Browsers on the origins in the deployment's CORS_ALLOWED_ORIGINS may call every route: a preflight (OPTIONS with Origin and Access-Control-Request-Method) answers 204 with the route's methods, 403 `origin_not_allowed` for any other origin, 404 for an unknown path.",
     },
     security: [{ member: [] }],
     tags: [{ name: "calendar" }, { name: "goals" }, { name: "transactions" }, { name: "webhooks" }, { name: "admin" }, { name: "service" }],
     paths,
     components: {
+      // Sent and answered on every operation (see info.description), so described once here.
+      headers: { [REQUEST_ID_HEADER]: { description: REQUEST_ID_TEXT, schema: { type: "string", pattern: REQUEST_ID_PATTERN.source } } },
       securitySchemes: {
         member: { type: "http", scheme: "bearer", description: "A member token (gs_...) from POST /admin/teams" },
         admin: { type: "http", scheme: "bearer", description: "The deployment's ADMIN_SECRET" },

@@ -42,10 +42,58 @@ export function checkIfMatch(c: Context, currentVersion: number): void {
  * W/"3" and "3" both match version 3, and "*" matches any existing resource.
  */
 export function ifNoneMatchMatches(c: Context, currentVersion: number): boolean {
+  return ifNoneMatchHas(c, etag(currentVersion));
+}
+
+/** Whether If-None-Match names `tag` (a whole entity tag, quotes included) or is "*", by the weak comparison. */
+export function ifNoneMatchHas(c: Context, tag: string): boolean {
   const header = c.req.header("if-none-match");
   if (header === undefined) return false;
   const tags = listedTags(header);
-  return tags === "*" || tags.some((t) => t.tag === etag(currentVersion));
+  return tags === "*" || tags.some((t) => t.tag === tag);
+}
+
+/**
+ * Whether a GET may answer 304 (RFC 9110 13.2.2): If-None-Match decides when sent; only without it
+ * does If-Modified-Since count, and then only against a time (`lastModified`) the resource has.
+ * HTTP dates have whole seconds, so the stored time is compared at that precision.
+ */
+export function notModified(c: Context, tag: string, lastModified?: string): boolean {
+  if (c.req.header("if-none-match") !== undefined) return ifNoneMatchHas(c, tag);
+  const since = c.req.header("if-modified-since");
+  if (since === undefined || lastModified === undefined) return false;
+  const sinceMs = Date.parse(since);
+  const modifiedMs = Date.parse(lastModified);
+  // An unreadable date is ignored, as the RFC says: the full answer follows.
+  return Number.isFinite(sinceMs) && Number.isFinite(modifiedMs) && Math.floor(modifiedMs / 1000) * 1000 <= sinceMs;
+}
+
+/** An instant as an HTTP date (Last-Modified): "Tue, 01 Dec 2026 16:00:00 GMT". */
+export function httpDate(instant: string): string {
+  return new Date(instant).toUTCString();
+}
+
+/** A strong entity tag for an answer's exact bytes: 128 bits of its SHA-256, base64url. */
+export async function contentTag(text: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+  const base64 = btoa(String.fromCharCode(...digest.subarray(0, 16)));
+  return `"${base64.replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "")}"`;
+}
+
+/** Answers `text` with a strong ETag of its bytes, or 304 (no body) when If-None-Match already has it. */
+export async function taggedAnswer(c: Context, text: string, headers: Record<string, string>, tag?: string): Promise<Response> {
+  const etagValue = tag ?? (await contentTag(text));
+  const validators = { ETag: etagValue, ...(headers["Cache-Control"] === undefined ? {} : { "Cache-Control": headers["Cache-Control"] }) };
+  if (notModified(c, etagValue)) return c.body(null, 304, validators);
+  return c.body(text, 200, { ...headers, ETag: etagValue });
+}
+
+/** JSON answers of the API that change with the data: a client may keep them, but asks (with the ETag) before reusing one. */
+export const REVALIDATE = "private, no-cache";
+
+/** A JSON page (a list) with its content's ETag: a client refreshing an unchanged page gets a bodiless 304. */
+export function taggedJson(c: Context, body: object): Promise<Response> {
+  return taggedAnswer(c, JSON.stringify(body), { "Content-Type": "application/json", "Cache-Control": REVALIDATE });
 }
 
 /** The preconditions of a write (PUT, PATCH, DELETE): If-Match, then If-None-Match, whose match is a 412. */

@@ -17,7 +17,11 @@ import { Blockers, resolveIfResolvable, sweepExpiredTransactions, type SweepSour
  * coordinator (which knows only the protocol). The one place that lists them.
  */
 export function participantsFor(env: Env, team: string, changes: ChangeSink): TxParticipant[] {
-  return [new CalendarParticipant(participantStore(env, "calendar"), team, changes), new GoalsParticipant(participantStore(env, "goals"), team, changes)];
+  const { quotas } = configOf(env);
+  return [
+    new CalendarParticipant(participantStore(env, "calendar"), team, changes, quotas.events),
+    new GoalsParticipant(participantStore(env, "goals"), team, changes, quotas.goals),
+  ];
 }
 
 const HOLDING_TEAMS: Record<Participant, string> = { calendar: CALENDAR_HOLDING_TEAMS, goals: GOAL_HOLDING_TEAMS };
@@ -25,7 +29,12 @@ const HOLDING_TEAMS: Record<Participant, string> = { calendar: CALENDAR_HOLDING_
 export function coordinatorFor(env: Env, team: string, waitUntil?: WaitUntil, clock: Clock = systemClock): TxCoordinator {
   const config = configOf(env);
   const changes = new ChangeSink(env, team, waitUntil);
-  return new TxCoordinator(mainStore(env), participantsFor(env, team, changes), team, changes, { idleMs: config.txIdleTimeoutMs, pauseAfterDecisionMs: config.pauseAfterDecisionMs, clock });
+  return new TxCoordinator(mainStore(env), participantsFor(env, team, changes), team, changes, {
+    idleMs: config.txIdleTimeoutMs,
+    pauseAfterDecisionMs: config.pauseAfterDecisionMs,
+    clock,
+    openQuota: config.quotas.open_transactions,
+  });
 }
 
 /** The coordinator of the calling member's team. */

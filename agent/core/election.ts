@@ -78,6 +78,14 @@ import { jumpCeiling, type JumpAnchor } from "./jump-ceiling.ts";
 
 export interface ElectionConfig {
   readonly heartbeatMs: number;
+  /**
+   * A follower answers its master's heartbeats at most this often (at once when it has news: the
+   * first beat from a new master, one that carried the member list, a list it does not hold, and
+   * every beat until its clock estimate for that master holds clockSamples round trips). By
+   * default 1.5 beats: every other beat, so the master hears from each member every ~200 ms, well
+   * inside the 300 ms (electionTimeoutMinMs) it counts a member live for, at half the acks.
+   */
+  readonly ackIntervalMs: number;
   readonly electionTimeoutMinMs: number;
   readonly electionTimeoutMaxMs: number;
   /** The master drops a member it has had no ack from for this long (and keeps probing it as lost). */
@@ -124,6 +132,7 @@ const FAST_TURN_MS = 100;
 
 export const DEFAULT_ELECTION_CONFIG: ElectionConfig = Object.freeze({
   heartbeatMs: 100,
+  ackIntervalMs: 150,
   electionTimeoutMinMs: 300,
   electionTimeoutMaxMs: 600,
   memberTimeoutMs: 2000,
@@ -170,6 +179,8 @@ interface FollowerProgress {
   echo: ClockEcho | null;
   /** sentAt of the follower's last merge offer taken in, echoed in heartbeats so it stops resending. */
   mergeAck: number | null;
+  /** The digest of the member list the follower's last ack says it holds; null before its first ack. */
+  membersDigest: string | null;
 }
 
 interface PendingCommand extends StampedCommand {
@@ -236,6 +247,8 @@ export class ElectionNode {
   #campaign: Campaign | null = null;
   #electionDeadline: number;
   #lastHeartbeatAt: number | null = null;
+  /** When this node last acked its master's heartbeat; null since it switched masters (the next beat is acked at once). */
+  #lastAckSentAt: number | null = null;
   /** The master this node stopped hearing from: not waited for while counting votes. */
   #suspect: NodeId | null = null;
 
@@ -275,7 +288,9 @@ export class ElectionNode {
   constructor(options: ElectionNodeOptions) {
     this.id = options.id;
     this.address = options.address;
-    this.config = checkConfig({ ...DEFAULT_ELECTION_CONFIG, ...options.config });
+    // Unless set, the ack interval follows the heartbeat: every other beat.
+    const ackIntervalMs = 1.5 * (options.config?.heartbeatMs ?? DEFAULT_ELECTION_CONFIG.heartbeatMs);
+    this.config = checkConfig({ ...DEFAULT_ELECTION_CONFIG, ackIntervalMs, ...options.config });
     this.#random = options.random;
     const settings = resolveSettings(options.settings);
     if (!settings.ok) throw new RangeError(settings.error.message);
@@ -610,16 +625,20 @@ export class ElectionNode {
     if (message.term < this.#term) return this.#rejectStale(message.from, now);
     // Same term, another master (two sides elected apart): the lower id wins (heal-rule.ts).
     const current = this.#role === "master" ? this.id : this.#role === "peer" ? this.#masterId : null;
-    if (current !== null && current !== message.from) {
-      if (!outranks({ term: message.term, id: message.from }, { term: this.#term, id: current })) return this.#rejectStale(message.from, now);
-      if (this.#role === "master") this.#stopBeingMaster(now);
-    }
+    const rival = current !== null && current !== message.from;
+    if (rival && !outranks({ term: message.term, id: message.from }, { term: this.#term, id: current })) return this.#rejectStale(message.from, now);
+    // Without the list, and ours is not the one the master has: say which one we hold and wait for
+    // the next beat, which carries it (the master sends it until our ack names its digest).
+    const members = message.members ?? (message.membersDigest === this.#membership.digest ? this.members : null);
+    if (members === null) return this.#ackHeartbeat(message, now);
+    if (rival && this.#role === "master") this.#stopBeingMaster(now);
     this.#role = "peer";
     this.#campaign = null;
     this.#suspect = null;
     const switched = this.#masterId !== message.from;
     if (switched) {
       this.#masterId = message.from;
+      this.#lastAckSentAt = null;
       for (const pending of this.#unacked.values()) pending.nextSendAt = now;
     }
     this.#lastHeartbeatAt = now;
@@ -630,12 +649,12 @@ export class ElectionNode {
     // partition), one whose timer is later, or one that just came over from another master with
     // history of its own: it hands its members and timer over, and the master merges them. What it
     // hands over is its history as it was before this heartbeat.
-    const listedThere = message.members.some((member) => member.id === this.id);
+    const listedThere = members.some((member) => member.id === this.id);
     const oursNewer = this.#synced && compareStates(message, { stateStamp: this.#stateStamp, stateVersion: this.#stateVersion }) < 0;
-    const rosterHasUnknown = this.#membership.size > 1 && this.#membership.ids().some((id) => !message.members.some((m) => m.id === id));
+    const rosterHasUnknown = this.#membership.size > 1 && this.#membership.ids().some((id) => !members.some((m) => m.id === id));
     const contributes = this.#synced && (this.#log.size > 0 || this.#stateStamp !== null || rosterHasUnknown);
     const offer = this.#status === "member" && (!listedThere || oursNewer || (switched && contributes)) ? this.#offerBody(now) : null;
-    this.#adoptSharedState(message, this.#offsetTo(this.#masterClock!), switched, now);
+    this.#adoptSharedState({ ...message, members }, this.#offsetTo(this.#masterClock!), switched, now);
     this.#membership.adoptLost(message.lost, this.id, now);
 
     const listed = this.#membership.has(this.id);
@@ -645,19 +664,31 @@ export class ElectionNode {
       this.#joinTarget = null;
       this.#emit({ type: "joined", masterId: message.from });
     }
-    this.#send(message.from, {
-      type: "heartbeat_ack",
-      sentAt: now,
-      membersVersion: this.#membership.version, // what we hold, which a reordered old heartbeat did not change
-      accepted: true,
-      member: listed,
-      masterId: message.from,
-      masterAddress: this.addressOf(message.from),
-    });
+    // Every beat is acked while the clock estimate for this master is still filling (each ack is a
+    // round trip): right after a failover the new master's deadline is only as good as that estimate.
+    const { samples } = this.#masterClock!;
+    const sampling = samples.recent.length < samples.capacity;
+    const ackDue = this.#lastAckSentAt === null || now - this.#lastAckSentAt >= this.config.ackIntervalMs;
+    if (ackDue || sampling || message.members !== null) this.#ackHeartbeat(message, now);
     const pending = this.#pendingOffer;
     if (pending !== null && (pending.to !== message.from || (message.mergeAck !== null && message.mergeAck >= pending.sentAt))) this.#pendingOffer = null;
     if (offer !== null) this.#offerTo(message.from, offer, now);
     this.#resendCommands(now);
+  }
+
+  /** Answers a heartbeat we follow with what we hold now, which a reordered old one did not change. */
+  #ackHeartbeat(message: Heartbeat, now: number): void {
+    this.#lastAckSentAt = now;
+    this.#send(message.from, {
+      type: "heartbeat_ack",
+      sentAt: now,
+      membersVersion: this.#membership.version,
+      membersDigest: this.#membership.digest,
+      accepted: true,
+      member: this.#membership.has(this.id),
+      masterId: message.from,
+      masterAddress: this.addressOf(message.from),
+    });
   }
 
   /**
@@ -721,6 +752,7 @@ export class ElectionNode {
     if (follower === undefined) return;
     follower.lastAckAt = now;
     follower.echo = { peerSentAt: message.sentAt, masterReceivedAt: now };
+    follower.membersDigest = message.membersDigest;
   }
 
   /** A follower or candidate whose (earlier) heartbeat as master was refused: the refuser's master may want our state. */
@@ -743,6 +775,7 @@ export class ElectionNode {
       type: "heartbeat_ack",
       sentAt: now,
       membersVersion: this.#membership.version,
+      membersDigest: this.#membership.digest,
       accepted: false,
       member: this.#membership.has(to),
       masterId,
@@ -839,7 +872,7 @@ export class ElectionNode {
     const follower = this.#followers.get(offer.from);
     if (follower !== undefined) follower.mergeAck = offer.sentAt;
     if (changed || timerChanged || records.length > 0) this.#sendHeartbeats(now);
-    else if (follower !== undefined) this.#send(offer.from, this.#heartbeatBody(now, null, follower.mergeAck)); // just the ack
+    else if (follower !== undefined) this.#send(offer.from, this.#heartbeatBody(now, null, follower.mergeAck, follower.membersDigest !== this.#membership.digest)); // just the ack
   }
 
   // ---- elections -----------------------------------------------------------------------------
@@ -930,7 +963,7 @@ export class ElectionNode {
     this.#timer = advance(this.#timer, now);
     this.#followers = new Map();
     for (const id of this.#membership.ids()) {
-      if (id !== this.id) this.#followers.set(id, { lastAckAt: now, echo: null, mergeAck: null });
+      if (id !== this.id) this.#followers.set(id, { lastAckAt: now, echo: null, mergeAck: null, membersDigest: null });
     }
     for (const pending of this.#unacked.values()) this.#queue = enqueue(this.#queue, pending, now);
     this.#unacked.clear();
@@ -1116,8 +1149,8 @@ export class ElectionNode {
     this.#addToLog(entry, true);
   }
 
-  /** One heartbeat's content, the same for every receiver but `echo` and `mergeAck`. */
-  #heartbeatBody(now: number, echo: ClockEcho | null, mergeAck: number | null): Extract<MessageBody, { type: "heartbeat" }> {
+  /** One heartbeat's content, the same for every receiver but `echo`, `mergeAck` and whether it carries the member list. */
+  #heartbeatBody(now: number, echo: ClockEcho | null, mergeAck: number | null, withMembers: boolean): Extract<MessageBody, { type: "heartbeat" }> {
     // Heard from lately (acks, votes, anything): proof of life. A member merely not yet timed out is
     // not counted, or the dead would keep their place in the succession until memberTimeoutMs.
     const heardSince = now - this.config.electionTimeoutMinMs;
@@ -1126,6 +1159,8 @@ export class ElectionNode {
       type: "heartbeat",
       sentAt: now,
       ...this.#snapshot(this.#timer, this.config.recentCommandsSent),
+      members: withMembers ? this.members : null,
+      membersDigest: this.#membership.digest,
       echo,
       live,
       lost: this.lostMembers,
@@ -1137,9 +1172,12 @@ export class ElectionNode {
   #sendHeartbeats(now: number): void {
     this.#nextHeartbeatAt = now + this.config.heartbeatMs;
     if (this.#followers.size === 0) return;
-    const body = this.#heartbeatBody(now, null, null);
+    const body = this.#heartbeatBody(now, null, null, true);
+    const digest = this.#membership.digest;
     for (const [id, follower] of this.#followers) {
-      this.#send(id, { ...body, echo: follower.echo, mergeAck: follower.mergeAck });
+      // The list goes to every follower until its ack shows the digest: a lost beat loses nothing.
+      const members = follower.membersDigest === digest ? null : body.members;
+      this.#send(id, { ...body, members, echo: follower.echo, mergeAck: follower.mergeAck });
       follower.echo = null;
     }
   }
@@ -1154,7 +1192,7 @@ export class ElectionNode {
     const lost = this.#membership.lostToProbe(now, this.config.lostRetentionMs);
     if (lost.length === 0) return;
     this.#timer = advance(this.#timer, now);
-    const body = this.#heartbeatBody(now, null, null);
+    const body = this.#heartbeatBody(now, null, null, true);
     for (const id of lost) this.#send(id, body);
   }
 
@@ -1250,7 +1288,7 @@ export class ElectionNode {
     for (const id of this.#followers.keys()) if (!this.#membership.has(id)) this.#followers.delete(id);
     for (const id of this.#membership.ids()) {
       if (id !== this.id && !this.#followers.has(id)) {
-        this.#followers.set(id, { lastAckAt: now, echo: null, mergeAck: null });
+        this.#followers.set(id, { lastAckAt: now, echo: null, mergeAck: null, membersDigest: null });
       }
     }
   }
@@ -1311,6 +1349,10 @@ function checkConfig(config: ElectionConfig): ElectionConfig {
   if (config.lamportGrowthMs <= 0 || config.lamportJumpSlack < 1) throw new RangeError("lamportGrowthMs must be above 0 and lamportJumpSlack at least 1");
   if (config.heartbeatMs >= config.electionTimeoutMinMs) {
     throw new RangeError("heartbeatMs must be well below electionTimeoutMinMs, or members would time out between beats");
+  }
+  // The master counts a member live if heard within electionTimeoutMinMs: an ack skipped plus one beat must fit.
+  if (config.ackIntervalMs < 0 || config.ackIntervalMs + config.heartbeatMs >= config.electionTimeoutMinMs) {
+    throw new RangeError("ackIntervalMs plus heartbeatMs must stay below electionTimeoutMinMs, or the master would count live members as silent");
   }
   return Object.freeze(config);
 }

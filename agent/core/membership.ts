@@ -5,6 +5,7 @@
  * members on their way out, and those that left for good. No clock of its own and no I/O: every
  * time comes in as `now`, and the election core decides what to do with the answers.
  */
+import { memberDigest } from "./member-digest.ts";
 import type { Member, NodeId } from "./messages.ts";
 
 /** Lost members kept at most (the oldest is forgotten first). */
@@ -42,6 +43,8 @@ export class Membership {
   readonly #departing = new Map<NodeId, { readonly since: number; readonly noticed: boolean }>();
   /** The master's latest view of who is alive (from its heartbeats); null before the first. */
   #liveView: ReadonlySet<NodeId> | null = null;
+  /** The list's digest, computed once per revision: every heartbeat and ack carries it. */
+  #digest: { readonly revision: number; readonly value: string } | null = null;
 
   constructor(self: Member, initial: readonly Member[] = []) {
     for (const member of [self, ...initial]) {
@@ -66,6 +69,12 @@ export class Membership {
 
   get revision(): number {
     return this.#revision;
+  }
+
+  /** The member list's fingerprint (member-digest.ts). */
+  get digest(): string {
+    if (this.#digest?.revision !== this.#revision) this.#digest = { revision: this.#revision, value: memberDigest(this.list) };
+    return this.#digest.value;
   }
 
   get size(): number {

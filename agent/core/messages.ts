@@ -72,9 +72,16 @@ export interface SessionSnapshot {
   readonly recentCommands: readonly AppliedCommand[];
 }
 
-/** The master's pulse, one per member every heartbeatMs: it carries the whole shared state. */
-export interface Heartbeat extends MessageBase, SessionSnapshot {
+/**
+ * The master's pulse, one per member every heartbeatMs: it carries the shared state, the member list
+ * only to a follower whose last ack named another digest than the master's (null otherwise: "the
+ * list you hold"), so a list that changed keeps going out to each follower until its ack shows it.
+ */
+export interface Heartbeat extends MessageBase, Omit<SessionSnapshot, "members"> {
   readonly type: "heartbeat";
+  readonly members: readonly Member[] | null;
+  /** The digest of the master's member list (member-digest.ts), with the list or without it. */
+  readonly membersDigest: string;
   readonly sentAt: number;
   readonly echo: ClockEcho | null;
   /** The master's failure detector: members it heard from within the shortest election timeout, itself included. */
@@ -97,6 +104,8 @@ export interface HeartbeatAck extends MessageBase {
   readonly type: "heartbeat_ack";
   readonly sentAt: number;
   readonly membersVersion: number;
+  /** The digest of the member list the sender holds now: the master stops sending the list once it matches. */
+  readonly membersDigest: string;
   readonly accepted: boolean;
   readonly member: boolean;
   readonly masterId: NodeId | null;

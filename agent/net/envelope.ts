@@ -11,6 +11,13 @@
  * recipient restarts. `nonce` (random) and `sent` (the sender's clock, ms) let receivers refuse
  * copies within a short window (nonce-cache.ts). Checking the shape and the mac is pure; nothing here
  * throws on bad input.
+ *
+ * Sealed text is written as `{"mac":"…",` followed by the canonical JSON of the rest without its
+ * opening brace: the bytes the mac is over, so the sender serialises once and a receiver checks the
+ * mac over the bytes it got, with no canonical JSON on either side (about a fifth of a resting master's
+ * CPU went to canonical JSON and serialising envelopes twice). Any other key order (another serialiser) is still checked the long way, over the canonical
+ * JSON of what it parsed. Either way every signed field is under the mac, and only the key's holder
+ * can produce bytes that pass.
  */
 import { createHmac, timingSafeEqual, type KeyObject } from "node:crypto";
 import { canonicalJson } from "./canonical-json.ts";
@@ -56,12 +63,34 @@ export function teamKeyBytes(teamKey: string): Buffer {
 export type MacKey = Uint8Array | KeyObject;
 
 function macOver(key: MacKey, unsigned: Omit<SignedEnvelope, "mac">): Buffer {
-  return createHmac("sha256", key).update(canonicalJson(unsigned)).digest();
+  return macOverText(key, canonicalJson(unsigned));
+}
+
+function macOverText(key: MacKey, text: string): Buffer {
+  return createHmac("sha256", key).update(text).digest();
 }
 
 export function sealEnvelope(key: MacKey, fields: EnvelopeFields): SignedEnvelope {
   const unsigned = { v: WIRE_VERSION, ...fields } as const;
   return { ...unsigned, mac: macOver(key, unsigned).toString("base64url") };
+}
+
+/** The mac's text in front, then the signed canonical JSON: the bytes a receiver checks first (see above). */
+const MAC_FIRST = '{"mac":"';
+/** base64url of 32 bytes, unpadded. */
+const MAC_TEXT_LENGTH = 43;
+
+/** The wire text of a sealed envelope, the mac first (what sealEnvelope signs, serialised once). */
+export function sealEnvelopeText(key: MacKey, fields: EnvelopeFields): string {
+  const signed = canonicalJson({ v: WIRE_VERSION, ...fields });
+  return `${MAC_FIRST}${macOverText(key, signed).toString("base64url")}",${signed.slice(1)}`;
+}
+
+/** The mac a frame starts with and the bytes after it (as the signed text), if it is in sealEnvelopeText's form. */
+function macFirst(text: string): { readonly mac: Buffer; readonly signed: string } | null {
+  const end = MAC_FIRST.length + MAC_TEXT_LENGTH;
+  if (!text.startsWith(MAC_FIRST) || text.charCodeAt(end) !== 0x22 || text.charCodeAt(end + 1) !== 0x2c) return null;
+  return { mac: Buffer.from(text.slice(MAC_FIRST.length, end), "base64url"), signed: `{${text.slice(end + 2)}` };
 }
 
 /** Parses and authenticates one frame or datagram. Replays are the caller's business (it keeps the state). */
@@ -79,10 +108,15 @@ export function openEnvelope(key: MacKey, text: string): OpenResult {
   if (!isText(from, MAX_SENDER_ID_LENGTH) || !isText(to, MAX_BINDING_LENGTH) || !isText(nonce, MAX_NONCE_LENGTH)) return drop("malformed");
   if (!isCount(boot) || !isCount(seq) || !isCount(sent) || !isCount(lamport) || !isCount(term) || !isRecord(body)) return drop("malformed");
   const fields = { from, to, boot, seq, nonce, sent, lamport, term, body };
-  const expected = macOver(key, { v: WIRE_VERSION, ...fields });
   const given = Buffer.from(mac, "base64url");
   // timingSafeEqual needs equal lengths; a wrong length is a wrong mac, and says nothing about the key.
-  if (given.length !== MAC_BYTES || !timingSafeEqual(given, expected)) return drop("bad_mac");
+  if (given.length !== MAC_BYTES) return drop("bad_mac");
+  // The mac over the bytes as they came (our own senders' form), else over the canonical JSON.
+  const first = macFirst(text);
+  const authentic =
+    (first !== null && first.mac.length === MAC_BYTES && first.mac.equals(given) && timingSafeEqual(given, macOverText(key, first.signed))) ||
+    timingSafeEqual(given, macOver(key, { v: WIRE_VERSION, ...fields }));
+  if (!authentic) return drop("bad_mac");
   return { ok: true, envelope: { v: WIRE_VERSION, ...fields, mac } };
 }
 

@@ -84,10 +84,10 @@ function isAppliedCommand(value: unknown): boolean {
   );
 }
 
-function isSnapshot(m: Fields): boolean {
+/** A heartbeat may leave the member list out (null): the receiver holds it already (`membersDigest`). */
+function isSnapshot(m: Fields, membersOptional = false): boolean {
   return (
-    Array.isArray(m.members) &&
-    m.members.every(isMember) &&
+    ((membersOptional && m.members === null) || (Array.isArray(m.members) && m.members.every(isMember))) &&
     isNumber(m.membersVersion) &&
     isTimerState(m.timer, isNumber(m.sentAt) ? m.sentAt : undefined) &&
     isStateVersion(m.stateVersion) &&
@@ -107,6 +107,7 @@ function isOverridden(value: unknown): boolean {
 
 function isHeartbeatExtras(m: Fields): boolean {
   return (
+    isDigest(m.membersDigest) &&
     isEcho(m.echo) &&
     Array.isArray(m.live) &&
     m.live.every(isString) &&
@@ -118,15 +119,19 @@ function isHeartbeatExtras(m: Fields): boolean {
   );
 }
 
+/** member-digest.ts writes 16 hex digits; anything short is accepted, since only equality matters. */
+const isDigest = (value: unknown): boolean => isString(value) && value.length <= 64;
+
 function isEcho(value: unknown): boolean {
   return value === null || (isRecord(value) && isNumber(value.peerSentAt) && isNumber(value.masterReceivedAt));
 }
 
 const BODY_CHECKS: Record<Message["type"], (m: Fields) => boolean> = {
-  heartbeat: (m) => isNumber(m.sentAt) && isSnapshot(m) && isHeartbeatExtras(m),
+  heartbeat: (m) => isNumber(m.sentAt) && isSnapshot(m, true) && isHeartbeatExtras(m),
   heartbeat_ack: (m) =>
     isNumber(m.sentAt) &&
     isNumber(m.membersVersion) &&
+    isDigest(m.membersDigest) &&
     isBoolean(m.accepted) &&
     isBoolean(m.member) &&
     isStringOrNull(m.masterId) &&

@@ -7,7 +7,7 @@
 import { createSecretKey, type KeyObject } from "node:crypto";
 import { LamportClock } from "../../shared/lamport.ts";
 import type { DropReason } from "./drop-counters.ts";
-import { openEnvelope, sealEnvelope, teamKeyBytes, type SignedEnvelope } from "./envelope.ts";
+import { openEnvelope, sealEnvelopeText, teamKeyBytes, type SignedEnvelope } from "./envelope.ts";
 import { isFresh } from "./freshness.ts";
 import { CLOCK_SKEW_ALLOWANCE_MS, MAX_LAMPORT, MAX_TERM } from "./message-shape.ts";
 import { NonceCache, newNonce } from "./nonce-cache.ts";
@@ -100,7 +100,7 @@ export class WireAuth {
     }
     const nonce = newNonce();
     const fields = { from: this.senderId, to, boot: this.boot, seq: this.#seq, nonce, sent: this.#clock(), lamport, term, body };
-    return JSON.stringify(sealEnvelope(this.#key, fields));
+    return sealEnvelopeText(this.#key, fields);
   }
 
   /** The seq the next `seal` will use (a control client matches the reply against it). */

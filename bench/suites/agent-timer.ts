@@ -10,7 +10,8 @@ import type { BenchSettings, Check } from "../run.ts";
 
 /**
  * groupsync-agent, five real processes on loopback (no stack needed):
- * - at rest: the master's resident memory and CPU share over REST_MS, nobody asking it anything;
+ * - at rest: the master's resident memory and CPU share over REST_MS, nobody asking it anything, once
+ *   the JIT has settled (REST_WARMUP_MS after the session settled); the first seconds are shown apart;
  * - deadline disagreement: every agent's ends_at, sampled SPREAD_SAMPLES times, spread = max − min.
  *   All five read one machine clock, so their deadlines are directly comparable;
  * - failover, for sessions of each size in BENCH_FAILOVER_SIZES (default 2, 5 and 20 agents), each in
@@ -24,8 +25,14 @@ const FAILOVER_SIZES = positiveIntegers("BENCH_FAILOVER_SIZES", "2,5,20");
 const FAILOVER_TRIALS = positiveIntegers("BENCH_FAILOVER_TRIALS", "20")[0]!;
 /** Agents started at once when a session fills up (each start costs a CPU-second or so). */
 const JOIN_BATCH = 4;
-const REST_WARMUP_MS = 3000;
-const REST_MS = 10_000;
+/**
+ * V8 compiles the agent's hot paths over the first half minute (at ten heartbeats a second, functions
+ * tier up slowly): a master of five measured 2.6-3.0 % CPU in its first 10 s, 1.7-1.9 % from 30 s on.
+ * A session lasts 25 minutes and more, so "at rest" is measured after that; the first 10 s are shown apart.
+ */
+const REST_WARMUP_MS = 30_000;
+const EARLY_MS = 10_000;
+const REST_MS = 15_000;
 const SPREAD_SAMPLES = 1000;
 const SPREAD_PAUSE_MS = 5;
 /** After agreeing, let every member complete a few clock-offset round trips before measuring. */
@@ -45,8 +52,10 @@ export async function agentTimerSuite(settings: BenchSettings): Promise<{ rows: 
   const { rest, spreads } = await withAgents(startSession(AGENTS), async (cluster) => {
     const statuses = await settled(cluster, AGENTS.length);
     const master = cluster.running.find((agent) => agent.name === oneMaster(statuses))!;
-    await sleep(REST_WARMUP_MS);
-    return { rest: await measureAtRest(cluster.running, master), spreads: await sampleDeadlineSpreads(cluster) };
+    const warmupStartedAt = performance.now();
+    const early = await cpuShares(cluster.running, EARLY_MS);
+    await sleep(REST_WARMUP_MS - (performance.now() - warmupStartedAt));
+    return { rest: await measureAtRest(cluster.running, master, early.get(master)!), spreads: await sampleDeadlineSpreads(cluster) };
   });
   const series: FailoverSeries[] = [];
   for (const size of FAILOVER_SIZES) {
@@ -115,36 +124,44 @@ interface RestFigures {
   /** The part of the RSS that is mapped files, mostly the node binary: shared with every node process. */
   readonly masterRssFileMb: number;
   readonly masterCpuPercent: number;
+  /** Over the first EARLY_MS after the session settled, while V8 still compiles. */
+  readonly masterEarlyCpuPercent: number;
   readonly peersMaxCpuPercent: number;
   readonly peersMaxRssMb: number;
 }
 
-async function measureAtRest(agents: readonly Agent[], master: Agent): Promise<RestFigures> {
-  const ticksPerSecond = clockTicksPerSecond();
-  const before = new Map(agents.map((agent) => [agent.pid, cpuTicks(agent.pid)]));
-  const startedAt = performance.now();
-  await sleep(REST_MS);
-  const wallMs = performance.now() - startedAt;
-  const cpuOf = (agent: Agent) => cpuPercent(cpuTicks(agent.pid) - before.get(agent.pid)!, ticksPerSecond, wallMs);
+async function measureAtRest(agents: readonly Agent[], master: Agent, masterEarlyCpuPercent: number): Promise<RestFigures> {
+  const cpu = await cpuShares(agents, REST_MS);
   const peers = agents.filter((agent) => agent !== master);
   return {
     masterRssMb: rssMb(master.pid),
     masterRssFileMb: rssMb(master.pid, "RssFile"),
-    masterCpuPercent: cpuOf(master),
-    peersMaxCpuPercent: Math.max(...peers.map(cpuOf)),
+    masterCpuPercent: cpu.get(master)!,
+    masterEarlyCpuPercent,
+    peersMaxCpuPercent: Math.max(...peers.map((peer) => cpu.get(peer)!)),
     peersMaxRssMb: Math.max(...peers.map((agent) => rssMb(agent.pid))),
   };
 }
 
+/** Each agent's CPU share (all its threads, user and system) over the next `ms`, in %. */
+async function cpuShares(agents: readonly Agent[], ms: number): Promise<Map<Agent, number>> {
+  const ticksPerSecond = clockTicksPerSecond();
+  const before = new Map(agents.map((agent) => [agent, cpuTicks(agent.pid)]));
+  const startedAt = performance.now();
+  await sleep(ms);
+  const wallMs = performance.now() - startedAt;
+  return new Map(agents.map((agent) => [agent, cpuPercent(cpuTicks(agent.pid) - before.get(agent)!, ticksPerSecond, wallMs)]));
+}
+
 /** VmRSS (or another Rss line) from /proc/<pid>/status, in MB. */
-function rssMb(pid: number, field: "VmRSS" | "RssFile" = "VmRSS"): number {
+export function rssMb(pid: number, field: "VmRSS" | "RssFile" = "VmRSS"): number {
   const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   if (match === null) throw new Error(`no ${field} in /proc/${pid}/status`);
   return Number(match[1]) / 1024;
 }
 
 /** utime + stime from /proc/<pid>/stat, in clock ticks. */
-function cpuTicks(pid: number): number {
+export function cpuTicks(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   // The command name (field 2) may hold spaces; fields are counted after its closing parenthesis.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
@@ -155,7 +172,7 @@ function cpuPercent(ticks: number, ticksPerSecond: number, wallMs: number): numb
   return (ticks / ticksPerSecond / (wallMs / 1000)) * 100;
 }
 
-function clockTicksPerSecond(): number {
+export function clockTicksPerSecond(): number {
   try {
     return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
   } catch {
@@ -280,7 +297,8 @@ function report(settings: BenchSettings, rest: RestFigures, spreads: number[], s
   checks.push(
     check("master at rest with 4 peers, RSS", rest.masterRssMb, "MB", TARGETS.restRssMb),
     check("master at rest, of that RSS file-backed (node binary, shared)", rest.masterRssFileMb, "MB", null),
-    check(`master at rest with 4 peers, CPU over ${REST_MS / 1000} s`, rest.masterCpuPercent, "%", TARGETS.restCpuPercent),
+    check(`master at rest with 4 peers, CPU over ${REST_MS / 1000} s from ${REST_WARMUP_MS / 1000} s after settling`, rest.masterCpuPercent, "%", TARGETS.restCpuPercent),
+    check(`master with 4 peers, CPU over its first ${EARLY_MS / 1000} s after settling (JIT warm-up)`, rest.masterEarlyCpuPercent, "%", null),
     check("peers at rest, highest RSS", rest.peersMaxRssMb, "MB", null),
     check(`peers at rest, highest CPU over ${REST_MS / 1000} s`, rest.peersMaxCpuPercent, "%", null),
   );

@@ -3,7 +3,7 @@ import { percentile } from "../load.ts";
 import { formatCheck, round, type Row } from "../report.ts";
 import type { BenchContext, Check } from "../run.ts";
 import { bookOneAfterAnother, teamToken } from "./calendar-api.ts";
-import { openClient } from "./live-feed.ts";
+import { LiveClient } from "../../test/helpers/live-client.ts";
 
 const BOOKINGS_PER_ROUND = 40;
 const ENDPOINTS = 3;
@@ -31,11 +31,13 @@ export async function webhooksSuite(ctx: BenchContext): Promise<{ rows: Row[]; r
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
   const socketLatencies: number[] = [];
-  const socket = await openClient(ctx.workerUrl, token);
-  socket.onChange = (change, receivedAt) => {
-    const at = sentAt.get(change.id);
+  const socket = await LiveClient.open(ctx.workerUrl, token);
+  socket.socket.on("message", (data) => {
+    const receivedAt = performance.now();
+    const change = JSON.parse(String(data)) as { type: string; id?: string };
+    const at = change.type === "event.created" && change.id !== undefined ? sentAt.get(change.id) : undefined;
     if (at !== undefined) socketLatencies.push(receivedAt - at);
-  };
+  });
   receiver.onAccepted = (received) => {
     const at = sentAt.get(String(received.body.data.id));
     if (received.body.type === "event.created" && at !== undefined) latencies.push(received.receivedAt - at);
@@ -45,7 +47,7 @@ export async function webhooksSuite(ctx: BenchContext): Promise<{ rows: Row[]; r
   const deadline = Date.now() + 10_000;
   while (latencies.length < booked * ENDPOINTS && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
   await receiver.close();
-  socket.socket.close();
+  socket.close();
 
   const complete = paths.every((path) => {
     const seqs = receiver.seqs(path);

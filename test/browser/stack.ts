@@ -13,11 +13,11 @@ export interface TestStack {
  * (which also serves dashboard/public), on free ports. With `openTeam`, requests without a token
  * act as member `anonymous` of that team, as under `npm run dev`. Stop it with stopAll().
  */
-export async function startStack(options: { openTeam?: string } = {}): Promise<TestStack> {
+export async function startStack(options: { openTeam?: string; vars?: Record<string, string> } = {}): Promise<TestStack> {
   const adminSecret = "browser-test-admin-secret-0123";
   const workerLog: string[] = [];
   const { worker } = await startWorkerStack({
-    vars: { GROUPSYNC_ENV: "development", ADMIN_SECRET: adminSecret, ...(options.openTeam === undefined ? {} : { GROUPSYNC_OPEN_TEAM: options.openTeam }) },
+    vars: { GROUPSYNC_ENV: "development", ADMIN_SECRET: adminSecret, ...(options.openTeam === undefined ? {} : { GROUPSYNC_OPEN_TEAM: options.openTeam }), ...options.vars },
     onLine: (line) => workerLog.push(line),
   });
   return { url: worker.url, adminSecret, workerLog };

@@ -6,6 +6,7 @@
  *
  *   node test/helpers/flood-script.ts <tcpPort> <udpPort> <targetNodeId> <ms>
  */
+import { memberDigest } from "../../agent/core/member-digest.ts";
 import { MAX_TERM } from "../../agent/net/message-shape.ts";
 import { udpBinding } from "../../agent/net/recipient-binding.ts";
 import { WireAuth } from "../../agent/net/wire-auth.ts";
@@ -17,13 +18,14 @@ const [tcpPort, udpPort, target, ms] = [Number(process.argv[2]), Number(process.
 const mallory = new WireAuth({ teamKey: process.env.GROUPSYNC_TEAM_KEY!, senderId: "mallory" });
 const tick: TickBody = { kind: "tick", phase: "focus", paused: false, ends_at: Date.now(), remaining_ms: 1, sent_at: Date.now() };
 const misdirected = mallory.seal(tick, 0, udpBinding(target, 1));
+const MALLORY_LIST = [{ id: "mallory", address: "127.0.0.1:1/1" }];
 const heartbeat = (to: string) =>
   mallory.seal(
     {
       kind: "core",
       message: {
         type: "heartbeat", term: MAX_TERM, from: "mallory", lamport: mallory.lamport.tick(), sentAt: Date.now(), echo: null, live: ["mallory"], lost: [],
-        overridden: [], mergeAck: null, members: [{ id: "mallory", address: "127.0.0.1:1/1" }], membersVersion: 1,
+        overridden: [], mergeAck: null, members: MALLORY_LIST, membersDigest: memberDigest(MALLORY_LIST), membersVersion: 1,
         timer: { phase: "idle", endsAt: null, paused: false, remainingMs: null, completedFocusRounds: 0, settings: DEFAULT_SETTINGS },
         stateVersion: { term: MAX_TERM, seq: 1 }, stateStamp: null, recentCommands: [],
       },

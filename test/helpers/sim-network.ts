@@ -101,6 +101,7 @@ export class SimNetwork<N extends SimulatedNode> {
   #partitionOf: Map<NodeId, number> | null = null;
   readonly #lastDeliveryOnLink = new Map<string, number>();
   readonly #observers: ((sim: SimNetwork<N>) => void)[] = [];
+  #lose: ((from: NodeId, to: NodeId, message: Message) => boolean) | null = null;
 
   constructor(options: SimNetworkOptions) {
     this.random = seededRandom(options.seed);
@@ -280,8 +281,17 @@ export class SimNetwork<N extends SimulatedNode> {
     return targets;
   }
 
+  /** Loses every message `lose` picks (each copy, before the random conditions apply); null stops that. */
+  loseWhere(lose: ((from: NodeId, to: NodeId, message: Message) => boolean) | null): void {
+    this.#lose = lose;
+  }
+
   #transmit(from: NodeId, to: NodeId, wire: string): void {
     const { dropRate, minDelayMs, maxDelayMs, reorder } = this.#conditions;
+    if (this.#lose?.(from, to, JSON.parse(wire) as Message) === true) {
+      this.stats.dropped += 1;
+      return;
+    }
     if (this.random() < dropRate) {
       this.stats.dropped += 1;
       return;

@@ -1,6 +1,7 @@
 import type { RunningGateway } from "../../dev/gateway-process.ts";
 import { freePort } from "../../dev/ports.ts";
 import { startWranglerDev, type RunningWorker } from "../../dev/wrangler-dev.ts";
+import { RATE_LIMITS_OFF } from "./limits.ts";
 import { startTestGateway, startTestRedis, tempDir, track, type TestRedis } from "./processes.ts";
 
 /** redis-server, the gateway and the worker under `wrangler dev`, on free ports. Stop with stopAll(). */
@@ -26,7 +27,7 @@ export async function startWorkerStack(options: { vars?: Record<string, string>;
       await startWranglerDev({
         port,
         persistDir,
-        vars: { GROUPSYNC_ENV: "test", UPSTASH_REDIS_REST_URL: gateway.url, UPSTASH_REDIS_REST_TOKEN: gateway.token, ...options.vars, ...extra },
+        vars: { GROUPSYNC_ENV: "test", UPSTASH_REDIS_REST_URL: gateway.url, UPSTASH_REDIS_REST_TOKEN: gateway.token, ...RATE_LIMITS_OFF, ...options.vars, ...extra },
         onLine: options.onLine,
       }),
     );

@@ -1,6 +1,7 @@
 import type { RunningGateway } from "../../dev/gateway-process.ts";
 import { freePort } from "../../dev/ports.ts";
 import { startWranglerDev, type RunningWorker } from "../../dev/wrangler-dev.ts";
+import { RATE_LIMITS_OFF } from "./limits.ts";
 import { startTestGateway, startTestRedis, tempDir, track, type TestRedis } from "./processes.ts";
 
 /** Calendar and the coordinator on the main store, goals on a store of their own, each behind its own gateway. */
@@ -56,6 +57,7 @@ function twoStoreVars(main: RunningGateway, goals: RunningGateway, adminSecret: 
     UPSTASH_REDIS_REST_TOKEN: main.token,
     GOALS_REDIS_REST_URL: goals.url,
     GOALS_REDIS_REST_TOKEN: goals.token,
+    ...RATE_LIMITS_OFF,
     ...extra,
   };
 }

@@ -1,6 +1,7 @@
 import { connect, createServer, type Server } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
 import { DEFAULT_ELECTION_CONFIG } from "../../agent/core/election.ts";
+import { memberDigest } from "../../agent/core/member-digest.ts";
 import type { Heartbeat } from "../../agent/core/messages.ts";
 import { MAX_LAMPORT, MAX_TERM } from "../../agent/net/message-shape.ts";
 import { FrameDecoder } from "../../agent/net/frames.ts";
@@ -59,6 +60,7 @@ async function settled(agents: readonly Agent[], members: number, timeoutMs = 80
 /** A heartbeat as the key-holder forges it, from a master nobody elected. */
 function forgedHeartbeat(status: AgentStatus, term: number, endsAt: number | null): Heartbeat {
   const now = Date.now();
+  const members = [...status.members, { id: "mallory", address: "127.0.0.1:1/1" }];
   return {
     type: "heartbeat",
     term,
@@ -70,7 +72,8 @@ function forgedHeartbeat(status: AgentStatus, term: number, endsAt: number | nul
     lost: [],
     overridden: [],
     mergeAck: null,
-    members: [...status.members, { id: "mallory", address: "127.0.0.1:1/1" }],
+    members,
+    membersDigest: memberDigest(members),
     membersVersion: 1000,
     timer: { phase: "focus", endsAt, paused: false, remainingMs: null, completedFocusRounds: 0, settings: DEFAULT_SETTINGS },
     stateVersion: { term, seq: 1000 },

@@ -105,4 +105,18 @@ describe("the dev stack's front proxy", () => {
     const empty = await ask(["POST /events HTTP/1.1", "Host: localhost", "Authorization:", `Content-Length: ${event.length}`], event);
     expect(empty).toMatchObject({ status: 401, body: { error: { code: "unauthorized" } } });
   });
+
+  // Last in the file: it uses up this address's wrong admin secrets for the rest of the minute.
+  it("counts wrong admin secrets by the real peer, whatever CF-Connecting-IP the client sends (10 a minute by default, then 429)", async () => {
+    const statuses: number[] = [];
+    // Up to 21: the 10 allowed may straddle two fixed windows.
+    for (let i = 0; i < 21 && !statuses.includes(429); i++) {
+      const res = await fetch(`${base}/admin/teams`, { headers: { authorization: `Bearer wrong-${i}`, "cf-connecting-ip": `203.0.113.${i + 1}` } });
+      statuses.push(res.status);
+      if (res.status === 429) expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
+      await res.body?.cancel();
+    }
+    expect(statuses).toContain(429);
+    expect(statuses.filter((s) => s !== 401 && s !== 429)).toEqual([]);
+  });
 });

@@ -16,7 +16,8 @@ let direct: ReturnType<typeof createClient>;
 
 beforeAll(async () => {
   redis = await startTestRedis();
-  gateway = await startTestGateway(redis.url);
+  // Any script: this file checks the Upstash protocol (EVALSHA, NOSCRIPT, EVAL) with scripts of its own.
+  gateway = await startTestGateway(redis.url, { env: { GATEWAY_SCRIPTS: "any" } });
   client = new Redis({ url: gateway.url, token: gateway.token, retry: false });
   direct = createClient({ url: redis.url });
   await direct.connect();

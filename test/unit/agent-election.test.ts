@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_ELECTION_CONFIG, ElectionNode, majority } from "../../agent/core/election.ts";
 import { stampKey, compareStamps } from "../../shared/lamport.ts";
-import type { NodeId, NodeOutput } from "../../agent/core/messages.ts";
+import type { Heartbeat, NodeId, NodeOutput } from "../../agent/core/messages.ts";
 import { SimNetwork } from "../helpers/sim-network.ts";
 import { randomInt, seededRandom } from "../../agent/core/seeded-random.ts";
 import {
@@ -88,6 +88,8 @@ describe("a single node", () => {
   it("rejects a configuration whose heartbeat is not well inside the election timeout", () => {
     const config = { heartbeatMs: DEFAULT_ELECTION_CONFIG.electionTimeoutMinMs };
     expect(() => new ElectionNode({ id: "x", address: "a", now: 0, random: Math.random, config })).toThrow(/heartbeatMs/);
+    const rareAcks = { ackIntervalMs: DEFAULT_ELECTION_CONFIG.electionTimeoutMinMs - DEFAULT_ELECTION_CONFIG.heartbeatMs };
+    expect(() => new ElectionNode({ id: "x", address: "a", now: 0, random: Math.random, config: rareAcks })).toThrow(/ackIntervalMs/);
   });
 
   it("counts a strict majority (of the member list, or of the members that answered)", () => {
@@ -138,6 +140,42 @@ describe("two nodes wired by hand", () => {
     p.receive(older[0]!, 216);
     expect(p.timerAt(220)).toMatchObject({ phase: "focus", paused: true });
     expect(p.stateVersion.seq).toBe(2);
+  });
+
+  it("sends the list until the follower's ack shows it; a beat without a list the receiver does not hold only gets its digest back", () => {
+    const { m, p } = pair();
+    electM(m, p);
+    const first = heartbeatsIn(m.tick(210))[0] as Heartbeat;
+    expect(first.members).toEqual(members);
+    const lostAck = heartbeatsIn(m.tick(260))[0] as Heartbeat; // p never answered the first
+    expect(lostAck.members).toEqual(members);
+    m.receive(p.receive(lostAck, 261).messages[0]!.message, 262);
+    const atRest = heartbeatsIn(m.tick(310))[0] as Heartbeat;
+    expect(atRest).toMatchObject({ members: null, membersDigest: first.membersDigest });
+    p.receive(atRest, 311);
+    expect(p.lastHeartbeatAt).toBe(311);
+
+    const unknownList = { ...atRest, membersDigest: "ffffffffffffffff", sentAt: 320 };
+    const answer = p.receive(unknownList, 321).messages.map((envelope) => envelope.message);
+    expect(answer).toMatchObject([{ type: "heartbeat_ack", accepted: true, membersDigest: first.membersDigest }]);
+    expect(p.lastHeartbeatAt).toBe(311); // nothing taken from it
+    expect(p.members).toEqual(members);
+  });
+
+  it("acks every beat of a new master until its clock estimate is full, then every other beat", () => {
+    const { m, p } = pair();
+    electM(m, p);
+    const acked: boolean[] = [];
+    for (let at = 210; acked.length < 20; at += config.heartbeatMs) {
+      const beat = heartbeatsIn(m.tick(at))[0]!;
+      const acks = p.receive(beat, at + 1).messages.filter((envelope) => envelope.message.type === "heartbeat_ack");
+      for (const ack of acks) m.receive(ack.message, at + 2);
+      acked.push(acks.length > 0);
+    }
+    const { clockSamples } = DEFAULT_ELECTION_CONFIG;
+    // One round trip per ack: the beat after an ack echoes it, so the (k+1)th beat brings the kth sample.
+    expect(acked.slice(0, clockSamples)).toEqual(Array(clockSamples).fill(true));
+    expect(acked.slice(clockSamples)).toEqual(acked.slice(clockSamples).map((_, index) => index % 2 === 1));
   });
 
   it("grants at most one vote per term, and answers a resend the same way", () => {
@@ -614,6 +652,55 @@ describe("membership", { timeout: 60_000 }, () => {
       c.sim.act(leaver, (node, now) => node.leave(now));
       c.sim.crash(leaver);
       expect(c.sim.runUntil(() => running(c.sim).every((node) => node.members.length === 4), 200), `seed ${seed}`).toBe(true);
+    }
+  });
+
+  it("heartbeats at rest leave the member list out; a changed list reaches every follower even when the beats carrying it are lost", () => {
+    for (const seed of FEWER_SEEDS) {
+      const c = cluster(seed);
+      const master = settle(c);
+      const [leaver, unlucky] = IDS.filter((id) => id !== master.id);
+      const listsTo = new Map<NodeId, number>();
+      const beatsTo = new Map<NodeId, number>();
+      const acksFrom = new Map<NodeId, number>();
+      let toLose = 3;
+      let fewestLive = Infinity;
+      c.sim.loseWhere((from, to, message) => {
+        if (message.type === "heartbeat_ack" && to === master.id) acksFrom.set(from, (acksFrom.get(from) ?? 0) + 1);
+        if (message.type !== "heartbeat" || from !== master.id) return false;
+        beatsTo.set(to, (beatsTo.get(to) ?? 0) + 1);
+        fewestLive = Math.min(fewestLive, message.live.length);
+        if (message.members === null) return false;
+        listsTo.set(to, (listsTo.get(to) ?? 0) + 1);
+        if (to !== unlucky || toLose === 0) return false;
+        toLose -= 1;
+        return true;
+      });
+      c.sim.runFor(DEFAULT_ELECTION_CONFIG.clockSamples * 2 * heartbeatMs); // every beat is acked until the clock estimates fill
+      listsTo.clear();
+      beatsTo.clear();
+      acksFrom.clear();
+      c.sim.runFor(10 * heartbeatMs);
+      expect(beatsTo.get(unlucky!), `seed ${seed}: beats at rest`).toBeGreaterThanOrEqual(8);
+      expect([...listsTo.values()], `seed ${seed}: lists at rest`).toEqual([]);
+      // Every other beat is acked at rest (ackIntervalMs), which keeps every member in the master's live view.
+      const acks = acksFrom.get(unlucky!) ?? 0;
+      expect(acks, `seed ${seed}: acks at rest`).toBeGreaterThanOrEqual(Math.floor(beatsTo.get(unlucky!)! / 2) - 1);
+      expect(acks, `seed ${seed}: acks at rest`).toBeLessThanOrEqual(Math.ceil(beatsTo.get(unlucky!)! / 2) + 1);
+      expect(fewestLive, `seed ${seed}: members live in every beat`).toBe(IDS.length);
+
+      c.sim.act(leaver!, (node, now) => node.leave(now));
+      c.sim.crash(leaver!);
+      expect(c.sim.runUntil(() => running(c.sim).every((node) => node.members.length === 4), 1000), `seed ${seed}`).toBe(true);
+      expect(toLose, `seed ${seed}: the lists lost`).toBe(0);
+      for (const node of running(c.sim)) expect(node.members, `seed ${seed}: ${node.id}`).toEqual(master.members);
+      // Once every follower's ack shows the new list, the beats leave it out again.
+      listsTo.clear();
+      c.sim.runFor(5 * heartbeatMs);
+      listsTo.clear();
+      c.sim.runFor(10 * heartbeatMs);
+      expect([...listsTo.values()], `seed ${seed}: lists after the change`).toEqual([]);
+      c.sim.loseWhere(null);
     }
   });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { memberDigest } from "../../agent/core/member-digest.ts";
 import { Membership } from "../../agent/core/membership.ts";
 
 const timeouts = { memberTimeoutMs: 1000, leaveTimeoutMs: 500 };
@@ -22,6 +23,19 @@ describe("membership", () => {
     expect(members.replace([{ id: "a", address: "a:1" }], 8)).toBe(false);
     expect(members).toMatchObject({ version: 8, revision: 1, size: 1 });
     expect(members.addressOf("b")).toBe("b:1");
+  });
+
+  it("fingerprints the list: the same members and addresses give the same digest, any change another", () => {
+    const members = threeMembers();
+    const digest = members.digest;
+    expect(digest).toMatch(/^[0-9a-f]{16}$/);
+    expect(memberDigest(threeMembers().list)).toBe(digest);
+    members.replace(threeMembers().list, 5); // a new version of the same list
+    expect(members.digest).toBe(digest);
+    members.replace([...threeMembers().list.slice(0, 2), { id: "c", address: "c:2" }], 6);
+    expect(members.digest).not.toBe(digest);
+    expect(memberDigest([{ id: "ab", address: "c" }])).not.toBe(memberDigest([{ id: "a", address: "bc" }]));
+    expect(memberDigest([])).not.toBe(memberDigest([{ id: "", address: "" }]));
   });
 
   it("hears only from members, and forgets when a member goes", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { canonicalJson } from "../../agent/net/canonical-json.ts";
-import { openEnvelope, sealEnvelope, teamKeyBytes } from "../../agent/net/envelope.ts";
+import { openEnvelope, sealEnvelope, sealEnvelopeText, teamKeyBytes } from "../../agent/net/envelope.ts";
 import { ReplayGuard } from "../../agent/net/replay-guard.ts";
 import { WireAuth } from "../../agent/net/wire-auth.ts";
 import { FRESHNESS_WINDOW_MS, isFresh } from "../../agent/net/freshness.ts";
@@ -34,6 +34,26 @@ describe("envelope sign and verify", () => {
     expect(openEnvelope(key, JSON.stringify(sealed))).toEqual({ ok: true, envelope: sealed });
     const reordered = Object.fromEntries(Object.entries(sealed).reverse());
     expect(openEnvelope(key, JSON.stringify(reordered)).ok).toBe(true);
+  });
+
+  it("writes the mac first and the signed canonical bytes after it: opened without re-serialising, still refused when any byte changes", () => {
+    const text = sealEnvelopeText(key, fields);
+    const sealed = sealEnvelope(key, fields);
+    expect(text.startsWith(`{"mac":"${sealed.mac}",`)).toBe(true);
+    expect(JSON.parse(text)).toEqual(sealed);
+    expect(openEnvelope(key, text)).toEqual({ ok: true, envelope: sealed });
+    for (const [from, to] of [['"term":2', '"term":3'], ['"to":"tcp:challenge-1"', '"to":"tcp:challenge-2"'], ['"nonce":"nonce-1"', '"nonce":"nonce-2"'], ['"sent":1700000000000', '"sent":1700000000001']] as const) {
+      const tampered = text.replace(from, to);
+      expect(tampered, from).not.toBe(text);
+      expect(openEnvelope(key, tampered), from).toEqual({ ok: false, reason: "bad_mac" });
+    }
+    expect(openEnvelope(teamKeyBytes("another-team-key-xyz"), text)).toEqual({ ok: false, reason: "bad_mac" });
+    // The same mac in front of the same fields in another order: checked over the canonical JSON instead.
+    const { mac, ...unsigned } = sealed;
+    const reordered = `{"mac":"${mac}",${JSON.stringify(Object.fromEntries(Object.entries(unsigned).reverse())).slice(1)}`;
+    expect(openEnvelope(key, reordered)).toEqual({ ok: true, envelope: sealed });
+    // A second mac member after the first: the one that counts is what JSON.parse keeps, checked the long way.
+    expect(openEnvelope(key, text.replace(`{"mac":"${mac}",`, `{"mac":"${mac}","mac":"${"A".repeat(43)}",`))).toEqual({ ok: false, reason: "bad_mac" });
   });
 
   it("refuses a forged or tampered mac as bad_mac", () => {

@@ -41,6 +41,8 @@ describe("core message shapes", () => {
     const message = heartbeat();
     expect(message.type).toBe("heartbeat");
     expect(isMessage(message)).toBe(true);
+    // At rest a heartbeat leaves the list out, saying only which list it is.
+    expect(isMessage({ ...message, members: null })).toBe(true);
     expect(isMessage({ type: "leave", term: 1, from: "p", lamport: 3 })).toBe(true);
     expect(isMessage({ type: "command", term: 1, from: "p", lamport: 3, stamp: { time: 3, nodeId: "p" }, command: { kind: "set", durationMs: 60_000 } })).toBe(true);
   });
@@ -60,9 +62,13 @@ describe("core message shapes", () => {
     expect(isMessage(wire)).toBe(true);
     expect(isMessage({ ...wire, stateStamp: { time: "1" } })).toBe(false);
     expect(isMessage({ ...wire, address: null })).toBe(false);
+    expect(isMessage({ ...wire, members: null }), "a merge offer always carries its list").toBe(false);
     const refusal = other.receive({ ...beat, term: 0 }, now + 70).messages.find((envelope) => envelope.message.type === "heartbeat_ack");
     expect(refusal?.message).toMatchObject({ accepted: false, masterId: "m" });
-    expect(isMessage(JSON.parse(JSON.stringify(refusal!.message)))).toBe(true);
+    const ack = JSON.parse(JSON.stringify(refusal!.message)) as Record<string, unknown>;
+    expect(isMessage(ack)).toBe(true);
+    expect(isMessage({ ...ack, membersDigest: undefined })).toBe(false);
+    expect(isMessage({ ...ack, membersDigest: "x".repeat(65) })).toBe(false);
   });
 
   it("refuses signed messages whose terms, clocks or deadlines would stop the session", () => {
@@ -106,6 +112,8 @@ describe("core message shapes", () => {
       { ...good, from: 7 },
       { ...good, members: "everyone" },
       { ...good, members: [{ id: "a" }] },
+      { ...good, membersDigest: undefined },
+      { ...good, membersDigest: 7 },
       { ...good, timer: { ...(good.timer as object), phase: "lunch" } },
       { ...good, timer: { ...(good.timer as object), settings: {} } },
       { ...good, recentCommands: [{ seq: 1 }] },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_ELECTION_CONFIG, ElectionNode } from "../../agent/core/election.ts";
+import { memberDigest } from "../../agent/core/member-digest.ts";
 import type { Heartbeat, RequestVote } from "../../agent/core/messages.ts";
 import { jumpCeiling } from "../../agent/core/jump-ceiling.ts";
 import { MAX_LAMPORT, MAX_TERM } from "../../agent/net/message-shape.ts";
@@ -30,6 +31,7 @@ function watchTerms(c: Cluster): void {
 function forgedHeartbeat(c: Cluster, term: number): Heartbeat {
   const model = running(c.sim)[0]!;
   const now = c.sim.now;
+  const members = [...model.members, { id: ATTACKER, address: "sim://mallory" }];
   return {
     type: "heartbeat",
     term,
@@ -41,7 +43,8 @@ function forgedHeartbeat(c: Cluster, term: number): Heartbeat {
     lost: [],
     overridden: [],
     mergeAck: null,
-    members: [...model.members, { id: ATTACKER, address: "sim://mallory" }],
+    members,
+    membersDigest: memberDigest(members),
     membersVersion: 10_000,
     timer: model.timerAt(now),
     stateVersion: { term, seq: 10_000 },

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 // The dashboard is plain JS checked from JSDoc by dashboard/tsconfig.json, where these imports have
 // types; tsconfig.node.json has no allowJs and would call them untyped, hence the ts-ignore.
 // @ts-ignore
-import { availableControls, ClockOffset, dateHeaderSample, documentTitle, formatCountdown, offsetSample, phaseLabel, remainingMs, timerAnnouncement } from "../../dashboard/public/lib/countdown.js";
+import { availableControls, ClockOffset, dateHeaderSample, documentTitle, formatCountdown, offsetSample, phaseLabel, remainingMs, roundsLabel, timerAnnouncement } from "../../dashboard/public/lib/countdown.js";
 import type { TeamTimer } from "../../shared/live.ts";
 
 const T0 = Date.UTC(2026, 10, 24, 9, 0, 0);
@@ -122,5 +122,11 @@ describe("what the page shows", () => {
   it("puts the countdown in the tab's title while a phase runs", () => {
     expect(documentTitle(timer(), 754_000)).toBe("12:34 Focus · GroupSync");
     expect(documentTitle(timer({ phase: "idle" }), 0)).toBe("GroupSync");
+  });
+
+  it("counts rounds in plain words, with the right plural (never \"1 focus rounds\")", () => {
+    expect(roundsLabel(1, 4)).toBe("1 focus round done · a long break after every 4 rounds");
+    expect(roundsLabel(0, 1)).toBe("0 focus rounds done · a long break after every round");
+    expect(roundsLabel(2, 4)).toBe("2 focus rounds done · a long break after every 4 rounds");
   });
 });

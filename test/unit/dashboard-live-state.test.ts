@@ -57,6 +57,19 @@ describe("applying the live feed", () => {
     expect(actions).toEqual([]);
   });
 
+  it("applies batched presence diffs to the whole list it was sent", () => {
+    const state = live.applyHello(live.emptyState(), hello(4), { resuming: false });
+    const { state: after, actions } = feed(state, [
+      { type: "presence", people: ["ana", "bo"] },
+      { type: "presence.diff", joined: ["cy", "dee"], left: ["bo"] },
+      created(5, event("e1")),
+      { type: "presence.diff", joined: ["bo"], left: ["dee", "nobody"] },
+    ]);
+    expect(after.people).toEqual(["ana", "bo", "cy"]);
+    expect(after.seq).toBe(5);
+    expect(actions).toEqual([]);
+  });
+
   it("ignores a change it has seen (seq at or below the last applied)", () => {
     const state = live.applyHello(live.emptyState(), hello(0), { resuming: false });
     const { state: after } = feed(state, [created(1, event("e1")), deleted(2, "e1"), created(1, event("e1"))]);

@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { isBlocking, parseCommand, parseCommandList, refusalFor } from "../../gateway/command-policy.ts";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { isBlocking, parseCommand, parseCommandList, refusalFor as refusalWith, type Command } from "../../gateway/command-policy.ts";
+import { SHIPPED_SCRIPT_SHA1S } from "../../gateway/shipped-scripts.ts";
+import { RATELIMIT_SCRIPT_SHA1S } from "../../worker/limits/ratelimit-scripts.ts";
+import { ALL_SCRIPTS } from "../../worker/storage/all-scripts.ts";
+
+/** The policy the gateway runs by default: only GroupSync's own scripts. */
+const refusalFor = (command: Command) => refusalWith(command, SHIPPED_SCRIPT_SHA1S);
+const sha1 = (text: string) => createHash("sha1").update(text).digest("hex");
 
 describe("parseCommand", () => {
   it("accepts strings, numbers and booleans as arguments", () => {
@@ -48,16 +58,47 @@ describe("refusalFor", () => {
   );
 
   it("allows SCRIPT LOAD and EXISTS but not FLUSH or KILL", () => {
-    expect(refusalFor(["SCRIPT", "LOAD", "return 1"])).toBeNull();
+    expect(refusalFor(["SCRIPT", "LOAD", ALL_SCRIPTS[0]!.source])).toBeNull();
     expect(refusalFor(["script", "exists", "abc"])).toBeNull();
     expect(refusalFor(["SCRIPT", "FLUSH"])).toMatch(/'SCRIPT FLUSH' \(only LOAD, EXISTS\)/);
     expect(refusalFor(["SCRIPT", "KILL"])).toMatch(/'SCRIPT KILL'/);
   });
 
   it("allows the data commands the worker and its clients use", () => {
-    for (const command of [["EVALSHA", "abc", "0"], ["EVAL", "return 1", "0"], ["GET", "k"], ["SET", "k", "v"], ["ZRANGE", "z", "0", "-1"], ["ZCARD", "z"], ["XRANGE", "s", "-", "+"], ["XADD", "s", "*", "f", "v"], ["PUBLISH", "c", "m"], ["SCAN", "0"], ["PING"], ["DBSIZE"], ["BLPOP", "q", "1"]]) {
+    for (const command of [["EVALSHA", ALL_SCRIPTS[0]!.sha1, "0"], ["EVAL", ALL_SCRIPTS[1]!.source, "0"], ["GET", "k"], ["SET", "k", "v"], ["ZRANGE", "z", "0", "-1"], ["ZCARD", "z"], ["XRANGE", "s", "-", "+"], ["XADD", "s", "*", "f", "v"], ["PUBLISH", "c", "m"], ["SCAN", "0"], ["PING"], ["DBSIZE"], ["BLPOP", "q", "1"]]) {
       expect(refusalFor(command), command.join(" ")).toBeNull();
     }
+  });
+});
+
+describe("Lua scripts: only the ones GroupSync ships", () => {
+  it.each(ALL_SCRIPTS.map((s) => [s.name, s] as const))("runs the worker's %s by source and by SHA-1, and loads it", (_name, script) => {
+    expect(refusalFor(["EVAL", script.source, "0"])).toBeNull();
+    expect(refusalFor(["evalsha", script.sha1.toUpperCase(), "0"])).toBeNull();
+    expect(refusalFor(["SCRIPT", "LOAD", script.source])).toBeNull();
+  });
+
+  it.each(["return 1", "while true do end", "return redis.call('FLUSHALL')", `${ALL_SCRIPTS[0]!.source} `])("refuses any other script by source, SHA-1 or load (%j)", (source) => {
+    for (const command of [["EVAL", source, "0"], ["EVAL_RO", source, "0"], ["EVALSHA", sha1(source), "0"], ["EVALSHA_RO", sha1(source), "0"], ["SCRIPT", "LOAD", source]]) {
+      const refusal = refusalFor(command);
+      expect(refusal, command[0]).toMatch(/^ERR Script is not allowed through the gateway: .* of script [0-9a-f]{40} \(only the Lua scripts GroupSync ships/);
+      expect(refusal).not.toContain("NOSCRIPT");
+    }
+  });
+
+  it("runs every script when told to (GATEWAY_SCRIPTS=any, for protocol tests)", () => {
+    expect(refusalWith(["EVAL", "return 1", "0"], "any")).toBeNull();
+  });
+
+  it("knows the @upstash/ratelimit scripts the worker's limiter sends, as the installed library has them", () => {
+    // The library's SHA-1s are the ones it sends with EVALSHA; its sources' own hashes are what EVAL and SCRIPT LOAD are checked by.
+    const dist = readFileSync(createRequire(import.meta.url).resolve("@upstash/ratelimit").replace(/index\.js$/, "index.mjs"), "utf8");
+    const source = (name: string) => new RegExp(`var ${name} = \`([\\s\\S]*?)\`;`).exec(dist)![1]!;
+    expect(sha1(source("fixedWindowLimitScript"))).toBe(RATELIMIT_SCRIPT_SHA1S.fixedWindowLimit);
+    expect(sha1(source("fixedWindowRemainingTokensScript"))).toBe(RATELIMIT_SCRIPT_SHA1S.fixedWindowRemaining);
+    expect(dist).toContain(`hash: "${RATELIMIT_SCRIPT_SHA1S.fixedWindowLimit}"`);
+    expect(dist).toContain(`hash: "${RATELIMIT_SCRIPT_SHA1S.fixedWindowRemaining}"`);
+    for (const sha of Object.values(RATELIMIT_SCRIPT_SHA1S)) expect(refusalFor(["EVALSHA", sha, "1", "k"])).toBeNull();
   });
 });
 

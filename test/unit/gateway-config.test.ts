@@ -14,6 +14,7 @@ describe("gatewayConfigFromEnv", () => {
       maxBodyBytes: 10 * 1024 * 1024,
       commandTimeoutMs: 10_000,
       exitWithParent: false,
+      scripts: "shipped",
     });
   });
 
@@ -25,6 +26,11 @@ describe("gatewayConfigFromEnv", () => {
   it("names the setting that is wrong", () => {
     expect(() => gatewayConfigFromEnv({ GATEWAY_TOKEN: token, GATEWAY_PORT: "http" })).toThrow(/GATEWAY_PORT .* "http"/);
     expect(() => gatewayConfigFromEnv({ GATEWAY_TOKEN: token, GATEWAY_MAX_BODY_BYTES: "-1" })).toThrow(/GATEWAY_MAX_BODY_BYTES/);
+    expect(() => gatewayConfigFromEnv({ GATEWAY_TOKEN: token, GATEWAY_SCRIPTS: "all" })).toThrow(/GATEWAY_SCRIPTS .* "all"/);
+  });
+
+  it("runs any Lua script only when told to (protocol tests)", () => {
+    expect(gatewayConfigFromEnv({ GATEWAY_TOKEN: token, GATEWAY_SCRIPTS: "any" }).scripts).toBe("any");
   });
 });
 

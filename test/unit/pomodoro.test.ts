@@ -193,6 +193,13 @@ describe("invalid operations answer an error value and never throw", () => {
     expect(resolveSettings({ shortBreakMs: -1 })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/shortBreakMs/) } });
   });
 
+  it("start on a paused timer says it is paused, not running", () => {
+    const onPaused = applyTimerCommand(paused, { kind: "start" }, T0);
+    expect(onPaused).toMatchObject({ ok: false, error: { code: "already_running", message: expect.stringMatching(/paused; resume it/) } });
+    const onRunning = applyTimerCommand(running, { kind: "start" }, T0);
+    expect(onRunning).toMatchObject({ ok: false, error: { message: expect.stringMatching(/already running/) } });
+  });
+
   it("does not change the state it was given", () => {
     const before = structuredClone(running);
     pause(running, T0 + MIN);

@@ -13,6 +13,11 @@ describe("settings are checked once, before any route", () => {
     ["WEBHOOK_RETRY_UNIT", "fast"],
     ["WEBHOOK_RETRY_UNIT", "0.0ms"],
     ["WEBHOOK_TIMEOUT", "0s"],
+    ["RATE_LIMIT_WRITES", "fast"],
+    ["RATE_LIMIT_ADMIN_FAILURES", "0/1m"],
+    ["RATE_LIMIT_TOKEN_FAILURES", "30/soon"],
+    ["QUOTA_EVENTS", "0"],
+    ["QUOTA_OPEN_TRANSACTIONS", "lots"],
   ])("%s=%s answers 503 misconfigured naming it, on every route", async (setting, value) => {
     const t = await newTeam();
     for (const [path, init] of [

@@ -1,6 +1,10 @@
+import { Redis } from "@upstash/redis/cloudflare";
+import { env } from "cloudflare:workers";
 import ICAL from "ical.js";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../worker/app.ts";
+import { FEED_DEFAULT_FUTURE_DAYS, FEED_DEFAULT_PAST_DAYS } from "../../worker/calendar/feed-routes.ts";
+import { calendarFeed } from "../../worker/calendar/ics.ts";
 import { OPERATIONS } from "../../worker/openapi.ts";
 import { call, newTeam } from "./api.ts";
 
@@ -30,6 +34,18 @@ describe("GET /openapi.json", () => {
     expect(doc.paths["/pomo/skip"].post.parameters).toBeUndefined();
   });
 
+  it("documents If-None-Match and 304 on every GET with a validator, If-Modified-Since where there is a time, and the feed's window", async () => {
+    const doc = (await (await call("/openapi.json")).json()) as any;
+    const names = (op: any) => (op.parameters ?? []).map((p: { name: string }) => p.name);
+    for (const path of ["/events", "/events/{id}", "/goals", "/goals/{id}", "/calendar.ics", "/openapi.json", "/docs", "/docs/{asset}"]) {
+      expect(doc.paths[path].get.responses["304"], path).toBeDefined();
+      expect(names(doc.paths[path].get), path).toContain("If-None-Match");
+    }
+    expect(names(doc.paths["/events/{id}"].get)).toContain("If-Modified-Since");
+    expect(names(doc.paths["/calendar.ics"].get)).toEqual(expect.arrayContaining(["from", "to", "calendar", "token"]));
+    expect(doc.components.headers["X-Request-Id"].schema.pattern).toBeDefined();
+  });
+
   it("describes every route the app serves, and nothing it does not", () => {
     const served = new Set(
       createApp()
@@ -46,10 +62,42 @@ describe("GET /docs", () => {
     const res = await call("/docs");
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/text\/html/);
-    expect(await res.text()).toContain("/openapi.json");
+    expect(await res.text()).toContain('src="/docs/init.js"');
+    expect(await (await call("/docs/init.js")).text()).toContain('url: "/openapi.json"');
     const old = await call("/api/docs", { redirect: "manual" });
     expect(old.status).toBe(301);
     expect(old.headers.get("location")).toBe("/docs");
+  });
+
+  it("loads nothing from elsewhere: its scripts and styles are the worker's own, and its CSP allows only those", async () => {
+    const page = await call("/docs");
+    const html = await page.text();
+    expect(html).not.toMatch(/https?:\/\//);
+    expect(html).not.toMatch(/<script>(?!<)/); // no inline script: every one has a src
+    expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
+    expect(page.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+    for (const [asset, type, marker, reference] of [
+      ["/docs/swagger-ui-bundle.js", "text/javascript", "SwaggerUIBundle", "src"],
+      ["/docs/swagger-ui.css", "text/css", ".swagger-ui", "href"],
+      ["/docs/init.js", "text/javascript", "/openapi.json", "src"],
+    ] as const) {
+      expect(html).toContain(`${reference}="${asset}"`);
+      const res = await call(asset);
+      expect(res.status, asset).toBe(200);
+      expect(res.headers.get("content-type"), asset).toContain(type);
+      expect(await res.text(), asset).toContain(marker);
+      expect((await call(asset, { headers: { "if-none-match": res.headers.get("etag")! } })).status, asset).toBe(304);
+    }
+    expect((await call("/docs/other.js")).status).toBe(404);
+  });
+
+  it("/openapi.json has an ETag, and a client holding it gets a 304", async () => {
+    const doc = await call("/openapi.json");
+    const tag = doc.headers.get("etag")!;
+    expect(tag).toMatch(/^"[A-Za-z0-9_-]{22}"$/);
+    const again = await call("/openapi.json", { headers: { "if-none-match": tag } });
+    expect(again.status).toBe(304);
+    expect(await again.text()).toBe("");
   });
 });
 
@@ -91,5 +139,107 @@ describe("GET /calendar.ics", () => {
     expect(await feedB.text()).not.toContain("only-a");
     expect((await call("/calendar.ics?token=gs_wrong")).status).toBe(401);
     expect((await call(`/events?token=${a.token}`)).status).toBe(401);
+  });
+});
+
+describe("GET /calendar.ics: window, time zones, refresh, ETag", () => {
+  const DAY = 86_400_000;
+  const today = Math.floor(Date.now() / DAY) * DAY;
+  const dayAt = (days: number) => new Date(today + days * DAY + 10 * 3_600_000).toISOString();
+  const feed = (token: string, query = "", headers: Record<string, string> = {}) => call(`/calendar.ics?token=${token}${query}`, { headers });
+  const uids = async (res: Response) => [...(await res.text()).matchAll(/^UID:(\S+)@/gm)].map((m) => m[1]).sort();
+
+  it("covers a year back to two years ahead by default; ?from=&to= choose another window, checked like the listing's", async () => {
+    const t = await newTeam();
+    for (const [id, days] of [["past-400", -400], ["past-300", -300], ["future-700", 700], ["future-740", 740]] as const) {
+      expect((await t.post("/events", { id, title: id, starts_at: dayAt(days) })).status).toBe(201);
+    }
+    expect(await uids(await feed(t.token))).toEqual(["future-700", "past-300"]);
+    expect(await uids(await feed(t.token, `&from=${dayAt(-500)}&to=${dayAt(800)}`))).toEqual(["future-700", "future-740", "past-300", "past-400"]);
+    expect(await uids(await feed(t.token, `&from=${dayAt(-500)}&to=${dayAt(-350)}`))).toEqual(["past-400"]);
+    const backwards = await feed(t.token, `&from=${dayAt(5)}&to=${dayAt(1)}`);
+    expect(backwards.status).toBe(400);
+    expect(((await backwards.json()) as any).error.details.fields[0].field).toBe("to");
+    const unreadable = await feed(t.token, "&from=last-week");
+    expect(unreadable.status).toBe(400);
+    expect(((await unreadable.json()) as any).error.details.fields[0].field).toBe("from");
+  });
+
+  it("tells calendar apps how often to refresh (REFRESH-INTERVAL and X-PUBLISHED-TTL)", async () => {
+    const t = await newTeam();
+    const text = await (await feed(t.token)).text();
+    expect(text).toContain("REFRESH-INTERVAL;VALUE=DURATION:PT15M\r\n");
+    expect(text).toContain("X-PUBLISHED-TTL:PT15M\r\n");
+  });
+
+  it("keeps an event's time zone: its wall-clock time there, with TZID, across daylight saving time", () => {
+    const base = { description: "", calendar: "team", created_by: "ana", created_at: "2026-01-01T00:00:00.000Z", updated_at: "2026-01-01T00:00:00.000Z", version: 1 };
+    const text = calendarFeed("tz", [
+      { ...base, id: "winter", title: "Winter", starts_at: "2026-12-02T09:00:00.000Z", ends_at: "2026-12-02T10:30:00.000Z", time_zone: "Europe/Berlin" },
+      { ...base, id: "summer", title: "Summer", starts_at: "2026-07-01T08:00:00.000Z", ends_at: "2026-07-01T09:00:00.000Z", time_zone: "Europe/Berlin" },
+      { ...base, id: "half", title: "Half hour zone", starts_at: "2026-07-01T08:00:00.000Z", ends_at: "2026-07-01T09:00:00.000Z", time_zone: "Asia/Kolkata" },
+      { ...base, id: "utc", title: "No zone", starts_at: "2026-07-01T08:00:00.000Z", ends_at: "2026-07-01T09:00:00.000Z" },
+      { ...base, id: "bogus", title: "Unknown zone", starts_at: "2026-07-01T08:00:00.000Z", ends_at: "2026-07-01T09:00:00.000Z", time_zone: "Mars/Olympus" },
+    ]);
+    expect(text).toContain("DTSTART;TZID=Europe/Berlin:20261202T100000\r\nDTEND;TZID=Europe/Berlin:20261202T113000");
+    expect(text).toContain("DTSTART;TZID=Europe/Berlin:20260701T100000");
+    expect(text).toContain("DTSTART;TZID=Asia/Kolkata:20260701T133000");
+    expect(text.match(/DTSTART:20260701T080000Z/g)).toHaveLength(2);
+  });
+
+  it("folds long lines at 75 octets without splitting a character, and a parser reads them back whole", () => {
+    const base = { calendar: "team", created_by: "ana", created_at: "2026-01-01T00:00:00.000Z", updated_at: "2026-01-01T00:00:00.000Z", version: 1 };
+    const description = "Ünïcödé ✓ 🎉 中文, semi; back\\slash\n".repeat(120);
+    const title = "🎉".repeat(50) + "x" + "é".repeat(60);
+    const text = calendarFeed("fold", [{ ...base, id: "long", title, description, starts_at: "2026-07-01T08:00:00.000Z", ends_at: "2026-07-01T09:00:00.000Z" }]);
+    const encoder = new TextEncoder();
+    for (const line of text.split("\r\n")) expect(encoder.encode(line).length, line).toBeLessThanOrEqual(75);
+    expect(text).not.toContain("\uFFFD");
+    const event = new ICAL.Event(new ICAL.Component(ICAL.parse(text)).getFirstSubcomponent("vevent")!);
+    expect(event.description).toBe(description);
+    expect(event.summary).toBe(title);
+  });
+
+  it("has a strong ETag of its content: an unchanged feed's refresh is a bodiless 304, also after changes elsewhere in the team; a calendar change is a new feed", async () => {
+    const t = await newTeam();
+    await t.post("/events", { id: "e1", title: "One", starts_at: dayAt(2) });
+    const first = await feed(t.token);
+    const tag = first.headers.get("etag")!;
+    expect(tag).toMatch(/^"[A-Za-z0-9_-]{22}"$/);
+    const refresh = await feed(t.token, "", { "if-none-match": tag });
+    expect(refresh.status).toBe(304);
+    expect(await refresh.text()).toBe("");
+    expect(refresh.headers.get("etag")).toBe(tag);
+    // A goal moves the team's change counter, not the calendar: rendered again, same tag, 304.
+    await t.post("/goals", { title: "Unrelated" });
+    expect((await feed(t.token, "", { "if-none-match": tag })).status).toBe(304);
+    // Another window with the same events is the same content, so the same tag; a filter that drops them is not.
+    expect((await feed(t.token, `&from=${dayAt(-1)}&to=${dayAt(3)}`)).headers.get("etag")).toBe(tag);
+    expect((await feed(t.token, "&calendar=other")).headers.get("etag")).not.toBe(tag);
+    await t.patch("/events/e1", { title: "One, renamed" });
+    const changed = await feed(t.token, "", { "if-none-match": tag });
+    expect(changed.status).toBe(200);
+    expect(await changed.text()).toContain("One\\, renamed");
+    expect(changed.headers.get("etag")).not.toBe(tag);
+  });
+
+  it("answers a refresh from the remembered tag while the team's counter has not moved, without rendering", async () => {
+    const t = await newTeam();
+    await t.post("/events", { id: "e1", title: "One", starts_at: dayAt(2) });
+    await feed(t.token);
+    const redis = new Redis({ url: env.UPSTASH_REDIS_REST_URL!, token: env.UPSTASH_REDIS_REST_TOKEN!, automaticDeserialization: false });
+    // The default window's entry (whole team, all calendars).
+    const key = `gs:{${t.team}}:ics-tag:*:${today - FEED_DEFAULT_PAST_DAYS * DAY}:${today + FEED_DEFAULT_FUTURE_DAYS * DAY}`;
+    let stored: string | null = null;
+    for (let i = 0; i < 50 && stored === null; i++) {
+      stored = await redis.get<string>(key);
+      if (stored === null) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const [counter] = stored!.split(" ");
+    // A tag no rendering could give: only the remembered one can answer it.
+    await redis.set(key, `${counter} "remembered"`);
+    expect((await feed(t.token, "", { "if-none-match": '"remembered"' })).status).toBe(304);
+    await t.post("/events", { id: "e2", title: "Two", starts_at: dayAt(3) });
+    expect((await feed(t.token, "", { "if-none-match": '"remembered"' })).status).toBe(200);
   });
 });

@@ -3,7 +3,7 @@ import { signAgentMessage } from "../../shared/agent-proof.ts";
 import { Change, HubNotice, TeamTimer, type HubMessage } from "../../shared/live.ts";
 import { call, newTeam } from "./api.ts";
 
-const NOTICES = new Set(["hello", "reload", "caught_up", "error", "command", "report.refused", "report.wanted", "presence"]);
+const NOTICES = new Set(["hello", "reload", "caught_up", "error", "command", "report.refused", "report.wanted", "presence", "presence.diff"]);
 
 /** A WebSocket to /ws inside workerd, collecting every message it receives. */
 async function connect(token: string, query = "") {
@@ -42,7 +42,16 @@ async function connect(token: string, query = "") {
     await sendSigned(key, heartbeat(nodeId, term));
     await sendSigned(key, { type: "timer.report", node_id: nodeId, term, timer });
   };
-  return { ws, messages, changes, until, token, nonce, sendSigned, reportAsMaster };
+  /** Who has the dashboard open as this socket was told: the whole list, then the diffs after it (null before any). */
+  const people = () => {
+    let list: string[] | null = null;
+    for (const m of messages) {
+      if (m.type === "presence") list = [...m.people];
+      if (m.type === "presence.diff" && list !== null) list = [...new Set([...list.filter((p) => !m.left.includes(p)), ...m.joined])].sort();
+    }
+    return list;
+  };
+  return { ws, messages, changes, until, token, nonce, sendSigned, reportAsMaster, people };
 }
 
 /** The team's agent key, as an agent without one gets it. */
@@ -93,8 +102,10 @@ describe("GET /ws", () => {
   });
 
   it("50 clients receive concurrent bookings in one order; a client that reconnects with its last seq catches up exactly", async () => {
-    const t = await newTeam();
-    const sockets = await Promise.all(Array.from({ length: 50 }, () => connect(t.token)));
+    // Five members with ten tabs each: one member may hold at most LIVE_MAX_SOCKETS_PER_MEMBER (10).
+    const members = ["m0", "m1", "m2", "m3", "m4"];
+    const t = await newTeam(members);
+    const sockets = await Promise.all(Array.from({ length: 50 }, (_, i) => connect(t.tokens[members[i % 5]!]!)));
     const leaver = sockets[0]!;
     const results = await Promise.all(Array.from({ length: 10 }, (_, i) => t.post("/events", { title: `B${i}`, ...slot(i + 6) })));
     expect(results.map((r) => r.status)).toEqual(Array(10).fill(201));
@@ -130,6 +141,24 @@ describe("GET /ws", () => {
     socket.ws.close();
   });
 
+  it("sockets that had their hello on a hub the worker just found idle get the next change at once, not at the catch-up", async () => {
+    const members = ["m0", "m1", "m2", "m3", "m4"];
+    const t = await newTeam(members);
+    await t.post("/goals", { title: "Nobody listens" }); // the hub answers "no sockets": the worker stops poking it for a second
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const sockets = await Promise.all(Array.from({ length: 50 }, (_, i) => connect(t.tokens[members[i % 5]!]!)));
+    const started = Date.now();
+    await t.post("/goals", { title: "Fifty listen now" });
+    const arrived: number[] = [];
+    for (const socket of sockets) {
+      await socket.until((all) => all.some((m) => m.type === "goal.created"), "the change");
+      arrived.push(Date.now() - started);
+    }
+    // Warm fan-out to 50 sockets takes tens of ms here; the catch-up alarm would take over a second.
+    expect(Math.max(...arrived)).toBeLessThan(400);
+    for (const socket of sockets) socket.ws.close();
+  });
+
   it("tells a client whose last_seq is ahead of the feed to reload", async () => {
     const t = await newTeam();
     const socket = await connect(t.token, "&last_seq=99");
@@ -154,15 +183,14 @@ describe("GET /ws", () => {
   it("tells every socket who has the dashboard open, outside the feed", async () => {
     const t = await newTeam(["ana", "bo"]);
     const ana = await connect(t.token);
-    const people = (socket: Awaited<ReturnType<typeof connect>>) => socket.messages.filter((m) => m.type === "presence").map((m) => (m as { people: string[] }).people);
     await ana.until((all) => all.some((m) => m.type === "presence"), "ana's own presence");
-    expect(people(ana).at(-1)).toEqual(["ana"]);
+    expect(ana.people()).toEqual(["ana"]);
     const bo = await connect(t.tokens.bo!);
-    await ana.until(() => JSON.stringify(people(ana).at(-1)) === '["ana","bo"]', "bo arriving");
-    await bo.until(() => JSON.stringify(people(bo).at(-1)) === '["ana","bo"]', "bo seeing both");
+    await ana.until(() => JSON.stringify(ana.people()) === '["ana","bo"]', "bo arriving");
+    await bo.until(() => JSON.stringify(bo.people()) === '["ana","bo"]', "bo seeing both");
     expect((await t.get("/agents")).json.people).toEqual(["ana", "bo"]);
     bo.ws.close();
-    await ana.until(() => JSON.stringify(people(ana).at(-1)) === '["ana"]', "bo leaving");
+    await ana.until(() => JSON.stringify(ana.people()) === '["ana"]', "bo leaving");
     // Presence is not history: nothing of it is in the feed.
     expect(ana.changes()).toEqual([]);
     ana.ws.close();
@@ -319,6 +347,27 @@ describe("agents prove the team key to the hub", () => {
     expect(list.agents.map((a: { node_id: string }) => a.node_id)).toEqual(["node-a"]);
     real.ws.close();
     thief.ws.close();
+  });
+
+  it("a signed message sent again on its own socket, or one signed before the last taken, is refused with not_proven; the socket goes on", async () => {
+    const t = await newTeam();
+    const key = await agentKey(t);
+    const agent = await connect(t.token, "&client=agent");
+    const first = await agent.sendSigned(key, heartbeat("node-a", 1, "peer"));
+    await waitForAgents(t, (list) => list.agents.length === 1);
+    agent.ws.send(JSON.stringify(first)); // the same frame again
+    await agent.sendSigned(key, heartbeat("node-a", 1, "peer"), { at: first.at - 1000 }); // older than the last taken
+    await agent.until((all) => all.filter((m) => m.type === "error").length >= 2, "two refusals");
+    const errors = agent.messages.filter((m) => m.type === "error") as Array<{ code: string; message: string }>;
+    expect(errors.map((e) => e.code)).toEqual(["not_proven", "not_proven"]);
+    expect(errors[0]!.message).toContain("taken once");
+    expect((await t.get("/agents")).json.refused_messages).toBe(2);
+    // Still served: a fresh message is taken, a bad one answered.
+    await agent.sendSigned(key, heartbeat("node-a", 2));
+    await waitForAgents(t, (list) => list.master === "node-a");
+    agent.ws.send("not json");
+    await agent.until((all) => all.some((m) => m.type === "error" && m.code === "invalid_json"), "an answer after the refusals");
+    agent.ws.close();
   });
 
   it("after PUT /team/agent-key the hub checks the new key", async () => {

@@ -68,4 +68,51 @@ describe.each(resources)("conditional requests on $name", ({ name, path, create,
     expect((await t.get(path)).json).toMatchObject({ title: "R", version: 1 });
     expect((await t.patch(path, patch, { "if-none-match": '"5"' })).json).toMatchObject({ title: "Patched", version: 2 });
   });
+  it("Last-Modified is the record's updated_at; If-Modified-Since answers 304 until it changes, and If-None-Match outranks it", async () => {
+    const t = await withResource();
+    const first = await t.get(path);
+    const lastModified = first.headers.get("last-modified")!;
+    expect(lastModified).toBe(new Date(first.json.updated_at).toUTCString());
+    expect(first.headers.get("cache-control")).toBe("private, no-cache");
+    expect((await t.get(path, { "if-modified-since": lastModified })).status).toBe(304);
+    expect((await t.get(path, { "if-modified-since": new Date(Date.parse(first.json.updated_at) - 2000).toUTCString() })).status).toBe(200);
+    // An unreadable date is ignored (the full answer), and If-None-Match decides whenever it is sent.
+    expect((await t.get(path, { "if-modified-since": "yesterday" })).status).toBe(200);
+    expect((await t.get(path, { "if-modified-since": lastModified, "if-none-match": '"9"' })).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // HTTP dates have whole seconds
+    await t.patch(path, patch);
+    const after = await t.get(path, { "if-modified-since": lastModified });
+    expect(after.status).toBe(200);
+    expect(after.json.version).toBe(2);
+  });
+});
+
+describe("conditional GETs of lists (per page)", () => {
+  it("each page has a strong ETag of its content; If-None-Match with it is 304 until something on the page changes", async () => {
+    const t = await newTeam();
+    for (const i of [1, 2, 3]) {
+      await t.post("/events", { id: `l${i}`, title: `E${i}`, starts_at: `2030-03-0${i}T10:00:00Z` });
+      await t.post("/goals", { id: `g${i}`, title: `G${i}` });
+    }
+    for (const [list, change] of [
+      ["/events?limit=2", () => t.patch("/events/l1", { title: "E1 moved" })],
+      ["/goals?limit=2", () => t.patch("/goals/g1", { title: "G1 renamed" })],
+    ] as const) {
+      const page = await t.get(list);
+      const tag = page.headers.get("etag")!;
+      expect(tag, list).toMatch(/^"[A-Za-z0-9_-]{22}"$/);
+      expect(page.headers.get("cache-control")).toBe("private, no-cache");
+      const again = await t.get(list, { "if-none-match": tag });
+      expect(again.status, list).toBe(304);
+      expect(again.json).toBeUndefined();
+      expect(again.headers.get("etag")).toBe(tag);
+      // Another page has another tag, and a change on this page changes this page's tag.
+      const second = await t.get(`${list}&cursor=${page.json.next_cursor}`);
+      expect(second.headers.get("etag")).not.toBe(tag);
+      await change();
+      const changed = await t.get(list, { "if-none-match": tag });
+      expect(changed.status, list).toBe(200);
+      expect(changed.headers.get("etag")).not.toBe(tag);
+    }
+  });
 });

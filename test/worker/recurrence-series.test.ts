@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { newTeam } from "./api.ts";
+import { client, newTeam } from "./api.ts";
 
 /**
  * Storing series (issue #17, slice 3): each occurrence is an entry of its own in the calendar's
@@ -21,7 +21,7 @@ async function teamWithSeries(lines = WEEKLY_4) {
   return team;
 }
 
-async function listed(team: Awaited<ReturnType<typeof newTeam>>, query = "from=2031-01-01T00:00:00Z&to=2032-01-01T00:00:00Z"): Promise<Listed[]> {
+async function listed(team: Pick<ReturnType<typeof client>, "get">, query = "from=2031-01-01T00:00:00Z&to=2032-01-01T00:00:00Z"): Promise<Listed[]> {
   const res = await team.get(`/events?${query}`);
   expect(res.status).toBe(200);
   return (res.json as { events: Listed[] }).events;
@@ -157,5 +157,18 @@ describe("a stored series", () => {
     expect(del.status).toBe(400);
     expect((del.json as { error: { message: string } }).error.message).toContain("series cannot be created, changed or deleted in a transaction yet");
     expect((await listed(team)).length).toBe(4);
+  });
+
+  it("each occurrence counts toward QUOTA_EVENTS: a create needs room for all, a rewrite for those it adds", async () => {
+    const t = await newTeam(["ana"]);
+    const ana = client(t.token, { QUOTA_EVENTS: "6" });
+    const quotaRefusal = (res: { status: number; json: unknown }) => [res.status, (res.json as { error: { code: string } }).error.code];
+    const body = { title: "s", starts_at: nine(mondays[0]!), recurrence: ["RRULE:FREQ=DAILY;COUNT=7"] };
+    expect(quotaRefusal(await ana.post("/events", { id: "seven", ...body }))).toEqual([409, "quota_exceeded"]);
+    expect((await ana.post("/events", { id: "five", ...body, recurrence: ["RRULE:FREQ=DAILY;COUNT=5"] })).status).toBe(201);
+    expect(quotaRefusal(await ana.patch("/events/five", { recurrence: ["RRULE:FREQ=DAILY;COUNT=7"] }))).toEqual([409, "quota_exceeded"]);
+    expect((await ana.patch("/events/five", { recurrence: ["RRULE:FREQ=DAILY;COUNT=6"] })).status).toBe(200);
+    expect((await ana.patch("/events/five", { title: "same occurrences, no room needed" })).status).toBe(200);
+    expect((await listed(ana)).length).toBe(6);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
-import { IssuedTokens, MemberList, TeamList } from "../../shared/teams.ts";
+import { IssuedTokens, MemberList, MyTeam, TeamList } from "../../shared/teams.ts";
 import { memberTokensKey } from "../../worker/auth/keys.ts";
 import { mainStore } from "../../worker/storage/stores.ts";
 import { ADMIN_SECRET, call, client, newTeam } from "./api.ts";
@@ -204,6 +204,27 @@ describe("POST /me/token", () => {
     expect((await rotate("gs_not-a-token")).status).toBe(401);
     const open = await call("/me/token", { method: "POST", headers: { host: "127.0.0.1:8787" } }, { GROUPSYNC_ENV: "development", GROUPSYNC_OPEN_TEAM: "local" });
     expect(open.status).toBe(401);
+  });
+});
+
+describe("GET /me/team", () => {
+  it("names the caller and every member of their team, without token details; never another team's", async () => {
+    const t = await newTeam(["ana", "bo", "cy"]);
+    const other = await newTeam(["zed"]);
+    const res = await t.as("bo").get("/me/team");
+    expect(res.status).toBe(200);
+    const body = MyTeam.parse(res.json);
+    expect(body).toEqual({ team: t.team, member: "bo", members: [{ member: "ana" }, { member: "bo" }, { member: "cy" }] });
+    expect(JSON.stringify(res.json)).not.toMatch(/token|last_used/);
+    expect(MyTeam.parse((await other.get("/me/team")).json).members).toEqual([{ member: "zed" }]);
+    // A revoked member drops off the list the others see.
+    expect((await admin("DELETE", `/admin/teams/${t.team}/members/cy`)).status).toBe(204);
+    expect(MyTeam.parse((await t.get("/me/team")).json).members.map((m) => m.member)).toEqual(["ana", "bo"]);
+  });
+
+  it("needs a member token: none or a bad one is 401", async () => {
+    expect((await call("/me/team")).status).toBe(401);
+    expect((await client("gs_not-a-token").get("/me/team")).status).toBe(401);
   });
 });
 

@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { CommonErrorCodes } from "../../shared/errors.ts";
 import { configOf, type AppEnv, type Config, type Member } from "../env.ts";
 import { ApiError } from "../http-errors.ts";
+import { countUnknownToken, countWrite } from "../limits/request-limits.ts";
 import { waitUntilOf } from "../live/context.ts";
 import { mainStore } from "../storage/stores.ts";
 import { openTeamRefusal } from "./open-team.ts";
@@ -37,7 +38,12 @@ export function accessMisconfiguration(config: Config): string | null {
  */
 export function requireMember(options: { allowQueryToken?: boolean } = {}): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    c.set("member", await authenticate(c, options));
+    // Routers mount this on "/" and "/*", which both match their root: authenticate (and count) once.
+    if ((c.get("member") as Member | undefined) === undefined) {
+      const member = await authenticate(c, options);
+      c.set("member", member);
+      await countWrite(c, member);
+    }
     await next();
   };
 }
@@ -52,7 +58,7 @@ export async function authenticate(c: Context<AppEnv>, options: { allowQueryToke
   const token = sent.kind === "bearer" ? sent.token : options.allowQueryToken ? (c.req.query("token") ?? null) : null;
   if (token === null) return openTeamMember(c, config);
   const member = await memberForToken(mainStore(c.env), token, waitUntilOf(c));
-  if (member === null) throw unauthorized("the token is not valid (revoked, replaced or never issued)");
+  if (member === null) throw unauthorized("the token is not valid (revoked, replaced or never issued)", await countUnknownToken(c));
   return member;
 }
 
@@ -73,6 +79,6 @@ function openTeamMember(c: Context<AppEnv>, config: Config): Member {
   return { team, member: "anonymous" };
 }
 
-export function unauthorized(message: string): ApiError {
-  return new ApiError(401, CommonErrorCodes.unauthorized, message, { headers: { "WWW-Authenticate": 'Bearer realm="groupsync"' } });
+export function unauthorized(message: string, headers: Record<string, string> = {}): ApiError {
+  return new ApiError(401, CommonErrorCodes.unauthorized, message, { headers: { "WWW-Authenticate": 'Bearer realm="groupsync"', ...headers } });
 }

@@ -6,6 +6,7 @@ import { configOf, type AppEnv, type Config } from "../env.ts";
 import { ApiError } from "../http-errors.ts";
 import { adminRefusal } from "../http-outcomes.ts";
 import { answerRecord, idempotencyOf, replay, type Idempotency } from "../idempotency/idempotency.ts";
+import { checkAdminSecret } from "../limits/request-limits.ts";
 import { invalid, readBody, readId, readQuery } from "../request.ts";
 import { mainStore } from "../storage/stores.ts";
 import { unreachable } from "../unreachable.ts";
@@ -29,9 +30,12 @@ adminRoutes.use("/*", async (c, next) => {
   const problem = adminSecretProblem(config);
   if (problem !== null) throw new ApiError(503, CommonErrorCodes.misconfigured, problem);
   const presented = bearerToken(c.req.header("authorization")) ?? "";
-  if (!(await secretsEqual(presented, secret))) {
-    throw new ApiError(401, CommonErrorCodes.unauthorized, "send Authorization: Bearer <ADMIN_SECRET>", { headers: { "WWW-Authenticate": 'Bearer realm="groupsync-admin"' } });
-  }
+  // Wrong guesses are counted per client address (429 past the limit); see worker/limits/.
+  await checkAdminSecret(
+    c,
+    () => secretsEqual(presented, secret),
+    (headers) => new ApiError(401, CommonErrorCodes.unauthorized, "send Authorization: Bearer <ADMIN_SECRET>", { headers: { "WWW-Authenticate": 'Bearer realm="groupsync-admin"', ...headers } }),
+  );
   await next();
 });
 

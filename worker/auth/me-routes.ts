@@ -8,11 +8,22 @@ import { mainStore } from "../storage/stores.ts";
 import { authenticate, unauthorized } from "./access.ts";
 import { rotationIdempotencyKey } from "./keys.ts";
 import { closeRevokedSockets } from "./revoked-sockets.ts";
-import { reissueToken } from "./team-store.ts";
+import { listMembers, reissueToken } from "./team-store.ts";
 import { authorizationOf, hashToken } from "./tokens.ts";
 
 /** /me (mounted there): what a member does for themselves with their own token. */
 export const meRoutes = new Hono<AppEnv>();
+
+/**
+ * Who the caller is and the names of their team's members (for owner and attendee pickers); token
+ * details stay on the admin's list. The dev open team has no member list: just the caller.
+ */
+meRoutes.get("/team", async (c) => {
+  const { team, member } = await authenticate(c);
+  const members = (await listMembers(mainStore(c.env), team)) ?? [];
+  const names = new Set([...members.map((m) => m.member), member]);
+  return c.json({ team, member, members: [...names].sort().map((name) => ({ member: name })) });
+});
 
 /**
  * A member replaces their own token: the new one is answered once, the old one stops working.

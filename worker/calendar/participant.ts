@@ -5,6 +5,7 @@ import type { ChangeSink } from "../live/changes.ts";
 import { ResourceParticipant } from "../tx/resource-participant.ts";
 import { builtFromData, InvalidOp, requireTarget, validateData } from "../tx/op-input.ts";
 import { prepareOutcome, type OpRequest, type PreparedOp, type PrepareOutcome } from "../tx/participant.ts";
+import { quotaArg } from "../limits/quota-lua.ts";
 import { buildEvent, patchedEventFields } from "./event-record.ts";
 import { CALENDAR_CHANNEL, calendarKeys } from "./keys.ts";
 import { applyEventHoldsScript, prepareEventScript, releaseEventHoldsScript } from "./scripts.ts";
@@ -37,8 +38,12 @@ export class CalendarParticipant extends ResourceParticipant<ReturnType<typeof c
   readonly name = "calendar" as const;
   readonly noun = "event";
 
-  constructor(store: Redis, team: string, changes: ChangeSink) {
+  readonly #quota: number | null;
+
+  /** `quota`: how many events the team may have (null: no limit), checked when a create is prepared. */
+  constructor(store: Redis, team: string, changes: ChangeSink, quota: number | null = null) {
     super(store, team, changes, calendarKeys(team), "calendar.");
+    this.#quota = quota;
   }
 
   prepare(op: OpRequest): PreparedOp {
@@ -48,7 +53,7 @@ export class CalendarParticipant extends ResourceParticipant<ReturnType<typeof c
       const data = validateData(EventWrite, input.data);
       const id = input.id ?? data.id ?? crypto.randomUUID();
       const event = notSeries(builtFromData(buildEvent(data, { id, created_by: op.member, created_at: now, updated_at: now, version: 1 })));
-      return { id, attempt: () => this.#hold(tx, n, holdFor("create", event), leaseEnd) };
+      return { id, attempt: () => this.#hold(tx, n, holdFor("create", event), leaseEnd, op.earlierCreates) };
     }
     const id = requireTarget(input);
     const patch = input.type === "calendar.update" ? validateData(EventPatch, input.data) : undefined;
@@ -65,12 +70,12 @@ export class CalendarParticipant extends ResourceParticipant<ReturnType<typeof c
               "update",
               notSeries(builtFromData(buildEvent(patchedEventFields(current, patch), { id, created_by: current.created_by, created_at: current.created_at, updated_at: now, version: current.version + 1 }))),
             );
-      return this.#hold(tx, n, { ...hold, previous: raw, expectedVersion: current.version }, leaseEnd);
+      return this.#hold(tx, n, { ...hold, previous: raw, expectedVersion: current.version }, leaseEnd, op.earlierCreates);
     };
     return { id, attempt };
   }
 
-  async #hold(tx: string, n: number, hold: CalendarHold, leaseEnd: number): Promise<PrepareOutcome> {
+  async #hold(tx: string, n: number, hold: CalendarHold, leaseEnd: number, earlierCreates: number): Promise<PrepareOutcome> {
     const k = this.keys;
     // Unique even if two ops of one transaction are prepared at once: a hold is never overwritten.
     const slot = `${n}.${crypto.getRandomValues(new Uint32Array(1))[0]!.toString(36)}`;
@@ -94,8 +99,8 @@ export class CalendarParticipant extends ResourceParticipant<ReturnType<typeof c
     const reply = (await prepareEventScript.runAfter(
       this.store,
       this.announce(leaseEnd),
-      [k.event(hold.eventId), k.starts(hold.calendar), k.ends(hold.calendar), k.hold(tx, slot), k.lock(hold.eventId), k.txHolds(tx), k.leases],
-      [hold.kind, hold.eventId, member, hold.startMs, hold.endMs, JSON.stringify(record), tx, leaseEnd, MAX_CONFLICTS_REPORTED, hold.expectedVersion ?? ""],
+      [k.event(hold.eventId), k.starts(hold.calendar), k.ends(hold.calendar), k.hold(tx, slot), k.lock(hold.eventId), k.txHolds(tx), k.leases, k.teamStarts],
+      [hold.kind, hold.eventId, member, hold.startMs, hold.endMs, JSON.stringify(record), tx, leaseEnd, MAX_CONFLICTS_REPORTED, hold.expectedVersion ?? "", quotaArg(this.#quota), earlierCreates],
     )) as string[];
     if (reply[0] === "conflict") return { kind: "conflict", conflicts: await readConflicts(this.store, this.team, reply.slice(1)) };
     return prepareOutcome(reply);

@@ -1,16 +1,15 @@
 import { Hono, type Context } from "hono";
-import { z } from "zod";
-import { CalendarName, EventListQuery, EventPatch, EventWrite, type Event } from "../../shared/calendar.ts";
+import { EventListQuery, EventPatch, EventWrite, type Event } from "../../shared/calendar.ts";
 import { formatInstant, MAX_INSTANT_MS } from "../../shared/instant.ts";
 import { requireMember } from "../auth/access.ts";
-import type { AppEnv } from "../env.ts";
+import { configOf, type AppEnv } from "../env.ts";
 import { invalid, readQuery } from "../request.ts";
 import { addRecordRoutes } from "../records/record-routes.ts";
-import { decodeCursor, encodeCursor, type Cursor } from "../storage/cursor.ts";
+import { decodeCursor, encodeCursor } from "../storage/cursor.ts";
 import { changesFor } from "../live/context.ts";
 import { participantStore } from "../storage/stores.ts";
 import { buildEvent, patchedEventFields, type EventFields } from "./event-record.ts";
-import { calendarFeed } from "./ics.ts";
+import { taggedJson } from "../preconditions.ts";
 import { CalendarStore, instantMs } from "./store.ts";
 
 /** /events (mounted there): the team calendar. Paths work with and without a trailing slash (the app is not strict). */
@@ -18,18 +17,8 @@ export const calendarRoutes = new Hono<AppEnv>();
 calendarRoutes.use("/", requireMember());
 calendarRoutes.use("/*", requireMember());
 
-/** /calendar.ics (mounted there): the team calendar as an iCalendar feed. */
-export const calendarFeedRoutes = new Hono<AppEnv>();
-// Calendar apps subscribe by URL and cannot send a header, so the feed also takes ?token=.
-calendarFeedRoutes.use("/", requireMember({ allowQueryToken: true }));
-
-/** How far back and ahead the feed reaches, and how many events it carries at most. */
-const FEED_PAST_MS = 90 * 86_400_000;
-const FEED_FUTURE_MS = 400 * 86_400_000;
-const FEED_MAX_EVENTS = 5000;
-
 function storeFor(c: Context<AppEnv>): CalendarStore {
-  return new CalendarStore(participantStore(c.env, "calendar"), c.get("member").team, changesFor(c));
+  return new CalendarStore(participantStore(c.env, "calendar"), c.get("member").team, changesFor(c), configOf(c.env).quotas.events);
 }
 
 calendarRoutes.get("/", async (c) => {
@@ -39,25 +28,7 @@ calendarRoutes.get("/", async (c) => {
   if (to <= from) throw invalid([{ field: "to", message: `must be after from (${formatInstant(from)})` }]);
   const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
   const page = await storeFor(c).list({ from, to, calendar: query.calendar, limit: query.limit, cursor });
-  return c.json({ events: page.events, next_cursor: page.next === null ? null : encodeCursor(page.next) });
-});
-
-calendarFeedRoutes.get("/", async (c) => {
-  const { calendar } = readQuery(c, z.strictObject({ calendar: CalendarName.optional(), token: z.string().optional() }));
-  const now = Date.now();
-  const store = storeFor(c);
-  const events: Event[] = [];
-  let cursor: Cursor | undefined;
-  do {
-    const page = await store.list({ from: now - FEED_PAST_MS, to: now + FEED_FUTURE_MS, calendar, limit: 500, cursor });
-    events.push(...page.events);
-    cursor = page.next ?? undefined;
-  } while (cursor !== undefined && events.length < FEED_MAX_EVENTS);
-  return c.body(calendarFeed(c.get("member").team, events.slice(0, FEED_MAX_EVENTS)), 200, {
-    "Content-Type": "text/calendar; charset=utf-8",
-    "Content-Disposition": 'inline; filename="groupsync.ics"',
-    "Cache-Control": "private, max-age=60",
-  });
+  return taggedJson(c, { events: page.events, next_cursor: page.next === null ? null : encodeCursor(page.next) });
 });
 
 addRecordRoutes(calendarRoutes, {

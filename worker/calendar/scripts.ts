@@ -3,6 +3,7 @@ import { EMIT_LUA, FEED_LOCALS_LUA, FEED_REPLY_LUA } from "../live/feed.ts";
 import { LuaScript } from "../storage/lua-script.ts";
 import { LEAVE_LEASE_LUA } from "../tx/lease-scripts.ts";
 import { RECORD_FIELD_LUA } from "../storage/record-field-lua.ts";
+import { QUOTA_LUA } from "../limits/quota-lua.ts";
 
 /**
  * The overlap rule, in Lua, shared by every script that books time (a plain write and a
@@ -64,12 +65,15 @@ end
  *       team max length, event lock, occurrences, idempotency record, feed stream, feed seq
  * ARGV: id, record JSON, mode (create|update), expected version ('' for create),
  *       max conflicts to report, channel, message, idempotency fingerprint ('' for none),
- *       idempotency answer, then per entry: member, start ms, end ms, and last feed inline ('1' or '').
+ *       idempotency answer, events quota ('' for none), then per entry: member, start ms, end ms,
+ *       and last feed inline ('1' or ''; where FEED_LOCALS_LUA reads it).
  *       A single event has one entry, its id; a series one per occurrence, "<id>@<start ms>".
  * The occurrences key (sorted set: member -> start) lists a series' entries, so a rewrite or a
  * delete removes every one of them; a single event has none. Every entry is checked before
  * anything is written, so a refused write changes nothing.
  * Returns {'ok', feed...} (see FEED_REPLY_LUA) | {'exists'} | {'missing'} | {'stale', version} | {'locked', tx}
+ *       | {'quota_exceeded', 'events', limit} (team start counts the team's entries, so each occurrence
+ *         counts: a create needs room for all of them, an update for those it adds; see QUOTA_LUA)
  *       | {'conflict', member, ...} (the first conflicting entries over all occurrences, up to max; a
  *         hold's id is its member: its record is at event:<id> too; the worker reads them)
  *       | {'idem_replay', record} | {'idem_reused'} (see IDEM_LUA: checked first, stored with the write)
@@ -77,23 +81,31 @@ end
  */
 export const putEventScript = new LuaScript(
   "put_event",
-  "b1b0d78e534bf4a569c422126c3f277ac8828605",
-  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${FIND_CONFLICTS}${REMOVE_ENTRIES}${RECORD_FIELD_LUA}${IDEM_LUA}local seen = idem_seen(KEYS[10], ARGV[8])
+  "f4cb213b9fe802ecda20365fb3c9a580f74d9c52",
+  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${FIND_CONFLICTS}${REMOVE_ENTRIES}${RECORD_FIELD_LUA}${IDEM_LUA}${QUOTA_LUA}local seen = idem_seen(KEYS[10], ARGV[8])
 if seen then return seen end
 local id = ARGV[1]
 local lock = redis.call('GET', KEYS[8])
 if lock then return {'locked', lock} end
 local current = redis.call('GET', KEYS[1])
+local entries = (#ARGV - 11) / 3
 if ARGV[3] == 'create' then
   if current then return {'exists'} end
+  local full = quota_refusal(KEYS[4], ARGV[10], 'events', tostring(entries - 1))
+  if full then return full end
 else
   if not current then return {'missing'} end
   local version = tostring(record_field(current, 'version'))
   if version ~= ARGV[4] then return {'stale', version} end
+  local added = entries - math.max(1, redis.call('ZCARD', KEYS[9]))
+  if added > 0 then
+    local full = quota_refusal(KEYS[4], ARGV[10], 'events', tostring(added - 1))
+    if full then return full end
+  end
 end
 local max = tonumber(ARGV[5])
 local conflicts = {}
-for i = 10, #ARGV - 1, 3 do
+for i = 11, #ARGV - 1, 3 do
   find_conflicts_into(conflicts, KEYS[2], KEYS[3], id, ARGV[i + 1], ARGV[i + 2], max)
   if #conflicts >= max then break end
 end
@@ -101,7 +113,7 @@ if #conflicts > 0 then return conflict_reply(conflicts) end
 remove_entries(KEYS[9], id, KEYS[5], KEYS[6], KEYS[4])
 redis.call('SET', KEYS[1], ARGV[2])
 local longest = tonumber(redis.call('GET', KEYS[7]) or '0')
-for i = 10, #ARGV - 1, 3 do
+for i = 11, #ARGV - 1, 3 do
   local member, s, e = ARGV[i], tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
   redis.call('ZADD', KEYS[2], s, member)
   redis.call('ZADD', KEYS[3], e, member)
@@ -138,21 +150,25 @@ return feed_reply({'ok'})`,
 
 /**
  * Prepares one calendar op of a transaction: validates it against the store and takes its hold,
- * atomically. KEYS: event, cal start, cal end, hold, event lock, tx holds, leases.
+ * atomically. KEYS: event, cal start, cal end, hold, event lock, tx holds, leases, team start.
  * ARGV: kind (create|update|delete), event id, hold member, start ms, end ms, hold record JSON,
- *       tx id, lease end ms, max conflicts, expected version ('' for create).
+ *       tx id, lease end ms, max conflicts, expected version ('' for create), events quota ('' for none),
+ *       event creates this transaction prepared before.
  * Returns {'ok'} | {'locked', tx} | {'exists'} | {'missing'} | {'stale'} | {'conflict', id, ...}
+ *       | {'quota_exceeded', 'events', limit} (a create, counted against the events the team has now; see QUOTA_LUA)
  * Holds of the same transaction count as busy too: two ops for one slot in one transaction conflict.
  */
 export const prepareEventScript = new LuaScript(
   "prepare_event",
-  "96e32b06ca55cec7ca20f95a10dd1a1ddfb2ceed",
-  `${FIND_CONFLICTS}${RECORD_FIELD_LUA}local id, member, tx = ARGV[2], ARGV[3], ARGV[7]
+  "10d2f955977013a319a82d3830fa0b0b76a0bccf",
+  `${FIND_CONFLICTS}${RECORD_FIELD_LUA}${QUOTA_LUA}local id, member, tx = ARGV[2], ARGV[3], ARGV[7]
 local lock = redis.call('GET', KEYS[5])
 if lock then return {'locked', lock} end
 local current = redis.call('GET', KEYS[1])
 if ARGV[1] == 'create' then
   if current then return {'exists'} end
+  local full = quota_refusal(KEYS[8], ARGV[11], 'events', ARGV[12])
+  if full then return full end
 else
   if not current then return {'missing'} end
   if tostring(record_field(current, 'version')) ~= ARGV[10] then return {'stale'} end

@@ -7,6 +7,7 @@ import { idemArgs, idemKeys } from "../idempotency/idempotency.ts";
 import { outcomeOf, type CreateIdempotency, type CreateOutcome, type DeleteOutcome, type RecordStore, type SlotConflict, type UpdateOutcome } from "../records/outcomes.ts";
 import { idempotencyKeys } from "../idempotency/keys.ts";
 import { occurrencesOf } from "./event-record.ts";
+import { quotaArg } from "../limits/quota-lua.ts";
 import { CALENDAR_CHANNEL, calendarKeys } from "./keys.ts";
 import { deleteEventScript, putEventScript } from "./scripts.ts";
 
@@ -20,12 +21,15 @@ export class CalendarStore implements RecordStore<Event> {
   readonly #team: string;
   readonly #keys: ReturnType<typeof calendarKeys>;
   readonly #changes: ChangeSink;
+  readonly #quota: number | null;
 
-  constructor(redis: Redis, team: string, changes: ChangeSink) {
+  /** `quota`: how many events the team may have (null: no limit). */
+  constructor(redis: Redis, team: string, changes: ChangeSink, quota: number | null = null) {
     this.#redis = redis;
     this.#team = team;
     this.#keys = calendarKeys(team);
     this.#changes = changes;
+    this.#quota = quota;
   }
 
   async get(id: string): Promise<Event | null> {
@@ -40,11 +44,11 @@ export class CalendarStore implements RecordStore<Event> {
   }
 
   create(event: Event, by: string, idem?: CreateIdempotency): Promise<CreateOutcome> {
-    return this.#put(event, undefined, by, idem, ["ok", "exists", "locked", "conflict", "replay", "key_reused"]);
+    return this.#put(event, undefined, by, idem, ["ok", "exists", "locked", "conflict", "quota_exceeded", "replay", "key_reused"]);
   }
 
   update(event: Event, previous: Event, by: string): Promise<UpdateOutcome> {
-    return this.#put(event, previous, by, undefined, ["ok", "missing", "stale", "locked", "conflict"]);
+    return this.#put(event, previous, by, undefined, ["ok", "missing", "stale", "locked", "conflict", "quota_exceeded"]);
   }
 
   /**
@@ -82,6 +86,7 @@ export class CalendarStore implements RecordStore<Event> {
         CALENDAR_CHANNEL,
         message,
         ...idemArgs(idem?.key, idem?.answer),
+        quotaArg(this.#quota),
         ...entriesOf(event).flatMap((entry) => [entry.member, entry.start, entry.end]),
         this.#changes.inlineFlag("calendar"),
       ],

@@ -4,6 +4,7 @@ import type { ChangeSink } from "../live/changes.ts";
 import { ResourceParticipant } from "../tx/resource-participant.ts";
 import { requireTarget, validateData } from "../tx/op-input.ts";
 import { prepareOutcome, type OpRequest, type PreparedOp, type PrepareOutcome } from "../tx/participant.ts";
+import { quotaArg } from "../limits/quota-lua.ts";
 import { buildGoal, patchedFields } from "./goal-record.ts";
 import { GOALS_CHANNEL, goalKeys } from "./keys.ts";
 import { applyGoalLocksScript, prepareGoalScript, releaseGoalLocksScript } from "./scripts.ts";
@@ -22,8 +23,12 @@ export class GoalsParticipant extends ResourceParticipant<ReturnType<typeof goal
   readonly name = "goals" as const;
   readonly noun = "goal";
 
-  constructor(store: Redis, team: string, changes: ChangeSink) {
+  readonly #quota: number | null;
+
+  /** `quota`: how many goals the team may have (null: no limit), checked when a create is prepared. */
+  constructor(store: Redis, team: string, changes: ChangeSink, quota: number | null = null) {
     super(store, team, changes, goalKeys(team), "goal.");
+    this.#quota = quota;
   }
 
   prepare(op: OpRequest): PreparedOp {
@@ -33,7 +38,7 @@ export class GoalsParticipant extends ResourceParticipant<ReturnType<typeof goal
       const data = validateData(GoalWrite, input.data);
       const id = input.id ?? data.id ?? crypto.randomUUID();
       const goal = buildGoal(data, { id, owner: op.member, created_by: op.member, created_at: now, updated_at: now, version: 1 });
-      return { id, attempt: () => this.#lock(tx, n, { kind: "create", goalId: id, goal: JSON.stringify(goal), createdMs: Date.parse(now) }, leaseEnd) };
+      return { id, attempt: () => this.#lock(tx, n, { kind: "create", goalId: id, goal: JSON.stringify(goal), createdMs: Date.parse(now) }, leaseEnd, op.earlierCreates) };
     }
     const id = requireTarget(input);
     const patch = input.type === "goal.update" ? validateData(GoalPatch, input.data) : undefined;
@@ -47,20 +52,20 @@ export class GoalsParticipant extends ResourceParticipant<ReturnType<typeof goal
           ? undefined
           : buildGoal(patchedFields(current, patch), { id, owner: current.owner, created_by: current.created_by, created_at: current.created_at, updated_at: now, version: current.version + 1 });
       const kind = patch === undefined ? ("delete" as const) : ("update" as const);
-      return this.#lock(tx, n, { kind, goalId: id, goal: goal && JSON.stringify(goal), createdMs: Date.parse(current.created_at), expectedVersion: current.version }, leaseEnd);
+      return this.#lock(tx, n, { kind, goalId: id, goal: goal && JSON.stringify(goal), createdMs: Date.parse(current.created_at), expectedVersion: current.version }, leaseEnd, op.earlierCreates);
     };
     return { id, attempt };
   }
 
-  async #lock(tx: string, n: number, lock: GoalLock, leaseEnd: number): Promise<PrepareOutcome> {
+  async #lock(tx: string, n: number, lock: GoalLock, leaseEnd: number, earlierCreates: number): Promise<PrepareOutcome> {
     const k = this.keys;
     const change = lock.kind === "create" ? "created" : lock.kind === "update" ? "updated" : "deleted";
     const record = { tx, n, kind: lock.kind, change, goal_id: lock.goalId, goal: lock.goal, created_ms: lock.createdMs };
     const reply = (await prepareGoalScript.runAfter(
       this.store,
       this.announce(leaseEnd),
-      [k.goal(lock.goalId), k.lock(lock.goalId), k.txHolds(tx), k.leases],
-      [lock.kind, JSON.stringify(record), tx, leaseEnd, lock.expectedVersion ?? ""],
+      [k.goal(lock.goalId), k.lock(lock.goalId), k.txHolds(tx), k.leases, k.index],
+      [lock.kind, JSON.stringify(record), tx, leaseEnd, lock.expectedVersion ?? "", quotaArg(this.#quota), earlierCreates],
     )) as string[];
     return prepareOutcome(reply);
   }

@@ -1,7 +1,8 @@
 import { Hono, type Context } from "hono";
 import { GoalListQuery, GoalPatch, GoalWrite } from "../../shared/goals.ts";
 import { requireMember } from "../auth/access.ts";
-import type { AppEnv } from "../env.ts";
+import { configOf, type AppEnv } from "../env.ts";
+import { taggedJson } from "../preconditions.ts";
 import { readQuery } from "../request.ts";
 import { addRecordRoutes } from "../records/record-routes.ts";
 import { decodeCursor, encodeCursor } from "../storage/cursor.ts";
@@ -16,13 +17,13 @@ goalRoutes.use("/", requireMember());
 goalRoutes.use("/*", requireMember());
 
 function storeFor(c: Context<AppEnv>): GoalStore {
-  return new GoalStore(participantStore(c.env, "goals"), c.get("member").team, changesFor(c));
+  return new GoalStore(participantStore(c.env, "goals"), c.get("member").team, changesFor(c), configOf(c.env).quotas.goals);
 }
 
 goalRoutes.get("/", async (c) => {
   const query = readQuery(c, GoalListQuery);
   const page = await storeFor(c).list(query.limit, query.cursor === undefined ? undefined : decodeCursor(query.cursor));
-  return c.json({ goals: page.goals, next_cursor: page.next === null ? null : encodeCursor(page.next) });
+  return taggedJson(c, { goals: page.goals, next_cursor: page.next === null ? null : encodeCursor(page.next) });
 });
 
 addRecordRoutes(goalRoutes, {

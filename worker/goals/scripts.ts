@@ -3,24 +3,29 @@ import { EMIT_LUA, FEED_LOCALS_LUA, FEED_REPLY_LUA } from "../live/feed.ts";
 import { LuaScript } from "../storage/lua-script.ts";
 import { LEAVE_LEASE_LUA } from "../tx/lease-scripts.ts";
 import { RECORD_FIELD_LUA } from "../storage/record-field-lua.ts";
+import { QUOTA_LUA } from "../limits/quota-lua.ts";
 
 /**
  * Compare-and-set of one goal. KEYS: goal, index, goal lock, idempotency record, feed stream, feed seq.
  * ARGV: id, record JSON, created_at ms, mode (create|update), expected version, channel, message,
- *       idempotency fingerprint ('' for none), idempotency answer, feed inline.
+ *       idempotency fingerprint ('' for none), idempotency answer, goals quota ('' for none), feed inline
+ *       (last: FEED_LOCALS_LUA reads it there).
  * Returns {'ok', feed...} | {'exists'} | {'missing'} | {'stale', version} | {'locked', tx}
- *       | {'idem_replay', record} | {'idem_reused'} (see IDEM_LUA: checked first, stored with the write).
+ *       | {'idem_replay', record} | {'idem_reused'} (see IDEM_LUA: checked first, stored with the write)
+ *       | {'quota_exceeded', 'goals', limit} (a create only: the index counts the team's goals; see QUOTA_LUA).
  */
 export const putGoalScript = new LuaScript(
   "put_goal",
-  "65261b5f571da23d40058df891eed8f36470f5a0",
-  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${RECORD_FIELD_LUA}${IDEM_LUA}local seen = idem_seen(KEYS[4], ARGV[8])
+  "8fbedb6284d031d66ed7e668c7fdc2a67b579f94",
+  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${RECORD_FIELD_LUA}${IDEM_LUA}${QUOTA_LUA}local seen = idem_seen(KEYS[4], ARGV[8])
 if seen then return seen end
 local lock = redis.call('GET', KEYS[3])
 if lock then return {'locked', cjson.decode(lock).tx} end
 local current = redis.call('GET', KEYS[1])
 if ARGV[4] == 'create' then
   if current then return {'exists'} end
+  local full = quota_refusal(KEYS[2], ARGV[10], 'goals')
+  if full then return full end
 else
   if not current then return {'missing'} end
   local version = tostring(record_field(current, 'version'))
@@ -51,17 +56,21 @@ return feed_reply({'ok'})`,
 
 /**
  * Prepares one goal op of a transaction: validates it and locks the goal, atomically.
- * KEYS: goal, goal lock, tx locks, leases. ARGV: kind, lock record JSON, tx id, lease end ms,
- * expected version ('' for create). Returns {'ok'} | {'locked', tx} | {'exists'} | {'missing'} | {'stale'}.
+ * KEYS: goal, goal lock, tx locks, leases, index. ARGV: kind, lock record JSON, tx id, lease end ms,
+ * expected version ('' for create), goals quota ('' for none), goal creates this transaction prepared before.
+ * Returns {'ok'} | {'locked', tx} | {'exists'} | {'missing'} | {'stale'} | {'quota_exceeded', 'goals', limit}
+ * (a create, counted against the goals the team has now; see QUOTA_LUA).
  */
 export const prepareGoalScript = new LuaScript(
   "prepare_goal",
-  "a294c73623ba3390018b2f5c69c1da0846c8fb9d",
-  `${RECORD_FIELD_LUA}local lock = redis.call('GET', KEYS[2])
+  "94fa540accce67768d8418d673866d30c78ef8e5",
+  `${RECORD_FIELD_LUA}${QUOTA_LUA}local lock = redis.call('GET', KEYS[2])
 if lock then return {'locked', cjson.decode(lock).tx} end
 local current = redis.call('GET', KEYS[1])
 if ARGV[1] == 'create' then
   if current then return {'exists'} end
+  local full = quota_refusal(KEYS[5], ARGV[6], 'goals', ARGV[7])
+  if full then return full end
 else
   if not current then return {'missing'} end
   if tostring(record_field(current, 'version')) ~= ARGV[5] then return {'stale'} end

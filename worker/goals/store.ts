@@ -5,6 +5,7 @@ import { isAfter, type Cursor } from "../storage/cursor.ts";
 import { idemArgs, idemKeys } from "../idempotency/idempotency.ts";
 import { outcomeOf, type CreateIdempotency, type CreateOutcome, type DeleteOutcome, type RecordStore, type UpdateOutcome } from "../records/outcomes.ts";
 import { idempotencyKeys } from "../idempotency/keys.ts";
+import { quotaArg } from "../limits/quota-lua.ts";
 import { GOALS_CHANNEL, goalKeys } from "./keys.ts";
 import { deleteGoalScript, putGoalScript } from "./scripts.ts";
 
@@ -16,12 +17,15 @@ export class GoalStore implements RecordStore<Goal> {
   readonly #team: string;
   readonly #keys: ReturnType<typeof goalKeys>;
   readonly #changes: ChangeSink;
+  readonly #quota: number | null;
 
-  constructor(redis: Redis, team: string, changes: ChangeSink) {
+  /** `quota`: how many goals the team may have (null: no limit). */
+  constructor(redis: Redis, team: string, changes: ChangeSink, quota: number | null = null) {
     this.#redis = redis;
     this.#team = team;
     this.#keys = goalKeys(team);
     this.#changes = changes;
+    this.#quota = quota;
   }
 
   async get(id: string): Promise<Goal | null> {
@@ -37,7 +41,7 @@ export class GoalStore implements RecordStore<Goal> {
 
   /** With `idem`, the key's record is checked first and `answer` stored with the write, in the same step. */
   create(goal: Goal, by: string, idem?: CreateIdempotency): Promise<CreateOutcome> {
-    return this.#put(goal, undefined, by, idem, ["ok", "exists", "locked", "replay", "key_reused"]);
+    return this.#put(goal, undefined, by, idem, ["ok", "exists", "locked", "quota_exceeded", "replay", "key_reused"]);
   }
 
   update(goal: Goal, previous: Goal, by: string): Promise<UpdateOutcome> {
@@ -60,6 +64,7 @@ export class GoalStore implements RecordStore<Goal> {
         GOALS_CHANNEL,
         message,
         ...idemArgs(idem?.key, idem?.answer),
+        quotaArg(this.#quota),
         this.#changes.inlineFlag("goals"),
       ],
     )) as string[];

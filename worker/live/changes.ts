@@ -74,17 +74,20 @@ export class ChangeSink {
   #deliver(entries: FeedEntry[]): void {
     notifyWebhooks(this.#env, this.#team, entries, this.#waitUntil);
     if (entries.length === 0 || this.#env.TEAM_HUB === undefined) return;
-    // A hub that just said it holds no sockets is not woken again for a moment: a socket that opens
-    // meanwhile makes the hub read the feed itself shortly after (its alarm), so it still gets this.
+    // A hub that just said it holds no sockets is not woken again for a moment. A socket opened
+    // through this isolate ends that at once (hubGotSocket); one opened through another isolate
+    // makes the hub read the feed itself once that moment is over (its alarm), so it still gets this.
     const idleUntil = idleHubs.get(this.#team);
     if (idleUntil !== undefined && Date.now() < idleUntil) return;
     const upTo = Math.max(...entries.map((e) => e.seq));
     const known = entries.filter((e) => e.text !== "");
+    const opened = socketsOpened.get(this.#team);
     const delivery = hubFor(this.#env, this.#team)
       .deliver(this.#team, known, upTo)
       .then((sockets) => {
         forgetOldIdleHubs();
-        if (sockets === 0) idleHubs.set(this.#team, Date.now() + IDLE_HUB_SKIP_MS);
+        // "None" counted before a socket this isolate opened meanwhile was accepted is already wrong.
+        if (sockets === 0 && socketsOpened.get(this.#team) === opened) idleHubs.set(this.#team, Date.now() + IDLE_HUB_SKIP_MS);
         else idleHubs.delete(this.#team);
       })
       .catch((error: unknown) => console.error(JSON.stringify({ event: "hub_delivery_failed", team: this.#team, error: String(error) })));
@@ -93,9 +96,21 @@ export class ChangeSink {
 }
 
 /** How long a worker isolate leaves a hub with no sockets alone (less than team-hub.ts's CATCH_UP_AFTER_CONNECT_MS). */
-const IDLE_HUB_SKIP_MS = 1000;
+export const IDLE_HUB_SKIP_MS = 1000;
 /** Per isolate: team -> until when its hub is known to hold no sockets. Bounded by the teams that write. */
 const idleHubs = new Map<string, number>();
+/** Per isolate: team -> how many sockets this isolate has seen its hub accept (a generation, not a count). */
+const socketsOpened = new Map<string, number>();
+
+/**
+ * From GET /ws once the hub accepted a socket: this isolate pokes that hub again from the next
+ * change on, so a socket that has had its hello gets changes at once, not at the hub's catch-up.
+ */
+export function hubGotSocket(team: string): void {
+  idleHubs.delete(team);
+  if (socketsOpened.size >= 10_000) socketsOpened.clear(); // a lost generation only means one more poke
+  socketsOpened.set(team, (socketsOpened.get(team) ?? 0) + 1);
+}
 
 function forgetOldIdleHubs(): void {
   if (idleHubs.size < 10_000) return;

@@ -6,6 +6,7 @@ import { agentKeyRoutes } from "../auth/agent-key-routes.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../http-errors.ts";
 import { invalid, readBody, readQuery } from "../request.ts";
+import { hubGotSocket } from "./changes.ts";
 import { hubFor } from "./hub-stub.ts";
 import type { CommandAnswer } from "./team-hub.ts";
 
@@ -39,7 +40,9 @@ liveRoutes.get("/ws", async (c) => {
   headers.set("x-groupsync-client", query.client);
   if (query.last_seq === undefined) headers.delete("x-groupsync-last-seq");
   else headers.set("x-groupsync-last-seq", String(query.last_seq));
-  return hubFor(c.env, team).fetch(new Request(c.req.raw.url, { method: "GET", headers }));
+  const upgraded = await hubFor(c.env, team).fetch(new Request(c.req.raw.url, { method: "GET", headers }));
+  if (upgraded.status === 101) hubGotSocket(team);
+  return upgraded;
 });
 
 liveRoutes.get("/pomo/state", async (c) => c.json(await hubFor(c.env, c.get("member").team).timerState(c.get("member").team)));

@@ -1,13 +1,17 @@
 import { DurableObject } from "cloudflare:workers";
 import { checkAgentProof, type ProofCheck } from "../../shared/agent-proof.ts";
 import { base64url } from "../../shared/base64url.ts";
-import { AgentMessage, MAX_CLIENT_MESSAGE_BYTES, type AgentInfo, type AgentTimerReport, type HubNotice, type TeamTimer } from "../../shared/live.ts";
+import { AgentMessage, LIVE_CLOSE, MAX_CLIENT_MESSAGE_BYTES, MESSAGE_BURST, MESSAGES_PER_SECOND, type AgentInfo, type AgentTimerReport, type HubNotice, type TeamTimer } from "../../shared/live.ts";
 import { advance, applyTimerCommand, type TimerCommand } from "../../shared/pomodoro.ts";
 import { storedTeamAgentKey } from "../auth/agent-key.ts";
-import type { Env } from "../env.ts";
+import { configOf, type Env } from "../env.ts";
 import { describeIssues } from "../request.ts";
 import { mainStore } from "../storage/stores.ts";
+import { IDLE_HUB_SKIP_MS } from "./changes.ts";
 import { appendToFeed, feedKeys, latestSeq, numbered, readFeed, type FeedEntry } from "./feed.ts";
+import { PresenceBatcher } from "./presence.ts";
+import { takeOnce, type TakenMessages } from "./replay-guard.ts";
+import { MessageBudget, tooBig } from "./socket-limits.ts";
 import {
   emptyRecord,
   judgeReport,
@@ -36,6 +40,8 @@ interface SocketInfo {
   tcp?: string | null;
   /** When this socket's agent was last heard (a proven message). */
   lastSeen: number;
+  /** The signed messages this socket has had taken, so a copy is refused (replay-guard.ts). */
+  taken?: TakenMessages;
 }
 
 type SignedMessage = Exclude<AgentMessage, { type: "ping" }>;
@@ -47,11 +53,12 @@ export type CommandAnswer = { ok: true; timer: TeamTimer } | { ok: false; status
 const CATCHING_UP = -1;
 const REPLAY_BATCH = 500;
 /**
- * When a hub checks the feed for changes it was not told about: soon after a socket opens (a worker
- * may have skipped poking it while it had none: IDLE_HUB_SKIP_MS in changes.ts), then now and then
- * while sockets are open, in case a poke was lost (a worker that died between write and poke).
+ * When a hub checks the feed for changes it was not told about: once another worker isolate may
+ * have stopped skipping it after a socket opens (IDLE_HUB_SKIP_MS in changes.ts: the isolate that
+ * forwards the upgrade stops at once), then now and then while sockets are open, in case a poke was
+ * lost (a worker that died between write and poke).
  */
-const CATCH_UP_AFTER_CONNECT_MS = 1500;
+const CATCH_UP_AFTER_CONNECT_MS = IDLE_HUB_SKIP_MS + 100;
 const CATCH_UP_EVERY_MS = 30_000;
 /** How long a REST command waits for the master agent's answer. */
 const COMMAND_TIMEOUT_MS = 3000;
@@ -85,6 +92,19 @@ export class TeamHub extends DurableObject<Env> {
   #agentKey: Promise<string | null> | null = null;
   /** Agent messages refused since this hub started: not proven under the team key, or stale. */
   #refusedMessages = 0;
+  /** Each socket's SocketInfo, read from its attachment once (hibernation empties this; #info refills it). */
+  readonly #infos = new Map<WebSocket, SocketInfo>();
+  /** What each socket may still send (socket-limits.ts); a socket woken from hibernation starts afresh. */
+  readonly #budgets = new Map<WebSocket, MessageBudget>();
+  /** Sockets this hub closed (a limit, a cap, a revoked token): nothing more is read from or sent to them. */
+  readonly #closing = new WeakSet<WebSocket>();
+  readonly #presence = new PresenceBatcher();
+  /** Browser sockets that have had the whole presence list; the others get it at the next flush. */
+  readonly #presenceKnown = new WeakSet<WebSocket>();
+  #presenceTimer: ReturnType<typeof setTimeout> | null = null;
+  #latestRead: Promise<number> | null = null;
+  /** When the alarm is set for, as this hub last set or read it (undefined: not read since it started). */
+  #alarmAt: number | null | undefined = undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -119,12 +139,14 @@ export class TeamHub extends DurableObject<Env> {
 
   /** Sends whatever reached the feed but not this hub (see CATCH_UP_AFTER_CONNECT_MS). */
   override async alarm(): Promise<void> {
+    this.#alarmAt = null;
     if (this.ctx.getWebSockets().length === 0 || this.#team === null) return;
     try {
       const latest = await latestSeq(mainStore(this.env), this.#team);
       if (this.#lastSeq !== null && latest > this.#lastSeq) await this.#pump(latest);
     } finally {
-      await this.ctx.storage.setAlarm(Date.now() + CATCH_UP_EVERY_MS);
+      this.#alarmAt = Date.now() + CATCH_UP_EVERY_MS;
+      await this.ctx.storage.setAlarm(this.#alarmAt);
     }
   }
 
@@ -167,15 +189,10 @@ export class TeamHub extends DurableObject<Env> {
   closeMemberSockets(member: string, code: number, reason: string): number {
     let closed = 0;
     for (const ws of this.ctx.getWebSockets()) {
-      if ((ws.deserializeAttachment() as SocketInfo | null)?.member !== member) continue;
-      this.#sent.set(ws, Number.MAX_SAFE_INTEGER);
-      try {
-        ws.close(code, reason);
-        closed++;
-      } catch {
-        // Already closing: webSocketClose cleans up.
-      }
+      if (this.#info(ws)?.member !== member || this.#closing.has(ws)) continue;
+      if (this.#closeSocket(ws, code, reason)) closed++;
     }
+    this.#presenceChanged();
     return closed;
   }
 
@@ -185,22 +202,42 @@ export class TeamHub extends DurableObject<Env> {
     const member = request.headers.get("x-groupsync-member") ?? "";
     const kind = request.headers.get("x-groupsync-client") === "agent" ? "agent" : "browser";
     const lastSeqText = request.headers.get("x-groupsync-last-seq");
+    const pair = new WebSocketPair();
+    const [client, server] = [pair[0], pair[1]];
+    // Counted before this one is accepted: sockets this hub is closing no longer count.
+    const open = (tag?: string) => this.ctx.getWebSockets(tag).filter((ws) => !this.#closing.has(ws)).length;
+    const caps = configOf(this.env).liveSockets;
+    const refusal =
+      open() >= caps.perTeam
+        ? `the team already has ${caps.perTeam} live sockets open (LIVE_MAX_SOCKETS_PER_TEAM)`
+        : open(memberTag(member)) >= caps.perMember
+          ? `${member} already has ${caps.perMember} live sockets open (LIVE_MAX_SOCKETS_PER_MEMBER); close a tab or an agent`
+          : null;
+    // Accepted even when refused, so a browser can read why (an HTTP refusal of an upgrade shows it nothing).
+    this.ctx.acceptWebSocket(server, [kind, memberTag(member)]);
+    const info: SocketInfo = { team, member, kind, nonce: base64url(crypto.getRandomValues(new Uint8Array(18))), lastSeen: Date.now() };
+    server.serializeAttachment(info);
+    this.#infos.set(server, info);
+    if (refusal !== null) {
+      this.#sendNotice(server, { type: "error", code: "too_many_sockets", message: `${refusal}; try again later` });
+      this.#closeSocket(server, LIVE_CLOSE.tooManySockets, "too many sockets");
+      return new Response(null, { status: 101, webSocket: client });
+    }
+    this.#sent.set(server, CATCHING_UP);
     if (this.#team !== team) await this.ctx.storage.put("team", team);
     this.#team = team;
     const soon = Date.now() + CATCH_UP_AFTER_CONNECT_MS;
-    const alarm = await this.ctx.storage.getAlarm();
-    if (alarm === null || alarm > soon) await this.ctx.storage.setAlarm(soon);
-    const pair = new WebSocketPair();
-    const [client, server] = [pair[0], pair[1]];
-    this.ctx.acceptWebSocket(server, [kind]);
-    const info: SocketInfo = { team, member, kind, nonce: base64url(crypto.getRandomValues(new Uint8Array(18))), lastSeen: Date.now() };
-    server.serializeAttachment(info);
-    this.#sent.set(server, CATCHING_UP);
+    // Remembered, so sockets joining together do not each read and write the alarm.
+    if (this.#alarmAt === undefined) this.#alarmAt = await this.ctx.storage.getAlarm();
+    if (this.#alarmAt === null || this.#alarmAt > soon) {
+      this.#alarmAt = soon;
+      await this.ctx.storage.setAlarm(soon);
+    }
     void this.#welcome(server, info, lastSeqText === null ? undefined : Number(lastSeqText)).then(
-      () => this.#sendPresence(),
+      () => this.#presenceChanged(),
       (error: unknown) => {
-        this.#send(server, JSON.stringify({ type: "error", code: "dependency_unavailable", message: `could not load the team's state: ${String(error)}` }));
-        server.close(1011, "dependency unavailable");
+        this.#sendNotice(server, { type: "error", code: "dependency_unavailable", message: `could not load the team's state: ${String(error)}` });
+        this.#closeSocket(server, 1011, "dependency unavailable");
       },
     );
     return new Response(null, { status: 101, webSocket: client });
@@ -210,13 +247,17 @@ export class TeamHub extends DurableObject<Env> {
   async #welcome(ws: WebSocket, { member, nonce }: SocketInfo, lastSeq: number | undefined): Promise<void> {
     const redis = mainStore(this.env);
     const team = this.#requireTeam();
-    const latest = await latestSeq(redis, team);
+    const latest = await this.#latestSeq();
     if (this.#lastSeq === null || this.#lastSeq > latest) this.#lastSeq = latest;
     const timer = await this.#timerView();
     this.#sendNotice(ws, { type: "hello", team, member, seq: latest, server_time: Date.now(), timer, nonce });
     if (lastSeq === undefined) {
       this.#sent.set(ws, latest);
-      if (latest > this.#lastSeq) await this.#pump(latest);
+      // What went out after `latest` was read skipped this socket (it was catching up): rewind and
+      // send it again; the sockets that had it skip it.
+      const upTo = Math.max(latest, this.#lastSeq);
+      this.#lastSeq = latest;
+      if (upTo > latest) await this.#pump(upTo);
       return;
     }
     let cursor = lastSeq;
@@ -235,22 +276,54 @@ export class TeamHub extends DurableObject<Env> {
     this.#sendNotice(ws, { type: "caught_up", seq: cursor });
   }
 
+  /**
+   * The feed's newest seq, one read for every socket that joins meanwhile (500 joining at once make
+   * one read, not 500). A read that began before a socket was accepted is fine: #welcome sends
+   * whatever went out after it again.
+   */
+  #latestSeq(): Promise<number> {
+    this.#latestRead ??= latestSeq(mainStore(this.env), this.#requireTeam()).finally(() => (this.#latestRead = null));
+    return this.#latestRead;
+  }
+
   #tellReload(ws: WebSocket, latest: number, reason: string): void {
     this.#sendNotice(ws, { type: "reload", reason, seq: latest });
     this.#sent.set(ws, Math.max(latest, this.#lastSeq ?? 0));
   }
 
-  override webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
+  /**
+   * Limits first, before any work for the message: a socket over its rate or size is told which
+   * limit, closed, and whatever else it had in flight is dropped unread.
+   */
+  override webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> | undefined {
+    if (this.#closing.has(ws)) return;
+    if (tooBig(data)) {
+      return this.#cut(ws, LIVE_CLOSE.messageTooBig, "message_too_big", `a message was over ${MAX_CLIENT_MESSAGE_BYTES} bytes, the most the hub takes; the socket is closed`, "message too big");
+    }
+    const now = Date.now();
+    let budget = this.#budgets.get(ws);
+    if (budget === undefined) this.#budgets.set(ws, (budget = new MessageBudget(now)));
+    if (!budget.take(now)) {
+      return this.#cut(ws, LIVE_CLOSE.rateLimited, "rate_limited", `more than ${MESSAGE_BURST} messages at once or ${MESSAGES_PER_SECOND} a second, the most the hub takes from one socket; the socket is closed`, "rate limit");
+    }
     const run = this.#inbound.then(() => this.#onMessage(ws, data));
     this.#inbound = run.catch(() => {});
     return run;
   }
 
+  #cut(ws: WebSocket, closeCode: number, code: string, message: string, reason: string): undefined {
+    const info = this.#info(ws);
+    console.log(JSON.stringify({ event: "live_socket_closed", team: info?.team, member: info?.member, code }));
+    this.#sendNotice(ws, { type: "error", code, message });
+    this.#closeSocket(ws, closeCode, reason);
+    return undefined;
+  }
+
   async #onMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
-    const info = ws.deserializeAttachment() as SocketInfo;
+    if (this.#closing.has(ws)) return;
+    const info = this.#info(ws)!;
     if (this.#team === null) this.#team = info.team;
-    const size = typeof data === "string" ? new TextEncoder().encode(data).length : data.byteLength;
-    if (typeof data !== "string" || size > MAX_CLIENT_MESSAGE_BYTES) {
+    if (typeof data !== "string") {
       return this.#sendNotice(ws, { type: "error", code: "invalid_message", message: `messages must be JSON text of at most ${MAX_CLIENT_MESSAGE_BYTES} bytes` });
     }
     let json: unknown;
@@ -282,7 +355,15 @@ export class TeamHub extends DurableObject<Env> {
             : "not signed under the team's key for this socket: sign each message with the team key (GET /team/agent-key) over the message and hello's nonce";
       return this.#sendNotice(ws, { type: "error", code: proof === "stale" ? "stale_message" : "not_proven", message: why });
     }
+    const once = takeOnce(info.taken, message.at, message.mac);
+    if (!once.fresh) {
+      this.#refusedMessages += 1;
+      const why = "a copy of a message this socket already sent, or signed before the last one it sent: each signed message is taken once, and at must not go back on one socket";
+      return this.#sendNotice(ws, { type: "error", code: "not_proven", message: why });
+    }
+    info.taken = once.taken;
     info.lastSeen = now;
+    ws.serializeAttachment(info);
     switch (message.type) {
       case "agent.heartbeat":
         return this.#onHeartbeat(ws, info, message, now);
@@ -363,32 +444,51 @@ export class TeamHub extends DurableObject<Env> {
   }
 
   async #dropSocket(ws: WebSocket): Promise<void> {
+    const info = this.#info(ws);
+    // Still listed by getWebSockets() while its close handler runs: marked so nothing counts it.
+    this.#closing.add(ws);
     this.#sent.delete(ws);
-    const info = ws.deserializeAttachment() as SocketInfo | null;
-    if (info?.nodeId === undefined) return this.#sendPresence(ws);
+    this.#infos.delete(ws);
+    this.#budgets.delete(ws);
+    if (info?.nodeId === undefined) return this.#presenceChanged();
     this.#team ??= info.team;
-    const stillHere = this.#agentSockets().some((other) => other !== ws && (other.deserializeAttachment() as SocketInfo).nodeId === info.nodeId);
+    const stillHere = this.#agentSockets().some((other) => other !== ws && this.#info(other)?.nodeId === info.nodeId);
     if (stillHere) return;
     this.#leftAgents.set(info.nodeId, { ...agentInfo(info), connected: false });
     await this.#announceMember("member.left", info).catch(() => {});
   }
 
   /**
-   * Who has the dashboard open, to every socket. Presence is state, not history: it is not in the
-   * feed (a reload would add two entries and push real changes out of the replay window), so a
-   * socket gets it once it is live and again whenever it changes. Agents are members of the feed.
+   * Who has the dashboard open, to browser sockets. Presence is state, not history: it is not in the
+   * feed (a reload would add two entries and push real changes out of the replay window). It goes
+   * out batched (presence.ts): at most every PRESENCE_EVERY_MS, the whole list to each browser
+   * socket that went live since, and what changed to the others. Agents are members of the feed.
    */
-  #sendPresence(closing?: WebSocket): void {
-    const notice = JSON.stringify({ type: "presence", people: this.#people(closing) } satisfies HubNotice);
-    for (const ws of this.ctx.getWebSockets()) if (ws !== closing && this.#sent.get(ws) !== CATCHING_UP) this.#send(ws, notice);
+  #presenceChanged(): void {
+    if (this.#presenceTimer !== null) return;
+    this.#presenceTimer = setTimeout(() => this.#flushPresence(), this.#presence.delayMs(Date.now()));
+  }
+
+  #flushPresence(): void {
+    this.#presenceTimer = null;
+    const { people, diff } = this.#presence.flush(this.#people(), Date.now());
+    const whole = JSON.stringify({ type: "presence", people } satisfies HubNotice);
+    const changed = diff === null ? null : JSON.stringify({ type: "presence.diff", ...diff } satisfies HubNotice);
+    for (const ws of this.ctx.getWebSockets("browser")) {
+      if (this.#closing.has(ws) || this.#sent.get(ws) === CATCHING_UP) continue; // a catching-up socket asks again once live
+      if (!this.#presenceKnown.has(ws)) {
+        this.#send(ws, whole);
+        this.#presenceKnown.add(ws);
+      } else if (changed !== null) this.#send(ws, changed);
+    }
   }
 
   /** Members with a browser socket open (agents are listed by GET /agents). */
-  #people(closing?: WebSocket): string[] {
+  #people(): string[] {
     const members = new Set<string>();
     for (const ws of this.ctx.getWebSockets()) {
-      const info = ws.deserializeAttachment() as SocketInfo | null;
-      if (ws !== closing && info !== null && info.kind === "browser" && info.nodeId === undefined) members.add(info.member);
+      const info = this.#info(ws);
+      if (!this.#closing.has(ws) && info !== null && info.kind === "browser" && info.nodeId === undefined) members.add(info.member);
     }
     return [...members].sort();
   }
@@ -410,13 +510,13 @@ export class TeamHub extends DurableObject<Env> {
     this.#team = team;
     const record = await this.#loadRecord();
     const now = Date.now();
-    const connected = this.#agentSockets().map((ws) => agentInfo(ws.deserializeAttachment() as SocketInfo));
+    const connected = this.#agentSockets().map((ws) => agentInfo(this.#info(ws)!));
     const seen = new Set(connected.map((a) => a.node_id));
     for (const [id, left] of this.#leftAgents) if (now - Date.parse(left.last_seen) > LEFT_AGENTS_KEPT_MS) this.#leftAgents.delete(id);
     const gone = [...this.#leftAgents.values()].filter((a) => !seen.has(a.node_id));
     // The master is an agent heard from within its lease, never one that left or went silent.
     const master = await this.#masterSocket();
-    const masterId = master === null ? null : ((master.deserializeAttachment() as SocketInfo).nodeId ?? null);
+    const masterId = master === null ? null : (this.#info(master)!.nodeId ?? null);
     return { agents: [...connected, ...gone], master: masterId, term: record.term, people: this.#people(), refused_messages: this.#refusedMessages };
   }
 
@@ -450,7 +550,7 @@ export class TeamHub extends DurableObject<Env> {
     }).finally(() => this.#pendingCommands.delete(requestId));
     if (answer === null) return { ok: false, status: 503, code: "master_unreachable", message: "the master agent did not answer in time; retry" };
     if (!answer.ok) return { ok: false, status: 409, code: answer.error?.code ?? "command_refused", message: answer.error?.message ?? "the master refused the command" };
-    const info = master.deserializeAttachment() as SocketInfo;
+    const info = this.#info(master)!;
     if (answer.timer !== undefined && info.nodeId !== undefined) await this.#onReport(master, info.nodeId, answer.term ?? info.term ?? 0, answer.timer);
     return { ok: true, timer: await this.#timerView() };
   }
@@ -504,7 +604,7 @@ export class TeamHub extends DurableObject<Env> {
     const now = Date.now();
     let best: { ws: WebSocket; term: number } | null = null;
     for (const ws of this.#agentSockets()) {
-      const info = ws.deserializeAttachment() as SocketInfo;
+      const info = this.#info(ws)!;
       if (now - this.#heardAt(info) > MASTER_LEASE_MS) continue;
       if (info.nodeId === record.master) return ws;
       if (info.role === "master" && (best === null || (info.term ?? 0) > best.term)) best = { ws, term: info.term ?? 0 };
@@ -515,7 +615,7 @@ export class TeamHub extends DurableObject<Env> {
   /** What this hub knows of `nodeId`, the record's master: heard at (while it calls itself master), gone, or nothing since the hub started. */
   #presenceOf(nodeId: string | null): MasterPresence {
     if (nodeId === null) return "gone";
-    const infos = this.#agentSockets().map((ws) => ws.deserializeAttachment() as SocketInfo).filter((info) => info.nodeId === nodeId);
+    const infos = this.#agentSockets().map((ws) => this.#info(ws)!).filter((info) => info.nodeId === nodeId);
     const claiming = infos.filter((info) => info.role === "master");
     if (claiming.length > 0) return { heardAt: Math.max(...claiming.map((info) => this.#heardAt(info))) };
     if (infos.length > 0 || this.#leftAgents.has(nodeId) || this.#lastHeard.has(nodeId)) return "gone";
@@ -534,11 +634,34 @@ export class TeamHub extends DurableObject<Env> {
   }
 
   #agentSockets(): WebSocket[] {
-    return this.ctx.getWebSockets().filter((ws) => (ws.deserializeAttachment() as SocketInfo | null)?.nodeId !== undefined);
+    return this.ctx.getWebSockets().filter((ws) => !this.#closing.has(ws) && this.#info(ws)?.nodeId !== undefined);
+  }
+
+  /** A socket's info, from memory, or from its attachment after hibernation. */
+  #info(ws: WebSocket): SocketInfo | null {
+    let info = this.#infos.get(ws);
+    if (info === undefined) {
+      const stored = ws.deserializeAttachment() as SocketInfo | null;
+      if (stored === null) return null;
+      this.#infos.set(ws, (info = stored));
+    }
+    return info;
+  }
+
+  /** Closes from our side; the socket gets nothing more. Answers whether the close went out. */
+  #closeSocket(ws: WebSocket, code: number, reason: string): boolean {
+    this.#closing.add(ws);
+    this.#sent.set(ws, Number.MAX_SAFE_INTEGER);
+    try {
+      ws.close(code, reason);
+      return true;
+    } catch {
+      return false; // already closing: webSocketClose cleans up
+    }
   }
 
   #memberIds(): string[] {
-    return [...new Set(this.#agentSockets().map((ws) => (ws.deserializeAttachment() as SocketInfo).nodeId!))].sort();
+    return [...new Set(this.#agentSockets().map((ws) => this.#info(ws)!.nodeId!))].sort();
   }
 
   #requireTeam(): string {
@@ -557,6 +680,11 @@ export class TeamHub extends DurableObject<Env> {
       // Closing or closed: webSocketClose cleans up.
     }
   }
+}
+
+/** The tag a member's sockets carry, so the hub counts them without reading every attachment. */
+function memberTag(member: string): string {
+  return `member:${member}`;
 }
 
 function timerKey(team: string): string {

@@ -1,3 +1,4 @@
+import type { QuotaName } from "../env.ts";
 import type { Idempotency } from "../idempotency/idempotency.ts";
 
 /** What a booking collides with: an event, or a hold of a transaction in progress (`tx` set). */
@@ -14,6 +15,9 @@ export type SlotConflict = {
   booking_occurrence?: string;
 };
 
+/** A create refused because the team has as many records as its quota allows (deleting one frees a place). */
+export type QuotaExceeded = { kind: "quota_exceeded"; quota: QuotaName; limit: number };
+
 /** A write stopped by a transaction: its lock on the record, or holds (and events) on its slot. */
 export type Blocked = { kind: "locked"; tx: string } | { kind: "conflict"; conflicts: SlotConflict[] };
 
@@ -22,8 +26,8 @@ export type Blocked = { kind: "locked"; tx: string } | { kind: "conflict"; confl
  * answer (ending in `unreachable`), and what it cannot is a type error, not a runtime throw.
  * Resources without slots (goals) never answer "conflict".
  */
-export type CreateOutcome = { kind: "ok" } | { kind: "exists" } | Blocked | { kind: "replay"; record: string } | { kind: "key_reused" };
-export type UpdateOutcome = { kind: "ok" } | { kind: "missing" } | { kind: "stale"; version: number } | Blocked;
+export type CreateOutcome = { kind: "ok" } | { kind: "exists" } | Blocked | QuotaExceeded | { kind: "replay"; record: string } | { kind: "key_reused" };
+export type UpdateOutcome = { kind: "ok" } | { kind: "missing" } | { kind: "stale"; version: number } | Blocked | QuotaExceeded;
 export type DeleteOutcome = { kind: "ok" } | { kind: "missing" } | { kind: "stale"; version: number } | { kind: "locked"; tx: string };
 
 /** An Idempotency-Key's record to check first and the answer to store with a create. */
@@ -36,6 +40,8 @@ export interface CreateIdempotency {
 export interface StoredRecord {
   id: string;
   version: number;
+  /** When it last changed (Last-Modified). */
+  updated_at: string;
 }
 
 /** What the shared record routes need from a resource's store. Knows nothing of HTTP. */
@@ -54,7 +60,8 @@ type AnyOutcome = CreateOutcome | UpdateOutcome | DeleteOutcome;
 /**
  * A write script's reply as the outcome of the operation that ran it: {'ok', feed...} (the feed
  * tail is settled by the caller), {'exists'}, {'missing'}, {'stale', version}, {'locked', tx},
- * {'conflict', ...} (read by `conflicts`), {'idem_replay', record}, {'idem_reused'}. A kind the
+ * {'conflict', ...} (read by `conflicts`), {'idem_replay', record}, {'idem_reused'},
+ * {'quota_exceeded', quota, limit} (see QUOTA_LUA). A kind the
  * operation cannot answer means the script broke its contract: an error, not an outcome.
  */
 export async function outcomeOf<K extends AnyOutcome["kind"]>(
@@ -86,6 +93,8 @@ async function parse(reply: string[], conflicts?: (ids: string[]) => Promise<Slo
       return { kind: "replay", record: reply[1]! };
     case "idem_reused":
       return { kind: "key_reused" };
+    case "quota_exceeded":
+      return { kind: "quota_exceeded", quota: reply[1] as QuotaName, limit: Number(reply[2]) };
     default:
       return null;
   }

@@ -4,7 +4,7 @@ import { ResourceId } from "../../shared/fields.ts";
 import type { AppEnv } from "../env.ts";
 import { notFound, writeRefusal, type RecordNames } from "../http-outcomes.ts";
 import { answerRecord, idempotencyOf, keyReused, replay } from "../idempotency/idempotency.ts";
-import { checkIfMatch, checkPreconditions, etag, ifNoneMatchMatches, staleOrRetry, untilWritten } from "../preconditions.ts";
+import { checkIfMatch, checkPreconditions, etag, httpDate, notModified, REVALIDATE, staleOrRetry, untilWritten } from "../preconditions.ts";
 import { invalid, readBody, readId } from "../request.ts";
 import { blockersOf, repairedRead } from "../resources.ts";
 import type { Participant } from "../storage/stores.ts";
@@ -59,6 +59,7 @@ export function addRecordRoutes<R extends StoredRecord, F, W extends F & { id?: 
           if (await blockers.cleared(blockingTransactions(outcome))) continue;
           throw writeRefusal(outcome, resource, record);
         case "exists":
+        case "quota_exceeded":
           throw writeRefusal(outcome, resource, record);
         default:
           return unreachable(outcome, `create ${resource.noun} outcome`);
@@ -74,8 +75,9 @@ export function addRecordRoutes<R extends StoredRecord, F, W extends F & { id?: 
     if (record === null) throw notFound(resource, id);
     // RFC 9110 13.2.2: If-Match first (a failing one is 412 on a read too), then If-None-Match.
     checkIfMatch(c, record.version);
-    if (ifNoneMatchMatches(c, record.version)) return c.body(null, 304, { ETag: etag(record.version) });
-    return c.json(record as object, 200, { ETag: etag(record.version) });
+    const validators = { ETag: etag(record.version), "Last-Modified": httpDate(record.updated_at), "Cache-Control": REVALIDATE };
+    if (notModified(c, validators.ETag, record.updated_at)) return c.body(null, 304, validators);
+    return c.json(record as object, 200, validators);
   });
 
   app.put("/:id", async (c) => {
@@ -144,6 +146,7 @@ async function update<R extends StoredRecord, F, W extends F & { id?: string | u
         if (await blockers.cleared(blockingTransactions(outcome))) return "retry";
         throw writeRefusal(outcome, resource, next);
       case "missing":
+      case "quota_exceeded": // a series rewritten with more occurrences than the team has room for
         throw writeRefusal(outcome, resource, next);
       default:
         return unreachable(outcome, `update ${resource.noun} outcome`);

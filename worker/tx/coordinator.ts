@@ -4,7 +4,8 @@ import type { ChangeSink } from "../live/changes.ts";
 import { dependencyFailure } from "../storage/dependency-failure.ts";
 import type { Participant } from "../storage/stores.ts";
 import { unreachable } from "../unreachable.ts";
-import { RESOLVED_TX_TTL_SECONDS, TX_CHANNEL, txKeys } from "./keys.ts";
+import { quotaArg } from "../limits/quota-lua.ts";
+import { openTxKey, RESOLVED_TX_TTL_SECONDS, TX_CHANNEL, txKeys } from "./keys.ts";
 import type { Clock, PreparedOp, TxParticipant } from "./participant.ts";
 import { decideScript, putRecordScript } from "./scripts.ts";
 
@@ -35,6 +36,16 @@ export class TxAborted extends Error {
 }
 
 export class TxNotFound extends Error {}
+
+/** A new transaction refused: the team has as many open ones as its quota allows. */
+export class TxQuotaExceeded extends Error {
+  readonly limit: number;
+  constructor(limit: number) {
+    super(`the team already has ${limit} open transactions`);
+    this.limit = limit;
+  }
+}
+
 export class TxAlreadyCommitted extends Error {}
 
 /** An op for a transaction that is no longer open: committed or aborted, it takes nothing more. */
@@ -70,8 +81,16 @@ export class TxCoordinator {
   /** Fault tests only (never in production): widens the window between decision and apply. */
   readonly #pauseAfterDecisionMs: number;
   readonly #clock: Clock;
+  /** How many open transactions the team may have (null: no limit). */
+  readonly #openQuota: number | null;
 
-  constructor(main: Redis, participants: readonly TxParticipant[], team: string, changes: ChangeSink, options: { idleMs: number; pauseAfterDecisionMs?: number; clock: Clock }) {
+  constructor(
+    main: Redis,
+    participants: readonly TxParticipant[],
+    team: string,
+    changes: ChangeSink,
+    options: { idleMs: number; pauseAfterDecisionMs?: number; clock: Clock; openQuota?: number | null },
+  ) {
     this.#main = main;
     this.#participants = participants;
     this.#team = team;
@@ -79,6 +98,7 @@ export class TxCoordinator {
     this.#idleMs = options.idleMs;
     this.#pauseAfterDecisionMs = options.pauseAfterDecisionMs ?? 0;
     this.#clock = options.clock;
+    this.#openQuota = options.openQuota ?? null;
   }
 
   /** The participant called `name` (for recovery, which walks each one's leases). */
@@ -137,7 +157,8 @@ export class TxCoordinator {
     const now = this.#clock.now();
     const leaseEnd = now + this.#idleMs;
     // Validation (a 400 naming the field) happens here, before the try: the transaction stays open.
-    const prepared = participant.prepare({ tx: record.id, n, input, member: record.member, leaseEnd, now });
+    const earlierCreates = record.ops.filter((op) => op.participant === participant.name && op.type.endsWith(".create")).length;
+    const prepared = participant.prepare({ tx: record.id, n, input, member: record.member, leaseEnd, now, earlierCreates });
     const id = prepared.id;
     try {
       await this.#prepared(record.id, prepared, participant);
@@ -259,6 +280,8 @@ export class TxCoordinator {
           throw new TxAborted("exists", `${kind} ${id} already exists; the transaction was aborted`, { id });
         case "missing":
           throw new TxAborted("not_found", `no ${kind} with id ${id}; the transaction was aborted`, { id });
+        case "quota_exceeded":
+          throw new TxAborted("quota_exceeded", `the team has reached its quota of ${outcome.limit} ${participant.noun}s; the transaction was aborted`, { quota: outcome.quota, limit: outcome.limit });
         default:
           return unreachable(outcome, "prepare outcome");
       }
@@ -314,7 +337,7 @@ export class TxCoordinator {
     for (let attempt = 0; attempt < 5; attempt++) {
       const next: TxRecord = { ...record, state, outcome, version: record.version + 1, updated_at: new Date(this.#clock.now()).toISOString() };
       const expected = record.version === 0 ? "" : record.version;
-      if ((await putRecordScript.run(this.#main, [txKeys(this.#team, record.id).record], [expected, JSON.stringify(next), RESOLVED_TX_TTL_SECONDS])) === "ok") {
+      if ((await this.#put(next, expected, RESOLVED_TX_TTL_SECONDS)) === "ok") {
         if (record.state !== state) await this.#announce(next);
         return next;
       }
@@ -327,8 +350,16 @@ export class TxCoordinator {
   }
 
   async #save(record: TxRecord, expectedVersion: number | undefined): Promise<void> {
-    const result = await putRecordScript.run(this.#main, [txKeys(this.#team, record.id).record], [expectedVersion ?? "", JSON.stringify(record), 0]);
+    const result = await this.#put(record, expectedVersion ?? "", 0);
+    if (result === "quota_exceeded") throw new TxQuotaExceeded(this.#openQuota!);
     if (result !== "ok") throw new TxAborted("lock_conflict", `transaction ${record.id} was changed by another request at the same time; it was aborted (add ops one at a time)`);
+  }
+
+  /** Writes the record if its version is `expected` ('' for a new one), and its place in the open index. */
+  async #put(record: TxRecord, expected: number | "", keepSeconds: number): Promise<"ok" | "stale" | "quota_exceeded"> {
+    const open = record.state === "open" ? record.expires_ms : "";
+    const args = [expected, JSON.stringify(record), keepSeconds, record.id, open, quotaArg(this.#openQuota), this.#clock.now()];
+    return (await putRecordScript.run(this.#main, [txKeys(this.#team, record.id).record, openTxKey(this.#team)], args)) as "ok" | "stale" | "quota_exceeded";
   }
 
   /**

@@ -5,6 +5,9 @@ export const txKeys = (team: string, tx: string) => ({
   decision: `gs:{${team}}:tx:${tx}:decision`,
 });
 
+/** Sorted set: the team's open transactions -> idle deadline (ms), for the open-transactions quota. */
+export const openTxKey = (team: string) => `gs:{${team}}:open-txs`;
+
 /** Resolved transactions are kept this long for GET /tx/{id}, then expire. */
 export const RESOLVED_TX_TTL_SECONDS = 24 * 3600;
 

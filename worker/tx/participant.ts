@@ -1,3 +1,4 @@
+import type { QuotaExceeded } from "../records/outcomes.ts";
 import type { TxOpInput } from "../../shared/tx.ts";
 import type { Participant } from "../storage/stores.ts";
 
@@ -18,7 +19,8 @@ export type PrepareOutcome =
   | { kind: "exists" }
   | { kind: "missing" }
   | { kind: "stale" }
-  | { kind: "conflict"; conflicts: Blocking[] };
+  | { kind: "conflict"; conflicts: Blocking[] }
+  | QuotaExceeded;
 
 /** One op, validated: its resource id, and a try at holding it (read, build, hold), repeatable. */
 export interface PreparedOp {
@@ -35,6 +37,8 @@ export interface OpRequest {
   member: string;
   leaseEnd: number;
   now: number;
+  /** How many creates on this participant the transaction already prepared (they count against the quota too). */
+  earlierCreates: number;
 }
 
 /** A transaction that holds something on a participant, and until when. */
@@ -72,7 +76,8 @@ export interface TxParticipant {
 }
 
 /**
- * A prepare script's reply: {'ok'} | {'locked', tx} | {'exists'} | {'missing'} | {'stale'}. A
+ * A prepare script's reply: {'ok'} | {'locked', tx} | {'exists'} | {'missing'} | {'stale'}
+ * | {'quota_exceeded', quota, limit} (a create, see QUOTA_LUA). A
  * {'conflict', ...} reply names entries only the participant that booked them can read: it
  * handles that reply itself.
  */
@@ -88,6 +93,8 @@ export function prepareOutcome(reply: string[]): Exclude<PrepareOutcome, { kind:
       return { kind: "missing" };
     case "stale":
       return { kind: "stale" };
+    case "quota_exceeded":
+      return { kind: "quota_exceeded", quota: reply[1] as QuotaExceeded["quota"], limit: Number(reply[2]) };
   }
   throw new Error(`prepare answered ${JSON.stringify(reply)}`);
 }

@@ -32,7 +32,7 @@ txRoutes.post("/", async (c) => {
   const body = await readBody(c, TxBegin, { optional: true });
   return once(c, async () => {
     const tx = coordinator(c);
-    let record = await tx.begin(c.get("member").member, { persist: !body.commit });
+    let record = await answerErrors(() => tx.begin(c.get("member").member, { persist: !body.commit }));
     await answerErrors(async () => {
       for (const op of body.ops ?? []) record = await tx.addOp(record, op);
       if (body.commit) record = await tx.commit(record);

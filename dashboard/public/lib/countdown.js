@@ -153,3 +153,9 @@ export function documentTitle(timer, remaining) {
   if (timer === null || timer.phase === "idle") return "GroupSync";
   return `${formatCountdown(remaining)} ${phaseLabel(timer)} · GroupSync`;
 }
+
+/** "1 focus round done · a long break after every 4 rounds", in plain words and right plurals. @param {number} round @param {number} every */
+export function roundsLabel(round, every) {
+  const rounds = (/** @type {number} */ n) => `${n} focus ${n === 1 ? "round" : "rounds"}`;
+  return `${rounds(round)} done · a long break ${every === 1 ? "after every round" : `after every ${every} rounds`}`;
+}

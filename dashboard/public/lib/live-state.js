@@ -65,8 +65,11 @@ export function applyMessage(state, message) {
     case "caught_up":
       return { state, action: "caught_up" };
     case "presence":
-      // Who has the dashboard open: state, not a change of the feed (it has no seq).
+      // Who has the dashboard open: state, not a change of the feed (it has no seq). The whole list
+      // comes once per socket, then batched diffs.
       return { state: { ...state, people: message.people }, action: null };
+    case "presence.diff":
+      return { state: { ...state, people: withPresenceDiff(state.people, message) }, action: null };
     case "error":
     case "command":
     case "report.refused":
@@ -79,6 +82,19 @@ export function applyMessage(state, message) {
       return { state: { ...applyChange(state, message), seq: message.seq }, action: gap ? "gap" : null };
     }
   }
+}
+
+/**
+ * Who has the dashboard open after a `presence.diff`: those who left go, those who joined come.
+ * @param {readonly string[]} people
+ * @param {{ joined: string[], left: string[] }} diff
+ * @returns {string[]}
+ */
+export function withPresenceDiff(people, diff) {
+  const next = new Set(people);
+  for (const member of diff.left) next.delete(member);
+  for (const member of diff.joined) next.add(member);
+  return [...next].sort();
 }
 
 /**

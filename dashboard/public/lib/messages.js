@@ -22,13 +22,28 @@ export const HELD_BY_TRANSACTION = "(held by a transaction in progress)";
  */
 export function formatTimeRange(startsAt, endsAt, format = {}) {
   const start = new Date(startsAt), end = new Date(endsAt);
-  const options = { timeZone: format.timeZone };
-  const day = new Intl.DateTimeFormat(format.locale, { ...options, weekday: "short", day: "numeric", month: "short" });
-  const time = new Intl.DateTimeFormat(format.locale, { ...options, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  const day = cachedFormat(format.locale, format.timeZone, "day", { weekday: "short", day: "numeric", month: "short" });
+  const time = timeFormat(format.timeZone, format.locale);
   const sameDay = day.format(start) === day.format(new Date(end.getTime() - 1));
   return sameDay
     ? `${day.format(start)}, ${time.format(start)}–${time.format(end)}`
     : `${day.format(start)}, ${time.format(start)} – ${day.format(end)}, ${time.format(end)}`;
+}
+
+/** @type {Map<string, Intl.DateTimeFormat>} a week of 300 events formats 600 times: formatters are dear to make */
+const formats = new Map();
+
+/** @param {string | undefined} locale @param {string | undefined} timeZone @param {string} name @param {Intl.DateTimeFormatOptions} options */
+function cachedFormat(locale, timeZone, name, options) {
+  const key = `${locale ?? ""}|${timeZone ?? ""}|${name}`;
+  let format = formats.get(key);
+  if (format === undefined) formats.set(key, (format = new Intl.DateTimeFormat(locale, { ...options, timeZone })));
+  return format;
+}
+
+/** "09:30" in `timeZone` (the browser's when undefined), 24-hour. @param {string} [timeZone] @param {string} [locale] */
+export function timeFormat(timeZone, locale) {
+  return cachedFormat(locale, timeZone, "time", { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
 }
 
 /** The conflicts of a 409 time_slot_taken, or an empty list when `error` is something else. */

@@ -1,7 +1,8 @@
 // @ts-check
 /**
- * The goals board: a form to add a goal, and one card per goal with its progress, a way to set the
- * progress, complete or reopen it, edit it and delete it.
+ * The goals board: a form to add a goal, and the goals as cards in three columns by state (to do,
+ * in progress, done), each with its owner, due date (marked when overdue), progress, a way to set
+ * the progress, complete or reopen it, edit it and delete it.
  *
  * @typedef {import("../lib/types.js").Goal} Goal
  * @typedef {import("../lib/types.js").ApiErrorInfo} ApiErrorInfo
@@ -14,11 +15,18 @@
  */
 import { describeError } from "../lib/messages.js";
 import { boardOrder } from "../lib/live-state.js";
+import { dateInZone, goalColumn, initials, isDueToday, isOverdue } from "../lib/goal-board.js";
 import { byId, h, keepingFocus, showMessage } from "./dom.js";
 
 export class GoalsView {
   #form = byId("goal-form", HTMLFormElement);
-  #list = byId("goal-list", HTMLUListElement);
+  /** @type {Record<import("../lib/goal-board.js").GoalColumn, HTMLElement>} */
+  #lists = {
+    todo: /** @type {HTMLElement} */ (document.querySelector('.goal-list[data-column="todo"]')),
+    doing: /** @type {HTMLElement} */ (document.querySelector('.goal-list[data-column="doing"]')),
+    done: /** @type {HTMLElement} */ (document.querySelector('.goal-list[data-column="done"]')),
+  };
+  #memberOptions = byId("member-options", HTMLDataListElement);
   #empty = byId("goal-empty", HTMLElement);
   #error = byId("goal-error", HTMLElement);
   #status = byId("goal-status", HTMLElement);
@@ -70,10 +78,20 @@ export class GoalsView {
         this.#shownVersions.delete(id);
         if (this.#editingId === id) this.#editingId = null;
       }
-      // Only touch the list when its order or members changed, so focus inside a card survives.
-      const current = [...this.#list.children];
-      if (current.length !== cards.length || current.some((child, i) => child !== cards[i])) this.#list.replaceChildren(...cards);
+      // Only touch a column when its order or members changed, so focus inside a card survives.
+      for (const [column, list] of Object.entries(this.#lists)) {
+        const inColumn = cards.filter((_, i) => goalColumn(/** @type {Goal} */ (ordered[i])) === column);
+        const current = [...list.children];
+        if (current.length !== inColumn.length || current.some((child, i) => child !== inColumn[i])) list.replaceChildren(...inColumn);
+        const count = document.querySelector(`[data-count="${column}"]`);
+        if (count) count.textContent = String(inColumn.length);
+      }
     });
+  }
+
+  /** The names the owner fields offer. @param {readonly string[]} members */
+  renderMembers(members) {
+    this.#memberOptions.replaceChildren(...members.map((name) => h("option", { value: name })));
   }
 
   /** @param {Goal} goal */
@@ -101,12 +119,9 @@ export class GoalsView {
     const editButton = h("button", { type: "button", class: "secondary", "data-focus-key": key("edit") }, "Edit");
     const deleteButton = h("button", { type: "button", class: "danger", "data-focus-key": key("delete") }, "Delete");
     deleteButton.addEventListener("click", () => void this.#delete(goal));
-    const card = h("li", { class: "goal", "data-goal-id": goal.id, "data-completed": goal.completed },
+    const card = h("li", { class: "goal", "data-goal-id": goal.id, "data-completed": goal.completed, "data-overdue": isOverdue(goal, dateInZone(Date.now())) },
       h("h3", { class: "goal-title" }, goal.completed ? h("span", { class: "done-mark", "aria-hidden": "true" }, "✓ ") : null, goal.title),
-      h("p", { class: "goal-meta muted" },
-        `Owner: ${goal.owner}`,
-        goal.due ? ` · due ${new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" }).format(new Date(goal.due))}` : "",
-        goal.completed ? " · completed" : ""),
+      this.#meta(goal),
       goal.description ? h("p", { class: "goal-description" }, goal.description) : null,
       h("div", { class: "goal-progress" },
         h("progress", { max: 100, value: goal.progress, "aria-label": `Progress of ${goal.title}` }),
@@ -116,6 +131,19 @@ export class GoalsView {
     );
     editButton.addEventListener("click", () => this.#openEditor(goal, card));
     return card;
+  }
+
+  /** Owner (with initials), due date and whether it is overdue. @param {Goal} goal */
+  #meta(goal) {
+    const today = dateInZone(Date.now());
+    const overdue = isOverdue(goal, today), dueToday = isDueToday(goal, today);
+    const dueText = goal.due ? new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" }).format(new Date(goal.due)) : null;
+    return h("p", { class: "goal-meta" },
+      h("span", { class: "avatar", "aria-hidden": "true" }, initials(goal.owner)),
+      h("span", { class: "goal-owner" }, `Owner: ${goal.owner}`),
+      dueText === null ? null : h("span", { class: "goal-due", "data-overdue": overdue, "data-due-today": dueToday },
+        overdue ? `Overdue · was due ${dueText}` : dueToday ? `Due today` : `Due ${dueText}`),
+      goal.completed ? h("span", { class: "visually-hidden" }, " · completed") : null);
   }
 
   /** Replaces the card's body with an edit form. @param {Goal} goal @param {HTMLLIElement} card */
@@ -128,7 +156,7 @@ export class GoalsView {
     const title = h("input", { name: "title", required: true, maxlength: 200, value: goal.title });
     const description = h("textarea", { name: "description", rows: 2, maxlength: 5000 });
     description.value = goal.description;
-    const owner = h("input", { name: "owner", maxlength: 100, value: goal.owner });
+    const owner = h("input", { name: "owner", maxlength: 100, value: goal.owner, list: "member-options", autocomplete: "off" });
     const due = h("input", { name: "due", type: "date", value: goal.due ? goal.due.slice(0, 10) : "" });
     const cancel = h("button", { type: "button", class: "secondary" }, "Cancel");
     const form = h("form", { class: "goal-edit-form", "aria-label": `Edit ${goal.title}` },

@@ -1,6 +1,7 @@
 // @ts-check
 /**
- * The team timer panel: countdown, phase, round, who drives it and who is online, and the controls.
+ * The team timer strip, always in view: countdown with the phase as a ring, rounds, who runs it,
+ * who is here (initials), the controls, a sound switch (a chime when a phase ends), the settings.
  * The countdown is recomputed from the deadline on every tick (see lib/countdown.js), so a tick the
  * browser delayed or skipped in a background tab costs nothing.
  *
@@ -8,9 +9,11 @@
  * @typedef {import("../lib/live-state.js").OnlineAgent} OnlineAgent
  * @typedef {"start" | "pause" | "resume" | "skip" | "stop"} TimerAction
  */
-import { availableControls, documentTitle, formatCountdown, phaseLabel, remainingMs, timerAnnouncement } from "../lib/countdown.js";
-import { masterLabel } from "../lib/live-state.js";
+import { availableControls, documentTitle, formatCountdown, phaseLabel, remainingMs, roundsLabel, timerAnnouncement } from "../lib/countdown.js";
+import { initials } from "../lib/goal-board.js";
 import { byId, h, showMessage } from "./dom.js";
+
+const MUTED_KEY = "groupsync.muted";
 
 const TICK_MS = 250;
 
@@ -25,6 +28,11 @@ export class TimerView {
   #people = byId("people-online", HTMLElement);
   #startForm = byId("timer-start-form", HTMLFormElement);
   #setForm = byId("timer-set-form", HTMLFormElement);
+  #ring = byId("timer-ring", HTMLElement);
+  #mute = byId("mute-switch", HTMLButtonElement);
+  #muted = readMuted();
+  /** @type {AudioContext | null} made on the first click (browsers allow sound only after one) */
+  #audio = null;
   /** @type {TeamTimer | null} */
   #timer = null;
   #offsetMs;
@@ -62,6 +70,13 @@ export class TimerView {
       event.preventDefault();
       onSet(Number(new FormData(this.#setForm).get("duration_minutes")));
     });
+    this.#showMuted();
+    this.#mute.addEventListener("click", () => {
+      this.#muted = !this.#muted;
+      try { localStorage.setItem(MUTED_KEY, String(this.#muted)); } catch { /* private mode */ }
+      this.#showMuted();
+      if (!this.#muted) this.#chime();
+    });
     this.render(null); // controls stay disabled until the timer's state is known
     setInterval(() => this.tick(), TICK_MS);
   }
@@ -73,15 +88,20 @@ export class TimerView {
     if (timer !== null && before !== null) {
       const announcement = timerAnnouncement(before, timer);
       if (announcement !== null) this.#announcer.textContent = announcement;
+      if (timer.phase !== before.phase && before.phase !== "idle" && timer.phase !== "idle") this.#chime();
     }
     if (timer === null || before === null || timer.ends_at !== before.ends_at || timer.phase !== before.phase) this.#phaseOverReported = false;
+    // A refusal ("already running") answers the timer as it was: once it changes, it is stale.
+    if (before !== null && timer !== null && (timer.phase !== before.phase || timer.paused !== before.paused || timer.ends_at !== before.ends_at)) this.showError("");
     this.#phase.textContent = timer === null ? "Timer unavailable" : phaseLabel(timer);
     this.#phase.dataset.phase = timer?.phase ?? "idle";
     this.#phase.dataset.paused = String(timer?.paused ?? false);
     this.#round.textContent = timer === null || timer.phase === "idle"
       ? ""
-      : `Focus rounds done: ${timer.round} · a long break every ${timer.settings.long_break_every}`;
-    this.#master.textContent = `Timer driven by: ${masterLabel(timer)}`;
+      : roundsLabel(timer.round, timer.settings.long_break_every);
+    this.#master.textContent = runByLabel(timer);
+    this.#ring.dataset.phase = timer?.phase ?? "idle";
+    this.#ring.dataset.paused = String(timer?.paused ?? false);
     const controls = availableControls(timer);
     for (const button of document.querySelectorAll("[data-timer-action]")) {
       if (button instanceof HTMLButtonElement) button.disabled = !controls[/** @type {TimerAction} */ (button.dataset.timerAction)];
@@ -98,13 +118,18 @@ export class TimerView {
     for (const nodeId of this.#timer?.members ?? []) if (!byNode.has(nodeId)) byNode.set(nodeId, { node_id: nodeId, member: "" });
     const items = [...byNode.values()].sort((a, b) => Number(b.node_id === master) - Number(a.node_id === master) || a.node_id.localeCompare(b.node_id));
     this.#online.replaceChildren(
-      ...items.map((agent) => h("li", { "data-node-id": agent.node_id },
-        h("span", { class: "node-id" }, agent.node_id),
-        agent.member ? h("span", { class: "muted" }, ` (${agent.member})`) : null,
-        agent.node_id === master ? h("span", { class: "badge" }, "master") : null,
-      )),
+      ...items.map((agent) => {
+        const name = agent.member || agent.node_id;
+        const leads = agent.node_id === master;
+        return h("li", { "data-node-id": agent.node_id, class: "avatar-item", title: `${agent.node_id}${agent.member ? ` (${agent.member})` : ""}${leads ? ", runs the timer" : ""}` },
+          h("span", { class: "avatar", "data-leads": leads, "aria-hidden": "true" }, initials(name)),
+          h("span", { class: "node-id" }, agent.node_id),
+          agent.member ? h("span", { class: "visually-hidden" }, ` (${agent.member})`) : null,
+          leads ? h("span", { class: "badge" }, "master") : null,
+        );
+      }),
     );
-    if (items.length === 0) this.#online.append(h("li", { class: "muted" }, "No agents online. Start one with groupsync-agent start."));
+    if (items.length === 0) this.#online.append(h("li", { class: "muted no-agents" }, "No agents online"));
   }
 
   /**
@@ -113,6 +138,7 @@ export class TimerView {
    */
   renderPeople(people) {
     this.#people.textContent = people.length === 0 ? "Dashboard open: nobody" : `Dashboard open: ${people.join(", ")}`;
+    this.#people.title = this.#people.textContent;
   }
 
   /** @param {string} text empty to clear */
@@ -130,10 +156,49 @@ export class TimerView {
       this.#countdown.dataset.remainingMs = String(Math.round(remaining));
       this.#shownText = text;
       document.title = documentTitle(timer, remaining);
+      const done = timer === null || timer.phase === "idle" || timer.duration_ms <= 0 ? 0 : 1 - remaining / timer.duration_ms;
+      this.#ring.style.setProperty("--done", String(Math.min(1, Math.max(0, done))));
     }
     if (timer !== null && timer.phase !== "idle" && !timer.paused && remaining <= 0 && !this.#phaseOverReported) {
       this.#phaseOverReported = true;
       this.#onPhaseOver();
     }
   }
+
+
+  #showMuted() {
+    this.#mute.setAttribute("aria-checked", String(!this.#muted));
+    this.#mute.replaceChildren(h("span", { class: "switch-word" }, this.#muted ? "Sound off" : "Sound on"));
+  }
+
+  /** Two soft notes when a phase gives way to the next, unless muted. */
+  #chime() {
+    if (this.#muted || typeof AudioContext === "undefined") return;
+    try {
+      this.#audio ??= new AudioContext();
+      const audio = this.#audio;
+      [660, 880].forEach((frequency, i) => {
+        const oscillator = audio.createOscillator(), gain = audio.createGain();
+        const at = audio.currentTime + i * 0.18;
+        oscillator.frequency.value = frequency;
+        gain.gain.setValueAtTime(0.0001, at);
+        gain.gain.exponentialRampToValueAtTime(0.2, at + 0.02);
+        gain.gain.exponentialRampToValueAtTime(0.0001, at + 0.35);
+        oscillator.connect(gain).connect(audio.destination);
+        oscillator.start(at);
+        oscillator.stop(at + 0.4);
+      });
+    } catch { /* no sound device: the announcement still says it */ }
+  }
+}
+
+function readMuted() {
+  try { return localStorage.getItem(MUTED_KEY) === "true"; } catch { return false; }
+}
+
+/** Who runs the timer, in plain words (no terms or roles). @param {TeamTimer | null} timer */
+function runByLabel(timer) {
+  if (timer === null) return "Timer run by: unknown";
+  if (timer.master === null) return "Timer run by the server (no agent is running it)";
+  return `Timer run by agent ${timer.master}`;
 }

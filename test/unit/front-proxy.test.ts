@@ -1,0 +1,55 @@
+import { createServer, type IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FrontProxy } from "../../dev/front-proxy.ts";
+import { freePort } from "../../dev/ports.ts";
+import { rawRequest, requestHead } from "../helpers/raw-http.ts";
+
+/**
+ * The worker counts wrong secrets and tokens per CF-Connecting-IP. wrangler dev keeps one a client
+ * sends, so the dev stack's front proxy must always replace it with the socket's peer: real sockets
+ * on both sides, an upstream that reports the header it received.
+ */
+let upstream: ReturnType<typeof createServer>;
+let proxy: FrontProxy;
+let port: number;
+
+const seen = (req: IncomingMessage) => JSON.stringify({ ips: req.headersDistinct["cf-connecting-ip"] ?? [] });
+
+beforeAll(async () => {
+  upstream = createServer((req, res) => res.end(seen(req)));
+  upstream.on("upgrade", (req, socket) => socket.end(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n${seen(req)}`));
+  await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+  proxy = new FrontProxy();
+  port = await freePort();
+  await proxy.listen(port);
+  proxy.setUpstream((upstream.address() as AddressInfo).port);
+});
+
+afterAll(async () => {
+  await proxy.close();
+  upstream.close();
+});
+
+describe("the front proxy's CF-Connecting-IP", () => {
+  it("is the socket's peer when the client sends none", async () => {
+    const res = await fetch(`http://127.0.0.1:${port}/ping`);
+    expect(await res.json()).toEqual({ ips: ["127.0.0.1"] });
+  });
+
+  it("replaces one the client sends, however it is spelled and however many", async () => {
+    const head = requestHead(["GET /admin/teams HTTP/1.1", "Host: localhost", "CF-Connecting-IP: 203.0.113.9", "cf-connecting-ip: 198.51.100.1"]);
+    const { answer } = rawRequest(port, head);
+    const { status, text } = await answer;
+    expect(status).toBe(200);
+    expect(text).toContain('{"ips":["127.0.0.1"]}');
+  });
+
+  it("replaces one sent with a WebSocket upgrade too", async () => {
+    const head = requestHead(["GET /ws HTTP/1.1", "Host: localhost", "Connection: Upgrade", "Upgrade: websocket", "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "CF-Connecting-IP: 203.0.113.9"]);
+    const { answer } = rawRequest(port, head);
+    const { status, text } = await answer;
+    expect(status).toBe(101);
+    expect(text).toContain('{"ips":["127.0.0.1"]}');
+  });
+});
