@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { client, newTeam } from "./api.ts";
+import { call, client, newTeam } from "./api.ts";
 
 /**
  * Storing series (issue #17, slice 3): each occurrence is an entry of its own in the calendar's
@@ -170,5 +170,14 @@ describe("a stored series", () => {
     expect((await ana.patch("/events/five", { recurrence: ["RRULE:FREQ=DAILY;COUNT=6"] })).status).toBe(200);
     expect((await ana.patch("/events/five", { title: "same occurrences, no room needed" })).status).toBe(200);
     expect((await listed(ana)).length).toBe(6);
+  });
+
+  it("the .ics feed has each occurrence as an event with a UID of its own", async () => {
+    const team = await teamWithSeries();
+    const res = await call("/calendar.ics?from=2031-01-01T00:00:00Z&to=2032-01-01T00:00:00Z", { headers: { authorization: `Bearer ${team.token}` } });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    const uids = [...text.matchAll(/^UID:(.*)$/gm)].map((m) => m[1]!.trim());
+    expect(uids).toEqual(mondays.map((d) => `standup-${Date.parse(nine(d))}@${team.team}.groupsync`));
   });
 });
