@@ -151,12 +151,21 @@ describe("a stored series", () => {
     expect((await team.post("/events", { title: "taken", starts_at: nine("2031-03-11") })).status).toBe(409);
   });
 
-  it("a transaction that would delete or change a series is refused, and the series stays", async () => {
+  it("a transaction that would change a series is refused, and the series stays; one that deletes it frees every occurrence on commit", async () => {
     const team = await teamWithSeries();
-    const del = await team.post("/tx", { ops: [{ type: "calendar.delete", id: "standup" }], commit: true });
-    expect(del.status).toBe(400);
-    expect((del.json as { error: { message: string } }).error.message).toContain("series cannot be created, changed or deleted in a transaction yet");
+    const change = await team.post("/tx", { ops: [{ type: "calendar.update", id: "standup", data: { title: "renamed" } }], commit: true });
+    expect(change.status).toBe(400);
+    expect((change.json as { error: { message: string } }).error.message).toContain("series cannot be created or changed in a transaction yet");
+    expect((await listed(team)).map((e) => e.title)).toEqual(Array(4).fill("standup"));
+
+    const del = await team.post("/tx", { ops: [{ type: "calendar.delete", id: "standup" }, { type: "calendar.create", data: { title: "in its place", starts_at: nine(mondays[3]!) } }], commit: true });
+    // The create meets the occurrence the delete frees only at commit: the transaction is refused whole.
+    expect(del.status).toBe(409);
     expect((await listed(team)).length).toBe(4);
+    const alone = await team.post("/tx", { ops: [{ type: "calendar.delete", id: "standup" }], commit: true });
+    expect(alone.status).toBe(200);
+    expect(await listed(team)).toEqual([]);
+    for (const day of mondays) expect((await team.post("/events", { title: "now free", starts_at: nine(day) })).status).toBe(201);
   });
 
   it("each occurrence counts toward QUOTA_EVENTS: a create needs room for all, a rewrite for those it adds", async () => {

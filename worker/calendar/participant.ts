@@ -62,13 +62,14 @@ export class CalendarParticipant extends ResourceParticipant<ReturnType<typeof c
     const attempt = async (): Promise<PrepareOutcome> => {
       const raw = await this.store.get<string>(this.keys.event(id));
       if (raw === null) return { kind: "missing" };
-      const current = notSeries(JSON.parse(raw) as Event);
+      const current = JSON.parse(raw) as Event;
+      // A series may be deleted: its occurrences keep their time until the commit frees them all.
       const hold =
         patch === undefined
           ? holdFor("delete", current)
           : holdFor(
               "update",
-              notSeries(builtFromData(buildEvent(patchedEventFields(current, patch), { id, created_by: current.created_by, created_at: current.created_at, updated_at: now, version: current.version + 1 }))),
+              notSeries(builtFromData(buildEvent(patchedEventFields(notSeries(current), patch), { id, created_by: current.created_by, created_at: current.created_at, updated_at: now, version: current.version + 1 }))),
             );
       return this.#hold(tx, n, { ...hold, previous: raw, expectedVersion: current.version }, leaseEnd, op.earlierCreates);
     };
@@ -112,11 +113,11 @@ export class CalendarParticipant extends ResourceParticipant<ReturnType<typeof c
       const keys = [k.txHolds(tx), k.leases, k.teamStarts, k.maxLength];
       for (const { key, hold } of await this.#holds(holdKeys)) {
         if (hold === null) {
-          keys.push(key, key, key, key, key, key, key); // gone already: the script only forgets it
+          keys.push(key, key, key, key, key, key, key, key); // gone already: the script only forgets it
           continue;
         }
         const previous = hold.kind === "create" ? hold.calendar : (JSON.parse(hold.previous!) as Event).calendar;
-        keys.push(key, k.event(hold.event_id), k.starts(hold.calendar), k.ends(hold.calendar), k.starts(previous), k.ends(previous), k.lock(hold.event_id));
+        keys.push(key, k.event(hold.event_id), k.starts(hold.calendar), k.ends(hold.calendar), k.starts(previous), k.ends(previous), k.lock(hold.event_id), k.occurrences(hold.event_id));
       }
       const reply = (await applyEventHoldsScript.run(
         this.store,
@@ -158,12 +159,13 @@ interface HoldRecord {
 }
 
 /**
- * A hold covers one interval, so a series (many occurrences) cannot be held yet: creating,
- * changing or cancelling one in a transaction is refused rather than checking one occurrence only.
+ * A hold covers one interval, so a series (many occurrences) cannot be held yet: creating or
+ * changing one in a transaction is refused rather than checking one occurrence only. (Deleting one
+ * needs no check: its occurrences stay busy until the commit removes them all.)
  */
 function notSeries(event: Event): Event {
   if (event.recurrence !== undefined) {
-    throw new InvalidOp([{ field: "data.recurrence", message: `event ${event.id} is a series; series cannot be created, changed or deleted in a transaction yet (issue #17): use /events` }]);
+    throw new InvalidOp([{ field: "data.recurrence", message: `event ${event.id} is a series; series cannot be created or changed in a transaction yet (issue #17): use /events (a transaction may delete one)` }]);
   }
   return event;
 }

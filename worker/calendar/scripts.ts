@@ -190,28 +190,24 @@ return {'ok'}`,
  * Applies a committed transaction's calendar holds; idempotent (a hold already applied is gone).
  * The worker reads the holds first (SMEMBERS of tx holds, then each hold) to name every key here.
  * KEYS: tx holds, leases, team start, team max length, then per hold: hold, event, its calendar's
- *       start and end, the previous calendar's start and end (update, delete), event lock; then
- *       feed stream, feed seq.
+ *       start and end, the previous calendar's start and end (update, delete), event lock, the
+ *       event's occurrences (a series being deleted: all its entries go); then feed stream, feed seq.
  * ARGV: tx id, channel, team, member, now, feed inline.
  * Returns {count, remaining, feed...}: `remaining` holds were added after the worker read them
  * (the lease stays until none is left, so the worker reads again or recovery finds them).
  */
 export const applyEventHoldsScript = new LuaScript(
   "apply_event_holds",
-  "090ddcbc77ef1296057dfb402b19a4534d78bbba",
-  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${LEAVE_LEASE_LUA}local count = 0
-for i = 5, #KEYS - 2, 7 do
-  local holdKey, eventKey, startKey, endKey, oldStartKey, oldEndKey, lockKey = KEYS[i], KEYS[i + 1], KEYS[i + 2], KEYS[i + 3], KEYS[i + 4], KEYS[i + 5], KEYS[i + 6]
+  "3feb485daeb52f750613491fc1b41cee34072794",
+  `${REMOVE_ENTRIES}${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${LEAVE_LEASE_LUA}local count = 0
+for i = 5, #KEYS - 2, 8 do
+  local holdKey, eventKey, startKey, endKey, oldStartKey, oldEndKey, lockKey, occurrencesKey = KEYS[i], KEYS[i + 1], KEYS[i + 2], KEYS[i + 3], KEYS[i + 4], KEYS[i + 5], KEYS[i + 6], KEYS[i + 7]
   local raw = redis.call('GET', holdKey)
   if raw then
     local hold = cjson.decode(raw)
     local id = hold.event_id
     local message
-    if hold.kind ~= 'create' then
-      redis.call('ZREM', oldStartKey, id)
-      redis.call('ZREM', oldEndKey, id)
-      redis.call('ZREM', KEYS[3], id)
-    end
+    if hold.kind ~= 'create' then remove_entries(occurrencesKey, id, oldStartKey, oldEndKey, KEYS[3]) end
     if hold.kind == 'delete' then
       redis.call('DEL', eventKey)
       message = '{"type":"event.deleted","team":' .. cjson.encode(ARGV[3]) .. ',"id":' .. cjson.encode(id) .. ',"by":' .. cjson.encode(ARGV[4]) .. ',"at":' .. cjson.encode(ARGV[5]) .. ',"tx":' .. cjson.encode(ARGV[1]) .. '}'
