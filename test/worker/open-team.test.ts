@@ -48,6 +48,23 @@ describe("the dev open team", () => {
     own.webSocket!.close();
   });
 
+  it("takes more token-less sockets than one member's cap: everyone there is the same member, so only the team cap applies", async () => {
+    // (The hub reads its own bindings, so the default cap of 10 per member is the one in force.)
+    const env = openEnv();
+    const firsts = [];
+    const sockets: WebSocket[] = [];
+    for (let i = 0; i < 12; i++) {
+      const res = await open("/ws", { headers: { upgrade: "websocket" } }, env);
+      expect(res.status).toBe(101);
+      const ws = res.webSocket!;
+      firsts.push(new Promise<string>((resolve) => ws.addEventListener("message", (e) => resolve(JSON.parse(String(e.data)).type), { once: true })));
+      ws.accept();
+      sockets.push(ws);
+    }
+    expect(await Promise.all(firsts)).toEqual(Array(12).fill("hello"));
+    for (const ws of sockets) ws.close();
+  });
+
   it("answers only Host 127.0.0.1, localhost and [::1] by default (DNS rebinding), or those in ALLOWED_HOSTS", async () => {
     for (const host of ["localhost:8787", "[::1]:8787", "127.0.0.1"]) expect((await open("/events", { headers: { host } })).status).toBe(200);
     const rebound = await open("/events", { headers: { host: "evil.example:8787" } });

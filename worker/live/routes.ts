@@ -3,7 +3,7 @@ import { z } from "zod";
 import { MAX_DURATION_MS, type TimerCommand } from "../../shared/pomodoro.ts";
 import { requireMember } from "../auth/access.ts";
 import { agentKeyRoutes } from "../auth/agent-key-routes.ts";
-import type { AppEnv } from "../env.ts";
+import { configOf, type AppEnv } from "../env.ts";
 import { ApiError } from "../http-errors.ts";
 import { invalid, readBody, readQuery } from "../request.ts";
 import { hubGotSocket } from "./changes.ts";
@@ -38,6 +38,9 @@ liveRoutes.get("/ws", async (c) => {
   headers.set("x-groupsync-team", team);
   headers.set("x-groupsync-member", member);
   headers.set("x-groupsync-client", query.client);
+  // Every token-less user of the dev open team is one member; the hub then holds them to the team cap only.
+  if (configOf(c.env).openTeam === team) headers.set("x-groupsync-open-team", "1");
+  else headers.delete("x-groupsync-open-team");
   if (query.last_seq === undefined) headers.delete("x-groupsync-last-seq");
   else headers.set("x-groupsync-last-seq", String(query.last_seq));
   const upgraded = await hubFor(c.env, team).fetch(new Request(c.req.raw.url, { method: "GET", headers }));

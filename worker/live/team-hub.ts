@@ -207,10 +207,12 @@ export class TeamHub extends DurableObject<Env> {
     // Counted before this one is accepted: sockets this hub is closing no longer count.
     const open = (tag?: string) => this.ctx.getWebSockets(tag).filter((ws) => !this.#closing.has(ws)).length;
     const caps = configOf(this.env).liveSockets;
+    // On the dev open team every token-less tab and agent is the same member: only the team cap applies there.
+    const perMember = request.headers.get("x-groupsync-open-team") === "1" ? Infinity : caps.perMember;
     const refusal =
       open() >= caps.perTeam
         ? `the team already has ${caps.perTeam} live sockets open (LIVE_MAX_SOCKETS_PER_TEAM)`
-        : open(memberTag(member)) >= caps.perMember
+        : open(memberTag(member)) >= perMember
           ? `${member} already has ${caps.perMember} live sockets open (LIVE_MAX_SOCKETS_PER_MEMBER); close a tab or an agent`
           : null;
     // Accepted even when refused, so a browser can read why (an HTTP refusal of an upgrade shows it nothing).
