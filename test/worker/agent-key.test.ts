@@ -31,7 +31,10 @@ describe("/team/agent-key", () => {
 
   it("PUT gives the worker the team's own key; a weak or missing one is a 400 naming team_key", async () => {
     const t = await newTeam();
-    for (const body of [{}, { team_key: "short" }, { team_key: "aaaaaaaaaaaaaaaaaaaaaaaa" }, { team_key: 42 }]) {
+    const loneSurrogates = Array.from({ length: 16 }, (_, i) => String.fromCharCode(0xd800 + i)).join("");
+    const controls = Array.from({ length: 16 }, (_, i) => String.fromCharCode(1 + i)).join("");
+    const nuls = "\u0000".repeat(8) + "abcdefgh";
+    for (const body of [{}, { team_key: "short" }, { team_key: "aaaaaaaaaaaaaaaaaaaaaaaa" }, { team_key: 42 }, { team_key: loneSurrogates }, { team_key: controls }, { team_key: nuls }, { team_key: "0123456789abcdef".repeat(125) }]) {
       const res = await t.put("/team/agent-key", body);
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(res.json.error.details.fields[0].field).toBe("team_key");
