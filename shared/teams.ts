@@ -20,7 +20,12 @@ export const IssuedTokens = z.object({
 
 /** GET /admin/teams?cursor=&limit= (SCAN: a page may be short; go on while next_cursor is not null). */
 export const TeamListQuery = z.strictObject({
-  cursor: z.string().regex(/^\d{1,20}$/, { error: "must be the next_cursor of the previous page (digits)" }).default("0"),
+  // A Redis SCAN cursor: an unsigned 64-bit number, so digits up to 18446744073709551615.
+  cursor: z
+    .string()
+    .regex(/^\d{1,20}$/, { error: "must be the next_cursor of the previous page (digits)" })
+    .refine((text) => BigInt(text) <= 0xffff_ffff_ffff_ffffn, { error: "must be the next_cursor of the previous page (at most 18446744073709551615)" })
+    .default("0"),
   limit: z.coerce.number({ error: "must be a whole number" }).int({ error: "must be a whole number" }).min(1, { error: "must be 1 or more" }).max(1000, { error: "must be at most 1000" }).default(100),
 });
 export const TeamList = z.object({

@@ -54,11 +54,13 @@ describe("GET /admin/teams", () => {
   it("needs the admin secret and a valid cursor and limit", async () => {
     const t = await newTeam();
     expect((await call("/admin/teams", { headers: { authorization: `Bearer ${t.token}` } })).status).toBe(401);
-    for (const [query, field] of [["cursor=abc", "cursor"], ["limit=0", "limit"], ["limit=5000", "limit"], ["x=1", "x"]] as const) {
+    for (const [query, field] of [["cursor=abc", "cursor"], ["cursor=18446744073709551616", "cursor"], ["cursor=99999999999999999999", "cursor"], ["limit=0", "limit"], ["limit=5000", "limit"], ["x=1", "x"]] as const) {
       const res = await admin("GET", `/admin/teams?${query}`);
       expect(res.status).toBe(400);
       expect((await errorOf(res)).details.fields[0].field).toBe(field);
     }
+    // The largest cursor Redis can hand out is still a page, not an error.
+    expect((await admin("GET", "/admin/teams?cursor=18446744073709551615")).status).toBe(200);
   });
 });
 
