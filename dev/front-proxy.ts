@@ -22,6 +22,8 @@ import { CommonErrorCodes, errorBody } from "../shared/errors.ts";
 const RESTARTING_BODY = JSON.stringify({ error: { code: "worker_restarting", message: "the worker is restarting; retry in a moment" } });
 const MALFORMED_AUTHORIZATION_BODY = JSON.stringify(errorBody(CommonErrorCodes.unauthorized, MALFORMED_AUTHORIZATION));
 const TOO_LARGE_BODY = JSON.stringify(errorBody(CommonErrorCodes.payloadTooLarge, bodyTooLargeMessage()));
+// RFC 9112 3.2: a request with more than one Host is a 400. workerd would fail to build its URL (a bare 500).
+const DUPLICATE_HOST_BODY = JSON.stringify(errorBody(CommonErrorCodes.badRequest, "the request has more than one Host header; send exactly one"));
 
 /** Headers and body must both arrive within this long of the request's start. */
 export const BODY_TIMEOUT_MS = 10_000;
@@ -77,6 +79,7 @@ export class FrontProxy {
     if (this.#upstreamPort === null) return answerRestarting(res);
     if (Number(req.headers["content-length"] ?? 0) > MAX_BODY_BYTES) return answerTooLarge(res);
     if (hasEmptyAuthorization(req)) return answerMalformedAuthorization(res);
+    if (hostCount(req) > 1) return answerDuplicateHost(res);
     readBodyUpTo(req, MAX_BODY_BYTES).then(
       (body) => (body === null ? answerTooLarge(res) : this.#send(req, body, res)),
       () => res.destroy(),
@@ -110,6 +113,10 @@ export class FrontProxy {
     const port = this.#upstreamPort;
     if (port === null) {
       client.end(`HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(RESTARTING_BODY)}\r\nConnection: close\r\n\r\n${RESTARTING_BODY}`);
+      return;
+    }
+    if (hostCount(req) > 1) {
+      client.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(DUPLICATE_HOST_BODY)}\r\nConnection: close\r\n\r\n${DUPLICATE_HOST_BODY}`);
       return;
     }
     const upstream = connect(port, "127.0.0.1", () => {
@@ -150,6 +157,17 @@ function hasEmptyAuthorization(req: IncomingMessage): boolean {
     if (req.rawHeaders[i]!.toLowerCase() === "authorization" && req.rawHeaders[i + 1]!.trim() === "") return true;
   }
   return false;
+}
+
+function hostCount(req: IncomingMessage): number {
+  let count = 0;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]!.toLowerCase() === "host") count++;
+  return count;
+}
+
+function answerDuplicateHost(res: ServerResponse): void {
+  res.writeHead(400, { "content-type": "application/json", connection: "close", "content-length": Buffer.byteLength(DUPLICATE_HOST_BODY) });
+  res.end(DUPLICATE_HOST_BODY);
 }
 
 function answerMalformedAuthorization(res: ServerResponse): void {

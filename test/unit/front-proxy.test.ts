@@ -53,3 +53,23 @@ describe("the front proxy's CF-Connecting-IP", () => {
     expect(text).toContain('{"ips":["127.0.0.1"]}');
   });
 });
+
+describe("the front proxy and Host", () => {
+  it("answers a request with two Host headers 400 in the API's error shape (workerd would fail to build its URL)", async () => {
+    for (const hosts of [["Host: 127.0.0.1", "Host: 127.0.0.1"], ["Host: 127.0.0.1", "Host: evil.example"]]) {
+      const { answer } = rawRequest(port, requestHead(["GET /events HTTP/1.1", ...hosts]));
+      const { status, text } = await answer;
+      expect(status).toBe(400);
+      expect(text).toContain('"code":"bad_request"');
+      expect(text).toContain("more than one Host");
+    }
+  });
+
+  it("refuses a WebSocket upgrade with two Host headers too, and forwards one with a single Host", async () => {
+    const upgrade = ["GET /ws HTTP/1.1", "Connection: Upgrade", "Upgrade: websocket", "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="];
+    const twice = await rawRequest(port, requestHead([...upgrade, "Host: localhost", "Host: localhost"])).answer;
+    expect(twice.status).toBe(400);
+    const once = await rawRequest(port, requestHead([...upgrade, "Host: localhost"])).answer;
+    expect(once.status).toBe(101);
+  });
+});
