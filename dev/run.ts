@@ -46,6 +46,9 @@ const WORKER_SETTINGS = [
   "QUOTA_EVENTS",
   "QUOTA_GOALS",
   "QUOTA_OPEN_TRANSACTIONS",
+  "LIVE_MAX_SOCKETS_PER_TEAM",
+  "LIVE_MAX_SOCKETS_PER_MEMBER",
+  "WEBHOOK_TIMEOUT",
 ] as const;
 
 /** A child of the stack: how to start it, and its current process. */

@@ -39,7 +39,9 @@ export function watchWorker(options: WorkerWatchOptions): () => void {
       failedPings = 0;
     } catch {
       failedPings += 1;
-      if (failedPings > (options.pingFailuresAllowed ?? 1)) report(`it stopped answering /ping (${failedPings} tries)`);
+      // Patient: a burst (e.g. a flood on one socket) may stall the runtime for seconds, and a
+      // restart would cut every team's sockets. A dead front workerd is caught by its pid above.
+      if (failedPings > (options.pingFailuresAllowed ?? 5)) report(`it stopped answering /ping (${failedPings} tries)`);
     }
   }, options.pingEveryMs ?? 2_000);
   pidTimer.unref();
