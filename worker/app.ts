@@ -10,6 +10,7 @@ import { liveRoutes } from "./live/routes.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { webhookRoutes } from "./webhooks/routes.ts";
+import { focusRoutes } from "./focus/routes.ts";
 
 /** The whole REST API: each feature is a sub-app mounted here. */
 export function createApp(): Hono<AppEnv> {
@@ -30,6 +31,7 @@ export function createApp(): Hono<AppEnv> {
   app.route("/goals", goalRoutes); // GET, POST /goals; GET, PUT, PATCH, DELETE /goals/:id
   app.route("/tx", txRoutes); // POST /tx; GET /tx/:id; POST /tx/:id/ops, /commit, /abort
   app.route("/", liveRoutes); // GET /ws, /agents; /pomo/*
+  app.route("/focus", focusRoutes); // GET /focus/sessions
   app.route("/webhooks", webhookRoutes); // GET, POST /webhooks; GET, DELETE /webhooks/:id; GET .../deliveries; POST .../redeliver
   answerMethodNotAllowed(app);
   app.notFound(handleNotFound);

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { Event, EventList, EventListQuery, EventPatch, EventWrite, SlotConflict } from "../shared/calendar.ts";
 import { ErrorBody } from "../shared/errors.ts";
 import { Goal, GoalList, GoalListQuery, GoalPatch, GoalWrite } from "../shared/goals.ts";
+import { FocusSessionList, FocusSessionsQuery } from "../shared/focus.ts";
 import { HealthReport } from "../shared/health.ts";
 import { IssuedTokens, MemberCreate, MemberList, TeamCreate, TeamList, TeamListQuery } from "../shared/teams.ts";
 import { AgentInfo, TeamTimer } from "../shared/live.ts";
@@ -26,6 +27,7 @@ const SCHEMAS = {
   GoalWrite: [GoalWrite, "input"],
   GoalPatch: [GoalPatch, "input"],
   GoalList: [GoalList, "output"],
+  FocusSessionList: [FocusSessionList, "output"],
   Error: [ErrorBody, "output"],
   HealthReport: [HealthReport, "output"],
   TeamCreate: [TeamCreate, "input"],
@@ -169,6 +171,14 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
       responses: { 200: ["Set", "TeamTimer"], ...errors(400, 401, 409, 503) },
     },
   },
+  "/focus/sessions": {
+    get: {
+      summary: "Focus history: every focus round that ended (completed, skipped, or cut by stop), once each, in order of its end, paged; rounds a timer the worker keeps finished by its deadline are recorded on the way",
+      tag: "focus",
+      query: FocusSessionsQuery,
+      responses: { 200: ["A page of focus rounds", "FocusSessionList"], ...errors(400, 401, 503) },
+    },
+  },
   "/agents": { get: { summary: "Who is here: the team's agents (connected or recently left, roles, terms, the master) and the members with the dashboard open", tag: "timer", responses: { 200: ["Agents", "AgentList"], ...errors(401, 503) } } },
   "/team/agent-key": {
     get: {
@@ -286,7 +296,7 @@ function build() {
       description: "A shared calendar that never double-books, shared goals, and a group Pomodoro timer. Every error answers `{\"error\": {\"code\", \"message\", \"details\"?}}`.",
     },
     security: [{ member: [] }],
-    tags: [{ name: "calendar" }, { name: "goals" }, { name: "transactions" }, { name: "webhooks" }, { name: "admin" }, { name: "service" }],
+    tags: [{ name: "calendar" }, { name: "goals" }, { name: "focus" }, { name: "transactions" }, { name: "webhooks" }, { name: "admin" }, { name: "service" }],
     paths,
     components: {
       securitySchemes: {
