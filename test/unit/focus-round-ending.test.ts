@@ -56,7 +56,7 @@ describe("which focus rounds a timer change ended", () => {
   it("a report of the break that lands just before the worker's deadline still counts the focus as completed", () => {
     const focus = recordFromReport(report("focus", 0, 25 * MIN, 25 * MIN), "a", 1, 0);
     const brk = recordFromReport(report("short_break", 1, 5 * MIN, 5 * MIN), "a", 1, 25 * MIN - 300);
-    expect(roundsEnded(focus, brk, 25 * MIN - 300)).toMatchObject([{ ended: "completed", round: 0 }]);
+    expect(roundsEnded(focus, brk, 25 * MIN - 300)).toMatchObject([{ ended: "completed", round: 0, endedAt: 25 * MIN, actualMs: 25 * MIN }]);
   });
 
   it("a failover: the new master's report ends the round with the id the old master's would have", () => {

@@ -76,8 +76,8 @@ export function roundsEnded(previous: TimerRecord, next: TimerRecord | null, now
   // A focus stopped the instant it began is no round (and a new one may start at that instant with the same identity).
   const begunNow = current.startedAt >= now;
   if (current.phase === "focus" && (nextRound > current.round || (newSession && !begunNow))) {
-    const how: FocusEnding = newSession ? "stopped" : left <= COMPLETED_WITHIN_MS ? "completed" : "skipped";
-    ended.push(round(current, settings.focusMs, now, Math.max(0, current.durationMs - Math.max(0, left)), how));
+    if (!newSession && left <= COMPLETED_WITHIN_MS) ended.push(round(current, settings.focusMs, now + left, current.durationMs, "completed")); // ran its length, by its own clock
+    else ended.push(round(current, settings.focusMs, now, Math.max(0, current.durationMs - Math.max(0, left)), newSession ? "stopped" : "skipped"));
   }
   if (!newSession) {
     const firstHidden = current.phase === "focus" ? current.round + 1 : current.round;
