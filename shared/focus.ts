@@ -31,7 +31,35 @@ export const FocusSessionsQuery = z.strictObject({
   member: z.string().min(1).max(64).optional().meta({ description: "Only rounds this member was in." }),
   limit: z.coerce.number().int().min(1).max(500).default(100),
   cursor: z.string().max(200).optional().meta({ description: "next_cursor from the previous page." }),
+  format: z.enum(["json", "csv"], { error: "must be json or csv" }).default("json").meta({ description: "csv: one round a line; the next page's cursor is in the Next-Cursor header." }),
 });
 
 export const FocusSessionList = z.object({ sessions: z.array(FocusRound), next_cursor: z.string().nullable() });
 export type FocusSessionList = z.infer<typeof FocusSessionList>;
+
+export const FocusStatsQuery = z.strictObject({
+  from: InstantText.optional().meta({ description: "Only rounds that ended at or after this instant." }),
+  to: InstantText.optional().meta({ description: "Only rounds that ended before this instant; the current streak counts back from its day (default: now)." }),
+  group_by: z.enum(["day", "member", "goal"], { error: "must be day, member or goal" }).default("day"),
+  format: z.enum(["json", "csv"], { error: "must be json or csv" }).default("json"),
+});
+
+export const FocusStatsBucket = z.object({
+  key: z.string().nullable().meta({ description: "The day (YYYY-MM-DD, UTC, by the round's end), member or goal; null for the total, or for rounds with no goal." }),
+  rounds: z.number().int().min(0).meta({ description: "Rounds that ended, however." }),
+  rounds_completed: z.number().int().min(0),
+  focus_ms: z.number().int().min(0).meta({ description: "Time focused: the sum of the rounds' actual_ms." }),
+  focus_minutes: z.number().min(0),
+  longest_streak_days: z.number().int().min(0).meta({ description: "Longest run of consecutive days each with a completed round." }),
+  current_streak_days: z.number().int().min(0).meta({ description: "The run ending on the last day (or the day before, while the last day has none yet)." }),
+});
+export type FocusStatsBucket = z.infer<typeof FocusStatsBucket>;
+
+export const FocusStats = z.object({
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+  group_by: z.enum(["day", "member", "goal"]),
+  total: FocusStatsBucket,
+  groups: z.array(FocusStatsBucket),
+});
+export type FocusStats = z.infer<typeof FocusStats>;

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { Event, EventList, EventListQuery, EventPatch, EventWrite, SlotConflict } from "../shared/calendar.ts";
 import { ErrorBody } from "../shared/errors.ts";
 import { Goal, GoalList, GoalListQuery, GoalPatch, GoalWrite } from "../shared/goals.ts";
-import { FocusSessionList, FocusSessionsQuery } from "../shared/focus.ts";
+import { FocusSessionList, FocusSessionsQuery, FocusStats, FocusStatsQuery } from "../shared/focus.ts";
 import { HealthReport } from "../shared/health.ts";
 import { IssuedTokens, MemberCreate, MemberList, TeamCreate, TeamList, TeamListQuery } from "../shared/teams.ts";
 import { AgentInfo, TeamTimer } from "../shared/live.ts";
@@ -28,6 +28,7 @@ const SCHEMAS = {
   GoalPatch: [GoalPatch, "input"],
   GoalList: [GoalList, "output"],
   FocusSessionList: [FocusSessionList, "output"],
+  FocusStats: [FocusStats, "output"],
   Error: [ErrorBody, "output"],
   HealthReport: [HealthReport, "output"],
   TeamCreate: [TeamCreate, "input"],
@@ -176,7 +177,15 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
       summary: "Focus history: every focus round that ended (completed, skipped, or cut by stop), once each, in order of its end, paged; rounds a timer the worker keeps finished by its deadline are recorded on the way",
       tag: "focus",
       query: FocusSessionsQuery,
-      responses: { 200: ["A page of focus rounds", "FocusSessionList"], ...errors(400, 401, 503) },
+      responses: { 200: ["A page of focus rounds (format=csv: text/csv, the next cursor in Next-Cursor)", "FocusSessionList"], ...errors(400, 401, 503) },
+    },
+  },
+  "/focus/stats": {
+    get: {
+      summary: "Focus figures over a window, per day (UTC), member or goal and in total: rounds, rounds completed, focus minutes, longest and current streak of days with a completed round; format=csv for a spreadsheet",
+      tag: "focus",
+      query: FocusStatsQuery,
+      responses: { 200: ["The figures", "FocusStats"], ...errors(400, 401, 503) },
     },
   },
   "/agents": { get: { summary: "Who is here: the team's agents (connected or recently left, roles, terms, the master) and the members with the dashboard open", tag: "timer", responses: { 200: ["Agents", "AgentList"], ...errors(401, 503) } } },

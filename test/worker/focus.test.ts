@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FocusSessionList } from "../../shared/focus.ts";
+import { FocusSessionList, FocusStats } from "../../shared/focus.ts";
 import { call, newTeam } from "./api.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -97,5 +97,48 @@ describe("focus history with the timer the worker keeps", () => {
     await a.post("/pomo/stop", undefined);
     expect((await sessions(b)).sessions).toEqual([]);
     expect((await call("/focus/sessions")).status).toBe(401);
+  });
+});
+
+describe("GET /focus/stats and the CSV exports", () => {
+  it("sums what the history holds, per day, member and goal, as JSON and CSV", async () => {
+    const t = await newTeam();
+    await t.post("/pomo/start", { focus_minutes: 25 });
+    for (let i = 0; i < 3; i++) {
+      await sleep(10);
+      await t.post("/pomo/skip", undefined);
+      await t.post("/pomo/skip", undefined);
+    }
+    await t.post("/pomo/stop", undefined); // rounds 0-2 skipped, 3 stopped
+    const listed = (await sessions(t)).sessions;
+    expect(listed).toHaveLength(4);
+    const focusMs = listed.reduce((sum, s) => sum + s.actual_ms, 0);
+    const byDay = FocusStats.parse((await t.get("/focus/stats?group_by=day")).json);
+    expect(byDay.total).toMatchObject({ key: null, rounds: 4, rounds_completed: 0, focus_ms: focusMs, longest_streak_days: 0, current_streak_days: 0 });
+    expect(byDay.groups.map((g) => g.key)).toEqual([...new Set(listed.map((s) => s.ended_at.slice(0, 10)))]);
+    const byGoal = FocusStats.parse((await t.get("/focus/stats?group_by=goal")).json);
+    expect(byGoal.groups).toEqual([{ ...byDay.total }]); // every round so far is for no goal
+    expect(FocusStats.parse((await t.get("/focus/stats?group_by=member")).json).groups).toEqual([]); // nobody had an agent or dashboard open
+
+    const csv = await call("/focus/stats?group_by=day&format=csv", { headers: { authorization: `Bearer ${t.token}` } });
+    expect(csv.headers.get("content-type")).toContain("text/csv");
+    const lines = (await csv.text()).trimEnd().split("\r\n");
+    expect(lines[0]).toBe("day,rounds,rounds_completed,focus_ms,focus_minutes,longest_streak_days,current_streak_days");
+    expect(lines.at(-1)).toBe(`total,4,0,${focusMs},${byDay.total.focus_minutes},0,0`);
+
+    const page = await call("/focus/sessions?format=csv&limit=2", { headers: { authorization: `Bearer ${t.token}` } });
+    const rows = (await page.text()).trimEnd().split("\r\n");
+    expect(rows).toHaveLength(3);
+    expect(rows[1]!.split(",")[0]).toBe(listed[0]!.id);
+    expect(page.headers.get("next-cursor")).toBeTruthy();
+  });
+
+  it("refuses a bad group_by or format, naming the field", async () => {
+    const t = await newTeam();
+    for (const [query, field] of [["?group_by=week", "group_by"], ["?format=xml", "format"], ["?to=soon", "to"]] as const) {
+      const res = await t.get(`/focus/stats${query}`);
+      expect(res.status, query).toBe(400);
+      expect(JSON.stringify(res.json), query).toContain(field);
+    }
   });
 });
