@@ -120,5 +120,12 @@ describe("focus history with real agents", () => {
     expect(session.filter((r) => !(r.ended === "completed" && r.actual_ms === 2000)), JSON.stringify(rounds)).toEqual([]);
     expect(new Set(rounds.map((r) => r.recorded_by)).size).toBeGreaterThanOrEqual(2);
     expect(rounds.at(-1)!.members).toEqual(["ana"]);
+
+    // `groupsync-agent stats` prints the week's figures from the same history.
+    const printed = await cluster.cli(["stats"], linkEnv());
+    expect(printed.code, printed.stderr).toBe(0);
+    const completed = rounds.filter((r) => r.ended === "completed").length;
+    expect(printed.stdout).toContain(`${rounds.length} rounds, ${completed} completed`);
+    expect(printed.stdout).toMatch(/^By member:\n  ana  /m);
   });
 });
