@@ -8,6 +8,7 @@ import { GROUPSYNC_VERSION } from "../shared/version.ts";
 import { TIMER_COMMANDS, timerCommand } from "./commands/timer.ts";
 import { TIMER_ENV_USAGE, TIMER_USAGE } from "./commands/timer-options.ts";
 import { tokenCommand } from "./commands/token.ts";
+import { statsCommand } from "./commands/stats.ts";
 import { TX_USAGE, txCommand, UsageError } from "./commands/tx.ts";
 import { CONFIG_USAGE } from "./config-file.ts";
 import { runMenu } from "./menu/terminal-menu.ts";
@@ -24,6 +25,7 @@ Commands:
                   and a bell at each phase change; takes the options of start and join (and --config)
   tx              transactions across calendar and goals (groupsync-agent tx --help)
   token rotate    replace your member token; prints the new one (groupsync-agent token --help)
+  stats           this week's focus figures from the worker: rounds, time focused, streak, per day and member
 
 ${TIMER_USAGE}
 
@@ -57,6 +59,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   }
   if (command === "menu") return runMenuCommand(rest, env);
   if (command === "token") return withExitCodes(() => tokenCommand(rest, env));
+  if (command === "stats") return withExitCodes(() => statsCommand(rest, env));
   if (TIMER_COMMANDS.has(command)) return runTimerCommand(command, rest, env);
   if (command !== "tx") {
     printError(`unknown command '${command}'; see groupsync-agent --help`);

@@ -23,6 +23,7 @@ import { agentTimerSuite } from "./suites/agent-timer.ts";
 import { liveFeedSuite } from "./suites/live-feed.ts";
 import { calendarApiSuite } from "./suites/calendar-api.ts";
 import { historySuite } from "./suites/history.ts";
+import { focusStatsSuite } from "./suites/focus-stats.ts";
 import { redisGatewaySuite } from "./suites/redis-gateway.ts";
 import { transactionsSuite } from "./suites/transactions.ts";
 import { webhooksSuite } from "./suites/webhooks.ts";
@@ -74,6 +75,7 @@ const SUITES: Record<string, Suite> = {
   agent: { needsStack: false, run: agentTimerSuite },
   partition: { needsStack: false, run: agentPartitionSuite },
   history: { needsStack: false, run: historySuite, onlyByName: true },
+  focus: { needsStack: true, run: focusStatsSuite, onlyByName: true },
 };
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5);

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Event } from "./calendar.ts";
+import { FocusRound } from "./focus.ts";
 import { Goal } from "./goals.ts";
 import { MAX_AGENT_TERM } from "./agent-term.ts";
 
@@ -62,6 +63,8 @@ export const Change = z.discriminatedUnion("type", [
   z.object({ ...changeBase, type: z.enum(["tx.committed", "tx.aborted"]), tx: z.string() }),
   z.object({ ...changeBase, type: z.literal("timer.state"), timer: TeamTimer }),
   z.object({ ...changeBase, type: z.enum(["member.joined", "member.left"]), node_id: z.string().optional(), member: z.string(), kind: z.enum(["agent", "browser"]) }),
+  /** A focus round ended and was recorded (shared/focus.ts); sent once per round. */
+  z.object({ ...changeBase, type: z.literal("focus.completed"), round: FocusRound }),
 ]);
 export type Change = z.infer<typeof Change>;
 export type ChangeType = Change["type"];

@@ -13,6 +13,7 @@ import { healthRoutes } from "./routes/health.ts";
 import { webhookRoutes } from "./webhooks/routes.ts";
 import { cors, routeMethods, type MethodsOf } from "./cors.ts";
 import { requestIds } from "./request-id.ts";
+import { focusRoutes } from "./focus/routes.ts";
 
 /** The whole REST API: each feature is a sub-app mounted here. */
 export function createApp(): Hono<AppEnv> {
@@ -37,6 +38,7 @@ export function createApp(): Hono<AppEnv> {
   app.route("/goals", goalRoutes); // GET, POST /goals; GET, PUT, PATCH, DELETE /goals/:id
   app.route("/tx", txRoutes); // POST /tx; GET /tx/:id; POST /tx/:id/ops, /commit, /abort
   app.route("/", liveRoutes); // GET /ws, /agents; /pomo/*
+  app.route("/focus", focusRoutes); // GET /focus/sessions
   app.route("/webhooks", webhookRoutes); // GET, POST /webhooks; GET, DELETE /webhooks/:id; GET .../deliveries; POST .../redeliver
   answerMethodNotAllowed(app);
   app.notFound(handleNotFound);

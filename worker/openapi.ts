@@ -2,6 +2,7 @@ import { z } from "zod";
 import { Event, EventList, EventListQuery, EventPatch, EventWrite, SlotConflict } from "../shared/calendar.ts";
 import { ErrorBody } from "../shared/errors.ts";
 import { Goal, GoalList, GoalListQuery, GoalPatch, GoalWrite } from "../shared/goals.ts";
+import { FocusSessionList, FocusSessionsQuery, FocusStats, FocusStatsQuery } from "../shared/focus.ts";
 import { HealthReport } from "../shared/health.ts";
 import { IssuedTokens, MemberCreate, MemberList, MyTeam, TeamCreate, TeamList, TeamListQuery } from "../shared/teams.ts";
 import { AgentInfo, TeamTimer } from "../shared/live.ts";
@@ -28,6 +29,8 @@ const SCHEMAS = {
   GoalWrite: [GoalWrite, "input"],
   GoalPatch: [GoalPatch, "input"],
   GoalList: [GoalList, "output"],
+  FocusSessionList: [FocusSessionList, "output"],
+  FocusStats: [FocusStats, "output"],
   Error: [ErrorBody, "output"],
   HealthReport: [HealthReport, "output"],
   TeamCreate: [TeamCreate, "input"],
@@ -194,6 +197,22 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
       responses: { 200: ["Set", "TeamTimer"], ...errors(400, 401, 409, 503) },
     },
   },
+  "/focus/sessions": {
+    get: {
+      summary: "Focus history: every focus round that ended (completed, skipped, or cut by stop), once each, in order of its end, paged; rounds a timer the worker keeps finished by its deadline are recorded on the way",
+      tag: "focus",
+      query: FocusSessionsQuery,
+      responses: { 200: ["A page of focus rounds (format=csv: text/csv, the next cursor in Next-Cursor)", "FocusSessionList"], ...errors(400, 401, 503) },
+    },
+  },
+  "/focus/stats": {
+    get: {
+      summary: "Focus figures over a window, per day (UTC), member or goal and in total: rounds, rounds completed, focus minutes, longest and current streak of days with a completed round; format=csv for a spreadsheet",
+      tag: "focus",
+      query: FocusStatsQuery,
+      responses: { 200: ["The figures", "FocusStats"], ...errors(400, 401, 503) },
+    },
+  },
   "/agents": { get: { summary: "Who is here: the team's agents (connected or recently left, roles, terms, the master) and the members with the dashboard open", tag: "timer", responses: { 200: ["Agents", "AgentList"], ...errors(401, 503) } } },
   "/team/agent-key": {
     get: {
@@ -321,7 +340,7 @@ function build() {
         "A shared calendar that never double-books, shared goals, and a group Pomodoro timer. Every error answers `{\"error\": {\"code\", \"message\", \"details\"?}}`. Every answer carries `X-Request-Id` (the request's own when it sent a well-formed one). Browsers on the origins in the deployment's CORS_ALLOWED_ORIGINS may call every route: a preflight (OPTIONS with Origin and Access-Control-Request-Method) answers 204 with the route's methods, 403 `origin_not_allowed` for any other origin, 404 for an unknown path.",
     },
     security: [{ member: [] }],
-    tags: [{ name: "calendar" }, { name: "goals" }, { name: "transactions" }, { name: "webhooks" }, { name: "admin" }, { name: "service" }],
+    tags: [{ name: "calendar" }, { name: "goals" }, { name: "focus" }, { name: "transactions" }, { name: "webhooks" }, { name: "admin" }, { name: "service" }],
     paths,
     components: {
       // Sent and answered on every operation (see info.description), so described once here.

@@ -16,6 +16,7 @@ import {
   emptyRecord,
   judgeReport,
   MASTER_LEASE_MS,
+  masterAlive,
   recordAfterCommand,
   recordFromReport,
   sameTimer,
@@ -24,6 +25,8 @@ import {
   type TimerRecord,
 } from "./team-timer.ts";
 import { putTimerScript } from "./timer-scripts.ts";
+import { putTimerAndRounds } from "../focus/focus-store.ts";
+import { focusRound, roundsEnded, type RoundContext } from "../focus/round-ending.ts";
 
 /** What each socket carries through hibernation (serializeAttachment). */
 interface SocketInfo {
@@ -522,6 +525,20 @@ export class TeamHub extends DurableObject<Env> {
     return { agents: [...connected, ...gone], master: masterId, term: record.term, people: this.#people(), refused_messages: this.#refusedMessages };
   }
 
+  /** Records the focus rounds a timer nobody drives (no master within its lease) finished by its deadline since it was stored. */
+  async settleFocus(team: string): Promise<void> {
+    this.#team = team;
+    await this.#serially(async () => {
+      const record = await this.#loadRecord();
+      const now = Date.now();
+      if (masterAlive(record, this.#presenceOf(record.master), now)) return; // the master's reports end its rounds
+      const rounds = roundsEnded(record, null, now).map((ended) => focusRound(ended, this.#roundContext(record, "worker")));
+      if (rounds.length === 0) return;
+      const { entries } = await putTimerAndRounds(mainStore(this.env), team, null, rounds);
+      if (entries.length > 0) await this.deliver(team, entries, Math.max(...entries.map((e) => e.seq)));
+    });
+  }
+
   /** A REST command: to the master agent when one is connected, else applied here. */
   async command(team: string, by: string, command: TimerCommand): Promise<CommandAnswer> {
     this.#team = team;
@@ -578,11 +595,27 @@ export class TeamHub extends DurableObject<Env> {
     const timer = teamTimerView(record, this.#memberIds(), record.updatedAt);
     const feed = feedKeys(team);
     const message = JSON.stringify({ type: "timer.state", team, at: new Date(record.updatedAt).toISOString(), by: record.master ?? "worker", timer });
+    const rounds = this.#record === null ? [] : roundsEnded(this.#record, record, record.updatedAt).map((ended) => focusRound(ended, this.#roundContext(record)));
+    if (rounds.length > 0) {
+      // The rounds this change ended are recorded in the same step as the change (worker/focus).
+      const write = { key: timerKey(team), recordJson: JSON.stringify(record), channel: TIMER_CHANNEL, message };
+      const { entries } = await putTimerAndRounds(mainStore(this.env), team, write, rounds);
+      this.#record = record;
+      await this.deliver(team, entries, Math.max(...entries.map((e) => e.seq)));
+      return timer;
+    }
     const reply = (await putTimerScript.run(mainStore(this.env), [timerKey(team), feed.stream, feed.seq], [JSON.stringify(record), TIMER_CHANNEL, message, "1"])) as unknown[];
     this.#record = record;
     const seq = Number(reply[1]);
     await this.deliver(team, [{ seq, text: numbered(seq, message) }], seq);
     return timer;
+  }
+
+  /** Who is in the session now, for the rounds a change ends (worker/focus/round-ending.ts). */
+  #roundContext(record: TimerRecord, endedBy: "record" | "worker" = "record"): RoundContext {
+    const agentMembers = this.#agentSockets().map((ws) => (ws.deserializeAttachment() as SocketInfo).member);
+    const master = endedBy === "worker" ? null : record.master;
+    return { team: this.#requireTeam(), members: [...agentMembers, ...this.#people()], agents: this.#memberIds(), goal: null, term: master === null ? 0 : record.term, master };
   }
 
   async #timerView(): Promise<TeamTimer> {

@@ -5,6 +5,7 @@ import { extendLeaseScript, forgetHoldingTeamScript, voteScript } from "../tx/le
 import { decideScript, putRecordScript } from "../tx/scripts.ts";
 import { appendFeedScript } from "../live/feed.ts";
 import { putTimerScript } from "../live/timer-scripts.ts";
+import { putTimerAndRoundsScript } from "../focus/focus-store.ts";
 import type { LuaScript } from "./lua-script.ts";
 
 /** Every Lua script the worker runs, for the tests that check their precomputed SHA-1s. */
@@ -31,4 +32,5 @@ export const ALL_SCRIPTS: LuaScript[] = [
   decideScript,
   appendFeedScript,
   putTimerScript,
+  putTimerAndRoundsScript,
 ];

@@ -1,0 +1,144 @@
+import { describe, expect, it } from "vitest";
+import { FocusSessionList, FocusStats } from "../../shared/focus.ts";
+import { call, newTeam } from "./api.ts";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The changes a socket replays from the start of the team's feed. */
+async function replayedTypes(token: string, until: (types: string[]) => boolean): Promise<string[]> {
+  const res = await call(`/ws?token=${token}&last_seq=0`, { headers: { upgrade: "websocket" } });
+  const ws = res.webSocket!;
+  const types: string[] = [];
+  ws.addEventListener("message", (event) => types.push((JSON.parse(String(event.data)) as { type: string }).type));
+  ws.accept();
+  for (let waited = 0; !until(types) && waited < 5000; waited += 50) await sleep(50);
+  ws.close();
+  return types;
+}
+
+async function sessions(t: Awaited<ReturnType<typeof newTeam>>, query = "") {
+  const res = await t.get(`/focus/sessions${query}`);
+  expect(res.status).toBe(200);
+  return FocusSessionList.parse(res.json);
+}
+
+describe("focus history with the timer the worker keeps", () => {
+  it("records a skipped and a stopped round once each, with how they ended", async () => {
+    const t = await newTeam();
+    await t.post("/pomo/start", { focus_minutes: 25 });
+    await sleep(30);
+    await t.post("/pomo/skip", undefined); // round 0 skipped: the break starts
+    await t.post("/pomo/skip", undefined); // the break skipped: no round
+    await sleep(30);
+    await t.post("/pomo/stop", undefined); // round 1 cut by stop
+    await t.post("/pomo/stop", undefined); // stopping an idle timer ends nothing
+    const list = await sessions(t);
+    expect(list.sessions.map((s) => [s.round, s.ended, s.recorded_by, s.term])).toEqual([[0, "skipped", "worker", 0], [1, "stopped", "worker", 0]]);
+    for (const s of list.sessions) {
+      expect(s.planned_ms).toBe(25 * 60_000);
+      expect(s.actual_ms).toBeGreaterThanOrEqual(25);
+      expect(s.actual_ms).toBeLessThan(5000);
+      expect(Date.parse(s.ended_at) - Date.parse(s.started_at)).toBeGreaterThanOrEqual(s.actual_ms);
+    }
+    expect((await sessions(t)).sessions).toEqual(list.sessions);
+  });
+
+  it("records a round that ran out by its deadline once, however often the history is read, and the feed carries focus.completed", async () => {
+    const t = await newTeam();
+    await t.post("/pomo/start", { focus_minutes: 0.005, short_break_minutes: 60 }); // 300 ms of focus, then a long break
+    await sleep(600);
+    const first = await sessions(t);
+    const second = await sessions(t);
+    expect(first.sessions).toHaveLength(1);
+    expect(first.sessions[0]).toMatchObject({ round: 0, ended: "completed", actual_ms: 300, planned_ms: 300 });
+    expect(second.sessions).toEqual(first.sessions);
+    await t.post("/pomo/skip", undefined); // the break: round 1 begins
+    await t.post("/pomo/stop", undefined); // round 1 stopped at once: it began before the stop, so it counts
+    const after = await sessions(t);
+    expect(after.sessions.map((s) => s.ended)).toEqual(["completed", "stopped"]);
+    const types = await replayedTypes(t.token, (seen) => seen.filter((x) => x === "focus.completed").length >= 2);
+    expect(types.filter((x) => x === "focus.completed")).toHaveLength(2);
+  });
+
+  it("pages, filters by time and member, and refuses bad queries naming the field", async () => {
+    const t = await newTeam();
+    await t.post("/pomo/start", { focus_minutes: 25 });
+    for (let i = 0; i < 5; i++) {
+      await sleep(5);
+      await t.post("/pomo/skip", undefined);
+      await t.post("/pomo/skip", undefined);
+    }
+    const all = await sessions(t);
+    expect(all.sessions.map((s) => s.round)).toEqual([0, 1, 2, 3, 4]);
+    const paged = [];
+    let cursor: string | null = null;
+    do {
+      const page: Awaited<ReturnType<typeof sessions>> = await sessions(t, `?limit=2${cursor === null ? "" : `&cursor=${cursor}`}`);
+      expect(page.sessions.length).toBeLessThanOrEqual(2);
+      paged.push(...page.sessions);
+      cursor = page.next_cursor;
+    } while (cursor !== null);
+    expect(paged).toEqual(all.sessions);
+    const third = all.sessions[2]!;
+    expect((await sessions(t, `?from=${third.ended_at}`)).sessions.map((s) => s.round)).toEqual([2, 3, 4]);
+    expect((await sessions(t, `?to=${third.ended_at}`)).sessions.map((s) => s.round)).toEqual([0, 1]);
+    expect((await sessions(t, "?member=nobody")).sessions).toEqual([]);
+    for (const [query, field] of [["?from=yesterday", "from"], ["?limit=0", "limit"], ["?cursor=nonsense", "cursor"], ["?colour=red", "colour"]] as const) {
+      const res = await t.get(`/focus/sessions${query}`);
+      expect(res.status, query).toBe(400);
+      expect(JSON.stringify(res.json), query).toContain(field);
+    }
+  });
+
+  it("keeps each team's history to itself", async () => {
+    const a = await newTeam();
+    const b = await newTeam();
+    await a.post("/pomo/start", undefined);
+    await a.post("/pomo/stop", undefined);
+    expect((await sessions(b)).sessions).toEqual([]);
+    expect((await call("/focus/sessions")).status).toBe(401);
+  });
+});
+
+describe("GET /focus/stats and the CSV exports", () => {
+  it("sums what the history holds, per day, member and goal, as JSON and CSV", async () => {
+    const t = await newTeam();
+    await t.post("/pomo/start", { focus_minutes: 25 });
+    for (let i = 0; i < 3; i++) {
+      await sleep(10);
+      await t.post("/pomo/skip", undefined);
+      await t.post("/pomo/skip", undefined);
+    }
+    await t.post("/pomo/stop", undefined); // rounds 0-2 skipped, 3 stopped
+    const listed = (await sessions(t)).sessions;
+    expect(listed).toHaveLength(4);
+    const focusMs = listed.reduce((sum, s) => sum + s.actual_ms, 0);
+    const byDay = FocusStats.parse((await t.get("/focus/stats?group_by=day")).json);
+    expect(byDay.total).toMatchObject({ key: null, rounds: 4, rounds_completed: 0, focus_ms: focusMs, longest_streak_days: 0, current_streak_days: 0 });
+    expect(byDay.groups.map((g) => g.key)).toEqual([...new Set(listed.map((s) => s.ended_at.slice(0, 10)))]);
+    const byGoal = FocusStats.parse((await t.get("/focus/stats?group_by=goal")).json);
+    expect(byGoal.groups).toEqual([{ ...byDay.total }]); // every round so far is for no goal
+    expect(FocusStats.parse((await t.get("/focus/stats?group_by=member")).json).groups).toEqual([]); // nobody had an agent or dashboard open
+
+    const csv = await call("/focus/stats?group_by=day&format=csv", { headers: { authorization: `Bearer ${t.token}` } });
+    expect(csv.headers.get("content-type")).toContain("text/csv");
+    const lines = (await csv.text()).trimEnd().split("\r\n");
+    expect(lines[0]).toBe("day,rounds,rounds_completed,focus_ms,focus_minutes,longest_streak_days,current_streak_days");
+    expect(lines.at(-1)).toBe(`total,4,0,${focusMs},${byDay.total.focus_minutes},0,0`);
+
+    const page = await call("/focus/sessions?format=csv&limit=2", { headers: { authorization: `Bearer ${t.token}` } });
+    const rows = (await page.text()).trimEnd().split("\r\n");
+    expect(rows).toHaveLength(3);
+    expect(rows[1]!.split(",")[0]).toBe(listed[0]!.id);
+    expect(page.headers.get("next-cursor")).toBeTruthy();
+  });
+
+  it("refuses a bad group_by or format, naming the field", async () => {
+    const t = await newTeam();
+    for (const [query, field] of [["?group_by=week", "group_by"], ["?format=xml", "format"], ["?to=soon", "to"]] as const) {
+      const res = await t.get(`/focus/stats${query}`);
+      expect(res.status, query).toBe(400);
+      expect(JSON.stringify(res.json), query).toContain(field);
+    }
+  });
+});

@@ -1,0 +1,57 @@
+import { Hono } from "hono";
+import { FocusSessionsQuery, FocusStatsQuery, type FocusRound, type FocusStats } from "../../shared/focus.ts";
+import { parseInstant } from "../../shared/instant.ts";
+import { requireMember } from "../auth/access.ts";
+import type { AppEnv } from "../env.ts";
+import { hubFor } from "../live/hub-stub.ts";
+import { readQuery } from "../request.ts";
+import { decodeCursor, encodeCursor, type Cursor } from "../storage/cursor.ts";
+import { mainStore } from "../storage/stores.ts";
+import { csvResponse, sessionsCsv, statsCsv } from "./focus-csv.ts";
+import { listRounds } from "./focus-reader.ts";
+import { dayOf, focusStats } from "./focus-stats.ts";
+
+/** /focus (mounted there): the team's focus history and its figures, as JSON or CSV. */
+export const focusRoutes = new Hono<AppEnv>();
+focusRoutes.use("/*", requireMember());
+
+focusRoutes.get("/sessions", async (c) => {
+  const query = readQuery(c, FocusSessionsQuery);
+  const { team } = c.get("member");
+  // Rounds a timer the worker keeps finished by its deadline alone are recorded on the way.
+  await hubFor(c.env, team).settleFocus(team);
+  const filter = { from: instantMs(query.from, 0), to: instantMs(query.to, Number.MAX_SAFE_INTEGER), member: query.member };
+  const page = await listRounds(mainStore(c.env), team, filter, query.limit, query.cursor === undefined ? undefined : decodeCursor(query.cursor));
+  const next = page.next === null ? null : encodeCursor(page.next);
+  if (query.format === "csv") return csvResponse(sessionsCsv(page.rounds), "focus-sessions.csv", next);
+  return c.json({ sessions: page.rounds, next_cursor: next });
+});
+
+function instantMs(text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const parsed = parseInstant(text);
+  return typeof parsed === "number" ? parsed : fallback;
+}
+
+/** Rounds per read when stats gather a window (a year of a busy team is a few dozen reads). */
+const STATS_BATCH = 500;
+
+focusRoutes.get("/stats", async (c) => {
+  const query = readQuery(c, FocusStatsQuery);
+  const { team } = c.get("member");
+  await hubFor(c.env, team).settleFocus(team);
+  const to = instantMs(query.to, Date.now() + 1);
+  const filter = { from: instantMs(query.from, 0), to };
+  const rounds: FocusRound[] = [];
+  let cursor: Cursor | undefined;
+  for (;;) {
+    const page = await listRounds(mainStore(c.env), team, filter, STATS_BATCH, cursor);
+    rounds.push(...page.rounds);
+    if (page.next === null) break;
+    cursor = page.next;
+  }
+  const { total, groups } = focusStats(rounds, query.group_by, dayOf(to - 1));
+  const body: FocusStats = { from: query.from === undefined ? null : new Date(filter.from).toISOString(), to: query.to === undefined ? null : new Date(to).toISOString(), group_by: query.group_by, total, groups };
+  if (query.format === "csv") return csvResponse(statsCsv(body), `focus-stats-${query.group_by}.csv`);
+  return c.json(body);
+});
