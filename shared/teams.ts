@@ -24,7 +24,7 @@ export const TeamListQuery = z.strictObject({
   cursor: z
     .string()
     .regex(/^\d{1,20}$/, { error: "must be the next_cursor of the previous page (digits)" })
-    .refine((text) => BigInt(text) <= 0xffff_ffff_ffff_ffffn, { error: "must be the next_cursor of the previous page (at most 18446744073709551615)" })
+    .refine((text) => !/^\d{1,20}$/.test(text) || BigInt(text) <= 0xffff_ffff_ffff_ffffn, { error: "must be the next_cursor of the previous page (at most 18446744073709551615)" })
     .default("0"),
   limit: z.coerce.number({ error: "must be a whole number" }).int({ error: "must be a whole number" }).min(1, { error: "must be 1 or more" }).max(1000, { error: "must be at most 1000" }).default(100),
 });

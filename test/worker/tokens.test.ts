@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
 import { IssuedTokens, MemberList, MyTeam, TeamList } from "../../shared/teams.ts";
-import { memberTokensKey } from "../../worker/auth/keys.ts";
+import { memberTokensKey, tokenKey } from "../../worker/auth/keys.ts";
+import { hashToken } from "../../worker/auth/tokens.ts";
 import { mainStore } from "../../worker/storage/stores.ts";
 import { ADMIN_SECRET, call, client, newTeam } from "./api.ts";
 
@@ -198,6 +199,27 @@ describe("POST /me/token", () => {
     expect((await client(first).get("/events")).status).toBe(200);
     // Another member's same key is theirs alone, and the key without the old token opens nothing.
     expect((await rotate("gs_someone-else", key)).status).toBe(401);
+  });
+
+  it("a retry is answered again only while the token it made works, and for 10 minutes", async () => {
+    const t = await newTeam(["ana"]);
+    const key = { "idempotency-key": crypto.randomUUID() };
+    const made = IssuedTokens.parse(await (await rotate(t.token, key)).json()).tokens.ana!;
+    // Ten minutes on (the token's record says when it was issued): the old token gets nothing.
+    const record = tokenKey(await hashToken(made));
+    const stored = JSON.parse((await mainStore(env).get<string>(record)) as unknown as string);
+    await mainStore(env).set(record, JSON.stringify({ ...stored, created_at: new Date(Date.now() - 11 * 60_000).toISOString() }));
+    const late = await rotate(t.token, key);
+    expect(late.status).toBe(401);
+    expect((await errorOf(late)).message).toContain("10 minutes");
+    // Reissued by the admin since: the rotation's token is dead, and its replay says so instead of handing it out.
+    const u = await newTeam(["bo"]);
+    const again = { "idempotency-key": crypto.randomUUID() };
+    expect((await rotate(u.token, again)).status).toBe(201);
+    expect((await admin("POST", `/admin/teams/${u.team}/members/bo/token`)).status).toBe(201);
+    const replayed = await rotate(u.token, again);
+    expect(replayed.status).toBe(401);
+    expect((await errorOf(replayed)).message).toContain("since been replaced or revoked");
   });
 
   it("needs a bearer token: none, a malformed header or a bad token is 401", async () => {

@@ -8,7 +8,7 @@ import { mainStore } from "../storage/stores.ts";
 import { authenticate, unauthorized } from "./access.ts";
 import { rotationIdempotencyKey } from "./keys.ts";
 import { closeRevokedSockets } from "./revoked-sockets.ts";
-import { listMembers, reissueToken } from "./team-store.ts";
+import { listMembers, reissueToken, tokenIssuedAt } from "./team-store.ts";
 import { authorizationOf, hashToken } from "./tokens.ts";
 
 /** /me (mounted there): what a member does for themselves with their own token. */
@@ -42,7 +42,7 @@ meRoutes.post("/token", async (c) => {
     const earlier = await mainStore(c.env).get<string>(idem.key);
     if (earlier !== null) {
       if ((JSON.parse(earlier) as { fingerprint?: string }).fingerprint !== idem.fingerprint) throw keyReused();
-      return replay(earlier, idem, oldToken);
+      return replayRotation(c.env, await replay(earlier, idem, oldToken));
     }
   }
   const { team, member } = await authenticate(c);
@@ -52,7 +52,7 @@ meRoutes.post("/token", async (c) => {
       await closeRevokedSockets(c, team, member, "token rotated");
       return c.json({ team, tokens: { [member]: outcome.token } }, 201);
     case "replay":
-      return replay(outcome.record, idem!, oldToken);
+      return replayRotation(c.env, await replay(outcome.record, idem!, oldToken));
     case "key_reused":
       throw keyReused();
     case "no_team":
@@ -63,3 +63,22 @@ meRoutes.post("/token", async (c) => {
       return unreachable(outcome, "reissue_token outcome");
   }
 });
+
+/** How long a rotation's answer is given again to its old token: long enough for a retry, short for a thief. */
+export const ROTATION_REPLAY_MS = 10 * 60_000;
+
+/**
+ * A retried rotation gets its first answer only while the token it made still works and for
+ * ROTATION_REPLAY_MS: whoever holds the old token (a rotation is what a leak calls for) must not
+ * fetch the new one later, and a token since replaced or revoked is no answer at all.
+ */
+async function replayRotation(env: AppEnv["Bindings"], first: Response): Promise<Response> {
+  const text = await first.text();
+  const issued = first.status === 201 ? Object.values((JSON.parse(text) as { tokens: Record<string, string> }).tokens) : [];
+  for (const token of issued) {
+    const at = await tokenIssuedAt(mainStore(env), token);
+    if (at === null) throw unauthorized("the token this rotation made has since been replaced or revoked; ask your admin, or rotate with the token you hold now");
+    if (Date.now() - Date.parse(at) > ROTATION_REPLAY_MS) throw unauthorized("this rotation is over 10 minutes old, so its answer is no longer given again for the old token; use the new token");
+  }
+  return new Response(text, { status: first.status, headers: first.headers });
+}

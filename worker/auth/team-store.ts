@@ -69,6 +69,12 @@ async function lookUp(redis: Redis, hash: string): Promise<Member | null> {
   return member;
 }
 
+/** When `token` was issued, or null if it no longer works (replaced, revoked, never issued). */
+export async function tokenIssuedAt(redis: Redis, token: string): Promise<string | null> {
+  const raw = await redis.get<string>(tokenKey(await hashToken(token)));
+  return raw === null ? null : ((JSON.parse(raw) as TokenRecord).created_at ?? null);
+}
+
 /** "Last used", written after the answer and at most once a minute per token and isolate. */
 function noteUse(redis: Redis, hash: string, member: Member, background: Background): void {
   if (!lastUseDue(hash)) return;
