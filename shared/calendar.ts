@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Description, freeText, InstantText, ResourceId, serverManagedFields, Title, Version } from "./fields.ts";
+import { Description, freeText, InstantText, PageCursor, PageLimit, ResourceId, serverManagedFields, Title, Version } from "./fields.ts";
 
 /** When a booking has no ends_at (as in the original README), it lasts this long. */
 export const DEFAULT_EVENT_LENGTH_MS = 60 * 60 * 1000;
@@ -72,8 +72,8 @@ export const EventListQuery = z.strictObject({
   from: InstantText.optional().meta({ description: "Only events that end after this instant." }),
   to: InstantText.optional().meta({ description: "Only events that start before this instant." }),
   calendar: CalendarName.optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  cursor: z.string().max(200).optional().meta({ description: "next_cursor from the previous page." }),
+  limit: PageLimit,
+  cursor: PageCursor,
 });
 
 export const EventList = z.object({

@@ -64,3 +64,14 @@ export const serverManagedFields = {
 };
 
 export const Version = z.number().int().positive().meta({ description: "Grows by one with every change; also sent as the ETag." });
+
+/** `limit` of a list route: how many items a page holds. */
+export const PageLimit = z.coerce
+  .number({ error: "must be a whole number" })
+  .int({ error: "must be a whole number" })
+  .min(1, { error: "must be 1 or more" })
+  .max(500, { error: "must be at most 500" })
+  .default(100);
+
+/** `cursor` of a list route: the previous page's next_cursor, as it was given. */
+export const PageCursor = z.string().max(200, { error: "must be the next_cursor of the previous page (at most 200 characters)" }).optional().meta({ description: "next_cursor from the previous page." });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { InstantText } from "./fields.ts";
+import { InstantText, PageCursor, PageLimit } from "./fields.ts";
 
 /**
  * Focus history: one record per focus round that ended (completed, skipped, or cut by stop), as
@@ -29,8 +29,8 @@ export const FocusSessionsQuery = z.strictObject({
   from: InstantText.optional().meta({ description: "Only rounds that ended at or after this instant." }),
   to: InstantText.optional().meta({ description: "Only rounds that ended before this instant." }),
   member: z.string().min(1).max(64).optional().meta({ description: "Only rounds this member was in." }),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  cursor: z.string().max(200).optional().meta({ description: "next_cursor from the previous page." }),
+  limit: PageLimit,
+  cursor: PageCursor,
   format: z.enum(["json", "csv"], { error: "must be json or csv" }).default("json").meta({ description: "csv: one round a line; the next page's cursor is in the Next-Cursor header." }),
 });
 

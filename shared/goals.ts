@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Description, freeText, InstantText, ResourceId, serverManagedFields, Title, Version } from "./fields.ts";
+import { Description, freeText, InstantText, PageCursor, PageLimit, ResourceId, serverManagedFields, Title, Version } from "./fields.ts";
 
 const Owner = freeText(z.string().trim().min(1, { error: "must not be empty" }).max(100, { error: "must be at most 100 characters" }));
 const Progress = z
@@ -41,8 +41,8 @@ export const Goal = z.object({
 export type Goal = z.infer<typeof Goal>;
 
 export const GoalListQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  cursor: z.string().max(200).optional(),
+  limit: PageLimit,
+  cursor: PageCursor,
 });
 
 export const GoalList = z.object({ goals: z.array(Goal), next_cursor: z.string().nullable() });

@@ -348,6 +348,13 @@ describe("GET /events", () => {
     expect(res.status).toBe(400);
     expect(res.json.error.details.fields[0].field).toBe(field);
   });
+
+  it("says what a page's limit may be in plain words", async () => {
+    const t = await newTeam();
+    expect((await t.get("/events?limit=0")).json.error.message).toBe("limit: must be 1 or more");
+    expect((await t.get("/events?limit=501")).json.error.message).toBe("limit: must be at most 500");
+    expect((await t.get(`/events?cursor=${"x".repeat(201)}`)).json.error.message).toContain("next_cursor of the previous page");
+  });
 });
 
 describe("teams and access", () => {
