@@ -23,7 +23,20 @@ function report(phase: "focus" | "short_break" | "idle", round: number, remainin
 describe("which focus rounds a timer change ended", () => {
   it("a focus that ran to its deadline is completed, at the deadline, with its full length", () => {
     const ended = roundsEnded(started(0), null, 26 * MIN);
-    expect(ended).toEqual([{ id: roundId(0, 0), round: 0, startedAt: 0, endedAt: 25 * MIN, plannedMs: 25 * MIN, actualMs: 25 * MIN, ended: "completed" }]);
+    expect(ended).toEqual([{ id: roundId(0, 0, 1), round: 0, startedAt: 0, endedAt: 25 * MIN, plannedMs: 25 * MIN, actualMs: 25 * MIN, ended: "completed" }]);
+  });
+
+  it("two sessions begun in the same millisecond give their rounds different ids (the session count)", () => {
+    // start, skip and stop at 0, then start again at 0: round 0 of each session began at the same instant.
+    const skipped = command(started(0), { kind: "skip" }, 0);
+    const stopped = command(skipped, { kind: "stop" }, 0);
+    const again = command(stopped, { kind: "start" }, 0);
+    const first = roundsEnded(started(0), skipped, 0);
+    const second = roundsEnded(again, null, 26 * MIN);
+    expect(first.map((r) => r.round)).toEqual([0]);
+    expect(second.map((r) => r.round)).toEqual([0]);
+    expect(second[0]!.id).not.toBe(first[0]!.id);
+    expect(again.session).toBe(2);
   });
 
   it("nothing ended while the focus still runs, or while idle", () => {

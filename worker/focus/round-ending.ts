@@ -38,10 +38,13 @@ interface PhaseAt {
   readonly durationMs: number;
   readonly endsAt: number | null;
   readonly remainingMs: number;
+  /** The record's session count (undefined in records stored before it). */
+  readonly session: number | undefined;
 }
 
-export function roundId(startedAt: number, round: number): string {
-  return `${startedAt.toString(36)}-${round}`;
+/** The session count leads only when known, so ids of rounds stored before it existed stay as they were. */
+export function roundId(startedAt: number, round: number, session?: number): string {
+  return `${session === undefined ? "" : `s${session}-`}${startedAt.toString(36)}-${round}`;
 }
 
 /**
@@ -66,7 +69,7 @@ export function roundsEnded(previous: TimerRecord, next: TimerRecord | null, now
     const following = followingPhase(current.phase, current.round, settings);
     const durationMs = phaseDurationMs(following.phase, settings);
     const startedAt: number = current.endsAt;
-    current = { phase: following.phase, round: following.completedFocusRounds, startedAt, durationMs, endsAt: startedAt + durationMs, remainingMs: durationMs };
+    current = { phase: following.phase, round: following.completedFocusRounds, startedAt, durationMs, endsAt: startedAt + durationMs, remainingMs: durationMs, session: current.session };
   }
   if (next === null) return ended;
   const left = current.endsAt === null ? current.remainingMs : current.endsAt - now;
@@ -81,13 +84,13 @@ export function roundsEnded(previous: TimerRecord, next: TimerRecord | null, now
   }
   if (!newSession) {
     const firstHidden = current.phase === "focus" ? current.round + 1 : current.round;
-    for (let k = firstHidden; k < nextRound; k++) ended.push({ id: roundId(current.startedAt, k), round: k, startedAt: now, endedAt: now, plannedMs: settings.focusMs, actualMs: 0, ended: "skipped" });
+    for (let k = firstHidden; k < nextRound; k++) ended.push({ id: roundId(current.startedAt, k, current.session), round: k, startedAt: now, endedAt: now, plannedMs: settings.focusMs, actualMs: 0, ended: "skipped" });
   }
   return ended;
 }
 
 function round(phase: PhaseAt, plannedMs: number, endedAt: number, actualMs: number, ended: FocusEnding): EndedRound {
-  return { id: roundId(phase.startedAt, phase.round), round: phase.round, startedAt: phase.startedAt, endedAt, plannedMs, actualMs, ended };
+  return { id: roundId(phase.startedAt, phase.round, phase.session), round: phase.round, startedAt: phase.startedAt, endedAt, plannedMs, actualMs, ended };
 }
 
 /** The record's phase with its start (recorded, or derived from the deadline for a record without one); null when idle. */
@@ -97,7 +100,7 @@ function phaseOf(record: TimerRecord): PhaseAt | null {
   const durationMs = record.phaseDurationMs > 0 ? record.phaseDurationMs : phaseDurationMs(state.phase, state.settings);
   const remainingMs = state.paused ? (state.remainingMs ?? 0) : Math.max(0, (state.endsAt ?? 0) - record.updatedAt);
   const startedAt = record.phaseStartedAt ?? (state.endsAt !== null ? state.endsAt - durationMs : record.updatedAt - (durationMs - remainingMs));
-  return { phase: state.phase, round: state.completedFocusRounds, startedAt, durationMs, endsAt: state.paused ? null : state.endsAt, remainingMs };
+  return { phase: state.phase, round: state.completedFocusRounds, startedAt, durationMs, endsAt: state.paused ? null : state.endsAt, remainingMs, session: record.session };
 }
 
 /** Whole cycles skipped arithmetically (as advance does), leaving a few cycles before `now` to walk. */

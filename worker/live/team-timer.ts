@@ -18,10 +18,21 @@ export interface TimerRecord {
   /** Node id of the agent whose report this is, or null when the worker keeps the timer. */
   master: string | null;
   updatedAt: number;
+  /**
+   * Counts the sessions this team's timer has begun (idle to running), so two sessions begun in
+   * the same millisecond still give their rounds distinct ids. Absent in records stored before it.
+   */
+  session?: number;
 }
 
 export function emptyRecord(): TimerRecord {
-  return { state: idleTimer(), phaseStartedAt: null, phaseDurationMs: 0, term: 0, master: null, updatedAt: 0 };
+  return { state: idleTimer(), phaseStartedAt: null, phaseDurationMs: 0, term: 0, master: null, updatedAt: 0, session: 0 };
+}
+
+/** The session count of a record whose state follows `before`'s: one more when the timer leaves idle. */
+export function sessionAfter(before: TimerRecord | undefined, next: TimerState): number {
+  const count = before?.session ?? 0;
+  return (before === undefined || before.state.phase === "idle") && next.phase !== "idle" ? count + 1 : count;
 }
 
 /** After the worker applied a command itself: the phase restarts when it changed or its length was set. */
@@ -36,6 +47,7 @@ export function recordAfterCommand(before: TimerRecord, next: TimerState, kind: 
     term: before.term,
     master: null,
     updatedAt: now,
+    session: sessionAfter(before, next),
   };
 }
 
@@ -101,7 +113,7 @@ export function recordFromReport(report: AgentTimerReport, nodeId: string, term:
     previous.state.completedFocusRounds === report.round &&
     previous.phaseDurationMs === durationMs;
   const phaseStartedAt = idle ? null : samePhase ? previous.phaseStartedAt : now - (durationMs - report.remaining_ms);
-  return { state, phaseStartedAt, phaseDurationMs: durationMs, term, master: nodeId, updatedAt: now };
+  return { state, phaseStartedAt, phaseDurationMs: durationMs, term, master: nodeId, updatedAt: now, session: sessionAfter(previous, state) };
 }
 
 /** Deadline differences below this between two reports are network delay, not a change. */
