@@ -123,6 +123,13 @@ export async function openLive(
   return opened;
 }
 
+/** openLive, once the week grid shows the event titled `title` (the file's seeded events have loaded). */
+export async function openLiveShowing(browser: Browser, url: string, contexts: BrowserContext[], title: string, width: "laptop" | "phone" = "laptop"): Promise<OpenedPage> {
+  const opened = await openLive(browser, url, contexts, { width });
+  await eventBlockTitled(opened.page, title).waitFor({ timeout: 5000 });
+  return opened;
+}
+
 /** The week grid's block (or blocks, for an event across midnight) whose title is `title`. */
 export function eventBlockTitled(page: Page, title: string) {
   return page.locator(".event-block", { has: page.locator(".event-title", { hasText: title }) });

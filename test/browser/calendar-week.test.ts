@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeEverything, eventBlockTitled, launchBrowser, openLive, screenshot, THIS_WEEK, TIME_ZONE, weekInstant } from "./browser.ts";
+import { closeEverything, eventBlockTitled, launchBrowser, screenshot, THIS_WEEK, TIME_ZONE, weekInstant, openLiveShowing } from "./browser.ts";
 import { startStack, type TestStack } from "./stack.ts";
 
 /**
@@ -41,11 +41,7 @@ afterAll(async () => {
   await closeEverything(browser, contexts);
 });
 
-async function open(width: "laptop" | "phone" = "laptop") {
-  const opened = await openLive(browser, stack.url, contexts, { width });
-  await block(opened.page, "Standup").waitFor({ timeout: 5000 });
-  return opened;
-}
+const open = (width: "laptop" | "phone" = "laptop") => openLiveShowing(browser, stack.url, contexts, "Standup", width);
 
 const block = eventBlockTitled;
 
