@@ -67,7 +67,7 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Run
     config,
     users === undefined
       ? ""
-      : `user default on >${users.adminPassword} ~* &* +@all\nuser gateway on >${users.gatewayPassword} ~* &* +@all -@admin -@dangerous\n`,
+      : `user default on >${users.adminPassword} ~* &* +@all\nuser gateway on >${users.gatewayPassword} ~* &* +@all -@admin -@dangerous -script|flush -function\n`,
     { mode: 0o600 },
   );
   const process = await ManagedProcess.start({

@@ -103,6 +103,12 @@ describe("npm run dev", () => {
     const { adminPassword } = JSON.parse(readFileSync(usersFile, "utf8")) as { adminPassword: string };
     const admin = spawnSync("redis-cli", ["-p", env.REDIS_PORT!, "--no-auth-warning", "--user", "default", "--pass", adminPassword, "DBSIZE"], { encoding: "utf8" });
     expect(admin.stdout.trim()).toMatch(/^\d+$/);
+    // The gateway's own Redis user cannot wipe the scripts other clients rely on, even with its password.
+    const { gatewayPassword } = JSON.parse(readFileSync(usersFile, "utf8")) as { gatewayPassword: string };
+    for (const command of [["SCRIPT", "FLUSH"], ["FUNCTION", "FLUSH"], ["FLUSHALL"]]) {
+      const refused = spawnSync("redis-cli", ["-p", env.REDIS_PORT!, "--no-auth-warning", "--user", "gateway", "--pass", gatewayPassword, ...command], { encoding: "utf8" });
+      expect(refused.stdout + refused.stderr, command.join(" ")).toContain("NOPERM");
+    }
 
     // The gateway's token runs data commands, and no server administration, not even from Lua.
     const gateway = async (command: unknown[]) => {
