@@ -89,6 +89,9 @@ describe("endpoint URLs", () => {
     expect(endpointUrlProblem("https://example.com/#x", true)).toMatch(/fragment/);
     expect(endpointUrlProblem("example.com/hooks", true)).toMatch(/not a URL/);
     expect(endpointUrlProblem(`https://example.com/${"a".repeat(2000)}`, true)).toMatch(/at most 2000/);
+    for (const url of [" https://example.com/", "https://example.com/ ", "https://exa\nmple.com/", "https://example.com/\tx", "https://example.com/\u0000"]) {
+      expect(endpointUrlProblem(url, true), JSON.stringify(url)).toBe("must not contain spaces or control characters");
+    }
   });
 
   it("in production refuses loopback, private, link-local and internal names (SSRF), in any spelling", () => {

@@ -9,6 +9,9 @@ import { MAX_WEBHOOK_URL_LENGTH } from "../../shared/webhooks.ts";
  */
 export function endpointUrlProblem(text: string, production: boolean): string | null {
   if (text.length > MAX_WEBHOOK_URL_LENGTH) return `must be at most ${MAX_WEBHOOK_URL_LENGTH} characters`;
+  // The URL parser would quietly drop these (leading spaces, a tab or newline inside), so what is
+  // stored and shown would differ from what was typed.
+  if (/[\u0000-\u0020\u007f-\u009f]/.test(text)) return "must not contain spaces or control characters";
   let url: URL;
   try {
     url = new URL(text);
