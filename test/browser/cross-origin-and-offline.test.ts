@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stopAll } from "../helpers/processes.ts";
-import { launchBrowser, newMemberContext, openDashboard } from "./browser.ts";
+import { eventBlockTitled, launchBrowser, newMemberContext, openDashboard, weekInstant } from "./browser.ts";
 import { startStack, type TestStack } from "./stack.ts";
 
 /**
@@ -121,12 +121,18 @@ describe("the dashboard's headers", () => {
       expect(res.headers.get("referrer-policy"), path).toBe("no-referrer");
     }
     expect((await fetch(`${stack.url}/_headers`)).status).not.toBe(200);
+    // An event in view, so the week grid positions blocks (custom properties set through CSSOM).
+    const token = await newTeamToken();
+    const booked = await fetch(`${stack.url}/events`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ id: "csp-check", title: "CSP check", starts_at: weekInstant(2, 10), ends_at: weekInstant(2, 11) }) });
+    expect(booked.status).toBe(201);
     const context = await newMemberContext(browser);
     const violations: string[] = [];
     const { page, errors } = await openDashboard(context, `${stack.url}/`, async (p) => {
+      await p.addInitScript((t) => localStorage.setItem("groupsync.token", t), token);
       await p.exposeFunction("reportViolation", (text: string) => violations.push(text));
       await p.addInitScript(() => document.addEventListener("securitypolicyviolation", (e) => (window as unknown as { reportViolation: (t: string) => void }).reportViolation(`${e.violatedDirective} ${e.blockedURI}`)));
     });
+    await eventBlockTitled(page, "CSP check").waitFor();
     expect(violations).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();
