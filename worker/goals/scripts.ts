@@ -38,17 +38,17 @@ emit(ARGV[6], ARGV[7])
 return feed_reply({'ok'})`,
 );
 
-/** KEYS: goal, index, goal lock, feed stream, feed seq. ARGV: id, expected version, channel, message, feed inline. */
+/** KEYS: goal, index, goal lock, check-ins, feed stream, feed seq. ARGV: id, expected version, channel, message, feed inline. */
 export const deleteGoalScript = new LuaScript(
   "delete_goal",
-  "cd47c385c10b344764720c32f76401644204fc93",
+  "85bb65e7186b0aa9ca269bbb13794e95ad203c36",
   `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${RECORD_FIELD_LUA}local lock = redis.call('GET', KEYS[3])
 if lock then return {'locked', cjson.decode(lock).tx} end
 local current = redis.call('GET', KEYS[1])
 if not current then return {'missing'} end
 local version = tostring(record_field(current, 'version'))
 if version ~= ARGV[2] then return {'stale', version} end
-redis.call('DEL', KEYS[1])
+redis.call('DEL', KEYS[1], KEYS[4])
 redis.call('ZREM', KEYS[2], ARGV[1])
 emit(ARGV[3], ARGV[4])
 return feed_reply({'ok'})`,
@@ -83,15 +83,15 @@ return {'ok'}`,
 
 /**
  * Applies a committed transaction's goal ops; idempotent. The worker reads the tx's lock keys first.
- * KEYS: tx locks, leases, index, then per lock: goal lock, goal; then feed stream, feed seq.
+ * KEYS: tx locks, leases, index, then per lock: goal lock, goal, its check-ins; then feed stream, feed seq.
  * ARGV: tx id, channel, team, member, now, feed inline. Returns {count, remaining, feed...}:
  * `remaining` locks were added after the worker read them (the lease stays until none is left).
  */
 export const applyGoalLocksScript = new LuaScript(
   "apply_goal_locks",
-  "d01b6cde995200a36e818f6d0e64466d9f9bf7c8",
+  "c2586d6c2c61e5bdd8fe47216f36f7d5dcd06ec4",
   `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${LEAVE_LEASE_LUA}local count = 0
-for i = 4, #KEYS - 2, 2 do
+for i = 4, #KEYS - 2, 3 do
   local lockKey, goalKey = KEYS[i], KEYS[i + 1]
   local raw = redis.call('GET', lockKey)
   if raw then
@@ -99,7 +99,7 @@ for i = 4, #KEYS - 2, 2 do
     if lock.tx == ARGV[1] then
       local head = '{"type":"goal.' .. lock.change .. '","team":' .. cjson.encode(ARGV[3]) .. ',"id":' .. cjson.encode(lock.goal_id) .. ',"by":' .. cjson.encode(ARGV[4]) .. ',"at":' .. cjson.encode(ARGV[5]) .. ',"tx":' .. cjson.encode(ARGV[1])
       if lock.kind == 'delete' then
-        redis.call('DEL', goalKey)
+        redis.call('DEL', goalKey, KEYS[i + 2])
         redis.call('ZREM', KEYS[3], lock.goal_id)
         emit(ARGV[2], head .. '}')
       else
@@ -135,4 +135,25 @@ for i = 3, #KEYS do
 end
 local remaining = leave_lease(KEYS[1], KEYS[2], ARGV[1])
 return {count, remaining}`,
+);
+
+/**
+ * A check-in: compare-and-set of the goal (the key-result values, progress and health it sets) and
+ * the check-in appended to the goal's list, in one step. KEYS: goal, goal lock, check-ins, feed
+ * stream, feed seq. ARGV: expected version, goal JSON, check-in JSON, channel, message, feed inline.
+ * Returns {'ok', how many check-ins the goal has, feed...} | {'missing'} | {'stale', version} | {'locked', tx}.
+ */
+export const checkInGoalScript = new LuaScript(
+  "check_in_goal",
+  "84f8568db547f12b56a8be651d711678f8c48926",
+  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${RECORD_FIELD_LUA}local lock = redis.call('GET', KEYS[2])
+if lock then return {'locked', cjson.decode(lock).tx} end
+local current = redis.call('GET', KEYS[1])
+if not current then return {'missing'} end
+local version = tostring(record_field(current, 'version'))
+if version ~= ARGV[1] then return {'stale', version} end
+redis.call('SET', KEYS[1], ARGV[2])
+local count = redis.call('RPUSH', KEYS[3], ARGV[3])
+emit(ARGV[4], ARGV[5])
+return feed_reply({'ok', count})`,
 );
