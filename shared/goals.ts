@@ -25,7 +25,7 @@ export const GoalState = z.enum(["open", "achieved", "missed", "dropped"], { err
 export type GoalState = z.infer<typeof GoalState>;
 
 /** How a check-in judges the goal. */
-export const GoalHealth = z.enum(["on_track", "at_risk", "off_track"], { error: "must be on_track, at_risk or off_track" });
+export const GoalHealth = z.enum(["on_track", "at_risk", "off_track"], { error: (issue) => (issue.input === undefined ? "is required" : "must be on_track, at_risk or off_track") });
 export type GoalHealth = z.infer<typeof GoalHealth>;
 
 const KeyResultValue = z
@@ -78,7 +78,7 @@ export const KeyResultWrite = z
 export type KeyResultWrite = z.infer<typeof KeyResultWrite>;
 
 const KeyResultsWrite = z
-  .array(KeyResultWrite, { error: "must be a list of key results" })
+  .array(KeyResultWrite)
   .max(MAX_KEY_RESULTS, { error: `must have at most ${MAX_KEY_RESULTS} key results` })
   .superRefine((krs, ctx) => {
     const seen = new Map<string, number>();
@@ -162,7 +162,7 @@ export const CheckInWrite = z.strictObject({
   health: GoalHealth,
   note: freeText(z.string().max(MAX_CHECK_IN_NOTE, { error: `must be at most ${MAX_CHECK_IN_NOTE} characters` })).optional(),
   key_results: z
-    .array(z.strictObject({ id: ResourceId, current: KeyResultValue }), { error: "must be a list of {id, current}" })
+    .array(z.strictObject({ id: ResourceId, current: KeyResultValue }))
     .max(MAX_KEY_RESULTS, { error: `must have at most ${MAX_KEY_RESULTS} entries` })
     .superRefine((values, ctx) => {
       const seen = new Map<string, number>();
