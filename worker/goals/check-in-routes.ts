@@ -2,11 +2,11 @@ import type { Context, Hono } from "hono";
 import { CheckInListQuery, CheckInWrite } from "../../shared/goals.ts";
 import { ResourceId } from "../../shared/fields.ts";
 import type { AppEnv } from "../env.ts";
-import { notFound, writeRefusal } from "../http-outcomes.ts";
-import { checkPreconditions, etag, staleOrRetry, taggedJson, untilWritten } from "../preconditions.ts";
+import { notFound } from "../http-outcomes.ts";
+import { landedOrRetry } from "../records/record-routes.ts";
+import { checkPreconditions, etag, taggedJson, untilWritten } from "../preconditions.ts";
 import { invalid, readBody, readId, readQuery } from "../request.ts";
 import { blockersOf } from "../resources.ts";
-import { unreachable } from "../unreachable.ts";
 import { checkedIn } from "./check-in.ts";
 import type { GoalStore } from "./store.ts";
 
@@ -38,19 +38,7 @@ export function addCheckInRoutes(app: Hono<AppEnv>, storeFor: (c: Context<AppEnv
       const next = checkedIn(current, body, { id: crypto.randomUUID(), by: member, at: new Date().toISOString() });
       if (Array.isArray(next)) throw invalid(next);
       const outcome = await store.checkIn(next.goal, current, next.checkIn, member);
-      switch (outcome.kind) {
-        case "ok":
-          return next;
-        case "stale":
-          return staleOrRetry(c, outcome.version);
-        case "locked":
-          if (await blockers.cleared([outcome.tx])) return "retry";
-          throw writeRefusal(outcome, GOAL, current);
-        case "missing":
-          throw writeRefusal(outcome, GOAL, current);
-        default:
-          return unreachable(outcome, "check-in outcome");
-      }
+      return landedOrRetry(c, outcome, GOAL, current, blockers, next);
     }, `goal ${id}`);
     return c.json({ ...written.checkIn, goal: written.goal }, 201, { ETag: etag(written.goal.version) });
   });

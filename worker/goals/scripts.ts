@@ -6,6 +6,21 @@ import { RECORD_FIELD_LUA } from "../storage/record-field-lua.ts";
 import { QUOTA_LUA } from "../limits/quota-lua.ts";
 
 /**
+ * Lua: `changing_refusal(goal_key, lock_key, expected)`: why a goal cannot be changed from version
+ * `expected` (locked by a transaction, missing, stale), or nil when it can.
+ */
+const CHANGING_REFUSAL_LUA = `${RECORD_FIELD_LUA}local function changing_refusal(goal_key, lock_key, expected)
+  local lock = redis.call('GET', lock_key)
+  if lock then return {'locked', cjson.decode(lock).tx} end
+  local current = redis.call('GET', goal_key)
+  if not current then return {'missing'} end
+  local version = tostring(record_field(current, 'version'))
+  if version ~= expected then return {'stale', version} end
+  return nil
+end
+`;
+
+/**
  * Compare-and-set of one goal. KEYS: goal, index, goal lock, idempotency record, feed stream, feed seq.
  * ARGV: id, record JSON, created_at ms, mode (create|update), expected version, channel, message,
  *       idempotency fingerprint ('' for none), idempotency answer, goals quota ('' for none), feed inline
@@ -41,13 +56,9 @@ return feed_reply({'ok'})`,
 /** KEYS: goal, index, goal lock, check-ins, feed stream, feed seq. ARGV: id, expected version, channel, message, feed inline. */
 export const deleteGoalScript = new LuaScript(
   "delete_goal",
-  "85bb65e7186b0aa9ca269bbb13794e95ad203c36",
-  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${RECORD_FIELD_LUA}local lock = redis.call('GET', KEYS[3])
-if lock then return {'locked', cjson.decode(lock).tx} end
-local current = redis.call('GET', KEYS[1])
-if not current then return {'missing'} end
-local version = tostring(record_field(current, 'version'))
-if version ~= ARGV[2] then return {'stale', version} end
+  "c10de6856a5cdf23c52730c78e3ff868e3fa07c0",
+  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${CHANGING_REFUSAL_LUA}local refused = changing_refusal(KEYS[1], KEYS[3], ARGV[2])
+if refused then return refused end
 redis.call('DEL', KEYS[1], KEYS[4])
 redis.call('ZREM', KEYS[2], ARGV[1])
 emit(ARGV[3], ARGV[4])
@@ -145,13 +156,9 @@ return {count, remaining}`,
  */
 export const checkInGoalScript = new LuaScript(
   "check_in_goal",
-  "84f8568db547f12b56a8be651d711678f8c48926",
-  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${RECORD_FIELD_LUA}local lock = redis.call('GET', KEYS[2])
-if lock then return {'locked', cjson.decode(lock).tx} end
-local current = redis.call('GET', KEYS[1])
-if not current then return {'missing'} end
-local version = tostring(record_field(current, 'version'))
-if version ~= ARGV[1] then return {'stale', version} end
+  "5ad5abc32789d582ee86a2e1fa4085d00354fd17",
+  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${CHANGING_REFUSAL_LUA}local refused = changing_refusal(KEYS[1], KEYS[2], ARGV[1])
+if refused then return refused end
 redis.call('SET', KEYS[1], ARGV[2])
 local count = redis.call('RPUSH', KEYS[3], ARGV[3])
 emit(ARGV[4], ARGV[5])

@@ -10,8 +10,8 @@ import { GOALS_CHANNEL, goalKeys } from "./keys.ts";
 import { checkInGoalScript, deleteGoalScript, putGoalScript } from "./scripts.ts";
 import { storedGoal } from "./goal-record.ts";
 
-/** What a check-in's write can answer. */
-export type CheckInOutcome = { kind: "ok" } | { kind: "missing" } | { kind: "stale"; version: number } | { kind: "locked"; tx: string };
+/** What a check-in's write can answer: what a delete can. */
+export type CheckInOutcome = DeleteOutcome;
 
 export type GoalChange = "goal.created" | "goal.updated" | "goal.deleted";
 
