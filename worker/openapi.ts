@@ -158,12 +158,13 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
   "/goals/{id}/check-ins": {
     get: { summary: "A goal's check-ins, newest first, paged", tag: "goals", path: idParam, query: CheckInListQuery, conditional: "etag", responses: { 200: ["A page of check-ins (ETag: of this page's content)", "CheckInList"], ...errors(400, 401, 404) } },
     post: {
+      idempotent: "atomic",
       summary: "Check in on a goal: its health, a note, and new key-result values; the goal changes in the same step (If-Match: the goal's version)",
       tag: "goals",
       path: idParam,
       body: "CheckInWrite",
       ifMatch: true,
-      responses: { 201: ["Checked in: the check-in and the goal (ETag: the goal's new version)", "CheckInCreated"], ...errors(400, 401, 404, 409, 412, 503) },
+      responses: { 201: ["Checked in: the check-in and the goal (ETag: the goal's new version)", "CheckInCreated"], ...errors(400, 401, 404, 409, 412, 413, 422, 503) },
     },
   },
   "/tx": {

@@ -69,6 +69,29 @@ describe("POST /goals/{id}/check-ins", () => {
     expect((await t.get("/goals/g/check-ins")).json.check_ins).toEqual([]);
   });
 
+  it("an Idempotency-Key makes a retried check-in count once, also when its If-Match named the version before it", async () => {
+    const t = await teamWithGoal();
+    const body = { health: "on_track", key_results: [{ id: "signups", current: 50 }] };
+    const headers = { "idempotency-key": "check-in-1", "if-match": '"1"' };
+    const first = await t.post("/goals/g/check-ins", body, headers);
+    expect(first.status).toBe(201);
+    const again = await t.post("/goals/g/check-ins", body, headers);
+    expect(again.status).toBe(201);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(again.headers.get("etag")).toBe('"2"');
+    expect(again.json).toEqual(first.json);
+    expect((await t.get("/goals/g/check-ins")).json.check_ins).toHaveLength(1);
+    expect((await t.get("/goals/g")).json.version).toBe(2);
+    const reused = await t.post("/goals/g/check-ins", { ...body, note: "other" }, { "idempotency-key": "check-in-1" });
+    expect(reused.status).toBe(422);
+    expect(reused.json.error.code).toBe("idempotency_key_reused");
+    // Without If-Match the replay comes from the script itself, in the same step as the check.
+    const plain = { "idempotency-key": "check-in-2" };
+    const [a, b] = await Promise.all([t.post("/goals/g/check-ins", body, plain), t.post("/goals/g/check-ins", body, plain)]);
+    expect([a.status, b.status]).toEqual([201, 201]);
+    expect((await t.get("/goals/g/check-ins")).json.check_ins).toHaveLength(2);
+  });
+
   it("a goal that does not exist, or is another team's, is a 404", async () => {
     const t = await teamWithGoal();
     const other = await newTeam();

@@ -3,6 +3,7 @@ import { CheckInListQuery, CheckInWrite } from "../../shared/goals.ts";
 import { ResourceId } from "../../shared/fields.ts";
 import type { AppEnv } from "../env.ts";
 import { notFound } from "../http-outcomes.ts";
+import { answerRecord, idempotencyOf, keyReused, replay } from "../idempotency/idempotency.ts";
 import { landedOrRetry } from "../records/record-routes.ts";
 import { checkPreconditions, etag, taggedJson, untilWritten } from "../preconditions.ts";
 import { invalid, readBody, readId, readQuery } from "../request.ts";
@@ -30,6 +31,11 @@ export function addCheckInRoutes(app: Hono<AppEnv>, storeFor: (c: Context<AppEnv
     const body = await readBody(c, CheckInWrite);
     const store = storeFor(c);
     const member = c.get("member").member;
+    const key = await idempotencyOf(c, c.get("member"));
+    if (key !== undefined) {
+      const answered = await store.answered(key);
+      if (answered !== null) return replay(answered, key);
+    }
     const blockers = blockersOf(c, "goals");
     const written = await untilWritten(async () => {
       const current = await store.get(id);
@@ -37,10 +43,14 @@ export function addCheckInRoutes(app: Hono<AppEnv>, storeFor: (c: Context<AppEnv
       checkPreconditions(c, current.version);
       const next = checkedIn(current, body, { id: crypto.randomUUID(), by: member, at: new Date().toISOString() });
       if (Array.isArray(next)) throw invalid(next);
-      const outcome = await store.checkIn(next.goal, current, next.checkIn, member);
-      return landedOrRetry(c, outcome, GOAL, current, blockers, next);
+      const answer = { ...next.checkIn, goal: next.goal };
+      const idem = key === undefined ? undefined : { key, answer: await answerRecord(key, 201, answer, { ETag: etag(next.goal.version) }) };
+      const outcome = await store.checkIn(next.goal, current, next.checkIn, member, idem);
+      if (outcome.kind === "replay") return replay(outcome.record, key!);
+      if (outcome.kind === "key_reused") throw keyReused();
+      return landedOrRetry(c, outcome, GOAL, current, blockers, answer);
     }, `goal ${id}`);
-    return c.json({ ...written.checkIn, goal: written.goal }, 201, { ETag: etag(written.goal.version) });
+    return written instanceof Response ? written : c.json(written, 201, { ETag: etag(written.goal.version) });
   });
 
   app.get("/:id/check-ins", async (c) => {

@@ -150,17 +150,22 @@ return {count, remaining}`,
 
 /**
  * A check-in: compare-and-set of the goal (the key-result values, progress and health it sets) and
- * the check-in appended to the goal's list, in one step. KEYS: goal, goal lock, check-ins, feed
- * stream, feed seq. ARGV: expected version, goal JSON, check-in JSON, channel, message, feed inline.
- * Returns {'ok', how many check-ins the goal has, feed...} | {'missing'} | {'stale', version} | {'locked', tx}.
+ * the check-in appended to the goal's list, in one step. KEYS: goal, goal lock, check-ins,
+ * idempotency record, feed stream, feed seq. ARGV: expected version, goal JSON, check-in JSON,
+ * channel, message, idempotency fingerprint ('' for none), idempotency answer, feed inline.
+ * Returns {'ok', how many check-ins the goal has, feed...} | {'missing'} | {'stale', version}
+ *       | {'locked', tx} | {'idem_replay', record} | {'idem_reused'} (see IDEM_LUA).
  */
 export const checkInGoalScript = new LuaScript(
   "check_in_goal",
-  "5ad5abc32789d582ee86a2e1fa4085d00354fd17",
-  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${CHANGING_REFUSAL_LUA}local refused = changing_refusal(KEYS[1], KEYS[2], ARGV[1])
+  "62b226da8f454451163aff14dd8d132f8c72b7ff",
+  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${IDEM_LUA}${CHANGING_REFUSAL_LUA}local seen = idem_seen(KEYS[4], ARGV[6])
+if seen then return seen end
+local refused = changing_refusal(KEYS[1], KEYS[2], ARGV[1])
 if refused then return refused end
 redis.call('SET', KEYS[1], ARGV[2])
 local count = redis.call('RPUSH', KEYS[3], ARGV[3])
+idem_remember(KEYS[4], ARGV[6], ARGV[7])
 emit(ARGV[4], ARGV[5])
 return feed_reply({'ok', count})`,
 );

@@ -2,7 +2,7 @@ import type { Redis } from "@upstash/redis/cloudflare";
 import type { CheckIn, Goal } from "../../shared/goals.ts";
 import type { ChangeSink } from "../live/changes.ts";
 import { isAfter, type Cursor } from "../storage/cursor.ts";
-import { idemArgs, idemKeys } from "../idempotency/idempotency.ts";
+import { idemArgs, idemKeys, type Idempotency } from "../idempotency/idempotency.ts";
 import { outcomeOf, type CreateIdempotency, type CreateOutcome, type DeleteOutcome, type RecordStore, type UpdateOutcome } from "../records/outcomes.ts";
 import { idempotencyKeys } from "../idempotency/keys.ts";
 import { quotaArg } from "../limits/quota-lua.ts";
@@ -10,8 +10,8 @@ import { GOALS_CHANNEL, goalKeys } from "./keys.ts";
 import { checkInGoalScript, deleteGoalScript, putGoalScript } from "./scripts.ts";
 import { storedGoal } from "./goal-record.ts";
 
-/** What a check-in's write can answer: what a delete can. */
-export type CheckInOutcome = DeleteOutcome;
+/** What a check-in's write can answer: what a delete can, and an Idempotency-Key's replay or reuse. */
+export type CheckInOutcome = DeleteOutcome | { kind: "replay"; record: string } | { kind: "key_reused" };
 
 export type GoalChange = "goal.created" | "goal.updated" | "goal.deleted";
 
@@ -87,19 +87,33 @@ export class GoalStore implements RecordStore<Goal> {
     return outcomeOf(reply, ["ok", "missing", "stale", "locked"], "delete_goal");
   }
 
-  /** Writes `goal` (the next version of `previous`) and appends `checkIn` to its list, in one step. */
-  async checkIn(goal: Goal, previous: Goal, checkIn: CheckIn, by: string): Promise<CheckInOutcome> {
+  /**
+   * Writes `goal` (the next version of `previous`) and appends `checkIn` to its list, in one step.
+   * With `idem`, the key's record is checked first and `answer` stored with the write.
+   */
+  async checkIn(goal: Goal, previous: Goal, checkIn: CheckIn, by: string, idem?: CreateIdempotency): Promise<CheckInOutcome> {
     const message = this.#message("goal.updated", goal.id, by, goal);
     const reply = (await checkInGoalScript.run(
       this.#redis,
-      [this.#keys.goal(goal.id), this.#keys.lock(goal.id), this.#keys.checkIns(goal.id), ...this.#changes.feedKeys()],
-      [previous.version, JSON.stringify(goal), JSON.stringify(checkIn), GOALS_CHANNEL, message, this.#changes.inlineFlag("goals")],
+      [this.#keys.goal(goal.id), this.#keys.lock(goal.id), this.#keys.checkIns(goal.id), ...idemKeys(idem?.key, idempotencyKeys.memberPlaceholder(this.#team)), ...this.#changes.feedKeys()],
+      [previous.version, JSON.stringify(goal), JSON.stringify(checkIn), GOALS_CHANNEL, message, ...idemArgs(idem?.key, idem?.answer), this.#changes.inlineFlag("goals")],
     )) as string[];
     if (reply[0] === "ok") {
       await this.#changes.settle("goals", reply.slice(2), [message]);
       return { kind: "ok" };
     }
-    return outcomeOf(reply, ["missing", "stale", "locked"], "check_in_goal");
+    return outcomeOf(reply, ["missing", "stale", "locked", "replay", "key_reused"], "check_in_goal");
+  }
+
+  /**
+   * The stored answer to this very request (same key and fingerprint), if it was given: a retry of a
+   * check-in whose If-Match named the version before it is answered from it, not refused as stale.
+   */
+  async answered(idem: Idempotency): Promise<string | null> {
+    const raw = await this.#redis.get<string>(idem.key);
+    if (raw === null) return null;
+    const record = JSON.parse(raw) as { fingerprint?: string; status?: number };
+    return record.fingerprint === idem.fingerprint && record.status !== undefined ? raw : null;
   }
 
   /**
