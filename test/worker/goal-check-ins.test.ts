@@ -92,6 +92,19 @@ describe("POST /goals/{id}/check-ins", () => {
     expect((await t.get("/goals/g/check-ins")).json.check_ins).toHaveLength(2);
   });
 
+  it("a goal locked by an open transaction refuses check-ins (409 lock_conflict) until the transaction ends", async () => {
+    const t = await teamWithGoal();
+    const tx = (await t.post("/tx", {})).json.tx_id;
+    expect((await t.post(`/tx/${tx}/ops`, { type: "goal.update", id: "g", data: { title: "Renamed" } })).status).toBe(200);
+    const locked = await t.as("bo").post("/goals/g/check-ins", { health: "on_track", key_results: [{ id: "signups", current: 20 }] });
+    expect(locked.status).toBe(409);
+    expect(locked.json.error.code).toBe("lock_conflict");
+    expect((await t.post(`/tx/${tx}/commit`, {})).status).toBe(200);
+    const after = await t.as("bo").post("/goals/g/check-ins", { health: "on_track", key_results: [{ id: "signups", current: 20 }] });
+    expect(after.status).toBe(201);
+    expect(after.json.goal).toMatchObject({ title: "Renamed", progress: 5, version: 3 });
+  });
+
   it("a goal that does not exist, or is another team's, is a 404", async () => {
     const t = await teamWithGoal();
     const other = await newTeam();
