@@ -3,13 +3,11 @@ import { GoalListQuery, GoalPatch, GoalWrite, type Goal } from "../../shared/goa
 import { requireMember } from "../auth/access.ts";
 import { configOf, type AppEnv } from "../env.ts";
 import { taggedJson } from "../preconditions.ts";
-import { readQuery } from "../request.ts";
+import { invalid, readQuery, type FieldProblem } from "../request.ts";
 import { addRecordRoutes } from "../records/record-routes.ts";
 import { decodeCursor, encodeCursor } from "../storage/cursor.ts";
 import { changesFor } from "../live/context.ts";
 import { participantStore } from "../storage/stores.ts";
-import { invalid } from "../request.ts";
-import type { FieldProblem } from "../request.ts";
 import { addCheckInRoutes } from "./check-in-routes.ts";
 import { buildGoal, patchedFields, replacedFields, type GoalFields } from "./goal-record.ts";
 import { GoalStore } from "./store.ts";
@@ -45,6 +43,7 @@ addRecordRoutes(goalRoutes, {
 
 addCheckInRoutes(goalRoutes, storeFor);
 
+/** A goal, or the 400 naming the fields that kept it from being one. */
 function built(goal: Goal | FieldProblem[]): Goal {
   if (Array.isArray(goal)) throw invalid(goal);
   return goal;
