@@ -90,7 +90,7 @@ const KeyResultsWrite = z
     });
     if (krs.length > 0 && krs.every((kr) => (kr.weight ?? 1) === 0)) ctx.addIssue({ code: "custom", path: [0, "weight"], message: "at least one key result needs a weight above 0" });
   })
-  .meta({ description: `Up to ${MAX_KEY_RESULTS}. When there are any, the goal's progress is computed from them and cannot be written. The list is replaced whole.` });
+  .meta({ description: `Up to ${MAX_KEY_RESULTS}. When there are any, the goal's progress is computed from them and cannot be written. The list is replaced whole; one sent again by its id without current keeps its value (same metric).` });
 
 /** POST /goals and PUT /goals/{id}. */
 export const GoalWrite = z.strictObject({

@@ -53,6 +53,16 @@ describe("key results", () => {
     expect((await t.patch("/goals/g", { progress: 85 })).json.progress).toBe(85);
   });
 
+  it("a key result sent again by its id without current keeps its value, unless its metric changed", async () => {
+    const t = await newTeam();
+    await t.post("/goals", { id: "g", title: "x", key_results: [kr("a", { id: "a", current: 4 }), { id: "b", title: "b", metric: "done", current: 1 }] });
+    const renamed = await t.patch("/goals/g", { key_results: [kr("a renamed", { id: "a", target: 8 }), { id: "b", title: "b", metric: "number", target: 5 }] });
+    expect(renamed.json.key_results.map((k: { current: number }) => k.current)).toEqual([4, 0]);
+    expect(renamed.json.progress).toBe(25);
+    const put = await t.put("/goals/g", { title: "x", key_results: [kr("a", { id: "a", target: 8 })] });
+    expect(put.json).toMatchObject({ progress: 50, key_results: [expect.objectContaining({ id: "a", current: 4 })] });
+  });
+
   it.each([
     ["a target equal to its start", [kr("a", {}), kr("b", {}), kr("c", { start: 5, target: 5 })], "key_results.2.target", "must differ from start"],
     ["a currency without its code", [{ title: "r", metric: "currency", target: 5 }], "key_results.0.currency", "is required for a currency key result"],

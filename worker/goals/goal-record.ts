@@ -32,6 +32,14 @@ function keyResultIds(krs: readonly KeyResultWrite[]): string[] {
   });
 }
 
+/**
+ * A key result sent again without `current` (renamed, say) keeps the value check-ins gave it, as
+ * long as it still measures the same way; otherwise it starts from `start`.
+ */
+function withKeptCurrent(kr: KeyResultWrite, before: KeyResult | undefined): KeyResultWrite {
+  return kr.current === undefined && before !== undefined && before.metric === kr.metric ? { ...kr, current: before.current } : kr;
+}
+
 /** A stored key result in the form a write sends (to carry it through a PATCH that leaves it alone). */
 function asWritten(kr: KeyResult): KeyResultWrite {
   const { progress: _computed, currency, ...rest } = kr;
@@ -53,7 +61,8 @@ export function buildGoal(fields: GoalFields, meta: GoalMeta): Goal | FieldProbl
   const base: StateBase = fields.from ?? FRESH_STATE;
   const written = fields.key_results ?? [];
   const ids = keyResultIds(written);
-  const keyResults = written.map((kr, i) => storedKeyResult(kr, ids[i]!));
+  const earlier = new Map((fields.from?.key_results ?? []).map((kr) => [kr.id, kr]));
+  const keyResults = written.map((kr, i) => storedKeyResult(withKeptCurrent(kr, earlier.get(ids[i]!)), ids[i]!));
   let state: Goal["state"];
   let progress: number;
   let before: number | null = null;
