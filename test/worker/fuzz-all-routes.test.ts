@@ -357,6 +357,8 @@ describe("every route's fields, fuzzed with unicode and boundary values", () => 
     const problems: string[] = [];
     const encodedTexts = TEXTS.filter((t) => wellFormed(t) === t).map(encodeURIComponent).concat(["%ED%A0%80", "%C0%AF", "%FF", "%00", "%", "%zz", "a+b"]);
     const encodedDates = DATES.filter((t) => wellFormed(t) === t).map(encodeURIComponent).concat(["%ED%A0%80", "2031-01-01T10:00:00%2B14:00"]);
+    const checkedGoal = await newGoal(a);
+    await send("POST", `/goals/${checkedGoal}/check-ins`, a.token, { json: { health: "on_track" } });
     const cases: Array<[string, string, string[]]> = [
       ["/events?from=", "from", encodedDates],
       ["/events?to=", "to", encodedDates],
@@ -367,6 +369,8 @@ describe("every route's fields, fuzzed with unicode and boundary values", () => 
       ["/events?calendar=team&cursor=", "cursor", CURSORS],
       ["/goals?limit=", "limit", LIMITS],
       ["/goals?cursor=", "cursor", CURSORS],
+      [`/goals/${checkedGoal}/check-ins?limit=`, "limit", LIMITS],
+      [`/goals/${checkedGoal}/check-ins?cursor=`, "cursor", CURSORS.concat(["0", "-1", "1.5", "99999999999", "%00"])],
       ["/calendar.ics?calendar=", "calendar", encodedTexts],
       ["/ws?last_seq=", "last_seq", LIMITS.concat(encodedTexts)],
       ["/ws?client=", "client", encodedTexts],
@@ -395,6 +399,10 @@ describe("every route's fields, fuzzed with unicode and boundary values", () => 
         if (answer.status < 300 && method !== "DELETE") problems.push(...(kind === "event" ? await exerciseEvent(a, label(`${method} If-Match`, value), answer.json) : await exerciseGoal(a, label(`${method} If-Match`, value), answer.json)));
         if (![200, 204, 400, 412].includes(answer.status)) problems.push(`${label(`${method} /${kind}s/{id} If-Match`, value)}: ${answer.status}`);
       }
+      const checkIn = await send("POST", `/goals/${await newGoal(a)}/check-ins`, a.token, { json: { health: "on_track" } }, { "If-Match": value, "Idempotency-Key": value });
+      problems.push(...judge(label("POST /goals/{id}/check-ins If-Match and Idempotency-Key", value), checkIn, "If-Match|Idempotency-Key"));
+      if (checkIn.status < 300) problems.push(...(await exerciseGoal(a, label("check-in If-Match", value), checkIn.json.goal)));
+      if (![201, 400, 412].includes(checkIn.status)) problems.push(`${label("POST /goals/{id}/check-ins If-Match", value)}: ${checkIn.status}`);
       const id = await newEvent(a);
       problems.push(...judge(label("GET /events/{id} If-None-Match", value), await send("GET", `/events/${id}`, a.token, undefined, { "If-None-Match": value }), "If-None-Match"));
       for (const [path, body] of [["/events", { title: "fuzz", ...a.slot() }], ["/goals", { title: "fuzz" }], ["/tx", { ops: [{ type: "goal.create", data: { title: "fuzz" } }], commit: true }]] as const) {
@@ -415,6 +423,7 @@ describe("every route's fields, fuzzed with unicode and boundary values", () => 
       for (const [method, path, body] of [
         ["GET", `/events/${id}`], ["PUT", `/events/${id}`, { title: "fuzz", ...a.slot() }], ["PATCH", `/events/${id}`, { title: "x" }], ["DELETE", `/events/${id}`],
         ["GET", `/goals/${id}`], ["PUT", `/goals/${id}`, { title: "fuzz" }], ["PATCH", `/goals/${id}`, { title: "x" }], ["DELETE", `/goals/${id}`],
+        ["GET", `/goals/${id}/check-ins`], ["POST", `/goals/${id}/check-ins`, { health: "on_track" }],
         ["GET", `/tx/${id}`], ["POST", `/tx/${id}/ops`, { type: "goal.delete", id: "x" }], ["POST", `/tx/${id}/commit`, {}], ["POST", `/tx/${id}/abort`, {}],
       ] as const) {
         const answer = await send(method, path, a.token, body === undefined ? undefined : { json: body });
