@@ -123,7 +123,7 @@ export const KeyResult = z.object({
   current: z.number(),
   target: z.number(),
   weight: z.number(),
-  progress: z.number().min(0).max(100).meta({ description: "(current - start) / (target - start) as a percent, clamped to 0-100; read-only." }),
+  progress: z.number().int().min(0).max(100).meta({ description: "(current - start) / (target - start), clamped to 0-1, as a whole percent rounded down; read-only." }),
 });
 export type KeyResult = z.infer<typeof KeyResult>;
 
