@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { Event, EventList, EventListQuery, EventPatch, EventWrite, SlotConflict } from "../shared/calendar.ts";
 import { ErrorBody } from "../shared/errors.ts";
-import { Goal, GoalList, GoalListQuery, GoalPatch, GoalWrite } from "../shared/goals.ts";
+import { CheckIn, CheckInList, CheckInListQuery, CheckInWrite, Goal, GoalList, GoalListQuery, GoalPatch, GoalWrite } from "../shared/goals.ts";
 import { FocusSessionList, FocusSessionsQuery, FocusStats, FocusStatsQuery } from "../shared/focus.ts";
 import { HealthReport } from "../shared/health.ts";
 import { IssuedTokens, MemberCreate, MemberList, MyTeam, TeamCreate, TeamList, TeamListQuery } from "../shared/teams.ts";
@@ -29,6 +29,9 @@ const SCHEMAS = {
   GoalWrite: [GoalWrite, "input"],
   GoalPatch: [GoalPatch, "input"],
   GoalList: [GoalList, "output"],
+  CheckInWrite: [CheckInWrite, "input"],
+  CheckInCreated: [CheckIn.extend({ goal: Goal.meta({ description: "The goal as the check-in left it." }) }), "output"],
+  CheckInList: [CheckInList, "output"],
   FocusSessionList: [FocusSessionList, "output"],
   FocusStats: [FocusStats, "output"],
   Error: [ErrorBody, "output"],
@@ -151,6 +154,18 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
     put: { summary: "Replace a goal", tag: "goals", path: idParam, body: "GoalWrite", ifMatch: true, responses: { 200: ["Replaced", "Goal"], ...errors(400, 401, 404, 412, 503) } },
     patch: { summary: "Change some fields of a goal; concurrent patches never lose each other", tag: "goals", path: idParam, body: "GoalPatch", ifMatch: true, responses: { 200: ["Changed", "Goal"], ...errors(400, 401, 404, 412, 503) } },
     delete: { summary: "Delete a goal", tag: "goals", path: idParam, ifMatch: true, responses: { 204: ["Deleted"], ...errors(401, 404, 412, 503) } },
+  },
+  "/goals/{id}/check-ins": {
+    get: { summary: "A goal's check-ins, newest first, paged", tag: "goals", path: idParam, query: CheckInListQuery, conditional: "etag", responses: { 200: ["A page of check-ins (ETag: of this page's content)", "CheckInList"], ...errors(400, 401, 404) } },
+    post: {
+      idempotent: "atomic",
+      summary: "Check in on a goal: its health, a note, and new key-result values; the goal changes in the same step (If-Match: the goal's version)",
+      tag: "goals",
+      path: idParam,
+      body: "CheckInWrite",
+      ifMatch: true,
+      responses: { 201: ["Checked in: the check-in and the goal (ETag: the goal's new version)", "CheckInCreated"], ...errors(400, 401, 404, 409, 412, 413, 422, 503) },
+    },
   },
   "/tx": {
     post: {

@@ -11,7 +11,7 @@ function event(id: string, version = 1, title = id): Event {
 }
 
 function goal(id: string, overrides: Partial<Goal> = {}): Goal {
-  return { id, title: id, description: "", owner: "ana", completed: false, progress: 0, due: null, created_by: "ana", created_at: "2026-11-20T00:00:00.000Z", updated_at: "2026-11-20T00:00:00.000Z", version: 1, ...overrides };
+  return { id, title: id, description: "", owner: "ana", state: "open", completed: false, progress: 0, progress_before_close: null, key_results: [], health: null, checked_in_at: null, due: null, created_by: "ana", created_at: "2026-11-20T00:00:00.000Z", updated_at: "2026-11-20T00:00:00.000Z", version: 1, ...overrides };
 }
 
 function timer(updatedAt: string, overrides: Partial<TeamTimer> = {}): TeamTimer {

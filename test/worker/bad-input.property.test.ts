@@ -28,6 +28,7 @@ async function snapshot(team: string): Promise<string> {
       const type: string = await redis.type(key);
       if (type === "string") return `${key}=${await redis.get<string>(key)}`;
       if (type === "stream") return `${key}=stream of ${await redis.xlen(key)}`;
+      if (type === "list") return `${key}=${(await redis.lrange(key, 0, -1)).join(",")}`;
       return `${key}=${((await redis.zrange(key, 0, -1, { withScores: true })) as string[]).join(",")}`;
     }),
   );
@@ -48,25 +49,38 @@ const eventLike = fc.record(
   { id: fc.oneof(hostileString, fc.constantFrom("ok-id", "dup")), title: anyValue, description: anyValue, calendar: anyValue, starts_at: instantish, ends_at: instantish, extra: anyValue },
   { requiredKeys: [] },
 );
+const numberish = fc.oneof(fc.integer(), fc.double(), fc.constantFrom(0, 1, 100, 1e12, 1e12 + 1, 1e308, -1e308, -1, -0, 5e-324), anyValue);
+const keyResultLike = fc.record(
+  { id: fc.oneof(hostileString, fc.constantFrom("kr-1", "dup")), title: anyValue, metric: fc.oneof(fc.constantFrom("number", "percent", "currency", "done"), anyValue), currency: fc.oneof(fc.constantFrom("EUR", "eur"), anyValue), start: numberish, current: numberish, target: numberish, weight: numberish },
+  { requiredKeys: [] },
+);
 const goalLike = fc.record(
-  { id: hostileString, title: anyValue, description: anyValue, owner: anyValue, completed: anyValue, progress: anyValue, due: instantish, colour: anyValue },
+  {
+    id: hostileString, title: anyValue, description: anyValue, owner: anyValue, completed: anyValue, progress: anyValue, due: instantish, colour: anyValue,
+    state: fc.oneof(fc.constantFrom("open", "achieved", "missed", "dropped"), anyValue), key_results: fc.oneof(fc.array(keyResultLike, { maxLength: 4 }), anyValue),
+  },
+  { requiredKeys: [] },
+);
+const checkInLike = fc.record(
+  { health: fc.oneof(fc.constantFrom("on_track", "at_risk", "off_track"), anyValue), note: anyValue, key_results: fc.oneof(fc.array(fc.record({ id: fc.oneof(fc.constant("kr-1"), hostileString), current: numberish }, { requiredKeys: [] }), { maxLength: 3 }), anyValue) },
   { requiredKeys: [] },
 );
 const body = fc.oneof(
   eventLike.map((v) => JSON.stringify(v)),
   goalLike.map((v) => JSON.stringify(v)),
+  checkInLike.map((v) => JSON.stringify(v)),
   fc.json(),
   fc.string(),
   fc.uint8Array({ maxLength: 200 }),
   fc.constantFrom("", "{", "[]", "null", "{\"title\":", "\uFEFF{}"),
 );
 const path = fc.oneof(
-  fc.constantFrom("/events", "/events/", "/goals", "/goals/", "/calendar.ics", "/health", "/admin/teams", "/ws", "/agents", "/pomo/state", "/pomo/start", "/pomo/pause", "/pomo/resume", "/pomo/skip", "/pomo/stop", "/pomo/set"),
+  fc.constantFrom("/events", "/events/", "/goals", "/goals/", "/goals/dup", "/goals/dup/check-ins", "/goals/dup/check-ins/", "/calendar.ics", "/health", "/admin/teams", "/ws", "/agents", "/pomo/state", "/pomo/start", "/pomo/pause", "/pomo/resume", "/pomo/skip", "/pomo/stop", "/pomo/set"),
   fc.tuple(fc.constantFrom("/pomo/set?", "/ws?"), fc.dictionary(fc.constantFrom("duration_minutes", "last_seq", "client", "token", "x"), hostileString)).map(
     ([base, query]) => base + new URLSearchParams(query).toString(),
   ),
   fc.tuple(fc.constantFrom("/events/", "/goals/"), hostileString).map(([base, id]) => base + encodeURIComponent(id)),
-  fc.tuple(fc.constantFrom("/events?", "/goals?", "/calendar.ics?"), fc.dictionary(fc.constantFrom("from", "to", "limit", "cursor", "calendar", "x"), hostileString)).map(
+  fc.tuple(fc.constantFrom("/events?", "/goals?", "/goals/dup/check-ins?", "/calendar.ics?"), fc.dictionary(fc.constantFrom("from", "to", "limit", "cursor", "calendar", "x"), hostileString)).map(
     ([base, query]) => base + new URLSearchParams(query).toString(),
   ),
   fc.webPath(),
@@ -79,7 +93,7 @@ describe("random requests", () => {
     const team = await newTeam();
     // Something to collide with and to overwrite.
     await team.post("/events", { id: "dup", title: "Existing", starts_at: "2026-03-02T10:00:00Z" });
-    await team.post("/goals", { id: "dup", title: "Existing" });
+    await team.post("/goals", { id: "dup", title: "Existing", key_results: [{ id: "kr-1", title: "Measured", metric: "number", target: 10 }] });
 
     await fc.assert(
       fc.asyncProperty(method, path, body, contentType, fc.boolean(), async (verb, target, payload, type, withToken) => {

@@ -182,6 +182,8 @@ const newEvent = async (a: Arena) => (await send("POST", "/events", a.token, { j
 const newGoal = async (a: Arena) => (await send("POST", "/goals", a.token, { json: { id: fresh("go"), title: "target" } })).json.id as string;
 const asEvent = async (answer: Answer) => ({ event: answer.json });
 const asGoal = async (answer: Answer) => ({ goal: answer.json });
+/** A check-in answers the goal as it left it. */
+const asCheckedInGoal = async (answer: Answer) => ({ goal: answer.json?.goal });
 /** The event or goal a committed one-shot transaction created: its op names the id. */
 const txCreated = (kind: "event" | "goal") => async (answer: Answer, a: Arena) => {
   const id = answer.json?.ops?.[0]?.id;
@@ -217,6 +219,15 @@ const TEXT_SLOTS: BodySlot[] = [
   { where: "POST /tx ops.id", field: "id", method: "POST", path: () => "/tx", build: (v) => ({ ops: [{ type: "goal.delete", id: v }], commit: true }) },
   { where: "POST /tx/{id}/ops type", field: "type", method: "POST", path: async (a) => `/tx/${(await send("POST", "/tx", a.token)).json.tx_id}/ops`, build: (v) => ({ type: v }) },
   { where: "POST /tx/{id}/ops data.title", field: "title", method: "POST", path: async (a) => `/tx/${(await send("POST", "/tx", a.token)).json.tx_id}/ops`, build: (v, a) => ({ type: "calendar.create", data: eventBody("title", v, a) }) },
+  { where: "POST /goals key_results[0].title", field: "key_results", method: "POST", path: () => "/goals", build: (v) => ({ title: "fuzz", key_results: [{ title: v, metric: "number", target: 5 }] }), accepted: asGoal },
+  { where: "POST /goals key_results[0].id", field: "key_results", method: "POST", path: () => "/goals", build: (v) => ({ title: "fuzz", key_results: [{ id: v, title: "kr", metric: "done" }] }), accepted: asGoal },
+  { where: "PATCH /goals/{id} key_results[0].title", field: "key_results", method: "PATCH", path: async (a) => `/goals/${await newGoal(a)}`, build: (v) => ({ key_results: [{ title: v, metric: "percent", target: 50 }] }), accepted: asGoal },
+  { where: "POST /goals key_results[0].currency", field: "currency", method: "POST", path: () => "/goals", build: (v) => ({ title: "fuzz", key_results: [{ title: "kr", metric: "currency", currency: v, target: 5 }] }), accepted: asGoal },
+  { where: "POST /goals state", field: "state", method: "POST", path: () => "/goals", build: (v) => ({ title: "fuzz", state: v }), accepted: asGoal },
+  { where: "POST /goals/{id}/check-ins note", field: "note", method: "POST", path: async (a) => `/goals/${await newGoal(a)}/check-ins`, build: (v) => ({ health: "at_risk", note: v }), accepted: asCheckedInGoal },
+  { where: "POST /goals/{id}/check-ins health", field: "health", method: "POST", path: async (a) => `/goals/${await newGoal(a)}/check-ins`, build: (v) => ({ health: v }), accepted: asCheckedInGoal },
+  { where: "POST /goals/{id}/check-ins key_results[0].id", field: "key_results", method: "POST", path: async (a) => `/goals/${await newGoal(a)}/check-ins`, build: (v) => ({ health: "on_track", key_results: [{ id: v, current: 1 }] }), accepted: asCheckedInGoal },
+  { where: "POST /tx goal.update data.key_results[0].title", field: "key_results", method: "POST", path: () => "/tx", build: (v) => ({ ops: [{ type: "goal.update", id: "no-such-goal", data: { key_results: [{ title: v, metric: "done" }] } }], commit: true }) },
   { where: "POST /pomo/start focus_minutes", field: "focus_minutes", method: "POST", path: () => "/pomo/start", build: (v) => ({ focus_minutes: v }) },
   { where: "POST /pomo/set duration_minutes", field: "duration_minutes", method: "POST", path: () => "/pomo/set", build: (v) => ({ duration_minutes: v }) },
 ];
@@ -232,6 +243,48 @@ const DATE_SLOTS: BodySlot[] = [
   { where: "POST /tx calendar.create data.starts_at", field: "starts_at", method: "POST", path: () => "/tx", build: (v) => ({ ops: [{ type: "calendar.create", data: { title: "fuzz", calendar: fresh("cal"), starts_at: v } }], commit: true }), accepted: txCreated("event") },
   { where: "POST /tx goal.create data.due", field: "due", method: "POST", path: () => "/tx", build: (v) => ({ ops: [{ type: "goal.create", data: { title: "fuzz", due: v } }], commit: true }), accepted: txCreated("goal") },
 ];
+
+/**
+ * Number tokens as they may sit in a JSON text: past the double range (JSON.parse makes 1e400
+ * Infinity), below it (1e-400 is 0), -0, beyond 2^53, and things that are no JSON number at all.
+ */
+const NUMBERS = ["0", "-0", "1", "0.5", "-1", "100", "101", "1e12", "1000000000001", "-1e12", "1e308", "-1e308", "1e400", "-1e400", "1e-400", "5e-324", "9007199254740993", "NaN", "Infinity", "-Infinity", "null", "true", '"5"', "[]", "{}", "0x10", ".5", "+1", "1_000"];
+
+/** Where a number goes: `build` makes the request around the placeholder NUMBER_SLOT, which the token replaces as it is. */
+const NUMBER_SLOT = "@@NUMBER@@";
+const kr = (fields: Record<string, unknown>) => ({ title: "kr", metric: "number", target: 10, ...fields });
+const NUMBER_SLOTS: BodySlot[] = [
+  ...["start", "current", "target", "weight"].map((field): BodySlot => ({ where: `POST /goals key_results[0].${field}`, field: `key_results|${field}`, method: "POST", path: () => "/goals", build: (v) => ({ title: "fuzz", key_results: [kr({ [field]: v })] }), accepted: asGoal })),
+  ...["start", "current", "target"].map((field): BodySlot => ({ where: `POST /goals percent key_results[0].${field}`, field: `key_results|${field}`, method: "POST", path: () => "/goals", build: (v) => ({ title: "fuzz", key_results: [kr({ metric: "percent", target: 50, [field]: v })] }), accepted: asGoal })),
+  { where: "POST /goals done key_results[0].current", field: "key_results", method: "POST", path: () => "/goals", build: (v) => ({ title: "fuzz", key_results: [{ title: "kr", metric: "done", current: v }] }), accepted: asGoal },
+  { where: "PATCH /goals/{id} key_results[1].weight", field: "key_results", method: "PATCH", path: async (a) => `/goals/${await newGoal(a)}`, build: (v) => ({ key_results: [kr({ weight: 0 }), kr({ weight: v })] }), accepted: asGoal },
+  { where: "PATCH /goals/{id} progress", field: "progress", method: "PATCH", path: async (a) => `/goals/${await newGoal(a)}`, build: (v) => ({ progress: v }), accepted: asGoal },
+  {
+    where: "POST /goals/{id}/check-ins key_results[0].current", field: "key_results", method: "POST",
+    path: async (a) => `/goals/${(await send("POST", "/goals", a.token, { json: { id: fresh("go"), title: "measured", key_results: [kr({ id: "k" })] } })).json.id}/check-ins`,
+    build: (v) => ({ health: "on_track", key_results: [{ id: "k", current: v }] }), accepted: asCheckedInGoal,
+  },
+  { where: "POST /tx goal.create data.key_results[0].target", field: "key_results", method: "POST", path: () => "/tx", build: (v) => ({ ops: [{ type: "goal.create", data: { title: "fuzz", key_results: [kr({ target: v })] } }], commit: true }), accepted: txCreated("goal") },
+];
+
+/** Runs one number slot with one raw token. */
+async function tryNumberSlot(a: Arena, slot: BodySlot, token: string): Promise<string[]> {
+  const path = await slot.path(a);
+  const text = JSON.stringify(slot.build(NUMBER_SLOT, a)).replace(`"${NUMBER_SLOT}"`, token);
+  const where = `${slot.where} = ${token}`;
+  const answer = await send(slot.method, path, a.token, { raw: utf8.encode(text) });
+  const problems = judge(where, answer, slot.field);
+  if (answer.status < 300 && slot.accepted !== undefined) {
+    const { goal } = await slot.accepted(answer, a);
+    if (goal === undefined) problems.push(`${where}: ${answer.status}, but the answer holds no goal: ${answer.text.slice(0, 200)}`);
+    else {
+      exercised.set(slot.where, (exercised.get(slot.where) ?? 0) + 1);
+      if (!Number.isInteger(goal.progress) || goal.progress < 0 || goal.progress > 100) problems.push(`${where}: progress ${goal.progress}`);
+      problems.push(...(await exerciseGoal(a, where, goal)));
+    }
+  }
+  return problems;
+}
 
 /** How many accepted records each slot exercised: proof that the checks after acceptance ran. */
 const exercised = new Map<string, number>();
@@ -262,8 +315,8 @@ describe("every route's fields, fuzzed with unicode and boundary values", () => 
     }
     expectNone(problems);
     // Noncharacters, bidi marks, BOMs, C1 controls, emoji: accepted wherever free text goes.
-    // Ids, calendar names, zones and recurrence lines have a grammar: fuzzed text is refused there.
-    for (const slot of TEXT_SLOTS.filter((s) => s.accepted !== undefined && !/[ .](id|calendar|time_zone)$|recurrence/.test(s.where))) expect(exercised.get(slot.where), slot.where).toBeGreaterThan(15);
+    // Ids, calendar names, zones, recurrence lines, currency codes, states and healths have a grammar: fuzzed text is refused there.
+    for (const slot of TEXT_SLOTS.filter((s) => s.accepted !== undefined && !/[ .](id|calendar|time_zone|currency|state|health)$|recurrence/.test(s.where))) expect(exercised.get(slot.where), slot.where).toBeGreaterThan(15);
   }, 600_000);
 
   it("date fields of events, goals and transactions", async () => {
@@ -273,6 +326,15 @@ describe("every route's fields, fuzzed with unicode and boundary values", () => 
     expectNone(problems);
     // Offsets up to ±23:59, fractions, no seconds, a space for T, leap days: accepted, and usable.
     for (const slot of DATE_SLOTS) expect(exercised.get(slot.where), slot.where).toBeGreaterThan(/ and /.test(slot.where) ? 0 : 5);
+  }, 600_000);
+
+  it("number fields of goals, key results and check-ins", async () => {
+    const a = await arena();
+    const problems: string[] = [];
+    for (const slot of NUMBER_SLOTS) for (const token of NUMBERS) problems.push(...(await tryNumberSlot(a, slot, token)));
+    expectNone(problems);
+    // 0, -0, 1, 0.5, 5e-324 and the like are accepted somewhere in every slot, and usable.
+    for (const slot of NUMBER_SLOTS) expect(exercised.get(slot.where), slot.where).toBeGreaterThan(1);
   }, 600_000);
 
   it("admin: team and member names in bodies and paths", async () => {
@@ -295,6 +357,8 @@ describe("every route's fields, fuzzed with unicode and boundary values", () => 
     const problems: string[] = [];
     const encodedTexts = TEXTS.filter((t) => wellFormed(t) === t).map(encodeURIComponent).concat(["%ED%A0%80", "%C0%AF", "%FF", "%00", "%", "%zz", "a+b"]);
     const encodedDates = DATES.filter((t) => wellFormed(t) === t).map(encodeURIComponent).concat(["%ED%A0%80", "2031-01-01T10:00:00%2B14:00"]);
+    const checkedGoal = await newGoal(a);
+    await send("POST", `/goals/${checkedGoal}/check-ins`, a.token, { json: { health: "on_track" } });
     const cases: Array<[string, string, string[]]> = [
       ["/events?from=", "from", encodedDates],
       ["/events?to=", "to", encodedDates],
@@ -305,6 +369,8 @@ describe("every route's fields, fuzzed with unicode and boundary values", () => 
       ["/events?calendar=team&cursor=", "cursor", CURSORS],
       ["/goals?limit=", "limit", LIMITS],
       ["/goals?cursor=", "cursor", CURSORS],
+      [`/goals/${checkedGoal}/check-ins?limit=`, "limit", LIMITS],
+      [`/goals/${checkedGoal}/check-ins?cursor=`, "cursor", CURSORS.concat(["0", "-1", "1.5", "99999999999", "%00"])],
       ["/calendar.ics?calendar=", "calendar", encodedTexts],
       ["/ws?last_seq=", "last_seq", LIMITS.concat(encodedTexts)],
       ["/ws?client=", "client", encodedTexts],
@@ -333,6 +399,10 @@ describe("every route's fields, fuzzed with unicode and boundary values", () => 
         if (answer.status < 300 && method !== "DELETE") problems.push(...(kind === "event" ? await exerciseEvent(a, label(`${method} If-Match`, value), answer.json) : await exerciseGoal(a, label(`${method} If-Match`, value), answer.json)));
         if (![200, 204, 400, 412].includes(answer.status)) problems.push(`${label(`${method} /${kind}s/{id} If-Match`, value)}: ${answer.status}`);
       }
+      const checkIn = await send("POST", `/goals/${await newGoal(a)}/check-ins`, a.token, { json: { health: "on_track" } }, { "If-Match": value, "Idempotency-Key": value });
+      problems.push(...judge(label("POST /goals/{id}/check-ins If-Match and Idempotency-Key", value), checkIn, "If-Match|Idempotency-Key"));
+      if (checkIn.status < 300) problems.push(...(await exerciseGoal(a, label("check-in If-Match", value), checkIn.json.goal)));
+      if (![201, 400, 412].includes(checkIn.status)) problems.push(`${label("POST /goals/{id}/check-ins If-Match", value)}: ${checkIn.status}`);
       const id = await newEvent(a);
       problems.push(...judge(label("GET /events/{id} If-None-Match", value), await send("GET", `/events/${id}`, a.token, undefined, { "If-None-Match": value }), "If-None-Match"));
       for (const [path, body] of [["/events", { title: "fuzz", ...a.slot() }], ["/goals", { title: "fuzz" }], ["/tx", { ops: [{ type: "goal.create", data: { title: "fuzz" } }], commit: true }]] as const) {
@@ -353,6 +423,7 @@ describe("every route's fields, fuzzed with unicode and boundary values", () => 
       for (const [method, path, body] of [
         ["GET", `/events/${id}`], ["PUT", `/events/${id}`, { title: "fuzz", ...a.slot() }], ["PATCH", `/events/${id}`, { title: "x" }], ["DELETE", `/events/${id}`],
         ["GET", `/goals/${id}`], ["PUT", `/goals/${id}`, { title: "fuzz" }], ["PATCH", `/goals/${id}`, { title: "x" }], ["DELETE", `/goals/${id}`],
+        ["GET", `/goals/${id}/check-ins`], ["POST", `/goals/${id}/check-ins`, { health: "on_track" }],
         ["GET", `/tx/${id}`], ["POST", `/tx/${id}/ops`, { type: "goal.delete", id: "x" }], ["POST", `/tx/${id}/commit`, {}], ["POST", `/tx/${id}/abort`, {}],
       ] as const) {
         const answer = await send(method, path, a.token, body === undefined ? undefined : { json: body });

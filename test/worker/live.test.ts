@@ -88,6 +88,17 @@ describe("GET /ws", () => {
     socket.ws.close();
   });
 
+  it("a goal's check-in reaches sockets as goal.updated, carrying the goal it left", async () => {
+    const t = await newTeam();
+    await t.post("/goals", { id: "g", title: "Ship", key_results: [{ id: "k", title: "Tests", metric: "number", target: 4 }] });
+    const socket = await connect(t.token);
+    const checkIn = await t.post("/goals/g/check-ins", { health: "at_risk", key_results: [{ id: "k", current: 1 }] });
+    expect(checkIn.status).toBe(201);
+    await socket.until((all) => all.some((m) => m.type === "goal.updated"), "the check-in's change");
+    expect(socket.changes()).toEqual([expect.objectContaining({ type: "goal.updated", id: "g", by: "ana", goal: checkIn.json.goal })]);
+    socket.ws.close();
+  });
+
   it("replays what a client missed after last_seq, in order and exactly once, then goes live", async () => {
     const t = await newTeam();
     for (let hour = 8; hour < 13; hour++) expect((await t.post("/events", { title: `E${hour}`, ...slot(hour) })).status).toBe(201);

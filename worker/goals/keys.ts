@@ -5,6 +5,7 @@ export const GOAL_HOLDING_TEAMS = "gs:tx:goal-holding-teams";
  * Goal keys, under the team's hash tag:
  *   goal:<id>   the goal, as JSON
  *   goals       sorted set: goal id -> created_at (ms), for listing in creation order
+ *   goal-check-ins:<id>   list of the goal's check-ins as JSON, oldest first (deleted with the goal)
  * and for two-phase commit (the goals participant):
  *   goal-lock:<id>   op of a transaction on goal <id>, prepared; blocks every other writer
  *   tx-locks:<tx>    the lock keys of a transaction
@@ -19,6 +20,7 @@ export const goalKeys = (team: string) => {
   return {
     goal: (id: string) => `${base}:goal:${id}`,
     index: `${base}:goals`,
+    checkIns: (id: string) => `${base}:goal-check-ins:${id}`,
     lock: (id: string) => `${base}:goal-lock:${id}`,
     /** The goal id of a lock key (the inverse of `lock`). */
     lockedGoal: (lockKey: string) => lockKey.slice(`${base}:goal-lock:`.length),

@@ -1,11 +1,11 @@
 import type { Redis } from "@upstash/redis/cloudflare";
-import { GoalPatch, GoalWrite, type Goal } from "../../shared/goals.ts";
+import { GoalPatch, GoalWrite } from "../../shared/goals.ts";
 import type { ChangeSink } from "../live/changes.ts";
 import { ResourceParticipant } from "../tx/resource-participant.ts";
-import { requireTarget, validateData } from "../tx/op-input.ts";
+import { builtFromData, requireTarget, validateData } from "../tx/op-input.ts";
 import { prepareOutcome, type OpRequest, type PreparedOp, type PrepareOutcome } from "../tx/participant.ts";
 import { quotaArg } from "../limits/quota-lua.ts";
-import { buildGoal, patchedFields } from "./goal-record.ts";
+import { buildGoal, patchedFields, storedGoal } from "./goal-record.ts";
 import { GOALS_CHANNEL, goalKeys } from "./keys.ts";
 import { applyGoalLocksScript, prepareGoalScript, releaseGoalLocksScript } from "./scripts.ts";
 
@@ -37,7 +37,7 @@ export class GoalsParticipant extends ResourceParticipant<ReturnType<typeof goal
     if (input.type === "goal.create") {
       const data = validateData(GoalWrite, input.data);
       const id = input.id ?? data.id ?? crypto.randomUUID();
-      const goal = buildGoal(data, { id, owner: op.member, created_by: op.member, created_at: now, updated_at: now, version: 1 });
+      const goal = builtFromData(buildGoal(data, { id, owner: op.member, created_by: op.member, created_at: now, updated_at: now, version: 1 }));
       return { id, attempt: () => this.#lock(tx, n, { kind: "create", goalId: id, goal: JSON.stringify(goal), createdMs: Date.parse(now) }, leaseEnd, op.earlierCreates) };
     }
     const id = requireTarget(input);
@@ -46,11 +46,11 @@ export class GoalsParticipant extends ResourceParticipant<ReturnType<typeof goal
     const attempt = async (): Promise<PrepareOutcome> => {
       const raw = await this.store.get<string>(this.keys.goal(id));
       if (raw === null) return { kind: "missing" };
-      const current = JSON.parse(raw) as Goal;
+      const current = storedGoal(raw);
       const goal =
         patch === undefined
           ? undefined
-          : buildGoal(patchedFields(current, patch), { id, owner: current.owner, created_by: current.created_by, created_at: current.created_at, updated_at: now, version: current.version + 1 });
+          : builtFromData(buildGoal(patchedFields(current, patch), { id, owner: current.owner, created_by: current.created_by, created_at: current.created_at, updated_at: now, version: current.version + 1 }));
       const kind = patch === undefined ? ("delete" as const) : ("update" as const);
       return this.#lock(tx, n, { kind, goalId: id, goal: goal && JSON.stringify(goal), createdMs: Date.parse(current.created_at), expectedVersion: current.version }, leaseEnd, op.earlierCreates);
     };
@@ -75,7 +75,7 @@ export class GoalsParticipant extends ResourceParticipant<ReturnType<typeof goal
     await this.overHolds(tx, async (lockKeys) => {
       const reply = (await applyGoalLocksScript.run(
         this.store,
-        [k.txHolds(tx), k.leases, k.index, ...lockKeys.flatMap((lock) => [lock, k.goal(k.lockedGoal(lock))]), ...this.changes.feedKeys()],
+        [k.txHolds(tx), k.leases, k.index, ...lockKeys.flatMap((lock) => [lock, k.goal(k.lockedGoal(lock)), k.checkIns(k.lockedGoal(lock))]), ...this.changes.feedKeys()],
         [tx, GOALS_CHANNEL, this.team, by, new Date(now).toISOString(), this.changes.inlineFlag("goals")],
       )) as unknown[];
       await this.changes.settle("goals", reply.slice(2));

@@ -1,14 +1,15 @@
 import { Hono, type Context } from "hono";
-import { GoalListQuery, GoalPatch, GoalWrite } from "../../shared/goals.ts";
+import { GoalListQuery, GoalPatch, GoalWrite, type Goal } from "../../shared/goals.ts";
 import { requireMember } from "../auth/access.ts";
 import { configOf, type AppEnv } from "../env.ts";
 import { taggedJson } from "../preconditions.ts";
-import { readQuery } from "../request.ts";
+import { invalid, readQuery, type FieldProblem } from "../request.ts";
 import { addRecordRoutes } from "../records/record-routes.ts";
 import { decodeCursor, encodeCursor } from "../storage/cursor.ts";
 import { changesFor } from "../live/context.ts";
 import { participantStore } from "../storage/stores.ts";
-import { buildGoal, patchedFields, type GoalFields } from "./goal-record.ts";
+import { addCheckInRoutes } from "./check-in-routes.ts";
+import { buildGoal, patchedFields, replacedFields, type GoalFields } from "./goal-record.ts";
 import { GoalStore } from "./store.ts";
 
 /** /goals (mounted there): the team's shared goals. Every write is a compare-and-set on the goal's version. */
@@ -34,8 +35,16 @@ addRecordRoutes(goalRoutes, {
   write: GoalWrite,
   patch: GoalPatch,
   store: storeFor,
-  created: (fields, { id, member, now }) => buildGoal(fields, { id, owner: member, created_by: member, created_at: now, updated_at: now, version: 1 }),
+  created: (fields, { id, member, now }) => built(buildGoal(fields, { id, owner: member, created_by: member, created_at: now, updated_at: now, version: 1 })),
   replaced: (current, fields: GoalFields, now) =>
-    buildGoal(fields, { id: current.id, owner: current.owner, created_by: current.created_by, created_at: current.created_at, updated_at: now, version: current.version + 1 }),
+    built(buildGoal(replacedFields(current, fields), { id: current.id, owner: current.owner, created_by: current.created_by, created_at: current.created_at, updated_at: now, version: current.version + 1 })),
   patched: patchedFields,
 });
+
+addCheckInRoutes(goalRoutes, storeFor);
+
+/** A goal, or the 400 naming the fields that kept it from being one. */
+function built(goal: Goal | FieldProblem[]): Goal {
+  if (Array.isArray(goal)) throw invalid(goal);
+  return goal;
+}

@@ -6,6 +6,21 @@ import { RECORD_FIELD_LUA } from "../storage/record-field-lua.ts";
 import { QUOTA_LUA } from "../limits/quota-lua.ts";
 
 /**
+ * Lua: `changing_refusal(goal_key, lock_key, expected)`: why a goal cannot be changed from version
+ * `expected` (locked by a transaction, missing, stale), or nil when it can.
+ */
+const CHANGING_REFUSAL_LUA = `${RECORD_FIELD_LUA}local function changing_refusal(goal_key, lock_key, expected)
+  local lock = redis.call('GET', lock_key)
+  if lock then return {'locked', cjson.decode(lock).tx} end
+  local current = redis.call('GET', goal_key)
+  if not current then return {'missing'} end
+  local version = tostring(record_field(current, 'version'))
+  if version ~= expected then return {'stale', version} end
+  return nil
+end
+`;
+
+/**
  * Compare-and-set of one goal. KEYS: goal, index, goal lock, idempotency record, feed stream, feed seq.
  * ARGV: id, record JSON, created_at ms, mode (create|update), expected version, channel, message,
  *       idempotency fingerprint ('' for none), idempotency answer, goals quota ('' for none), feed inline
@@ -38,17 +53,13 @@ emit(ARGV[6], ARGV[7])
 return feed_reply({'ok'})`,
 );
 
-/** KEYS: goal, index, goal lock, feed stream, feed seq. ARGV: id, expected version, channel, message, feed inline. */
+/** KEYS: goal, index, goal lock, check-ins, feed stream, feed seq. ARGV: id, expected version, channel, message, feed inline. */
 export const deleteGoalScript = new LuaScript(
   "delete_goal",
-  "cd47c385c10b344764720c32f76401644204fc93",
-  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${RECORD_FIELD_LUA}local lock = redis.call('GET', KEYS[3])
-if lock then return {'locked', cjson.decode(lock).tx} end
-local current = redis.call('GET', KEYS[1])
-if not current then return {'missing'} end
-local version = tostring(record_field(current, 'version'))
-if version ~= ARGV[2] then return {'stale', version} end
-redis.call('DEL', KEYS[1])
+  "c10de6856a5cdf23c52730c78e3ff868e3fa07c0",
+  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${CHANGING_REFUSAL_LUA}local refused = changing_refusal(KEYS[1], KEYS[3], ARGV[2])
+if refused then return refused end
+redis.call('DEL', KEYS[1], KEYS[4])
 redis.call('ZREM', KEYS[2], ARGV[1])
 emit(ARGV[3], ARGV[4])
 return feed_reply({'ok'})`,
@@ -83,15 +94,15 @@ return {'ok'}`,
 
 /**
  * Applies a committed transaction's goal ops; idempotent. The worker reads the tx's lock keys first.
- * KEYS: tx locks, leases, index, then per lock: goal lock, goal; then feed stream, feed seq.
+ * KEYS: tx locks, leases, index, then per lock: goal lock, goal, its check-ins; then feed stream, feed seq.
  * ARGV: tx id, channel, team, member, now, feed inline. Returns {count, remaining, feed...}:
  * `remaining` locks were added after the worker read them (the lease stays until none is left).
  */
 export const applyGoalLocksScript = new LuaScript(
   "apply_goal_locks",
-  "d01b6cde995200a36e818f6d0e64466d9f9bf7c8",
+  "c2586d6c2c61e5bdd8fe47216f36f7d5dcd06ec4",
   `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${LEAVE_LEASE_LUA}local count = 0
-for i = 4, #KEYS - 2, 2 do
+for i = 4, #KEYS - 2, 3 do
   local lockKey, goalKey = KEYS[i], KEYS[i + 1]
   local raw = redis.call('GET', lockKey)
   if raw then
@@ -99,7 +110,7 @@ for i = 4, #KEYS - 2, 2 do
     if lock.tx == ARGV[1] then
       local head = '{"type":"goal.' .. lock.change .. '","team":' .. cjson.encode(ARGV[3]) .. ',"id":' .. cjson.encode(lock.goal_id) .. ',"by":' .. cjson.encode(ARGV[4]) .. ',"at":' .. cjson.encode(ARGV[5]) .. ',"tx":' .. cjson.encode(ARGV[1])
       if lock.kind == 'delete' then
-        redis.call('DEL', goalKey)
+        redis.call('DEL', goalKey, KEYS[i + 2])
         redis.call('ZREM', KEYS[3], lock.goal_id)
         emit(ARGV[2], head .. '}')
       else
@@ -135,4 +146,26 @@ for i = 3, #KEYS do
 end
 local remaining = leave_lease(KEYS[1], KEYS[2], ARGV[1])
 return {count, remaining}`,
+);
+
+/**
+ * A check-in: compare-and-set of the goal (the key-result values, progress and health it sets) and
+ * the check-in appended to the goal's list, in one step. KEYS: goal, goal lock, check-ins,
+ * idempotency record, feed stream, feed seq. ARGV: expected version, goal JSON, check-in JSON,
+ * channel, message, idempotency fingerprint ('' for none), idempotency answer, feed inline.
+ * Returns {'ok', how many check-ins the goal has, feed...} | {'missing'} | {'stale', version}
+ *       | {'locked', tx} | {'idem_replay', record} | {'idem_reused'} (see IDEM_LUA).
+ */
+export const checkInGoalScript = new LuaScript(
+  "check_in_goal",
+  "62b226da8f454451163aff14dd8d132f8c72b7ff",
+  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${IDEM_LUA}${CHANGING_REFUSAL_LUA}local seen = idem_seen(KEYS[4], ARGV[6])
+if seen then return seen end
+local refused = changing_refusal(KEYS[1], KEYS[2], ARGV[1])
+if refused then return refused end
+redis.call('SET', KEYS[1], ARGV[2])
+local count = redis.call('RPUSH', KEYS[3], ARGV[3])
+idem_remember(KEYS[4], ARGV[6], ARGV[7])
+emit(ARGV[4], ARGV[5])
+return feed_reply({'ok', count})`,
 );

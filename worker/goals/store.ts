@@ -1,13 +1,17 @@
 import type { Redis } from "@upstash/redis/cloudflare";
-import type { Goal } from "../../shared/goals.ts";
+import type { CheckIn, Goal } from "../../shared/goals.ts";
 import type { ChangeSink } from "../live/changes.ts";
 import { isAfter, type Cursor } from "../storage/cursor.ts";
-import { idemArgs, idemKeys } from "../idempotency/idempotency.ts";
+import { idemArgs, idemKeys, type Idempotency } from "../idempotency/idempotency.ts";
 import { outcomeOf, type CreateIdempotency, type CreateOutcome, type DeleteOutcome, type RecordStore, type UpdateOutcome } from "../records/outcomes.ts";
 import { idempotencyKeys } from "../idempotency/keys.ts";
 import { quotaArg } from "../limits/quota-lua.ts";
 import { GOALS_CHANNEL, goalKeys } from "./keys.ts";
-import { deleteGoalScript, putGoalScript } from "./scripts.ts";
+import { checkInGoalScript, deleteGoalScript, putGoalScript } from "./scripts.ts";
+import { storedGoal } from "./goal-record.ts";
+
+/** What a check-in's write can answer: what a delete can, and an Idempotency-Key's replay or reuse. */
+export type CheckInOutcome = DeleteOutcome | { kind: "replay"; record: string } | { kind: "key_reused" };
 
 export type GoalChange = "goal.created" | "goal.updated" | "goal.deleted";
 
@@ -30,13 +34,13 @@ export class GoalStore implements RecordStore<Goal> {
 
   async get(id: string): Promise<Goal | null> {
     const raw = await this.#redis.get<string>(this.#keys.goal(id));
-    return raw === null ? null : (JSON.parse(raw) as Goal);
+    return raw === null ? null : storedGoal(raw);
   }
 
   /** The goal and the transaction that locks it, if any, in one round trip. */
   async getWithLock(id: string): Promise<{ record: Goal | null; lockedBy: string | null }> {
     const [raw, lock] = await this.#redis.mget<(string | null)[]>(this.#keys.goal(id), this.#keys.lock(id));
-    return { record: raw ? (JSON.parse(raw) as Goal) : null, lockedBy: lock ? (JSON.parse(lock) as { tx: string }).tx : null };
+    return { record: raw ? storedGoal(raw) : null, lockedBy: lock ? (JSON.parse(lock) as { tx: string }).tx : null };
   }
 
   /** With `idem`, the key's record is checked first and `answer` stored with the write, in the same step. */
@@ -76,11 +80,53 @@ export class GoalStore implements RecordStore<Goal> {
     const message = this.#message("goal.deleted", goal.id, by);
     const reply = (await deleteGoalScript.run(
       this.#redis,
-      [this.#keys.goal(goal.id), this.#keys.index, this.#keys.lock(goal.id), ...this.#changes.feedKeys()],
+      [this.#keys.goal(goal.id), this.#keys.index, this.#keys.lock(goal.id), this.#keys.checkIns(goal.id), ...this.#changes.feedKeys()],
       [goal.id, goal.version, GOALS_CHANNEL, message, this.#changes.inlineFlag("goals")],
     )) as string[];
     if (reply[0] === "ok") await this.#changes.settle("goals", reply.slice(1), [message]);
     return outcomeOf(reply, ["ok", "missing", "stale", "locked"], "delete_goal");
+  }
+
+  /**
+   * Writes `goal` (the next version of `previous`) and appends `checkIn` to its list, in one step.
+   * With `idem`, the key's record is checked first and `answer` stored with the write.
+   */
+  async checkIn(goal: Goal, previous: Goal, checkIn: CheckIn, by: string, idem?: CreateIdempotency): Promise<CheckInOutcome> {
+    const message = this.#message("goal.updated", goal.id, by, goal);
+    const reply = (await checkInGoalScript.run(
+      this.#redis,
+      [this.#keys.goal(goal.id), this.#keys.lock(goal.id), this.#keys.checkIns(goal.id), ...idemKeys(idem?.key, idempotencyKeys.memberPlaceholder(this.#team)), ...this.#changes.feedKeys()],
+      [previous.version, JSON.stringify(goal), JSON.stringify(checkIn), GOALS_CHANNEL, message, ...idemArgs(idem?.key, idem?.answer), this.#changes.inlineFlag("goals")],
+    )) as string[];
+    if (reply[0] === "ok") {
+      await this.#changes.settle("goals", reply.slice(2), [message]);
+      return { kind: "ok" };
+    }
+    return outcomeOf(reply, ["missing", "stale", "locked", "replay", "key_reused"], "check_in_goal");
+  }
+
+  /**
+   * The stored answer to this very request (same key and fingerprint), if it was given: a retry of a
+   * check-in whose If-Match named the version before it is answered from it, not refused as stale.
+   */
+  async answered(idem: Idempotency): Promise<string | null> {
+    const raw = await this.#redis.get<string>(idem.key);
+    if (raw === null) return null;
+    const record = JSON.parse(raw) as { fingerprint?: string; status?: number };
+    return record.fingerprint === idem.fingerprint && record.status !== undefined ? raw : null;
+  }
+
+  /**
+   * A goal's check-ins, newest first: `limit` of them, starting `before` the given position (the
+   * list only grows, so a position stays the same check-in). `next`: where the next page starts.
+   */
+  async checkIns(id: string, limit: number, before?: number): Promise<{ checkIns: CheckIn[]; next: number | null }> {
+    const end = (before ?? (await this.#redis.llen(this.#keys.checkIns(id)))) - 1;
+    if (end < 0) return { checkIns: [], next: null };
+    const start = Math.max(0, end - limit + 1);
+    const raws = await this.#redis.lrange<string>(this.#keys.checkIns(id), start, end);
+    const checkIns = raws.map((raw) => JSON.parse(raw) as CheckIn).reverse();
+    return { checkIns, next: start > 0 ? start : null };
   }
 
   /** Goals in creation order, `limit` at a time after `cursor`. */
@@ -95,7 +141,7 @@ export class GoalStore implements RecordStore<Goal> {
       for (let i = 0; i < page.length; i += 2) if (isAfter(Number(page[i + 1]), page[i]!, cursor)) ids.push(page[i]!);
       if (ids.length > 0) {
         const raws = await this.#redis.mget<(string | null)[]>(...ids.map((id) => this.#keys.goal(id)));
-        for (const raw of raws) if (raw !== null && goals.length <= limit) goals.push(JSON.parse(raw) as Goal);
+        for (const raw of raws) if (raw !== null && goals.length <= limit) goals.push(storedGoal(raw));
       }
       if (goals.length > limit || page.length < batch * 2) break;
     }

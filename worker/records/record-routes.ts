@@ -7,9 +7,10 @@ import { answerRecord, idempotencyOf, keyReused, replay } from "../idempotency/i
 import { checkIfMatch, checkPreconditions, etag, httpDate, notModified, REVALIDATE, staleOrRetry, untilWritten } from "../preconditions.ts";
 import { invalid, readBody, readId } from "../request.ts";
 import { blockersOf, repairedRead } from "../resources.ts";
+import type { Blockers } from "../tx/recovery.ts";
 import type { Participant } from "../storage/stores.ts";
 import { unreachable } from "../unreachable.ts";
-import type { Blocked, RecordStore, StoredRecord } from "./outcomes.ts";
+import type { Blocked, DeleteOutcome, RecordStore, StoredRecord } from "./outcomes.ts";
 
 /**
  * A team resource of versioned records (events, goals): how to read the bodies, build records
@@ -102,22 +103,31 @@ export function addRecordRoutes<R extends StoredRecord, F, W extends F & { id?: 
       if (current === null) throw notFound(resource, id);
       checkPreconditions(c, current.version);
       const outcome = await store.delete(current, c.get("member").member);
-      switch (outcome.kind) {
-        case "ok":
-          return outcome;
-        case "stale":
-          return staleOrRetry(c, outcome.version);
-        case "locked":
-          if (await blockers.cleared([outcome.tx])) return "retry";
-          throw writeRefusal(outcome, resource, current);
-        case "missing":
-          throw writeRefusal(outcome, resource, current);
-        default:
-          return unreachable(outcome, `delete ${resource.noun} outcome`);
-      }
+      return landedOrRetry(c, outcome, resource, current, blockers, outcome);
     }, `${resource.noun} ${id}`);
     return c.body(null, 204);
   });
+}
+
+/**
+ * A compare-and-set on an existing record (a delete, a goal's check-in), inside untilWritten:
+ * `landed` when it did, "retry" after a lost race or a transaction in the way that was just
+ * cleared; any other refusal is thrown as its answer.
+ */
+export async function landedOrRetry<T>(c: Context<AppEnv>, outcome: DeleteOutcome, names: RecordNames, record: StoredRecord, blockers: Blockers, landed: T): Promise<T | "retry"> {
+  switch (outcome.kind) {
+    case "ok":
+      return landed;
+    case "stale":
+      return staleOrRetry(c, outcome.version);
+    case "locked":
+      if (await blockers.cleared([outcome.tx])) return "retry";
+      throw writeRefusal(outcome, names, record);
+    case "missing":
+      throw writeRefusal(outcome, names, record);
+    default:
+      return unreachable(outcome, `${names.noun} write outcome`);
+  }
 }
 
 /** PUT and PATCH: re-read, rebuild, compare-and-set, until it lands; no update is ever lost. */

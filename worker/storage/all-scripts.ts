@@ -1,6 +1,6 @@
 import { addMemberScript, agentKeyScript, createTeamScript, reissueTokenScript, revokeMemberScript } from "../auth/scripts.ts";
 import { applyEventHoldsScript, deleteEventScript, prepareEventScript, putEventScript, releaseEventHoldsScript } from "../calendar/scripts.ts";
-import { applyGoalLocksScript, deleteGoalScript, prepareGoalScript, putGoalScript, releaseGoalLocksScript } from "../goals/scripts.ts";
+import { applyGoalLocksScript, checkInGoalScript, deleteGoalScript, prepareGoalScript, putGoalScript, releaseGoalLocksScript } from "../goals/scripts.ts";
 import { extendLeaseScript, forgetHoldingTeamScript, voteScript } from "../tx/lease-scripts.ts";
 import { decideScript, putRecordScript } from "../tx/scripts.ts";
 import { appendFeedScript } from "../live/feed.ts";
@@ -25,6 +25,7 @@ export const ALL_SCRIPTS: LuaScript[] = [
   prepareGoalScript,
   applyGoalLocksScript,
   releaseGoalLocksScript,
+  checkInGoalScript,
   voteScript,
   extendLeaseScript,
   forgetHoldingTeamScript,
