@@ -104,6 +104,41 @@ describe("focus history with the timer the worker keeps", () => {
   });
 });
 
+describe("a session started for a goal", () => {
+  it("carries the goal in the timer and records it on each round, so stats by goal count it", async () => {
+    const t = await newTeam();
+    const goal = (await t.post("/goals", { title: "ship the launch" })).json as { id: string };
+    const started = await t.post("/pomo/start", { focus_minutes: 25, goal: goal.id });
+    expect(started.status).toBe(200);
+    expect((started.json as { goal: string }).goal).toBe(goal.id);
+    expect(((await t.get("/pomo/state")).json as { goal: string }).goal).toBe(goal.id);
+    await sleep(10);
+    await t.post("/pomo/skip", undefined);
+    await t.post("/pomo/skip", undefined);
+    await t.post("/pomo/stop", undefined); // round 0 skipped, round 1 stopped: both for the goal
+    expect(((await t.get("/pomo/state")).json as { goal: string | null }).goal).toBeNull();
+    await t.post("/pomo/start", {});
+    await sleep(10);
+    await t.post("/pomo/stop", undefined); // a round for no goal
+    const rounds = (await sessions(t)).sessions;
+    expect(rounds.map((r) => r.goal)).toEqual([goal.id, goal.id, null]);
+    const byGoal = FocusStats.parse((await t.get("/focus/stats?group_by=goal")).json);
+    expect(byGoal.groups.map((g) => [g.key, g.rounds])).toEqual([[goal.id, 2], [null, 1]]);
+  });
+
+  it("refuses a goal the team does not have, or an id of another form, naming the field", async () => {
+    const t = await newTeam();
+    const other = await newTeam();
+    const theirs = (await other.post("/goals", { title: "not yours" })).json as { id: string };
+    for (const goal of ["no-such-goal", theirs.id, "a/b", "x".repeat(129), 7, ""]) {
+      const res = await t.post("/pomo/start", { goal });
+      expect(res.status, JSON.stringify(goal)).toBe(400);
+      expect(JSON.stringify(res.json), JSON.stringify(goal)).toContain('"field":"goal"');
+    }
+    expect(((await t.get("/pomo/state")).json as { phase: string }).phase).toBe("idle");
+  });
+});
+
 describe("GET /focus/stats and the CSV exports", () => {
   it("sums what the history holds, per day, member and goal, as JSON and CSV", async () => {
     const t = await newTeam();
