@@ -67,5 +67,14 @@ describe("a session started with --goal", () => {
     expect([...new Set(recorded.map((r) => r.recorded_by))]).toEqual(expect.arrayContaining([firstId, secondId]));
     const byGoal = FocusStats.parse((await api("GET", "/focus/stats?group_by=goal")).json);
     expect(byGoal.groups.map((g) => [g.key, g.rounds])).toEqual([[goal, recorded.length]]);
+
+    // POST /pomo/start (what the dashboard sends) goes to the master agent, goal and all.
+    const next = (await api("POST", "/goals", { title: "write the docs" })).json.id as string;
+    expect((await api("POST", "/pomo/stop")).status).toBe(200);
+    const started = await api("POST", "/pomo/start", { goal: next });
+    expect(started.status, JSON.stringify(started.json)).toBe(200);
+    expect(started.json.goal).toBe(next);
+    await waitUntil(async () => ((await linked.cluster.status(witness)).goal === next ? true : null), 10_000, "the members to hold the new goal", 100);
+    expect((await api("POST", "/pomo/start", { goal: "no-such-goal" })).status).toBe(400);
   });
 });

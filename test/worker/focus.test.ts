@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { FocusSessionList, FocusStats, type FocusRound } from "../../shared/focus.ts";
+import { putFocusDaysScript } from "../../worker/focus/focus-days-store.ts";
 import { FOCUS_DAYS_VERSION, focusKeys, putTimerAndRounds } from "../../worker/focus/focus-store.ts";
 import { focusStats, type GroupBy } from "../../worker/focus/focus-stats.ts";
 import { mainStore } from "../../worker/storage/stores.ts";
@@ -208,6 +209,14 @@ describe("GET /focus/stats and the CSV exports", () => {
       await check("", groupBy, base + 2 * day + 3_600_000, base + 9 * day + 7_200_000); // partial days at both ends
       await check("", groupBy, base + 4 * day + 1, base + 4 * day + 50_000_000); // within one day
     }
+    // Totals counted while a round was recorded (the count no longer matches) are not stored.
+    expect(await putFocusDaysScript.run(redis, [keys.rounds, keys.days, keys.daysVersion], ["0", 59])).toBe("changed");
+    expect(await redis.get(keys.daysVersion)).toBe(FOCUS_DAYS_VERSION);
+    // Totals of another version are built again from the rounds.
+    await redis.set(keys.daysVersion, "0");
+    await redis.hset(keys.days, { "2026-06-02|t|": "999 999 999" });
+    await check("", "day", base - day, base + 20 * day);
+    expect(await redis.get(keys.daysVersion)).toBe(FOCUS_DAYS_VERSION);
   });
 
   it("refuses a bad group_by or format, naming the field", async () => {
