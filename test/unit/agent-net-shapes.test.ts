@@ -6,7 +6,9 @@ import { seededRandom } from "../../agent/core/seeded-random.ts";
 import { DropCounters } from "../../agent/net/drop-counters.ts";
 import { isMessage, MAX_LAMPORT, MAX_PHASE_MS, MAX_TERM } from "../../agent/net/message-shape.ts";
 import { formatPeerAddress, parseHostPort, parsePeerAddress } from "../../agent/net/peer-address.ts";
-import type { TimerCommand } from "../../shared/pomodoro.ts";
+import fc from "fast-check";
+import { ResourceId } from "../../shared/fields.ts";
+import { isGoalId, type TimerCommand } from "../../shared/pomodoro.ts";
 
 describe("peer addresses", () => {
   it("round-trips host:tcp/udp, IPv6 in brackets included", () => {
@@ -142,6 +144,16 @@ describe("core message shapes", () => {
       expect(isMessage({ ...beat, timer: { ...beat.timer, goal } }), `timer goal ${JSON.stringify(goal)}`).toBe(false);
       expect(isMessage(command(goal)), `command goal ${JSON.stringify(goal)}`).toBe(false);
     }
+  });
+
+  it("take a goal id exactly when the worker's ResourceId does (the id the worker gave the goal)", () => {
+    const chars = fc.constantFrom(..."aZ09-_.~/ é\u0000".split(""));
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ unit: chars, maxLength: 140 }), fc.string({ maxLength: 3 })), (text) => {
+        expect(isGoalId(text), JSON.stringify(text)).toBe(ResourceId.safeParse(text).success);
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it("control requests: status and timer commands, but not start", () => {
