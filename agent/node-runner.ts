@@ -167,11 +167,11 @@ export class NodeRunner {
     return this.node.address;
   }
 
-  /** Begins a new session with this agent as its master, and starts the first focus phase. */
-  startSession(settings: Partial<PomodoroSettings> = this.#settings): void {
+  /** Begins a new session with this agent as its master, and starts the first focus phase (for `goal`, if given). */
+  startSession(settings: Partial<PomodoroSettings> = this.#settings, goal?: string): void {
     const now = Date.now();
     this.#deliver(this.node.bootstrap(now));
-    this.#deliver(this.node.command({ kind: "start", settings }, now));
+    this.#deliver(this.node.command({ kind: "start", settings, ...(goal === undefined ? {} : { goal }) }, now));
   }
 
   /**

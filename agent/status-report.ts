@@ -40,6 +40,8 @@ export interface AgentStatus {
   /** When the phase ends, epoch ms on the agent's clock; null when idle or paused. */
   readonly ends_at: number | null;
   readonly completed_focus_rounds: number;
+  /** The goal id the session is for (start --goal); null for none (absent from an agent older than it). */
+  readonly goal?: string | null;
   readonly settings: { readonly focus_ms: number; readonly short_break_ms: number; readonly long_break_ms: number; readonly long_break_every: number };
   /** The master's clock minus this agent's, as estimated from heartbeats; 0 on the master. */
   readonly offset_to_master_ms: number | null;
@@ -83,6 +85,7 @@ export function buildStatus(node: ElectionNode, shell: ShellFacts, now: number):
     remaining_ms: remaining(timer, now),
     ends_at: timer.paused ? null : timer.endsAt,
     completed_focus_rounds: timer.completedFocusRounds,
+    goal: timer.goal ?? null,
     settings: {
       focus_ms: settings.focusMs,
       short_break_ms: settings.shortBreakMs,
@@ -124,7 +127,7 @@ export function formatStatus(status: AgentStatus): string {
     `master   ${status.master === null ? "none right now" : `${status.master}${master === undefined ? "" : ` at ${master.address}`}`}`,
     `members  ${status.members.map((member) => member.id).join(", ")} (${status.members.length})` +
       ((status.lost ?? []).length === 0 ? "" : `; out of reach: ${status.lost.map((member) => member.id).join(", ")} (looked for)`),
-    `timer    ${timer}; ${status.completed_focus_rounds} focus rounds done`,
+    `timer    ${timer}; ${status.completed_focus_rounds} focus rounds done${status.goal == null ? "" : `; for goal ${status.goal}`}`,
     `drops    ${drops.total} (tcp ${drops.tcp}, udp ${drops.udp}: ${reasons})`,
   ].join("\n");
 }

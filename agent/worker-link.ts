@@ -13,7 +13,7 @@ import WebSocket from "ws";
 import { signAgentMessage } from "../shared/agent-proof.ts";
 import { AgentInfo, AgentTimerReport, HubNotice, TeamTimer, type AgentMessage } from "../shared/live.ts";
 import { z } from "zod";
-import { phaseDurationMs, remaining, type TimerCommand } from "../shared/pomodoro.ts";
+import { isGoalId, phaseDurationMs, remaining, type TimerCommand } from "../shared/pomodoro.ts";
 import type { AgentEvent } from "./agent-events.ts";
 import type { NodeRunner } from "./node-runner.ts";
 
@@ -44,6 +44,7 @@ export function timerReport(runner: NodeRunner, now: number): AgentTimerReport {
     remaining_ms: Math.round(remaining(timer, now)),
     duration_ms: phaseDurationMs(timer.phase, settings),
     settings: { focus_ms: settings.focusMs, short_break_ms: settings.shortBreakMs, long_break_ms: settings.longBreakMs, long_break_every: settings.longBreakEvery },
+    goal: timer.goal ?? null,
   };
 }
 
@@ -244,7 +245,8 @@ function parseCommand(raw: Record<string, unknown>): TimerCommand | null {
       const settings = typeof raw.settings === "object" && raw.settings !== null ? (raw.settings as Record<string, unknown>) : {};
       const picked: Record<string, number> = {};
       for (const key of ["focusMs", "shortBreakMs", "longBreakMs", "longBreakEvery"]) if (typeof settings[key] === "number") picked[key] = settings[key];
-      return { kind: "start", settings: picked };
+      if (raw.goal !== undefined && !isGoalId(raw.goal)) return null;
+      return { kind: "start", settings: picked, ...(raw.goal === undefined ? {} : { goal: raw.goal }) };
     }
     default:
       return null;

@@ -3,6 +3,7 @@ import { Event } from "./calendar.ts";
 import { FocusRound } from "./focus.ts";
 import { Goal } from "./goals.ts";
 import { MAX_AGENT_TERM } from "./agent-term.ts";
+import { GOAL_ID_PATTERN } from "./pomodoro.ts";
 
 /**
  * The live feed: what the realtime hub (one Durable Object per team) sends over `GET /ws`, and what
@@ -34,6 +35,7 @@ export const TeamTimer = z.object({
   ends_at: z.number().int().nullable().meta({ description: "Epoch ms when the phase ends (worker clock); null when idle or paused." }),
   settings: z.object({ focus_ms: z.number().int(), short_break_ms: z.number().int(), long_break_ms: z.number().int(), long_break_every: z.number().int() }),
   master: z.string().nullable().meta({ description: "Node id of the agent that drives the timer, null when the worker keeps it." }),
+  goal: z.string().nullable().optional().meta({ description: "Id of the goal the session is for (start --goal, POST /pomo/start's goal), null for none; recorded on each focus round. Absent from a worker older than it." }),
   members: z.array(z.string()),
   term: z.number().int().min(0),
   updated_at: z.string(),
@@ -105,6 +107,8 @@ export const AgentTimerReport = z.object({
     long_break_ms: z.number().int().min(1).max(86_400_000),
     long_break_every: z.number().int().min(1).max(100),
   }),
+  /** Absent from agents older than it: no goal. */
+  goal: z.string().regex(GOAL_ID_PATTERN).nullable().optional(),
 });
 export type AgentTimerReport = z.infer<typeof AgentTimerReport>;
 

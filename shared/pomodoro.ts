@@ -38,6 +38,15 @@ export interface TimerState {
   readonly remainingMs: number | null;
   readonly completedFocusRounds: number;
   readonly settings: PomodoroSettings;
+  /** What the session is for: a goal's id (`start --goal`), kept until the timer stops; absent for none. */
+  readonly goal?: string;
+}
+
+/** The form of a goal id (ResourceId in shared/fields.ts), checked where one arrives without zod: peers' messages, the CLI. */
+export const GOAL_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.~-]{0,127}$/;
+
+export function isGoalId(value: unknown): value is string {
+  return typeof value === "string" && GOAL_ID_PATTERN.test(value);
 }
 
 export type TimerErrorCode =
@@ -58,7 +67,7 @@ export type TimerResult = { readonly ok: true; readonly state: TimerState } | { 
 
 /** What members ask the master to do; plain data so it can travel in messages. */
 export type TimerCommand =
-  | { readonly kind: "start"; readonly settings?: Partial<PomodoroSettings> }
+  | { readonly kind: "start"; readonly settings?: Partial<PomodoroSettings>; readonly goal?: string }
   | { readonly kind: "pause" }
   | { readonly kind: "resume" }
   | { readonly kind: "skip" }
@@ -86,11 +95,11 @@ export function resolveSettings(
   return { ok: true, settings: Object.freeze(settings) };
 }
 
-/** A fresh session: focus round one starts now. */
-export function start(overrides: Partial<PomodoroSettings>, now: number): TimerResult {
+/** A fresh session: focus round one starts now, for `goal` if given. */
+export function start(overrides: Partial<PomodoroSettings>, now: number, goal?: string): TimerResult {
   const resolved = resolveSettings(overrides);
   if (!resolved.ok) return resolved;
-  return ok({ ...idleTimer(resolved.settings), phase: "focus", endsAt: now + resolved.settings.focusMs });
+  return ok({ ...idleTimer(resolved.settings), phase: "focus", endsAt: now + resolved.settings.focusMs, ...(goal === undefined ? {} : { goal }) });
 }
 
 export function pause(state: TimerState, now: number): TimerResult {
@@ -179,7 +188,7 @@ export function applyTimerCommand(state: TimerState, command: TimerCommand, now:
         const why = state.paused ? "the timer is paused; resume it, or stop it first to start over" : "the timer is already running; stop it first";
         return fail("already_running", why);
       }
-      return start({ ...state.settings, ...command.settings }, now);
+      return start({ ...state.settings, ...command.settings }, now, command.goal);
     case "pause":
       return pause(state, now);
     case "resume":

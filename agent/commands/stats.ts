@@ -7,8 +7,9 @@ import { workerClientFor, WorkerError } from "../worker-client.ts";
 export const STATS_USAGE = `Usage: groupsync-agent stats [--json] [--config PATH]
 
   This week's focus figures (since Monday 00:00 here) from the worker's focus history
-  (GET /focus/stats): rounds, completed, time focused and the streak of days, per day and per member.
-  --json prints the two answers as they came.`;
+  (GET /focus/stats): rounds, completed, time focused and the streak of days, per day, per member
+  and, once a session was started for a goal (start --goal), per goal.
+  --json prints the three answers as they came.`;
 
 /** Monday 00:00 of `now`'s week in this machine's time zone. */
 export function weekStart(now: Date): Date {
@@ -28,7 +29,7 @@ function figures(b: FocusStats["total"]): string {
 }
 
 /** The lines `stats` prints. Pure, so it is tested without a worker. */
-export function weekLines(since: Date, byDay: FocusStats, byMember: FocusStats): string[] {
+export function weekLines(since: Date, byDay: FocusStats, byMember: FocusStats, byGoal?: FocusStats): string[] {
   const t = byDay.total;
   const lines = [`This week (since ${since.toDateString()}): ${figures(t)}; streak ${t.current_streak_days} day${t.current_streak_days === 1 ? "" : "s"} (longest ${t.longest_streak_days})`];
   if (t.rounds === 0) return [...lines, "  no focus rounds yet"];
@@ -36,6 +37,14 @@ export function weekLines(since: Date, byDay: FocusStats, byMember: FocusStats):
   if (byMember.groups.length > 0) lines.push("By member:");
   const width = Math.max(0, ...byMember.groups.map((m) => (m.key ?? "").length));
   for (const member of byMember.groups) lines.push(`  ${(member.key ?? "").padEnd(width)}  ${figures(member)}`);
+  // Only once some round was for a goal: a week of rounds for none says nothing by goal.
+  const goals = byGoal?.groups ?? [];
+  if (goals.some((goal) => goal.key !== null)) {
+    lines.push("By goal:");
+    const label = (key: string | null) => key ?? "(no goal)";
+    const goalWidth = Math.max(0, ...goals.map((goal) => label(goal.key).length));
+    for (const goal of goals) lines.push(`  ${label(goal.key).padEnd(goalWidth)}  ${figures(goal)}`);
+  }
   return lines;
 }
 
@@ -49,11 +58,11 @@ export async function statsCommand(args: string[], env: NodeJS.ProcessEnv, now =
   const since = weekStart(now);
   const query = `from=${encodeURIComponent(since.toISOString())}`;
   try {
-    const [byDay, byMember] = await Promise.all(
-      ["day", "member"].map(async (group) => FocusStats.parse(await client.request("GET", `/focus/stats?${query}&group_by=${group}`))),
+    const [byDay, byMember, byGoal] = await Promise.all(
+      ["day", "member", "goal"].map(async (group) => FocusStats.parse(await client.request("GET", `/focus/stats?${query}&group_by=${group}`))),
     );
-    if (values.json) console.log(JSON.stringify({ day: byDay, member: byMember }));
-    else for (const line of weekLines(since, byDay!, byMember!)) console.log(line);
+    if (values.json) console.log(JSON.stringify({ day: byDay, member: byMember, goal: byGoal }));
+    else for (const line of weekLines(since, byDay!, byMember!, byGoal)) console.log(line);
     return 0;
   } catch (error) {
     if (!(error instanceof WorkerError)) throw error;

@@ -8,7 +8,7 @@ import { hostname } from "node:os";
 import { parseCommandLine } from "../command-line.ts";
 import { MIN_TEAM_KEY_LENGTH } from "../net/envelope.ts";
 import { parseHostPort, type HostPort } from "../net/peer-address.ts";
-import type { PomodoroSettings } from "../../shared/pomodoro.ts";
+import { isGoalId, type PomodoroSettings } from "../../shared/pomodoro.ts";
 import { explicitTeamKey, resolveAgentSettings, UsageError, type AgentFlags, type AgentSettings } from "../config-file.ts";
 import { decodeInvite } from "../invite.ts";
 import type { WorkerAccess } from "../team-key-source.ts";
@@ -39,6 +39,9 @@ Options of start and join:
                     127.0.0.1 if it has none; join: this machine's address towards the member joined).
                     The invite carries it: give another address here if that one is not reachable.
   --new-session     start a session even though the team already has one (the team is split)
+  --goal ID         (start) the team goal the session is for: its id (GET /goals, groupsync-agent tx);
+                    every focus round is recorded with it. With a worker URL, an id the team has no
+                    goal for is refused; peers drop a timer carrying an id not of a goal's form
   --node-id ID      this agent's name in the session (default $GROUPSYNC_NODE_ID, else <hostname>-<random>)
   --config PATH     read this config file (its keys: groupsync-agent --help); every command takes it
   --json            one JSON object per line on stdout: ready, role, master, term, members, phase, command
@@ -70,6 +73,8 @@ export interface RunOptions {
   readonly keyFromInvite: boolean;
   /** --new-session: start even if the team already has a session. */
   readonly newSession: boolean;
+  /** --goal: the goal id the session (or the restarted timer) is for; null for none. */
+  readonly goal: string | null;
   /** --port was given: never fall back to another port. */
   readonly portGiven: boolean;
   readonly nodeId: string;
@@ -114,6 +119,7 @@ const RUN_OPTIONS = {
   "no-worker": { type: "boolean" },
   "new-session": { type: "boolean" },
   invite: { type: "string" },
+  goal: { type: "string" },
 } as const;
 
 const CLIENT_OPTIONS = {
@@ -128,12 +134,13 @@ export function wantsHelp(args: readonly string[]): boolean {
 }
 
 export function parseRunOptions(command: "start" | "join", args: string[], env: NodeJS.ProcessEnv): RunOptions {
-  const { flags, json, positionals, noWorker, newSession, invite } = readRunFlags(args);
+  const { flags, json, positionals, noWorker, newSession, invite, goal } = readRunFlags(args);
   let target: HostPort | null = null;
   const settings = resolveAgentSettings(flags, env);
   let inviteKey: string | null = null;
   if (invite !== undefined && command !== "join") throw new UsageError("--invite is for join (start prints the invite)");
   if (newSession && command !== "start") throw new UsageError("--new-session is for start");
+  if (goal !== undefined && command !== "start") throw new UsageError("--goal is for start (a member joining takes the session's goal)");
   if (invite !== undefined) {
     if (positionals.length > 0) throw new UsageError(`join takes an address or --invite, not both (got '${positionals.join(" ")}')`);
     const decoded = decodeInvite(invite);
@@ -155,7 +162,7 @@ export function parseRunOptions(command: "start" | "join", args: string[], env: 
     throw new UsageError(`start takes no arguments, got '${positionals.join(" ")}'`);
   }
   const options = runOptionsFrom(settings, { json, target, viaWorker: command === "join" && target === null, noWorker });
-  return { ...options, teamKey: inviteKey ?? options.teamKey, keyFromInvite: inviteKey !== null, newSession, portGiven: flags.port !== undefined };
+  return { ...options, teamKey: inviteKey ?? options.teamKey, keyFromInvite: inviteKey !== null, newSession, portGiven: flags.port !== undefined, goal: goal ?? null };
 }
 
 /** The options of start/join (also what the menu takes), as resolveAgentSettings wants them. */
@@ -165,6 +172,7 @@ export function readRunFlags(args: string[]): {
   readonly noWorker: boolean;
   readonly newSession: boolean;
   readonly invite: string | undefined;
+  readonly goal: string | undefined;
   readonly positionals: readonly string[];
 } {
   const { values, positionals } = parseCommandLine(args, RUN_OPTIONS);
@@ -182,7 +190,10 @@ export function readRunFlags(args: string[]): {
     long: values.long,
     every: values.every,
   };
-  return { flags, json: values.json ?? false, noWorker: values["no-worker"] ?? false, newSession: values["new-session"] ?? false, invite: values.invite, positionals };
+  if (values.goal !== undefined && !isGoalId(values.goal)) {
+    throw new UsageError(`--goal: '${values.goal}' is not a goal id (1-128 letters, digits, '-', '_', '.', '~', starting with a letter or digit)`);
+  }
+  return { flags, json: values.json ?? false, noWorker: values["no-worker"] ?? false, newSession: values["new-session"] ?? false, invite: values.invite, goal: values.goal, positionals };
 }
 
 /** What start or join runs with, from resolved settings. */
@@ -195,6 +206,7 @@ export function runOptionsFrom(
     stateDir: settings.stateDir,
     keyFromInvite: false,
     newSession: false,
+    goal: null,
     portGiven: false,
     nodeId: settings.nodeId ?? randomNodeId(),
     tcpPort: settings.port,

@@ -17,6 +17,7 @@ import { formatStatus, type AgentStatus } from "../status-report.ts";
 import { offerTeamKey, resolveTeamKey, storeTeamKey, teamKeyFile } from "../team-key-source.ts";
 import { encodeInvite } from "../invite.ts";
 import { listRunningAgents, recordRunningAgent, runningAgentsDir } from "../running-agents.ts";
+import { checkGoal } from "./goal-check.ts";
 import { parseClientOptions, parsePhaseDuration, parseRunOptions, TIMER_USAGE, wantsHelp, type RunOptions } from "./timer-options.ts";
 import { UsageError } from "./tx.ts";
 import { printError } from "../terminal-text.ts";
@@ -123,6 +124,8 @@ export async function startAgent(options: RunOptions, onEvent: (event: AgentEven
     throw error;
   }
   const worker = options.worker;
+  const goalCheck = options.goal === null ? null : await checkGoal(worker, options.goal);
+  if (goalCheck?.kind === "missing") return failed(goalCheck.message);
   if (starting && !options.newSession) {
     const existing = await findExistingSession(options, teamKey.key);
     if (existing !== null) return failed(existing.message, existing.session);
@@ -171,6 +174,7 @@ export async function startAgent(options: RunOptions, onEvent: (event: AgentEven
     return failed(`cannot listen on ${bindHost} (tcp ${options.tcpPort}, udp ${options.udpPort}): ${why}`);
   }
   onEvent({ event: "ready", node_id: runner.node.id, tcp_port: runner.tcpPort, udp_port: runner.udpPort, address: runner.address });
+  if (goalCheck?.kind === "unchecked") onEvent({ event: "warning", message: goalCheck.message });
   if (teamKey.origin === "created") onEvent({ event: "team_key", origin: "created", file: teamKey.file! });
   if (options.keyFromInvite && storeTeamKey(options.stateDir, teamKey.key)) onEvent({ event: "team_key", origin: "invite", file: teamKeyFile(options.stateDir) });
   if (options.target === null) {
@@ -184,7 +188,9 @@ export async function startAgent(options: RunOptions, onEvent: (event: AgentEven
     longBreakMs: adopted.settings.long_break_ms,
     longBreakEvery: adopted.settings.long_break_every,
   };
-  if (options.target === null) runner.startSession(settings ?? undefined);
+  // A session adopting the worker's timer keeps its goal unless --goal names another.
+  const goal = options.goal ?? adopted?.goal ?? undefined;
+  if (options.target === null) runner.startSession(settings ?? undefined, goal);
   else runner.joinSession(options.target);
   if (adopted !== null) await (await loadWorkerLink()).adoptTimer(runner, adopted);
   if (options.worker !== null) {
@@ -256,11 +262,12 @@ async function findLocalAgent(options: RunOptions, teamKey: string): Promise<{ r
  * `start` in a running session whose timer is stopped starts the timer again (what the original's
  * menu did); the line to print, or null when the timer runs and `start` has nothing to do.
  */
-export async function restartStoppedTimer(existing: ExistingSession, options: Pick<RunOptions, "settings">): Promise<string | null> {
+export async function restartStoppedTimer(existing: ExistingSession, options: Pick<RunOptions, "settings" | "goal">): Promise<string | null> {
   if (existing.status.phase !== "idle") return null;
   const settings = Object.keys(options.settings).length === 0 ? {} : { settings: options.settings };
-  const applied = await applyCommand(existing.control, existing.teamKey, { kind: "start", ...settings });
-  return `the session's timer was stopped: started it again (node ${existing.status.node_id} at ${formatHostPort(existing.control)}; command ${applied.seq}, term ${applied.term})`;
+  const goal = options.goal === null ? {} : { goal: options.goal };
+  const applied = await applyCommand(existing.control, existing.teamKey, { kind: "start", ...settings, ...goal });
+  return `the session's timer was stopped: started it again${options.goal === null ? "" : ` for goal ${options.goal}`} (node ${existing.status.node_id} at ${formatHostPort(existing.control)}; command ${applied.seq}, term ${applied.term})`;
 }
 
 /** The worker link (ws, the live-feed schemas) loads only for agents that have a worker: the rest never pay its memory. */

@@ -11,7 +11,7 @@ import { formatEvent, type AgentEvent } from "../agent-events.ts";
 import type { Event } from "../../shared/calendar.ts";
 import type { Goal } from "../../shared/goals.ts";
 import { parseDuration, parseInstant } from "../../shared/instant.ts";
-import { MAX_DURATION_MS, type Phase } from "../../shared/pomodoro.ts";
+import { isGoalId, MAX_DURATION_MS, type Phase } from "../../shared/pomodoro.ts";
 import { formatHostPort, parseHostPort, type HostPort } from "../net/peer-address.ts";
 import type { AgentStatus } from "../status-report.ts";
 import { formatClockTime, formatDuration } from "../time-format.ts";
@@ -28,7 +28,8 @@ export type TimerCommandKind = "start" | "pause" | "resume" | "skip" | "stop";
 
 /** What the terminal side is asked to do. Each maps onto a CLI command and runs the same code. */
 export type MenuAction =
-  | { readonly kind: "start" }
+  /** A session, or (in one) the stopped timer; `goal`: for that goal (the g key). */
+  | { readonly kind: "start"; readonly goal?: string }
   /** `target` as typed: host:port, a host alone (the default port), or "" (ask the worker); see joinTarget. */
   | { readonly kind: "join"; readonly target: string }
   | { readonly kind: "timer"; readonly command: TimerCommandKind }
@@ -38,7 +39,7 @@ export type MenuAction =
   | { readonly kind: "list" }
   | { readonly kind: "quit" };
 
-export type FormPurpose = "join" | "set" | "add-event" | "add-goal" | "tx-command";
+export type FormPurpose = "join" | "set" | "start-goal" | "add-event" | "add-goal" | "tx-command";
 
 interface FormField {
   readonly label: string;
@@ -126,6 +127,8 @@ const checkEnd = (answer: string, before: readonly string[]) => {
   return typeof start === "number" && (parseInstant(answer) as number) <= start ? "must be after the start" : null;
 };
 
+const checkGoalId = (answer: string) => (isGoalId(answer) ? null : `'${answer}' is not a goal id (letters, digits, '-', '_', '.', '~'; the ids 5 lists)`);
+
 const checkProgress = (answer: string) => (/^\d{1,3}$/.test(answer) && Number(answer) <= 100 ? null : `'${answer}' is not a whole number from 0 to 100`);
 
 const FORMS: Record<FormPurpose, { readonly title: string; readonly fields: readonly FormField[] }> = {
@@ -134,6 +137,7 @@ const FORMS: Record<FormPurpose, { readonly title: string; readonly fields: read
     fields: [{ label: "host:port of any member, or a host alone (e.g. localhost; empty: ask the worker)", optional: true, check: checkJoinTarget }],
   },
   set: { title: "set what is left of this phase", fields: [{ label: "duration (e.g. 10m, 90s)", optional: false, check: checkDuration }] },
+  "start-goal": { title: "start for a goal (its focus rounds are recorded with it)", fields: [{ label: "goal id (5 lists the goals)", optional: false, check: checkGoalId }] },
   "add-event": {
     title: "add a calendar event to the current transaction",
     fields: [
@@ -204,6 +208,9 @@ function onMainKey(state: MenuState, pressed: string): KeyResult {
       if (inSession && (state.timer === null || state.timer.phase === "idle")) return { state, action: { kind: "timer", command: "start" } };
       if (inSession) return { state: withOutput(state, ["the timer is already running (2 stops it; l leaves the session)"], true), action: null };
       return { state, action: { kind: "start" } };
+    case "g":
+      if (inSession && state.timer !== null && state.timer.phase !== "idle") return { state: withOutput(state, ["the timer is already running (2 stops it; then g starts it for a goal)"], true), action: null };
+      return { state: openForm(state, "start-goal"), action: null };
     case "2":
       return needsSession({ kind: "timer", command: "stop" });
     case "3":
@@ -283,6 +290,8 @@ export function formAction(purpose: FormPurpose, answers: readonly string[]): Me
       return { kind: "join", target: first };
     case "set":
       return { kind: "set", duration: first };
+    case "start-goal":
+      return { kind: "start", goal: first };
     case "add-event":
       return { kind: "tx", args: ["add-event", "--title", first, "--start", second, ...(third === "" ? [] : ["--end", third])] };
     case "add-goal":
@@ -463,6 +472,7 @@ export function renderMenu(state: MenuState, now: number, title: string): string
       "  1 start (a session, or the stopped timer)  2 stop the timer",
       "  3 join a session     4 begin a transaction  5 list events, goals",
       "  p pause   r resume   k skip   t set time left   l leave   q quit",
+      "  g start for a goal (a session, or the stopped timer)",
     );
   } else {
     lines.push(

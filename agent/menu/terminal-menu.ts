@@ -16,6 +16,7 @@ import type { Goal } from "../../shared/goals.ts";
 import { GROUPSYNC_VERSION } from "../../shared/version.ts";
 import { applyCommand, describeApplied, fetchStatus, RequestRefused, restartStoppedTimer, startAgent } from "../commands/timer.ts";
 import { parsePhaseDuration, parseRunOptions, readRunFlags } from "../commands/timer-options.ts";
+import { checkGoal } from "../commands/goal-check.ts";
 import { txCommand } from "../commands/tx.ts";
 import { workerClientFor, WorkerError } from "../worker-client.ts";
 import { BELL, describeLists, fitToScreen, initialMenuState, joinTarget, onAgentEvent, onKey, onStatus, renderMenu, withBusy, withOutput, type Key, type MenuAction, type MenuState } from "./menu-model.ts";
@@ -146,8 +147,18 @@ class TerminalMenu {
     switch (action.kind) {
       case "start":
       case "join": {
+        if (action.kind === "start" && action.goal !== undefined && this.#session !== null) {
+          // g in a session: the stopped timer starts again, for that goal (as `start --goal` beside a running agent).
+          const session = this.#session;
+          const check = await checkGoal(parseRunOptions("start", this.#args, this.#env).worker, action.goal);
+          if (check.kind === "missing") throw new UsageError(check.message);
+          const applied = await applyCommand(session.control, session.teamKey, { kind: "start", goal: action.goal });
+          void this.#pollStatus();
+          return [`${describeApplied("start", applied)}, for goal ${action.goal}`];
+        }
         // Exactly what `groupsync-agent start|join [target] <the menu's options>` would run.
-        const options = action.kind === "start" ? parseRunOptions("start", this.#args, this.#env) : parseRunOptions("join", [...this.#args, ...this.#joinArgs(action.target)], this.#env);
+        const goalArgs = action.kind === "start" && action.goal !== undefined ? ["--goal", action.goal] : [];
+        const options = action.kind === "start" ? parseRunOptions("start", [...this.#args, ...goalArgs], this.#env) : parseRunOptions("join", [...this.#args, ...this.#joinArgs(action.target)], this.#env);
         const started = await startAgent(options, (event) => this.#onAgentEvent(event));
         if (!started.ok) {
           // An agent of the team already runs here (a `groupsync-agent start` in another terminal).

@@ -4,7 +4,7 @@
  * different version, or a bug, must not be able to crash the core with a missing field.
  */
 import type { Message } from "../core/messages.ts";
-import type { TimerCommand } from "../../shared/pomodoro.ts";
+import { isGoalId, type TimerCommand } from "../../shared/pomodoro.ts";
 import { MAX_AGENT_TERM } from "../../shared/agent-term.ts";
 import { isRecord } from "./envelope.ts";
 
@@ -59,7 +59,7 @@ function isSettings(value: unknown, partial: boolean): boolean {
 export function isTimerCommand(value: unknown): value is TimerCommand {
   if (!isRecord(value) || !isString(value.kind) || !COMMAND_KINDS.has(value.kind)) return false;
   if (value.kind === "set") return isDuration(value.durationMs);
-  if (value.kind === "start") return value.settings === undefined || isSettings(value.settings, true);
+  if (value.kind === "start") return (value.settings === undefined || isSettings(value.settings, true)) && isGoalOrAbsent(value.goal);
   return true;
 }
 
@@ -74,9 +74,13 @@ function isTimerState(value: unknown, sentAt?: number): boolean {
     isBoolean(value.paused) &&
     (value.remainingMs === null || (isNumber(value.remainingMs) && value.remainingMs >= 0 && value.remainingMs <= MAX_PHASE_MS)) &&
     isCount(value.completedFocusRounds, Number.MAX_SAFE_INTEGER) &&
-    isSettings(value.settings, false)
+    isSettings(value.settings, false) &&
+    isGoalOrAbsent(value.goal)
   );
 }
+
+/** A goal id of the form the worker gives (at most 128 characters), or none: anything else would be recorded on every round. */
+const isGoalOrAbsent = (value: unknown): boolean => value === undefined || isGoalId(value);
 
 function isAppliedCommand(value: unknown): boolean {
   return (

@@ -126,6 +126,28 @@ describe("groupsync-agent under attack on its wire, real processes", () => {
     expect(after.every((status) => status.ends_at !== null && status.ends_at < Date.now() + 24 * 3600_000)).toBe(true);
   });
 
+  it("a key-holder's heartbeat whose timer carries a goal id over 128 characters, or not of a goal's form, is dropped and counted; nobody takes the goal", async () => {
+    const agents = cluster.running;
+    const before = await settled(agents, 3);
+    for (const goal of ["x".repeat(129), "../../etc", ""]) {
+      await sendToAll(agents, before, (status) => {
+        const beat = forgedHeartbeat(status, status.term + 1, Date.now() + 60_000);
+        return { ...beat, timer: { ...beat.timer, goal } };
+      });
+    }
+    const after = await waitUntil(
+      async () => {
+        const statuses = await cluster.statuses(agents);
+        return statuses.every((status, index) => status.drops.malformed - before[index]!.drops.malformed >= 3) && statuses;
+      },
+      3000,
+      "every agent to count the three forged goals",
+    );
+    expect(oneMaster(after)?.node_id).toBe("a");
+    expect(after.map((status) => status.term)).toEqual(before.map((status) => status.term));
+    expect(after.map((status) => status.goal ?? null)).toEqual(before.map(() => null));
+  });
+
   it("a key-holder's heartbeat at the highest term allowed takes the agents over only until it goes quiet: then one real master again", async () => {
     const agents = cluster.running;
     const before = await settled(agents, 3);

@@ -1,11 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningWorker } from "../../dev/wrangler-dev.ts";
+import { describe, expect, it } from "vitest";
 import { FocusSessionList, type FocusRound } from "../../shared/focus.ts";
-import { AgentCluster, waitUntil, type Agent } from "../helpers/agents.ts";
-import { jsonApi } from "../helpers/http.ts";
-import { stopAll } from "../helpers/processes.ts";
-import { startWorkerStack, type WorkerStack } from "../helpers/stack.ts";
-import { createTeamToken } from "../helpers/teams.ts";
+import { waitUntil, type Agent } from "../helpers/agents.ts";
+import { useLinkedAgents } from "../helpers/linked-agents.ts";
 
 /**
  * Focus history with real agents (real processes, wrangler dev, gateway, redis-server) over a run
@@ -13,26 +9,8 @@ import { createTeamToken } from "../helpers/teams.ts";
  * twice, and the worker SIGKILLed and restarted while rounds go on. Every round is recorded exactly
  * once, counted against the timer's own transitions as an agent that lived through the run saw them.
  */
-const ADMIN_SECRET = "focus-history-admin-secret-0123456789";
-let stack: WorkerStack;
-let worker: RunningWorker;
-let token: string;
-let cluster: AgentCluster;
-
-const api = jsonApi(() => worker.url, () => token);
-const linkEnv = () => ({ GROUPSYNC_URL: worker.url, GROUPSYNC_TOKEN: token });
-
-beforeAll(async () => {
-  stack = await startWorkerStack({ vars: { ADMIN_SECRET } });
-  worker = stack.worker;
-  token = await createTeamToken(worker.url, ADMIN_SECRET, "focus", ["ana"]);
-  cluster = new AgentCluster((await api("GET", "/team/agent-key")).json.team_key);
-});
-
-afterAll(async () => {
-  await cluster?.stopAll();
-  await stopAll();
-});
+const linked = useLinkedAgents("focus");
+const { api, linkEnv } = linked;
 
 /** Focus rounds that ended as `agent` saw its timer change: each step from focus to anything else. */
 function focusExits(agent: Agent): number {
@@ -65,39 +43,39 @@ async function masterId(): Promise<string> {
 
 describe("focus history with real agents", () => {
   it("records every round exactly once across master SIGKILLs and a worker restart", async () => {
-    const a = await cluster.start("a", ["--json", "--focus", "25m"], { env: linkEnv() });
-    const b = await cluster.join("b", a, ["--json"], { env: linkEnv() });
-    const c = await cluster.join("c", a, ["--json"], { env: linkEnv() });
+    const a = await linked.cluster.start("a", ["--json", "--focus", "25m"], { env: linkEnv() });
+    const b = await linked.cluster.join("b", a, ["--json"], { env: linkEnv() });
+    const c = await linked.cluster.join("c", a, ["--json"], { env: linkEnv() });
     const byId = new Map<string, Agent>();
-    for (const agent of [a, b, c]) byId.set((await cluster.status(agent)).node_id, agent);
+    for (const agent of [a, b, c]) byId.set((await linked.cluster.status(agent)).node_id, agent);
     // With everyone in, a stop (round 0 of the first session, cut) and a session of short rounds.
     await masterId();
     expect((await api("POST", "/pomo/stop")).status).toBe(200);
     expect((await api("POST", "/pomo/start", { focus_minutes: 2 / 60, short_break_minutes: 1 / 60, long_break_minutes: 1 / 60 })).status).toBe(200);
     const waitForRoundEnd = (witness: Agent) =>
-      cluster.waitForLine(witness, (e) => e.event === "phase" && e.phase !== "focus" && e.phase !== "idle", 10_000, "a focus round to end", Date.now());
+      linked.cluster.waitForLine(witness, (e) => e.event === "phase" && e.phase !== "focus" && e.phase !== "idle", 10_000, "a focus round to end", Date.now());
 
     // The master dies the moment a round ends: its report of the break may or may not have landed.
     const first = byId.get(await masterId())!;
     const others = [a, b, c].filter((agent) => agent !== first);
     await waitForRoundEnd(others[0]!);
-    cluster.signal(first, "SIGKILL");
+    linked.cluster.signal(first, "SIGKILL");
     const firstId = [...byId].find(([, agent]) => agent === first)![0];
     await waitUntil(async () => ((await masterId()) !== firstId ? true : null), 20_000, "a new master", 100);
-    const d = await cluster.join("d", others[0]!, ["--json"], { env: linkEnv() });
-    byId.set((await cluster.status(d)).node_id, d);
+    const d = await linked.cluster.join("d", others[0]!, ["--json"], { env: linkEnv() });
+    byId.set((await linked.cluster.status(d)).node_id, d);
 
     // The worker dies with the hub in it; rounds end meanwhile; it comes back on the same state.
-    worker.process.signal("SIGKILL");
-    await worker.process.exited;
+    linked.worker.process.signal("SIGKILL");
+    await linked.worker.process.exited;
     await new Promise((resolve) => setTimeout(resolve, 4000));
-    worker = await stack.startWorker();
+    linked.worker = await linked.stack.startWorker();
 
     // The second master dies the moment a round ends.
     const second = byId.get(await masterId())!;
     const witness = others.find((agent) => agent !== second)!; // lives through the whole run
     await waitForRoundEnd(witness);
-    cluster.signal(second, "SIGKILL");
+    linked.cluster.signal(second, "SIGKILL");
     const secondId = [...byId].find(([, agent]) => agent === second)![0];
     await waitUntil(async () => ((await masterId()) !== secondId ? true : null), 20_000, "a third master", 100);
     await new Promise((resolve) => setTimeout(resolve, 6000));
@@ -122,7 +100,7 @@ describe("focus history with real agents", () => {
     expect(rounds.at(-1)!.members).toEqual(["ana"]);
 
     // `groupsync-agent stats` prints the week's figures from the same history.
-    const printed = await cluster.cli(["stats"], linkEnv());
+    const printed = await linked.cluster.cli(["stats"], linkEnv());
     expect(printed.code, printed.stderr).toBe(0);
     const completed = rounds.filter((r) => r.ended === "completed").length;
     expect(printed.stdout).toContain(`${rounds.length} rounds, ${completed} completed`);

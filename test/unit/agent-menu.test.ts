@@ -100,6 +100,20 @@ describe("menu keys", () => {
     expect(press(inSession(), "3").state.form).toBeNull();
   });
 
+  it("g starts for a typed goal id (a session, or the stopped timer), refusing an id of another form and while the timer runs", () => {
+    expect(press(initialMenuState(), "g", "launch-v2", ENTER).actions).toEqual([{ kind: "start", goal: "launch-v2" }]);
+    const stopped = onAgentEvent(inSession(), phase("idle", null, 0), T0).state;
+    expect(press(stopped, "g", "g1", ENTER).actions).toEqual([{ kind: "start", goal: "g1" }]);
+    const bad = press(initialMenuState(), "g", "a/b", ENTER);
+    expect(bad.actions).toEqual([]);
+    expect(bad.state.form).toMatchObject({ purpose: "start-goal", input: "a/b" });
+    expect(bad.state.output?.error).toBe(true);
+    const running = onAgentEvent(inSession(), phase("focus", T0 + 60_000, 60_000), T0).state;
+    const refused = press(running, "g");
+    expect(refused.state.form).toBeNull();
+    expect(refused.state.output).toEqual({ lines: ["the timer is already running (2 stops it; then g starts it for a goal)"], error: true });
+  });
+
   it("joins through a typed host:port, with backspace, and Escape cancels", () => {
     const typed = press(initialMenuState(), "3", "127.0.0.1:74211", BACKSPACE);
     expect(typed.state.form).toEqual({ purpose: "join", answers: [], input: "127.0.0.1:7421" });

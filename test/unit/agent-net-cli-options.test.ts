@@ -39,6 +39,11 @@ describe("timer command options", () => {
     expect(usageError(() => parseRunOptions("join", [], env))).toMatch(/^join needs the address of a member/);
     expect(usageError(() => parseRunOptions("start", ["--invite", "gsi_x"], env))).toBe("--invite is for join (start prints the invite)");
     expect(usageError(() => parseRunOptions("join", ["--new-session", "127.0.0.1:7420"], env))).toBe("--new-session is for start");
+    expect(usageError(() => parseRunOptions("join", ["--goal", "g1", "127.0.0.1:7420"], env))).toBe("--goal is for start (a member joining takes the session's goal)");
+    expect(usageError(() => parseRunOptions("start", ["--goal", "../etc"], env))).toMatch(/^--goal: '\.\.\/etc' is not a goal id/);
+    expect(usageError(() => parseRunOptions("start", ["--goal", "x".repeat(129)], env))).toMatch(/^--goal: 'x+' is not a goal id/);
+    expect(parseRunOptions("start", ["--goal", "launch-v2"], env).goal).toBe("launch-v2");
+    expect(parseRunOptions("start", [], env).goal).toBeNull();
     expect(usageError(() => parseRunOptions("join", ["--invite", "gsi_AAAA", "127.0.0.1:7420"], env))).toMatch(/^join takes an address or --invite, not both/);
     expect(usageError(() => parseRunOptions("join", ["--invite", "hello"], env))).toBe("--invite: 'hello' is not an invite (an invite starts with gsi_)");
     expect(usageError(() => parseClientOptions(["--peer", "somewhere"], env))).toBe("--peer: 'somewhere' is not host:port (e.g. 127.0.0.1:7420)");

@@ -6,6 +6,9 @@ import { seededRandom } from "../../agent/core/seeded-random.ts";
 import { DropCounters } from "../../agent/net/drop-counters.ts";
 import { isMessage, MAX_LAMPORT, MAX_PHASE_MS, MAX_TERM } from "../../agent/net/message-shape.ts";
 import { formatPeerAddress, parseHostPort, parsePeerAddress } from "../../agent/net/peer-address.ts";
+import fc from "fast-check";
+import { ResourceId } from "../../shared/fields.ts";
+import { isGoalId, type TimerCommand } from "../../shared/pomodoro.ts";
 
 describe("peer addresses", () => {
   it("round-trips host:tcp/udp, IPv6 in brackets included", () => {
@@ -25,11 +28,11 @@ describe("peer addresses", () => {
 
 describe("core message shapes", () => {
   /** A real heartbeat: a master with a running timer lets a peer in and beats to it. */
-  function heartbeat(): Message {
+  function heartbeat(start: TimerCommand = { kind: "start" }): Message {
     const now = 1_700_000_000_000;
     const master = new ElectionNode({ id: "m", address: "m:1/1", now, random: seededRandom(1) });
     master.bootstrap(now);
-    master.command({ kind: "start" }, now);
+    master.command(start, now);
     master.tick(now + 50); // applies the start after the settle time
     const peer = new ElectionNode({ id: "p", address: "p:1/1", now, random: seededRandom(2) });
     const join = peer.join("m:1", now).messages[0]!.message;
@@ -128,6 +131,29 @@ describe("core message shapes", () => {
       { type: "vote", term: 1, from: "p", lamport: 3, granted: "yes", member: true },
     ];
     for (const value of broken) expect(isMessage(value), JSON.stringify(value)?.slice(0, 80)).toBe(false);
+  });
+
+  it("carry a session's goal in the timer and the start command, and refuse an id of another form or over 128 characters", () => {
+    const beat = heartbeat({ kind: "start", goal: "launch-v2" }) as unknown as Record<string, unknown> & { timer: Record<string, unknown>; recentCommands: { command: Record<string, unknown> }[] };
+    expect(beat.timer.goal).toBe("launch-v2");
+    expect(isMessage(beat)).toBe(true);
+    const command = (goal: unknown) => ({ type: "command", term: 1, from: "p", lamport: 3, stamp: { time: 3, nodeId: "p" }, command: { kind: "start", goal } });
+    expect(isMessage(command("g.1~x_y-z"))).toBe(true);
+    expect(isMessage(command("x".repeat(128)))).toBe(true);
+    for (const goal of ["x".repeat(129), "", "-lead", "a/b", "a b", 7, null, { id: "g" }]) {
+      expect(isMessage({ ...beat, timer: { ...beat.timer, goal } }), `timer goal ${JSON.stringify(goal)}`).toBe(false);
+      expect(isMessage(command(goal)), `command goal ${JSON.stringify(goal)}`).toBe(false);
+    }
+  });
+
+  it("take a goal id exactly when the worker's ResourceId does (the id the worker gave the goal)", () => {
+    const chars = fc.constantFrom(..."aZ09-_.~/ é\u0000".split(""));
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ unit: chars, maxLength: 140 }), fc.string({ maxLength: 3 })), (text) => {
+        expect(isGoalId(text), JSON.stringify(text)).toBe(ResourceId.safeParse(text).success);
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it("control requests: status and timer commands, but not start", () => {

@@ -27,6 +27,19 @@ describe("groupsync-agent stats", () => {
     ]);
   });
 
+  it("prints each goal once a round was for one, rounds for none last", () => {
+    const since = new Date(2026, 10, 30);
+    const byDay: FocusStats = { from: null, to: null, group_by: "day", total: bucket(null, 3, 3, 75 * 60_000), groups: [bucket("2026-11-30", 3, 3, 75 * 60_000)] };
+    const none: FocusStats = { ...byDay, group_by: "goal", groups: [bucket(null, 3, 3, 75 * 60_000)] };
+    expect(weekLines(since, byDay, { ...byDay, group_by: "member", groups: [] }, none)).not.toContain("By goal:");
+    const byGoal: FocusStats = { ...none, groups: [bucket("launch-v2", 2, 2, 50 * 60_000), bucket(null, 1, 1, 25 * 60_000)] };
+    expect(weekLines(since, byDay, { ...byDay, group_by: "member", groups: [] }, byGoal).slice(-3)).toEqual([
+      "By goal:",
+      "  launch-v2  2 rounds, 2 completed, 50m focused",
+      "  (no goal)  1 round, 1 completed, 25m focused",
+    ]);
+  });
+
   it("says so when there is nothing yet", () => {
     const empty: FocusStats = { from: null, to: null, group_by: "day", total: bucket(null, 0, 0, 0), groups: [] };
     expect(weekLines(new Date(2026, 10, 30), empty, { ...empty, group_by: "member" }).at(-1)).toBe("  no focus rounds yet");

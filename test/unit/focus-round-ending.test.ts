@@ -23,7 +23,22 @@ function report(phase: "focus" | "short_break" | "idle", round: number, remainin
 describe("which focus rounds a timer change ended", () => {
   it("a focus that ran to its deadline is completed, at the deadline, with its full length", () => {
     const ended = roundsEnded(started(0), null, 26 * MIN);
-    expect(ended).toEqual([{ id: roundId(0, 0, 1), round: 0, startedAt: 0, endedAt: 25 * MIN, plannedMs: 25 * MIN, actualMs: 25 * MIN, ended: "completed" }]);
+    expect(ended).toEqual([{ id: roundId(0, 0, 1), round: 0, startedAt: 0, endedAt: 25 * MIN, plannedMs: 25 * MIN, actualMs: 25 * MIN, ended: "completed", goal: null }]);
+  });
+
+  it("a round carries the goal its session was started for, also when a stop (which clears the goal) or a master's report ends it", () => {
+    const forGoal = command(emptyRecord(), { kind: "start", goal: "launch" }, 0);
+    expect(forGoal.state.goal).toBe("launch");
+    const stopped = command(forGoal, { kind: "stop" }, 10 * MIN);
+    expect(stopped.state.goal).toBeUndefined();
+    expect(roundsEnded(forGoal, stopped, 10 * MIN).map((r) => [r.ended, r.goal])).toEqual([["stopped", "launch"]]);
+    expect(roundsEnded(forGoal, null, 26 * MIN).map((r) => r.goal)).toEqual(["launch"]);
+    // A master's reports carry the goal; an agent older than it sends none.
+    const reported = recordFromReport({ ...report("focus", 0, 20 * MIN, 25 * MIN), goal: "launch" }, "m", 1, 5 * MIN);
+    expect(reported.state.goal).toBe("launch");
+    expect(recordFromReport(report("focus", 0, 20 * MIN, 25 * MIN), "m", 1, 5 * MIN).state.goal).toBeUndefined();
+    const skipped = recordFromReport({ ...report("short_break", 1, 5 * MIN, 5 * MIN), goal: "launch" }, "m", 1, 10 * MIN, reported);
+    expect(roundsEnded(reported, skipped, 10 * MIN).map((r) => [r.ended, r.goal])).toEqual([["skipped", "launch"]]);
   });
 
   it("two sessions begun in the same millisecond give their rounds different ids (the session count)", () => {

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { FocusRound } from "../../shared/focus.ts";
+import { daysAsFields, daysFromFields, dayTotalsOf, statsFromDays } from "../../worker/focus/focus-days.ts";
 import { focusStats, type GroupBy } from "../../worker/focus/focus-stats.ts";
 
 const DAY = 86_400_000;
@@ -64,6 +65,21 @@ describe("focus stats", () => {
           : [...[...new Set(rounds.map((r) => r.goal))].filter((g) => g !== null).sort(), ...(rounds.some((r) => r.goal === null) ? [null] : [])];
         const inGroup = (key: string | null) => (r: FocusRound) => (groupBy === "day" ? r.ended_at.slice(0, 10) === key : groupBy === "member" ? r.members.includes(key!) : r.goal === key);
         expect(stats.groups).toEqual(keys.map((key) => reference(rounds, key, inGroup(key), lastDay)));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it("from per-day totals equal those from the raw rounds, the totals stored as hash fields and gathered in two parts", () => {
+    fc.assert(
+      fc.property(fc.array(roundArb, { maxLength: 60 }), fc.constantFrom<GroupBy>("day", "member", "goal"), fc.integer({ min: 0, max: 45 }), fc.nat(), (raw, groupBy, last, cut) => {
+        const rounds = raw.map(asRound);
+        const lastDay = new Date((Math.floor(BASE / DAY) + last) * DAY).toISOString().slice(0, 10);
+        const split = rounds.length === 0 ? 0 : cut % (rounds.length + 1);
+        // As the route gathers them: stored totals (written as fields, read back) plus rounds read raw.
+        const stored = daysFromFields(Object.entries(daysAsFields(dayTotalsOf(rounds.slice(0, split)))), "0000-00-00", "9999-99-99");
+        const days = dayTotalsOf(rounds.slice(split), stored);
+        expect(statsFromDays(days, groupBy, lastDay)).toEqual(focusStats(rounds, groupBy, lastDay));
       }),
       { numRuns: 400 },
     );

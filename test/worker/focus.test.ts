@@ -1,5 +1,10 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { FocusSessionList, FocusStats } from "../../shared/focus.ts";
+import { FocusSessionList, FocusStats, type FocusRound } from "../../shared/focus.ts";
+import { putFocusDaysScript } from "../../worker/focus/focus-days-store.ts";
+import { FOCUS_DAYS_VERSION, focusKeys, putTimerAndRounds } from "../../worker/focus/focus-store.ts";
+import { focusStats, type GroupBy } from "../../worker/focus/focus-stats.ts";
+import { mainStore } from "../../worker/storage/stores.ts";
 import { call, newTeam } from "./api.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -100,6 +105,41 @@ describe("focus history with the timer the worker keeps", () => {
   });
 });
 
+describe("a session started for a goal", () => {
+  it("carries the goal in the timer and records it on each round, so stats by goal count it", async () => {
+    const t = await newTeam();
+    const goal = (await t.post("/goals", { title: "ship the launch" })).json as { id: string };
+    const started = await t.post("/pomo/start", { focus_minutes: 25, goal: goal.id });
+    expect(started.status).toBe(200);
+    expect((started.json as { goal: string }).goal).toBe(goal.id);
+    expect(((await t.get("/pomo/state")).json as { goal: string }).goal).toBe(goal.id);
+    await sleep(10);
+    await t.post("/pomo/skip", undefined);
+    await t.post("/pomo/skip", undefined);
+    await t.post("/pomo/stop", undefined); // round 0 skipped, round 1 stopped: both for the goal
+    expect(((await t.get("/pomo/state")).json as { goal: string | null }).goal).toBeNull();
+    await t.post("/pomo/start", {});
+    await sleep(10);
+    await t.post("/pomo/stop", undefined); // a round for no goal
+    const rounds = (await sessions(t)).sessions;
+    expect(rounds.map((r) => r.goal)).toEqual([goal.id, goal.id, null]);
+    const byGoal = FocusStats.parse((await t.get("/focus/stats?group_by=goal")).json);
+    expect(byGoal.groups.map((g) => [g.key, g.rounds])).toEqual([[goal.id, 2], [null, 1]]);
+  });
+
+  it("refuses a goal the team does not have, or an id of another form, naming the field", async () => {
+    const t = await newTeam();
+    const other = await newTeam();
+    const theirs = (await other.post("/goals", { title: "not yours" })).json as { id: string };
+    for (const goal of ["no-such-goal", theirs.id, "a/b", "x".repeat(129), 7, ""]) {
+      const res = await t.post("/pomo/start", { goal });
+      expect(res.status, JSON.stringify(goal)).toBe(400);
+      expect(JSON.stringify(res.json), JSON.stringify(goal)).toContain('"field":"goal"');
+    }
+    expect(((await t.get("/pomo/state")).json as { phase: string }).phase).toBe("idle");
+  });
+});
+
 describe("GET /focus/stats and the CSV exports", () => {
   it("sums what the history holds, per day, member and goal, as JSON and CSV", async () => {
     const t = await newTeam();
@@ -131,6 +171,52 @@ describe("GET /focus/stats and the CSV exports", () => {
     expect(rows).toHaveLength(3);
     expect(rows[1]!.split(",")[0]).toBe(listed[0]!.id);
     expect(page.headers.get("next-cursor")).toBeTruthy();
+  });
+
+  it("answer what the rounds themselves give, for totals built from rounds recorded before them and kept up as rounds are recorded", async () => {
+    const t = await newTeam();
+    const redis = mainStore(env);
+    const keys = focusKeys(t.team);
+    const day = 86_400_000;
+    const base = Date.UTC(2026, 5, 1);
+    const round = (i: number): FocusRound => {
+      const end = base + ((i * 7919) % 12) * day + ((i * 104_729) % day);
+      return {
+        id: `r${i}`, team: t.team, round: i % 4, started_at: new Date(end - 60_000).toISOString(), ended_at: new Date(end).toISOString(), planned_ms: 60_000, actual_ms: (i * 37) % 60_000,
+        ended: (["completed", "completed", "skipped", "stopped"] as const)[i % 4]!, members: [["ana"], ["ana", "bo"], []][i % 3]!, agents: [], goal: [null, "g1", "g|2"][i % 3]!, term: 0, recorded_by: "worker",
+      };
+    };
+    // Rounds stored as before per-day totals existed: no version key.
+    for (let i = 0; i < 30; i++) {
+      await redis.hset(keys.rounds, { [`r${i}`]: JSON.stringify(round(i)) });
+      await redis.zadd(keys.byEnd, { score: Date.parse(round(i).ended_at), member: `r${i}` });
+    }
+    const all = async () => (await sessions(t, "?limit=100")).sessions;
+    const check = async (query: string, groupBy: GroupBy, from: number, to: number) => {
+      const res = await t.get(`/focus/stats?group_by=${groupBy}&from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}${query}`);
+      expect(res.status).toBe(200);
+      const mine = (await all()).filter((r) => Date.parse(r.ended_at) >= from && Date.parse(r.ended_at) < to);
+      const { total, groups } = FocusStats.parse(res.json);
+      expect({ total, groups }, `${groupBy} ${from}..${to}`).toEqual(focusStats(mine, groupBy, new Date(to - 1).toISOString().slice(0, 10)));
+    };
+    await check("", "member", base - day, base + 20 * day);
+    expect(await redis.get(keys.daysVersion)).toBe(FOCUS_DAYS_VERSION);
+    // Recorded from now on through the script that keeps the totals (a round already there counts once).
+    for (let i = 25; i < 60; i += 5) await putTimerAndRounds(redis, t.team, null, [round(i), round(i + 1), round(i + 2), round(i + 3), round(i + 4)]);
+    expect(await all()).toHaveLength(60);
+    for (const groupBy of ["day", "member", "goal"] as const) {
+      await check("", groupBy, base - day, base + 20 * day); // whole days only
+      await check("", groupBy, base + 2 * day + 3_600_000, base + 9 * day + 7_200_000); // partial days at both ends
+      await check("", groupBy, base + 4 * day + 1, base + 4 * day + 50_000_000); // within one day
+    }
+    // Totals counted while a round was recorded (the count no longer matches) are not stored.
+    expect(await putFocusDaysScript.run(redis, [keys.rounds, keys.days, keys.daysVersion], ["0", 59])).toBe("changed");
+    expect(await redis.get(keys.daysVersion)).toBe(FOCUS_DAYS_VERSION);
+    // Totals of another version are built again from the rounds.
+    await redis.set(keys.daysVersion, "0");
+    await redis.hset(keys.days, { "2026-06-02|t|": "999 999 999" });
+    await check("", "day", base - day, base + 20 * day);
+    expect(await redis.get(keys.daysVersion)).toBe(FOCUS_DAYS_VERSION);
   });
 
   it("refuses a bad group_by or format, naming the field", async () => {

@@ -38,3 +38,18 @@ export async function listRounds(redis: Redis, team: string, filter: RoundFilter
   const last = pageRounds[pageRounds.length - 1];
   return { rounds: pageRounds, next: rounds.length > limit && last ? { score: Date.parse(last.ended_at), id: last.id } : null };
 }
+
+/** Rounds per read when a window is gathered whole. */
+const GATHER_BATCH = 500;
+
+/** Every round that ended in [from, to), in order of their end. */
+export async function roundsBetween(redis: Redis, team: string, from: number, to: number): Promise<FocusRound[]> {
+  const rounds: FocusRound[] = [];
+  let cursor: Cursor | undefined;
+  for (;;) {
+    const page = await listRounds(redis, team, { from, to }, GATHER_BATCH, cursor);
+    rounds.push(...page.rounds);
+    if (page.next === null) return rounds;
+    cursor = page.next;
+  }
+}

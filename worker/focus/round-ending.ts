@@ -20,6 +20,8 @@ export interface EndedRound {
   readonly plannedMs: number;
   readonly actualMs: number;
   readonly ended: FocusEnding;
+  /** The goal the session was for as the round ran (the record before the change): a stop clears it from the next. */
+  readonly goal: string | null;
 }
 
 /**
@@ -58,6 +60,10 @@ export function roundsEnded(previous: TimerRecord, next: TimerRecord | null, now
   let current = phaseOf(previous);
   if (current === null) return ended;
   const settings = previous.state.settings;
+  const goal = previous.state.goal ?? null;
+  const round = (phase: PhaseAt, endedAt: number, actualMs: number, ended: FocusEnding): EndedRound => ({
+    id: roundId(phase.startedAt, phase.round, phase.session), round: phase.round, startedAt: phase.startedAt, endedAt, plannedMs: settings.focusMs, actualMs, ended, goal,
+  });
   for (let walked = 0; current.endsAt !== null && current.endsAt <= now; walked++) {
     if (walked >= MAX_PHASES_WALKED) {
       ended.splice(0, ended.length); // too far behind to be news: start again from the latest phases
@@ -65,7 +71,7 @@ export function roundsEnded(previous: TimerRecord, next: TimerRecord | null, now
       walked = 0;
       continue;
     }
-    if (current.phase === "focus") ended.push(round(current, settings.focusMs, current.endsAt, current.durationMs, "completed"));
+    if (current.phase === "focus") ended.push(round(current, current.endsAt, current.durationMs, "completed"));
     const following = followingPhase(current.phase, current.round, settings);
     const durationMs = phaseDurationMs(following.phase, settings);
     const startedAt: number = current.endsAt;
@@ -79,18 +85,14 @@ export function roundsEnded(previous: TimerRecord, next: TimerRecord | null, now
   // A focus stopped the instant it began is no round (and a new one may start at that instant with the same identity).
   const begunNow = current.startedAt >= now;
   if (current.phase === "focus" && (nextRound > current.round || (newSession && !begunNow))) {
-    if (!newSession && left <= COMPLETED_WITHIN_MS) ended.push(round(current, settings.focusMs, now + left, current.durationMs, "completed")); // ran its length, by its own clock
-    else ended.push(round(current, settings.focusMs, now, Math.max(0, current.durationMs - Math.max(0, left)), newSession ? "stopped" : "skipped"));
+    if (!newSession && left <= COMPLETED_WITHIN_MS) ended.push(round(current, now + left, current.durationMs, "completed")); // ran its length, by its own clock
+    else ended.push(round(current, now, Math.max(0, current.durationMs - Math.max(0, left)), newSession ? "stopped" : "skipped"));
   }
   if (!newSession) {
     const firstHidden = current.phase === "focus" ? current.round + 1 : current.round;
-    for (let k = firstHidden; k < nextRound; k++) ended.push({ id: roundId(current.startedAt, k, current.session), round: k, startedAt: now, endedAt: now, plannedMs: settings.focusMs, actualMs: 0, ended: "skipped" });
+    for (let k = firstHidden; k < nextRound; k++) ended.push({ id: roundId(current.startedAt, k, current.session), round: k, startedAt: now, endedAt: now, plannedMs: settings.focusMs, actualMs: 0, ended: "skipped", goal });
   }
   return ended;
-}
-
-function round(phase: PhaseAt, plannedMs: number, endedAt: number, actualMs: number, ended: FocusEnding): EndedRound {
-  return { id: roundId(phase.startedAt, phase.round, phase.session), round: phase.round, startedAt: phase.startedAt, endedAt, plannedMs, actualMs, ended };
 }
 
 /** The record's phase with its start (recorded, or derived from the deadline for a record without one); null when idle. */
@@ -118,7 +120,6 @@ export interface RoundContext {
   /** Members with an agent connected or a dashboard open. */
   readonly members: readonly string[];
   readonly agents: readonly string[];
-  readonly goal: string | null;
   readonly term: number;
   /** The master's node id, or null when the worker keeps the timer. */
   readonly master: string | null;
@@ -137,7 +138,7 @@ export function focusRound(ended: EndedRound, context: RoundContext): FocusRound
     ended: ended.ended,
     members: [...new Set(context.members)].sort(),
     agents: [...new Set(context.agents)].sort(),
-    goal: context.goal,
+    goal: ended.goal,
     term: context.term,
     recorded_by: context.master ?? "worker",
   };

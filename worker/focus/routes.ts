@@ -1,15 +1,18 @@
 import { Hono } from "hono";
-import { FocusSessionsQuery, FocusStatsQuery, type FocusRound, type FocusStats } from "../../shared/focus.ts";
+import type { Redis } from "@upstash/redis/cloudflare";
+import { FocusSessionsQuery, FocusStatsQuery, type FocusStats } from "../../shared/focus.ts";
 import { parseInstant } from "../../shared/instant.ts";
 import { requireMember } from "../auth/access.ts";
 import type { AppEnv } from "../env.ts";
 import { hubFor } from "../live/hub-stub.ts";
 import { readQuery } from "../request.ts";
-import { decodeCursor, encodeCursor, type Cursor } from "../storage/cursor.ts";
+import { decodeCursor, encodeCursor } from "../storage/cursor.ts";
 import { mainStore } from "../storage/stores.ts";
 import { csvResponse, sessionsCsv, statsCsv } from "./focus-csv.ts";
-import { listRounds } from "./focus-reader.ts";
-import { dayOf, focusStats } from "./focus-stats.ts";
+import { readDays } from "./focus-days-store.ts";
+import { dayTotalsOf, statsFromDays, type DaysTotals } from "./focus-days.ts";
+import { listRounds, roundsBetween } from "./focus-reader.ts";
+import { DAY_MS, dayOf, type GroupBy } from "./focus-stats.ts";
 
 /** /focus (mounted there): the team's focus history and its figures, as JSON or CSV. */
 export const focusRoutes = new Hono<AppEnv>();
@@ -33,25 +36,29 @@ function instantMs(text: string | undefined, fallback: number): number {
   return typeof parsed === "number" ? parsed : fallback;
 }
 
-/** Rounds per read when stats gather a window (a year of a busy team is a few dozen reads). */
-const STATS_BATCH = 500;
-
 focusRoutes.get("/stats", async (c) => {
   const query = readQuery(c, FocusStatsQuery);
   const { team } = c.get("member");
   await hubFor(c.env, team).settleFocus(team);
   const to = instantMs(query.to, Date.now() + 1);
   const filter = { from: instantMs(query.from, 0), to };
-  const rounds: FocusRound[] = [];
-  let cursor: Cursor | undefined;
-  for (;;) {
-    const page = await listRounds(mainStore(c.env), team, filter, STATS_BATCH, cursor);
-    rounds.push(...page.rounds);
-    if (page.next === null) break;
-    cursor = page.next;
-  }
-  const { total, groups } = focusStats(rounds, query.group_by, dayOf(to - 1));
+  const { total, groups } = statsFromDays(await windowDays(mainStore(c.env), team, query.group_by, filter.from, to), query.group_by, dayOf(to - 1));
   const body: FocusStats = { from: query.from === undefined ? null : new Date(filter.from).toISOString(), to: query.to === undefined ? null : new Date(to).toISOString(), group_by: query.group_by, total, groups };
   if (query.format === "csv") return csvResponse(statsCsv(body), `focus-stats-${query.group_by}.csv`);
   return c.json(body);
 });
+
+/**
+ * The per-day totals of the rounds that ended in [from, to): whole days from the stored totals, the
+ * partial days at either end from their rounds (a day's worth at most), read in one step.
+ */
+async function windowDays(redis: Redis, team: string, groupBy: GroupBy, from: number, to: number): Promise<DaysTotals> {
+  const firstWhole = Math.ceil(from / DAY_MS) * DAY_MS;
+  const endWhole = Math.floor(to / DAY_MS) * DAY_MS;
+  if (firstWhole >= endWhole) return dayTotalsOf(await roundsBetween(redis, team, from, to));
+  const partial = [...(from < firstWhole ? [{ from, to: firstWhole }] : []), ...(endWhole < to ? [{ from: endWhole, to }] : [])];
+  const read = await readDays(redis, team, groupBy, dayOf(firstWhole), dayOf(endWhole - 1), partial);
+  // Totals that could not be built (rounds kept arriving as they were counted): the rounds themselves.
+  if (read === null) return dayTotalsOf(await roundsBetween(redis, team, from, to));
+  return dayTotalsOf(read.rounds, read.days);
+}

@@ -1,7 +1,9 @@
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { MAX_DURATION_MS, type TimerCommand } from "../../shared/pomodoro.ts";
+import { ResourceId } from "../../shared/fields.ts";
 import { requireMember } from "../auth/access.ts";
+import { requireGoal } from "../focus/goal-check.ts";
 import { agentKeyRoutes } from "../auth/agent-key-routes.ts";
 import { configOf, type AppEnv } from "../env.ts";
 import { ApiError } from "../http-errors.ts";
@@ -62,6 +64,7 @@ export const PomoStart = z.strictObject({
   short_break_minutes: Minutes.optional(),
   long_break_minutes: Minutes.optional(),
   long_break_every: z.number({ error: "must be a whole number" }).int({ error: "must be a whole number" }).min(1, { error: "must be 1 or more" }).max(100, { error: "must be at most 100" }).optional(),
+  goal: ResourceId.optional().meta({ description: "The id of the team's goal the session is for; recorded on each focus round." }),
 });
 
 export const PomoSet = z.strictObject({ duration_minutes: Minutes });
@@ -75,7 +78,8 @@ liveRoutes.post("/pomo/start", async (c) => {
     ...(body.long_break_minutes !== undefined ? { longBreakMs: minutes(body.long_break_minutes) } : {}),
     ...(body.long_break_every !== undefined ? { longBreakEvery: body.long_break_every } : {}),
   };
-  return answer(c, await runCommand(c, { kind: "start", settings }));
+  if (body.goal !== undefined) await requireGoal(c.env, c.get("member").team, body.goal);
+  return answer(c, await runCommand(c, { kind: "start", settings, ...(body.goal === undefined ? {} : { goal: body.goal }) }));
 });
 
 for (const kind of ["pause", "resume", "skip", "stop"] as const) {

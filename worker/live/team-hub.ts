@@ -615,7 +615,7 @@ export class TeamHub extends DurableObject<Env> {
   #roundContext(record: TimerRecord, endedBy: "record" | "worker" = "record"): RoundContext {
     const agentMembers = this.#agentSockets().map((ws) => (ws.deserializeAttachment() as SocketInfo).member);
     const master = endedBy === "worker" ? null : record.master;
-    return { team: this.#requireTeam(), members: [...agentMembers, ...this.#people()], agents: this.#memberIds(), goal: null, term: master === null ? 0 : record.term, master };
+    return { team: this.#requireTeam(), members: [...agentMembers, ...this.#people()], agents: this.#memberIds(), term: master === null ? 0 : record.term, master };
   }
 
   async #timerView(): Promise<TeamTimer> {

@@ -104,6 +104,7 @@ export function recordFromReport(report: AgentTimerReport, nodeId: string, term:
       longBreakMs: report.settings.long_break_ms,
       longBreakEvery: report.settings.long_break_every,
     },
+    ...(idle || report.goal == null ? {} : { goal: report.goal }),
   };
   const durationMs = idle ? 0 : Math.max(report.duration_ms, report.remaining_ms);
   const samePhase =
@@ -135,6 +136,7 @@ export function sameTimer(current: TimerRecord, next: TimerRecord): boolean {
     a.phase === b.phase &&
     a.paused === b.paused &&
     a.completedFocusRounds === b.completedFocusRounds &&
+    a.goal === b.goal &&
     current.phaseDurationMs === next.phaseDurationMs &&
     sameTime
   );
@@ -149,7 +151,7 @@ export function teamTimerView(record: TimerRecord, members: string[], now: numbe
     long_break_ms: state.settings.longBreakMs,
     long_break_every: state.settings.longBreakEvery,
   };
-  const common = { settings, master: record.master, members, term: record.term, updated_at: new Date(record.updatedAt || now).toISOString() };
+  const common = { settings, master: record.master, goal: state.goal ?? null, members, term: record.term, updated_at: new Date(record.updatedAt || now).toISOString() };
   if (state.phase === "idle") {
     return { running: false, paused: false, phase: "idle", round: state.completedFocusRounds, start_time: null, duration: 0, duration_ms: 0, remaining_time: 0, remaining_ms: 0, ends_at: null, ...common };
   }

@@ -6,6 +6,7 @@ import { decideScript, putRecordScript } from "../tx/scripts.ts";
 import { appendFeedScript } from "../live/feed.ts";
 import { putTimerScript } from "../live/timer-scripts.ts";
 import { putTimerAndRoundsScript } from "../focus/focus-store.ts";
+import { putFocusDaysScript, readFocusDaysScript } from "../focus/focus-days-store.ts";
 import type { LuaScript } from "./lua-script.ts";
 
 /** Every Lua script the worker runs, for the tests that check their precomputed SHA-1s. */
@@ -34,4 +35,6 @@ export const ALL_SCRIPTS: LuaScript[] = [
   appendFeedScript,
   putTimerScript,
   putTimerAndRoundsScript,
+  putFocusDaysScript,
+  readFocusDaysScript,
 ];
