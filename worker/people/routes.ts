@@ -14,11 +14,10 @@ import {
 import { MemberName } from "../../shared/teams.ts";
 import { requireMember } from "../auth/access.ts";
 import { listMembers } from "../auth/team-store.ts";
-import { CalendarStore, instantMs } from "../calendar/store.ts";
+import { instantMs } from "../calendar/store.ts";
 import { canonicalZone } from "../calendar/recurrence/zone-time.ts";
 import { configOf, type AppEnv } from "../env.ts";
 import { ApiError } from "../http-errors.ts";
-import { changesFor } from "../live/context.ts";
 import { invalid, readBody, readQuery, validate, type FieldProblem } from "../request.ts";
 import { mainStore, participantStore } from "../storage/stores.ts";
 import { AvailabilityStore } from "./availability-store.ts";
@@ -38,7 +37,7 @@ const availabilityOf = (c: Context<AppEnv>) => new AvailabilityStore(mainStore(c
 
 function sourcesOf(c: Context<AppEnv>): BusySources {
   const team = c.get("member").team;
-  return { calendar: new CalendarStore(participantStore(c.env, "calendar"), team, changesFor(c)), main: mainStore(c.env), team };
+  return { calendar: participantStore(c.env, "calendar"), main: mainStore(c.env), team };
 }
 
 /** The {member} of the path, checked like a member name. */
@@ -106,7 +105,7 @@ peopleRoutes.post("/find-time", async (c) => {
   if (to - from < durationMs) throw invalid([{ field: "to", message: `leaves less than duration_minutes (${body.duration_minutes}) after from` }]);
   await requireTeamMembers(c, members, "members");
   const sources = sourcesOf(c);
-  const [{ busy, working }, roomBusy] = await Promise.all([peopleTimes(c, members, from, to), body.calendar === undefined ? undefined : calendarBusy(sources.calendar, body.calendar, from, to)]);
+  const [{ busy, working }, roomBusy] = await Promise.all([peopleTimes(c, members, from, to), body.calendar === undefined ? undefined : calendarBusy(sources, body.calendar, from, to)]);
   const result = findSlots({
     from,
     to,
