@@ -116,3 +116,35 @@ export function personalCalendar(member: string): string | null {
   const name = `member.${member}`;
   return name.length <= 64 ? name : null;
 }
+
+/** External calendars (by ICS URL) a member may add. */
+export const MAX_EXTERNAL_CALENDARS = 5;
+export const MAX_EXTERNAL_URL_LENGTH = 2048;
+
+/** POST /members/{member}/calendars. */
+export const ExternalCalendarWrite = z.strictObject({
+  url: z
+    .string()
+    .min(1, { error: "must not be empty" })
+    .max(MAX_EXTERNAL_URL_LENGTH, { error: `must be at most ${MAX_EXTERNAL_URL_LENGTH} characters` })
+    .meta({ description: "The calendar's ICS address (https, http; webcal:// is read as https://), such as Google Calendar's secret address.", example: "https://calendar.google.com/calendar/ical/.../basic.ics" }),
+});
+
+export const ExternalFetch = z.object({
+  at: z.string().meta({ format: "date-time" }),
+  outcome: z.enum(["fetched", "not_modified", "failed"]).meta({ description: "not_modified: the server answered 304 to our ETag; failed: the busy time from the last good fetch stays." }),
+  error: z.string().optional(),
+  events: z.number().int().optional().meta({ description: "Busy events read (a recurring one once)." }),
+  skipped: z.number().int().optional().meta({ description: "Events left out as unreadable (or a rule we do not expand: then only its first occurrence counts)." }),
+  busy_intervals: z.number().int().optional(),
+});
+
+export const ExternalCalendar = z.object({
+  id: z.string(),
+  member: z.string(),
+  url: z.string().meta({ description: "Shown to its member only: such an address is a secret." }),
+  created_at: z.string().meta({ format: "date-time" }),
+  etag: z.string().nullable(),
+  last_fetch: ExternalFetch.nullable(),
+});
+export type ExternalCalendar = z.infer<typeof ExternalCalendar>;

@@ -13,7 +13,7 @@ import { GROUPSYNC_VERSION } from "../shared/version.ts";
 import { WebhookAttempt, WebhookCreate, WebhookCreated, WebhookEndpoint, WebhookRedeliver } from "../shared/webhooks.ts";
 import { FEED_DEFAULT_FUTURE_DAYS, FEED_DEFAULT_PAST_DAYS, FEED_MAX_EVENTS, FeedQuery } from "./calendar/feed-routes.ts";
 import { REQUEST_ID_HEADER, REQUEST_ID_PATTERN } from "./request-id.ts";
-import { Availability, AvailabilityWrite, FIND_TIME_STEP_MINUTES, FindTimeRequest, FindTimeResult, FreeBusy, FreeBusyQuery } from "../shared/people.ts";
+import { Availability, AvailabilityWrite, ExternalCalendar, ExternalCalendarWrite, FIND_TIME_STEP_MINUTES, FindTimeRequest, FindTimeResult, FreeBusy, FreeBusyQuery, MAX_EXTERNAL_CALENDARS } from "../shared/people.ts";
 
 /**
  * The OpenAPI 3.1 document, built from the same zod schemas that validate requests (OpenAPI 3.1
@@ -60,6 +60,9 @@ const SCHEMAS = {
   FreeBusy: [FreeBusy, "output"],
   FindTimeRequest: [FindTimeRequest, "input"],
   FindTimeResult: [FindTimeResult, "output"],
+  ExternalCalendar: [ExternalCalendar, "output"],
+  ExternalCalendarWrite: [ExternalCalendarWrite, "input"],
+  ExternalCalendarList: [z.object({ calendars: z.array(ExternalCalendar) }), "output"],
   AgentList: [
     z.object({
       agents: z.array(AgentInfo),
@@ -152,6 +155,22 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
     get: { summary: "A member's working hours: a weekly pattern on their time zone's wall clock (like RFC 7953 VAVAILABILITY)", tag: "people", path: { member: "The member's name" }, responses: { 200: ["The hours", "Availability"], ...errors(400, 401, 404) } },
     put: { summary: "Set your working hours (only the member may; anyone in the dev open team)", tag: "people", path: { member: "The member's name (yours)" }, body: "AvailabilityWrite", responses: { 200: ["Stored", "Availability"], 403: ["`not_your_member`: another member's hours", "Error"], ...errors(400, 401, 413, 503) } },
     delete: { summary: "Remove your working hours (any time counts again)", tag: "people", path: { member: "The member's name (yours)" }, responses: { 204: ["Removed"], 403: ["`not_your_member`: another member's hours", "Error"], ...errors(400, 401, 404, 503) } },
+  },
+  "/members/{member}/calendars": {
+    get: { summary: "Your external calendars (their addresses are secrets: only you see them), each with its last fetch", tag: "people", path: { member: "The member's name (yours)" }, responses: { 200: ["The calendars", "ExternalCalendarList"], 403: ["`not_your_member`", "Error"], ...errors(400, 401, 503) } },
+    post: {
+      summary: `Add an external calendar by ICS address (at most ${MAX_EXTERNAL_CALENDARS}); fetched at once, then every 15 minutes by the cron (10 s timeout, 2 MiB cap, ETag-aware; in production no loopback or private address, as for webhooks). Its events, recurring ones expanded, are your busy time`,
+      tag: "people",
+      path: { member: "The member's name (yours)" },
+      body: "ExternalCalendarWrite",
+      responses: { 201: ["Added; last_fetch says how the first fetch went", "ExternalCalendar"], 403: ["`not_your_member`", "Error"], ...errors(400, 401, 409, 413, 503) },
+    },
+  },
+  "/members/{member}/calendars/{id}": {
+    delete: { summary: "Remove an external calendar and its busy time", tag: "people", path: { member: "The member's name (yours)", id: "The calendar's id (cal_...)" }, responses: { 204: ["Removed"], 403: ["`not_your_member`", "Error"], ...errors(400, 401, 404, 503) } },
+  },
+  "/members/{member}/calendars/{id}/refresh": {
+    post: { summary: "Fetch an external calendar now (with its ETag: a 304 keeps what was read)", tag: "people", path: { member: "The member's name (yours)", id: "The calendar's id (cal_...)" }, responses: { 200: ["Fetched; see last_fetch", "ExternalCalendar"], 403: ["`not_your_member`", "Error"], ...errors(400, 401, 404, 503) } },
   },
   "/freebusy": {
     get: { summary: "Merged busy time per member in a window (personal calendar member.<name>, external calendars), and working hours; never titles", tag: "people", query: FreeBusyQuery, responses: { 200: ["Busy and working time per member", "FreeBusy"], ...errors(400, 401, 503) } },

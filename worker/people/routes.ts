@@ -7,6 +7,8 @@ import {
   FreeBusyQuery,
   MAX_PEOPLE_MEMBERS,
   MAX_PEOPLE_WINDOW_DAYS,
+  ExternalCalendarWrite,
+  MAX_EXTERNAL_CALENDARS,
   type FindTimeResult,
   type FreeBusy,
   type NoSlotReason,
@@ -21,12 +23,14 @@ import { ApiError } from "../http-errors.ts";
 import { invalid, readBody, readQuery, validate, type FieldProblem } from "../request.ts";
 import { mainStore, participantStore } from "../storage/stores.ts";
 import { AvailabilityStore } from "./availability-store.ts";
+import { ExternalCalendars } from "./external-calendars.ts";
+import { endpointUrlProblem } from "../webhooks/endpoint-url.ts";
 import { busyOf, calendarBusy, type BusySources } from "./busy-time.ts";
 import type { Interval } from "./intervals.ts";
 import { findSlots, requiredMembers } from "./slot-search.ts";
 import { workingIntervals } from "./working-hours.ts";
 
-/** /members/{member}/availability, /freebusy and /find-time (mounted at /). */
+/** /members/{member}/availability, /members/{member}/calendars, /freebusy and /find-time (mounted at /). */
 export const peopleRoutes = new Hono<AppEnv>();
 for (const path of ["/members/*", "/freebusy", "/find-time"]) peopleRoutes.use(path, requireMember());
 
@@ -78,6 +82,50 @@ peopleRoutes.delete("/members/:member/availability", async (c) => {
   const member = pathMember(c);
   requireSelf(c, member);
   if (!(await availabilityOf(c).delete(member))) throw new ApiError(404, "not_found", `${member} has set no availability`);
+  return c.body(null, 204);
+});
+
+const calendarsOf = (c: Context<AppEnv>) => new ExternalCalendars(mainStore(c.env), c.get("member").team);
+
+// A member's external calendars: only they see them (an ICS address is a secret) or change them.
+peopleRoutes.get("/members/:member/calendars", async (c) => {
+  const member = pathMember(c);
+  requireSelf(c, member);
+  return c.json({ calendars: await calendarsOf(c).list(member) });
+});
+
+peopleRoutes.post("/members/:member/calendars", async (c) => {
+  const member = pathMember(c);
+  requireSelf(c, member);
+  const body = await readBody(c, ExternalCalendarWrite);
+  // Calendar apps hand out webcal:// links; they are https.
+  const url = body.url.replace(/^webcals?:\/\//i, "https://");
+  const problem = endpointUrlProblem(url, configOf(c.env).production);
+  if (problem !== null) throw invalid([{ field: "url", message: problem }]);
+  await requireTeamMembers(c, [member], "member");
+  const calendars = calendarsOf(c);
+  if ((await calendars.list(member)).length >= MAX_EXTERNAL_CALENDARS) {
+    throw new ApiError(409, "too_many_calendars", `${member} has ${MAX_EXTERNAL_CALENDARS} external calendars, the most; remove one first`);
+  }
+  const record = await calendars.add(member, url, new Date().toISOString());
+  // Fetched at once, so the answer says whether the address works.
+  const fetched = await calendars.refresh(record, configOf(c.env).production, Date.now());
+  return c.json(fetched, 201, { Location: `/members/${member}/calendars/${record.id}` });
+});
+
+peopleRoutes.post("/members/:member/calendars/:id/refresh", async (c) => {
+  const member = pathMember(c);
+  requireSelf(c, member);
+  const calendars = calendarsOf(c);
+  const record = await calendars.get(member, c.req.param("id"));
+  if (record === null) throw new ApiError(404, "not_found", `${member} has no external calendar ${c.req.param("id").slice(0, 64)}`);
+  return c.json(await calendars.refresh(record, configOf(c.env).production, Date.now()));
+});
+
+peopleRoutes.delete("/members/:member/calendars/:id", async (c) => {
+  const member = pathMember(c);
+  requireSelf(c, member);
+  if (!(await calendarsOf(c).remove(member, c.req.param("id")))) throw new ApiError(404, "not_found", `${member} has no external calendar ${c.req.param("id").slice(0, 64)}`);
   return c.body(null, 204);
 });
 
