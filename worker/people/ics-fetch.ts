@@ -1,3 +1,4 @@
+import { readCapped } from "../read-capped.ts";
 import { endpointUrlProblem } from "../webhooks/endpoint-url.ts";
 
 export const FETCH_TIMEOUT_MS = 10_000;
@@ -38,7 +39,7 @@ export async function fetchIcs(url: string, etag: string | null, production: boo
         await res.body?.cancel();
         return { kind: "failed", error: `answered HTTP ${res.status}` };
       }
-      const text = await readCapped(res);
+      const text = await readText(res);
       if (text === null) return { kind: "failed", error: `is larger than ${MAX_ICS_BYTES} bytes` };
       if (!text.includes("BEGIN:VCALENDAR")) return { kind: "failed", error: "is not an iCalendar file (no BEGIN:VCALENDAR)" };
       return { kind: "fetched", text, etag: res.headers.get("etag") };
@@ -50,31 +51,13 @@ export async function fetchIcs(url: string, etag: string | null, production: boo
 }
 
 /** The body as text, or null once it passes the cap (the rest is not read). */
-async function readCapped(res: Response): Promise<string | null> {
+async function readText(res: Response): Promise<string | null> {
   const declared = Number(res.headers.get("content-length") ?? "0");
   if (declared > MAX_ICS_BYTES) {
     await res.body?.cancel();
     return null;
   }
   if (res.body === null) return "";
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_ICS_BYTES) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return new TextDecoder().decode(bytes);
+  const bytes = await readCapped(res.body, MAX_ICS_BYTES);
+  return bytes === null ? null : new TextDecoder().decode(bytes);
 }
