@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { newTeam } from "./api.ts";
+import { call, newTeam } from "./api.ts";
 
 /**
  * Availability, free/busy and find-time (issue #17) through the worker, on real Redis. In March
@@ -36,6 +36,15 @@ describe("availability", () => {
     expect(res.json.error.code).toBe("not_your_member");
     expect((await team.as("bo").delete("/members/ana/availability")).status).toBe(403);
     expect((await team.get("/members/ana/availability")).json.time_zone).toBe("Europe/Berlin");
+  });
+
+  it("in the dev open team (no tokens, every request is anonymous) anyone sets anyone's hours, and finds a time with them", async () => {
+    const overrides = { GROUPSYNC_ENV: "development", GROUPSYNC_OPEN_TEAM: `open-${crypto.randomUUID().slice(0, 8)}` };
+    const open = (method: string, path: string, body: unknown) => call(path, { method, headers: { host: "127.0.0.1:8787" }, body: JSON.stringify(body) }, overrides);
+    expect((await open("PUT", "/members/anonymous/availability", nineToFive("UTC"))).status).toBe(200);
+    expect((await open("PUT", "/members/ana/availability", nineToFive("Europe/Berlin"))).status).toBe(200);
+    const found = await open("POST", "/find-time", { members: ["anonymous", "ana"], duration_minutes: 60, from: at("00:00"), to: at("00:00", "2031-03-18"), limit: 1 });
+    expect(((await found.json()) as any).slots[0].starts_at).toBe(at("09:00"));
   });
 
   it("bad input is a 400 naming the field", async () => {
