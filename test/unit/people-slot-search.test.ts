@@ -163,3 +163,40 @@ describe("finding slots", () => {
     );
   });
 });
+
+describe("working hours, property", () => {
+  const ZONES = ["UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe", "Pacific/Chatham", "America/Sao_Paulo", "Asia/Tokyo"];
+  const DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"] as const;
+  const arbClock = fc.integer({ min: 0, max: 96 }).map((q) => `${String(Math.floor(q / 4)).padStart(2, "0")}:${String((q % 4) * 15).padStart(2, "0")}`);
+  const arbPeriod = fc.record({ days: fc.subarray([...DAYS], { minLength: 1 }), start: arbClock, end: arbClock }).filter((p) => p.start < p.end && p.start !== "24:00");
+
+  it("every working instant is, on the zone's wall clock, inside a period of that weekday; and every such quarter hour is working time", () => {
+    const walls = new Map(ZONES.map((z) => [z, new Intl.DateTimeFormat("en-US", { timeZone: z, weekday: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" })]));
+    const offsets = new Map(ZONES.map((z) => [z, new Intl.DateTimeFormat("en-US", { timeZone: z, timeZoneName: "longOffset" })]));
+    const wall = (zone: string, instant: number) => {
+      const parts = Object.fromEntries(walls.get(zone)!.formatToParts(instant).map((p) => [p.type, p.value]));
+      return { day: parts.weekday!.slice(0, 2).toUpperCase(), minutes: Number(parts.hour) * 60 + Number(parts.minute) };
+    };
+    const minutesOf = (clock: string) => Number(clock.slice(0, 2)) * 60 + Number(clock.slice(3));
+    fc.assert(
+      fc.property(fc.constantFrom(...ZONES), fc.array(arbPeriod, { minLength: 1, maxLength: 3 }), fc.integer({ min: 0, max: 365 }), (zone, weekly, startDay) => {
+        const from = Date.UTC(2030, 0, 1) + startDay * DAY;
+        const to = from + 9 * DAY;
+        const hours = workingIntervals({ time_zone: zone, weekly }, from, to);
+        // Quarter hours in the window (every zone's offset is a whole number of quarter hours today).
+        for (let t = from; t < to; t += 15 * MIN) {
+          const { day, minutes } = wall(zone, t);
+          const inPattern = weekly.some((p) => p.days.includes(day as (typeof DAYS)[number]) && minutesOf(p.start) <= minutes && minutes < minutesOf(p.end));
+          const working = hours.some((h) => h.start <= t && t < h.end);
+          // A DST change moves a period's ends by the change; allow only the hours next to one.
+          if (inPattern !== working) {
+            const offsetChanges = offsets.get(zone)!;
+            const near = [-3 * HOUR, 3 * HOUR].some((d) => offsetChanges.format(t + d) !== offsetChanges.format(t));
+            expect(near, `${zone} ${new Date(t).toISOString()} ${JSON.stringify(weekly)}`).toBe(true);
+          }
+        }
+      }),
+      { numRuns: 40 },
+    );
+  }, 30_000);
+});
