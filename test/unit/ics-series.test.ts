@@ -1,3 +1,7 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import ICAL from "ical.js";
 import nodeIcal, { type VEvent } from "node-ical";
 import { describe, expect, it } from "vitest";
@@ -7,9 +11,11 @@ import { calendarFeed } from "../../worker/calendar/ics.ts";
 
 /**
  * The feed writes a stored series as one VEVENT (RRULE with COUNT, EXDATE, RDATE, TZID and a
- * VTIMEZONE); two independent readers, ical.js and node-ical, must expand it into exactly the
+ * VTIMEZONE); three independent readers, ical.js, node-ical and khal (Python's icalendar and
+ * dateutil; `apt-get install -y khal`, else that test is skipped), must expand it into exactly the
  * occurrences the API lists (occurrencesOf), start and end, across DST.
  */
+const hasKhal = spawnSync("khal", ["--version"]).status === 0;
 const meta = { id: "s", created_by: "ana", created_at: "2031-01-01T00:00:00.000Z", updated_at: "2031-01-01T00:00:00.000Z", version: 1 };
 
 function series(id: string, fields: { starts_at: string; ends_at: string; time_zone?: string; recurrence: string[] }): Event {
@@ -75,5 +81,27 @@ describe("the feed's series, read back", () => {
       nodeIcal.expandRecurringEvent(vevent, { from: new Date("2030-01-01T00:00:00Z"), to: new Date("2040-01-01T00:00:00Z") }).map((i) => ({ uid: vevent.uid, start: new Date(i.start), end: new Date(i.end) })),
     );
     expect(bySeries(found)).toEqual(expected);
+  });
+
+  it.skipIf(!hasKhal)("khal lists the occurrences we list", () => {
+    const dir = mkdtempSync(join(tmpdir(), "groupsync-khal-"));
+    try {
+      writeFileSync(join(dir, "feed.ics"), text);
+      const config = join(dir, "config");
+      const formats = ["timeformat = %H:%M:%S", "dateformat = %Y-%m-%d", "longdateformat = %Y-%m-%d", "datetimeformat = %Y-%m-%dT%H:%M:%S", "longdatetimeformat = %Y-%m-%dT%H:%M:%S"];
+      writeFileSync(config, ["[calendars]", "[[feed]]", `path = ${join(dir, "cal")}`, "[locale]", "local_timezone = UTC", "default_timezone = UTC", ...formats, ""].join("\n"));
+      execFileSync("khal", ["-c", config, "import", "--batch", "-a", "feed", join(dir, "feed.ics")]);
+      const listing = execFileSync("khal", ["-c", config, "list", "--format", "{start} {end} {title}", "--day-format", "", "2030-01-01", "2040-01-01"], { encoding: "utf8" });
+      const found = listing
+        .split("\n")
+        .filter((line) => line.trim() !== "")
+        .map((line) => {
+          const [start, end, title] = line.trim().split(" ");
+          return { uid: `${title}@t.groupsync`, start: new Date(`${start}Z`), end: new Date(`${end}Z`) };
+        });
+      expect(bySeries(found)).toEqual(expected);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
