@@ -111,6 +111,22 @@ describe("find-time", () => {
     expect((await team.post("/find-time", ask({ calendar: "room-1", limit: 1 }))).json.slots[0].starts_at).toBe(at("13:00", "2031-03-18"));
   });
 
+  it("an open transaction's hold on the room, or on a personal calendar, is busy time too", async () => {
+    const team = await berlinAndNewYork();
+    const tx = (await team.post("/tx", {})).json.tx_id;
+    const hold = { type: "calendar.create", id: "held", data: { title: "held", calendar: "room-1", starts_at: at("13:00"), ends_at: at("14:00") } };
+    const held = await team.post(`/tx/${tx}/ops`, hold);
+    expect(held.status, JSON.stringify(held.json)).toBe(200);
+    const mine = { type: "calendar.create", id: "mine", data: { title: "mine", calendar: "member.bo", starts_at: at("14:00"), ends_at: at("14:30") } };
+    expect((await team.post(`/tx/${tx}/ops`, mine)).status).toBe(200);
+    const found = await team.post("/find-time", ask({ calendar: "room-1", limit: 1 }));
+    expect(found.json.slots.map((s: any) => s.starts_at)).toEqual([at("14:30")]);
+    expect((await team.get(`/freebusy?members=bo&from=${at("00:00")}&to=${at("00:00", "2031-03-18")}`)).json.members.bo.busy).toEqual([{ starts_at: at("14:00"), ends_at: at("14:30") }]);
+    // Aborted, the hold is gone and so is the busy time.
+    expect((await team.post(`/tx/${tx}/abort`, {})).status).toBe(200);
+    expect((await team.post("/find-time", ask({ calendar: "room-1", limit: 1 }))).json.slots[0].starts_at).toBe(at("13:00"));
+  });
+
   it("a quorum leaves members out and names them; no slot comes with a reason", async () => {
     const team = await berlinAndNewYork();
     expect((await team.as("cy").put("/members/cy/availability", nineToFive("Asia/Tokyo"))).status).toBe(200);
