@@ -3,7 +3,7 @@
  * `npm run bench`: starts its own stack (redis-server, gateway, wrangler dev) on free ports,
  * runs each suite in interleaved rounds, prints a table and writes JSON under .bench/.
  * BENCH_ROUNDS (default 5) and BENCH_SECONDS per measurement (default 2) trade time for noise;
- * BENCH_SUITES=redis,worker,calendar,tx,live,webhooks,agent,partition,history picks suites. The stack starts only if a
+ * BENCH_SUITES=redis,worker,calendar,tx,live,webhooks,find-time,agent,partition,history picks suites. The stack starts only if a
  * chosen suite needs it: `agent` and `partition` run their own groupsync-agent processes and nothing else
  * (`partition` in network namespaces, as root); `history` (only when named) its own two-store stack under faults.
  */
@@ -24,6 +24,7 @@ import { liveFeedSuite } from "./suites/live-feed.ts";
 import { calendarApiSuite } from "./suites/calendar-api.ts";
 import { historySuite } from "./suites/history.ts";
 import { focusStatsSuite } from "./suites/focus-stats.ts";
+import { findTimeSuite } from "./suites/find-time.ts";
 import { redisGatewaySuite } from "./suites/redis-gateway.ts";
 import { transactionsSuite } from "./suites/transactions.ts";
 import { webhooksSuite } from "./suites/webhooks.ts";
@@ -76,6 +77,7 @@ const SUITES: Record<string, Suite> = {
   partition: { needsStack: false, run: agentPartitionSuite },
   history: { needsStack: false, run: historySuite, onlyByName: true },
   focus: { needsStack: true, run: focusStatsSuite, onlyByName: true },
+  "find-time": { needsStack: true, run: findTimeSuite },
 };
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5);

@@ -14,6 +14,7 @@ import { webhookRoutes } from "./webhooks/routes.ts";
 import { cors, routeMethods, type MethodsOf } from "./cors.ts";
 import { requestIds } from "./request-id.ts";
 import { focusRoutes } from "./focus/routes.ts";
+import { peopleRoutes } from "./people/routes.ts";
 
 /** The whole REST API: each feature is a sub-app mounted here. */
 export function createApp(): Hono<AppEnv> {
@@ -39,6 +40,7 @@ export function createApp(): Hono<AppEnv> {
   app.route("/tx", txRoutes); // POST /tx; GET /tx/:id; POST /tx/:id/ops, /commit, /abort
   app.route("/", liveRoutes); // GET /ws, /agents; /pomo/*
   app.route("/focus", focusRoutes); // GET /focus/sessions
+  app.route("/", peopleRoutes); // GET, PUT, DELETE /members/:member/availability; GET /freebusy; POST /find-time; /members/:member/calendars
   app.route("/webhooks", webhookRoutes); // GET, POST /webhooks; GET, DELETE /webhooks/:id; GET .../deliveries; POST .../redeliver
   answerMethodNotAllowed(app);
   app.notFound(handleNotFound);

@@ -2,13 +2,15 @@ import { createApp } from "./app.ts";
 import type { Env } from "./env.ts";
 import { sweep } from "./resources.ts";
 import { dependencyOutage } from "./storage/dependency-failure.ts";
+import { refreshExternalCalendars } from "./people/external-calendars.ts";
 
 const app = createApp();
 
 export default {
   fetch: app.fetch,
-  /** Cron (wrangler.toml): resolves transactions whose holds outlived their lease. */
+  /** Cron (wrangler.toml): resolves transactions whose holds outlived their lease, and fetches members' external calendars that are due. */
   async scheduled(_controller, env, ctx) {
+    ctx.waitUntil(refreshExternalCalendars(env));
     ctx.waitUntil(
       sweep(env, (promise) => ctx.waitUntil(promise)).then(
         (resolved) => {

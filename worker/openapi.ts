@@ -13,6 +13,7 @@ import { GROUPSYNC_VERSION } from "../shared/version.ts";
 import { WebhookAttempt, WebhookCreate, WebhookCreated, WebhookEndpoint, WebhookRedeliver } from "../shared/webhooks.ts";
 import { FEED_DEFAULT_FUTURE_DAYS, FEED_DEFAULT_PAST_DAYS, FEED_MAX_EVENTS, FeedQuery } from "./calendar/feed-routes.ts";
 import { REQUEST_ID_HEADER, REQUEST_ID_PATTERN } from "./request-id.ts";
+import { Availability, AvailabilityWrite, ExternalCalendar, ExternalCalendarWrite, FIND_TIME_STEP_MINUTES, FindTimeRequest, FindTimeResult, FreeBusy, FreeBusyQuery, MAX_EXTERNAL_CALENDARS } from "../shared/people.ts";
 
 /**
  * The OpenAPI 3.1 document, built from the same zod schemas that validate requests (OpenAPI 3.1
@@ -57,6 +58,14 @@ const SCHEMAS = {
   WebhookRedeliver: [WebhookRedeliver, "input"],
   WebhookRedelivered: [z.object({ id: z.string(), from_seq: z.number().int(), up_to: z.number().int().meta({ description: "The team's newest change when asked." }) }), "output"],
   AgentKeyWrite: [AgentKeyBody, "input"],
+  Availability: [Availability, "output"],
+  AvailabilityWrite: [AvailabilityWrite, "input"],
+  FreeBusy: [FreeBusy, "output"],
+  FindTimeRequest: [FindTimeRequest, "input"],
+  FindTimeResult: [FindTimeResult, "output"],
+  ExternalCalendar: [ExternalCalendar, "output"],
+  ExternalCalendarWrite: [ExternalCalendarWrite, "input"],
+  ExternalCalendarList: [z.object({ calendars: z.array(ExternalCalendar) }), "output"],
   AgentList: [
     z.object({
       agents: z.array(AgentInfo),
@@ -143,6 +152,38 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
       query: FeedQuery,
       conditional: "etag",
       responses: { 200: ["text/calendar (ETag: of its content)"], ...errors(400, 401) },
+    },
+  },
+  "/members/{member}/availability": {
+    get: { summary: "A member's working hours: a weekly pattern on their time zone's wall clock (like RFC 7953 VAVAILABILITY)", tag: "people", path: { member: "The member's name" }, responses: { 200: ["The hours", "Availability"], ...errors(400, 401, 404) } },
+    put: { summary: "Set your working hours (only the member may; anyone in the dev open team)", tag: "people", path: { member: "The member's name (yours)" }, body: "AvailabilityWrite", responses: { 200: ["Stored", "Availability"], 403: ["`not_your_member`: another member's hours", "Error"], ...errors(400, 401, 413, 503) } },
+    delete: { summary: "Remove your working hours (any time counts again)", tag: "people", path: { member: "The member's name (yours)" }, responses: { 204: ["Removed"], 403: ["`not_your_member`: another member's hours", "Error"], ...errors(400, 401, 404, 503) } },
+  },
+  "/members/{member}/calendars": {
+    get: { summary: "Your external calendars (their addresses are secrets: only you see them), each with its last fetch", tag: "people", path: { member: "The member's name (yours)" }, responses: { 200: ["The calendars", "ExternalCalendarList"], 403: ["`not_your_member`", "Error"], ...errors(400, 401, 503) } },
+    post: {
+      summary: `Add an external calendar by ICS address (at most ${MAX_EXTERNAL_CALENDARS}); fetched at once, then every 15 minutes by the cron (10 s timeout, 2 MiB cap, ETag-aware; in production no loopback or private address, as for webhooks). Its events, recurring ones expanded, are your busy time`,
+      tag: "people",
+      path: { member: "The member's name (yours)" },
+      body: "ExternalCalendarWrite",
+      responses: { 201: ["Added; last_fetch says how the first fetch went", "ExternalCalendar"], 403: ["`not_your_member`", "Error"], ...errors(400, 401, 409, 413, 503) },
+    },
+  },
+  "/members/{member}/calendars/{id}": {
+    delete: { summary: "Remove an external calendar and its busy time", tag: "people", path: { member: "The member's name (yours)", id: "The calendar's id (cal_...)" }, responses: { 204: ["Removed"], 403: ["`not_your_member`", "Error"], ...errors(400, 401, 404, 503) } },
+  },
+  "/members/{member}/calendars/{id}/refresh": {
+    post: { summary: "Fetch an external calendar now (with its ETag: a 304 keeps what was read)", tag: "people", path: { member: "The member's name (yours)", id: "The calendar's id (cal_...)" }, responses: { 200: ["Fetched; see last_fetch", "ExternalCalendar"], 403: ["`not_your_member`", "Error"], ...errors(400, 401, 404, 503) } },
+  },
+  "/freebusy": {
+    get: { summary: "Merged busy time per member in a window (personal calendar member.<name>, external calendars), and working hours; never titles", tag: "people", query: FreeBusyQuery, responses: { 200: ["Busy and working time per member", "FreeBusy"], ...errors(400, 401, 503) } },
+  },
+  "/find-time": {
+    post: {
+      summary: `The earliest slots (on a ${FIND_TIME_STEP_MINUTES}-minute grid, one after another) where at least the quorum of members is inside working hours and not busy, and the room (calendar) free; each names who is free and the body that books it with POST /events. No slot: a machine-readable reason`,
+      tag: "people",
+      body: "FindTimeRequest",
+      responses: { 200: ["Slots, or none and the reason", "FindTimeResult"], ...errors(400, 401, 413, 503) },
     },
   },
   "/goals": {
@@ -355,7 +396,7 @@ function build() {
         "A shared calendar that never double-books, shared goals, and a group Pomodoro timer. Every error answers `{\"error\": {\"code\", \"message\", \"details\"?}}`. Every answer carries `X-Request-Id` (the request's own when it sent a well-formed one). Browsers on the origins in the deployment's CORS_ALLOWED_ORIGINS may call every route: a preflight (OPTIONS with Origin and Access-Control-Request-Method) answers 204 with the route's methods, 403 `origin_not_allowed` for any other origin, 404 for an unknown path.",
     },
     security: [{ member: [] }],
-    tags: [{ name: "calendar" }, { name: "goals" }, { name: "focus" }, { name: "transactions" }, { name: "webhooks" }, { name: "admin" }, { name: "service" }],
+    tags: [{ name: "calendar" }, { name: "people" }, { name: "goals" }, { name: "focus" }, { name: "transactions" }, { name: "webhooks" }, { name: "admin" }, { name: "service" }],
     paths,
     components: {
       // Sent and answered on every operation (see info.description), so described once here.

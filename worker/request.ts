@@ -3,6 +3,7 @@ import type { z } from "zod";
 import { CommonErrorCodes } from "../shared/errors.ts";
 import { bodyTooLargeMessage, MAX_BODY_BYTES } from "../shared/body-limit.ts";
 import { ApiError } from "./http-errors.ts";
+import { readCapped } from "./read-capped.ts";
 
 /** Refuses malformed UTF-8 instead of replacing it; one instance serves every request (decode is stateless without `stream`). */
 const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
@@ -106,25 +107,8 @@ async function readLimited(request: Request, limit: number): Promise<Uint8Array>
   // A declared length within the limit is what the runtime will deliver (workerd enforces it), so
   // the body can be read in one call instead of chunk by chunk.
   if (request.headers.has("content-length") && Number.isFinite(declared)) return new Uint8Array(await request.arrayBuffer());
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      throw tooLarge(limit);
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
+  const bytes = await readCapped(request.body, limit);
+  if (bytes === null) throw tooLarge(limit);
   return bytes;
 }
 

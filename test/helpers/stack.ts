@@ -17,7 +17,7 @@ export interface WorkerStack {
  * The whole stack as `npm run dev` runs it, for tests that need real processes. `vars` are added to
  * the worker's settings (GROUPSYNC_ENV "test" and the gateway's URL and token by default).
  */
-export async function startWorkerStack(options: { vars?: Record<string, string>; onLine?: (line: string) => void } = {}): Promise<WorkerStack> {
+export async function startWorkerStack(options: { vars?: Record<string, string>; onLine?: (line: string) => void; testScheduled?: boolean } = {}): Promise<WorkerStack> {
   const redis = await startTestRedis();
   const gateway = await startTestGateway(redis.url);
   const port = await freePort();
@@ -29,6 +29,7 @@ export async function startWorkerStack(options: { vars?: Record<string, string>;
         persistDir,
         vars: { GROUPSYNC_ENV: "test", UPSTASH_REDIS_REST_URL: gateway.url, UPSTASH_REDIS_REST_TOKEN: gateway.token, ...RATE_LIMITS_OFF, ...options.vars, ...extra },
         onLine: options.onLine,
+        testScheduled: options.testScheduled,
       }),
     );
   return { redis, gateway, worker: await startWorker(), startWorker };

@@ -352,7 +352,7 @@ describe("every route's fields, fuzzed with unicode and boundary values", () => 
     expectNone(problems);
   }, 600_000);
 
-  it("query parameters of every listing, the feed, the live socket and the timer", async () => {
+  it("query parameters of every listing, the feed, free/busy, the live socket and the timer", async () => {
     const a = await arena();
     const problems: string[] = [];
     const encodedTexts = TEXTS.filter((t) => wellFormed(t) === t).map(encodeURIComponent).concat(["%ED%A0%80", "%C0%AF", "%FF", "%00", "%", "%zz", "a+b"]);
@@ -375,6 +375,9 @@ describe("every route's fields, fuzzed with unicode and boundary values", () => 
       ["/ws?last_seq=", "last_seq", LIMITS.concat(encodedTexts)],
       ["/ws?client=", "client", encodedTexts],
       ["/events?", "from", encodedTexts.map((t) => `${t}=1`)],
+      ["/freebusy?from=2031-03-03T00:00:00Z&to=2031-03-04T00:00:00Z&members=", "members", encodedTexts],
+      ["/freebusy?members=ana&to=2031-03-04T00:00:00Z&from=", "from|to", encodedDates],
+      ["/freebusy?members=ana&from=2031-03-03T00:00:00Z&to=", "to", encodedDates],
     ];
     for (const [prefix, field, values] of cases) {
       for (const value of values) problems.push(...judge(label(`GET ${prefix}`, value), await send("GET", prefix + value, a.token), field === "from" && prefix === "/events?" ? "" : field));
@@ -431,6 +434,45 @@ describe("every route's fields, fuzzed with unicode and boundary values", () => 
         // An id is never created by a PUT, and one that is not valid must not be found.
         if (answer.status < 300) problems.push(`${method} ${path}: ${answer.status}, for an id that does not exist`);
       }
+    }
+    expectNone(problems);
+  }, 600_000);
+
+  it("people: availability, free/busy, find-time and external calendars", async () => {
+    const a = await arena();
+    const problems: string[] = [];
+    const hours = (over: Record<string, unknown> = {}, period: Record<string, unknown> = {}) => ({ time_zone: "UTC", weekly: [{ days: ["MO"], start: "09:00", end: "17:00", ...period }], ...over });
+    const find = (over: Record<string, unknown>) => ({ members: ["ana"], duration_minutes: 30, from: "2031-03-03T00:00:00Z", to: "2031-03-04T00:00:00Z", ...over });
+    for (const value of [...TEXTS, ...BAD_UTF8]) {
+      const asBody = (build: (v: string) => unknown): Body => (typeof value === "string" ? { json: build(value) } : withRawBytes(build, value));
+      const shown = typeof value === "string" ? value : `bytes ${value.join(",")}`;
+      for (const [field, build] of [
+        ["time_zone", (v: string) => hours({ time_zone: v })],
+        ["weekly.0.start", (v: string) => hours({}, { start: v })],
+        ["weekly.0.end", (v: string) => hours({}, { end: v })],
+        ["weekly.0.days.0", (v: string) => hours({}, { days: [v] })],
+      ] as const) {
+        const answer = await send("PUT", "/members/ana/availability", a.token, asBody(build));
+        problems.push(...judge(label(`PUT /members/ana/availability ${field}`, shown), answer, field));
+        // Accepted: it reads back as answered.
+        if (answer.status === 200 && JSON.stringify((await send("GET", "/members/ana/availability", a.token)).json) !== JSON.stringify(answer.json)) problems.push(`${label(field, shown)}: accepted, but reads back otherwise`);
+      }
+      problems.push(...judge(label("POST /find-time members", shown), await send("POST", "/find-time", a.token, asBody((v) => find({ members: [v] }))), "members"));
+      problems.push(...judge(label("POST /find-time calendar", shown), await send("POST", "/find-time", a.token, asBody((v) => find({ calendar: v }))), "calendar"));
+      problems.push(...judge(label("POST /members/ana/calendars url", shown), await send("POST", "/members/ana/calendars", a.token, asBody((v) => ({ url: v }))), "url"));
+    }
+    for (const date of DATES) {
+      for (const field of ["from", "to"]) {
+        const window = { from: "2031-03-03T00:00:00Z", to: "2031-03-04T00:00:00Z", [field]: date };
+        problems.push(...judge(label(`POST /find-time ${field}`, date), await send("POST", "/find-time", a.token, { json: find(window) }), "from|to"));
+      }
+    }
+    for (const [field, values] of [["duration_minutes", [0, 4, 5, 1440, 1441, 1.5, -1, 1e308, "30", null]], ["quorum", [0, -0, 1e-9, 0.5, 1, 1.0000001, NaN, "1", null]], ["limit", [0, 1, 50, 51, 2.5, -1, "5", null]]] as const) {
+      for (const v of values) problems.push(...judge(label(`POST /find-time ${field}`, String(v)), await send("POST", "/find-time", a.token, { json: find({ [field]: v }) }), field));
+    }
+    for (const id of PATH_IDS) {
+      problems.push(...judge(label("GET /members/{member}/availability path", id), await send("GET", `/members/${id}/availability`, a.token), "member|body"));
+      problems.push(...judge(label("DELETE /members/ana/calendars/{id} path", id), await send("DELETE", `/members/ana/calendars/${id}`, a.token), "id"));
     }
     expectNone(problems);
   }, 600_000);

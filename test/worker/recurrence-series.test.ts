@@ -1,3 +1,4 @@
+import ICAL from "ical.js";
 import { describe, expect, it } from "vitest";
 import { call, client, newTeam } from "./api.ts";
 
@@ -181,12 +182,18 @@ describe("a stored series", () => {
     expect((await listed(ana)).length).toBe(6);
   });
 
-  it("the .ics feed has each occurrence as an event with a UID of its own", async () => {
+  it("the .ics feed has the series once, as an RRULE that ical.js expands into the occurrences listed, also from a window holding only one", async () => {
     const team = await teamWithSeries();
-    const res = await call("/calendar.ics?from=2031-01-01T00:00:00Z&to=2032-01-01T00:00:00Z", { headers: { authorization: `Bearer ${team.token}` } });
+    const res = await call("/calendar.ics?from=2031-03-17T00:00:00Z&to=2031-03-18T00:00:00Z", { headers: { authorization: `Bearer ${team.token}` } });
     expect(res.status).toBe(200);
     const text = await res.text();
     const uids = [...text.matchAll(/^UID:(.*)$/gm)].map((m) => m[1]!.trim());
-    expect(uids).toEqual(mondays.map((d) => `standup-${Date.parse(nine(d))}@${team.team}.groupsync`));
+    expect(uids).toEqual([`standup@${team.team}.groupsync`]);
+    expect(text).toContain("RRULE:FREQ=WEEKLY;COUNT=4\r\n");
+    const event = new ICAL.Event(new ICAL.Component(ICAL.parse(text)).getFirstSubcomponent("vevent")!);
+    const starts: string[] = [];
+    const iterator = event.iterator();
+    for (let next = iterator.next(); next; next = iterator.next()) starts.push(next.toJSDate().toISOString());
+    expect(starts).toEqual(mondays.map(nine));
   });
 });

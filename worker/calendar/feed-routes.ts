@@ -73,16 +73,35 @@ calendarFeedRoutes.get("/", async (c) => {
   return taggedAnswer(c, text, headers, tag);
 });
 
+/**
+ * The events overlapping the window, the earliest FEED_MAX_EVENTS (occurrences counted one by
+ * one), with each series that has an occurrence among them once, whole, where its first one falls:
+ * the feed writes it as an RRULE, so a calendar app shows every occurrence, also outside the window.
+ */
 async function eventsIn(c: Context<AppEnv>, from: number, to: number, calendar: string | undefined): Promise<{ events: FeedEvent[]; truncated: boolean }> {
   const store = new CalendarStore(participantStore(c.env, "calendar"), c.get("member").team, changesFor(c));
-  const events: FeedEvent[] = [];
+  const listed: FeedEvent[] = [];
   let cursor: Cursor | undefined;
   do {
     const page = await store.list({ from, to, calendar, limit: 500, cursor });
-    events.push(...page.events);
+    listed.push(...page.events);
     cursor = page.next ?? undefined;
-  } while (cursor !== undefined && events.length <= FEED_MAX_EVENTS);
-  return { events: events.slice(0, FEED_MAX_EVENTS), truncated: events.length > FEED_MAX_EVENTS || cursor !== undefined };
+  } while (cursor !== undefined && listed.length <= FEED_MAX_EVENTS);
+  const kept = listed.slice(0, FEED_MAX_EVENTS);
+  const seriesIds = [...new Set(kept.flatMap((e) => (e.series_id === undefined ? [] : [e.series_id])))];
+  const series = new Map((await Promise.all(seriesIds.map((id) => store.get(id)))).flatMap((e) => (e === null ? [] : [[e.id, e] as const])));
+  const events: FeedEvent[] = [];
+  const written = new Set<string>();
+  for (const event of kept) {
+    if (event.series_id === undefined) events.push(event);
+    else if (!written.has(event.series_id)) {
+      written.add(event.series_id);
+      // A series deleted between the two reads is left out, as the listing would leave it out now.
+      const whole = series.get(event.series_id);
+      if (whole !== undefined && whole.recurrence !== undefined) events.push(whole);
+    }
+  }
+  return { events, truncated: listed.length > FEED_MAX_EVENTS || cursor !== undefined };
 }
 
 /** The tag remembered for this window at the team's current change counter, and how to remember a new one. */
