@@ -68,6 +68,19 @@ describe("per-socket limits", () => {
     expect(String(errors[0]!.message)).toContain(String(MAX_CLIENT_MESSAGE_BYTES));
   });
 
+  it("a text message that is not valid UTF-8 closes the socket (invalid_utf8, 1007), not an invalid_json answer", async () => {
+    const [ana] = await team(1);
+    const client = await LiveClient.open(worker.url, ana!);
+    // U+FFFD written as JSON's escape is plain ASCII: answered, and the socket stays.
+    client.socket.send('"\\ufffd"');
+    await waitUntil(() => client.ofType("error").length === 1, 5000, "an answer to the escaped U+FFFD");
+    expect(client.ofType("error")[0]!.code).toBe("invalid_message");
+    client.socket.send(Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]), { binary: false }); // {"<ff><fe>"}
+    const closed = await client.closed;
+    expect(closed.code).toBe(LIVE_CLOSE.invalidUtf8);
+    expect(client.ofType("error").map((e) => e.code)).toEqual(["invalid_message", "invalid_utf8"]);
+  });
+
   it("a socket that stays under the rate keeps going", async () => {
     const [ana] = await team(1);
     const client = await LiveClient.open(worker.url, ana!, "client=agent");
