@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FrontProxy } from "../../dev/front-proxy.ts";
+import { freePort } from "../../dev/ports.ts";
 import type { RunningWorker } from "../../dev/wrangler-dev.ts";
 import { LIVE_CLOSE, MAX_CLIENT_MESSAGE_BYTES, MESSAGE_BURST } from "../../shared/live.ts";
 import { waitUntil } from "../helpers/agents.ts";
@@ -55,6 +57,33 @@ describe("per-socket limits", () => {
     await waitUntil(() => stays.ofType("goal.created").length === 1, 5000, "the other socket to get the change");
     expect((await fetch(`${worker.url}/health`)).status).toBe(200);
     stays.close();
+  });
+
+  it("through the dev stack's front proxy, a flood gets the hub's answer (1008) and the rest never reaches the runtime", async () => {
+    const proxy = new FrontProxy();
+    const port = await freePort();
+    await proxy.listen(port);
+    proxy.setUpstream(Number(new URL(worker.url).port));
+    try {
+      const proxied = `http://127.0.0.1:${port}`;
+      const [ana] = await team(1);
+      const flooder = await LiveClient.open(proxied, ana!);
+      const ping = JSON.stringify({ type: "ping" });
+      for (let i = 0; i < 50_000; i++) flooder.socket.send(ping);
+      const closed = await flooder.closed;
+      expect(closed.code).toBe(LIVE_CLOSE.rateLimited);
+      expect(flooder.ofType("error").map((e) => e.code)).toEqual(["rate_limited"]);
+      await waitUntil(() => proxy.cut.sockets === 1 && proxy.cut.droppedBytes > 0, 5000, "the proxy to have cut the flooder");
+      // What the client got out before it saw the Close went no further than the proxy (test/unit/front-proxy.test.ts counts it exactly).
+      // A socket under the rate goes on through the proxy.
+      const calm = await LiveClient.open(proxied, ana!);
+      calm.socket.send("not json");
+      await waitUntil(() => calm.ofType("error").length === 1, 5000, "an answer through the proxy");
+      expect(proxy.cut.sockets).toBe(1);
+      calm.close();
+    } finally {
+      await proxy.close();
+    }
   });
 
   it("a message over the size limit closes the socket (message_too_big, 1009)", async () => {
