@@ -15,7 +15,7 @@
  *
  * And from the runtime, a WebSocket client past the hub's message rate: the hub closes it, but
  * workerd would still dispatch every frame already queued on the connection (a 50,000-message flood
- * stalls it). The proxy counts each client's messages (ws-client-frames.ts), forwards the one past
+ * stalls it). The proxy counts each client's messages (ws-client-frames.ts), forwards a few past
  * the rate so the hub answers as documented, drops the rest, and cuts the connection CUT_GRACE_MS
  * later, once the hub's error and Close frame are through. (In production Cloudflare's own limits
  * stand in front of the runtime; this is the dev stack's equivalent.)

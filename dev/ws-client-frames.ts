@@ -5,8 +5,9 @@ import { MessageBudget } from "../worker/live/socket-limits.ts";
  * The messages a WebSocket client sends, as its bytes stream through the front proxy, held to the
  * hub's documented rate (shared/live.ts, the same token bucket as the hub's). The hub closes a
  * flooding socket at once, but the runtime still dispatches every frame already queued on the
- * connection (50,000 of them for a flood); here the message that goes past the rate is let through
- * whole, so the hub answers it as documented (`rate_limited`, 1008), and nothing after it is.
+ * connection (50,000 of them for a flood); here the messages past the rate are let through up to
+ * `margin` more (whole frames), so the hub answers as documented (`rate_limited`, 1008) even when
+ * it sees them more spread out than the proxy did (its bucket refills meanwhile), and nothing after.
  *
  * Only frame headers are read (RFC 6455 5.2): no unmasking, no copy of payloads. Pure, with the
  * clock passed in.
@@ -17,14 +18,18 @@ export class ClientFrameGate {
   #header: number[] = [];
   /** Payload bytes of the current frame still to come. */
   #payloadLeft = 0;
-  /** The message that went past the rate is still arriving: forward it to its end, then nothing. */
+  /** Messages past the rate so far; the last one forwarded is margin + 1. */
+  #over = 0;
+  readonly #margin: number;
+  /** The last message to forward is still arriving: forward it to its end, then nothing. */
   #lastMessage = false;
   #shut = false;
   /** Bytes read and not forwarded, after the gate shut. */
   dropped = 0;
 
-  constructor(now: number, burst = MESSAGE_BURST, perSecond = MESSAGES_PER_SECOND) {
+  constructor(now: number, burst = MESSAGE_BURST, perSecond = MESSAGES_PER_SECOND, margin = burst) {
     this.#budget = new MessageBudget(now, burst, perSecond);
+    this.#margin = margin;
   }
 
   /** Whether the client went past the rate (and nothing more of it is forwarded). */
@@ -52,7 +57,7 @@ export class ClientFrameGate {
         this.#header = [];
         this.#payloadLeft = frame.payload;
         // A data frame with FIN ends a message; control frames (close, ping, pong) are not messages.
-        if (frame.fin && frame.opcode < 8 && !this.#lastMessage && !this.#budget.take(now)) this.#lastMessage = true;
+        if (frame.fin && frame.opcode < 8 && !this.#lastMessage && !this.#budget.take(now) && ++this.#over > this.#margin) this.#lastMessage = true;
       }
       if (this.#lastMessage && this.#payloadLeft === 0 && this.#header.length === 0) {
         this.#shut = true;

@@ -8,11 +8,11 @@ function frame(payload: number, { fin = true, opcode = 1 } = {}): Buffer {
 }
 
 describe("the front proxy's gate on a WebSocket client's messages", () => {
-  it("forwards a burst, then the message past it whole, then nothing", () => {
-    const gate = new ClientFrameGate(0, 3, 10);
-    const frames = Array.from({ length: 6 }, () => frame(20));
+  it("forwards a burst, then the messages past it up to the margin, whole, then nothing", () => {
+    const gate = new ClientFrameGate(0, 3, 10, 1);
+    const frames = Array.from({ length: 7 }, () => frame(20));
     const stream = Buffer.concat(frames);
-    expect(gate.forwardable(stream, 0)).toBe(frames[0]!.length * 4); // 3 in the burst, and the 4th the hub refuses
+    expect(gate.forwardable(stream, 0)).toBe(frames[0]!.length * 5); // 3 in the burst, the 4th the hub refuses, one more in case it saw them spread out
     expect(gate.shut).toBe(true);
     expect(gate.dropped).toBe(frames[0]!.length * 2);
     expect(gate.forwardable(frame(5), 0)).toBe(0);
@@ -20,7 +20,7 @@ describe("the front proxy's gate on a WebSocket client's messages", () => {
   });
 
   it("finds frames however the bytes are split, with 16- and 64-bit lengths", () => {
-    const gate = new ClientFrameGate(0, 2, 10);
+    const gate = new ClientFrameGate(0, 2, 10, 0);
     const stream = Buffer.concat([frame(300), frame(70_000), frame(1), frame(9)]);
     let forwarded = 0;
     for (let at = 0; at < stream.length; at += 7) forwarded += gate.forwardable(stream.subarray(at, Math.min(stream.length, at + 7)), 0);
@@ -29,7 +29,7 @@ describe("the front proxy's gate on a WebSocket client's messages", () => {
   });
 
   it("counts a fragmented message once, and no control frames", () => {
-    const gate = new ClientFrameGate(0, 2, 10);
+    const gate = new ClientFrameGate(0, 2, 10, 0);
     const fragmented = Buffer.concat([frame(10, { fin: false }), frame(10, { fin: false, opcode: 0 }), frame(10, { opcode: 0 })]);
     const pings = Buffer.concat(Array.from({ length: 10 }, () => frame(0, { opcode: 9 })));
     const stream = Buffer.concat([fragmented, pings, frame(4)]);
