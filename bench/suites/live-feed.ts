@@ -75,9 +75,31 @@ async function post(ctx: BenchContext, token: string, path: string, body: unknow
   await res.arrayBuffer();
 }
 
-/** When each client received the change of `type` whose `field` is `value`, after `since`. */
-function receiptsOf(clients: LiveClient[], type: string, match: (m: Record<string, unknown>) => boolean): number[] {
-  return clients.flatMap((c) => c.messages.flatMap((m, i) => (m.type === type && match(m) ? [c.arrivals[i]!] : [])));
+/**
+ * When each client received the change of `type` that `match`es, looking only at messages after
+ * `from` (each client's count of messages already looked at; advanced past those read): the process
+ * that receives the messages polls this every 10 ms, so it must not rescan every message each time.
+ */
+function receiptsOf(clients: LiveClient[], type: string, match: (m: Record<string, unknown>) => boolean, from = clients.map(() => 0)): number[] {
+  return clients.flatMap((c, k) => {
+    const found: number[] = [];
+    for (let i = from[k]!; i < c.messages.length; i++) if (c.messages[i]!.type === type && match(c.messages[i]!)) found.push(c.arrivals[i]!);
+    return found;
+  });
+}
+
+/** Waits until every client has the change (at most `ms`), looking at messages after `from` (counts taken before the write); when each received it. */
+async function receiptsOnEvery(clients: LiveClient[], type: string, match: (m: Record<string, unknown>) => boolean, from: number[], ms: number): Promise<number[]> {
+  const receipts: number[] = [];
+  const looked = [...from];
+  await waitFor(() => {
+    for (const [k, c] of clients.entries()) {
+      receipts.push(...receiptsOf([c], type, match, [looked[k]!]));
+      looked[k] = c.messages.length;
+    }
+    return receipts.length >= clients.length;
+  }, ms);
+  return receipts;
 }
 
 async function waitFor(test: () => boolean, ms: number): Promise<void> {
@@ -96,10 +118,10 @@ async function bookingsToClients(ctx: BenchContext): Promise<Part> {
       const id = `live-${round}-${i}`;
       const start = base + booked * HOUR;
       const sentAt = performance.now();
+      const from = clients.map((c) => c.messages.length);
       await post(ctx, tokens[0]!, "/events", { id, title: "Live", starts_at: new Date(start).toISOString(), ends_at: new Date(start + HOUR / 2).toISOString() });
       booked++;
-      await waitFor(() => receiptsOf(clients, "event.created", (m) => m.id === id).length === CLIENTS, 5000);
-      latencies.push(...receiptsOf(clients, "event.created", (m) => m.id === id).map((at) => at - sentAt));
+      latencies.push(...(await receiptsOnEvery(clients, "event.created", (m) => m.id === id, from, 5000)).map((at) => at - sentAt));
     }
   }
   const seqs = clients.map((c) => c.ofType("event.created").map((m) => m.seq as number));
