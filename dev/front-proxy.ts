@@ -150,10 +150,12 @@ export class FrontProxy {
       const length = gate.forwardable(chunk, Date.now());
       if (length > 0 && !upstream.write(length === chunk.length ? chunk : chunk.subarray(0, length))) {
         client.pause();
-        upstream.once("drain", () => client.resume());
+        upstream.once("drain", () => gate.shut || client.resume());
       }
       if (gate.shut && !wasShut) {
         this.cut.sockets++;
+        // Nothing more is read: the flooder's writes stall in the kernel instead of costing this process.
+        client.pause();
         cutTimer = setTimeout(close, CUT_GRACE_MS);
       }
     };

@@ -73,7 +73,7 @@ describe("per-socket limits", () => {
       const closed = await flooder.closed;
       expect(closed.code).toBe(LIVE_CLOSE.rateLimited);
       expect(flooder.ofType("error").map((e) => e.code)).toEqual(["rate_limited"]);
-      await waitUntil(() => proxy.cut.sockets === 1 && proxy.cut.droppedBytes > 0, 5000, "the proxy to have cut the flooder");
+      await waitUntil(() => proxy.cut.sockets === 1, 5000, "the proxy to have cut the flooder");
       // What the client got out before it saw the Close went no further than the proxy (test/unit/front-proxy.test.ts counts it exactly).
       // A socket under the rate goes on through the proxy.
       const calm = await LiveClient.open(proxied, ana!);
