@@ -12,12 +12,20 @@
  * Headers go on as sent (rawHeaders): two Authorization headers reach the worker, which refuses
  * them with 401, instead of Node keeping only the first. An empty one would not survive wrangler
  * (the open team then took it for no header at all), so it gets the worker's 401 here.
+ *
+ * And from the runtime, a WebSocket client past the hub's message rate: the hub closes it, but
+ * workerd would still dispatch every frame already queued on the connection (a 50,000-message flood
+ * stalls it). The proxy counts each client's messages (ws-client-frames.ts), forwards a few past
+ * the rate so the hub answers as documented, drops the rest, and cuts the connection CUT_GRACE_MS
+ * later, once the hub's error and Close frame are through. (In production Cloudflare's own limits
+ * stand in front of the runtime; this is the dev stack's equivalent.)
  */
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { connect, type Socket } from "node:net";
 import { BEARER_CHALLENGE, MALFORMED_AUTHORIZATION } from "../shared/auth-header.ts";
 import { bodyTooLargeMessage, MAX_BODY_BYTES } from "../shared/body-limit.ts";
 import { CommonErrorCodes, errorBody } from "../shared/errors.ts";
+import { ClientFrameGate } from "./ws-client-frames.ts";
 
 const RESTARTING_BODY = JSON.stringify({ error: { code: "worker_restarting", message: "the worker is restarting; retry in a moment" } });
 const MALFORMED_AUTHORIZATION_BODY = JSON.stringify(errorBody(CommonErrorCodes.unauthorized, MALFORMED_AUTHORIZATION));
@@ -27,6 +35,8 @@ const DUPLICATE_HOST_BODY = JSON.stringify(errorBody(CommonErrorCodes.badRequest
 
 /** Headers and body must both arrive within this long of the request's start. */
 export const BODY_TIMEOUT_MS = 10_000;
+/** How long a WebSocket client past the message rate keeps its connection: for the hub's answer to get out. */
+export const CUT_GRACE_MS = 1_000;
 
 /** Hop-by-hop or framing headers this proxy rewrites: the body is forwarded whole, with its own length. */
 const REFRAMED = new Set(["content-length", "transfer-encoding", "expect"]);
@@ -41,6 +51,8 @@ const CLIENT_ADDRESS_HEADER = "cf-connecting-ip";
 export class FrontProxy {
   readonly #server: Server;
   #upstreamPort: number | null = null;
+  /** WebSocket clients cut for going past the hub's message rate, and the bytes of theirs dropped. */
+  readonly cut = { sockets: 0, droppedBytes: 0 };
 
   constructor() {
     this.#server = createServer(
@@ -126,11 +138,31 @@ export class FrontProxy {
       }
       lines.push(`CF-Connecting-IP: ${peerAddress(req)}`);
       upstream.write(lines.join("\r\n") + "\r\n\r\n");
-      if (head.length > 0) upstream.write(head);
       upstream.pipe(client);
-      client.pipe(upstream);
+      forward(head);
+      client.on("data", forward);
+      client.on("end", () => upstream.end());
     });
+    const gate = new ClientFrameGate(Date.now());
+    let cutTimer: ReturnType<typeof setTimeout> | null = null;
+    const forward = (chunk: Buffer) => {
+      const wasShut = gate.shut;
+      const length = gate.forwardable(chunk, Date.now());
+      if (length > 0 && !upstream.write(length === chunk.length ? chunk : chunk.subarray(0, length))) {
+        client.pause();
+        upstream.once("drain", () => gate.shut || client.resume());
+      }
+      if (gate.shut && !wasShut) {
+        this.cut.sockets++;
+        // Nothing more is read: the flooder's writes stall in the kernel instead of costing this process.
+        client.pause();
+        cutTimer = setTimeout(close, CUT_GRACE_MS);
+      }
+    };
     const close = () => {
+      if (cutTimer !== null) clearTimeout(cutTimer);
+      this.cut.droppedBytes += gate.dropped;
+      gate.dropped = 0;
       upstream.destroy();
       client.destroy();
     };

@@ -45,7 +45,8 @@ export const Description = freeText(z.string().max(5000, { error: "must be at mo
 /** An ISO 8601 date-time; an offset is optional (none means UTC). Answers always use UTC with Z. */
 export const InstantText = z
   .string()
-  .max(40, { error: "must be an ISO 8601 date-time such as 2026-01-15T14:00:00Z" })
+  // abort: a long text is not parsed, and the same sentence is not said twice for one field.
+  .max(40, { error: "must be an ISO 8601 date-time such as 2026-01-15T14:00:00Z", abort: true })
   .superRefine((text, ctx) => {
     const parsed = parseInstant(text);
     if (typeof parsed === "string") ctx.addIssue({ code: "custom", message: parsed });

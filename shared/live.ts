@@ -164,6 +164,8 @@ export const PRESENCE_EVERY_MS = 200;
 export const LIVE_CLOSE = {
   /** The socket sent more than MESSAGE_BURST messages faster than MESSAGES_PER_SECOND. */
   rateLimited: 1008,
+  /** A text message that is not valid UTF-8 (RFC 6455 7.4.1; a literal U+FFFD counts, see worker/live/socket-limits.ts). */
+  invalidUtf8: 1007,
   /** A message over MAX_CLIENT_MESSAGE_BYTES. */
   messageTooBig: 1009,
   /** The team or the member already has as many sockets open as the hub takes; retry later. */

@@ -6,7 +6,18 @@ export const MemberName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 
 /** POST /admin/teams */
 export const TeamCreate = z.strictObject({
   team: TeamId,
-  members: z.array(MemberName).min(1, { error: "must name at least one member" }).max(100),
+  members: z
+    .array(MemberName)
+    .min(1, { error: "must name at least one member" })
+    .max(100)
+    // Each member gets one token: a name given twice would silently get one (and an answer with fewer tokens than names).
+    .superRefine((members, ctx) => {
+      const seen = new Set<string>();
+      members.forEach((member, index) => {
+        if (seen.has(member)) ctx.addIssue({ code: "custom", path: [index], message: `${member} is listed more than once; list each member once` });
+        seen.add(member);
+      });
+    }),
 });
 
 /** POST /admin/teams/{team}/members */

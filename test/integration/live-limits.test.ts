@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FrontProxy } from "../../dev/front-proxy.ts";
+import { freePort } from "../../dev/ports.ts";
 import type { RunningWorker } from "../../dev/wrangler-dev.ts";
 import { LIVE_CLOSE, MAX_CLIENT_MESSAGE_BYTES, MESSAGE_BURST } from "../../shared/live.ts";
 import { waitUntil } from "../helpers/agents.ts";
@@ -57,6 +59,33 @@ describe("per-socket limits", () => {
     stays.close();
   });
 
+  it("through the dev stack's front proxy, a flood gets the hub's answer (1008) and the rest never reaches the runtime", async () => {
+    const proxy = new FrontProxy();
+    const port = await freePort();
+    await proxy.listen(port);
+    proxy.setUpstream(Number(new URL(worker.url).port));
+    try {
+      const proxied = `http://127.0.0.1:${port}`;
+      const [ana] = await team(1);
+      const flooder = await LiveClient.open(proxied, ana!);
+      const ping = JSON.stringify({ type: "ping" });
+      for (let i = 0; i < 50_000; i++) flooder.socket.send(ping);
+      const closed = await flooder.closed;
+      expect(closed.code).toBe(LIVE_CLOSE.rateLimited);
+      expect(flooder.ofType("error").map((e) => e.code)).toEqual(["rate_limited"]);
+      await waitUntil(() => proxy.cut.sockets === 1, 5000, "the proxy to have cut the flooder");
+      // What the client got out before it saw the Close went no further than the proxy (test/unit/front-proxy.test.ts counts it exactly).
+      // A socket under the rate goes on through the proxy.
+      const calm = await LiveClient.open(proxied, ana!);
+      calm.socket.send("not json");
+      await waitUntil(() => calm.ofType("error").length === 1, 5000, "an answer through the proxy");
+      expect(proxy.cut.sockets).toBe(1);
+      calm.close();
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it("a message over the size limit closes the socket (message_too_big, 1009)", async () => {
     const [ana] = await team(1);
     const client = await LiveClient.open(worker.url, ana!);
@@ -66,6 +95,19 @@ describe("per-socket limits", () => {
     const errors = client.ofType("error");
     expect(errors.map((e) => e.code)).toEqual(["message_too_big"]);
     expect(String(errors[0]!.message)).toContain(String(MAX_CLIENT_MESSAGE_BYTES));
+  });
+
+  it("a text message that is not valid UTF-8 closes the socket (invalid_utf8, 1007), not an invalid_json answer", async () => {
+    const [ana] = await team(1);
+    const client = await LiveClient.open(worker.url, ana!);
+    // U+FFFD written as JSON's escape is plain ASCII: answered, and the socket stays.
+    client.socket.send('"\\ufffd"');
+    await waitUntil(() => client.ofType("error").length === 1, 5000, "an answer to the escaped U+FFFD");
+    expect(client.ofType("error")[0]!.code).toBe("invalid_message");
+    client.socket.send(Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]), { binary: false }); // {"<ff><fe>"}
+    const closed = await client.closed;
+    expect(closed.code).toBe(LIVE_CLOSE.invalidUtf8);
+    expect(client.ofType("error").map((e) => e.code)).toEqual(["invalid_message", "invalid_utf8"]);
   });
 
   it("a socket that stays under the rate keeps going", async () => {

@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FrontProxy } from "../../dev/front-proxy.ts";
+import WebSocket, { WebSocketServer } from "ws";
+import { CUT_GRACE_MS, FrontProxy } from "../../dev/front-proxy.ts";
+import { MESSAGE_BURST } from "../../shared/live.ts";
 import { freePort } from "../../dev/ports.ts";
 import { rawRequest, requestHead } from "../helpers/raw-http.ts";
 
@@ -71,5 +73,45 @@ describe("the front proxy and Host", () => {
     expect(twice.status).toBe(400);
     const once = await rawRequest(port, requestHead([...upgrade, "Host: localhost"])).answer;
     expect(once.status).toBe(101);
+  });
+});
+
+describe("the front proxy and a WebSocket client past the hub's message rate", () => {
+  it("forwards the burst and as many again, drops the rest, and cuts the connection after CUT_GRACE_MS", async () => {
+    // A real WebSocket server upstream, standing in for wrangler: it counts what reaches it.
+    const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+    await new Promise((resolve) => server.once("listening", resolve));
+    let received = 0;
+    server.on("connection", (ws) => ws.on("message", () => received++));
+    const gated = new FrontProxy();
+    const gatedPort = await freePort();
+    await gated.listen(gatedPort);
+    gated.setUpstream((server.address() as AddressInfo).port);
+    try {
+      const client = new WebSocket(`ws://127.0.0.1:${gatedPort}/ws`);
+      await new Promise((resolve, reject) => client.once("open", resolve).once("error", reject));
+      const closed = new Promise<number>((resolve) => client.once("close", (code) => resolve(code)));
+      const flooded = performance.now();
+      for (let i = 0; i < 50_000; i++) client.send('{"type":"ping"}');
+      expect(await closed).toBe(1006); // the hub's answer would come first; this upstream sends none
+      expect(performance.now() - flooded).toBeGreaterThanOrEqual(CUT_GRACE_MS - 50);
+      expect(received).toBe(2 * MESSAGE_BURST + 1);
+      expect(gated.cut.sockets).toBe(1);
+      // Only what came in the same reads as the last message forwarded is read at all; the rest stays unread.
+      expect(gated.cut.droppedBytes).toBeLessThanOrEqual((50_000 - 2 * MESSAGE_BURST - 1) * ('{"type":"ping"}'.length + 6));
+
+      // A client under the rate is not touched.
+      const calm = new WebSocket(`ws://127.0.0.1:${gatedPort}/ws`);
+      await new Promise((resolve) => calm.once("open", resolve));
+      received = 0;
+      for (let i = 0; i < 10; i++) calm.send("hello");
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(received).toBe(10);
+      expect(calm.readyState).toBe(WebSocket.OPEN);
+      calm.close();
+    } finally {
+      await gated.close();
+      server.close();
+    }
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { MAX_CLIENT_MESSAGE_BYTES, MESSAGE_BURST } from "../../shared/live.ts";
 import { PresenceBatcher } from "../../worker/live/presence.ts";
 import { takeOnce } from "../../worker/live/replay-guard.ts";
-import { MessageBudget, tooBig } from "../../worker/live/socket-limits.ts";
+import { MessageBudget, notUtf8, tooBig } from "../../worker/live/socket-limits.ts";
 
 describe("a socket's message budget", () => {
   it("takes a burst, then refills at its rate", () => {
@@ -27,6 +27,13 @@ describe("a socket's message budget", () => {
     expect(tooBig("é".repeat(MAX_CLIENT_MESSAGE_BYTES / 2))).toBe(false);
     expect(tooBig("é".repeat(MAX_CLIENT_MESSAGE_BYTES / 2 + 1))).toBe(true);
     expect(tooBig(new ArrayBuffer(MAX_CLIENT_MESSAGE_BYTES + 1))).toBe(true);
+  });
+
+  it("takes text with U+FFFD (how the runtime shows invalid UTF-8) as not UTF-8; its escape and binary frames are not", () => {
+    expect(notUtf8(new TextDecoder().decode(new Uint8Array([0x7b, 0xff, 0x7d])))).toBe(true);
+    expect(notUtf8('{"type":"ping","x":"\uFFFD"}')).toBe(true);
+    expect(notUtf8('{"type":"ping","x":"\\ufffd","y":"é😀"}')).toBe(false);
+    expect(notUtf8(new Uint8Array([0xff]).buffer)).toBe(false);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cachedMember, EXPIRE_MS, forgetMember, LAST_USED_EVERY_MS, lastUseDue, REFRESH_AFTER_MS, rememberMember } from "../../worker/auth/member-cache.ts";
+import { cachedMember, EXPIRE_MS, forgetMember, LAST_USED_EVERY_MS, lastUseDue, lookUpOnce, queueLastUse, REFRESH_AFTER_MS, rememberMember, takeLastUses } from "../../worker/auth/member-cache.ts";
 
 const member = { team: "t", member: "ana" };
 
@@ -33,5 +33,64 @@ describe("member cache", () => {
     expect(lastUseDue("hash-3", 10_000 + LAST_USED_EVERY_MS - 1)).toBe(false);
     expect(lastUseDue("hash-4", 10_001)).toBe(true);
     expect(lastUseDue("hash-3", 10_000 + LAST_USED_EVERY_MS)).toBe(true);
+  });
+
+  it("makes one store read for many lookups of one token at once, and remembers what it found", async () => {
+    let reads = 0;
+    let answer!: (found: typeof member | null) => void;
+    const read = () => {
+      reads++;
+      return new Promise<typeof member | null>((resolve) => (answer = resolve));
+    };
+    const waiting = Array.from({ length: 500 }, () => lookUpOnce("hash-5", read, () => 5_000));
+    expect(reads).toBe(1);
+    answer(member);
+    expect(await Promise.all(waiting)).toEqual(Array.from({ length: 500 }, () => member));
+    expect(cachedMember("hash-5", 5_001)).toEqual({ member, refresh: false });
+    // Once it answered, the next lookup reads again (a check, not a copy of an old answer).
+    void lookUpOnce("hash-5", read);
+    expect(reads).toBe(2);
+    answer(null);
+  });
+
+  it("a read that fails fails every lookup waiting on it, and the next lookup reads again", async () => {
+    let reads = 0;
+    const failing = () => {
+      reads++;
+      return Promise.reject(new Error("store down"));
+    };
+    const results = await Promise.allSettled([lookUpOnce("hash-6", failing), lookUpOnce("hash-6", failing)]);
+    expect(results.map((r) => r.status)).toEqual(["rejected", "rejected"]);
+    expect(reads).toBe(1);
+    await lookUpOnce("hash-6", failing).catch(() => {});
+    expect(reads).toBe(2);
+  });
+
+  it("a token forgotten (revoked) while its read is under way is not remembered by that read", async () => {
+    let answer!: (found: typeof member | null) => void;
+    const pending = lookUpOnce("hash-7", () => new Promise((resolve) => (answer = resolve)), () => 7_000);
+    forgetMember("hash-7");
+    answer(member);
+    await pending;
+    expect(cachedMember("hash-7", 7_001)).toBeUndefined();
+  });
+
+  it("an unknown token is not remembered", async () => {
+    expect(await lookUpOnce("hash-8", async () => null)).toBeNull();
+    expect(cachedMember("hash-8")).toBeUndefined();
+  });
+
+  it("batches last-used stamps: one set of fields per team, and only the first stamp schedules the write", () => {
+    takeLastUses();
+    expect(queueLastUse({ team: "t1", member: "ana" }, "2026-01-01T00:00:00.000Z")).toBe(true);
+    expect(queueLastUse({ team: "t1", member: "bo" }, "2026-01-01T00:00:00.100Z")).toBe(false);
+    expect(queueLastUse({ team: "t2", member: "cy" }, "2026-01-01T00:00:00.200Z")).toBe(false);
+    expect(queueLastUse({ team: "t1", member: "ana" }, "2026-01-01T00:00:00.300Z")).toBe(false);
+    expect(takeLastUses()).toEqual([
+      ["t1", { ana: "2026-01-01T00:00:00.300Z", bo: "2026-01-01T00:00:00.100Z" }],
+      ["t2", { cy: "2026-01-01T00:00:00.200Z" }],
+    ]);
+    expect(takeLastUses()).toEqual([]);
+    expect(queueLastUse({ team: "t1", member: "ana" }, "2026-01-01T00:01:00.000Z")).toBe(true);
   });
 });

@@ -51,4 +51,14 @@ describe("/admin", () => {
     expect(res.status).toBe(400);
     expect(((await res.json()) as any).error.details.fields[0].field).toBe(field);
   });
+
+  it("refuses a member listed twice, naming the member (each member gets one token)", async () => {
+    const team = `adm-${crypto.randomUUID().slice(0, 8)}`;
+    const res = await admin("/admin/teams", { team, members: ["ana", "bo", "ana"] });
+    expect(res.status).toBe(400);
+    const error = ((await res.json()) as any).error;
+    expect(error.details.fields).toEqual([{ field: "members.2", message: "ana is listed more than once; list each member once" }]);
+    // Nothing was created: the same name with the list fixed is a new team.
+    expect((await admin("/admin/teams", { team, members: ["ana", "bo"] })).status).toBe(201);
+  });
 });

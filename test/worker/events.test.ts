@@ -355,6 +355,14 @@ describe("GET /events", () => {
     expect((await t.get("/events?limit=501")).json.error.message).toBe("limit: must be at most 500");
     expect((await t.get(`/events?cursor=${"x".repeat(201)}`)).json.error.message).toContain("next_cursor of the previous page");
   });
+
+  it("says once what is wrong with a from of 5000 digits (too long to be an instant)", async () => {
+    const t = await newTeam();
+    const res = await t.get(`/events?from=${"1".repeat(5000)}`);
+    expect(res.status).toBe(400);
+    expect(res.json.error.details.fields).toEqual([{ field: "from", message: "must be an ISO 8601 date-time such as 2026-01-15T14:00:00Z" }]);
+    expect(res.json.error.message).toBe("from: must be an ISO 8601 date-time such as 2026-01-15T14:00:00Z");
+  });
 });
 
 describe("teams and access", () => {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { env } from "cloudflare:workers";
 import { IssuedTokens, MemberList, MyTeam, TeamList } from "../../shared/teams.ts";
 import { memberTokensKey, tokenKey } from "../../worker/auth/keys.ts";
@@ -69,9 +69,14 @@ describe("GET /admin/teams/{team}/members", () => {
   it("lists each member with when its token was issued and last used", async () => {
     const t = await newTeam(["ana", "bo"]);
     expect((await t.get("/events")).status).toBe(200);
-    const res = await admin("GET", `/admin/teams/${t.team}/members`);
-    expect(res.status).toBe(200);
-    const { members } = MemberList.parse(await res.json());
+    // The stamp is written after the answer, batched with others (LAST_USED_BATCH_MS).
+    const members = await vi.waitFor(async () => {
+      const res = await admin("GET", `/admin/teams/${t.team}/members`);
+      expect(res.status).toBe(200);
+      const listed = MemberList.parse(await res.json()).members;
+      expect(listed[0]!.last_used_at).not.toBeNull();
+      return listed;
+    }, { timeout: 3000, interval: 50 });
     expect(members.map((m) => m.member)).toEqual(["ana", "bo"]);
     const [ana, bo] = members;
     expect(Date.parse(ana!.token_created_at!)).toBeGreaterThan(Date.now() - 60_000);

@@ -1,7 +1,7 @@
 import type { Redis } from "@upstash/redis/cloudflare";
 import type { Member } from "../env.ts";
 import { lastUsedKey, memberTokensKey, TEAM_KEY_PREFIX, TEAM_KEYS_MATCH, teamKey, teamMembersKey, TOKEN_KEY_PREFIX, tokenKey } from "./keys.ts";
-import { cachedMember, forgetMember, lastUseDue, rememberMember } from "./member-cache.ts";
+import { cachedMember, forgetMember, LAST_USED_BATCH_MS, lastUseDue, lookUpOnce, queueLastUse, takeLastUses } from "./member-cache.ts";
 import { addMemberScript, createTeamScript, reissueTokenScript, revokeMemberScript } from "./scripts.ts";
 import { hashToken, newToken } from "./tokens.ts";
 import { idemArgs, idemKeys, type Idempotency } from "../idempotency/idempotency.ts";
@@ -57,16 +57,14 @@ export async function memberForToken(redis: Redis, token: string, background: Ba
   return member;
 }
 
-async function lookUp(redis: Redis, hash: string): Promise<Member | null> {
-  const raw = await redis.get<string>(tokenKey(hash));
-  if (raw === null) {
-    forgetMember(hash);
-    return null;
-  }
-  const record = JSON.parse(raw) as TokenRecord;
-  const member = { team: record.team, member: record.member };
-  rememberMember(hash, member);
-  return member;
+/** One store read per token at a time, remembered by the cache (member-cache.ts). */
+function lookUp(redis: Redis, hash: string): Promise<Member | null> {
+  return lookUpOnce(hash, async () => {
+    const raw = await redis.get<string>(tokenKey(hash));
+    if (raw === null) return null;
+    const record = JSON.parse(raw) as TokenRecord;
+    return { team: record.team, member: record.member };
+  });
 }
 
 /** When `token` was issued, or null if it no longer works (replaced, revoked, never issued). */
@@ -75,10 +73,19 @@ export async function tokenIssuedAt(redis: Redis, token: string): Promise<string
   return raw === null ? null : ((JSON.parse(raw) as TokenRecord).created_at ?? null);
 }
 
-/** "Last used", written after the answer and at most once a minute per token and isolate. */
+/**
+ * "Last used", written after the answer, at most once a minute per token and isolate, and batched:
+ * the stamps noted within LAST_USED_BATCH_MS go out as one HSET per team.
+ */
 function noteUse(redis: Redis, hash: string, member: Member, background: Background): void {
   if (!lastUseDue(hash)) return;
-  background(redis.hset(lastUsedKey(member.team), { [member.member]: new Date().toISOString() }).catch(() => {}));
+  if (!queueLastUse(member, new Date().toISOString())) return; // the first stamp's request writes it
+  background(
+    (async () => {
+      await new Promise((resolve) => setTimeout(resolve, LAST_USED_BATCH_MS));
+      await Promise.all(takeLastUses().map(([team, fields]) => redis.hset(lastUsedKey(team), fields).catch(() => {})));
+    })(),
+  );
 }
 
 /** Creates a team with its members; returns each member's token (shown once, stored hashed). */

@@ -36,3 +36,13 @@ export function tooBig(data: string | ArrayBuffer, limit = MAX_CLIENT_MESSAGE_BY
   if (data.length * 3 <= limit) return false;
   return new TextEncoder().encode(data).length > limit;
 }
+
+/**
+ * Whether a text frame was not valid UTF-8. The runtime hands the hub text already decoded, with
+ * each invalid byte sequence replaced by U+FFFD, so the hub cannot tell those from a U+FFFD the
+ * client sent: it takes any U+FFFD as invalid. Nothing in the protocol needs one (JSON can write it
+ * as the escape \ufffd, which is plain ASCII).
+ */
+export function notUtf8(data: string | ArrayBuffer): boolean {
+  return typeof data === "string" && data.includes("\uFFFD");
+}

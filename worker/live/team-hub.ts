@@ -11,7 +11,8 @@ import { IDLE_HUB_SKIP_MS } from "./changes.ts";
 import { appendToFeed, feedKeys, latestSeq, numbered, readFeed, type FeedEntry } from "./feed.ts";
 import { PresenceBatcher } from "./presence.ts";
 import { takeOnce, type TakenMessages } from "./replay-guard.ts";
-import { MessageBudget, tooBig } from "./socket-limits.ts";
+import { MessageBudget, notUtf8, tooBig } from "./socket-limits.ts";
+import { SocketRoster } from "./socket-roster.ts";
 import {
   emptyRecord,
   judgeReport,
@@ -101,6 +102,8 @@ export class TeamHub extends DurableObject<Env> {
   readonly #budgets = new Map<WebSocket, MessageBudget>();
   /** Sockets this hub closed (a limit, a cap, a revoked token): nothing more is read from or sent to them. */
   readonly #closing = new WeakSet<WebSocket>();
+  /** The open sockets by member and the agents among them (#openSockets builds it after hibernation). */
+  #roster: SocketRoster<WebSocket> | null = null;
   readonly #presence = new PresenceBatcher();
   /** Browser sockets that have had the whole presence list; the others get it at the next flush. */
   readonly #presenceKnown = new WeakSet<WebSocket>();
@@ -208,18 +211,18 @@ export class TeamHub extends DurableObject<Env> {
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     // Counted before this one is accepted: sockets this hub is closing no longer count.
-    const open = (tag?: string) => this.ctx.getWebSockets(tag).filter((ws) => !this.#closing.has(ws)).length;
+    const open = this.#openSockets();
     const caps = configOf(this.env).liveSockets;
     // On the dev open team every token-less tab and agent is the same member: only the team cap applies there.
     const perMember = request.headers.get("x-groupsync-open-team") === "1" ? Infinity : caps.perMember;
     const refusal =
-      open() >= caps.perTeam
+      open.size >= caps.perTeam
         ? `the team already has ${caps.perTeam} live sockets open (LIVE_MAX_SOCKETS_PER_TEAM)`
-        : open(memberTag(member)) >= perMember
+        : open.countOf(member) >= perMember
           ? `${member} already has ${caps.perMember} live sockets open (LIVE_MAX_SOCKETS_PER_MEMBER); close a tab or an agent`
           : null;
     // Accepted even when refused, so a browser can read why (an HTTP refusal of an upgrade shows it nothing).
-    this.ctx.acceptWebSocket(server, [kind, memberTag(member)]);
+    this.ctx.acceptWebSocket(server, [kind]);
     const info: SocketInfo = { team, member, kind, nonce: base64url(crypto.getRandomValues(new Uint8Array(18))), lastSeen: Date.now() };
     server.serializeAttachment(info);
     this.#infos.set(server, info);
@@ -228,6 +231,7 @@ export class TeamHub extends DurableObject<Env> {
       this.#closeSocket(server, LIVE_CLOSE.tooManySockets, "too many sockets");
       return new Response(null, { status: 101, webSocket: client });
     }
+    open.add(server, member);
     this.#sent.set(server, CATCHING_UP);
     if (this.#team !== team) await this.ctx.storage.put("team", team);
     this.#team = team;
@@ -304,6 +308,9 @@ export class TeamHub extends DurableObject<Env> {
     if (this.#closing.has(ws)) return;
     if (tooBig(data)) {
       return this.#cut(ws, LIVE_CLOSE.messageTooBig, "message_too_big", `a message was over ${MAX_CLIENT_MESSAGE_BYTES} bytes, the most the hub takes; the socket is closed`, "message too big");
+    }
+    if (notUtf8(data)) {
+      return this.#cut(ws, LIVE_CLOSE.invalidUtf8, "invalid_utf8", "a text message was not valid UTF-8 (a literal U+FFFD counts as such: escape it as \\ufffd in JSON); the socket is closed", "invalid utf-8");
     }
     const now = Date.now();
     let budget = this.#budgets.get(ws);
@@ -415,6 +422,7 @@ export class TeamHub extends DurableObject<Env> {
     }
     Object.assign(info, { kind: "agent", nodeId: beat.node_id, role: beat.role, term: beat.term, master: beat.master, tcp: beat.tcp, lastSeen: now });
     ws.serializeAttachment(info);
+    this.#openSockets().markAgent(ws);
     this.#lastHeard.set(beat.node_id, now);
     this.#leftAgents.delete(beat.node_id);
     if (joined) await this.#announceMember("member.joined", info);
@@ -452,6 +460,7 @@ export class TeamHub extends DurableObject<Env> {
     const info = this.#info(ws);
     // Still listed by getWebSockets() while its close handler runs: marked so nothing counts it.
     this.#closing.add(ws);
+    this.#roster?.remove(ws);
     this.#sent.delete(ws);
     this.#infos.delete(ws);
     this.#budgets.delete(ws);
@@ -669,7 +678,19 @@ export class TeamHub extends DurableObject<Env> {
   }
 
   #agentSockets(): WebSocket[] {
-    return this.ctx.getWebSockets().filter((ws) => !this.#closing.has(ws) && this.#info(ws)?.nodeId !== undefined);
+    return this.#openSockets().agents();
+  }
+
+  /** The roster of open sockets, from the runtime's list the first time after the hub started or woke. */
+  #openSockets(): SocketRoster<WebSocket> {
+    if (this.#roster === null) {
+      this.#roster = new SocketRoster();
+      for (const ws of this.ctx.getWebSockets()) {
+        const info = this.#info(ws);
+        if (!this.#closing.has(ws) && info !== null) this.#roster.add(ws, info.member, info.nodeId !== undefined);
+      }
+    }
+    return this.#roster;
   }
 
   /** A socket's info, from memory, or from its attachment after hibernation. */
@@ -686,6 +707,7 @@ export class TeamHub extends DurableObject<Env> {
   /** Closes from our side; the socket gets nothing more. Answers whether the close went out. */
   #closeSocket(ws: WebSocket, code: number, reason: string): boolean {
     this.#closing.add(ws);
+    this.#roster?.remove(ws);
     this.#sent.set(ws, Number.MAX_SAFE_INTEGER);
     try {
       ws.close(code, reason);
@@ -715,11 +737,6 @@ export class TeamHub extends DurableObject<Env> {
       // Closing or closed: webSocketClose cleans up.
     }
   }
-}
-
-/** The tag a member's sockets carry, so the hub counts them without reading every attachment. */
-function memberTag(member: string): string {
-  return `member:${member}`;
 }
 
 function timerKey(team: string): string {
