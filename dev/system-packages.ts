@@ -1,6 +1,6 @@
 /**
  * The system tools the stack and the tests need and npm cannot provide: redis-server (dev and
- * tests), chromium and faketime (tests). When one is missing, it is installed from Debian's
+ * tests), chromium, faketime and khal (tests). When one is missing, it is installed from Debian's
  * packages if we can (root, or sudo without a password), saying so in one line; otherwise we stop
  * with one line naming the command to run. Nothing is installed when the tool is already there.
  */
@@ -38,6 +38,14 @@ export const FAKETIME: SystemTool = {
   debianPackage: "faketime",
   brew: "brew install libfaketime",
   isPresent: () => hasLibfaketime(),
+};
+
+/** A third, independent ICS reader (Python's icalendar and dateutil) for the feed's series (test/unit/ics-series.test.ts). */
+export const KHAL: SystemTool = {
+  name: "khal",
+  debianPackage: "khal",
+  brew: "brew install khal",
+  isPresent: (env) => onPath("khal", env),
 };
 
 export type Installer = "root" | "sudo" | "none";

@@ -3,9 +3,9 @@
  * installed from Debian's packages if missing and we may (see system-packages.ts), or we stop with
  * the one command to run.
  */
-import { CHROMIUM, ensureSystemTools, FAKETIME, REDIS_SERVER } from "./system-packages.ts";
+import { CHROMIUM, ensureSystemTools, FAKETIME, KHAL, REDIS_SERVER } from "./system-packages.ts";
 
-const problem = ensureSystemTools([REDIS_SERVER, CHROMIUM, FAKETIME], (line) => console.log(`groupsync test: ${line}`));
+const problem = ensureSystemTools([REDIS_SERVER, CHROMIUM, FAKETIME, KHAL], (line) => console.log(`groupsync test: ${line}`));
 if (problem !== null) {
   console.error(`groupsync test: ${problem}`);
   process.exit(1);
