@@ -13,6 +13,11 @@ import { GROUPSYNC_VERSION } from "../shared/version.ts";
 import { WebhookAttempt, WebhookCreate, WebhookCreated, WebhookEndpoint, WebhookRedeliver } from "../shared/webhooks.ts";
 import { FEED_DEFAULT_FUTURE_DAYS, FEED_DEFAULT_PAST_DAYS, FEED_MAX_EVENTS, FeedQuery } from "./calendar/feed-routes.ts";
 import { REQUEST_ID_HEADER, REQUEST_ID_PATTERN } from "./request-id.ts";
+import type { RouterRoute } from "hono/types";
+import { operationOf, type ApiTag } from "./api-doc.ts";
+// The app's routes are read when the document is first asked for, never at load (app.ts imports this module too).
+import { createApp } from "./app.ts";
+import { errorSchemas, generatedOperation, HEADER_TEXT, type Components } from "./openapi-operations.ts";
 
 /**
  * The OpenAPI 3.1 document, built from the same zod schemas that validate requests (OpenAPI 3.1
@@ -289,17 +294,42 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
 
 let cached: unknown;
 
+/** The served document: every route documented where it is defined, and the rest from OPERATIONS. */
 export function openApiDocument(): unknown {
-  cached ??= build();
+  cached ??= build(createApp().routes);
   return cached;
 }
 
-function build() {
+/** Path → methods of the served document (generated ∪ legacy). */
+export function documentedMethods(): Record<string, string[]> {
+  const doc = openApiDocument() as { paths: Record<string, Record<string, unknown>> };
+  return Object.fromEntries(Object.entries(doc.paths).map(([path, methods]) => [path, Object.keys(methods)]));
+}
+
+const COMPONENT_NAMES = new Map<z.ZodType, string>(Object.entries(SCHEMAS).map(([name, [schema]]) => [schema as z.ZodType, name]));
+const components: Components = { nameOf: (schema) => COMPONENT_NAMES.get(schema), jsonSchema };
+
+/** The operations routes describe themselves (worker/api-doc.ts), at the paths the app serves them on. */
+function generatedPaths(routes: readonly RouterRoute[]): Record<string, Record<string, unknown>> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes) {
+    const op = operationOf(route.handler);
+    if (op === undefined || route.method === "ALL") continue;
+    const path = route.path.replace(/:(\w+)/g, "{$1}");
+    const params = [...route.path.matchAll(/:(\w+)/g)].map((m) => m[1]!);
+    (paths[path] ??= {})[route.method.toLowerCase()] = generatedOperation(op, params, components);
+  }
+  return paths;
+}
+
+function build(routes: readonly RouterRoute[]) {
+  const generated = generatedPaths(routes);
   const ref = (name: SchemaName) => ({ $ref: `#/components/schemas/${name}` });
   const paths: Record<string, Record<string, unknown>> = {};
   for (const [path, methods] of Object.entries(OPERATIONS)) {
-    paths[path] = {};
     for (const [method, op] of Object.entries(methods)) {
+      if (generated[path]?.[method] !== undefined) continue;
+      paths[path] ??= {};
       const parameters = [
         ...Object.entries(op.path ?? {}).map(([name, description]) => ({ name, in: "path", required: true, description, schema: { type: "string" } })),
         ...(op.query ? queryParameters(op.query) : []),
@@ -331,27 +361,60 @@ function build() {
       };
     }
   }
-  return {
+  for (const [path, methods] of Object.entries(generated)) paths[path] = { ...paths[path], ...methods };
+  return withoutUnusedComponents({
     openapi: "3.1.0",
     info: {
       title: "GroupSync API",
       version: GROUPSYNC_VERSION,
       description:
-        "A shared calendar that never double-books, shared goals, and a group Pomodoro timer. Every error answers `{\"error\": {\"code\", \"message\", \"details\"?}}`. Every answer carries `X-Request-Id` (the request's own when it sent a well-formed one). Browsers on the origins in the deployment's CORS_ALLOWED_ORIGINS may call every route: a preflight (OPTIONS with Origin and Access-Control-Request-Method) answers 204 with the route's methods, 403 `origin_not_allowed` for any other origin, 404 for an unknown path.",
+        "A shared calendar that never double-books, shared goals, and a group Pomodoro timer. Every error answers `{\"error\": {\"code\", \"message\", \"details\"?}}`, `code` one of those each operation lists. Every answer carries `X-Request-Id` (the request's own when it sent a well-formed one). Browsers on the origins in the deployment's CORS_ALLOWED_ORIGINS may call every route: a preflight (OPTIONS with Origin and Access-Control-Request-Method) answers 204 with the route's methods, 403 `origin_not_allowed` for any other origin, 404 for an unknown path. A method a path does not have answers 405 `method_not_allowed` with Allow.",
+      contact: { name: "GroupSync", url: "http://127.0.0.1:8787/docs" },
+      license: { name: "MIT", identifier: "MIT" },
     },
+    servers: [{ url: "http://127.0.0.1:8787", description: "The local default: `npm run dev` (wrangler dev on port 8787, or $PORT)" }],
     security: [{ member: [] }],
-    tags: [{ name: "calendar" }, { name: "goals" }, { name: "focus" }, { name: "transactions" }, { name: "webhooks" }, { name: "admin" }, { name: "service" }],
+    tags: Object.entries(TAGS).map(([name, description]) => ({ name, description })),
     paths,
     components: {
       // Sent and answered on every operation (see info.description), so described once here.
-      headers: { [REQUEST_ID_HEADER]: { description: REQUEST_ID_TEXT, schema: { type: "string", pattern: REQUEST_ID_PATTERN.source } } },
+      headers: { [REQUEST_ID_HEADER]: { description: REQUEST_ID_TEXT, schema: { type: "string", pattern: REQUEST_ID_PATTERN.source } }, ...HEADER_TEXT },
       securitySchemes: {
         member: { type: "http", scheme: "bearer", description: "A member token (gs_...) from POST /admin/teams" },
         admin: { type: "http", scheme: "bearer", description: "The deployment's ADMIN_SECRET" },
       },
-      schemas: Object.fromEntries(Object.entries(SCHEMAS).map(([name, [schema, io]]) => [name, jsonSchema(schema, io)])),
+      schemas: { ...Object.fromEntries(Object.entries(SCHEMAS).map(([name, [schema, io]]) => [name, jsonSchema(schema, io)])), ...errorSchemas(components) },
     },
-  };
+  });
+}
+
+const TAGS: Record<ApiTag, string> = {
+  calendar: "Events that never double-book, and the iCalendar feed",
+  goals: "The team's shared goals",
+  transactions: "Two-phase commits across calendar and goals",
+  live: "The team's live feed over WebSocket",
+  timer: "The group Pomodoro timer and the agents that keep it",
+  focus: "Focus history and figures",
+  webhooks: "Standard Webhooks for the team's changes",
+  admin: "Teams, members and tokens",
+  service: "Health, liveness and this documentation",
+};
+
+/** Drops the schemas and headers no operation refers to (the catalogue has more error codes than a deployment needs documented). */
+function withoutUnusedComponents<D extends { components: { schemas: Record<string, unknown>; headers: Record<string, unknown> } }>(doc: D): D {
+  const text = JSON.stringify({ ...doc, components: { ...doc.components, schemas: {}, headers: {} } });
+  const used = new Set<string>();
+  const pending = [...text.matchAll(/#\/components\/(schemas|headers)\/([\w.-]+)/g)].map((m) => `${m[1]}/${m[2]}`);
+  while (pending.length > 0) {
+    const ref = pending.pop()!;
+    if (used.has(ref)) continue;
+    used.add(ref);
+    const [kind, name] = ref.split("/") as ["schemas" | "headers", string];
+    const inner = JSON.stringify(doc.components[kind][name] ?? {});
+    pending.push(...[...inner.matchAll(/#\/components\/(schemas|headers)\/([\w.-]+)/g)].map((m) => `${m[1]}/${m[2]}`));
+  }
+  const keep = (kind: "schemas" | "headers") => Object.fromEntries(Object.entries(doc.components[kind]).filter(([name]) => used.has(`${kind}/${name}`)));
+  return { ...doc, components: { ...doc.components, schemas: keep("schemas"), headers: keep("headers") } };
 }
 
 function jsonSchema(schema: z.ZodType, io: "input" | "output") {
