@@ -24,13 +24,15 @@ export interface ApiOperation {
   query?: z.ZodObject;
   /** A JSON body; `required: false` when the route does without one. */
   body?: { schema: z.ZodType; required: boolean; example: Record<string, unknown> };
+  /** Request headers the route reads besides those the flags here describe, with what each does. */
+  requestHeaders?: Record<string, string>;
   /** Honours If-Match (412 when it names another version). */
   ifMatch?: true;
   /** A GET with a validator: "etag" takes If-None-Match, "etag+date" also If-Modified-Since; both may answer 304. */
   conditional?: "etag" | "etag+date";
   /** Takes an Idempotency-Key: "atomic" when the write records it itself, "marker" when an in-progress marker holds it (409 idempotency_key_in_use). */
   idempotent?: "atomic" | "marker";
-  /** Whether a write by a member counts against the writes rate limit (429). */
+  /** A member's write counted against the writes rate limit: 429 past it, and RateLimit headers on success. */
   countsAsWrite?: true;
   /** Reads or writes a store, so an outage answers 503 dependency_unavailable (and a write's lost answer outcome_unknown). */
   store?: "read" | "write";

@@ -10,8 +10,8 @@ import { REQUEST_ID_HEADER } from "./request-id.ts";
  * or a misconfigured deployment. Schemas named in `names` become $refs; others are inlined.
  */
 export interface Components {
-  /** The component name of a zod schema (by identity) already in components.schemas, if any. */
-  nameOf(schema: z.ZodType): string | undefined;
+  /** The component name of a zod schema (by identity, as read or as written) already in components.schemas, if any. */
+  nameOf(schema: z.ZodType, io: "input" | "output"): string | undefined;
   jsonSchema(schema: z.ZodType, io: "input" | "output"): Record<string, unknown>;
 }
 
@@ -70,6 +70,7 @@ export function generatedOperation(op: ApiOperation, pathParams: string[], compo
     }),
     ...(op.query ? queryParameters(op.query, components) : []),
     ...(op.queryToken ? [{ name: "token", in: "query", required: false, description: "A member token, instead of the Authorization header", schema: { type: "string" } }] : []),
+    ...Object.entries(op.requestHeaders ?? {}).map(([name, description]) => header(name, description)),
     ...(op.conditional ? [header("If-None-Match", 'Answer 304 (no body) if the current ETag is among these (weak comparison: W/"x" matches "x"), or for *')] : []),
     ...(op.conditional === "etag+date" ? [header("If-Modified-Since", "Without If-None-Match: answer 304 if not changed since this HTTP date (Last-Modified)")] : []),
     ...(op.ifMatch ? [header("If-Match", 'Apply only if the current version is this ETag, e.g. "3" (strong comparison: W/"3" never matches); otherwise 412')] : []),
@@ -112,7 +113,10 @@ function answersOf(op: ApiOperation): Record<number, ApiAnswer> {
     add(429, "rate_limited");
     add(503, "dependency_unavailable");
   }
-  if (op.countsAsWrite) add(429, "rate_limited");
+  if (op.countsAsWrite) {
+    add(429, "rate_limited");
+    for (const [status, answer] of Object.entries(answers)) if (Number(status) < 300) answer.headers = [...new Set([...(answer.headers ?? []), "RateLimit" as const, "RateLimit-Policy" as const])];
+  }
   if (op.body) {
     add(400, "invalid_json", "validation_failed");
     add(413, "payload_too_large");
@@ -189,7 +193,7 @@ export function errorSchemas(components: Components): Record<string, unknown> {
 }
 
 function schemaOf(schema: z.ZodType, io: "input" | "output", components: Components): Record<string, unknown> {
-  const name = components.nameOf(schema);
+  const name = components.nameOf(schema, io);
   return name !== undefined ? { $ref: `#/components/schemas/${name}` } : components.jsonSchema(schema, io);
 }
 

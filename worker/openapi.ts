@@ -306,8 +306,9 @@ export function documentedMethods(): Record<string, string[]> {
   return Object.fromEntries(Object.entries(doc.paths).map(([path, methods]) => [path, Object.keys(methods)]));
 }
 
-const COMPONENT_NAMES = new Map<z.ZodType, string>(Object.entries(SCHEMAS).map(([name, [schema]]) => [schema as z.ZodType, name]));
-const components: Components = { nameOf: (schema) => COMPONENT_NAMES.get(schema), jsonSchema };
+const COMPONENT_NAMES = { input: new Map<z.ZodType, string>(), output: new Map<z.ZodType, string>() };
+for (const [name, [schema, io]] of Object.entries(SCHEMAS)) COMPONENT_NAMES[io].set(schema, name);
+const components: Components = { nameOf: (schema, io) => COMPONENT_NAMES[io].get(schema), jsonSchema };
 
 /** The operations routes describe themselves (worker/api-doc.ts), at the paths the app serves them on. */
 function generatedPaths(routes: readonly RouterRoute[]): Record<string, Record<string, unknown>> {
