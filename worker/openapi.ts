@@ -5,10 +5,10 @@ import { Goal, GoalList, GoalListQuery, GoalPatch, GoalWrite } from "../shared/g
 import { FocusSessionList, FocusSessionsQuery, FocusStats, FocusStatsQuery } from "../shared/focus.ts";
 import { HealthReport } from "../shared/health.ts";
 import { IssuedTokens, MemberCreate, MemberList, MyTeam, TeamCreate, TeamList, TeamListQuery } from "../shared/teams.ts";
-import { AgentInfo, TeamTimer } from "../shared/live.ts";
+import { TeamTimer } from "../shared/live.ts";
 import { AgentKeyBody } from "../shared/team-key.ts";
 import { TxBegin, TxOpInput, TxView } from "../shared/tx.ts";
-import { PomoSet, PomoStart, WsQuery } from "./live/routes.ts";
+import { AgentList, PomoSet, PomoStart, WsQuery } from "./live/routes.ts";
 import { GROUPSYNC_VERSION } from "../shared/version.ts";
 import { WebhookAttempt, WebhookCreate, WebhookCreated, WebhookEndpoint, WebhookRedeliver } from "../shared/webhooks.ts";
 import { FEED_DEFAULT_FUTURE_DAYS, FEED_DEFAULT_PAST_DAYS, FEED_MAX_EVENTS, FeedQuery } from "./calendar/feed-routes.ts";
@@ -59,16 +59,7 @@ const SCHEMAS = {
   WebhookRedeliver: [WebhookRedeliver, "input"],
   WebhookRedelivered: [z.object({ id: z.string(), from_seq: z.number().int(), up_to: z.number().int().meta({ description: "The team's newest change when asked." }) }), "output"],
   AgentKeyWrite: [AgentKeyBody, "input"],
-  AgentList: [
-    z.object({
-      agents: z.array(AgentInfo),
-      master: z.string().nullable(),
-      term: z.number().int(),
-      people: z.array(z.string()).meta({ description: "Members with the dashboard open (a browser socket on /ws)." }),
-      refused_messages: z.number().int().meta({ description: "Agent messages the hub refused since it started: not signed under the team's agent key for their socket, or stale." }),
-    }),
-    "output",
-  ],
+  AgentList: [AgentList, "output"],
 } as const satisfies Record<string, readonly [z.ZodType, "input" | "output"]>;
 
 type SchemaName = keyof typeof SCHEMAS;
