@@ -34,6 +34,9 @@ export function errorBody(code: string, message: string, details?: unknown): Err
   return details === undefined ? { error: { code, message } } : { error: { code, message, details } };
 }
 
+/** What a refusal that aborted a transaction adds to its details (the abort reason is its code). */
+const TxAborted = z.object({ tx_id: z.string(), state: z.literal("aborted"), reason: z.string() });
+
 const FieldProblems = z.object({
   fields: z.array(z.object({ field: z.string().meta({ description: "The field, query parameter or header at fault (a dotted path inside the body)" }), message: z.string() })).min(1),
 });
@@ -50,7 +53,7 @@ export const ErrorCatalogue: Record<string, { meaning: string; details?: z.ZodTy
   unauthorized: { meaning: "The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme)." },
   open_team_refused: { meaning: "The development open team answers only same-site requests from an allowed host." },
   origin_not_allowed: { meaning: "A browser page on an origin not in CORS_ALLOWED_ORIGINS.", details: z.object({ origin: z.string() }) },
-  not_found: { meaning: "No such resource (in your team)." },
+  not_found: { meaning: "No such resource (in your team); in a transaction, an op's target, which aborted it.", details: TxAborted.partial() },
   method_not_allowed: { meaning: "The path exists but not with this method (Allow lists the ones it has)." },
   payload_too_large: { meaning: "The body is larger than 64 KiB." },
   unsupported_media_type: { meaning: "The body is multipart/form-data; send JSON." },
@@ -72,6 +75,10 @@ export const ErrorCatalogue: Record<string, { meaning: string; details?: z.ZodTy
   write_contention: { meaning: "Many requests change this record at once; retry after Retry-After." },
   quota_exceeded: { meaning: "The team holds as many as its quota allows.", details: z.object({ quota: z.enum(["events", "goals", "open_transactions"]), limit: z.number().int() }) },
   tx_not_open: { meaning: "The transaction is committed or aborted.", details: z.object({ tx_id: z.string().optional(), state: z.string(), reason: z.string().optional() }) },
+  exists: { meaning: "A transaction's create named an id that exists, which aborted it.", details: TxAborted },
+  timeout: { meaning: "The transaction was idle past TX_IDLE_TIMEOUT and was aborted.", details: TxAborted },
+  client_abort: { meaning: "The transaction was aborted by its member.", details: TxAborted },
+  participant_unavailable: { meaning: "A participant's store was down, so the transaction was aborted; retry after Retry-After.", details: TxAborted },
   tx_committed: { meaning: "The transaction is already committed." },
   too_many_webhooks: { meaning: "The team has 20 webhook endpoints already." },
   feed_trimmed: { meaning: "The feed no longer holds from_seq.", details: z.object({ oldest_seq: z.number().int() }) },

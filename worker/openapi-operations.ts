@@ -181,7 +181,8 @@ export function errorSchemas(components: Components): Record<string, unknown> {
             properties: {
               code: { type: "string", const: code },
               message: { type: "string", description: "For people: says what was wrong and names the field at fault" },
-              ...(details ? { details: components.jsonSchema(details, "output") } : {}),
+              // Read as input (no additionalProperties: false): a refusal that aborted a transaction adds tx_id, state and reason.
+              ...(details ? { details: components.jsonSchema(details, "input") } : {}),
             },
             additionalProperties: false,
           },
