@@ -61,6 +61,7 @@ export type ApiHeader =
   | "Content-Security-Policy"
   | "Idempotent-Replayed"
   | "Next-Cursor"
+  | "Content-Disposition"
   | "Upgrade";
 
 export interface ApiAnswer {

@@ -39,6 +39,7 @@ export const HEADER_TEXT: Record<ApiHeader, { description: string; schema: Recor
   "Idempotent-Replayed": { description: "`true` when this is the stored answer to an earlier request with the same Idempotency-Key", schema: { type: "string", enum: ["true"] } },
   "Next-Cursor": { description: "The cursor of the next page (absent on the last)", schema: { type: "string" } },
   Upgrade: { description: "websocket", schema: { type: "string" } },
+  "Content-Disposition": { description: "A CSV is an attachment, named for what it holds", schema: { type: "string" } },
 };
 
 const IDEMPOTENCY_KEY_TEXT =
