@@ -10,7 +10,8 @@ import { AgentKeyBody } from "../shared/team-key.ts";
 import { TxBegin, TxOpInput, TxView } from "../shared/tx.ts";
 import { AgentList, PomoSet, PomoStart, WsQuery } from "./live/routes.ts";
 import { GROUPSYNC_VERSION } from "../shared/version.ts";
-import { WebhookAttempt, WebhookCreate, WebhookCreated, WebhookEndpoint, WebhookRedeliver } from "../shared/webhooks.ts";
+import { WebhookCreate, WebhookCreated, WebhookEndpoint, WebhookRedeliver } from "../shared/webhooks.ts";
+import { WebhookDeliveries, WebhookList, WebhookRedelivered } from "./webhooks/routes.ts";
 import { FEED_DEFAULT_FUTURE_DAYS, FEED_DEFAULT_PAST_DAYS, FEED_MAX_EVENTS, FeedQuery } from "./calendar/feed-routes.ts";
 import { REQUEST_ID_HEADER, REQUEST_ID_PATTERN } from "./request-id.ts";
 import type { RouterRoute } from "hono/types";
@@ -54,10 +55,10 @@ const SCHEMAS = {
   WebhookCreate: [WebhookCreate, "input"],
   WebhookCreated: [WebhookCreated, "output"],
   Webhook: [WebhookEndpoint, "output"],
-  WebhookList: [z.object({ webhooks: z.array(WebhookEndpoint) }), "output"],
-  WebhookDeliveries: [z.object({ deliveries: z.array(WebhookAttempt).meta({ description: "The endpoint's last 100 attempts, newest first." }) }), "output"],
+  WebhookList: [WebhookList, "output"],
+  WebhookDeliveries: [WebhookDeliveries, "output"],
   WebhookRedeliver: [WebhookRedeliver, "input"],
-  WebhookRedelivered: [z.object({ id: z.string(), from_seq: z.number().int(), up_to: z.number().int().meta({ description: "The team's newest change when asked." }) }), "output"],
+  WebhookRedelivered: [WebhookRedelivered, "output"],
   AgentKeyWrite: [AgentKeyBody, "input"],
   AgentList: [AgentList, "output"],
 } as const satisfies Record<string, readonly [z.ZodType, "input" | "output"]>;
