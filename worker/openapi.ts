@@ -412,7 +412,14 @@ function withoutUnusedComponents<D extends { components: { schemas: Record<strin
 
 function jsonSchema(schema: z.ZodType, io: "input" | "output") {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Record<string, unknown>;
-  return rest;
+  return io === "input" ? withoutReadOnly(rest) : rest;
+}
+
+/** A write schema without the server-managed fields (readOnly): accepted and ignored when sent, so not part of what a client writes. */
+function withoutReadOnly(schema: Record<string, unknown>): Record<string, unknown> {
+  const properties = schema.properties as Record<string, { readOnly?: boolean }> | undefined;
+  if (properties === undefined) return schema;
+  return { ...schema, properties: Object.fromEntries(Object.entries(properties).filter(([, property]) => property.readOnly !== true)) };
 }
 
 function queryParameters(schema: z.ZodObject) {

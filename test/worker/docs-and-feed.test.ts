@@ -17,7 +17,12 @@ describe("GET /openapi.json", () => {
     expect(doc.components.schemas.EventWrite.required).toEqual(["title", "starts_at"]);
     expect(doc.components.schemas.EventWrite.additionalProperties).toBe(false);
     expect(doc.components.schemas.GoalWrite.properties.progress).toMatchObject({ minimum: 0, maximum: 100 });
-    expect(doc.paths["/events"].post.responses["409"].content["application/json"].schema.$ref).toBe("#/components/schemas/Error");
+    // Each error status lists its codes, each code's shape (and typed details) a component of its own.
+    const conflicts = doc.paths["/events"].post.responses["409"].content["application/json"].schema.anyOf.map((s: { $ref: string }) => s.$ref);
+    expect(conflicts).toEqual(expect.arrayContaining(["#/components/schemas/Error_time_slot_taken", "#/components/schemas/Error_lock_conflict", "#/components/schemas/Error_quota_exceeded"]));
+    expect(doc.components.schemas.Error_quota_exceeded.properties.error.properties.details.properties.limit.type).toBe("integer");
+    expect(doc.components.schemas.Event.properties.version.readOnly).toBe(true);
+    expect(doc.components.schemas.EventWrite.properties.version).toBeUndefined();
     const refs = JSON.stringify(doc).match(/#\/components\/schemas\/\w+/g) ?? [];
     for (const ref of new Set(refs)) expect(doc.components.schemas[ref.split("/").pop()!], ref).toBeDefined();
   });
