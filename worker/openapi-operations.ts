@@ -42,9 +42,9 @@ export const HEADER_TEXT: Record<ApiHeader, { description: string; schema: Recor
   "Content-Disposition": { description: "A CSV is an attachment, named for what it holds", schema: { type: "string" } },
 };
 
-const IDEMPOTENCY_KEY_TEXT =
+export const IDEMPOTENCY_KEY_TEXT =
   "Optional, 1–255 printable ASCII characters (else 400), chosen by the client per logical operation and sent again on its retries. Within 24 h the same key from the same member with the same method, path and body answers the first answer again (status, body, Location, ETag; with `Idempotent-Replayed: true`) without doing the work twice, also when the first attempt answered 503 `outcome_unknown` or its answer was lost; a different request with the key is 422 `idempotency_key_reused`. Only work done is remembered: a refused request (400, 409, 503 `dependency_unavailable`) is not, so its retry is tried again.";
-const MARKER_TEXT = " A refusal that aborted the transaction is remembered too, and while the first request with a key still runs a duplicate answers 409 `idempotency_key_in_use` with Retry-After.";
+export const MARKER_TEXT = " On /tx routes a refusal that aborted the transaction is remembered too, and while the first request with a key still runs a duplicate answers 409 `idempotency_key_in_use` with Retry-After.";
 
 const STATUS_TEXT: Record<number, string> = {
   400: "Invalid input",

@@ -18,7 +18,7 @@ import type { RouterRoute } from "hono/types";
 import { operationOf, type ApiTag } from "./api-doc.ts";
 // The app's routes are read when the document is first asked for, never at load (app.ts imports this module too).
 import { createApp } from "./app.ts";
-import { errorSchemas, generatedOperation, HEADER_TEXT, type Components } from "./openapi-operations.ts";
+import { errorSchemas, generatedOperation, HEADER_TEXT, IDEMPOTENCY_KEY_TEXT, MARKER_TEXT, queryParameters, type Components } from "./openapi-operations.ts";
 
 /**
  * The OpenAPI 3.1 document, built from the same zod schemas that validate requests (OpenAPI 3.1
@@ -87,10 +87,7 @@ interface Operation {
 
 const idParam = { id: "The resource's id" };
 const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, [ERROR_TEXT[c] ?? "Error", "Error"] as [string, SchemaName]]));
-const IDEMPOTENCY_KEY_TEXT =
-  "Optional, 1–255 printable ASCII characters (else 400), chosen by the client per logical operation and sent again on its retries. Within 24 h the same key from the same member with the same method, path and body answers the first answer again (status, body, Location, ETag; with `Idempotent-Replayed: true`) without doing the work twice, also when the first attempt answered 503 `outcome_unknown` or its answer was lost; a different request with the key is 422 `idempotency_key_reused`. Only work done is remembered: a refused request (400, 409, 503 `dependency_unavailable`) is not, so its retry is tried again.";
 const REQUEST_ID_TEXT = "On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.";
-const MARKER_TEXT = " On /tx routes a refusal that aborted the transaction is remembered too, and while the first request with a key still runs a duplicate answers 409 `idempotency_key_in_use` with Retry-After.";
 const ERROR_TEXT: Record<number, string> = {
   400: "Invalid input; `details.fields` names each field at fault",
   401: "Missing or invalid token",
@@ -325,7 +322,7 @@ function build(routes: readonly RouterRoute[]) {
       paths[path] ??= {};
       const parameters = [
         ...Object.entries(op.path ?? {}).map(([name, description]) => ({ name, in: "path", required: true, description, schema: { type: "string" } })),
-        ...(op.query ? queryParameters(op.query) : []),
+        ...(op.query ? queryParameters(op.query, components) : []),
         ...(op.conditional ? [{ name: "If-None-Match", in: "header", required: false, description: "Answer 304 (no body) if the current ETag is among these (weak comparison: W/\"x\" matches \"x\"), or for *", schema: { type: "string" } }] : []),
         ...(op.conditional === "etag+date" ? [{ name: "If-Modified-Since", in: "header", required: false, description: "Without If-None-Match: answer 304 if not changed since this HTTP date (Last-Modified)", schema: { type: "string" } }] : []),
         ...(op.ifMatch ? [{ name: "If-Match", in: "header", required: false, description: 'Apply only if the current version is this ETag, e.g. "3" (strong comparison: W/"3" never matches); otherwise 412', schema: { type: "string" } }] : []),
@@ -420,15 +417,4 @@ function withoutReadOnly(schema: Record<string, unknown>): Record<string, unknow
   const properties = schema.properties as Record<string, { readOnly?: boolean }> | undefined;
   if (properties === undefined) return schema;
   return { ...schema, properties: Object.fromEntries(Object.entries(properties).filter(([, property]) => property.readOnly !== true)) };
-}
-
-function queryParameters(schema: z.ZodObject) {
-  const json = jsonSchema(schema, "input") as { properties?: Record<string, { description?: string }>; required?: string[] };
-  return Object.entries(json.properties ?? {}).map(([name, property]) => ({
-    name,
-    in: "query",
-    required: json.required?.includes(name) ?? false,
-    ...(property.description ? { description: property.description } : {}),
-    schema: property,
-  }));
 }

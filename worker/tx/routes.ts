@@ -26,6 +26,10 @@ const TX_PARAM = { id: { description: "The transaction's id, as POST /tx answere
 const ABORTED = ["time_slot_taken", "lock_conflict", "not_found", "exists", "quota_exceeded", "timeout", "tx_not_open", "tx_committed"];
 const UNAVAILABLE = { description: "A participant's store was down: the transaction was aborted", codes: ["participant_unavailable"], headers: ["Retry-After" as const] };
 const txOperation = (op: Omit<ApiOperation, "tag" | "auth" | "countsAsWrite" | "store">): ApiOperation => ({ ...op, tag: "transactions", auth: "member", countsAsWrite: true, store: "write" });
+const NOT_YOURS = { description: "No such transaction of yours", codes: ["not_found"] };
+/** A POST on one transaction: its id in the path, an Idempotency-Key held by a marker, 404 when it is not the caller's. */
+const onTransaction = (op: Omit<ApiOperation, "tag" | "auth" | "countsAsWrite" | "store" | "params" | "idempotent">): ApiOperation =>
+  txOperation({ ...op, params: TX_PARAM, idempotent: "marker", responses: { 404: NOT_YOURS, ...op.responses } });
 const opExample = { type: "calendar.create", data: { id: "retro", title: "Retro", starts_at: "2031-06-02T15:00:00Z", ends_at: "2031-06-02T16:00:00Z" } };
 
 const BEGIN = txOperation({
@@ -38,7 +42,6 @@ const BEGIN = txOperation({
   responses: {
     201: { description: "Begun (open)", json: TxView, headers: ["Location"] },
     200: { description: "The one-shot form: committed", json: TxView, headers: ["Location"] },
-    404: { description: "An op's target does not exist: the transaction was aborted", codes: ["not_found"] },
     409: { description: "An op was refused (its reason is the code) and the transaction aborted; or the team has its quota of open transactions", codes: ABORTED },
     503: UNAVAILABLE,
   },
@@ -49,48 +52,39 @@ const GET_TX = txOperation({
   summary: "Your transaction: state, ops and outcome",
   description: "The outcome names the reason of an abort. Another member's transaction is a 404.",
   params: TX_PARAM,
-  responses: { 200: { description: "The transaction", json: TxView }, 404: { description: "No such transaction of yours", codes: ["not_found"] } },
+  responses: { 200: { description: "The transaction", json: TxView }, 404: NOT_YOURS },
 });
 
-const ADD_OP = txOperation({
+const ADD_OP = onTransaction({
   operationId: "addTransactionOp",
   summary: "Add an op; its holds are taken now",
   description:
     "`data` is the body the plain route would take (POST for create, PATCH for update). Invalid input leaves the transaction open (400); a conflict aborts it, naming the reason as the error code; a committed or aborted transaction answers 409 tx_not_open.",
-  params: TX_PARAM,
   body: { schema: TxOpInput, required: true, example: opExample },
-  idempotent: "marker",
   responses: {
     200: { description: "Added and held", json: TxView },
-    404: { description: "No such transaction of yours", codes: ["not_found"] },
     409: { description: "Refused: the transaction was aborted (the reason is the code), or is not open", codes: ABORTED },
     503: UNAVAILABLE,
   },
 });
 
-const COMMIT = txOperation({
+const COMMIT = onTransaction({
   operationId: "commitTransaction",
   summary: "Commit",
   description: "Every participant votes, the decision is recorded once, then applied; outcome.pending lists participants still applying (a store that was down applies when it is back).",
-  params: TX_PARAM,
-  idempotent: "marker",
   responses: {
     200: { description: "Committed", json: TxView },
-    404: { description: "No such transaction of yours", codes: ["not_found"] },
     409: { description: "Aborted instead (the reason is the code), or not open", codes: ABORTED },
     503: UNAVAILABLE,
   },
 });
 
-const ABORT = txOperation({
+const ABORT = onTransaction({
   operationId: "abortTransaction",
   summary: "Abort and release every hold",
   description: "A committed transaction cannot be aborted (409 tx_committed).",
-  params: TX_PARAM,
-  idempotent: "marker",
   responses: {
     200: { description: "Aborted", json: TxView },
-    404: { description: "No such transaction of yours", codes: ["not_found"] },
     409: { description: "Already committed", codes: ["tx_committed", "tx_not_open"] },
   },
 });
