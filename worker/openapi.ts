@@ -285,7 +285,7 @@ let cached: unknown;
 
 /** The served document: every route documented where it is defined, and the rest from OPERATIONS. */
 export function openApiDocument(): unknown {
-  cached ??= build(createApp().routes);
+  cached ??= buildDocument(createApp().routes);
   return cached;
 }
 
@@ -312,7 +312,8 @@ function generatedPaths(routes: readonly RouterRoute[]): Record<string, Record<s
   return paths;
 }
 
-function build(routes: readonly RouterRoute[]) {
+/** The document for these routes: those described where they are defined, and the rest of OPERATIONS. */
+export function buildDocument(routes: readonly RouterRoute[]) {
   const generated = generatedPaths(routes);
   const ref = (name: SchemaName) => ({ $ref: `#/components/schemas/${name}` });
   const paths: Record<string, Record<string, unknown>> = {};

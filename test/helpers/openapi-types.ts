@@ -5733,10 +5733,10 @@ export interface operations {
                  *           }
                  *         },
                  *         {
-                 *           "type": "goal.update",
-                 *           "id": "ship-v2",
+                 *           "type": "goal.create",
                  *           "data": {
-                 *             "progress": 60
+                 *             "id": "retro-notes",
+                 *             "title": "Write up the retro"
                  *           }
                  *         }
                  *       ],

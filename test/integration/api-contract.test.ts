@@ -63,13 +63,22 @@ function attemptsFor(op: OpenApiOperation): Attempt[] {
   return attempts;
 }
 
+/** The last Location each collection answered (`/tx` → `/tx/tx_…`): later calls on `{id}` under it use that resource, not the example's. */
+const created = new Map<string, string>();
+
 async function send(path: string, method: string, op: OpenApiOperation, attempt: Attempt): Promise<Response> {
   const examples = Object.fromEntries((op.parameters ?? []).filter((p) => p.in === "path").map((p) => [p.name, encodeURIComponent(String(p.example))]));
-  const concrete = path.replace(/\{(\w+)\}/g, (_, name: string) => attempt.params?.[name] ?? examples[name]!);
+  const collection = path.split("/{id}")[0]!;
+  let concrete = path.replace(/\{(\w+)\}/g, (_, name: string) => attempt.params?.[name] ?? examples[name]!);
+  const made = created.get(collection);
+  if (path.startsWith(`${collection}/{id}`) && made !== undefined && attempt.params?.id === undefined) concrete = made + path.slice(`${collection}/{id}`.length);
   const credential = credentialOf(op);
   const headers: Record<string, string> = { ...attempt.headers };
   if (credential !== null && !attempt.anonymous) headers.authorization = `Bearer ${credential}`;
-  return fetch(`${stack.worker.url}${concrete}`, { method: method.toUpperCase(), headers, body: attempt.body, redirect: "manual" });
+  const res = await fetch(`${stack.worker.url}${concrete}`, { method: method.toUpperCase(), headers, body: attempt.body, redirect: "manual" });
+  const location = res.headers.get("location");
+  if (res.ok && location !== null && location.startsWith(`${path}/`)) created.set(path, location);
+  return res;
 }
 
 describe("the served OpenAPI document, walked against the real worker", () => {
@@ -89,6 +98,8 @@ describe("the served OpenAPI document, walked against the real worker", () => {
     }
     expect(problems).toEqual([]);
     expect(calls).toBeGreaterThan(200);
+    // The valid requests reached real resources: each collection's new one was used under {id}.
+    expect([...created.keys()].sort()).toEqual(expect.arrayContaining(["/events", "/goals", "/tx", "/webhooks"]));
   }, 240_000);
 
   it("fails an answer the document does not declare (the check itself can fail)", async () => {

@@ -37,7 +37,7 @@ const BEGIN = txOperation({
   summary: "Begin a transaction across calendar and goals",
   description:
     "Without a body (or with `{}`): a transaction is opened (201), to which ops are added one by one. With `{\"ops\": [...], \"commit\": true}` the whole transaction runs in this one request (200, committed, or refused and nothing applied). Only the member who began a transaction may see or change it.",
-  body: { schema: TxBegin, required: false, example: { ops: [opExample, { type: "goal.update", id: "ship-v2", data: { progress: 60 } }], commit: true } },
+  body: { schema: TxBegin, required: false, example: { ops: [opExample, { type: "goal.create", data: { id: "retro-notes", title: "Write up the retro" } }], commit: true } },
   idempotent: "marker",
   responses: {
     201: { description: "Begun (open)", json: TxView, headers: ["Location"] },
