@@ -64,6 +64,8 @@ const STATUS_TEXT: Record<number, string> = {
 export function generatedOperation(op: ApiOperation, pathParams: string[], components: Components): Record<string, unknown> {
   const answers = answersOf(op);
   const parameters = [
+    // Every operation takes one (a malformed one is its 400), described once in components.
+    { $ref: `#/components/parameters/${REQUEST_ID_HEADER}` },
     ...pathParams.map((name) => {
       const param = op.params?.[name];
       if (param === undefined) throw new Error(`${op.operationId}: path parameter ${name} is not described`);
@@ -85,7 +87,7 @@ export function generatedOperation(op: ApiOperation, pathParams: string[], compo
     description: op.description,
     tags: [op.tag],
     ...(op.auth === "none" ? { security: [] } : op.auth === "admin" ? { security: [{ admin: [] }] } : {}),
-    ...(parameters.length > 0 ? { parameters } : {}),
+    parameters,
     ...(op.body ? { requestBody: { required: op.body.required, content: { "application/json": { schema: schemaOf(op.body.schema, "input", components), example: op.body.example } } } } : {}),
     responses: Object.fromEntries(Object.entries(answers).map(([status, answer]) => [status, responseOf(Number(status), answer, components)])),
   };

@@ -1697,7 +1697,13 @@ export interface components {
         };
     };
     responses: never;
-    parameters: never;
+    parameters: {
+        /**
+         * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+         * @example req-7f3a
+         */
+        "X-Request-Id": string;
+    };
     requestBodies: never;
     headers: {
         /** @description How the answer may be cached */
@@ -1739,7 +1745,13 @@ export interface operations {
                 cursor?: string;
                 limit?: number;
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1811,6 +1823,11 @@ export interface operations {
                  * @example 3f1c2a9e-booking-1
                  */
                 "Idempotency-Key"?: string;
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path?: never;
             cookie?: never;
@@ -1931,7 +1948,13 @@ export interface operations {
     listMembers: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
             path: {
                 /**
                  * @description The team's id
@@ -2019,6 +2042,11 @@ export interface operations {
                  * @example 3f1c2a9e-booking-1
                  */
                 "Idempotency-Key"?: string;
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path: {
                 /**
@@ -2151,7 +2179,13 @@ export interface operations {
     removeMember: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
             path: {
                 /**
                  * @description The member's name
@@ -2242,6 +2276,11 @@ export interface operations {
                  * @example 3f1c2a9e-booking-1
                  */
                 "Idempotency-Key"?: string;
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path: {
                 /**
@@ -2375,7 +2414,13 @@ export interface operations {
     listAgents: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2462,6 +2507,11 @@ export interface operations {
             header?: {
                 /** @description Answer 304 (no body) if the current ETag is among these (weak comparison: W/"x" matches "x"), or for * */
                 "If-None-Match"?: string;
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path?: never;
             cookie?: never;
@@ -2553,6 +2603,11 @@ export interface operations {
             header?: {
                 /** @description Answer 304 (no body) if the current ETag is among these (weak comparison: W/"x" matches "x"), or for * */
                 "If-None-Match"?: string;
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path?: never;
             cookie?: never;
@@ -2609,6 +2664,11 @@ export interface operations {
             header?: {
                 /** @description Answer 304 (no body) if the current ETag is among these (weak comparison: W/"x" matches "x"), or for * */
                 "If-None-Match"?: string;
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path: {
                 /**
@@ -2690,6 +2750,11 @@ export interface operations {
             header?: {
                 /** @description Answer 304 (no body) if the current ETag is among these (weak comparison: W/"x" matches "x"), or for * */
                 "If-None-Match"?: string;
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path?: never;
             cookie?: never;
@@ -2783,6 +2848,11 @@ export interface operations {
                  * @example 3f1c2a9e-booking-1
                  */
                 "Idempotency-Key"?: string;
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path?: never;
             cookie?: never;
@@ -2925,6 +2995,11 @@ export interface operations {
                 "If-Modified-Since"?: string;
                 /** @description Answer 304 (no body) if the current ETag is among these (weak comparison: W/"x" matches "x"), or for * */
                 "If-None-Match"?: string;
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path: {
                 /**
@@ -3043,6 +3118,11 @@ export interface operations {
             header?: {
                 /** @description Apply only if the current version is this ETag, e.g. "3" (strong comparison: W/"3" never matches); otherwise 412 */
                 "If-Match"?: string;
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path: {
                 /**
@@ -3195,6 +3275,11 @@ export interface operations {
             header?: {
                 /** @description Apply only if the current version is this ETag, e.g. "3" (strong comparison: W/"3" never matches); otherwise 412 */
                 "If-Match"?: string;
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path: {
                 /**
@@ -3311,6 +3396,11 @@ export interface operations {
             header?: {
                 /** @description Apply only if the current version is this ETag, e.g. "3" (strong comparison: W/"3" never matches); otherwise 412 */
                 "If-Match"?: string;
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path: {
                 /**
@@ -3468,7 +3558,13 @@ export interface operations {
                 /** @description Only rounds that ended before this instant. */
                 to?: string;
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -3554,7 +3650,13 @@ export interface operations {
                 /** @description Only rounds that ended before this instant; the current streak counts back from its day (default: now). */
                 to?: string;
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -3639,6 +3741,11 @@ export interface operations {
             header?: {
                 /** @description Answer 304 (no body) if the current ETag is among these (weak comparison: W/"x" matches "x"), or for * */
                 "If-None-Match"?: string;
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path?: never;
             cookie?: never;
@@ -3732,6 +3839,11 @@ export interface operations {
                  * @example 3f1c2a9e-booking-1
                  */
                 "Idempotency-Key"?: string;
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path?: never;
             cookie?: never;
@@ -3873,6 +3985,11 @@ export interface operations {
                 "If-Modified-Since"?: string;
                 /** @description Answer 304 (no body) if the current ETag is among these (weak comparison: W/"x" matches "x"), or for * */
                 "If-None-Match"?: string;
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path: {
                 /**
@@ -3991,6 +4108,11 @@ export interface operations {
             header?: {
                 /** @description Apply only if the current version is this ETag, e.g. "3" (strong comparison: W/"3" never matches); otherwise 412 */
                 "If-Match"?: string;
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path: {
                 /**
@@ -4142,6 +4264,11 @@ export interface operations {
             header?: {
                 /** @description Apply only if the current version is this ETag, e.g. "3" (strong comparison: W/"3" never matches); otherwise 412 */
                 "If-Match"?: string;
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path: {
                 /**
@@ -4258,6 +4385,11 @@ export interface operations {
             header?: {
                 /** @description Apply only if the current version is this ETag, e.g. "3" (strong comparison: W/"3" never matches); otherwise 412 */
                 "If-Match"?: string;
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path: {
                 /**
@@ -4403,7 +4535,13 @@ export interface operations {
     getHealth: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -4446,7 +4584,13 @@ export interface operations {
     getMyTeam: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -4528,6 +4672,11 @@ export interface operations {
                  * @example 3f1c2a9e-booking-1
                  */
                 "Idempotency-Key"?: string;
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path?: never;
             cookie?: never;
@@ -4643,6 +4792,11 @@ export interface operations {
             header?: {
                 /** @description Answer 304 (no body) if the current ETag is among these (weak comparison: W/"x" matches "x"), or for * */
                 "If-None-Match"?: string;
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path?: never;
             cookie?: never;
@@ -4695,7 +4849,13 @@ export interface operations {
     ping: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -4740,7 +4900,13 @@ export interface operations {
     pauseTimer: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -4853,7 +5019,13 @@ export interface operations {
     resumeTimer: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -4968,7 +5140,13 @@ export interface operations {
             query?: {
                 duration_minutes?: number;
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -5087,7 +5265,13 @@ export interface operations {
     skipTimerPhase: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -5200,7 +5384,13 @@ export interface operations {
     startTimer: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -5320,7 +5510,13 @@ export interface operations {
     getTimer: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -5396,7 +5592,13 @@ export interface operations {
     stopTimer: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -5509,7 +5711,13 @@ export interface operations {
     getTeamAgentKey: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -5589,6 +5797,11 @@ export interface operations {
             header?: {
                 /** @description `*`: store the key only if the team has none yet (else 412) */
                 "If-None-Match"?: string;
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path?: never;
             cookie?: never;
@@ -5714,6 +5927,11 @@ export interface operations {
                  * @example 3f1c2a9e-booking-1
                  */
                 "Idempotency-Key"?: string;
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path?: never;
             cookie?: never;
@@ -5876,7 +6094,13 @@ export interface operations {
     getTransaction: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
             path: {
                 /**
                  * @description The transaction's id, as POST /tx answered it
@@ -5976,6 +6200,11 @@ export interface operations {
                  * @example 3f1c2a9e-booking-1
                  */
                 "Idempotency-Key"?: string;
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path: {
                 /**
@@ -6098,6 +6327,11 @@ export interface operations {
                  * @example 3f1c2a9e-booking-1
                  */
                 "Idempotency-Key"?: string;
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path: {
                 /**
@@ -6220,6 +6454,11 @@ export interface operations {
                  * @example 3f1c2a9e-booking-1
                  */
                 "Idempotency-Key"?: string;
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path: {
                 /**
@@ -6371,7 +6610,13 @@ export interface operations {
     listWebhooks: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -6447,7 +6692,13 @@ export interface operations {
     registerWebhook: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -6568,7 +6819,13 @@ export interface operations {
     getWebhook: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
             path: {
                 /**
                  * @description The webhook's id (wh_...)
@@ -6660,7 +6917,13 @@ export interface operations {
     removeWebhook: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
             path: {
                 /**
                  * @description The webhook's id (wh_...)
@@ -6752,7 +7015,13 @@ export interface operations {
     listWebhookDeliveries: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
             path: {
                 /**
                  * @description The webhook's id (wh_...)
@@ -6844,7 +7113,13 @@ export interface operations {
     redeliverWebhook: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
             path: {
                 /**
                  * @description The webhook's id (wh_...)
@@ -6981,7 +7256,13 @@ export interface operations {
                 last_seq?: number;
                 token?: string;
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
             path?: never;
             cookie?: never;
         };
