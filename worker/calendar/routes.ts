@@ -1,6 +1,6 @@
 import { Hono, type Context } from "hono";
 import { Event, EventList, EventListQuery, EventPatch, EventWrite } from "../../shared/calendar.ts";
-import { documented, type ApiOperation } from "../api-doc.ts";
+import { documented } from "../api-doc.ts";
 import { formatInstant, MAX_INSTANT_MS } from "../../shared/instant.ts";
 import { requireMember } from "../auth/access.ts";
 import { configOf, type AppEnv } from "../env.ts";
@@ -19,18 +19,6 @@ calendarRoutes.use("/", requireMember());
 calendarRoutes.use("/*", requireMember());
 
 // What each route is, for the OpenAPI document (worker/api-doc.ts).
-const LIST: ApiOperation = {
-  operationId: "listEvents",
-  summary: "List events overlapping a window",
-  description: "Sorted by start, paged (go on while next_cursor is not null). A series answers each of its occurrences in the window. The ETag is of this page's content.",
-  tag: "calendar",
-  auth: "member",
-  query: EventListQuery,
-  conditional: "etag",
-  store: "read",
-  responses: { 200: { description: "A page of events", json: EventList, headers: ["ETag", "Cache-Control"] } },
-};
-
 const EVENT_OPERATIONS = recordOperations({
   noun: "event",
   article: "an event",
@@ -44,6 +32,13 @@ const EVENT_OPERATIONS = recordOperations({
     patch: { ends_at: "2026-01-15T14:30:00Z" },
   },
   conflicts: { create: ["event_exists", "time_slot_taken", "lock_conflict", "quota_exceeded"], update: ["time_slot_taken", "lock_conflict", "write_contention", "quota_exceeded"], remove: ["lock_conflict", "write_contention"] },
+  listing: {
+    operationId: "listEvents",
+    summary: "List events overlapping a window",
+    description: "Sorted by start, paged (go on while next_cursor is not null). A series answers each of its occurrences in the window.",
+    query: EventListQuery,
+    json: EventList,
+  },
   summaries: { create: "Book an event; refused if it overlaps another on its calendar", replace: "Replace an event; never collides with itself", patch: "Change some fields of an event", remove: "Delete an event; its slot is free at once" },
 });
 
@@ -51,7 +46,7 @@ function storeFor(c: Context<AppEnv>): CalendarStore {
   return new CalendarStore(participantStore(c.env, "calendar"), c.get("member").team, changesFor(c), configOf(c.env).quotas.events);
 }
 
-calendarRoutes.get("/", documented(LIST, async (c) => {
+calendarRoutes.get("/", documented(EVENT_OPERATIONS.list, async (c) => {
   const query = readQuery(c, EventListQuery);
   const from = query.from === undefined ? 0 : instantMs(query.from);
   const to = query.to === undefined ? MAX_INSTANT_MS + 1 : instantMs(query.to);

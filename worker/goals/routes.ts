@@ -1,6 +1,6 @@
 import { Hono, type Context } from "hono";
 import { Goal, GoalList, GoalListQuery, GoalPatch, GoalWrite } from "../../shared/goals.ts";
-import { documented, type ApiOperation } from "../api-doc.ts";
+import { documented } from "../api-doc.ts";
 import { requireMember } from "../auth/access.ts";
 import { configOf, type AppEnv } from "../env.ts";
 import { taggedJson } from "../preconditions.ts";
@@ -18,18 +18,6 @@ goalRoutes.use("/", requireMember());
 goalRoutes.use("/*", requireMember());
 
 // What each route is, for the OpenAPI document (worker/api-doc.ts).
-const LIST: ApiOperation = {
-  operationId: "listGoals",
-  summary: "List goals in creation order",
-  description: "Paged (go on while next_cursor is not null). The ETag is of this page's content.",
-  tag: "goals",
-  auth: "member",
-  query: GoalListQuery,
-  conditional: "etag",
-  store: "read",
-  responses: { 200: { description: "A page of goals", json: GoalList, headers: ["ETag", "Cache-Control"] } },
-};
-
 const GOAL_OPERATIONS = recordOperations({
   noun: "goal",
   article: "a goal",
@@ -39,6 +27,7 @@ const GOAL_OPERATIONS = recordOperations({
   patch: GoalPatch,
   example: { id: "ship-v2", create: { id: "ship-v2", title: "Ship v2", progress: 40, due: "2026-03-31T17:00:00Z" }, patch: { progress: 60 } },
   conflicts: { create: ["goal_exists", "lock_conflict", "quota_exceeded"], update: ["lock_conflict", "write_contention"], remove: ["lock_conflict", "write_contention"] },
+  listing: { operationId: "listGoals", summary: "List goals in creation order", description: "Paged (go on while next_cursor is not null).", query: GoalListQuery, json: GoalList },
   summaries: { create: "Create a goal", replace: "Replace a goal", patch: "Change some fields of a goal; concurrent patches never lose each other", remove: "Delete a goal" },
 });
 
@@ -46,7 +35,7 @@ function storeFor(c: Context<AppEnv>): GoalStore {
   return new GoalStore(participantStore(c.env, "goals"), c.get("member").team, changesFor(c), configOf(c.env).quotas.goals);
 }
 
-goalRoutes.get("/", documented(LIST, async (c) => {
+goalRoutes.get("/", documented(GOAL_OPERATIONS.list, async (c) => {
   const query = readQuery(c, GoalListQuery);
   const page = await storeFor(c).list(query.limit, query.cursor === undefined ? undefined : decodeCursor(query.cursor));
   return taggedJson(c, { goals: page.goals, next_cursor: page.next === null ? null : encodeCursor(page.next) });

@@ -34,6 +34,7 @@ export interface RecordResource<R extends StoredRecord, F, W extends F & { id?: 
 }
 
 export interface RecordOperations {
+  list: ApiOperation;
   create: ApiOperation;
   get: ApiOperation;
   replace: ApiOperation;
@@ -56,6 +57,8 @@ export function recordOperations(resource: {
   /** 409 codes a create, an update (PUT, PATCH) and a delete may answer. */
   conflicts: { create: string[]; update: string[]; remove: string[] };
   summaries: { create: string; replace: string; patch: string; remove: string };
+  /** GET / (each resource's own route, with its own query). */
+  listing: { operationId: string; summary: string; description: string; query: z.ZodObject; json: z.ZodType };
 }): RecordOperations {
   const { noun, article } = resource;
   const Noun = noun[0]!.toUpperCase() + noun.slice(1);
@@ -63,7 +66,19 @@ export function recordOperations(resource: {
   const notFound = { description: `No such ${noun} in your team`, codes: ["not_found"] };
   const conflict = (codes: string[]) => ({ description: `Refused: the code says why; nothing was changed`, codes });
   const write = { tag: resource.tag, auth: "member", countsAsWrite: true, store: "write" } as const;
+  const { listing } = resource;
   return {
+    list: {
+      operationId: listing.operationId,
+      summary: listing.summary,
+      description: `${listing.description} The ETag is of this page's content.`,
+      tag: resource.tag,
+      auth: "member",
+      query: listing.query,
+      conditional: "etag",
+      store: "read",
+      responses: { 200: { description: `A page of ${noun}s`, json: listing.json, headers: ["ETag", "Cache-Control"] } },
+    },
     create: {
       ...write,
       operationId: `create${Noun}`,
