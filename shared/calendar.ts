@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Description, freeText, InstantText, PageCursor, PageLimit, ResourceId, serverManagedFields, Title, Version } from "./fields.ts";
+import { Description, freeText, InstantText, PageCursor, PageLimit, readOnly, ResourceId, serverManagedFields, Title, Version } from "./fields.ts";
 
 /** When a booking has no ends_at (as in the original README), it lasts this long. */
 export const DEFAULT_EVENT_LENGTH_MS = 60 * 60 * 1000;
@@ -38,8 +38,8 @@ export const EventWrite = z.strictObject({
   title: Title,
   description: Description.optional(),
   calendar: CalendarName.optional().meta({ description: `Defaults to "${DEFAULT_CALENDAR}", the team's calendar.` }),
-  starts_at: InstantText,
-  ends_at: InstantText.optional().meta({ description: "Defaults to starts_at + 1 h." }),
+  starts_at: InstantText.meta({ example: "2026-01-15T14:00:00Z" }),
+  ends_at: InstantText.optional().meta({ description: "Defaults to starts_at + 1 h.", example: "2026-01-15T15:00:00Z" }),
   time_zone: TimeZoneName.optional(),
   recurrence: RecurrenceLines.optional(),
   ...serverManagedFields,
@@ -55,16 +55,16 @@ export const Event = z.object({
   title: z.string(),
   description: z.string(),
   calendar: z.string(),
-  starts_at: z.string().meta({ format: "date-time" }),
-  ends_at: z.string().meta({ format: "date-time" }),
+  starts_at: z.string().meta({ format: "date-time", example: "2026-01-15T14:00:00Z" }),
+  ends_at: z.string().meta({ format: "date-time", example: "2026-01-15T15:00:00Z" }),
   time_zone: z.string().optional().meta({ description: "Present when the event was given one (its canonical IANA name); absent means UTC." }),
   recurrence: z.array(z.string()).optional().meta({ description: "Present on a series: its RFC 5545 lines. starts_at/ends_at are its first occurrence." }),
   series_id: ResourceId.optional().meta({ description: "In a listing, on each occurrence of a series: the series' id (equal to id)." }),
   occurrence_start: z.string().optional().meta({ format: "date-time", description: "In a listing, on each occurrence of a series: the occurrence's start as the series defines it (RECURRENCE-ID)." }),
-  created_by: z.string(),
-  created_at: z.string().meta({ format: "date-time" }),
-  updated_at: z.string().meta({ format: "date-time" }),
-  version: Version,
+  created_by: readOnly(z.string()),
+  created_at: readOnly(z.string().meta({ format: "date-time" })),
+  updated_at: readOnly(z.string().meta({ format: "date-time" })),
+  version: readOnly(Version),
 });
 export type Event = z.infer<typeof Event>;
 

@@ -58,11 +58,14 @@ export const InstantText = z
  * they are accepted and ignored rather than rejected.
  */
 export const serverManagedFields = {
-  created_by: z.unknown().optional(),
-  created_at: z.unknown().optional(),
-  updated_at: z.unknown().optional(),
-  version: z.unknown().optional(),
+  created_by: z.unknown().optional().meta({ readOnly: true }),
+  created_at: z.unknown().optional().meta({ readOnly: true }),
+  updated_at: z.unknown().optional().meta({ readOnly: true }),
+  version: z.unknown().optional().meta({ readOnly: true }),
 };
+
+/** The server-managed fields of a record as answered: readOnly in the OpenAPI document, and absent from its write schemas. */
+export const readOnly = <S extends z.ZodType>(schema: S): S => schema.meta({ readOnly: true }) as S;
 
 export const Version = z.number().int().positive().meta({ description: "Grows by one with every change; also sent as the ETag." });
 

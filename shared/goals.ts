@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Description, freeText, InstantText, PageCursor, PageLimit, ResourceId, serverManagedFields, Title, Version } from "./fields.ts";
+import { Description, freeText, InstantText, PageCursor, PageLimit, readOnly, ResourceId, serverManagedFields, Title, Version } from "./fields.ts";
 
 const Owner = freeText(z.string().trim().min(1, { error: "must not be empty" }).max(100, { error: "must be at most 100 characters" }));
 const Progress = z
@@ -140,10 +140,10 @@ export const Goal = z.object({
   health: GoalHealth.nullable().meta({ description: "The latest check-in's health; null before the first." }),
   checked_in_at: z.string().meta({ format: "date-time" }).nullable(),
   due: z.string().meta({ format: "date-time" }).nullable(),
-  created_by: z.string(),
-  created_at: z.string().meta({ format: "date-time" }),
-  updated_at: z.string().meta({ format: "date-time" }),
-  version: Version,
+  created_by: readOnly(z.string()),
+  created_at: readOnly(z.string().meta({ format: "date-time" })),
+  updated_at: readOnly(z.string().meta({ format: "date-time" })),
+  version: readOnly(Version),
 });
 export type Goal = z.infer<typeof Goal>;
 

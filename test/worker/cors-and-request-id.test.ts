@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { OPERATIONS } from "../../worker/openapi.ts";
+import { documentedMethods } from "../../worker/openapi.ts";
 import type { Env } from "../../worker/env.ts";
 import { call, newTeam } from "./api.ts";
 
@@ -39,12 +39,12 @@ describe("X-Request-Id", () => {
 
 describe("CORS", () => {
   it("answers a preflight from an allowed origin for every documented route with that route's methods", async () => {
-    for (const [path, methods] of Object.entries(OPERATIONS)) {
+    for (const [path, methods] of Object.entries(documentedMethods())) {
       const concrete = path.replace(/\{\w+\}/g, "x1");
       const res = await preflight(concrete, APP);
       expect(res.status, path).toBe(204);
       expect(res.headers.get("access-control-allow-origin"), path).toBe(APP);
-      const expected = Object.keys(methods).map((m) => m.toUpperCase());
+      const expected = methods.map((m) => m.toUpperCase());
       if (expected.includes("GET")) expected.push("HEAD");
       expect(res.headers.get("access-control-allow-methods")!.split(", ").sort(), path).toEqual(expected.sort());
       expect(res.headers.get("access-control-allow-headers"), path).toContain("If-Match");

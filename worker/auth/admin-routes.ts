@@ -1,7 +1,8 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { CommonErrorCodes } from "../../shared/errors.ts";
-import { MemberCreate, MemberName, TeamCreate, TeamId, TeamListQuery } from "../../shared/teams.ts";
+import { IssuedTokens, MemberCreate, MemberList, MemberName, TeamCreate, TeamId, TeamList, TeamListQuery } from "../../shared/teams.ts";
+import { documented, type ApiOperation } from "../api-doc.ts";
 import { configOf, type AppEnv, type Config } from "../env.ts";
 import { ApiError } from "../http-errors.ts";
 import { adminRefusal } from "../http-outcomes.ts";
@@ -23,6 +24,93 @@ export const adminRoutes = new Hono<AppEnv>();
 
 const emptyBody = z.strictObject({});
 
+// What each route is, for the OpenAPI document (worker/api-doc.ts); every one needs the admin secret.
+const TEAM_PARAM = { team: { description: "The team's id", schema: TeamId, example: "design" } };
+const MEMBER_PARAMS = { ...TEAM_PARAM, member: { description: "The member's name", schema: MemberName, example: "alice" } };
+const SEALED = "`idempotency_answer_sealed`: the key's first answer was sealed under an earlier ADMIN_SECRET";
+
+const LIST_TEAMS: ApiOperation = {
+  operationId: "listTeams",
+  summary: "List teams, a page at a time",
+  description: "SCAN order: a page may be short, or empty, before the last; go on while next_cursor is not null.",
+  tag: "admin",
+  auth: "admin",
+  query: TeamListQuery,
+  store: "read",
+  responses: { 200: { description: "A page of teams", json: TeamList } },
+};
+
+const CREATE_TEAM: ApiOperation = {
+  operationId: "createTeam",
+  summary: "Create a team and its members' tokens",
+  description: "The tokens are answered here once (only their hashes are kept). With an Idempotency-Key a retry gets the same tokens, sealed under the admin secret. The dev open team's name is reserved (400).",
+  tag: "admin",
+  auth: "admin",
+  body: { schema: TeamCreate, required: true, example: { team: "design", members: ["alice", "bob"] } },
+  idempotent: "atomic",
+  store: "write",
+  responses: {
+    201: { description: "Created: each member's token, shown once", json: IssuedTokens },
+    409: { description: `A team with this id exists; or ${SEALED}`, codes: ["team_exists", "idempotency_answer_sealed"] },
+  },
+};
+
+const LIST_MEMBERS: ApiOperation = {
+  operationId: "listMembers",
+  summary: "List a team's members",
+  description: "With when each token was issued and last used (to within a minute); never the tokens.",
+  tag: "admin",
+  auth: "admin",
+  params: TEAM_PARAM,
+  store: "read",
+  responses: { 200: { description: "The members", json: MemberList }, 404: { description: "No such team", codes: ["not_found"] } },
+};
+
+const ADD_MEMBER: ApiOperation = {
+  operationId: "addMember",
+  summary: "Add a member to a team and issue their token",
+  description: "The token is answered here once.",
+  tag: "admin",
+  auth: "admin",
+  params: TEAM_PARAM,
+  body: { schema: MemberCreate, required: true, example: { member: "carol" } },
+  idempotent: "atomic",
+  store: "write",
+  responses: {
+    201: { description: "Added: the member's token, shown once", json: IssuedTokens },
+    404: { description: "No such team", codes: ["not_found"] },
+    409: { description: `Already a member; or ${SEALED}`, codes: ["member_exists", "idempotency_answer_sealed"] },
+  },
+};
+
+const REISSUE_TOKEN: ApiOperation = {
+  operationId: "reissueMemberToken",
+  summary: "Issue a member a new token",
+  description: "For a lost token: the new one is answered once; the old one stops working within a second and its WebSockets are closed with 4401. No body is needed (an empty JSON object is accepted).",
+  tag: "admin",
+  auth: "admin",
+  params: MEMBER_PARAMS,
+  body: { schema: emptyBody, required: false, example: {} },
+  idempotent: "atomic",
+  store: "write",
+  responses: {
+    201: { description: "Reissued: the new token, shown once", json: IssuedTokens },
+    404: { description: "No such team or member", codes: ["not_found"] },
+    409: { description: SEALED, codes: ["idempotency_answer_sealed"] },
+  },
+};
+
+const REMOVE_MEMBER: ApiOperation = {
+  operationId: "removeMember",
+  summary: "Remove a member",
+  description: "Their token stops working within a second and their WebSockets are closed with 4401.",
+  tag: "admin",
+  auth: "admin",
+  params: MEMBER_PARAMS,
+  store: "write",
+  responses: { 204: { description: "Removed" }, 404: { description: "No such team or member", codes: ["not_found"] } },
+};
+
 adminRoutes.use("/*", async (c, next) => {
   const config = configOf(c.env);
   const secret = config.adminSecret;
@@ -39,16 +127,16 @@ adminRoutes.use("/*", async (c, next) => {
   await next();
 });
 
-adminRoutes.get("/teams", async (c) => {
+adminRoutes.get("/teams", documented(LIST_TEAMS, async (c) => {
   const { cursor, limit } = readQuery(c, TeamListQuery);
   return c.json(await listTeams(mainStore(c.env), cursor, limit));
-});
+}));
 
 /**
  * With an Idempotency-Key the answer, tokens included, is stored with the change (sealed under the
  * admin secret and the key), so a retry after a lost answer gets the same tokens, not team_exists.
  */
-adminRoutes.post("/teams", async (c) => {
+adminRoutes.post("/teams", documented(CREATE_TEAM, async (c) => {
   const { team, members } = await readBody(c, TeamCreate);
   const config = configOf(c.env);
   refuseOpenTeamName(config, team);
@@ -65,16 +153,16 @@ adminRoutes.post("/teams", async (c) => {
     default:
       return unreachable(outcome, "create_team outcome");
   }
-});
+}));
 
-adminRoutes.get("/teams/:team/members", async (c) => {
+adminRoutes.get("/teams/:team/members", documented(LIST_MEMBERS, async (c) => {
   const team = readId(c, TeamId, "team");
   const members = await listMembers(mainStore(c.env), team);
   if (members === null) throw adminRefusal({ kind: "no_team" }, team);
   return c.json({ team, members });
-});
+}));
 
-adminRoutes.post("/teams/:team/members", async (c) => {
+adminRoutes.post("/teams/:team/members", documented(ADD_MEMBER, async (c) => {
   const team = readId(c, TeamId, "team");
   const { member } = await readBody(c, MemberCreate);
   const secret = configOf(c.env).adminSecret!;
@@ -92,10 +180,10 @@ adminRoutes.post("/teams/:team/members", async (c) => {
     default:
       return unreachable(outcome, "add_member outcome");
   }
-});
+}));
 
 /** A lost token replaced: the new one is answered once, the old one stops working at once. */
-adminRoutes.post("/teams/:team/members/:member/token", async (c) => {
+adminRoutes.post("/teams/:team/members/:member/token", documented(REISSUE_TOKEN, async (c) => {
   const team = readId(c, TeamId, "team");
   const member = readId(c, MemberName, "member");
   await readBody(c, emptyBody, { optional: true });
@@ -115,9 +203,9 @@ adminRoutes.post("/teams/:team/members/:member/token", async (c) => {
     default:
       return unreachable(outcome, "reissue_token outcome");
   }
-});
+}));
 
-adminRoutes.delete("/teams/:team/members/:member", async (c) => {
+adminRoutes.delete("/teams/:team/members/:member", documented(REMOVE_MEMBER, async (c) => {
   const team = readId(c, TeamId, "team");
   const member = readId(c, MemberName, "member");
   const outcome = await revokeMember(mainStore(c.env), team, member);
@@ -131,7 +219,7 @@ adminRoutes.delete("/teams/:team/members/:member", async (c) => {
     default:
       return unreachable(outcome, "revoke_member outcome");
   }
-});
+}));
 
 /** The open team's data is anyone's without a token: no real team may have its name. */
 function refuseOpenTeamName(config: Config, team: string): void {

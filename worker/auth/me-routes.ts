@@ -1,5 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
+import { IssuedTokens, MyTeam } from "../../shared/teams.ts";
+import { documented, type ApiOperation } from "../api-doc.ts";
 import type { AppEnv } from "../env.ts";
 import { unreachable } from "../unreachable.ts";
 import { answerRecord, idempotencyOf, keyReused, replay } from "../idempotency/idempotency.ts";
@@ -14,16 +16,41 @@ import { authorizationOf, hashToken } from "./tokens.ts";
 /** /me (mounted there): what a member does for themselves with their own token. */
 export const meRoutes = new Hono<AppEnv>();
 
+const emptyBody = z.strictObject({});
+
+const MY_TEAM: ApiOperation = {
+  operationId: "getMyTeam",
+  summary: "Who you are, and your team's members",
+  description: "The names of your team's members, for owner and attendee pickers; token details are on the admin's member list. The dev open team has no member list: just you.",
+  tag: "admin",
+  auth: "member",
+  store: "read",
+  responses: { 200: { description: "Your team", json: MyTeam } },
+};
+
+const ROTATE_TOKEN: ApiOperation = {
+  operationId: "rotateMyToken",
+  summary: "Replace your own token",
+  description:
+    "The new token is answered once; the one sent stops working and its WebSockets are closed with 4401. Needs a token in the Authorization header (the open team has none to replace). A retry with the same Idempotency-Key, sent with the old token, answers the same new token within 10 minutes and while that token still works. No body is needed.",
+  tag: "admin",
+  auth: "member",
+  body: { schema: emptyBody, required: false, example: {} },
+  idempotent: "atomic",
+  store: "write",
+  responses: { 201: { description: "Rotated: your new token, shown once", json: IssuedTokens } },
+};
+
 /**
  * Who the caller is and the names of their team's members (for owner and attendee pickers); token
  * details stay on the admin's list. The dev open team has no member list: just the caller.
  */
-meRoutes.get("/team", async (c) => {
+meRoutes.get("/team", documented(MY_TEAM, async (c) => {
   const { team, member } = await authenticate(c);
   const members = (await listMembers(mainStore(c.env), team)) ?? [];
   const names = new Set([...members.map((m) => m.member), member]);
   return c.json({ team, member, members: [...names].sort().map((name) => ({ member: name })) });
-});
+}));
 
 /**
  * A member replaces their own token: the new one is answered once, the old one stops working.
@@ -31,8 +58,8 @@ meRoutes.get("/team", async (c) => {
  * holds) and found by it, so a retry after a lost answer, sent with the now revoked old token,
  * gets the same new token instead of 401.
  */
-meRoutes.post("/token", async (c) => {
-  await readBody(c, z.strictObject({}), { optional: true });
+meRoutes.post("/token", documented(ROTATE_TOKEN, async (c) => {
+  await readBody(c, emptyBody, { optional: true });
   const sent = authorizationOf(c.req.header("authorization"));
   if (sent.kind !== "bearer") throw unauthorized("POST /me/token replaces the token it is sent with: send Authorization: Bearer <your token>");
   const oldToken = sent.token;
@@ -62,7 +89,7 @@ meRoutes.post("/token", async (c) => {
     default:
       return unreachable(outcome, "reissue_token outcome");
   }
-});
+}));
 
 /** How long a rotation's answer is given again to its old token: long enough for a retry, short for a thief. */
 export const ROTATION_REPLAY_MS = 10 * 60_000;

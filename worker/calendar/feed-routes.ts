@@ -4,6 +4,7 @@ import { CalendarName } from "../../shared/calendar.ts";
 import { InstantText } from "../../shared/fields.ts";
 import { formatInstant } from "../../shared/instant.ts";
 import { requireMember } from "../auth/access.ts";
+import { documented, type ApiOperation } from "../api-doc.ts";
 import type { AppEnv } from "../env.ts";
 import { changesFor, waitUntilOf } from "../live/context.ts";
 import { feedInline, feedKeys } from "../live/feed.ts";
@@ -35,6 +36,24 @@ export const FeedQuery = z.strictObject({
   to: InstantText.optional().meta({ description: `Only events that start before this instant (default: ${FEED_DEFAULT_FUTURE_DAYS} days after today, UTC).` }),
 });
 
+const FEED: ApiOperation = {
+  operationId: "getCalendarFeed",
+  summary: "The team calendar as an iCalendar (RFC 5545) feed",
+  description: `The events in a window (default: ${FEED_DEFAULT_PAST_DAYS} days back to ${FEED_DEFAULT_FUTURE_DAYS} ahead, at most ${FEED_MAX_EVENTS} events, the earliest; X-GROUPSYNC-TRUNCATED:TRUE when there were more). An event with a time_zone keeps it (TZID). REFRESH-INTERVAL / X-PUBLISHED-TTL: 15 minutes. Calendar apps cannot send a header, so \`?token=\` may replace it.`,
+  tag: "calendar",
+  auth: "member",
+  query: FeedQuery,
+  conditional: "etag",
+  store: "read",
+  responses: {
+    200: {
+      description: "The feed (ETag: of its content)",
+      media: { "text/calendar": { schema: { type: "string", description: "RFC 5545: BEGIN:VCALENDAR ... END:VCALENDAR" } } },
+      headers: ["ETag", "Cache-Control", "Content-Disposition"],
+    },
+  },
+};
+
 /** The window a feed request covers, in ms. */
 export function feedWindow(query: { from?: string; to?: string }, nowMs: number): { from: number; to: number } {
   const today = Math.floor(nowMs / DAY_MS) * DAY_MS;
@@ -54,7 +73,7 @@ export function feedWindow(query: { from?: string; to?: string }, nowMs: number)
  * calendar has its own Redis the counter is bumped after the write rather than with it, so there
  * nothing is remembered and every request renders (a 304 still sends no body).
  */
-calendarFeedRoutes.get("/", async (c) => {
+calendarFeedRoutes.get("/", documented(FEED, async (c) => {
   const query = readQuery(c, FeedQuery);
   const { from, to } = feedWindow(query, Date.now());
   const team = c.get("member").team;
@@ -71,7 +90,7 @@ calendarFeedRoutes.get("/", async (c) => {
   const tag = await contentTag(text);
   if (remembered !== undefined && remembered.tag !== tag) remembered.remember(tag);
   return taggedAnswer(c, text, headers, tag);
-});
+}));
 
 /**
  * The events overlapping the window, the earliest FEED_MAX_EVENTS (occurrences counted one by

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { Redis } from "@upstash/redis/cloudflare";
-import { FocusSessionsQuery, FocusStatsQuery, type FocusStats } from "../../shared/focus.ts";
+import { FocusSessionList, FocusSessionsQuery, FocusStats, FocusStatsQuery } from "../../shared/focus.ts";
+import { documented, type ApiOperation } from "../api-doc.ts";
 import { parseInstant } from "../../shared/instant.ts";
 import { requireMember } from "../auth/access.ts";
 import type { AppEnv } from "../env.ts";
@@ -18,7 +19,31 @@ import { DAY_MS, dayOf, type GroupBy } from "./focus-stats.ts";
 export const focusRoutes = new Hono<AppEnv>();
 focusRoutes.use("/*", requireMember());
 
-focusRoutes.get("/sessions", async (c) => {
+// What each route is, for the OpenAPI document (worker/api-doc.ts).
+const CSV = { "text/csv": { schema: { type: "string", description: "RFC 4180: a header line, then one line per round or bucket" } } };
+const SESSIONS: ApiOperation = {
+  operationId: "listFocusSessions",
+  summary: "Focus history",
+  description:
+    "Every focus round that ended (completed, skipped, or cut by stop), once each, in order of its end, paged. Rounds a timer the worker keeps finished by its deadline are recorded on the way. `format=csv` answers a spreadsheet, the next cursor in Next-Cursor.",
+  tag: "focus",
+  auth: "member",
+  query: FocusSessionsQuery,
+  store: "read",
+  responses: { 200: { description: "A page of focus rounds (JSON, or CSV with format=csv)", json: FocusSessionList, media: CSV, headers: ["Next-Cursor", "Content-Disposition"] } },
+};
+const STATS: ApiOperation = {
+  operationId: "getFocusStats",
+  summary: "Focus figures over a window",
+  description: "Per day (UTC), member or goal and in total: rounds, rounds completed, focus minutes, longest and current streak of days with a completed round. `format=csv` for a spreadsheet.",
+  tag: "focus",
+  auth: "member",
+  query: FocusStatsQuery,
+  store: "read",
+  responses: { 200: { description: "The figures (JSON, or CSV with format=csv)", json: FocusStats, media: CSV, headers: ["Content-Disposition"] } },
+};
+
+focusRoutes.get("/sessions", documented(SESSIONS, async (c) => {
   const query = readQuery(c, FocusSessionsQuery);
   const { team } = c.get("member");
   // Rounds a timer the worker keeps finished by its deadline alone are recorded on the way.
@@ -28,7 +53,7 @@ focusRoutes.get("/sessions", async (c) => {
   const next = page.next === null ? null : encodeCursor(page.next);
   if (query.format === "csv") return csvResponse(sessionsCsv(page.rounds), "focus-sessions.csv", next);
   return c.json({ sessions: page.rounds, next_cursor: next });
-});
+}));
 
 function instantMs(text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
@@ -36,7 +61,7 @@ function instantMs(text: string | undefined, fallback: number): number {
   return typeof parsed === "number" ? parsed : fallback;
 }
 
-focusRoutes.get("/stats", async (c) => {
+focusRoutes.get("/stats", documented(STATS, async (c) => {
   const query = readQuery(c, FocusStatsQuery);
   const { team } = c.get("member");
   await hubFor(c.env, team).settleFocus(team);
@@ -46,7 +71,7 @@ focusRoutes.get("/stats", async (c) => {
   const body: FocusStats = { from: query.from === undefined ? null : new Date(filter.from).toISOString(), to: query.to === undefined ? null : new Date(to).toISOString(), group_by: query.group_by, total, groups };
   if (query.format === "csv") return csvResponse(statsCsv(body), `focus-stats-${query.group_by}.csv`);
   return c.json(body);
-});
+}));
 
 /**
  * The per-day totals of the rounds that ended in [from, to): whole days from the stored totals, the

@@ -1,10 +1,11 @@
 import { Hono, type Context } from "hono";
-import { GoalListQuery, GoalPatch, GoalWrite, type Goal } from "../../shared/goals.ts";
+import { Goal, GoalList, GoalListQuery, GoalPatch, GoalWrite } from "../../shared/goals.ts";
+import { documented } from "../api-doc.ts";
 import { requireMember } from "../auth/access.ts";
 import { configOf, type AppEnv } from "../env.ts";
 import { taggedJson } from "../preconditions.ts";
 import { invalid, readQuery, type FieldProblem } from "../request.ts";
-import { addRecordRoutes } from "../records/record-routes.ts";
+import { addRecordRoutes, recordOperations } from "../records/record-routes.ts";
 import { decodeCursor, encodeCursor } from "../storage/cursor.ts";
 import { changesFor } from "../live/context.ts";
 import { participantStore } from "../storage/stores.ts";
@@ -17,15 +18,29 @@ export const goalRoutes = new Hono<AppEnv>();
 goalRoutes.use("/", requireMember());
 goalRoutes.use("/*", requireMember());
 
+// What each route is, for the OpenAPI document (worker/api-doc.ts).
+const GOAL_OPERATIONS = recordOperations({
+  noun: "goal",
+  article: "a goal",
+  tag: "goals",
+  record: Goal,
+  write: GoalWrite,
+  patch: GoalPatch,
+  example: { id: "ship-v2", create: { id: "ship-v2", title: "Ship v2", progress: 40, due: "2026-03-31T17:00:00Z" }, patch: { progress: 60 } },
+  conflicts: { create: ["goal_exists", "lock_conflict", "quota_exceeded"], update: ["lock_conflict", "write_contention"], remove: ["lock_conflict", "write_contention"] },
+  listing: { operationId: "listGoals", summary: "List goals in creation order", description: "Paged (go on while next_cursor is not null).", query: GoalListQuery, json: GoalList },
+  summaries: { create: "Create a goal", replace: "Replace a goal", patch: "Change some fields of a goal; concurrent patches never lose each other", remove: "Delete a goal" },
+});
+
 function storeFor(c: Context<AppEnv>): GoalStore {
   return new GoalStore(participantStore(c.env, "goals"), c.get("member").team, changesFor(c), configOf(c.env).quotas.goals);
 }
 
-goalRoutes.get("/", async (c) => {
+goalRoutes.get("/", documented(GOAL_OPERATIONS.list, async (c) => {
   const query = readQuery(c, GoalListQuery);
   const page = await storeFor(c).list(query.limit, query.cursor === undefined ? undefined : decodeCursor(query.cursor));
   return taggedJson(c, { goals: page.goals, next_cursor: page.next === null ? null : encodeCursor(page.next) });
-});
+}));
 
 addRecordRoutes(goalRoutes, {
   participant: "goals",
@@ -39,6 +54,7 @@ addRecordRoutes(goalRoutes, {
   replaced: (current, fields: GoalFields, now) =>
     built(buildGoal(replacedFields(current, fields), { id: current.id, owner: current.owner, created_by: current.created_by, created_at: current.created_at, updated_at: now, version: current.version + 1 })),
   patched: patchedFields,
+  docs: GOAL_OPERATIONS,
 });
 
 addCheckInRoutes(goalRoutes, storeFor);

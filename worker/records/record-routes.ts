@@ -1,6 +1,7 @@
 import type { Context, Hono } from "hono";
 import type { z } from "zod";
 import { ResourceId } from "../../shared/fields.ts";
+import { documented, type ApiOperation, type ApiTag } from "../api-doc.ts";
 import type { AppEnv } from "../env.ts";
 import { notFound, writeRefusal, type RecordNames } from "../http-outcomes.ts";
 import { answerRecord, idempotencyOf, keyReused, replay } from "../idempotency/idempotency.ts";
@@ -29,6 +30,107 @@ export interface RecordResource<R extends StoredRecord, F, W extends F & { id?: 
   /** The next version of `current` with `fields`; a 400 as for created. */
   replaced(current: R, fields: F, now: string): R;
   patched(current: R, patch: P): F;
+  /** What each route is, for the OpenAPI document (recordOperations makes them). */
+  docs: RecordOperations;
+}
+
+export interface RecordOperations {
+  list: ApiOperation;
+  create: ApiOperation;
+  get: ApiOperation;
+  replace: ApiOperation;
+  patch: ApiOperation;
+  remove: ApiOperation;
+}
+
+/**
+ * The OpenAPI descriptions of a resource's record routes: what differs between events and goals
+ * is the nouns, the schemas, the examples and the conflicts each write can meet.
+ */
+export function recordOperations(resource: {
+  noun: string;
+  article: string;
+  tag: ApiTag;
+  record: z.ZodType;
+  write: z.ZodType;
+  patch: z.ZodType;
+  example: { id: string; create: Record<string, unknown>; patch: Record<string, unknown> };
+  /** 409 codes a create, an update (PUT, PATCH) and a delete may answer. */
+  conflicts: { create: string[]; update: string[]; remove: string[] };
+  summaries: { create: string; replace: string; patch: string; remove: string };
+  /** GET / (each resource's own route, with its own query). */
+  listing: { operationId: string; summary: string; description: string; query: z.ZodObject; json: z.ZodType };
+}): RecordOperations {
+  const { noun, article } = resource;
+  const Noun = noun[0]!.toUpperCase() + noun.slice(1);
+  const params = { id: { description: `The ${noun}'s id`, schema: ResourceId, example: resource.example.id } };
+  const notFound = { description: `No such ${noun} in your team`, codes: ["not_found"] };
+  const conflict = (codes: string[]) => ({ description: `Refused: the code says why; nothing was changed`, codes });
+  const write = { tag: resource.tag, auth: "member", countsAsWrite: true, store: "write" } as const;
+  const { listing } = resource;
+  return {
+    list: {
+      operationId: listing.operationId,
+      summary: listing.summary,
+      description: `${listing.description} The ETag is of this page's content.`,
+      tag: resource.tag,
+      auth: "member",
+      query: listing.query,
+      conditional: "etag",
+      store: "read",
+      responses: { 200: { description: `A page of ${noun}s`, json: listing.json, headers: ["ETag", "Cache-Control"] } },
+    },
+    create: {
+      ...write,
+      operationId: `create${Noun}`,
+      summary: resource.summaries.create,
+      description: `Creates ${article} (its id generated when the body names none). Answers it with its ETag (version 1) and Location.`,
+      body: { schema: resource.write, required: true, example: resource.example.create },
+      idempotent: "atomic",
+      responses: { 201: { description: "Created", json: resource.record, headers: ["ETag", "Location"] }, 409: conflict(resource.conflicts.create) },
+    },
+    get: {
+      operationId: `get${Noun}`,
+      summary: `One ${noun}`,
+      description: `The ${noun} with its version as ETag and its updated_at as Last-Modified; If-Match is checked first (412 on a read too), then If-None-Match / If-Modified-Since (304).`,
+      tag: resource.tag,
+      auth: "member",
+      params,
+      ifMatch: true,
+      conditional: "etag+date",
+      store: "read",
+      responses: { 200: { description: `The ${noun}`, json: resource.record, headers: ["ETag", "Last-Modified", "Cache-Control"] }, 404: notFound },
+    },
+    replace: {
+      ...write,
+      operationId: `replace${Noun}`,
+      summary: resource.summaries.replace,
+      description: `Every writable field from the body (left out: its default). The body's id, if any, must be the path's. With If-Match only if the ${noun} is still that version.`,
+      params,
+      body: { schema: resource.write, required: true, example: resource.example.create },
+      ifMatch: true,
+      responses: { 200: { description: "Replaced", json: resource.record, headers: ["ETag"] }, 404: notFound, 409: conflict(resource.conflicts.update) },
+    },
+    patch: {
+      ...write,
+      operationId: `patch${Noun}`,
+      summary: resource.summaries.patch,
+      description: `The fields the body names; the others stay. Re-read and retried until it lands, so concurrent patches never lose each other. With If-Match only if the ${noun} is still that version.`,
+      params,
+      body: { schema: resource.patch, required: true, example: resource.example.patch },
+      ifMatch: true,
+      responses: { 200: { description: "Changed", json: resource.record, headers: ["ETag"] }, 404: notFound, 409: conflict(resource.conflicts.update) },
+    },
+    remove: {
+      ...write,
+      operationId: `delete${Noun}`,
+      summary: resource.summaries.remove,
+      description: `With If-Match only if the ${noun} is still that version.`,
+      params,
+      ifMatch: true,
+      responses: { 204: { description: "Deleted" }, 404: notFound, 409: conflict(resource.conflicts.remove) },
+    },
+  };
 }
 
 /**
@@ -36,7 +138,7 @@ export interface RecordResource<R extends StoredRecord, F, W extends F & { id?: 
  * transaction clears it if it may (decided, or past its lease) and tries again; each loop ends.
  */
 export function addRecordRoutes<R extends StoredRecord, F, W extends F & { id?: string | undefined }, P>(app: Hono<AppEnv>, resource: RecordResource<R, F, W, P>): void {
-  app.post("/", async (c) => {
+  app.post("/", documented(resource.docs.create, async (c) => {
     const body = await readBody(c, resource.write);
     const member = c.get("member").member;
     const record = resource.created(body, { id: body.id ?? crypto.randomUUID(), member, now: new Date().toISOString() });
@@ -66,9 +168,9 @@ export function addRecordRoutes<R extends StoredRecord, F, W extends F & { id?: 
           return unreachable(outcome, `create ${resource.noun} outcome`);
       }
     }
-  });
+  }));
 
-  app.get("/:id", async (c) => {
+  app.get("/:id", documented(resource.docs.get, async (c) => {
     const id = readId(c, ResourceId);
     const store = resource.store(c);
     let { record, lockedBy } = await store.getWithLock(id);
@@ -79,22 +181,22 @@ export function addRecordRoutes<R extends StoredRecord, F, W extends F & { id?: 
     const validators = { ETag: etag(record.version), "Last-Modified": httpDate(record.updated_at), "Cache-Control": REVALIDATE };
     if (notModified(c, validators.ETag, record.updated_at)) return c.body(null, 304, validators);
     return c.json(record as object, 200, validators);
-  });
+  }));
 
-  app.put("/:id", async (c) => {
+  app.put("/:id", documented(resource.docs.replace, async (c) => {
     const id = readId(c, ResourceId);
     const body = await readBody(c, resource.write);
     if (body.id !== undefined && body.id !== id) throw invalid([{ field: "id", message: `must match the path (${id}) or be left out` }]);
     return update(c, resource, id, () => body);
-  });
+  }));
 
-  app.patch("/:id", async (c) => {
+  app.patch("/:id", documented(resource.docs.patch, async (c) => {
     const id = readId(c, ResourceId);
     const patch = await readBody(c, resource.patch);
     return update(c, resource, id, (current) => resource.patched(current, patch));
-  });
+  }));
 
-  app.delete("/:id", async (c) => {
+  app.delete("/:id", documented(resource.docs.remove, async (c) => {
     const id = readId(c, ResourceId);
     const store = resource.store(c);
     const blockers = blockersOf(c, resource.participant);
@@ -106,7 +208,7 @@ export function addRecordRoutes<R extends StoredRecord, F, W extends F & { id?: 
       return landedOrRetry(c, outcome, resource, current, blockers, outcome);
     }, `${resource.noun} ${id}`);
     return c.body(null, 204);
-  });
+  }));
 }
 
 /**

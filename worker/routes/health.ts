@@ -1,5 +1,7 @@
 import { Hono } from "hono";
-import type { DependencyCheck, HealthReport } from "../../shared/health.ts";
+import { z } from "zod";
+import { HealthReport, type DependencyCheck } from "../../shared/health.ts";
+import { documented } from "../api-doc.ts";
 import { GROUPSYNC_VERSION } from "../../shared/version.ts";
 import { configOf, type AppEnv, type StoreAddress } from "../env.ts";
 import { redisFromEnv } from "../redis-client.ts";
@@ -8,7 +10,21 @@ import { distinctStores } from "../storage/stores.ts";
 export const healthRoutes = new Hono<AppEnv>();
 
 /** Readiness: checks every dependency; 503 if any is down, so a load balancer stops sending traffic. */
-healthRoutes.get("/health", async (c) => {
+healthRoutes.get(
+  "/health",
+  documented(
+    {
+      operationId: "getHealth",
+      summary: "Readiness: each dependency checked",
+      description: "Pings every store the worker depends on (the main one, and the calendar and goals participants' own when configured apart), all at once, each within HEALTH_TIMEOUT_MS. 503 when any is down, so a load balancer stops sending traffic.",
+      tag: "service",
+      auth: "none",
+      responses: {
+        200: { description: "Every dependency is ok", json: HealthReport, headers: ["Cache-Control"] },
+        503: { description: "A dependency is down (the report says which), or the deployment is misconfigured (the error shape)", json: HealthReport, headers: ["Cache-Control"] },
+      },
+    },
+    async (c) => {
   // Every store the worker depends on, checked at the same time: the main one, and the calendar
   // and goals participants' own when they are configured apart.
   const stores = distinctStores(c.env);
@@ -23,10 +39,27 @@ healthRoutes.get("/health", async (c) => {
     checks,
   };
   return c.json(report, ok ? 200 : 503, { "Cache-Control": "no-store" });
-});
+    },
+  ),
+);
+
+export const Pong = z.object({ ok: z.literal(true) });
 
 /** Liveness: touches nothing, so it measures the worker alone. */
-healthRoutes.get("/ping", (c) => c.json({ ok: true }, 200, { "Cache-Control": "no-store" }));
+healthRoutes.get(
+  "/ping",
+  documented(
+    {
+      operationId: "ping",
+      summary: "Liveness: touches nothing",
+      description: "Answers `{\"ok\": true}` without touching any store, so it measures the worker alone (the dev supervisor watches it with HEAD).",
+      tag: "service",
+      auth: "none",
+      responses: { 200: { description: "Alive", json: Pong, headers: ["Cache-Control"] } },
+    },
+    (c) => c.json({ ok: true }, 200, { "Cache-Control": "no-store" }),
+  ),
+);
 
 async function checkRedis(store: StoreAddress, timeoutMs: number): Promise<DependencyCheck> {
   const started = Date.now();

@@ -1,6 +1,8 @@
 import { Hono, type Context } from "hono";
 import { CommonErrorCodes } from "../../shared/errors.ts";
-import { WebhookCreate, WebhookId, WebhookRedeliver } from "../../shared/webhooks.ts";
+import { z } from "zod";
+import { WebhookAttempt, WebhookCreate, WebhookCreated, WebhookEndpoint, WebhookId, WebhookRedeliver } from "../../shared/webhooks.ts";
+import { documented, type ApiOperation } from "../api-doc.ts";
 import { requireMember } from "../auth/access.ts";
 import { configOf, type AppEnv } from "../env.ts";
 import { ApiError } from "../http-errors.ts";
@@ -24,7 +26,75 @@ webhookRoutes.use("/*", requireMember());
 
 const outbox = (c: Context<AppEnv>) => outboxFor(c.env, c.get("member").team);
 
-webhookRoutes.post("/", async (c) => {
+// What each route is, for the OpenAPI document (worker/api-doc.ts).
+const HOOK_TEXT =
+  "Standard Webhooks: each change of the team feed is POSTed as {type, timestamp, data: the change} with webhook-id, webhook-timestamp and webhook-signature (v1, HMAC-SHA256), one at a time per endpoint in seq order, retried for about 27 h.";
+const ID_PARAM = { id: { description: "The webhook's id (wh_...)", schema: WebhookId, example: "wh_0123456789abcdefghij" } };
+const NOT_FOUND = { description: "No such webhook in your team", codes: ["not_found"] };
+export const WebhookList = z.object({ webhooks: z.array(WebhookEndpoint) });
+export const WebhookDeliveries = z.object({ deliveries: z.array(WebhookAttempt).meta({ description: "The endpoint's last 100 attempts, newest first." }) });
+export const WebhookRedelivered = z.object({ id: z.string(), from_seq: z.number().int(), up_to: z.number().int().meta({ description: "The team's newest change when asked." }) });
+const webhookOperation = (op: Omit<ApiOperation, "tag" | "auth">): ApiOperation => ({ ...op, tag: "webhooks", auth: "member", ...(op.body ? { countsAsWrite: true } : {}) });
+
+const REGISTER = webhookOperation({
+  operationId: "registerWebhook",
+  summary: "Register an endpoint for the team's changes",
+  description: `Any member may; events: types or ["*"]. ${HOOK_TEXT} The whsec_ secret is answered only here. At most 20 per team (409 too_many_webhooks); loopback and private addresses are refused in production.`,
+  body: { schema: WebhookCreate, required: true, example: { url: "https://hooks.example.org/groupsync", events: ["*"] } },
+  store: "write",
+  responses: {
+    201: { description: "Registered", json: WebhookCreated, headers: ["Location"] },
+    409: { description: "The team has 20 endpoints", codes: ["too_many_webhooks"] },
+  },
+});
+const LIST = webhookOperation({
+  operationId: "listWebhooks",
+  summary: "The team's webhook endpoints",
+  description: "With where each one's delivery stands; never their secrets.",
+  store: "read",
+  responses: { 200: { description: "Endpoints", json: WebhookList } },
+});
+const GET_ONE = webhookOperation({
+  operationId: "getWebhook",
+  summary: "One endpoint",
+  description: "Where its delivery stands; never its secret.",
+  params: ID_PARAM,
+  store: "read",
+  responses: { 200: { description: "The endpoint", json: WebhookEndpoint }, 404: NOT_FOUND },
+});
+const REMOVE = webhookOperation({
+  operationId: "removeWebhook",
+  summary: "Remove an endpoint",
+  description: "Nothing more is sent to it.",
+  params: ID_PARAM,
+  countsAsWrite: true,
+  store: "write",
+  responses: { 204: { description: "Removed" }, 404: NOT_FOUND },
+});
+const DELIVERIES = webhookOperation({
+  operationId: "listWebhookDeliveries",
+  summary: "The endpoint's delivery log",
+  description: "Its last 100 attempts, newest first (status, error, outcome).",
+  params: ID_PARAM,
+  store: "read",
+  responses: { 200: { description: "The log", json: WebhookDeliveries }, 404: NOT_FOUND },
+});
+const REDELIVER = webhookOperation({
+  operationId: "redeliverWebhook",
+  summary: "Send changes again from from_seq",
+  description:
+    "Every change from from_seq (default: where the endpoint stopped) again, in order, with a fresh retry schedule; enables a disabled endpoint. No body is needed. 409 feed_trimmed when the feed no longer has from_seq (it keeps the last 5000).",
+  params: ID_PARAM,
+  body: { schema: WebhookRedeliver, required: false, example: { from_seq: 1 } },
+  store: "write",
+  responses: {
+    202: { description: "Queued", json: WebhookRedelivered },
+    404: NOT_FOUND,
+    409: { description: "The feed no longer has from_seq", codes: ["feed_trimmed"] },
+  },
+});
+
+webhookRoutes.post("/", documented(REGISTER, async (c) => {
   const body = await readBody(c, WebhookCreate);
   const config = configOf(c.env);
   const urlProblem = endpointUrlProblem(body.url, config.production);
@@ -39,29 +109,29 @@ webhookRoutes.post("/", async (c) => {
   if (outcome.kind === "too_many") throw new ApiError(409, "too_many_webhooks", `a team may register at most ${outcome.max} webhooks; DELETE /webhooks/{id} one first`);
   webhooksChanged(team);
   return c.json(outcome.webhook, 201, { location: `/webhooks/${outcome.webhook.id}` });
-});
+}));
 
-webhookRoutes.get("/", async (c) => c.json({ webhooks: await outbox(c).list() }));
+webhookRoutes.get("/", documented(LIST, async (c) => c.json({ webhooks: await outbox(c).list() })));
 
-webhookRoutes.get("/:id", async (c) => {
+webhookRoutes.get("/:id", documented(GET_ONE, async (c) => {
   const endpoint = await outbox(c).endpoint(readId(c, WebhookId));
   if (endpoint === null) throw notFound();
   return c.json(endpoint);
-});
+}));
 
-webhookRoutes.delete("/:id", async (c) => {
+webhookRoutes.delete("/:id", documented(REMOVE, async (c) => {
   if (!(await outbox(c).remove(readId(c, WebhookId)))) throw notFound();
   return c.body(null, 204);
-});
+}));
 
-webhookRoutes.get("/:id/deliveries", async (c) => {
+webhookRoutes.get("/:id/deliveries", documented(DELIVERIES, async (c) => {
   const deliveries = await outbox(c).deliveries(readId(c, WebhookId));
   if (deliveries === null) throw notFound();
   return c.json({ deliveries });
-});
+}));
 
 /** Sends every change from from_seq (default: where the endpoint stopped) again, in order, and enables a disabled endpoint. */
-webhookRoutes.post("/:id/redeliver", async (c) => {
+webhookRoutes.post("/:id/redeliver", documented(REDELIVER, async (c) => {
   const id = readId(c, WebhookId);
   const body = await readBody(c, WebhookRedeliver, { optional: true });
   const { team } = c.get("member");
@@ -80,7 +150,7 @@ webhookRoutes.post("/:id/redeliver", async (c) => {
   if (outcome.kind === "not_found") throw notFound();
   webhooksChanged(team);
   return c.json({ id, from_seq: outcome.from_seq, up_to: latest }, 202);
-});
+}));
 
 function notFound(): ApiError {
   return new ApiError(404, CommonErrorCodes.notFound, "no webhook with this id in your team");
