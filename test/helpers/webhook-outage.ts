@@ -11,8 +11,9 @@ import { WebhookReceiver } from "./webhook-receiver.ts";
  *
  * Phases: nothing listens on the receiver's port (refused connections), then it answers 503 (the
  * worker is SIGKILLed and started again), then it takes requests and never answers (timeouts),
- * then it recovers; changes are made in each phase. A phase ends once the endpoint's delivery log
- * shows one failed attempt of its kind and, when the plan says so, not before its time.
+ * then it recovers; changes are made in each phase (after the crash, with no time set for the 503
+ * phase, they meet the hanging receiver already). A phase ends once the endpoint's
+ * delivery log shows one failed attempt of its kind and, when the plan says so, not before its time.
  */
 export interface OutagePlan {
   /** WEBHOOK_RETRY_UNIT and WEBHOOK_TIMEOUT of the worker during the outage. */
@@ -47,6 +48,8 @@ export interface OutageResult {
   endpointDuring: { disabled: unknown; next_seq: number; failed_attempts: number };
   firstSeq: number;
   failureKinds: Set<FailureKind>;
+  /** The failed attempts, oldest first, as the log showed them before the receiver recovered. */
+  failures: FailureKind[];
   outageMs: number;
   /** From the receiver's recovery to the whole backlog delivered. */
   backlogMs: number;
@@ -86,14 +89,19 @@ export async function runWebhookOutage(stack: WorkerStack, running: RunningWorke
       if (res.status !== 201) throw new Error(`creating a goal answered ${res.status}: ${JSON.stringify(res.json)}`);
       changes++;
     };
-    const failuresSeen = async (): Promise<Set<FailureKind>> => {
+    /** The failed attempts in the endpoint's delivery log, oldest first. */
+    const failures = async (): Promise<FailureKind[]> => {
       const res = await api("GET", `/webhooks/${all.id}/deliveries`);
-      const failed = (res.status === 200 ? res.json.deliveries : []).filter((d: { outcome: string }) => d.outcome === "retrying");
-      return new Set(failed.map((d: { status: number | null; error: string | null }) => (d.status === 503 ? "503" : (d.error ?? "").startsWith("no answer") ? "timeout" : "refused")));
+      const failed = (res.status === 200 ? [...res.json.deliveries].reverse() : []).filter((d: { outcome: string }) => d.outcome === "retrying");
+      return failed.map((d: { status: number | null; error: string | null }) => (d.status === 503 ? "503" : (d.error ?? "").startsWith("no answer") ? "timeout" : "refused"));
     };
+    const failuresSeen = async () => new Set(await failures());
     const outageStart = Date.now();
     const since = () => Date.now() - outageStart;
     const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const until = async (atMs = 0) => {
+      if (since() < atMs) await sleep(atMs - since());
+    };
     /** Until the log shows a failure of `kind` and `atMs` is reached; an attempt lost to the schedule fails the run here, not later. */
     const phaseEnds = async (kind: FailureKind, atMs = 0, withinMs = 120_000) => {
       const giveUp = Date.now() + withinMs + atMs;
@@ -101,30 +109,36 @@ export async function runWebhookOutage(stack: WorkerStack, running: RunningWorke
         if (Date.now() > giveUp) throw new Error(`no ${kind} attempt in the delivery log ${Math.round(since() / 1000)} s into the outage`);
         await sleep(100);
       }
-      if (since() < atMs) await sleep(atMs - since());
+      await until(atMs);
     };
 
+    // One change, then the receiver answers 503 once the log shows the refused attempts: the first
+    // ones come within 0.1 s of each other at the test's unit, so the slower bookings wait for then.
     await to.setMode("down");
-    await bookFive();
     await goal("og-1", "Before the crash");
     await phaseEnds("refused", plan.refusedUntilMs);
     await to.setMode("fail");
+    await bookFive();
     await phaseEnds("503", plan.crashAtMs);
     // Every change still owed: the outbox's tables and alarm must carry them over.
     worker.process.signal("SIGKILL");
     await worker.process.exited;
+    // Without a time for it, the 503 phase ends here: the attempt due while the worker was down, made
+    // once it is back, then already meets the hanging receiver and spends no more of the schedule.
+    if (plan.failingUntilMs === undefined) await to.setMode("hang");
     worker = await stack.startWorker(settings);
     await bookFive();
     await goal("og-2", "After the crash");
-    if (plan.failingUntilMs !== undefined && since() < plan.failingUntilMs) await sleep(plan.failingUntilMs - since());
+    await until(plan.failingUntilMs);
     await to.setMode("hang");
     await bookFive();
-    await phaseEnds("timeout", plan.secondHangBatchAtMs);
+    await until(plan.secondHangBatchAtMs);
     await bookFive();
-    if (plan.hangingUntilMs !== undefined && since() < plan.hangingUntilMs) await sleep(plan.hangingUntilMs - since());
+    // The receiver recovers as soon as a timeout has been seen, so the next attempt delivers.
+    await phaseEnds("timeout", plan.hangingUntilMs);
     const acceptedDuringOutage = to.accepted.length;
     const endpointDuring = (await api("GET", `/webhooks/${all.id}`)).json;
-    const failureKinds = await failuresSeen();
+    const failed = await failures();
     const outageMs = since();
     await to.setMode("ok");
 
@@ -147,7 +161,8 @@ export async function runWebhookOutage(stack: WorkerStack, running: RunningWorke
       acceptedDuringOutage,
       endpointDuring,
       firstSeq: all.next_seq,
-      failureKinds,
+      failureKinds: new Set(failed),
+      failures: failed,
       outageMs,
       backlogMs,
       worker,
