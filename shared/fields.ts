@@ -67,7 +67,7 @@ export const serverManagedFields = {
 /** The server-managed fields of a record as answered: readOnly in the OpenAPI document, and absent from its write schemas. */
 export const readOnly = <S extends z.ZodType>(schema: S): S => schema.meta({ readOnly: true }) as S;
 
-export const Version = z.number().int().positive().meta({ description: "Grows by one with every change; also sent as the ETag." });
+export const Version = z.number().int().positive().meta({ description: "Grows by one with every change; with created_at, the ETag (\"3@2026-12-01T16:00:00.000Z\")." });
 
 /** `limit` of a list route: how many items a page holds. */
 export const PageLimit = z.coerce

@@ -45,6 +45,8 @@ export interface Env {
   WEBHOOK_SECRETS_KEY?: string;
   /** Tests only, ignored in production: the unit the webhook retry schedule counts in (a duration; default 1s). */
   WEBHOOK_RETRY_UNIT?: string;
+  /** Tests only, ignored in production: how often an outbox looks at the feed for changes whose notice was lost (a duration; default 30s). */
+  WEBHOOK_CATCH_UP_EVERY?: string;
   /** How long a webhook receiver may take to answer (a duration; default 15s). */
   WEBHOOK_TIMEOUT?: string;
   /** Pages on these origins may call the API from a browser (CORS; comma-separated, e.g. https://app.example). */
@@ -129,7 +131,12 @@ export interface WebhookConfig {
   /** The retry schedule's unit: 1000 (seconds) in production. */
   retryUnitMs: number;
   timeoutMs: number;
+  /** How often an outbox with endpoints looks at the feed itself: 30 s in production. */
+  catchUpEveryMs: number;
 }
+
+/** With endpoints enabled and nothing due, an outbox still looks at the feed this often, for changes whose notice was lost. */
+export const WEBHOOK_CATCH_UP_EVERY_MS = 30_000;
 
 /** Development's stand-in for WEBHOOK_SECRETS_KEY: secrets of a local stack need no protection from its own disk. */
 export const DEVELOPMENT_WEBHOOK_SECRETS_KEY = "groupsync-development-webhook-secrets-key";
@@ -170,6 +177,7 @@ export function parseConfig(env: Env): Config {
       secretsKey: env.WEBHOOK_SECRETS_KEY || (production ? undefined : DEVELOPMENT_WEBHOOK_SECRETS_KEY),
       retryUnitMs: production ? 1000 : retryUnit(env.WEBHOOK_RETRY_UNIT),
       timeoutMs: duration("WEBHOOK_TIMEOUT", env.WEBHOOK_TIMEOUT, 15_000),
+      catchUpEveryMs: production ? WEBHOOK_CATCH_UP_EVERY_MS : duration("WEBHOOK_CATCH_UP_EVERY", env.WEBHOOK_CATCH_UP_EVERY, WEBHOOK_CATCH_UP_EVERY_MS),
     },
     corsAllowedOrigins: origins("CORS_ALLOWED_ORIGINS", env.CORS_ALLOWED_ORIGINS),
     liveSockets: {

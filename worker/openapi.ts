@@ -137,7 +137,7 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
     post: { idempotent: "atomic", summary: "Book an event; refused if it overlaps another on its calendar", tag: "calendar", body: "EventWrite", responses: { 201: ["Booked", "Event"], ...errors(400, 401, 409, 413, 503) } },
   },
   "/events/{id}": {
-    get: { summary: "One event", tag: "calendar", path: idParam, ifMatch: true, conditional: "etag+date", responses: { 200: ["The event (ETag: its version; Last-Modified: its updated_at)", "Event"], ...errors(401, 404, 412) } },
+    get: { summary: "One event", tag: "calendar", path: idParam, ifMatch: true, conditional: "etag+date", responses: { 200: ["The event (ETag: version@created_at; Last-Modified: its updated_at)", "Event"], ...errors(401, 404, 412) } },
     put: { summary: "Replace an event; never collides with itself", tag: "calendar", path: idParam, body: "EventWrite", ifMatch: true, responses: { 200: ["Replaced", "Event"], ...errors(400, 401, 404, 409, 412, 503) } },
     patch: { summary: "Change some fields of an event", tag: "calendar", path: idParam, body: "EventPatch", ifMatch: true, responses: { 200: ["Changed", "Event"], ...errors(400, 401, 404, 409, 412, 503) } },
     delete: { summary: "Delete an event; its slot is free at once", tag: "calendar", path: idParam, ifMatch: true, responses: { 204: ["Deleted"], ...errors(401, 404, 412, 503) } },
@@ -188,7 +188,7 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
     post: { idempotent: "atomic", summary: "Create a goal", tag: "goals", body: "GoalWrite", responses: { 201: ["Created", "Goal"], ...errors(400, 401, 409, 413, 503) } },
   },
   "/goals/{id}": {
-    get: { summary: "One goal", tag: "goals", path: idParam, ifMatch: true, conditional: "etag+date", responses: { 200: ["The goal (ETag: its version; Last-Modified: its updated_at)", "Goal"], ...errors(401, 404, 412) } },
+    get: { summary: "One goal", tag: "goals", path: idParam, ifMatch: true, conditional: "etag+date", responses: { 200: ["The goal (ETag: version@created_at; Last-Modified: its updated_at)", "Goal"], ...errors(401, 404, 412) } },
     put: { summary: "Replace a goal", tag: "goals", path: idParam, body: "GoalWrite", ifMatch: true, responses: { 200: ["Replaced", "Goal"], ...errors(400, 401, 404, 412, 503) } },
     patch: { summary: "Change some fields of a goal; concurrent patches never lose each other", tag: "goals", path: idParam, body: "GoalPatch", ifMatch: true, responses: { 200: ["Changed", "Goal"], ...errors(400, 401, 404, 412, 503) } },
     delete: { summary: "Delete a goal", tag: "goals", path: idParam, ifMatch: true, responses: { 204: ["Deleted"], ...errors(401, 404, 412, 503) } },
@@ -385,7 +385,7 @@ export function buildDocument(routes: readonly RouterRoute[]) {
         ...(op.query ? queryParameters(op.query, components) : []),
         ...(op.conditional ? [{ name: "If-None-Match", in: "header", required: false, description: "Answer 304 (no body) if the current ETag is among these (weak comparison: W/\"x\" matches \"x\"), or for *", schema: { type: "string" } }] : []),
         ...(op.conditional === "etag+date" ? [{ name: "If-Modified-Since", in: "header", required: false, description: "Without If-None-Match: answer 304 if not changed since this HTTP date (Last-Modified)", schema: { type: "string" } }] : []),
-        ...(op.ifMatch ? [{ name: "If-Match", in: "header", required: false, description: 'Apply only if the current version is this ETag, e.g. "3" (strong comparison: W/"3" never matches); otherwise 412', schema: { type: "string" } }] : []),
+        ...(op.ifMatch ? [{ name: "If-Match", in: "header", required: false, description: 'Apply only if this is the current ETag, e.g. "3@2026-12-01T16:00:00.000Z" (version@created_at; strong comparison: W/"3@…" never matches, nor a bare version); otherwise 412', schema: { type: "string" } }] : []),
         ...(op.idempotent
           ? [{ name: "Idempotency-Key", in: "header", required: false, description: IDEMPOTENCY_KEY_TEXT + (op.idempotent === "marker" ? MARKER_TEXT : ""), schema: { type: "string", minLength: 1, maxLength: 255, pattern: "^[\\x20-\\x7e]+$" } }]
           : []),

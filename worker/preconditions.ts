@@ -1,9 +1,17 @@
 import type { Context } from "hono";
 import { ApiError } from "./http-errors.ts";
 
-/** Versions travel as strong ETags: "3". */
-export function etag(version: number): string {
-  return `"${version}"`;
+/** What a record's ETag is made of: its version and when it was created, both owned by the server. */
+export type TaggedRecord = { version: number; created_at: string };
+
+/**
+ * A record's strong ETag: "3@2026-12-01T16:00:00.000Z", its version at its created_at. The version
+ * alone would repeat: a record deleted and created again under the same id starts again at 1, and
+ * a client holding the old "1" would get a wrong 304 or pass If-Match. The new record's created_at
+ * is later, so no tag of one id is ever given out twice. A client can also build it from a body.
+ */
+export function etag(record: TaggedRecord): string {
+  return `"${record.version}@${record.created_at}"`;
 }
 
 /**
@@ -22,27 +30,29 @@ function listedTags(header: string): "*" | Array<{ weak: boolean; tag: string }>
 }
 
 /**
- * Checks If-Match against the stored version (RFC 9110 13.1.1): absent passes, "*" passes for any
+ * Checks If-Match against the stored record (RFC 9110 13.1.1): absent passes, "*" passes for any
  * existing resource, otherwise one of the listed tags must be the current one by the strong
- * comparison, so a weak tag never matches. A stale tag is a 412 that says which version is
- * current, so the client can re-read and retry.
+ * comparison, so a weak tag never matches, nor a bare version ("3", which cannot tell a record
+ * created again apart). A stale tag is a 412 that says which ETag is current, so the client can
+ * re-read and retry.
  */
-export function checkIfMatch(c: Context, currentVersion: number): void {
+export function checkIfMatch(c: Context, current: TaggedRecord): void {
   const header = c.req.header("if-match");
   if (header === undefined) return;
   const tags = listedTags(header);
-  if (tags === "*" || tags.some((t) => !t.weak && t.tag === etag(currentVersion))) return;
-  throw new ApiError(412, "precondition_failed", `If-Match ${header} does not match the current version ${etag(currentVersion)} (weak tags never match); re-read and retry`, {
-    details: { current_version: currentVersion },
+  const tag = etag(current);
+  if (tags === "*" || tags.some((t) => !t.weak && t.tag === tag)) return;
+  throw new ApiError(412, "precondition_failed", `If-Match ${header} does not match the current ETag ${tag} (weak tags never match); re-read and retry`, {
+    details: { current_version: current.version, current_etag: tag },
   });
 }
 
 /**
- * Whether If-None-Match names the current version (RFC 9110 13.1.2), by the weak comparison:
- * W/"3" and "3" both match version 3, and "*" matches any existing resource.
+ * Whether If-None-Match names the current record (RFC 9110 13.1.2), by the weak comparison:
+ * W/"3@…" and "3@…" both match, and "*" matches any existing resource.
  */
-export function ifNoneMatchMatches(c: Context, currentVersion: number): boolean {
-  return ifNoneMatchHas(c, etag(currentVersion));
+export function ifNoneMatchMatches(c: Context, current: TaggedRecord): boolean {
+  return ifNoneMatchHas(c, etag(current));
 }
 
 /** Whether If-None-Match names `tag` (a whole entity tag, quotes included) or is "*", by the weak comparison. */
@@ -97,11 +107,11 @@ export function taggedJson(c: Context, body: object): Promise<Response> {
 }
 
 /** The preconditions of a write (PUT, PATCH, DELETE): If-Match, then If-None-Match, whose match is a 412. */
-export function checkPreconditions(c: Context, currentVersion: number): void {
-  checkIfMatch(c, currentVersion);
-  if (ifNoneMatchMatches(c, currentVersion)) {
-    throw new ApiError(412, "precondition_failed", `If-None-Match ${c.req.header("if-none-match")} matches the current version ${etag(currentVersion)}`, {
-      details: { current_version: currentVersion },
+export function checkPreconditions(c: Context, current: TaggedRecord): void {
+  checkIfMatch(c, current);
+  if (ifNoneMatchMatches(c, current)) {
+    throw new ApiError(412, "precondition_failed", `If-None-Match ${c.req.header("if-none-match")} matches the current ETag ${etag(current)}`, {
+      details: { current_version: current.version, current_etag: etag(current) },
     });
   }
 }
@@ -125,10 +135,12 @@ export async function untilWritten<T>(attempt: () => Promise<T | "retry">, what:
 }
 
 /**
- * A compare-and-set lost a race. With If-Match the client asked for exactly that version, so the
- * lost race is its 412; without, the caller re-reads and retries (untilWritten).
+ * A compare-and-set of `read` lost a race: the store now holds `version`. With If-Match the client
+ * asked for exactly the record it read, so the lost race is its 412; without, the caller re-reads
+ * and retries (untilWritten). (Had the record been created again meanwhile, its created_at differs
+ * from `read`'s: the re-read of the retry then finds that out.)
  */
-export function staleOrRetry(c: Context, version: number): "retry" {
-  if (hasIfMatch(c)) checkIfMatch(c, version);
+export function staleOrRetry(c: Context, read: TaggedRecord, version: number): "retry" {
+  if (hasIfMatch(c)) checkIfMatch(c, { version, created_at: read.created_at });
   return "retry";
 }

@@ -1,3 +1,6 @@
+import { stopAll } from "../../test/helpers/processes.ts";
+import { startWorkerStack } from "../../test/helpers/stack.ts";
+import { runWebhookOutage } from "../../test/helpers/webhook-outage.ts";
 import { WebhookReceiver } from "../../test/helpers/webhook-receiver.ts";
 import { percentile } from "../load.ts";
 import { formatCheck, round, type Row } from "../report.ts";
@@ -14,6 +17,7 @@ const ENDPOINTS = 3;
  * endpoint's receiver has its `event.created` (3 samples per booking), signatures verified with the
  * standardwebhooks package. Also checks every endpoint got every booking, in seq order, once.
  * For scale, in the same run, the same bookings' receipt on one WebSocket client of the team.
+ * Then the minutes-long receiver outage (see outageChecks), on a stack of its own.
  */
 export async function webhooksSuite(ctx: BenchContext): Promise<{ rows: Row[]; ratios: never[]; notes: string[]; checks: Check[] }> {
   const token = await teamToken(ctx, `bench-hooks-${Date.now()}`);
@@ -68,6 +72,39 @@ export async function webhooksSuite(ctx: BenchContext): Promise<{ rows: Row[]; r
     { suite: "webhooks", name: "every endpoint got every booking, in seq order, once, signature verified", value: complete && verified ? 1 : 0, unit: "bool", target: "1", pass: complete && verified },
   ];
   const notes = [`${booked} bookings x ${ENDPOINTS} endpoints = ${latencies.length} deliveries measured (${booked * ENDPOINTS} expected)`];
-  return { rows, ratios: [], notes: [...notes, ...checks.map(formatCheck)], checks };
+  const outage = await outageChecks();
+  checks.push(...outage.checks);
+  return { rows, ratios: [], notes: [...notes, outage.note, ...checks.map(formatCheck)], checks };
+}
+
+const OUTAGE_ADMIN_SECRET = "bench-outage-admin-secret";
+
+/**
+ * A receiver outage of over two minutes on the retry schedule's later attempts (WEBHOOK_RETRY_UNIT
+ * 2.5 ms: attempts ~0, 0.01, 0.8, 5, 23, 68 and 158 s into it): 0-10 s refused connections, 10-45 s
+ * 503s with the worker SIGKILLed at 15 s and started again, 45-130 s a receiver that never answers,
+ * then it recovers; 22 changes made across the phases. Nothing may be lost, nothing delivered out of
+ * order, every kind of failure seen, the endpoint never disabled. Its own stack: the worker restarts.
+ */
+async function outageChecks(): Promise<{ checks: Check[]; note: string }> {
+  const stack = await startWorkerStack({ vars: { ADMIN_SECRET: OUTAGE_ADMIN_SECRET } });
+  try {
+    const plan = { retryUnit: "2.5ms", timeout: "2s", refusedUntilMs: 10_000, crashAtMs: 15_000, failingUntilMs: 45_000, secondHangBatchAtMs: 90_000, hangingUntilMs: 130_000, deliverWithinMs: 90_000 };
+    const result = await runWebhookOutage(stack, stack.worker, OUTAGE_ADMIN_SECRET, "bench-outage", plan);
+    const distinct = [...new Set(result.seen)];
+    const kept = result.lost === 0 && result.inOrder && distinct.every((seq, i) => seq === result.expected[i]) && result.verified && result.acceptedDuringOutage === 0;
+    const kinds = (["refused", "503", "timeout"] as const).every((kind) => result.failureKinds.has(kind));
+    const goals = result.goals.join(",") === "og-1,og-2";
+    const checks: Check[] = [
+      { suite: "webhooks", name: "outage: changes lost", value: result.lost, unit: "changes", target: "0", pass: result.lost === 0 },
+      { suite: "webhooks", name: "outage: every change delivered once or more, in seq order, signature verified, none during the outage", value: kept ? 1 : 0, unit: "bool", target: "1", pass: kept },
+      { suite: "webhooks", name: "outage: refused, 503 and timeout attempts all seen, endpoint not disabled, goal endpoint got og-1, og-2", value: kinds && goals && result.endpointDuring.disabled === null ? 1 : 0, unit: "bool", target: "1", pass: kinds && goals && result.endpointDuring.disabled === null },
+      { suite: "webhooks", name: "outage: backlog delivered after the receiver recovered", value: result.backlogMs / 1000, unit: "s", target: null, pass: null },
+    ];
+    const note = `outage: ${result.delivered}/${result.expected.length} changes delivered (${result.seen.length} deliveries in all, duplicates included), ${result.lost} lost, over a ${(result.outageMs / 1000).toFixed(0)} s outage with ${result.endpointDuring.failed_attempts} failed attempts (${[...result.failureKinds].join(", ")}), worker SIGKILLed once`;
+    return { checks, note };
+  } finally {
+    await stopAll();
+  }
 }
 

@@ -67,8 +67,8 @@ const calendarView = new CalendarView({
     update(withEvent(state, result.data));
     return result.data;
   },
-  onUpdate: async (id, version, fields) => {
-    const result = await call("PATCH", `/events/${encodeURIComponent(id)}`, { body: fields, ifMatch: version });
+  onUpdate: async (id, read, fields) => {
+    const result = await call("PATCH", `/events/${encodeURIComponent(id)}`, { body: fields, ifMatch: read });
     if (!result.ok) {
       if (result.error.code === "precondition_failed") await refetch("event", id);
       if (result.error.code === "not_found") update(withoutEvent(state, id));
@@ -77,8 +77,8 @@ const calendarView = new CalendarView({
     update(withEvent(state, result.data));
     return result.data;
   },
-  onDelete: async (id, version) => {
-    const result = await call("DELETE", `/events/${encodeURIComponent(id)}`, { ifMatch: version });
+  onDelete: async (id, read) => {
+    const result = await call("DELETE", `/events/${encodeURIComponent(id)}`, { ifMatch: read });
     if (!result.ok && result.error.code === "precondition_failed") await refetch("event", id);
     if (!result.ok && result.error.code !== "not_found") return result.error;
     update(withoutEvent(state, id));
@@ -93,8 +93,8 @@ const goalsView = new GoalsView({
     update(withGoal(state, result.data));
     return result.data;
   },
-  onUpdate: async (id, version, fields) => {
-    const result = await call("PATCH", `/goals/${encodeURIComponent(id)}`, { body: fields, ifMatch: version });
+  onUpdate: async (id, read, fields) => {
+    const result = await call("PATCH", `/goals/${encodeURIComponent(id)}`, { body: fields, ifMatch: read });
     if (!result.ok) {
       if (result.error.code === "precondition_failed") await refetch("goal", id);
       if (result.error.code === "not_found") update(withoutGoal(state, id));
@@ -103,8 +103,8 @@ const goalsView = new GoalsView({
     update(withGoal(state, result.data));
     return result.data;
   },
-  onDelete: async (id, version) => {
-    const result = await call("DELETE", `/goals/${encodeURIComponent(id)}`, { ifMatch: version });
+  onDelete: async (id, read) => {
+    const result = await call("DELETE", `/goals/${encodeURIComponent(id)}`, { ifMatch: read });
     if (!result.ok && result.error.code === "precondition_failed") await refetch("goal", id);
     if (!result.ok && result.error.code !== "not_found") return result.error;
     update(withoutGoal(state, id));
@@ -163,7 +163,7 @@ async function loadRoster() {
 /**
  * A REST call that also feeds the clock offset and asks for a token on 401.
  * @template [T=any]
- * @param {string} method @param {string} path @param {{ body?: unknown, ifMatch?: number, retry?: boolean }} [options]
+ * @param {string} method @param {string} path @param {{ body?: unknown, ifMatch?: import("./lib/api.js").ReadRecord, retry?: boolean }} [options]
  */
 async function call(method, path, options) {
   /** @type {import("./lib/api.js").ApiResult<T>} */

@@ -74,16 +74,21 @@ export function checkLinearizable<S, I, O>(model: Model<S, I, O>, history: Array
  * server numbers versions 1, 2, 3…, so every acknowledged write names the version it made. A value
  * is any string; an update with `patch` holds a JSON object whose fields replace those of the
  * current value (also a JSON object), as PATCH does.
+ *
+ * A record deleted and created again starts at version 1 again; its ETag tells the two apart by
+ * when it was created (`created`, once an answer showed it), so an If-Match may name a version and
+ * that created_at (`ifMatchCreated`): it matches only the same record at that version. While the
+ * state's created is unknown (made by a transaction, or an unanswered create), either is possible.
  */
-export type RecordState = { version: number; value: string } | null;
+export type RecordState = { version: number; value: string; created?: string } | null;
 export type RecordInput =
   | { kind: "create"; value: string }
-  | { kind: "update"; value: string; ifMatch?: number; patch?: boolean }
-  | { kind: "delete"; ifMatch?: number }
+  | { kind: "update"; value: string; ifMatch?: number; ifMatchCreated?: string; patch?: boolean }
+  | { kind: "delete"; ifMatch?: number; ifMatchCreated?: string }
   | { kind: "read" };
 export type RecordOutput =
-  | { result: "ok"; version?: number }
-  | { result: "read"; version: number; value: string }
+  | { result: "ok"; version?: number; created?: string }
+  | { result: "read"; version: number; value: string; created?: string }
   | { result: "missing" } // 404, or a read of nothing
   | { result: "exists" } // 409 *_exists on a create
   | { result: "stale" } // 412: If-Match names another version
@@ -91,32 +96,38 @@ export type RecordOutput =
 
 export const recordModel: Model<RecordState, RecordInput, RecordOutput> = {
   initial: null,
-  key: (state) => (state === null ? "-" : `${state.version}:${state.value}`),
+  key: (state) => (state === null ? "-" : `${state.version}:${state.created ?? "?"}:${state.value}`),
   step(state, input, output) {
     if (output?.result === "no_effect") return state;
-    const matches = (ifMatch: number | undefined) => state !== null && (ifMatch === undefined || ifMatch === state.version);
+    const sameRecord = (created: string | undefined) => created === undefined || state?.created === undefined || created === state.created;
+    const mayMatch = (i: { ifMatch?: number; ifMatchCreated?: string }) => state !== null && (i.ifMatch === undefined || (i.ifMatch === state.version && sameRecord(i.ifMatchCreated)));
+    const mayNotMatch = (i: { ifMatch?: number; ifMatchCreated?: string }) =>
+      state !== null && i.ifMatch !== undefined && (i.ifMatch !== state.version || (i.ifMatchCreated !== undefined && (state.created === undefined || i.ifMatchCreated !== state.created)));
     const madeVersion = (version: number | undefined, expected: number) => version === undefined || version === expected;
     switch (input.kind) {
       case "read":
         if (output?.result === "missing") return state === null ? state : undefined;
-        if (output?.result === "read") return state !== null && state.version === output.version && state.value === output.value ? state : undefined;
+        if (output?.result === "read") {
+          if (state === null || state.version !== output.version || state.value !== output.value || !sameRecord(output.created)) return undefined;
+          return { ...state, created: state.created ?? output.created };
+        }
         return undefined;
       case "create":
-        if (output === undefined || output.result === "ok") return state === null && madeVersion(output?.version, 1) ? { version: 1, value: input.value } : undefined;
+        if (output === undefined || output.result === "ok") return state === null && madeVersion(output?.version, 1) ? { version: 1, value: input.value, created: output?.created } : undefined;
         if (output.result === "exists") return state !== null ? state : undefined;
         return undefined;
       case "update":
         if (output === undefined || output.result === "ok") {
-          if (!matches(input.ifMatch) || !madeVersion(output?.version, state!.version + 1)) return undefined;
-          return { version: state!.version + 1, value: input.patch ? patched(state!.value, input.value) : input.value };
+          if (!mayMatch(input) || !madeVersion(output?.version, state!.version + 1) || !sameRecord(output?.created)) return undefined;
+          return { version: state!.version + 1, value: input.patch ? patched(state!.value, input.value) : input.value, created: state!.created ?? output?.created };
         }
         if (output.result === "missing") return state === null ? state : undefined;
-        if (output.result === "stale") return state !== null && !matches(input.ifMatch) ? state : undefined;
+        if (output.result === "stale") return mayNotMatch(input) ? state : undefined;
         return undefined;
       case "delete":
-        if (output === undefined || output.result === "ok") return matches(input.ifMatch) ? null : undefined;
+        if (output === undefined || output.result === "ok") return mayMatch(input) ? null : undefined;
         if (output.result === "missing") return state === null ? state : undefined;
-        if (output.result === "stale") return state !== null && !matches(input.ifMatch) ? state : undefined;
+        if (output.result === "stale") return mayNotMatch(input) ? state : undefined;
         return undefined;
       default: {
         const never: never = input;

@@ -148,7 +148,7 @@ describe("the API under wrangler dev", () => {
     expect(event.status).toBe(201);
     expect(event.headers.get("idempotent-replayed")).toBe("true");
     expect(event.headers.get("location")).toBe(`/events/${event.json.id}`);
-    expect(event.headers.get("etag")).toBe('"1"');
+    expect(event.headers.get("etag")).toBe(`"1@${event.json.created_at}"`);
     expect((await api("GET", `/events/${event.json.id}`)).json).toEqual(event.json);
     const day = await api("GET", "/events?from=2026-10-01T09:00:00Z&to=2026-10-02T00:00:00Z");
     expect(day.json.events.map((e: { id: string }) => e.id)).toEqual([event.json.id]);

@@ -65,10 +65,10 @@ describe("focus history with real agents", () => {
     const d = await linked.cluster.join("d", others[0]!, ["--json"], { env: linkEnv() });
     byId.set((await linked.cluster.status(d)).node_id, d);
 
-    // The worker dies with the hub in it; rounds end meanwhile; it comes back on the same state.
+    // The worker dies with the hub in it; a round ends meanwhile; it comes back on the same state.
     linked.worker.process.signal("SIGKILL");
     await linked.worker.process.exited;
-    await new Promise((resolve) => setTimeout(resolve, 4000));
+    await waitForRoundEnd(others[0]!);
     linked.worker = await linked.stack.startWorker();
 
     // The second master dies the moment a round ends.
@@ -78,7 +78,9 @@ describe("focus history with real agents", () => {
     linked.cluster.signal(second, "SIGKILL");
     const secondId = [...byId].find(([, agent]) => agent === second)![0];
     await waitUntil(async () => ((await masterId()) !== secondId ? true : null), 20_000, "a third master", 100);
-    await new Promise((resolve) => setTimeout(resolve, 6000));
+    // Rounds under the third master too, and six in all.
+    await waitForRoundEnd(witness);
+    await waitUntil(async () => (focusExits(witness) >= 6 ? true : null), 20_000, "six focus rounds ended", 100);
 
     // Freeze the timer (a pause ends no round), let the last reports land, then count.
     expect((await api("POST", "/pomo/pause")).status).toBe(200);

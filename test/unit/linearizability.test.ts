@@ -52,6 +52,21 @@ describe("checkLinearizable over one versioned record", () => {
     expect(check([create, lost, op(30, 40, { kind: "read" }, { result: "read", version: 2, value: "b" }), op(50, 60, { kind: "read" }, { result: "read", version: 1, value: "a" })]).linearizable).toBe(false);
   });
 
+  it("tells a record created again (version 1 again) apart by its created_at: the old If-Match cannot apply to it", () => {
+    const first = op(0, 10, { kind: "create", value: "a" }, { result: "ok", version: 1, created: "T1" });
+    const removed = op(20, 30, { kind: "delete" }, { result: "ok" });
+    const again = op(40, 50, { kind: "create", value: "b" }, { result: "ok", version: 1, created: "T2" });
+    const withOldTag = (output: RecordOutput) => op(60, 70, { kind: "update", value: "c", ifMatch: 1, ifMatchCreated: "T1" }, output);
+    expect(check([first, removed, again, withOldTag({ result: "stale" })]).linearizable).toBe(true);
+    expect(check([first, removed, again, withOldTag({ result: "ok", version: 2, created: "T2" })]).linearizable).toBe(false);
+    // A read that shows another created_at than the create's answer is another record.
+    expect(check([again, op(60, 70, { kind: "read" }, { result: "read", version: 1, value: "b", created: "T1" })]).linearizable).toBe(false);
+    // Made by a transaction (created unknown), the same version may or may not be the tag's record.
+    const unknown = op(40, 50, { kind: "create", value: "b" }, { result: "ok", version: 1 });
+    expect(check([first, removed, unknown, withOldTag({ result: "stale" })]).linearizable).toBe(true);
+    expect(check([first, removed, unknown, withOldTag({ result: "ok", version: 2 })]).linearizable).toBe(true);
+  });
+
   it("refuses two If-Match writes of one version that both succeeded (a lost update)", () => {
     const history = [
       op(0, 10, { kind: "create", value: "a" }, { result: "ok", version: 1 }),

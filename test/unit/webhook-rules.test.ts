@@ -138,11 +138,13 @@ describe("stored secrets", () => {
 });
 
 describe("webhook settings", () => {
-  it("default to seconds and 15 s; the unit may be a fraction of a ms outside production, and is 1 s in production whatever it says", () => {
-    expect(parseConfig({ GROUPSYNC_ENV: "development" }).webhooks).toEqual({ secretsKey: DEVELOPMENT_WEBHOOK_SECRETS_KEY, retryUnitMs: 1000, timeoutMs: 15_000 });
+  it("default to seconds, 15 s and a look at the feed every 30 s; the unit may be a fraction of a ms and the look sooner outside production, not in production whatever they say", () => {
+    expect(parseConfig({ GROUPSYNC_ENV: "development" }).webhooks).toEqual({ secretsKey: DEVELOPMENT_WEBHOOK_SECRETS_KEY, retryUnitMs: 1000, timeoutMs: 15_000, catchUpEveryMs: 30_000 });
+    expect(parseConfig({ GROUPSYNC_ENV: "test", WEBHOOK_CATCH_UP_EVERY: "2s" }).webhooks.catchUpEveryMs).toBe(2000);
+    expect(parseConfig({ WEBHOOK_CATCH_UP_EVERY: "2s" }).webhooks.catchUpEveryMs).toBe(30_000);
     expect(parseConfig({ GROUPSYNC_ENV: "test", WEBHOOK_RETRY_UNIT: "0.1ms", WEBHOOK_TIMEOUT: "2s" }).webhooks).toMatchObject({ retryUnitMs: 0.1, timeoutMs: 2000 });
     expect(parseConfig({ GROUPSYNC_ENV: "test", WEBHOOK_RETRY_UNIT: "10ms" }).webhooks.retryUnitMs).toBe(10);
-    expect(parseConfig({ WEBHOOK_RETRY_UNIT: "1ms", WEBHOOK_SECRETS_KEY: "k".repeat(32) }).webhooks).toEqual({ secretsKey: "k".repeat(32), retryUnitMs: 1000, timeoutMs: 15_000 });
+    expect(parseConfig({ WEBHOOK_RETRY_UNIT: "1ms", WEBHOOK_CATCH_UP_EVERY: "1s", WEBHOOK_SECRETS_KEY: "k".repeat(32) }).webhooks).toEqual({ secretsKey: "k".repeat(32), retryUnitMs: 1000, timeoutMs: 15_000, catchUpEveryMs: 30_000 });
   });
 
   it("production has no secrets key unless one is set", () => {

@@ -5,6 +5,11 @@ import worker from "../../worker/index.ts";
 
 export const ADMIN_SECRET = "test-admin-secret-0123456789";
 
+/** A record's ETag as README documents it, built from its body: "version@created_at". */
+export function tagOf(record: { version: number; created_at: string }): string {
+  return `"${record.version}@${record.created_at}"`;
+}
+
 /** Calls the worker inside workerd, as the runtime would, with optional binding overrides. */
 export async function call(path: string, init: RequestInit = {}, overrides: Partial<Env> = {}): Promise<Response> {
   const ctx = createExecutionContext();

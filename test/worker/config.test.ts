@@ -13,6 +13,7 @@ describe("settings are checked once, before any route", () => {
     ["WEBHOOK_RETRY_UNIT", "fast"],
     ["WEBHOOK_RETRY_UNIT", "0.0ms"],
     ["WEBHOOK_TIMEOUT", "0s"],
+    ["WEBHOOK_CATCH_UP_EVERY", "often"],
     ["RATE_LIMIT_WRITES", "fast"],
     ["RATE_LIMIT_ADMIN_FAILURES", "0/1m"],
     ["RATE_LIMIT_TOKEN_FAILURES", "30/soon"],

@@ -242,6 +242,21 @@ describe("GET /calendar.ics: window, time zones, refresh, ETag", () => {
     expect(changed.headers.get("etag")).not.toBe(tag);
   });
 
+  it("an event deleted and created again the same (a new created_at) is a new feed: the old tag is a 200, not a 304", async () => {
+    const t = await newTeam();
+    const event = { id: "again", title: "Again", starts_at: dayAt(2) };
+    const first = (await t.post("/events", event)).json;
+    const tag = (await feed(t.token)).headers.get("etag")!;
+    expect((await t.delete("/events/again")).status).toBe(204);
+    // The feed's times (CREATED) have whole seconds: in the same second the feed is the same bytes, and a 304 is right.
+    while (Math.floor(Date.now() / 1000) === Math.floor(Date.parse(first.created_at) / 1000)) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect((await t.post("/events", event)).json.version).toBe(1);
+    const again = await feed(t.token, "", { "if-none-match": tag });
+    expect(again.status).toBe(200);
+    expect(again.headers.get("etag")).not.toBe(tag);
+    expect((await feed(t.token, "", { "if-none-match": again.headers.get("etag")! })).status).toBe(304);
+  });
+
   it("answers a refresh from the remembered tag while the team's counter has not moved, without rendering", async () => {
     const t = await newTeam();
     await t.post("/events", { id: "e1", title: "One", starts_at: dayAt(2) });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Event, EventList } from "../../shared/calendar.ts";
 import { ErrorBody } from "../../shared/errors.ts";
-import { call, newTeam } from "./api.ts";
+import { call, newTeam, tagOf } from "./api.ts";
 
 const slot = (start: string, end?: string, extra: Record<string, unknown> = {}) => ({ title: "Meeting", starts_at: start, ...(end ? { ends_at: end } : {}), ...extra });
 
@@ -13,7 +13,7 @@ describe("POST /events", () => {
     const event = Event.parse(res.json);
     expect(event).toMatchObject({ id: "standup", title: "Standup", calendar: "team", description: "daily", created_by: "ana", version: 1 });
     expect(event.starts_at).toBe("2026-03-02T09:00:00.000Z");
-    expect(res.headers.get("etag")).toBe('"1"');
+    expect(res.headers.get("etag")).toBe(`"1@${event.created_at}"`);
     expect(res.headers.get("location")).toBe("/events/standup");
     expect((await t.get("/events/standup")).json).toEqual(event);
   });
@@ -223,7 +223,7 @@ describe("PUT, PATCH and DELETE", () => {
     const res = await t.patch("/events/a", { starts_at: "2026-03-02T10:30:00Z", ends_at: "2026-03-02T11:30:00Z" });
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ starts_at: "2026-03-02T10:30:00.000Z", version: 2 });
-    expect(res.headers.get("etag")).toBe('"2"');
+    expect(res.headers.get("etag")).toBe(tagOf(res.json));
     // and the slot it left is free
     expect((await t.post("/events", slot("2026-03-02T10:00:00Z", "2026-03-02T10:30:00Z"))).status).toBe(201);
   });
@@ -252,10 +252,11 @@ describe("PUT, PATCH and DELETE", () => {
 
   it("a stale If-Match gets 412 and changes nothing; a current one applies", async () => {
     const t = await twoEvents();
-    const stale = await t.patch("/events/a", { title: "x" }, { "if-match": '"7"' });
+    const current = (await t.get("/events/a")).json;
+    const stale = await t.patch("/events/a", { title: "x" }, { "if-match": `"7@${current.created_at}"` });
     expect(stale.status).toBe(412);
-    expect(stale.json.error).toMatchObject({ code: "precondition_failed", details: { current_version: 1 } });
-    expect((await t.patch("/events/a", { title: "y" }, { "if-match": '"1"' })).status).toBe(200);
+    expect(stale.json.error).toMatchObject({ code: "precondition_failed", details: { current_version: 1, current_etag: tagOf(current) } });
+    expect((await t.patch("/events/a", { title: "y" }, { "if-match": tagOf(current) })).status).toBe(200);
   });
 
   it("DELETE frees the slot at once; a second DELETE is 404", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Goal, GoalList } from "../../shared/goals.ts";
-import { call, newTeam } from "./api.ts";
+import { call, newTeam, tagOf } from "./api.ts";
 
 describe("POST /goals", () => {
   it("accepts the original README's example as written (trailing slash, curl's form content type)", async () => {
@@ -13,7 +13,7 @@ describe("POST /goals", () => {
     expect(res.status).toBe(201);
     const goal = Goal.parse(await res.json());
     expect(goal).toMatchObject({ id: "project1", title: "Complete System", owner: "team6", completed: false, progress: 0, due: null, created_by: "ana", version: 1 });
-    expect(res.headers.get("etag")).toBe('"1"');
+    expect(res.headers.get("etag")).toBe(`"1@${goal.created_at}"`);
   });
 
   it("gives each goal its own created_at (the original shared one)", async () => {
@@ -63,7 +63,8 @@ describe("updating goals", () => {
     const res = await t.patch("/goals/g", { completed: true });
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ title: "Write docs", completed: true, progress: 100, version: 2 });
-    expect(res.headers.get("etag")).toBe('"2"');
+    expect(res.headers.get("etag")).toBe(tagOf(res.json));
+    expect(res.headers.get("etag")).toMatch(/^"2@/);
     expect((await t.patch("/goals/g", { description: "v2" })).json).toMatchObject({ progress: 100, description: "v2", version: 3 });
   });
 
@@ -76,13 +77,13 @@ describe("updating goals", () => {
 
   it("a stale If-Match gets 412 and changes nothing; the current ETag applies", async () => {
     const t = await newTeam();
-    await t.post("/goals", { id: "g", title: "x" });
-    await t.patch("/goals/g", { progress: 10 });
-    const stale = await t.patch("/goals/g", { progress: 99 }, { "if-match": '"1"' });
+    const first = (await t.post("/goals", { id: "g", title: "x" })).headers.get("etag")!;
+    const second = (await t.patch("/goals/g", { progress: 10 })).headers.get("etag")!;
+    const stale = await t.patch("/goals/g", { progress: 99 }, { "if-match": first });
     expect(stale.status).toBe(412);
     expect(stale.json.error.details.current_version).toBe(2);
     expect((await t.get("/goals/g")).json.progress).toBe(10);
-    const fresh = await t.patch("/goals/g", { progress: 99 }, { "if-match": '"2"' });
+    const fresh = await t.patch("/goals/g", { progress: 99 }, { "if-match": second });
     expect(fresh.status).toBe(200);
     expect(fresh.json.progress).toBe(99);
   });
@@ -100,8 +101,8 @@ describe("updating goals", () => {
 
   it("concurrent writers with the same If-Match: exactly one wins, the others get 412", async () => {
     const t = await newTeam();
-    await t.post("/goals", { id: "g", title: "x" });
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => t.patch("/goals/g", { progress: i }, { "if-match": '"1"' })));
+    const tag = (await t.post("/goals", { id: "g", title: "x" })).headers.get("etag")!;
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => t.patch("/goals/g", { progress: i }, { "if-match": tag })));
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     expect(results.filter((r) => r.status === 412)).toHaveLength(9);
   });

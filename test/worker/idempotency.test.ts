@@ -34,7 +34,7 @@ describe("Idempotency-Key on POST /goals and POST /events", () => {
     expect(again.status).toBe(201);
     expect(again.json).toEqual(first.json);
     expect(again.headers.get("location")).toBe(`/events/${first.json.id}`);
-    expect(again.headers.get("etag")).toBe('"1"');
+    expect(again.headers.get("etag")).toBe(`"1@${first.json.created_at}"`);
     const listed = await t.get("/events?from=2026-05-04T00:00:00Z&to=2026-05-05T00:00:00Z");
     expect(listed.json.events.map((e: { id: string }) => e.id)).toEqual([first.json.id]);
     // Without a key (or with another) the same body is a new request, and the slot is taken.

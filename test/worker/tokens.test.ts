@@ -34,6 +34,7 @@ async function openSocket(token: string) {
 }
 
 describe("GET /admin/teams", () => {
+  // Pages of 2 over every team the worker files made so far (hundreds, late in a run): more than the default 5 s on a loaded machine.
   it("lists teams in pages that together hold every team once", async () => {
     const mine = await Promise.all([newTeam(), newTeam(), newTeam()]);
     const seen: string[] = [];
@@ -50,7 +51,7 @@ describe("GET /admin/teams", () => {
     expect(pages).toBeGreaterThan(1);
     for (const t of mine) expect(seen.filter((name) => name === t.team)).toHaveLength(1);
     expect(seen.some((name) => name.includes(":"))).toBe(false);
-  });
+  }, 30_000);
 
   it("needs the admin secret and a valid cursor and limit", async () => {
     const t = await newTeam();

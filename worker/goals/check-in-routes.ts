@@ -40,17 +40,17 @@ export function addCheckInRoutes(app: Hono<AppEnv>, storeFor: (c: Context<AppEnv
     const written = await untilWritten(async () => {
       const current = await store.get(id);
       if (current === null) throw notFound(GOAL, id);
-      checkPreconditions(c, current.version);
+      checkPreconditions(c, current);
       const next = checkedIn(current, body, { id: crypto.randomUUID(), by: member, at: new Date().toISOString() });
       if (Array.isArray(next)) throw invalid(next);
       const answer = { ...next.checkIn, goal: next.goal };
-      const idem = key === undefined ? undefined : { key, answer: await answerRecord(key, 201, answer, { ETag: etag(next.goal.version) }) };
+      const idem = key === undefined ? undefined : { key, answer: await answerRecord(key, 201, answer, { ETag: etag(next.goal) }) };
       const outcome = await store.checkIn(next.goal, current, next.checkIn, member, idem);
       if (outcome.kind === "replay") return replay(outcome.record, key!);
       if (outcome.kind === "key_reused") throw keyReused();
       return landedOrRetry(c, outcome, GOAL, current, blockers, answer);
     }, `goal ${id}`);
-    return written instanceof Response ? written : c.json(written, 201, { ETag: etag(written.goal.version) });
+    return written instanceof Response ? written : c.json(written, 201, { ETag: etag(written.goal) });
   });
 
   app.get("/:id/check-ins", async (c) => {

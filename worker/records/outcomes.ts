@@ -40,6 +40,8 @@ export interface CreateIdempotency {
 export interface StoredRecord {
   id: string;
   version: number;
+  /** When it was created: with the version, its ETag (a record created again under its id has another). */
+  created_at: string;
   /** When it last changed (Last-Modified). */
   updated_at: string;
 }

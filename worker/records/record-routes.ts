@@ -142,7 +142,7 @@ export function addRecordRoutes<R extends StoredRecord, F, W extends F & { id?: 
     const body = await readBody(c, resource.write);
     const member = c.get("member").member;
     const record = resource.created(body, { id: body.id ?? crypto.randomUUID(), member, now: new Date().toISOString() });
-    const headers = { ETag: etag(record.version), Location: `${resource.base}/${record.id}` };
+    const headers = { ETag: etag(record), Location: `${resource.base}/${record.id}` };
     const key = await idempotencyOf(c, c.get("member"));
     const idem = key === undefined ? undefined : { key, answer: await answerRecord(key, 201, record, headers) };
     const store = resource.store(c);
@@ -177,8 +177,8 @@ export function addRecordRoutes<R extends StoredRecord, F, W extends F & { id?: 
     if (await repairedRead(c, resource.participant, lockedBy)) record = await store.get(id);
     if (record === null) throw notFound(resource, id);
     // RFC 9110 13.2.2: If-Match first (a failing one is 412 on a read too), then If-None-Match.
-    checkIfMatch(c, record.version);
-    const validators = { ETag: etag(record.version), "Last-Modified": httpDate(record.updated_at), "Cache-Control": REVALIDATE };
+    checkIfMatch(c, record);
+    const validators = { ETag: etag(record), "Last-Modified": httpDate(record.updated_at), "Cache-Control": REVALIDATE };
     if (notModified(c, validators.ETag, record.updated_at)) return c.body(null, 304, validators);
     return c.json(record as object, 200, validators);
   }));
@@ -203,7 +203,7 @@ export function addRecordRoutes<R extends StoredRecord, F, W extends F & { id?: 
     await untilWritten(async () => {
       const current = await store.get(id);
       if (current === null) throw notFound(resource, id);
-      checkPreconditions(c, current.version);
+      checkPreconditions(c, current);
       const outcome = await store.delete(current, c.get("member").member);
       return landedOrRetry(c, outcome, resource, current, blockers, outcome);
     }, `${resource.noun} ${id}`);
@@ -221,7 +221,7 @@ export async function landedOrRetry<T>(c: Context<AppEnv>, outcome: DeleteOutcom
     case "ok":
       return landed;
     case "stale":
-      return staleOrRetry(c, outcome.version);
+      return staleOrRetry(c, record, outcome.version);
     case "locked":
       if (await blockers.cleared([outcome.tx])) return "retry";
       throw writeRefusal(outcome, names, record);
@@ -245,14 +245,14 @@ async function update<R extends StoredRecord, F, W extends F & { id?: string | u
   const record = await untilWritten(async () => {
     const current = await store.get(id);
     if (current === null) throw notFound(resource, id);
-    checkPreconditions(c, current.version);
+    checkPreconditions(c, current);
     const next = resource.replaced(current, fieldsFrom(current), new Date().toISOString());
     const outcome = await store.update(next, current, member);
     switch (outcome.kind) {
       case "ok":
         return next;
       case "stale":
-        return staleOrRetry(c, outcome.version);
+        return staleOrRetry(c, current, outcome.version);
       case "locked":
       case "conflict":
         if (await blockers.cleared(blockingTransactions(outcome))) return "retry";
@@ -264,7 +264,7 @@ async function update<R extends StoredRecord, F, W extends F & { id?: string | u
         return unreachable(outcome, `update ${resource.noun} outcome`);
     }
   }, `${resource.noun} ${id}`);
-  return c.json(record as object, 200, { ETag: etag(record.version) });
+  return c.json(record as object, 200, { ETag: etag(record) });
 }
 
 /** The transactions behind a lock, or the holds among a conflict's entries (resolved, the write may be retried). */

@@ -5,7 +5,7 @@ import { outboxFor } from "./outbox-stub.ts";
 /**
  * Tells the team's webhook outbox of new changes (called where every change is published, after
  * it is in the feed). Runs in the background like the hub's delivery; a lost notice is caught up by
- * the outbox itself from the feed (see CATCH_UP_EVERY_MS), so a change is late, never lost.
+ * the outbox itself from the feed (see WEBHOOK_CATCH_UP_EVERY_MS), so a change is late, never lost.
  */
 export function notifyWebhooks(env: Env, team: string, entries: FeedEntry[], waitUntil: ((promise: Promise<unknown>) => void) | undefined): void {
   if (entries.length === 0 || env.WEBHOOK_OUTBOX === undefined) return;
@@ -28,7 +28,7 @@ export function webhooksChanged(team: string): void {
   teamsWithoutWebhooks.delete(team);
 }
 
-/** How long an isolate stops telling an outbox that said it has no endpoint (less than CATCH_UP_EVERY_MS). */
+/** How long an isolate stops telling an outbox that said it has no endpoint (less than WEBHOOK_CATCH_UP_EVERY_MS). */
 const NO_WEBHOOKS_SKIP_MS = 2000;
 /** Per isolate: team -> until when its outbox is known to have no enabled endpoint. */
 const teamsWithoutWebhooks = new Map<string, number>();

@@ -10,8 +10,6 @@ import { OutboxTables, type EndpointRow, type MessageRow } from "./outbox-tables
 import { openSecret, sealSecret } from "./secret-box.ts";
 import { newSigningSecret } from "./signature.ts";
 
-/** With endpoints enabled and nothing due, the outbox still looks at the feed this often, for changes whose notice was lost. */
-export const CATCH_UP_EVERY_MS = 30_000;
 /** A delivery started by a notice is backed by an alarm this much later, in case the object stops before it is done. */
 const BACKSTOP_MS = 5_000;
 /** Changes delivered to one endpoint per run before the run yields to a fresh one (via the alarm). */
@@ -65,7 +63,7 @@ export class WebhookOutbox extends DurableObject<Env> {
       next_seq: from, failed_attempts: 0, next_attempt_at: 0, disabled_at: null, disabled_reason: null,
     });
     this.#secrets.set(id, secret);
-    await this.#armWithin(CATCH_UP_EVERY_MS);
+    await this.#armWithin(configOf(this.env).webhooks.catchUpEveryMs);
     return { kind: "created", webhook: { ...publicView(this.#tables.endpoint(id)!), secret } };
   }
 
@@ -135,7 +133,7 @@ export class WebhookOutbox extends DurableObject<Env> {
     if (team === null) return;
     const now = Date.now();
     const due = this.#dueAt();
-    if (due === null || due > now || now - this.#lastLook >= CATCH_UP_EVERY_MS) {
+    if (due === null || due > now || now - this.#lastLook >= configOf(this.env).webhooks.catchUpEveryMs) {
       // A look at the feed for changes whose notice never came (a crash, a failed read).
       this.#lastLook = now;
       try {
@@ -281,7 +279,7 @@ export class WebhookOutbox extends DurableObject<Env> {
   async #armNext(): Promise<void> {
     const now = Date.now();
     const due = this.#dueAt();
-    const look = this.#tables.activeEndpoints().length > 0 ? now + CATCH_UP_EVERY_MS : null;
+    const look = this.#tables.activeEndpoints().length > 0 ? now + configOf(this.env).webhooks.catchUpEveryMs : null;
     const next = Math.min(due ?? Infinity, look ?? Infinity);
     if (next === Infinity) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(Math.max(next, now));

@@ -9,6 +9,7 @@
  *
  * @typedef {import("./types.js").ApiErrorInfo} ApiErrorInfo
  * @typedef {{ dateHeader: string | null, sentAtMs: number, receivedAtMs: number }} ClockReading
+ * @typedef {{ version: number, created_at: string }} ReadRecord the record a change was made from: its ETag is version@created_at
  */
 
 /**
@@ -48,7 +49,7 @@ export class Api {
    * @template [T=unknown]
    * @param {string} method
    * @param {string} path with its query, e.g. "/events?from=…"
-   * @param {{ body?: unknown, ifMatch?: number, retry?: boolean, attempts?: number, retryDelayMs?: number }} [options] `ifMatch`: the version the change was made from
+   * @param {{ body?: unknown, ifMatch?: ReadRecord, retry?: boolean, attempts?: number, retryDelayMs?: number }} [options] `ifMatch`: the record the change was made from
    * @returns {Promise<ApiResult<T>>}
    */
   async request(method, path, options = {}) {
@@ -65,7 +66,7 @@ export class Api {
   /**
    * @template [T=unknown]
    * @param {string} method @param {string} path
-   * @param {{ body?: unknown, ifMatch?: number }} options
+   * @param {{ body?: unknown, ifMatch?: ReadRecord }} options
    * @param {string | undefined} idempotencyKey
    * @returns {Promise<ApiResult<T>>}
    */
@@ -76,7 +77,8 @@ export class Api {
     const token = this.#getToken();
     if (token) headers.authorization = `Bearer ${token}`;
     if (options.body !== undefined) headers["content-type"] = "application/json";
-    if (options.ifMatch !== undefined) headers["if-match"] = `"${options.ifMatch}"`;
+    // The record's ETag (README): its version alone would also match the record created again under its id.
+    if (options.ifMatch !== undefined) headers["if-match"] = `"${options.ifMatch.version}@${options.ifMatch.created_at}"`;
     const sentAtMs = Date.now();
     /** @type {Response} */
     let response;

@@ -11,13 +11,14 @@
  *
  * @typedef {import("../lib/types.js").CalendarEvent} CalendarEvent
  * @typedef {import("../lib/types.js").ApiErrorInfo} ApiErrorInfo
+ * @typedef {import("../lib/api.js").ReadRecord} ReadRecord
  * @typedef {import("../lib/week.js").Placement} Placement
  * @typedef {{ title: string, starts_at: string, ends_at: string, description: string, calendar: string }} EventFields
  * @typedef {{
  *   onRangeChange: () => void,
  *   onCreate: (fields: EventFields) => Promise<ApiErrorInfo | CalendarEvent>,
- *   onUpdate: (id: string, version: number, fields: EventFields) => Promise<ApiErrorInfo | CalendarEvent>,
- *   onDelete: (id: string, version: number) => Promise<ApiErrorInfo | null>,
+ *   onUpdate: (id: string, read: ReadRecord, fields: EventFields) => Promise<ApiErrorInfo | CalendarEvent>,
+ *   onDelete: (id: string, read: ReadRecord) => Promise<ApiErrorInfo | null>,
  * }} CalendarHandlers
  */
 import { calendarColor, calendarsInOrder } from "../lib/calendar-colors.js";
@@ -90,7 +91,7 @@ export class CalendarView {
   #shown = [];
   /** @type {Set<string>} calendars whose events are hidden (the legend's unticked boxes) */
   #hidden = new Set();
-  /** @type {{ id: string, version: number } | null} the event the form edits; null when booking */
+  /** @type {{ id: string, version: number, created_at: string } | null} the event the form edits (as read); null when booking */
   #editing = null;
   /** Ids of the events the last refused booking collided with, highlighted in the grid. */
   #conflictIds = new Set();
@@ -596,7 +597,7 @@ export class CalendarView {
     this.#busy = true;
     try {
       const fields = { title: event.title, description: event.description, calendar: event.calendar, ...times };
-      const result = await this.#handlers.onUpdate(id, event.version, fields);
+      const result = await this.#handlers.onUpdate(id, event, fields);
       if ("code" in result) {
         this.#showRefusal(result, `“${event.title}”`, event.calendar);
         this.render(this.#events);
@@ -616,7 +617,7 @@ export class CalendarView {
 
   /** @param {CalendarEvent} event */
   #edit(event) {
-    this.#editing = { id: event.id, version: event.version };
+    this.#editing = { id: event.id, version: event.version, created_at: event.created_at };
     this.#conflictIds.clear();
     this.#holds = [];
     this.#showDetail(event);
@@ -698,7 +699,7 @@ export class CalendarView {
     this.#submit.disabled = true;
     try {
       const editing = this.#editing;
-      const result = editing === null ? await this.#handlers.onCreate(fields) : await this.#handlers.onUpdate(editing.id, editing.version, fields);
+      const result = editing === null ? await this.#handlers.onCreate(fields) : await this.#handlers.onUpdate(editing.id, editing, fields);
       if ("code" in result) {
         this.#showRefusal(result, editing === null ? "the slot" : "the event", fields.calendar);
         if (result.code === "precondition_failed" && editing !== null) this.#reloadEditingFrom(editing.id);
@@ -719,7 +720,7 @@ export class CalendarView {
     if (!window.confirm(`Delete “${this.#title.value}”?`)) return;
     this.#busy = true;
     try {
-      const error = await this.#handlers.onDelete(editing.id, editing.version);
+      const error = await this.#handlers.onDelete(editing.id, editing);
       if (error !== null) {
         this.#showRefusal(error, "the event", this.#calendar.value);
         if (error.code === "precondition_failed") this.#reloadEditingFrom(editing.id);

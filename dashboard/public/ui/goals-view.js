@@ -6,11 +6,12 @@
  *
  * @typedef {import("../lib/types.js").Goal} Goal
  * @typedef {import("../lib/types.js").ApiErrorInfo} ApiErrorInfo
+ * @typedef {import("../lib/api.js").ReadRecord} ReadRecord
  * @typedef {{ title?: string, description?: string, owner?: string, due?: string | null, progress?: number, completed?: boolean }} GoalFields
  * @typedef {{
  *   onCreate: (fields: GoalFields) => Promise<ApiErrorInfo | Goal>,
- *   onUpdate: (id: string, version: number, fields: GoalFields) => Promise<ApiErrorInfo | Goal>,
- *   onDelete: (id: string, version: number) => Promise<ApiErrorInfo | null>,
+ *   onUpdate: (id: string, read: ReadRecord, fields: GoalFields) => Promise<ApiErrorInfo | Goal>,
+ *   onDelete: (id: string, read: ReadRecord) => Promise<ApiErrorInfo | null>,
  * }} GoalHandlers
  */
 import { describeError } from "../lib/messages.js";
@@ -223,7 +224,7 @@ export class GoalsView {
 
   /** @param {Goal} goal @param {GoalFields} fields @param {string} done @returns {Promise<boolean>} */
   async #update(goal, fields, done) {
-    const result = await this.#handlers.onUpdate(goal.id, goal.version, fields);
+    const result = await this.#handlers.onUpdate(goal.id, goal, fields);
     if ("code" in result) {
       showMessage(this.#error, describeError(result, { what: `“${goal.title}”` }));
       return false;
@@ -236,7 +237,7 @@ export class GoalsView {
   /** @param {Goal} goal */
   async #delete(goal) {
     if (!window.confirm(`Delete the goal “${goal.title}”?`)) return;
-    const error = await this.#handlers.onDelete(goal.id, goal.version);
+    const error = await this.#handlers.onDelete(goal.id, goal);
     if (error !== null) {
       showMessage(this.#error, describeError(error, { what: `“${goal.title}”` }));
       return;

@@ -14,7 +14,7 @@ import { createTeamToken } from "../teams.ts";
 import { startTwoStores, startTwoStoreWorker } from "../two-store-worker.ts";
 import { sender, type Sender } from "./attempts.ts";
 import { injectFaults, type FaultTargets } from "./faults.ts";
-import { addRecordOp, CALENDARS, eventRecord, goalRecord, newLog, overlapsIn, runClient, trackedValue, WINDOW, type HistoryLog, type RecordOp } from "./workload.ts";
+import { addRecordOp, CALENDARS, eventRecord, goalRecord, newLog, overlapsIn, runClient, trackedValue, WINDOW, type ClientSettings, type HistoryLog, type RecordOp } from "./workload.ts";
 
 export interface HistoryOptions {
   seed: number;
@@ -61,7 +61,7 @@ export async function runHistory(options: HistoryOptions): Promise<HistoryReport
   const eventIds = ["e0", "e1", "e2", "e3", "e4", "e5"];
   const goalIds = ["g0", "g1", "g2", "g3"];
   const log = newLog();
-  const versions = new Map<string, number>();
+  const versions: ClientSettings["versions"] = new Map();
 
   const deadline = performance.now() + options.seconds * 1000;
   const until = () => performance.now() > deadline;

@@ -58,8 +58,9 @@ export function trackedValue(record: string, fields: Record<string, unknown>): s
 export function recordOutput(record: string, input: RecordInput, result: Classified): RecordOutput | undefined | "drop" {
   if (result.outcome === "indeterminate") return input.kind === "read" ? "drop" : undefined;
   if (result.outcome === "ok") {
-    if (input.kind === "read") return { result: "read", version: result.json.version, value: trackedValue(record, result.json) };
-    return input.kind === "delete" ? { result: "ok" } : { result: "ok", version: result.json.version };
+    const created: string | undefined = result.json?.created_at;
+    if (input.kind === "read") return { result: "read", version: result.json.version, value: trackedValue(record, result.json), created };
+    return input.kind === "delete" ? { result: "ok" } : { result: "ok", version: result.json.version, created };
   }
   if (result.status === 404) return { result: "missing" };
   if (result.status === 412) return { result: "stale" };
@@ -81,8 +82,8 @@ export interface ClientSettings {
   name: string;
   eventIds: string[];
   goalIds: string[];
-  /** Last version seen per record, shared by the clients: If-Match is then mostly current, sometimes stale. */
-  versions: Map<string, number>;
+  /** Last version (and created_at, the rest of its ETag) seen per record, shared by the clients: If-Match is then mostly current, sometimes stale. */
+  versions: Map<string, { version: number; created: string }>;
   log: HistoryLog;
   until: () => boolean;
 }
@@ -97,14 +98,15 @@ export async function runClient(s: ClientSettings): Promise<void> {
     return { starts_at: new Date(start).toISOString(), ends_at: new Date(start + randomInt(s.random, 1, 2) * HOUR).toISOString(), calendar: pick(CALENDARS) };
   };
   const key = () => ({ "Idempotency-Key": `${s.name}-${seq}-${Math.floor(s.random() * 1e9)}` });
-  const ifMatch = (record: string): { ifMatch?: number; headers: Record<string, string> } => {
-    if (chance(0.3)) return { headers: {} };
-    const known = s.versions.get(record) ?? 1;
-    const version = chance(0.8) ? known : Math.max(1, known + randomInt(s.random, -1, 1));
-    return { ifMatch: version, headers: { "If-Match": `"${version}"` } };
+  const ifMatch = (record: string): { ifMatch?: number; ifMatchCreated?: string; headers: Record<string, string> } => {
+    const known = s.versions.get(record);
+    if (known === undefined || chance(0.3)) return { headers: {} };
+    const version = chance(0.8) ? known.version : Math.max(1, known.version + randomInt(s.random, -1, 1));
+    // The record's ETag, as README documents it: version@created_at.
+    return { ifMatch: version, ifMatchCreated: known.created, headers: { "If-Match": `"${version}@${known.created}"` } };
   };
   const note = (record: string, result: Classified) => {
-    if (result.outcome === "ok" && typeof result.json?.version === "number") s.versions.set(record, result.json.version);
+    if (result.outcome === "ok" && typeof result.json?.version === "number") s.versions.set(record, { version: result.json.version, created: result.json.created_at });
   };
   const once = { retries: 3, backoffMs: 300, keyed: false };
   // Events and goals differ only in their ids and extra fields: an event needs a slot, a PUT of a goal may set progress.
@@ -122,17 +124,17 @@ export async function runClient(s: ClientSettings): Promise<void> {
   };
   const update = async (kind: keyof typeof kinds, title: string) => {
     const id = pick(kinds[kind].ids);
-    const { ifMatch: version, headers } = ifMatch(kinds[kind].record(id));
+    const { headers, ...tag } = ifMatch(kinds[kind].record(id));
     const put = chance(0.3);
     const body = { title, ...(put ? kinds[kind].put() : kinds[kind].patched()) };
     const result = await attempt(s.send, [put ? "PUT" : "PATCH", `/${kind}/${id}`, body, headers], once);
     note(kinds[kind].record(id), result);
-    recordAnswer(s.log, kinds[kind].record(id), { kind: "update", value: trackedValue(kinds[kind].record(id), body), ifMatch: version, patch: !put }, result);
+    recordAnswer(s.log, kinds[kind].record(id), { kind: "update", value: trackedValue(kinds[kind].record(id), body), ...tag, patch: !put }, result);
   };
   const remove = async (kind: keyof typeof kinds) => {
     const id = pick(kinds[kind].ids);
-    const { ifMatch: version, headers } = ifMatch(kinds[kind].record(id));
-    recordAnswer(s.log, kinds[kind].record(id), { kind: "delete", ifMatch: version }, await attempt(s.send, ["DELETE", `/${kind}/${id}`, undefined, headers], once));
+    const { headers, ...tag } = ifMatch(kinds[kind].record(id));
+    recordAnswer(s.log, kinds[kind].record(id), { kind: "delete", ...tag }, await attempt(s.send, ["DELETE", `/${kind}/${id}`, undefined, headers], once));
   };
 
   while (!s.until()) {
