@@ -22,8 +22,8 @@ describe("POST /goals/{id}/check-ins", () => {
     expect(res.status).toBe(201);
     const checkIn = CheckIn.parse(res.json);
     expect(checkIn).toMatchObject({ goal_id: "g", health: "at_risk", note: "slow week 🐢", key_results: [{ id: "signups", previous: 0, current: 100 }], progress: 25, goal_version: 2, by: "bo" });
-    expect(res.headers.get("etag")).toBe('"2"');
     const goal = Goal.parse((await t.get("/goals/g")).json);
+    expect(res.headers.get("etag")).toBe(`"2@${goal.created_at}"`);
     expect(goal).toMatchObject({ progress: 25, health: "at_risk", checked_in_at: checkIn.at, updated_at: checkIn.at, version: 2 });
     expect(res.json.goal).toEqual(goal);
     const done = await t.post("/goals/g/check-ins", { health: "on_track", key_results: [{ id: "docs", current: 1 }, { id: "signups", current: 250 }] });
@@ -41,12 +41,13 @@ describe("POST /goals/{id}/check-ins", () => {
 
   it("respects If-Match: a stale version is a 412 and nothing is kept", async () => {
     const t = await teamWithGoal();
-    const stale = await t.post("/goals/g/check-ins", { health: "on_track", key_results: [{ id: "signups", current: 10 }] }, { "if-match": '"7"' });
+    const tag = (await t.get("/goals/g")).headers.get("etag")!;
+    const stale = await t.post("/goals/g/check-ins", { health: "on_track", key_results: [{ id: "signups", current: 10 }] }, { "if-match": tag.replace('"1@', '"7@') });
     expect(stale.status).toBe(412);
     expect(stale.json.error.details.current_version).toBe(1);
     expect((await t.get("/goals/g/check-ins")).json.check_ins).toEqual([]);
     expect((await t.get("/goals/g")).json).toMatchObject({ version: 1, health: null });
-    expect((await t.post("/goals/g/check-ins", { health: "on_track" }, { "if-match": '"1"' })).status).toBe(201);
+    expect((await t.post("/goals/g/check-ins", { health: "on_track" }, { "if-match": tag })).status).toBe(201);
   });
 
   it.each([
@@ -72,13 +73,14 @@ describe("POST /goals/{id}/check-ins", () => {
   it("an Idempotency-Key makes a retried check-in count once, also when its If-Match named the version before it", async () => {
     const t = await teamWithGoal();
     const body = { health: "on_track", key_results: [{ id: "signups", current: 50 }] };
-    const headers = { "idempotency-key": "check-in-1", "if-match": '"1"' };
+    const tag = (await t.get("/goals/g")).headers.get("etag")!;
+    const headers = { "idempotency-key": "check-in-1", "if-match": tag };
     const first = await t.post("/goals/g/check-ins", body, headers);
     expect(first.status).toBe(201);
     const again = await t.post("/goals/g/check-ins", body, headers);
     expect(again.status).toBe(201);
     expect(again.headers.get("idempotent-replayed")).toBe("true");
-    expect(again.headers.get("etag")).toBe('"2"');
+    expect(again.headers.get("etag")).toBe(tag.replace('"1@', '"2@'));
     expect(again.json).toEqual(first.json);
     expect((await t.get("/goals/g/check-ins")).json.check_ins).toHaveLength(1);
     expect((await t.get("/goals/g")).json.version).toBe(2);
