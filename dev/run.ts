@@ -13,6 +13,7 @@ import { chmodSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { cronsOfWranglerToml, parseCron } from "./cron.ts";
 import { startCronTicker } from "./cron-ticker.ts";
+import { FRONT_PROXY_SECRET_HEADER } from "../shared/front-proxy-secret.ts";
 import { FrontProxy } from "./front-proxy.ts";
 import { startGatewayProcess } from "./gateway-process.ts";
 import { isGroupAlive, livingProcesses, onLivingProcessesChange, type ManagedProcess } from "./managed-process.ts";
@@ -65,7 +66,10 @@ const children: Supervised[] = [];
 let stopping = false;
 let claimed = false;
 let stopTicker: () => void = () => {};
-const frontProxy = new FrontProxy();
+// Per run, never written but to the worker's 0600 env file: the worker refuses requests without it,
+// so nothing skips the front proxy by calling wrangler's private port (worker/limits/front-proxy-only.ts).
+const frontProxySecret = { header: FRONT_PROXY_SECRET_HEADER, value: randomBytes(24).toString("base64url") };
+const frontProxy = new FrontProxy({ secret: frontProxySecret });
 
 function portSetting(name: string, fallback: number): number {
   const raw = env[name];
@@ -291,6 +295,8 @@ async function main(): Promise<void> {
     GROUPSYNC_OPEN_TEAM: openTeam,
     // The dev page's own origin, so a page served elsewhere on it can be tried against the API; "" for none.
     CORS_ALLOWED_ORIGINS: workerUrl,
+    GROUPSYNC_FRONT_PROXY_SECRET: frontProxySecret.value,
+    GROUPSYNC_PUBLIC_URL: workerUrl,
   };
   for (const name of WORKER_SETTINGS) if (env[name] !== undefined) vars[name] = env[name];
   // wrangler dev listens on a private port behind the front proxy, which answers 503 at once
@@ -316,6 +322,7 @@ async function main(): Promise<void> {
       wranglerPid: process_.pid,
       port: wranglerPort,
       url: `http://127.0.0.1:${wranglerPort}`,
+      headers: { [frontProxySecret.header]: frontProxySecret.value },
       onUnhealthy: (why) => {
         frontProxy.setUpstream(null);
         say(`the worker is unhealthy (${why}); restarting wrangler dev`);
