@@ -16,6 +16,7 @@ import { startCronTicker } from "./cron-ticker.ts";
 import { FRONT_PROXY_SECRET_HEADER } from "../shared/front-proxy-secret.ts";
 import { FrontProxy } from "./front-proxy.ts";
 import { startGatewayProcess } from "./gateway-process.ts";
+import { redactSecrets } from "./log-redaction.ts";
 import { isGroupAlive, livingProcesses, onLivingProcessesChange, type ManagedProcess } from "./managed-process.ts";
 import { freePort, isPortInUse } from "./ports.ts";
 import { isAlive, parentOf, startTimeOf } from "./process-tree.ts";
@@ -87,10 +88,13 @@ function say(message: string): void {
   console.log(`groupsync dev: ${message}`);
 }
 
-/** Worker output is useful (request logs, errors); redis and gateway chatter only with GROUPSYNC_VERBOSE=1. */
+/**
+ * Worker output is useful (request logs, errors); redis and gateway chatter only with GROUPSYNC_VERBOSE=1.
+ * Tokens in it (a URL's `?token=`) are cut to their first characters (log-redaction.ts).
+ */
 function forward(name: string, always: boolean) {
   return (line: string) => {
-    if (always || verbose) console.log(`[${name}] ${line}`);
+    if (always || verbose) console.log(`[${name}] ${redactSecrets(line)}`);
   };
 }
 
@@ -201,7 +205,7 @@ async function supervise(child: Supervised, describe: (process: ManagedProcess, 
 /** A start error's first line and, when it quotes the child's output, its last line: the reason. */
 function oneLine(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  const lines = error.message.split("\n").map((line) => line.trim()).filter(Boolean);
+  const lines = redactSecrets(error.message).split("\n").map((line) => line.trim()).filter(Boolean);
   return lines.length > 1 ? `${lines[0]!.replace(/ Its last output:$/, "")} (${lines.at(-1)})` : (lines[0] ?? "unknown error");
 }
 
