@@ -12,6 +12,7 @@ import { mainStore } from "../storage/stores.ts";
 import { unreachable } from "../unreachable.ts";
 import { adminSecretProblem } from "./access.ts";
 import { closeRevokedSockets } from "./revoked-sockets.ts";
+import { deleteTeam } from "./team-deletion.ts";
 import { addMember, createTeam, listMembers, listTeams, reissueToken, revokeMember, type AdminIdempotency } from "./team-store.ts";
 import { bearerToken, secretsEqual } from "./tokens.ts";
 
@@ -64,6 +65,20 @@ adminRoutes.post("/teams", async (c) => {
       throw adminRefusal(outcome, team);
     default:
       return unreachable(outcome, "create_team outcome");
+  }
+});
+
+/** The whole team: tokens revoked (sockets closed), data deleted, name free again (team-deletion.ts). */
+adminRoutes.delete("/teams/:team", async (c) => {
+  const team = readId(c, TeamId, "team");
+  const outcome = await deleteTeam(c, team);
+  switch (outcome.kind) {
+    case "ok":
+      return c.body(null, 204);
+    case "no_team":
+      throw adminRefusal(outcome, team);
+    default:
+      return unreachable(outcome, "delete_team outcome");
   }
 });
 

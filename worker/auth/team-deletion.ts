@@ -1,0 +1,64 @@
+import type { Context } from "hono";
+import type { Redis } from "@upstash/redis/cloudflare";
+import { CALENDAR_HOLDING_TEAMS } from "../calendar/keys.ts";
+import type { AppEnv, Env } from "../env.ts";
+import { GOAL_HOLDING_TEAMS } from "../goals/keys.ts";
+import { mainStore, participantStore } from "../storage/stores.ts";
+import { closeRevokedSockets } from "./revoked-sockets.ts";
+import { deleteTeamRecord, listMembers, revokeMember } from "./team-store.ts";
+
+export type DeleteTeamOutcome = { kind: "ok"; deletedKeys: number } | { kind: "no_team" };
+
+/** Rounds of "revoke everyone, then delete" before giving up on a team that keeps gaining members. */
+const MAX_ROUNDS = 5;
+
+/**
+ * DELETE /admin/teams/{team}. In this order, so a retry after any failure finishes the job (the
+ * team record goes last, and until then the team is listed and a retry finds it):
+ * 1. every member's token is revoked through the usual path, their sockets closed (close code 4401);
+ * 2. every key of the team's data is deleted from each store: they all live under `gs:{team}:`
+ *    (events, goals, transactions, focus rounds, webhooks, the live feed, the timer, idempotency
+ *    records...), found with SCAN, and the team leaves the sweep's holding-teams sets;
+ * 3. the team record and its membership keys (members, tokens, last used, agent key), atomically,
+ *    only if no member was added meanwhile (else back to 1);
+ * 4. the data keys once more: a write that an isolate still let through within its 1 s token cache
+ *    landed after step 2.
+ * Not deleted: rate-limit counters and admin Idempotency-Key records (they expire on their own),
+ * and what the team's Durable Objects (hub, webhook outbox) keep in their own storage.
+ */
+export async function deleteTeam(c: Context<AppEnv>, team: string): Promise<DeleteTeamOutcome> {
+  const main = mainStore(c.env);
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const members = await listMembers(main, team);
+    if (members === null) return { kind: "no_team" };
+    for (const { member } of members) {
+      if ((await revokeMember(main, team, member)).kind === "ok") await closeRevokedSockets(c, team, member, "team deleted");
+    }
+    let deletedKeys = await deleteTeamData(c.env, team);
+    const outcome = await deleteTeamRecord(main, team);
+    if (outcome === "no_team") return { kind: "no_team" }; // a concurrent DELETE finished first
+    if (outcome === "members_left") continue;
+    deletedKeys += await deleteTeamData(c.env, team);
+    return { kind: "ok", deletedKeys };
+  }
+  throw new Error(`delete_team: members kept being added to ${team}`);
+}
+
+/** Every key under the team's hash tag, in each distinct store; how many were deleted. */
+async function deleteTeamData(env: Env, team: string): Promise<number> {
+  // One client per distinct store (storeRedis caches them by address), so a shared store is scanned once.
+  const stores = new Set<Redis>([mainStore(env), participantStore(env, "calendar"), participantStore(env, "goals")]);
+  let deleted = 0;
+  for (const redis of stores) {
+    let cursor = "0";
+    do {
+      // Team names are [a-z0-9-]: nothing in them is a glob character.
+      const [next, keys] = await redis.scan(cursor, { match: `gs:{${team}}:*`, count: 1000 });
+      cursor = String(next);
+      if (keys.length > 0) deleted += await redis.unlink(...keys);
+    } while (cursor !== "0");
+    await redis.srem(CALENDAR_HOLDING_TEAMS, team);
+    await redis.srem(GOAL_HOLDING_TEAMS, team);
+  }
+  return deleted;
+}
