@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { IssuedTokens, TeamList } from "../../shared/teams.ts";
+import { forEachKeyPage, teamDataMatch } from "../../worker/storage/scan-keys.ts";
 import { mainStore } from "../../worker/storage/stores.ts";
 import { ADMIN_SECRET, call, client, newTeam, openSocket } from "./api.ts";
 
@@ -9,14 +10,8 @@ const admin = (method: string, path: string, body?: unknown) =>
 
 /** Every key the store holds under the team's hash tag (its data). */
 async function dataKeysOf(team: string): Promise<string[]> {
-  const redis = mainStore(env);
   const found: string[] = [];
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, { match: `gs:{${team}}:*`, count: 1000 });
-    cursor = String(next);
-    found.push(...keys);
-  } while (cursor !== "0");
+  await forEachKeyPage(mainStore(env), teamDataMatch(team), async (keys) => void found.push(...keys));
   return found;
 }
 

@@ -3,6 +3,7 @@ import type { Redis } from "@upstash/redis/cloudflare";
 import { CALENDAR_HOLDING_TEAMS } from "../calendar/keys.ts";
 import type { AppEnv, Env } from "../env.ts";
 import { GOAL_HOLDING_TEAMS } from "../goals/keys.ts";
+import { forEachKeyPage, teamDataMatch } from "../storage/scan-keys.ts";
 import { mainStore, participantStore } from "../storage/stores.ts";
 import { closeRevokedSockets } from "./revoked-sockets.ts";
 import { deleteTeamRecord, listMembers, revokeMember } from "./team-store.ts";
@@ -50,13 +51,10 @@ async function deleteTeamData(env: Env, team: string): Promise<number> {
   const stores = new Set<Redis>([mainStore(env), participantStore(env, "calendar"), participantStore(env, "goals")]);
   let deleted = 0;
   for (const redis of stores) {
-    let cursor = "0";
-    do {
-      // Team names are [a-z0-9-]: nothing in them is a glob character.
-      const [next, keys] = await redis.scan(cursor, { match: `gs:{${team}}:*`, count: 1000 });
-      cursor = String(next);
-      if (keys.length > 0) deleted += await redis.unlink(...keys);
-    } while (cursor !== "0");
+    // Team names are [a-z0-9-]: nothing in them is a glob character.
+    await forEachKeyPage(redis, teamDataMatch(team), async (keys) => {
+      deleted += await redis.unlink(...keys);
+    });
     await redis.srem(CALENDAR_HOLDING_TEAMS, team);
     await redis.srem(GOAL_HOLDING_TEAMS, team);
   }
