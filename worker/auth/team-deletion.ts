@@ -3,6 +3,7 @@ import type { Redis } from "@upstash/redis/cloudflare";
 import { CALENDAR_HOLDING_TEAMS } from "../calendar/keys.ts";
 import type { AppEnv, Env } from "../env.ts";
 import { GOAL_HOLDING_TEAMS } from "../goals/keys.ts";
+import { feedKeys } from "../live/feed.ts";
 import { forEachKeyPage, teamDataMatch } from "../storage/scan-keys.ts";
 import { mainStore, participantStore } from "../storage/stores.ts";
 import { closeRevokedSockets } from "./revoked-sockets.ts";
@@ -19,7 +20,8 @@ const MAX_ROUNDS = 5;
  * 1. every member's token is revoked through the usual path, their sockets closed (close code 4401);
  * 2. every key of the team's data is deleted from each store: they all live under `gs:{team}:`
  *    (events, goals, transactions, focus rounds, webhooks, the live feed, the timer, idempotency
- *    records...), found with SCAN, and the team leaves the sweep's holding-teams sets;
+ *    records...), found with SCAN, and the team leaves the sweep's holding-teams sets; only the
+ *    feed's sequence counter is kept (see deleteTeamData);
  * 3. the team record and its membership keys (members, tokens, last used, agent key), atomically,
  *    only if no member was added meanwhile (else back to 1);
  * 4. the data keys once more: a write that an isolate still let through within its 1 s token cache
@@ -49,11 +51,16 @@ export async function deleteTeam(c: Context<AppEnv>, team: string): Promise<Dele
 async function deleteTeamData(env: Env, team: string): Promise<number> {
   // One client per distinct store (storeRedis caches them by address), so a shared store is scanned once.
   const stores = new Set<Redis>([mainStore(env), participantStore(env, "calendar"), participantStore(env, "goals")]);
+  // The feed's counter stays, so a recreated team's seqs come after the old ones: what remembers a
+  // seq outside Redis (the hub's lastSeq in its Durable Object storage, which outlives the team; the
+  // webhook outbox) never sees a seq it has already passed.
+  const keptSeq = feedKeys(team).seq;
   let deleted = 0;
   for (const redis of stores) {
     // Team names are [a-z0-9-]: nothing in them is a glob character.
     await forEachKeyPage(redis, teamDataMatch(team), async (keys) => {
-      deleted += await redis.unlink(...keys);
+      const data = keys.filter((key) => key !== keptSeq);
+      if (data.length > 0) deleted += await redis.unlink(...data);
     });
     await redis.srem(CALENDAR_HOLDING_TEAMS, team);
     await redis.srem(GOAL_HOLDING_TEAMS, team);
