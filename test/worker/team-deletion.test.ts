@@ -71,6 +71,7 @@ describe("DELETE /admin/teams/{team}", () => {
 
   it("frees the name: created again, the team starts empty, its old tokens stay refused, and a goal of the same id is a new record", async () => {
     const t = await newTeam(["ana"]);
+    expect((await t.post("/webhooks", { url: "https://hooks.example.com/old-team", events: ["*"] })).status).toBe(201);
     const listener = await openSocket(t.token); // the team's hub now remembers the feed's last seq
     const before = await t.post("/goals", { id: "project1", title: "old", progress: 40 });
     expect(before.status).toBe(201);
@@ -89,6 +90,7 @@ describe("DELETE /admin/teams/{team}", () => {
     expect(again.json).toMatchObject({ title: "new", version: 1 });
     expect(again.json.created_at).not.toBe(before.json.created_at);
     expect(again.json.progress).toBe(0);
+    expect((await fresh.get("/webhooks")).json.webhooks).toEqual([]);
     // The same hub serves the new team, and its changes reach a socket.
     const socket = await openSocket(fresh.token);
     expect((await fresh.post("/goals", { title: "live again" })).status).toBe(201);

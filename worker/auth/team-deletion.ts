@@ -6,6 +6,7 @@ import { GOAL_HOLDING_TEAMS } from "../goals/keys.ts";
 import { feedKeys } from "../live/feed.ts";
 import { forEachKeyPage, teamDataMatch } from "../storage/scan-keys.ts";
 import { mainStore, participantStore } from "../storage/stores.ts";
+import { outboxFor } from "../webhooks/outbox-stub.ts";
 import { closeRevokedSockets } from "./revoked-sockets.ts";
 import { deleteTeamRecord, listMembers, revokeMember } from "./team-store.ts";
 
@@ -18,16 +19,18 @@ const MAX_ROUNDS = 5;
  * DELETE /admin/teams/{team}. In this order, so a retry after any failure finishes the job (the
  * team record goes last, and until then the team is listed and a retry finds it):
  * 1. every member's token is revoked through the usual path, their sockets closed (close code 4401);
- * 2. every key of the team's data is deleted from each store: they all live under `gs:{team}:`
- *    (events, goals, transactions, focus rounds, webhooks, the live feed, the timer, idempotency
- *    records...), found with SCAN, and the team leaves the sweep's holding-teams sets; only the
- *    feed's sequence counter is kept (see deleteTeamData);
+ * 2. its webhook endpoints are removed from its outbox (a Durable Object, see removeWebhooks); every
+ *    key of the team's data is deleted from each store: they all live under `gs:{team}:` (events,
+ *    goals, transactions, focus rounds, the live feed, the timer, idempotency records...), found
+ *    with SCAN, but for the feed's seq counter (see deleteTeamData); the team leaves the sweep's
+ *    holding-teams sets;
  * 3. the team record and its membership keys (members, tokens, last used, agent key), atomically,
  *    only if no member was added meanwhile (else back to 1);
  * 4. the data keys once more: a write that an isolate still let through within its 1 s token cache
  *    landed after step 2.
  * Not deleted: rate-limit counters and admin Idempotency-Key records (they expire on their own),
- * and what the team's Durable Objects (hub, webhook outbox) keep in their own storage.
+ * the feed's seq counter, the hub's memory of the last seq it sent, and the outbox's record of the
+ * feed position it has read (both Durable Objects outlive the team; the kept counter keeps them right).
  */
 export async function deleteTeam(c: Context<AppEnv>, team: string): Promise<DeleteTeamOutcome> {
   const main = mainStore(c.env);
@@ -37,6 +40,7 @@ export async function deleteTeam(c: Context<AppEnv>, team: string): Promise<Dele
     for (const { member } of members) {
       if ((await revokeMember(main, team, member)).kind === "ok") await closeRevokedSockets(c, team, member, "team deleted");
     }
+    await removeWebhooks(c.env, team);
     let deletedKeys = await deleteTeamData(c.env, team);
     const outcome = await deleteTeamRecord(main, team);
     if (outcome === "no_team") return { kind: "no_team" }; // a concurrent DELETE finished first
@@ -45,6 +49,17 @@ export async function deleteTeam(c: Context<AppEnv>, team: string): Promise<Dele
     return { kind: "ok", deletedKeys };
   }
   throw new Error(`delete_team: members kept being added to ${team}`);
+}
+
+/**
+ * The team's webhook endpoints live in its outbox's own storage, not in Redis: each is removed (with
+ * what it was still owed), or a team created again under the name would deliver to them. An outbox
+ * that cannot be reached fails the delete before the team record goes, so a retry finishes it.
+ */
+async function removeWebhooks(env: Env, team: string): Promise<void> {
+  if (env.WEBHOOK_OUTBOX === undefined) return;
+  const outbox = outboxFor(env, team);
+  for (const endpoint of await outbox.list()) await outbox.remove(endpoint.id);
 }
 
 /** Every key under the team's hash tag, in each distinct store; how many were deleted. */
