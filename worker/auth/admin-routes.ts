@@ -74,6 +74,7 @@ adminRoutes.delete("/teams/:team", async (c) => {
   const outcome = await deleteTeam(c, team);
   switch (outcome.kind) {
     case "ok":
+      console.log(JSON.stringify({ event: "team_deleted", team, deleted_keys: outcome.deletedKeys }));
       return c.body(null, 204);
     case "no_team":
       throw adminRefusal(outcome, team);
