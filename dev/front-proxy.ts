@@ -48,13 +48,21 @@ const REFRAMED = new Set(["content-length", "transfer-encoding", "expect"]);
  */
 const CLIENT_ADDRESS_HEADER = "cf-connecting-ip";
 
+/** A header the proxy adds to every request it forwards, replacing any a client sent (the dev stack's per-run secret). */
+export interface ProxySecret {
+  header: string;
+  value: string;
+}
+
 export class FrontProxy {
   readonly #server: Server;
   #upstreamPort: number | null = null;
   /** WebSocket clients cut for going past the hub's message rate, and the bytes of theirs dropped. */
   readonly cut = { sockets: 0, droppedBytes: 0 };
+  readonly #secret: ProxySecret | undefined;
 
-  constructor() {
+  constructor(options: { secret?: ProxySecret } = {}) {
+    this.#secret = options.secret;
     this.#server = createServer(
       // Node checks these every connectionsCheckingInterval (30 s by default): too coarse for a 10 s limit.
       { requestTimeout: BODY_TIMEOUT_MS, headersTimeout: BODY_TIMEOUT_MS, connectionsCheckingInterval: 1_000 },
@@ -104,9 +112,10 @@ export class FrontProxy {
     const headers: string[] = [];
     for (let i = 0; i < req.rawHeaders.length; i += 2) {
       const name = req.rawHeaders[i]!.toLowerCase();
-      if (!REFRAMED.has(name) && name !== CLIENT_ADDRESS_HEADER) headers.push(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
+      if (!REFRAMED.has(name) && name !== CLIENT_ADDRESS_HEADER && name !== this.#secret?.header) headers.push(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
     }
     headers.push("CF-Connecting-IP", peerAddress(req));
+    if (this.#secret) headers.push(this.#secret.header, this.#secret.value);
     const hadBody = req.headers["content-length"] !== undefined || req.headers["transfer-encoding"] !== undefined;
     if (hadBody) headers.push("Content-Length", String(body.length));
     const upstream = request({ host: "127.0.0.1", port, method: req.method, path: req.url, headers }, (answer) => {
@@ -134,9 +143,11 @@ export class FrontProxy {
     const upstream = connect(port, "127.0.0.1", () => {
       const lines = [`${req.method} ${req.url} HTTP/1.1`];
       for (let i = 0; i < req.rawHeaders.length; i += 2) {
-        if (req.rawHeaders[i]!.toLowerCase() !== CLIENT_ADDRESS_HEADER) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+        const name = req.rawHeaders[i]!.toLowerCase();
+        if (name !== CLIENT_ADDRESS_HEADER && name !== this.#secret?.header) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
       }
       lines.push(`CF-Connecting-IP: ${peerAddress(req)}`);
+      if (this.#secret) lines.push(`${this.#secret.header}: ${this.#secret.value}`);
       upstream.write(lines.join("\r\n") + "\r\n\r\n");
       upstream.pipe(client);
       forward(head);

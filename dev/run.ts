@@ -13,8 +13,10 @@ import { chmodSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { cronsOfWranglerToml, parseCron } from "./cron.ts";
 import { startCronTicker } from "./cron-ticker.ts";
+import { FRONT_PROXY_SECRET_HEADER } from "../shared/front-proxy-secret.ts";
 import { FrontProxy } from "./front-proxy.ts";
 import { startGatewayProcess } from "./gateway-process.ts";
+import { redactSecrets } from "./log-redaction.ts";
 import { isGroupAlive, livingProcesses, onLivingProcessesChange, type ManagedProcess } from "./managed-process.ts";
 import { freePort, isPortInUse } from "./ports.ts";
 import { isAlive, parentOf, startTimeOf } from "./process-tree.ts";
@@ -28,6 +30,8 @@ import { quietWranglerOutput, startWranglerDev } from "./wrangler-dev.ts";
 const env = process.env;
 const dataDir = resolve(env.GROUPSYNC_DATA_DIR ?? ".data");
 const port = portSetting("PORT", 8787);
+// The original README's examples say localhost:8000: the same proxy listens there too; "0" or "" turns it off.
+const compatPort = env.GROUPSYNC_COMPAT_PORT === "" || env.GROUPSYNC_COMPAT_PORT === "0" ? null : portSetting("GROUPSYNC_COMPAT_PORT", 8000);
 const gatewayPort = portSetting("GATEWAY_PORT", 8079);
 const redisPort = portSetting("REDIS_PORT", 6380);
 const verbose = env.GROUPSYNC_VERBOSE === "1";
@@ -65,7 +69,14 @@ const children: Supervised[] = [];
 let stopping = false;
 let claimed = false;
 let stopTicker: () => void = () => {};
-const frontProxy = new FrontProxy();
+// Per run, never written but to the worker's 0600 env file: the worker refuses requests without it,
+// so nothing skips the front proxy by calling wrangler's private port (worker/limits/front-proxy-only.ts).
+const frontProxySecret = { header: FRONT_PROXY_SECRET_HEADER, value: randomBytes(24).toString("base64url") };
+const frontProxy = new FrontProxy({ secret: frontProxySecret });
+/** The same front proxy on the compatibility port, when it is on and was free. */
+let compatProxy: FrontProxy | null = null;
+const frontProxies = () => (compatProxy === null ? [frontProxy] : [frontProxy, compatProxy]);
+const setUpstream = (upstream: number | null) => frontProxies().forEach((proxy) => proxy.setUpstream(upstream));
 
 function portSetting(name: string, fallback: number): number {
   const raw = env[name];
@@ -83,10 +94,13 @@ function say(message: string): void {
   console.log(`groupsync dev: ${message}`);
 }
 
-/** Worker output is useful (request logs, errors); redis and gateway chatter only with GROUPSYNC_VERBOSE=1. */
+/**
+ * Worker output is useful (request logs, errors); redis and gateway chatter only with GROUPSYNC_VERBOSE=1.
+ * Tokens in it (a URL's `?token=`) are cut to their first characters (log-redaction.ts).
+ */
 function forward(name: string, always: boolean) {
   return (line: string) => {
-    if (always || verbose) console.log(`[${name}] ${line}`);
+    if (always || verbose) console.log(`[${name}] ${redactSecrets(line)}`);
   };
 }
 
@@ -154,6 +168,19 @@ function lockDown(dir: string): void {
   }
 }
 
+/** The second listener; a port already taken is one line, not a failure (the stack works on PORT). */
+async function listenOnCompatPort(compat: number): Promise<string | null> {
+  const proxy = new FrontProxy({ secret: frontProxySecret });
+  try {
+    await proxy.listen(compat);
+  } catch (error) {
+    say(`port ${compat} (the original README's) is taken (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}), so the stack answers on ${workerUrl} only; GROUPSYNC_COMPAT_PORT=... moves it, 0 turns it off`);
+    return null;
+  }
+  compatProxy = proxy;
+  return `http://127.0.0.1:${compat}`;
+}
+
 async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
@@ -197,7 +224,7 @@ async function supervise(child: Supervised, describe: (process: ManagedProcess, 
 /** A start error's first line and, when it quotes the child's output, its last line: the reason. */
 function oneLine(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  const lines = error.message.split("\n").map((line) => line.trim()).filter(Boolean);
+  const lines = redactSecrets(error.message).split("\n").map((line) => line.trim()).filter(Boolean);
   return lines.length > 1 ? `${lines[0]!.replace(/ Its last output:$/, "")} (${lines.at(-1)})` : (lines[0] ?? "unknown error");
 }
 
@@ -206,7 +233,7 @@ async function shutdown(reason: string, exitCode: number): Promise<void> {
   stopping = true;
   stopTicker();
   say(`stopping (${reason})`);
-  await frontProxy.close();
+  await Promise.all(frontProxies().map((proxy) => proxy.close()));
   for (const child of children) child.unwatch?.();
   // Newest first (worker, gateway, Redis last), including a child that was still starting.
   for (const process_ of livingProcesses().reverse()) await process_.stop();
@@ -291,12 +318,15 @@ async function main(): Promise<void> {
     GROUPSYNC_OPEN_TEAM: openTeam,
     // The dev page's own origin, so a page served elsewhere on it can be tried against the API; "" for none.
     CORS_ALLOWED_ORIGINS: workerUrl,
+    GROUPSYNC_FRONT_PROXY_SECRET: frontProxySecret.value,
+    GROUPSYNC_PUBLIC_URL: workerUrl,
   };
   for (const name of WORKER_SETTINGS) if (env[name] !== undefined) vars[name] = env[name];
   // wrangler dev listens on a private port behind the front proxy, which answers 503 at once
   // while it restarts (see front-proxy.ts).
   const wranglerPort = await freePort();
   await frontProxy.listen(port);
+  const compatUrl = compatPort !== null && compatPort !== port ? await listenOnCompatPort(compatPort) : null;
   const toTerminal = forward("worker", true);
   // Its "Ready on <private port>" would send a newcomer past the proxy; our own line names the URL.
   const privateReady = new RegExp(`[Rr]eady on http://127\\.0\\.0\\.1:${wranglerPort}\\b`);
@@ -310,14 +340,15 @@ async function main(): Promise<void> {
     budget: new RestartBudget(5, 60_000),
   };
   await supervise(worker, (process_, firstStart) => {
-    frontProxy.setUpstream(wranglerPort);
-    void process_.exited.then(() => frontProxy.setUpstream(null));
+    setUpstream(wranglerPort);
+    void process_.exited.then(() => setUpstream(null));
     worker.unwatch = watchWorker({
       wranglerPid: process_.pid,
       port: wranglerPort,
       url: `http://127.0.0.1:${wranglerPort}`,
+      headers: { [frontProxySecret.header]: frontProxySecret.value },
       onUnhealthy: (why) => {
-        frontProxy.setUpstream(null);
+        setUpstream(null);
         say(`the worker is unhealthy (${why}); restarting wrangler dev`);
         process_.signal("SIGKILL");
       },
@@ -325,6 +356,7 @@ async function main(): Promise<void> {
     if (!firstStart) return;
     say(`worker on ${workerUrl}  (try: curl ${workerUrl}/health)`);
     say(`dashboard on ${workerUrl}/  (live updates: ${workerUrl.replace("http", "ws")}/ws)`);
+    if (compatUrl !== null) say(`also on ${compatUrl}, the original README's port (try: curl ${compatUrl.replace("127.0.0.1", "localhost")}/health; GROUPSYNC_COMPAT_PORT=0 turns it off)`);
   });
 
   const crons = cronsOfWranglerToml(readFileSync(new URL("../wrangler.toml", import.meta.url), "utf8")).map(parseCron);
@@ -334,7 +366,30 @@ async function main(): Promise<void> {
     say(`open team "${openTeam}": requests without a token act as member "anonymous" of it (development only; GROUPSYNC_OPEN_TEAM= turns it off)`);
   }
   say(`admin secret for POST /admin/teams: ${adminSecret}${env.ADMIN_SECRET ? " (from ADMIN_SECRET)" : " (random; set ADMIN_SECRET to choose it)"}`);
-  say("ready; Ctrl-C stops everything");
+  const problem = await workerProblem();
+  if (problem === null) say("ready; Ctrl-C stops everything");
+  else say(`running, but not ready: ${problem} (Ctrl-C stops everything)`);
+}
+
+/**
+ * What keeps the running worker from serving, as /health tells it: a setting it refuses (every
+ * route answers 503 `misconfigured`, e.g. CORS_ALLOWED_ORIGINS with a path), or a store that is
+ * down or refuses writes. null when it is ready.
+ */
+async function workerProblem(): Promise<string | null> {
+  try {
+    const answer = await fetch(`${workerUrl}/health`, { signal: AbortSignal.timeout(10_000) });
+    const body = (await answer.json()) as { status?: string; reason?: string; error?: { code?: string; message?: string }; checks?: Record<string, { ok: boolean; error?: string }> };
+    if (body.error !== undefined) return body.error.message ?? `GET /health answered ${answer.status} ${body.error.code}`;
+    if (body.status === "degraded") return body.reason ?? "a store refuses writes";
+    if (body.status !== "ok") {
+      const down = Object.entries(body.checks ?? {}).filter(([, check]) => !check.ok);
+      return `GET /health answered ${answer.status}: ${down.map(([name, check]) => `${name} ${check.error ?? "is down"}`).join(", ") || body.status}`;
+    }
+    return null;
+  } catch (error) {
+    return `GET /health failed (${oneLine(error)})`;
+  }
 }
 
 main().catch((error: unknown) => void shutdown(oneLine(error), 1));

@@ -11,6 +11,8 @@ export interface WorkerWatchOptions {
   wranglerPid: number;
   port: number;
   url: string;
+  /** Headers every probe carries (the front proxy's secret: the probes go to the private port). */
+  headers?: Record<string, string>;
   onUnhealthy: (why: string) => void;
   everyMs?: number;
   /** /ping is probed this often; unanswered this many times in a row means the worker hangs. */
@@ -34,7 +36,7 @@ export function watchWorker(options: WorkerWatchOptions): () => void {
   const pingTimer = setInterval(async () => {
     try {
       // HEAD, so the dev log can leave these probes out (quietWranglerOutput) and keep users' GETs.
-      const answer = await fetch(`${options.url}/ping`, { method: "HEAD", signal: AbortSignal.timeout(options.pingTimeoutMs ?? 3_000) });
+      const answer = await fetch(`${options.url}/ping`, { method: "HEAD", headers: options.headers, signal: AbortSignal.timeout(options.pingTimeoutMs ?? 3_000) });
       await answer.body?.cancel();
       failedPings = 0;
     } catch {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Description, freeText, InstantText, PageCursor, PageLimit, readOnly, ResourceId, serverManagedFields, Title, Version } from "./fields.ts";
+import { Description, freeText, NAME_OF_LETTERS_AND_DIGITS, nameField, InstantText, PageCursor, PageLimit, readOnly, ResourceId, serverManagedFields, Title, Version } from "./fields.ts";
 
 /** When a booking has no ends_at (as in the original README), it lasts this long. */
 export const DEFAULT_EVENT_LENGTH_MS = 60 * 60 * 1000;
@@ -8,9 +8,7 @@ export const MAX_EVENT_LENGTH_MS = 31 * 24 * 60 * 60 * 1000;
 /** The calendar an event goes on when it names none: the team's shared calendar. */
 export const DEFAULT_CALENDAR = "team";
 
-export const CalendarName = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, { error: "must be 1-64 letters, digits, '-', '_' or '.'" });
+export const CalendarName = nameField(NAME_OF_LETTERS_AND_DIGITS);
 
 /** Bounds on `recurrence` the schema keeps; the lines' meaning is checked by the worker (worker/calendar/recurrence). */
 export const MAX_RECURRENCE_LINES = 100;

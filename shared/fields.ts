@@ -11,6 +11,39 @@ export const ResourceId = z
     error: "must be 1-128 characters of letters, digits, '-', '_', '.', '~', starting with a letter or digit",
   });
 
+/** How a name (team, member, calendar) is spelled: a first character, then up to max-1 more. */
+export interface NameRule {
+  max: number;
+  first: RegExp;
+  rest: RegExp;
+  /** "letters, digits, '-', '_' or '.'" */
+  characters: string;
+  /** "a letter or digit" */
+  startsWith: string;
+}
+
+/**
+ * A name field whose message says what is actually wrong: "-a" is refused because of how it
+ * starts, not with a list of allowed characters that includes its own. The regex stays (OpenAPI's
+ * `pattern`).
+ */
+export function nameField(rule: NameRule) {
+  const pattern = new RegExp(`^${rule.first.source}${rule.rest.source}{0,${rule.max - 1}}$`);
+  return z.string().regex(pattern, { error: (issue) => nameProblem(String(issue.input), rule) });
+}
+
+/** Member and calendar names. */
+export const NAME_OF_LETTERS_AND_DIGITS: NameRule = { max: 64, first: /[A-Za-z0-9]/, rest: /[A-Za-z0-9_.-]/, characters: "letters, digits, '-', '_' or '.'", startsWith: "a letter or digit" };
+
+export function nameProblem(text: string, rule: NameRule): string {
+  const spelled = `must be 1-${rule.max} ${rule.characters}, starting with ${rule.startsWith}`;
+  if (text === "") return spelled;
+  if (!new RegExp(`^${rule.first.source}`).test(text)) return `must start with ${rule.startsWith}`;
+  if (text.length > rule.max) return `must be at most ${rule.max} characters`;
+  const other = [...text].find((char) => !new RegExp(`^${rule.rest.source}$`).test(char));
+  return other === undefined ? spelled : `${spelled}; ${JSON.stringify(other)} is not one`;
+}
+
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 /**
  * C0 controls but tab and line feed, DEL, and the C1 controls U+0080-U+009F (RFC 5545 TEXT allows

@@ -1,7 +1,11 @@
 import { z } from "zod";
+import { NAME_OF_LETTERS_AND_DIGITS, nameField } from "./fields.ts";
 
-export const TeamId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: "must be 1-63 lowercase letters, digits or '-'" });
-export const MemberName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, { error: "must be 1-64 letters, digits, '-', '_' or '.'" });
+export const TeamId = nameField({ max: 63, first: /[a-z0-9]/, rest: /[a-z0-9-]/, characters: "lowercase letters, digits or '-'", startsWith: "a lowercase letter or digit" });
+export const MemberName = nameField(NAME_OF_LETTERS_AND_DIGITS);
+
+/** Most members POST /admin/teams creates at once; more join with POST /admin/teams/{team}/members. */
+export const MAX_MEMBERS_AT_CREATION = 100;
 
 /** POST /admin/teams */
 export const TeamCreate = z.strictObject({
@@ -9,7 +13,7 @@ export const TeamCreate = z.strictObject({
   members: z
     .array(MemberName)
     .min(1, { error: "must name at least one member" })
-    .max(100)
+    .max(MAX_MEMBERS_AT_CREATION, { error: (issue) => `names ${Array.isArray(issue.input) ? issue.input.length : "too many"} members; at most ${MAX_MEMBERS_AT_CREATION} can be named when a team is created (add more with POST /admin/teams/{team}/members)` })
     // Each member gets one token: a name given twice would silently get one (and an answer with fewer tokens than names).
     .superRefine((members, ctx) => {
       const seen = new Set<string>();

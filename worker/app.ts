@@ -15,6 +15,7 @@ import { cors, routeMethods, type MethodsOf } from "./cors.ts";
 import { requestIds } from "./request-id.ts";
 import { focusRoutes } from "./focus/routes.ts";
 import { peopleRoutes } from "./people/routes.ts";
+import { frontProxyOnly } from "./limits/front-proxy-only.ts";
 
 /** The whole REST API: each feature is a sub-app mounted here. */
 export function createApp(): Hono<AppEnv> {
@@ -22,6 +23,8 @@ export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>({ strict: false });
   // Outermost, so every answer (errors, 503s for bad settings, preflights) carries them.
   app.use(requestIds());
+  // Under `npm run dev`: nothing reaches a route without passing the front proxy.
+  app.use(frontProxyOnly());
   let methodsOf: MethodsOf | undefined;
   app.use(cors(() => (methodsOf ??= routeMethods(app))));
   // Settings are checked before any route runs, so a bad one is a 503 naming it, not a 500 per route.

@@ -37,6 +37,10 @@ export interface Env {
    * original README's curl examples work. `npm run dev` sets it to "local". Refused in production.
    */
   GROUPSYNC_OPEN_TEAM?: string;
+  /** `npm run dev` only: the front proxy's per-run secret; requests without it are refused (worker/limits/front-proxy-only.ts). */
+  GROUPSYNC_FRONT_PROXY_SECRET?: string;
+  /** `npm run dev` only: the stack's public URL, named when a request skipped the front proxy. */
+  GROUPSYNC_PUBLIC_URL?: string;
   /** The open team answers only requests whose Host is one of these (comma-separated; default 127.0.0.1, localhost, [::1]). */
   ALLOWED_HOSTS?: string;
   /** The webhook outbox, one Durable Object per team (wrangler.toml); typed loosely like TEAM_HUB. */

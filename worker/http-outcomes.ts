@@ -114,17 +114,17 @@ export function txAnswer(error: unknown, record?: TxRecord): unknown {
   return error;
 }
 
-const RATE_LIMITED_BECAUSE: Record<Verdict["name"], string> = {
-  admin_failures: "too many wrong admin secrets from this address",
-  token_failures: "too many unknown tokens from this address",
-  writes: "too many writes by this member (reads are not limited)",
+/** One sentence per limit: who may do how much, and when they may go on. */
+const RATE_LIMITED_SENTENCE: Record<Verdict["name"], (max: number, per: string, retryAfter: number) => string> = {
+  admin_failures: (max, per, wait) => `this address may send ${max} wrong admin secrets per ${per} and has sent them all; retry after ${wait} s`,
+  token_failures: (max, per, wait) => `this address may send ${max} unknown tokens per ${per} and has sent them all; retry after ${wait} s`,
+  writes: (max, per, wait) => `this member may make ${max} writes per ${per} and has made them all; reads still work, and writes again after ${wait} s`,
 };
 
 /** 429: a caller over one of the rate limits (worker/limits/request-limits.ts), told when to come back. */
 export function rateLimited(verdict: Verdict, headers: Record<string, string>): ApiError {
   const retryAfter = Number(headers["Retry-After"] ?? 1);
-  const window = `${verdict.limit} per ${verdict.windowMs / 1000} s`;
-  return new ApiError(429, "rate_limited", `${RATE_LIMITED_BECAUSE[verdict.name]} (${window}); retry after ${retryAfter} s`, {
+  return new ApiError(429, "rate_limited", RATE_LIMITED_SENTENCE[verdict.name](verdict.limit, `${verdict.windowMs / 1000} s`, retryAfter), {
     details: { limit: verdict.name, max: verdict.limit, window_seconds: verdict.windowMs / 1000, retry_after_seconds: retryAfter },
     headers,
   });

@@ -310,6 +310,9 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
     get: { summary: "List teams, a page at a time (SCAN: a page may be short; go on while next_cursor is not null)", tag: "admin", auth: "admin", query: TeamListQuery, responses: { 200: ["Teams", "TeamList"], ...errors(400, 401, 503) } },
     post: { idempotent: "atomic", summary: "Create a team and its members' tokens (shown once)", tag: "admin", auth: "admin", body: "TeamCreate", responses: { 201: ["Created", "IssuedTokens"], ...errors(400, 401, 409, 503) } },
   },
+  "/admin/teams/{team}": {
+    delete: { summary: "Delete a team: every member's token revoked at once (WebSockets closed with 4401), the team unlisted, its data deleted; the name can be created again", tag: "admin", auth: "admin", path: { team: "The team's id" }, responses: { 204: ["Deleted"], ...errors(400, 401, 404, 503) } },
+  },
   "/admin/teams/{team}/members": {
     get: { summary: "List a team's members, with when each token was issued and last used (to within a minute); never the tokens", tag: "admin", auth: "admin", path: { team: "The team's id" }, responses: { 200: ["Members", "MemberList"], ...errors(400, 401, 404, 503) } },
     post: { idempotent: "atomic", summary: "Add a member to a team and issue their token", tag: "admin", auth: "admin", path: { team: "The team's id" }, body: "MemberCreate", responses: { 201: ["Added", "IssuedTokens"], ...errors(400, 401, 404, 409) } },

@@ -73,10 +73,14 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown): z.infe
   return result.data;
 }
 
-/** Zod issues as `field: problem`, with wording a person can act on. */
+/**
+ * Zod issues as `field: problem`, with wording a person can act on: one problem per field. Zod
+ * reports every check a value fails (1e308 fails both `int()`'s safe range and `max(100)`), which
+ * read as the same complaint twice; the one naming the field's own bounds is kept.
+ */
 export function describeIssues(issues: z.core.$ZodIssue[]): FieldProblem[] {
   const problems: FieldProblem[] = [];
-  for (const issue of issues) {
+  for (const issue of onePerField(issues)) {
     const field = issue.path.length > 0 ? issue.path.join(".") : "body";
     if (issue.code === "unrecognized_keys") {
       for (const key of issue.keys) problems.push({ field: [...issue.path, key].join("."), message: "is not a known field" });
@@ -89,6 +93,25 @@ export function describeIssues(issues: z.core.$ZodIssue[]): FieldProblem[] {
     }
   }
   return problems;
+}
+
+function onePerField(issues: z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  const byField = new Map<string, z.core.$ZodIssue>();
+  for (const issue of issues) {
+    if (issue.code === "unrecognized_keys") {
+      byField.set(`${issue.path.join(".")}\u0000${issue.keys.join(",")}`, issue);
+      continue;
+    }
+    const field = issue.path.join(".");
+    const kept = byField.get(field);
+    if (kept === undefined || (isSafeIntegerRange(kept) && !isSafeIntegerRange(issue))) byField.set(field, issue);
+  }
+  return [...byField.values()];
+}
+
+/** `int()`'s own check that a number is within ±2^53: every bounded integer field also has its own bounds. */
+function isSafeIntegerRange(issue: z.core.$ZodIssue): boolean {
+  return (issue.code === "too_big" || issue.code === "too_small") && issue.origin === "int";
 }
 
 export function invalid(problems: FieldProblem[]): ApiError {

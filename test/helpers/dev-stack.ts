@@ -56,6 +56,8 @@ export async function isolatedDevEnv(extra: NodeJS.ProcessEnv = {}): Promise<Rec
     REDIS_PORT: String(await freePort()),
     GATEWAY_TOKEN: randomToken(),
     GROUPSYNC_DATA_DIR: tempDir("groupsync-dev-"),
+    // Off unless a test asks: stacks of parallel test files would all want port 8000.
+    GROUPSYNC_COMPAT_PORT: "0",
     ...(extra as Record<string, string>),
   };
 }

@@ -1,3 +1,4 @@
+import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../dev/ports.ts";
 import { startWranglerDev, type RunningWorker } from "../../dev/wrangler-dev.ts";
@@ -43,6 +44,25 @@ describe("the worker under wrangler dev", () => {
 
     redis = await redis.restart();
     await expect.poll(async () => (await health()).status, { timeout: 10_000, interval: 200 }).toBe(200);
+  });
+
+  it("says degraded, naming why, while Redis is at maxmemory (PING answers, writes are refused with OOM), and ok again after", async () => {
+    const admin = createClient({ url: redis.url });
+    await admin.connect();
+    try {
+      await admin.configSet("maxmemory", "1");
+      const full = await health();
+      expect(full.status).toBe(200);
+      expect(full.report.status).toBe("degraded");
+      expect(full.report.checks.redis).toMatchObject({ ok: true, writable: false, error: expect.stringContaining("OOM") });
+      expect(full.report.reason).toMatch(/^redis refuses writes \(.*OOM.*\); reads are served, writes answer 503$/);
+    } finally {
+      await admin.configSet("maxmemory", "0");
+      await admin.quit();
+    }
+    const after = await health();
+    expect(after.report).toMatchObject({ status: "ok", checks: { redis: { ok: true, writable: true } } });
+    expect(after.report.reason).toBeUndefined();
   });
 
   it("answers unknown routes and methods with the error shape", async () => {

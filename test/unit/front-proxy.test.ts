@@ -16,13 +16,13 @@ let upstream: ReturnType<typeof createServer>;
 let proxy: FrontProxy;
 let port: number;
 
-const seen = (req: IncomingMessage) => JSON.stringify({ ips: req.headersDistinct["cf-connecting-ip"] ?? [] });
+const seen = (req: IncomingMessage) => JSON.stringify({ ips: req.headersDistinct["cf-connecting-ip"] ?? [], secrets: req.headersDistinct["x-test-secret"] ?? [] });
 
 beforeAll(async () => {
   upstream = createServer((req, res) => res.end(seen(req)));
   upstream.on("upgrade", (req, socket) => socket.end(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n${seen(req)}`));
   await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
-  proxy = new FrontProxy();
+  proxy = new FrontProxy({ secret: { header: "x-test-secret", value: "the-run-secret" } });
   port = await freePort();
   await proxy.listen(port);
   proxy.setUpstream((upstream.address() as AddressInfo).port);
@@ -36,7 +36,7 @@ afterAll(async () => {
 describe("the front proxy's CF-Connecting-IP", () => {
   it("is the socket's peer when the client sends none", async () => {
     const res = await fetch(`http://127.0.0.1:${port}/ping`);
-    expect(await res.json()).toEqual({ ips: ["127.0.0.1"] });
+    expect(await res.json()).toEqual({ ips: ["127.0.0.1"], secrets: ["the-run-secret"] });
   });
 
   it("replaces one the client sends, however it is spelled and however many", async () => {
@@ -44,7 +44,7 @@ describe("the front proxy's CF-Connecting-IP", () => {
     const { answer } = rawRequest(port, head);
     const { status, text } = await answer;
     expect(status).toBe(200);
-    expect(text).toContain('{"ips":["127.0.0.1"]}');
+    expect(text).toContain('{"ips":["127.0.0.1"],"secrets":["the-run-secret"]}');
   });
 
   it("replaces one sent with a WebSocket upgrade too", async () => {
@@ -52,7 +52,7 @@ describe("the front proxy's CF-Connecting-IP", () => {
     const { answer } = rawRequest(port, head);
     const { status, text } = await answer;
     expect(status).toBe(101);
-    expect(text).toContain('{"ips":["127.0.0.1"]}');
+    expect(text).toContain('{"ips":["127.0.0.1"],"secrets":["the-run-secret"]}');
   });
 });
 
@@ -113,5 +113,17 @@ describe("the front proxy and a WebSocket client past the hub's message rate", (
       await gated.close();
       server.close();
     }
+  });
+});
+
+describe("the front proxy's secret header (the worker refuses requests without it, so the private port cannot be used directly)", () => {
+  it("is added to every request and replaces any copy a client sends, HTTP and WebSocket alike", async () => {
+    const forged = ["X-Test-Secret: guessed", "x-test-secret: the-run-secret-not"];
+    const http = await rawRequest(port, requestHead(["GET /events HTTP/1.1", "Host: localhost", ...forged])).answer;
+    expect(http.text).toContain('"secrets":["the-run-secret"]');
+    const upgrade = ["GET /ws HTTP/1.1", "Host: localhost", "Connection: Upgrade", "Upgrade: websocket", "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="];
+    const ws = await rawRequest(port, requestHead([...upgrade, ...forged])).answer;
+    expect(ws.status).toBe(101);
+    expect(ws.text).toContain('"secrets":["the-run-secret"]');
   });
 });

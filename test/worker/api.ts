@@ -1,3 +1,4 @@
+import { expect } from "vitest";
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import type { Env } from "../../worker/env.ts";
@@ -54,4 +55,23 @@ export function client(token: string, overrides: Partial<Env> = {}) {
     patch: (path: string, body: unknown, headers?: Record<string, string>) => send("PATCH", path, body, headers),
     delete: (path: string, headers?: Record<string, string>) => send("DELETE", path, undefined, headers),
   };
+}
+
+/** A /ws socket as the member with `token`, and how it closed (once it has). */
+export async function openSocket(token: string) {
+  const res = await call(`/ws?token=${token}`, { headers: { upgrade: "websocket" } });
+  expect(res.status).toBe(101);
+  const ws = res.webSocket!;
+  const messages: string[] = [];
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.addEventListener("close", (e) => resolve({ code: e.code, reason: e.reason })));
+  ws.addEventListener("message", (e) => {
+    messages.push(String(e.data));
+  });
+  ws.accept();
+  const deadline = Date.now() + 5000;
+  while (!messages.some((m) => m.includes('"hello"'))) {
+    if (Date.now() > deadline) throw new Error("no hello");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return { ws, closed, messages };
 }

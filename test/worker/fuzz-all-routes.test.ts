@@ -349,6 +349,7 @@ describe("every route's fields, fuzzed with unicode and boundary values", () => 
       problems.push(...judge(label("POST /admin/teams/{team}/members member", shown), await admin(`/admin/teams/${team}/members`, asBody((v) => ({ member: v }))), "member"));
     }
     for (const id of PATH_IDS) problems.push(...judge(label("POST /admin/teams/{team}/members path team", id), await admin(`/admin/teams/${id}/members`, { json: { member: "zed" } }), "team"));
+    for (const id of PATH_IDS) problems.push(...judge(label("DELETE /admin/teams/{team} path team", id), await send("DELETE", `/admin/teams/${id}`, ADMIN_SECRET), "team"));
     expectNone(problems);
   }, 600_000);
 

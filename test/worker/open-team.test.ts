@@ -38,6 +38,15 @@ describe("the dev open team", () => {
     expect((await open("/events", { headers: { origin: "https://evil.example" } })).status).toBe(200);
   });
 
+  it.each([["https://127.0.0.1:8787"], ["ws://127.0.0.1:8787"], ["HTTP://127.0.0.1:8787"], ["http://127.0.0.1:08787"], ["http://127.0.0.1:8787/x"], ["http://127.0.0.1:8787/"], ["http://127.0.0.1"]])(
+    "takes only the exact origin a browser sends for its own page: a write from Origin %j is refused",
+    async (origin) => {
+      const res = await open("/goals", goal({ origin }));
+      expect(res.status).toBe(403);
+      expect(await errorOf(res)).toMatchObject({ code: "open_team_refused", message: expect.stringContaining(JSON.stringify(origin)) });
+    },
+  );
+
   it("refuses a WebSocket from a foreign Origin, accepts one from its own page", async () => {
     const env = openEnv();
     const foreign = await open("/ws", { headers: { upgrade: "websocket", origin: "https://evil.example" } }, env);

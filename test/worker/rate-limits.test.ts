@@ -34,7 +34,13 @@ async function expectRateLimited(res: Response, limit: string) {
   expect(rateHeaders(res.headers)).toMatchObject({ name: limit, remaining: 0, wait: retryAfter, policy: limit, limit: 3, window: 3 });
   const body = ErrorBody.parse(await res.json());
   expect(body.error.code).toBe("rate_limited");
-  expect(body.error.message).toMatch(/retry after \d+ s/);
+  // One sentence: who may do how much, and when to come back.
+  const sentence = {
+    admin_failures: `this address may send 3 wrong admin secrets per 3 s and has sent them all; retry after ${retryAfter} s`,
+    token_failures: `this address may send 3 unknown tokens per 3 s and has sent them all; retry after ${retryAfter} s`,
+    writes: `this member may make 3 writes per 3 s and has made them all; reads still work, and writes again after ${retryAfter} s`,
+  }[limit];
+  expect(body.error.message).toBe(sentence);
   expect(body.error.details).toMatchObject({ limit, max: 3, window_seconds: 3, retry_after_seconds: retryAfter });
   return retryAfter;
 }

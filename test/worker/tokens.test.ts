@@ -4,7 +4,7 @@ import { IssuedTokens, MemberList, MyTeam, TeamList } from "../../shared/teams.t
 import { memberTokensKey, tokenKey } from "../../worker/auth/keys.ts";
 import { hashToken } from "../../worker/auth/tokens.ts";
 import { mainStore } from "../../worker/storage/stores.ts";
-import { ADMIN_SECRET, call, client, newTeam } from "./api.ts";
+import { ADMIN_SECRET, call, client, newTeam, openSocket } from "./api.ts";
 
 const admin = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
   call(path, {
@@ -13,25 +13,6 @@ const admin = (method: string, path: string, body?: unknown, headers: Record<str
     body: body === undefined ? undefined : JSON.stringify(body),
   });
 const errorOf = async (res: Response) => ((await res.json()) as any).error;
-
-/** A /ws socket as the member with `token`, and how it closed (once it has). */
-async function openSocket(token: string) {
-  const res = await call(`/ws?token=${token}`, { headers: { upgrade: "websocket" } });
-  expect(res.status).toBe(101);
-  const ws = res.webSocket!;
-  const messages: string[] = [];
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.addEventListener("close", (e) => resolve({ code: e.code, reason: e.reason })));
-  ws.addEventListener("message", (e) => {
-    messages.push(String(e.data));
-  });
-  ws.accept();
-  const deadline = Date.now() + 5000;
-  while (!messages.some((m) => m.includes('"hello"'))) {
-    if (Date.now() > deadline) throw new Error("no hello");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return { ws, closed, messages };
-}
 
 describe("GET /admin/teams", () => {
   // Pages of 2 over every team the worker files made so far (hundreds, late in a run): more than the default 5 s on a loaded machine.

@@ -55,7 +55,14 @@ export async function authenticate(c: Context<AppEnv>, options: { allowQueryToke
   if (problem !== null) throw new ApiError(503, CommonErrorCodes.misconfigured, problem);
   const sent = authorizationOf(c.req.header("authorization"));
   if (sent.kind === "malformed") throw unauthorized(MALFORMED_AUTHORIZATION);
-  const token = sent.kind === "bearer" ? sent.token : options.allowQueryToken ? (c.req.query("token") ?? null) : null;
+  const queryToken = options.allowQueryToken ? (c.req.query("token") ?? null) : null;
+  if (sent.kind === "bearer" && queryToken !== null) {
+    // Serving either would hide that the caller sent two identities; which one it meant is its to say.
+    throw new ApiError(400, CommonErrorCodes.badRequest, "send one credential: both an Authorization header and ?token= were given; drop one of them", {
+      details: { credentials: ["Authorization", "token"] },
+    });
+  }
+  const token = sent.kind === "bearer" ? sent.token : queryToken;
   if (token === null) return openTeamMember(c, config);
   const member = await memberForToken(mainStore(c.env), token, waitUntilOf(c));
   if (member === null) throw unauthorized("the token is not valid (revoked, replaced or never issued)", await countUnknownToken(c));

@@ -13,6 +13,7 @@ import { mainStore } from "../storage/stores.ts";
 import { unreachable } from "../unreachable.ts";
 import { adminSecretProblem } from "./access.ts";
 import { closeRevokedSockets } from "./revoked-sockets.ts";
+import { deleteTeam } from "./team-deletion.ts";
 import { addMember, createTeam, listMembers, listTeams, reissueToken, revokeMember, type AdminIdempotency } from "./team-store.ts";
 import { bearerToken, secretsEqual } from "./tokens.ts";
 
@@ -64,6 +65,18 @@ const LIST_MEMBERS: ApiOperation = {
   params: TEAM_PARAM,
   store: "read",
   responses: { 200: { description: "The members", json: MemberList }, 404: { description: "No such team", codes: ["not_found"] } },
+};
+
+const DELETE_TEAM: ApiOperation = {
+  operationId: "deleteTeam",
+  summary: "Delete a team and everything it holds",
+  description:
+    "Revokes every member's token (their sockets close with 4401), removes the team's webhooks and deletes its data in every store; the name can then be created again and starts empty. An interrupted delete leaves the team listed: send it again to finish it. A retry after a lost 204 is a 404.",
+  tag: "admin",
+  auth: "admin",
+  params: TEAM_PARAM,
+  store: "write",
+  responses: { 204: { description: "Deleted" }, 404: { description: "No such team", codes: ["not_found"] } },
 };
 
 const ADD_MEMBER: ApiOperation = {
@@ -152,6 +165,21 @@ adminRoutes.post("/teams", documented(CREATE_TEAM, async (c) => {
       throw adminRefusal(outcome, team);
     default:
       return unreachable(outcome, "create_team outcome");
+  }
+}));
+
+/** The whole team: tokens revoked (sockets closed), data deleted, name free again (team-deletion.ts). */
+adminRoutes.delete("/teams/:team", documented(DELETE_TEAM, async (c) => {
+  const team = readId(c, TeamId, "team");
+  const outcome = await deleteTeam(c, team);
+  switch (outcome.kind) {
+    case "ok":
+      console.log(JSON.stringify({ event: "team_deleted", team, deleted_keys: outcome.deletedKeys }));
+      return c.body(null, 204);
+    case "no_team":
+      throw adminRefusal(outcome, team);
+    default:
+      return unreachable(outcome, "delete_team outcome");
   }
 }));
 

@@ -34,7 +34,7 @@ export function openTeamRefusal(request: OpenTeamRequest, allowedHostsSetting: s
   if (!changes && !request.webSocket) return null;
   const what = request.webSocket ? "a WebSocket" : `a ${request.method.toUpperCase()}`;
   if (request.secFetchSite?.toLowerCase() === "cross-site") return `the open team refuses ${what} from a page on another site (Sec-Fetch-Site: cross-site); send a member token`;
-  if (request.origin !== undefined && !sameHost(request.origin, request.host ?? "")) {
+  if (request.origin !== undefined && !isOwnOrigin(request.origin, request.host ?? "")) {
     return `the open team refuses ${what} from a page on another origin (Origin ${JSON.stringify(request.origin)}, not this worker's); send a member token`;
   }
   return null;
@@ -57,11 +57,17 @@ function hostnameOf(host: string): string | null {
   }
 }
 
-/** Whether the page's Origin is this worker (same host and port; "null" never is). */
-function sameHost(origin: string, host: string): boolean {
+/**
+ * Whether the page's Origin is this worker's own: exactly `http://` and the Host, as a browser
+ * serialises it (lower case, no default port, no leading zeros, no path). Anything else, another
+ * scheme or spelling included, is no page of ours ("null" never is).
+ */
+function isOwnOrigin(origin: string, host: string): boolean {
+  let canonical: string;
   try {
-    return new URL(origin).host.toLowerCase() === new URL(`http://${host}`).host.toLowerCase();
+    canonical = new URL(`http://${host}`).host;
   } catch {
     return false;
   }
+  return canonical === host && origin === `http://${host}`;
 }

@@ -127,3 +127,18 @@ redis.call('SREM', KEYS[2], ARGV[2])
 redis.call('HDEL', KEYS[4], ARGV[2])
 return {'ok', unpack(dropped)}`,
 );
+
+/**
+ * The last step of DELETE /admin/teams/{team}: its record and membership keys go, but only once no
+ * member is left (the caller revoked each one first; a member added meanwhile answers 'members_left'
+ * and the caller revokes again). KEYS: team, members set, member tokens hash, last used hash, agent key.
+ * Returns 'ok' | 'no_team' | 'members_left'.
+ */
+export const deleteTeamScript = new LuaScript(
+  "delete_team",
+  "e2a0f553ff72288e92e3a94d46f7eaf9bbc01b80",
+  `if redis.call('EXISTS', KEYS[1]) == 0 then return 'no_team' end
+if redis.call('SCARD', KEYS[2]) > 0 or redis.call('HLEN', KEYS[3]) > 0 then return 'members_left' end
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])
+return 'ok'`,
+);

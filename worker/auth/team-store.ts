@@ -1,8 +1,8 @@
 import type { Redis } from "@upstash/redis/cloudflare";
 import type { Member } from "../env.ts";
-import { lastUsedKey, memberTokensKey, TEAM_KEY_PREFIX, TEAM_KEYS_MATCH, teamKey, teamMembersKey, TOKEN_KEY_PREFIX, tokenKey } from "./keys.ts";
+import { agentKeyKey, lastUsedKey, memberTokensKey, TEAM_KEY_PREFIX, TEAM_KEYS_MATCH, teamKey, teamMembersKey, TOKEN_KEY_PREFIX, tokenKey } from "./keys.ts";
 import { cachedMember, forgetMember, LAST_USED_BATCH_MS, lastUseDue, lookUpOnce, queueLastUse, takeLastUses } from "./member-cache.ts";
-import { addMemberScript, createTeamScript, reissueTokenScript, revokeMemberScript } from "./scripts.ts";
+import { addMemberScript, createTeamScript, deleteTeamScript, reissueTokenScript, revokeMemberScript } from "./scripts.ts";
 import { hashToken, newToken } from "./tokens.ts";
 import { idemArgs, idemKeys, type Idempotency } from "../idempotency/idempotency.ts";
 import { idempotencyKeys } from "../idempotency/keys.ts";
@@ -295,4 +295,13 @@ function parseCreatedAt(raw: string | null): string | null {
   } catch {
     return null;
   }
+}
+
+export type DeleteTeamRecordOutcome = "ok" | "no_team" | "members_left";
+
+/** The team's record and membership keys, once no member is left (see deleteTeamScript). */
+export async function deleteTeamRecord(redis: Redis, team: string): Promise<DeleteTeamRecordOutcome> {
+  const result = await deleteTeamScript.run(redis, [teamKey(team), teamMembersKey(team), memberTokensKey(team), lastUsedKey(team), agentKeyKey(team)], []);
+  if (result === "ok" || result === "no_team" || result === "members_left") return result;
+  unexpected("delete_team", result);
 }

@@ -28,7 +28,7 @@ liveRoutes.route("/", agentKeyRoutes);
 
 export const WsQuery = z.strictObject({
   token: z.string().optional(),
-  last_seq: z.coerce.number({ error: "must be a whole number" }).int({ error: "must be a whole number" }).min(0, { error: "must be 0 or more" }).max(Number.MAX_SAFE_INTEGER).optional(),
+  last_seq: z.coerce.number({ error: "must be a whole number" }).int({ error: "must be a whole number" }).min(0, { error: "must be 0 or more" }).max(Number.MAX_SAFE_INTEGER, { error: `must be at most ${Number.MAX_SAFE_INTEGER}` }).optional(),
   client: z.enum(["agent", "browser"], { error: "must be agent or browser" }).default("browser"),
 });
 

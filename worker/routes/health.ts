@@ -32,8 +32,11 @@ healthRoutes.get(
   const results = await Promise.all(stores.map((store) => checkRedis(store, timeoutMs)));
   const checks = Object.fromEntries(stores.map((store, i) => [store.name, results[i]!]));
   const ok = Object.values(checks).every((check) => check.ok);
+  const readOnly = Object.entries(checks).filter(([, check]) => check.writable === false);
+  const status = !ok ? "unavailable" : readOnly.length > 0 ? "degraded" : "ok";
   const report: HealthReport = {
-    status: ok ? "ok" : "unavailable",
+    status,
+    ...(status === "degraded" ? { reason: readOnly.map(([name, check]) => `${name} refuses writes (${check.error}); reads are served, writes answer 503`).join("; ") } : {}),
     version: GROUPSYNC_VERSION,
     time: new Date().toISOString(),
     checks,
@@ -61,12 +64,22 @@ healthRoutes.get(
   ),
 );
 
+/** Overwritten by every /health, expiring on its own: the write probe never grows the store. */
+const WRITE_PROBE_KEY = "gs:health:write-probe";
+
 async function checkRedis(store: StoreAddress, timeoutMs: number): Promise<DependencyCheck> {
   const started = Date.now();
   try {
-    const pong = await redisFromEnv({ UPSTASH_REDIS_REST_URL: store.url, UPSTASH_REDIS_REST_TOKEN: store.token }, { timeoutMs, retry: false, autoPipelining: false }).ping();
+    const redis = redisFromEnv({ UPSTASH_REDIS_REST_URL: store.url, UPSTASH_REDIS_REST_TOKEN: store.token }, { timeoutMs, retry: false, autoPipelining: false });
+    const pong = await redis.ping();
     if (pong !== "PONG") throw new Error(`unexpected PING reply: ${JSON.stringify(pong)}`);
-    return { ok: true, latency_ms: Date.now() - started };
+    // PING answers at maxmemory too, while every write is refused with OOM: try one small write.
+    try {
+      await redis.set(WRITE_PROBE_KEY, started, { px: 60_000 });
+    } catch (error) {
+      return { ok: true, writable: false, latency_ms: Date.now() - started, error: describe(error) };
+    }
+    return { ok: true, writable: true, latency_ms: Date.now() - started };
   } catch (error) {
     return { ok: false, latency_ms: Date.now() - started, error: describe(error) };
   }

@@ -1,4 +1,4 @@
-import { addMemberScript, agentKeyScript, createTeamScript, reissueTokenScript, revokeMemberScript } from "../auth/scripts.ts";
+import { addMemberScript, agentKeyScript, createTeamScript, deleteTeamScript, reissueTokenScript, revokeMemberScript } from "../auth/scripts.ts";
 import { applyEventHoldsScript, deleteEventScript, prepareEventScript, putEventScript, releaseEventHoldsScript } from "../calendar/scripts.ts";
 import { applyGoalLocksScript, checkInGoalScript, deleteGoalScript, prepareGoalScript, putGoalScript, releaseGoalLocksScript } from "../goals/scripts.ts";
 import { extendLeaseScript, forgetHoldingTeamScript, voteScript } from "../tx/lease-scripts.ts";
@@ -16,6 +16,7 @@ export const ALL_SCRIPTS: LuaScript[] = [
   agentKeyScript,
   reissueTokenScript,
   revokeMemberScript,
+  deleteTeamScript,
   putEventScript,
   deleteEventScript,
   prepareEventScript,
