@@ -24,6 +24,13 @@ import { boardOrder } from "../lib/live-state.js";
 import { checkInBody, dateInZone, goalColumn, healthLabel, initials, isClosed, isDueToday, isOverdue, keyResultSummary, stateLabel } from "../lib/goal-board.js";
 import { byId, h, keepingFocus, showMessage } from "./dom.js";
 
+/** A key result's own progress bar; set through CSSOM, as the page's CSP refuses style attributes. @param {number} progress */
+function krBar(progress) {
+  const bar = h("span", { class: "kr-bar", "aria-hidden": "true" });
+  bar.style.setProperty("--kr-done", `${progress}%`);
+  return bar;
+}
+
 /** How many check-ins the history shows at first, and each "Show more" adds. */
 const CHECK_IN_PAGE = 3;
 
@@ -163,7 +170,7 @@ export class GoalsView {
       ...goal.key_results.map((kr) => h("li", { class: "key-result", "data-kr-id": kr.id, "data-metric": kr.metric },
         h("span", { class: "kr-title" }, kr.title),
         h("span", { class: "kr-value" }, keyResultSummary(kr)),
-        h("span", { class: "kr-progress", "aria-label": `${kr.progress}% of the way` }, h("span", { class: "kr-bar", style: `--kr-done: ${kr.progress}%` }), `${kr.progress}%`))));
+        h("span", { class: "kr-progress" }, krBar(kr.progress), h("span", {}, `${kr.progress}% of the way`)))));
   }
 
   /** Owner (with initials), due date and whether it is overdue. @param {Goal} goal */
