@@ -287,6 +287,15 @@ async function loadFocus() {
   }
 }
 
+/** The day the focus figures are for: after midnight (or a Monday) "today" and "this week" move on. */
+let focusDay = today(Date.now(), browserZone());
+setInterval(() => {
+  const now = today(Date.now(), browserZone());
+  if (now === focusDay || !authorized) return;
+  focusDay = now;
+  void loadFocus();
+}, 60_000);
+
 /** Several rounds recorded at once (a gap filled in) reload the figures once. */
 let focusReload = /** @type {ReturnType<typeof setTimeout> | null} */ (null);
 function scheduleFocusReload() {
