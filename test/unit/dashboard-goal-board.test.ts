@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 // See dashboard-countdown.test.ts for why the import needs ts-ignore here.
 // @ts-ignore
-import { checkInBody, dateInZone, formatKeyResultValue, goalColumn, healthLabel, initials, isDueToday, isOverdue, keyResultSummary, knownMembers } from "../../dashboard/public/lib/goal-board.js";
+import { checkInBody, checkInRefusal, dateInZone, formatKeyResultValue, goalColumn, healthLabel, initials, isDueToday, isOverdue, keyResultSummary, knownMembers } from "../../dashboard/public/lib/goal-board.js";
 import type { Goal } from "../../shared/goals.ts";
 
 function goal(fields: Partial<Goal>): Goal {
@@ -50,6 +50,11 @@ describe("the goals board", () => {
     expect(checkInBody(withKrs, { health: "at_risk", note: "slow", values: {} })).toEqual({ ok: true, body: { health: "at_risk", note: "slow" } });
     expect(checkInBody(withKrs, { health: "at_risk", note: "", values: { "kr-1": "ten" } })).toEqual({ ok: false, message: "“Signups” needs a number." });
     expect(checkInBody(withKrs, { health: "", note: "", values: {} }).ok).toBe(false);
+    // A refusal names the key result by its title, not by its place in the request.
+    const body = { health: "on_track", key_results: [{ id: "kr-2", current: 1 }] };
+    expect(checkInRefusal(withKrs, body, "key_results.0.current: must be 0 (not done) or 1 (done)")).toBe("“Docs”: must be 0 (not done) or 1 (done)");
+    expect(checkInRefusal(withKrs, body, "key_results.3.current: must be a number")).toBe("key_results.3.current: must be a number");
+    expect(checkInRefusal(withKrs, body, "note: must be at most 2000 characters")).toBe("note: must be at most 2000 characters");
   });
 
   it("marks a goal overdue once its due date is over, unless it is done", () => {

@@ -127,3 +127,15 @@ export function initials(name) {
   const letters = words.length === 1 ? [...(words[0] ?? "")].slice(0, 2) : words.slice(0, 2).map((word) => [...word][0] ?? "");
   return letters.join("").toUpperCase();
 }
+
+/**
+ * A refused check-in's message with the key result named by its title, not by its place in the
+ * request ("key_results.0.current: must be from 0 to 100 (percent)" -> "“Churn”: must be …").
+ * @param {Goal} goal @param {{ key_results?: { id: string }[] }} body the check-in that was sent @param {string} message
+ */
+export function checkInRefusal(goal, body, message) {
+  const match = /^key_results\.(\d+)\.(?:id|current): (.*)$/s.exec(message);
+  const sent = match === null ? undefined : body.key_results?.[Number(match[1])];
+  const kr = sent === undefined ? undefined : goal.key_results.find((candidate) => candidate.id === sent.id);
+  return kr === undefined || match === null ? message : `“${kr.title}”: ${match[2]}`;
+}

@@ -21,7 +21,7 @@
  */
 import { describeError } from "../lib/messages.js";
 import { boardOrder } from "../lib/live-state.js";
-import { checkInBody, dateInZone, goalColumn, healthLabel, initials, isClosed, isDueToday, isOverdue, keyResultSummary, stateLabel } from "../lib/goal-board.js";
+import { checkInBody, checkInRefusal, dateInZone, goalColumn, healthLabel, initials, isClosed, isDueToday, isOverdue, keyResultSummary, stateLabel } from "../lib/goal-board.js";
 import { byId, h, keepingFocus, showMessage } from "./dom.js";
 
 /** A key result's own progress bar; set through CSSOM, as the page's CSP refuses style attributes. @param {number} progress */
@@ -253,7 +253,7 @@ export class GoalsView {
           if (result.code === "precondition_failed" && latest !== undefined) version = latest.version;
           showMessage(error, result.code === "precondition_failed"
             ? "Not saved: someone changed this goal meanwhile. Check the values above and save again to check in on the goal as it is now."
-            : `Not saved: ${describeError(result, { what: `“${goal.title}”` })}`);
+            : `Not saved: ${checkInRefusal(goal, built.body, describeError(result, { what: `“${goal.title}”` }))}`);
           return;
         }
         showMessage(this.#error, "");
