@@ -22,10 +22,14 @@ import {
   applyChange, applyHello, applyMessage, emptyState, liveFeedUrl, withAgents, withAllGoals, withEvent, withEventWindow, withGoal,
   withoutEvent, withoutGoal, withTimer,
 } from "./lib/live-state.js";
-import { dayRange } from "./lib/week.js";
+import { goalMinutes, todayWindow, weekHeat, weekWindow } from "./lib/focus-panel.js";
+import { dayRange, today } from "./lib/week.js";
+import { browserZone } from "./lib/zoned-time.js";
 import { CalendarView } from "./ui/calendar-view.js";
 import { byId, showMessage } from "./ui/dom.js";
+import { FocusView } from "./ui/focus-view.js";
 import { GoalsView } from "./ui/goals-view.js";
+import { PhaseNotifier } from "./ui/phase-notifier.js";
 import { TimerView } from "./ui/timer-view.js";
 
 const TOKEN_KEY = "groupsync.token";
@@ -110,7 +114,27 @@ const goalsView = new GoalsView({
     update(withoutGoal(state, id));
     return null;
   },
+  onCheckIn: async (id, read, fields) => {
+    const result = await call("POST", `/goals/${encodeURIComponent(id)}/check-ins`, { body: fields, ifMatch: read, retry: true });
+    if (!result.ok) {
+      if (result.error.code === "precondition_failed") await refetch("goal", id);
+      if (result.error.code === "not_found") update(withoutGoal(state, id));
+      return result.error;
+    }
+    update(withGoal(state, result.data.goal));
+    return result.data;
+  },
+  onCheckIns: async (id, cursor, limit) => {
+    const query = `limit=${limit}${cursor === null ? "" : `&cursor=${encodeURIComponent(cursor)}`}`;
+    const result = await call("GET", `/goals/${encodeURIComponent(id)}/check-ins?${query}`);
+    return result.ok ? result.data : result.error;
+  },
 });
+
+const focusView = new FocusView();
+const notifier = new PhaseNotifier({ isMuted: () => timerView.muted });
+/** The week's focus buckets per goal, kept so goal titles can change under them. @type {import("../../shared/focus.ts").FocusStatsBucket[]} */
+let focusByGoal = [];
 
 const live = new LiveSocket({
   urlFor: (lastSeq) => liveFeedUrl(location.href, token, lastSeq),
@@ -124,7 +148,10 @@ const live = new LiveSocket({
 function update(next) {
   const before = state;
   state = next;
-  if (next.timer !== before.timer) timerView.render(next.timer);
+  if (next.timer !== before.timer) {
+    timerView.render(next.timer);
+    notifier.timerChanged(before.timer, next.timer);
+  }
   if (next.timer !== before.timer || next.agents !== before.agents) timerView.renderOnline([...next.agents.values()]);
   if (next.people !== before.people) timerView.renderPeople(next.people);
   if (next.events !== before.events) {
@@ -133,7 +160,10 @@ function update(next) {
     calendarView.render([...next.events.values()]);
     performance.measure("calendar-render", { start: startMark, end: performance.now(), detail: { events: next.events.size } });
   }
-  if (next.goals !== before.goals) goalsView.render([...next.goals.values()]);
+  if (next.goals !== before.goals) {
+    goalsView.render([...next.goals.values()]);
+    focusView.renderGoals(goalMinutes(focusByGoal, next.goals));
+  }
   if (next.team !== before.team || next.member !== before.member) showIdentity();
   if (next.people !== before.people || next.agents !== before.agents || next.goals !== before.goals || next.member !== before.member) renderMembers(next);
 }
@@ -233,6 +263,49 @@ async function refreshAgents() {
   if (result.ok) update(withAgents(state, result.data.agents));
 }
 
+/**
+ * The focus panel's figures: today per member and this week (per day, per goal), in this browser's
+ * zone; at start and on each `focus.completed`.
+ */
+async function loadFocus() {
+  const zone = browserZone(), now = Date.now();
+  const day = todayWindow(now, zone), week = weekWindow(now, zone);
+  const window = (/** @type {{ from: string, to: string }} */ range) => `from=${encodeURIComponent(range.from)}&to=${encodeURIComponent(range.to)}`;
+  /** @type {[import("./lib/api.js").ApiResult<import("../../shared/focus.ts").FocusStats>, import("./lib/api.js").ApiResult<import("../../shared/focus.ts").FocusRound[]>, import("./lib/api.js").ApiResult<import("../../shared/focus.ts").FocusStats>]} */
+  const [members, sessions, goals] = await Promise.all([
+    call("GET", `/focus/stats?${window(day)}&group_by=member`),
+    api.listAll(`/focus/sessions?${window(week)}&limit=500`, "sessions"),
+    call("GET", `/focus/stats?${window(week)}&group_by=goal`),
+  ]);
+  const failed = [members, sessions, goals].find((result) => !result.ok);
+  focusView.showError(failed === undefined || failed.ok ? "" : `Could not load the focus figures: ${describeError(failed.error)}`);
+  if (members.ok) focusView.renderToday(members.data);
+  if (sessions.ok) focusView.renderWeek(weekHeat(sessions.data, week.firstDay, zone), today(now, zone));
+  if (goals.ok) {
+    focusByGoal = goals.data.groups;
+    focusView.renderGoals(goalMinutes(focusByGoal, state.goals));
+  }
+}
+
+/** The day the focus figures are for: after midnight (or a Monday) "today" and "this week" move on. */
+let focusDay = today(Date.now(), browserZone());
+setInterval(() => {
+  const now = today(Date.now(), browserZone());
+  if (now === focusDay || !authorized) return;
+  focusDay = now;
+  void loadFocus();
+}, 60_000);
+
+/** Several rounds recorded at once (a gap filled in) reload the figures once. */
+let focusReload = /** @type {ReturnType<typeof setTimeout> | null} */ (null);
+function scheduleFocusReload() {
+  if (focusReload !== null) return;
+  focusReload = setTimeout(() => {
+    focusReload = null;
+    void loadFocus();
+  }, 300);
+}
+
 /** @param {LiveState} current @param {number} status @param {ApiErrorInfo} error @param {string} what */
 function reportLoadError(current, status, error, what) {
   if (status === 401) askForToken();
@@ -246,7 +319,7 @@ async function loadEverything() {
   if (probe.status === 401) return;
   authorized = true;
   showMessage(byId("page-error", HTMLElement), probe.ok ? "" : `Could not load the team's data: ${describeError(probe.error)}`);
-  await Promise.all([loadWeek(), loadGoals(), refreshTimer(), refreshAgents(), loadRoster()]);
+  await Promise.all([loadWeek(), loadGoals(), refreshTimer(), refreshAgents(), loadRoster(), loadFocus()]);
 }
 
 /**
@@ -271,6 +344,7 @@ function onFeedMessage(message, context) {
   if ("seq" in message && loadsInFlight > 0 && next !== state) changesDuringLoad.push(/** @type {Change} */ (message));
   update(next);
   if (action === "reload") void loadEverything();
+  if (message.type === "focus.completed") scheduleFocusReload();
   if (action === "gap") live.restart();
   if (message.type === "member.joined" || message.type === "member.left") {
     if (message.kind === "agent") void refreshAgents();

@@ -227,7 +227,7 @@ describe("the dashboard on an open team", () => {
     await expect.poll(() => cardInA.locator(".progress-value").textContent(), { timeout: 5000 }).toBe("40%");
     expect(await cardInA.locator("progress").getAttribute("value")).toBe("40");
 
-    await cardInA.getByRole("button", { name: "Mark complete" }).click();
+    await cardInA.getByRole("button", { name: "Mark achieved" }).click();
     await expect.poll(() => cardInB.getAttribute("data-completed"), { timeout: 5000 }).not.toBeNull();
     expect(await cardInB.locator(".progress-value").textContent()).toBe("100%");
     expect(await cardInB.getByRole("button", { name: "Reopen" }).count()).toBe(1);

@@ -35,6 +35,12 @@ beforeAll(async () => {
   await post("/goals", { title: "Write the launch post", owner: "bo", due: `${isoDate(5)}T00:00:00Z`, progress: 40 });
   await post("/goals", { title: "Migrate the calendar store", owner: "cy", progress: 100, completed: true });
   await post("/goals", { title: "Onboarding checklist", owner: "dee" });
+  await post("/goals", { id: "launch", title: "Launch v2", owner: "ana", key_results: [
+    { title: "Signups", metric: "number", target: 200 }, { title: "Revenue", metric: "currency", currency: "EUR", target: 10000 }, { title: "Docs written", metric: "done" }] });
+  await post("/goals/launch/check-ins", { health: "at_risk", note: "signups slow", key_results: [{ id: "kr-1", current: 80 }] });
+  await post("/goals", { title: "Old migration", owner: "cy", state: "missed", progress: 60 });
+  // One focus round for the focus panel's figures.
+  for (const action of ["start", "skip", "stop"]) await fetch(`${stack.url}/pomo/${action}`, { method: "POST" });
 });
 
 afterAll(async () => {
@@ -58,7 +64,7 @@ async function check(page: Page, name: string): Promise<void> {
 for (const width of ["laptop", "phone"] as const) {
   for (const colorScheme of ["light", "dark"] as const) {
     describe(`${width}, ${colorScheme}`, () => {
-      it("week, day and month views, an open event and the goals board: no serious accessibility violation", async () => {
+      it("week, day and month views, an open event, the goals board, a check-in and the focus panel: no serious accessibility violation", async () => {
         const { page, errors } = await open(width, colorScheme);
         const name = (view: string) => `view-${view}-${width}-${colorScheme}`;
         await page.locator("#calendar").scrollIntoViewIfNeeded();
@@ -81,8 +87,17 @@ for (const width of ["laptop", "phone"] as const) {
         await check(page, name("month"));
         await page.getByRole("button", { name: "Week", exact: true }).click();
 
+        await page.locator("#goals-closed summary").click();
         await page.locator("#goals").evaluate((el) => el.scrollIntoView());
         await check(page, name("goals"));
+        await page.locator(".goal", { hasText: "Launch v2" }).getByRole("button", { name: "Check in" }).click();
+        await page.locator(".check-in-history .check-in").first().waitFor({ timeout: 5000 });
+        await page.locator(".check-in-form").evaluate((el) => el.scrollIntoView());
+        await check(page, name("goal-check-in"));
+        await page.locator(".check-in-form").getByRole("button", { name: "Cancel" }).click();
+        await page.locator("#focus").evaluate((el) => el.scrollIntoView());
+        await page.locator("#focus-week td[data-today]").first().waitFor({ timeout: 5000 });
+        await check(page, name("focus"));
         expect(await page.locator('.goal[data-overdue] .goal-due').textContent()).toMatch(/^Overdue · was due /);
         expect(errors).toEqual([]);
       });

@@ -81,6 +81,11 @@ export class TimerView {
     setInterval(() => this.tick(), TICK_MS);
   }
 
+  /** Whether the sound switch is off: the phase notifications honour it too. */
+  get muted() {
+    return this.#muted;
+  }
+
   /** @param {TeamTimer | null} timer */
   render(timer) {
     const before = this.#timer;
