@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Event, EventList, EventListQuery, EventPatch, EventWrite, SlotConflict } from "../shared/calendar.ts";
+import { Event, EventList, EventListQuery, EventPatch, EventWrite, OccurrencePatch, SlotConflict } from "../shared/calendar.ts";
 import { ErrorBody } from "../shared/errors.ts";
 import { Goal, GoalList, GoalListQuery, GoalPatch, GoalWrite } from "../shared/goals.ts";
 import { FocusSessionList, FocusSessionsQuery, FocusStats, FocusStatsQuery } from "../shared/focus.ts";
@@ -23,6 +23,7 @@ const SCHEMAS = {
   Event: [Event, "output"],
   EventWrite: [EventWrite, "input"],
   EventPatch: [EventPatch, "input"],
+  OccurrencePatch: [OccurrencePatch, "input"],
   EventList: [EventList, "output"],
   SlotConflict: [SlotConflict, "output"],
   Goal: [Goal, "output"],
@@ -89,6 +90,7 @@ interface Operation {
 }
 
 const idParam = { id: "The resource's id" };
+const occurrenceParams = { id: "The series' id", occurrence_start: "The occurrence's start as the series defines it (RECURRENCE-ID), in any instant form the API takes (URL-encode a '+'); 404 when the series has no such occurrence" };
 const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, [ERROR_TEXT[c] ?? "Error", "Error"] as [string, SchemaName]]));
 const IDEMPOTENCY_KEY_TEXT =
   "Optional, 1–255 printable ASCII characters (else 400), chosen by the client per logical operation and sent again on its retries. Within 24 h the same key from the same member with the same method, path and body answers the first answer again (status, body, Location, ETag; with `Idempotent-Replayed: true`) without doing the work twice, also when the first attempt answered 503 `outcome_unknown` or its answer was lost; a different request with the key is 422 `idempotency_key_reused`. Only work done is remembered: a refused request (400, 409, 503 `dependency_unavailable`) is not, so its retry is tried again.";
@@ -132,6 +134,17 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
     put: { summary: "Replace an event; never collides with itself", tag: "calendar", path: idParam, body: "EventWrite", ifMatch: true, responses: { 200: ["Replaced", "Event"], ...errors(400, 401, 404, 409, 412, 503) } },
     patch: { summary: "Change some fields of an event", tag: "calendar", path: idParam, body: "EventPatch", ifMatch: true, responses: { 200: ["Changed", "Event"], ...errors(400, 401, 404, 409, 412, 503) } },
     delete: { summary: "Delete an event; its slot is free at once", tag: "calendar", path: idParam, ifMatch: true, responses: { 204: ["Deleted"], ...errors(401, 404, 412, 503) } },
+  },
+  "/events/{id}/occurrences/{occurrence_start}": {
+    patch: {
+      summary: "Change one occurrence of a series (an override; it keeps its occurrence_start), conflict-checked like any booking; If-Match: the series' version",
+      tag: "calendar",
+      path: occurrenceParams,
+      body: "OccurrencePatch",
+      ifMatch: true,
+      responses: { 200: ["Changed: the occurrence as a listing shows it (ETag: the series' new version)", "Event"], ...errors(400, 401, 404, 409, 412, 503) },
+    },
+    delete: { summary: "Cancel one occurrence of a series (an EXDATE is added to it); its time is free at once", tag: "calendar", path: occurrenceParams, ifMatch: true, responses: { 204: ["Cancelled"], ...errors(400, 401, 404, 412, 503) } },
   },
   "/calendar.ics": {
     get: {

@@ -10,13 +10,19 @@ import { QUOTA_LUA } from "../limits/quota-lua.ts";
  * transaction's hold), so it exists once. Entries on one calendar never overlap, so sorted by
  * start they are also sorted by end: the only entry starting before `s` that can overlap [s, e)
  * is the last one, and every entry starting inside [s, e) overlaps. Two range reads, whatever
- * the calendar's size. `id` (the event being written) never conflicts with itself: neither its
+ * the calendar's size. `id` (the event being written; or a list of ids, the events a split writes) never conflicts with itself: neither its
  * own entry nor one of its occurrences (members "<id>@<start ms>"; ids never hold '@'). Skipping
  * an own entry before `s` is safe: anything before it ends before it starts. The entries inside
  * are read in pages, as a series being rewritten may have several of its own there.
  * Appends to `conflicts` until it holds `max`.
  */
 const FIND_CONFLICTS = `local function is_own(member, id)
+  if type(id) == 'table' then
+    for _, one in ipairs(id) do
+      if is_own(member, one) then return true end
+    end
+    return false
+  end
   return member == id or string.sub(member, 1, #id + 1) == id .. '@'
 end
 local function find_conflicts_into(conflicts, startsKey, endsKey, id, s_text, e_text, max)
@@ -81,7 +87,7 @@ end
  */
 export const putEventScript = new LuaScript(
   "put_event",
-  "f4cb213b9fe802ecda20365fb3c9a580f74d9c52",
+  "6b4f64aa981afbbbf28c6b984ebe4c6283af1dbb",
   `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${FIND_CONFLICTS}${REMOVE_ENTRIES}${RECORD_FIELD_LUA}${IDEM_LUA}${QUOTA_LUA}local seen = idem_seen(KEYS[10], ARGV[8])
 if seen then return seen end
 local id = ARGV[1]
@@ -128,6 +134,69 @@ return feed_reply({'ok'})`,
 );
 
 /**
+ * "This and following": a series split in two in one atomic step, the part before the split
+ * rewritten (compare-and-set on its version), the new series created (its id must be free).
+ * KEYS: series, new series, series' cal start, cal end, new series' cal start, cal end, team start,
+ *       team max length, series lock, new series lock, series occurrences, new series occurrences,
+ *       feed stream, feed seq
+ * ARGV: series id, series JSON, expected version, new id, new JSON, max conflicts, channel,
+ *       series message, new series message, events quota ('' for none), number of the series' entries,
+ *       then its entries (member, start ms, end ms), the new series' entries, and feed inline.
+ * Only the new series' entries are checked (the part before keeps a subset of its old ones); the
+ * two series' own entries never count (the worker checked the two do not overlap each other).
+ * Returns {'ok', feed...} | {'missing'} | {'stale', version} | {'locked', tx} | {'exists'}
+ *       | {'quota_exceeded', 'events', limit} | {'conflict', member, ...}, as put_event.
+ */
+export const splitSeriesScript = new LuaScript(
+  "split_series",
+  "dd84fae785a28d7118de1d45c960e0d365b15e4e",
+  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${FIND_CONFLICTS}${REMOVE_ENTRIES}${RECORD_FIELD_LUA}${QUOTA_LUA}local id, newId = ARGV[1], ARGV[4]
+for _, lockKey in ipairs({KEYS[9], KEYS[10]}) do
+  local lock = redis.call('GET', lockKey)
+  if lock then return {'locked', lock} end
+end
+local current = redis.call('GET', KEYS[1])
+if not current then return {'missing'} end
+local version = tostring(record_field(current, 'version'))
+if version ~= ARGV[3] then return {'stale', version} end
+if redis.call('EXISTS', KEYS[2]) == 1 then return {'exists'} end
+local oldEntries = tonumber(ARGV[11])
+local first = 12
+local newFirst = first + oldEntries * 3
+local total = (#ARGV - 12) / 3
+local added = total - math.max(1, redis.call('ZCARD', KEYS[11]))
+if added > 0 then
+  local full = quota_refusal(KEYS[7], ARGV[10], 'events', tostring(added - 1))
+  if full then return full end
+end
+local max = tonumber(ARGV[6])
+local conflicts = {}
+for i = newFirst, #ARGV - 1, 3 do
+  find_conflicts_into(conflicts, KEYS[5], KEYS[6], {id, newId}, ARGV[i + 1], ARGV[i + 2], max)
+  if #conflicts >= max then break end
+end
+if #conflicts > 0 then return conflict_reply(conflicts) end
+remove_entries(KEYS[11], id, KEYS[3], KEYS[4], KEYS[7])
+redis.call('SET', KEYS[1], ARGV[2])
+redis.call('SET', KEYS[2], ARGV[5])
+local longest = tonumber(redis.call('GET', KEYS[8]) or '0')
+for i = first, #ARGV - 1, 3 do
+  local member, s, e = ARGV[i], tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
+  local startsKey, endsKey, occurrencesKey, own = KEYS[3], KEYS[4], KEYS[11], id
+  if i >= newFirst then startsKey, endsKey, occurrencesKey, own = KEYS[5], KEYS[6], KEYS[12], newId end
+  redis.call('ZADD', startsKey, s, member)
+  redis.call('ZADD', endsKey, e, member)
+  redis.call('ZADD', KEYS[7], s, member)
+  if member ~= own then redis.call('ZADD', occurrencesKey, s, member) end
+  if e - s > longest then longest = e - s end
+end
+redis.call('SET', KEYS[8], longest)
+emit(ARGV[7], ARGV[8])
+emit(ARGV[7], ARGV[9])
+return feed_reply({'ok'})`,
+);
+
+/**
  * KEYS: event, cal start, cal end, team start, event lock, occurrences, feed stream, feed seq.
  * ARGV: id, expected version, channel, message, feed inline.
  * Returns {'ok', feed...} | {'missing'} | {'stale', version} | {'locked', tx}. The slot (every
@@ -160,7 +229,7 @@ return feed_reply({'ok'})`,
  */
 export const prepareEventScript = new LuaScript(
   "prepare_event",
-  "10d2f955977013a319a82d3830fa0b0b76a0bccf",
+  "a075159ff7d4d18a22acd9e91ee95fd38266e767",
   `${FIND_CONFLICTS}${RECORD_FIELD_LUA}${QUOTA_LUA}local id, member, tx = ARGV[2], ARGV[3], ARGV[7]
 local lock = redis.call('GET', KEYS[5])
 if lock then return {'locked', lock} end

@@ -6,12 +6,15 @@ import { isAfter, type Cursor } from "../storage/cursor.ts";
 import { idemArgs, idemKeys } from "../idempotency/idempotency.ts";
 import { outcomeOf, type CreateIdempotency, type CreateOutcome, type DeleteOutcome, type RecordStore, type SlotConflict, type UpdateOutcome } from "../records/outcomes.ts";
 import { idempotencyKeys } from "../idempotency/keys.ts";
-import { occurrencesOf } from "./event-record.ts";
+import { occurrenceView, seriesEntries } from "./occurrences.ts";
 import { quotaArg } from "../limits/quota-lua.ts";
 import { CALENDAR_CHANNEL, calendarKeys } from "./keys.ts";
-import { deleteEventScript, putEventScript } from "./scripts.ts";
+import { deleteEventScript, putEventScript, splitSeriesScript } from "./scripts.ts";
 
 export type Change = "event.created" | "event.updated" | "event.deleted";
+
+/** What a split answers: an update's outcomes, and the new series' id taken. */
+export type SplitOutcome = UpdateOutcome | { kind: "exists" };
 
 const MAX_CONFLICTS_REPORTED = 10;
 
@@ -95,6 +98,52 @@ export class CalendarStore implements RecordStore<Event> {
     return outcomeOf(reply, allowed, "put_event", async (ids) => withBookingOccurrences(event, await readConflicts(this.#redis, this.#team, ids)));
   }
 
+  /**
+   * "This and following": `before` replaces `previous` (compare-and-set on its version) and
+   * `following` is created, in one atomic step; only `following`'s occurrences are checked (the
+   * caller checked that the two do not overlap each other).
+   */
+  async split(before: Event, previous: Event, following: Event, by: string): Promise<SplitOutcome> {
+    const k = this.#keys;
+    const messages = [this.#message("event.updated", before.id, by, before), this.#message("event.created", following.id, by, following)];
+    const beforeEntries = entriesOf(before);
+    const reply = (await splitSeriesScript.run(
+      this.#redis,
+      [
+        k.event(before.id),
+        k.event(following.id),
+        k.starts(before.calendar),
+        k.ends(before.calendar),
+        k.starts(following.calendar),
+        k.ends(following.calendar),
+        k.teamStarts,
+        k.maxLength,
+        k.lock(before.id),
+        k.lock(following.id),
+        k.occurrences(before.id),
+        k.occurrences(following.id),
+        ...this.#changes.feedKeys(),
+      ],
+      [
+        before.id,
+        JSON.stringify(before),
+        previous.version,
+        following.id,
+        JSON.stringify(following),
+        MAX_CONFLICTS_REPORTED,
+        CALENDAR_CHANNEL,
+        messages[0]!,
+        messages[1]!,
+        quotaArg(this.#quota),
+        beforeEntries.length,
+        ...[...beforeEntries, ...entriesOf(following)].flatMap((entry) => [entry.member, entry.start, entry.end]),
+        this.#changes.inlineFlag("calendar"),
+      ],
+    )) as string[];
+    if (reply[0] === "ok") await this.#changes.settle("calendar", reply.slice(1), messages);
+    return outcomeOf(reply, ["ok", "missing", "stale", "locked", "conflict", "exists", "quota_exceeded"], "split_series", async (ids) => withBookingOccurrences(following, await readConflicts(this.#redis, this.#team, ids)));
+  }
+
   async delete(event: Event, by: string): Promise<DeleteOutcome> {
     const k = this.#keys;
     const message = this.#message("event.deleted", event.id, by);
@@ -170,7 +219,7 @@ export class CalendarStore implements RecordStore<Event> {
 /** A stored event's entries in the calendar's sorted sets: its id, or one per occurrence of a series. */
 export function entriesOf(event: Event): Array<{ member: string; start: number; end: number }> {
   if (event.recurrence === undefined) return [{ member: event.id, start: instantMs(event.starts_at), end: instantMs(event.ends_at) }];
-  return occurrencesOf(event).map(({ start, end }) => ({ member: `${event.id}@${start}`, start, end }));
+  return seriesEntries(event).map(({ occurrenceStart, start, end }) => ({ member: `${event.id}@${occurrenceStart}`, start, end }));
 }
 
 /** An entry's event id, and for an occurrence of a series, its start (ms). */
@@ -179,22 +228,15 @@ function entryParts(member: string): { eventId: string; occurrenceStart?: number
   return at < 0 ? { eventId: member } : { eventId: member.slice(0, at), occurrenceStart: Number(member.slice(at + 1)) };
 }
 
-/** One occurrence of a stored series, as a listing shows it. */
-function occurrenceView(series: Event, start: number): Event {
-  const length = instantMs(series.ends_at) - instantMs(series.starts_at);
-  const startsAt = formatInstant(start);
-  return { ...series, starts_at: startsAt, ends_at: formatInstant(start + length), series_id: series.id, occurrence_start: startsAt };
-}
-
 /** For a series refused: which of its occurrences each conflict collides with (the first one). */
 function withBookingOccurrences(event: Event, conflicts: SlotConflict[]): SlotConflict[] {
   if (event.recurrence === undefined) return conflicts;
-  const occurrences = occurrencesOf(event);
+  const occurrences = seriesEntries(event);
   return conflicts.map((conflict) => {
     if (conflict.starts_at === "") return conflict;
     const [s, e] = [instantMs(conflict.starts_at), instantMs(conflict.ends_at)];
     const hit = occurrences.find((o) => o.start < e && s < o.end);
-    return hit === undefined ? conflict : { ...conflict, booking_occurrence: formatInstant(hit.start) };
+    return hit === undefined ? conflict : { ...conflict, booking_occurrence: formatInstant(hit.occurrenceStart) };
   });
 }
 

@@ -127,14 +127,29 @@ async function update<R extends StoredRecord, F, W extends F & { id?: string | u
   id: string,
   fieldsFrom: (current: R) => F,
 ): Promise<Response> {
+  const record = await updateRecord(c, resource, id, (current, now) => resource.replaced(current, fieldsFrom(current), now));
+  return c.json(record as object, 200, { ETag: etag(record.version) });
+}
+
+/**
+ * The update loop of PUT and PATCH for any next version made from the current one (a route of
+ * its own, such as one occurrence of a series, builds `next`; it may throw an ApiError). Answers
+ * the record written.
+ */
+export async function updateRecord<R extends StoredRecord, F, W extends F & { id?: string | undefined }, P>(
+  c: Context<AppEnv>,
+  resource: RecordResource<R, F, W, P>,
+  id: string,
+  nextFrom: (current: R, now: string) => R,
+): Promise<R> {
   const store = resource.store(c);
   const member = c.get("member").member;
   const blockers = blockersOf(c, resource.participant);
-  const record = await untilWritten(async () => {
+  return untilWritten(async () => {
     const current = await store.get(id);
     if (current === null) throw notFound(resource, id);
     checkPreconditions(c, current.version);
-    const next = resource.replaced(current, fieldsFrom(current), new Date().toISOString());
+    const next = nextFrom(current, new Date().toISOString());
     const outcome = await store.update(next, current, member);
     switch (outcome.kind) {
       case "ok":
@@ -152,11 +167,10 @@ async function update<R extends StoredRecord, F, W extends F & { id?: string | u
         return unreachable(outcome, `update ${resource.noun} outcome`);
     }
   }, `${resource.noun} ${id}`);
-  return c.json(record as object, 200, { ETag: etag(record.version) });
 }
 
 /** The transactions behind a lock, or the holds among a conflict's entries (resolved, the write may be retried). */
-function blockingTransactions(outcome: Blocked): string[] {
+export function blockingTransactions(outcome: Blocked): string[] {
   if (outcome.kind === "locked") return [outcome.tx];
   return outcome.conflicts.map((conflict) => conflict.tx).filter((tx) => tx !== undefined);
 }
