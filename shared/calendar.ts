@@ -28,7 +28,7 @@ export const RecurrenceLines = z
   .max(MAX_RECURRENCE_LINES, { error: `must have at most ${MAX_RECURRENCE_LINES} lines` })
   .meta({
     description:
-      "RFC 5545 lines: one RRULE (FREQ DAILY, WEEKLY, MONTHLY or YEARLY; INTERVAL, BYDAY such as MO or 2TU or -1FR, BYMONTHDAY, BYMONTH, WKST, COUNT or UNTIL), EXDATE and RDATE lines. Checked and refused with 400 naming the line and part. A series must end (COUNT or UNTIL, at most 1000 occurrences); every occurrence is conflict-checked with the write. Series without an end are not stored yet (400).",
+      "RFC 5545 lines: one RRULE (FREQ DAILY, WEEKLY, MONTHLY or YEARLY; INTERVAL, BYDAY such as MO or 2TU or -1FR, BYMONTHDAY, BYMONTH, WKST, COUNT or UNTIL), EXDATE and RDATE lines. Checked and refused with 400 naming the line and part. A series with an end has at most 1000 occurrences; one without (no COUNT or UNTIL) is materialised up to its calendar's horizon, about two years ahead, which the scheduled sweep moves on; bookings on that calendar may not end after it (409 beyond_series_horizon). Every materialised occurrence is conflict-checked with the write.",
     example: ["RRULE:FREQ=WEEKLY;BYDAY=MO,WE;COUNT=10", "EXDATE;TZID=Europe/Berlin:20260112T090000"],
   });
 

@@ -23,7 +23,7 @@ export const TxBegin = z.strictObject({
 });
 
 export const TxState = z.enum(["open", "committed", "aborted"]);
-export const TxReason = z.enum(["time_slot_taken", "lock_conflict", "participant_unavailable", "timeout", "client_abort", "not_found", "exists", "quota_exceeded"]);
+export const TxReason = z.enum(["time_slot_taken", "lock_conflict", "participant_unavailable", "timeout", "client_abort", "not_found", "exists", "quota_exceeded", "beyond_series_horizon"]);
 export type TxReason = z.infer<typeof TxReason>;
 
 export const TxView = z.object({

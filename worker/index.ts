@@ -2,13 +2,15 @@ import { createApp } from "./app.ts";
 import type { Env } from "./env.ts";
 import { sweep } from "./resources.ts";
 import { dependencyOutage } from "./storage/dependency-failure.ts";
+import { moveSeriesHorizons } from "./calendar/horizon-sweep.ts";
 
 const app = createApp();
 
 export default {
   fetch: app.fetch,
-  /** Cron (wrangler.toml): resolves transactions whose holds outlived their lease. */
+  /** Cron (wrangler.toml): resolves transactions whose holds outlived their lease, and keeps the horizons of series without an end ahead. */
   async scheduled(_controller, env, ctx) {
+    ctx.waitUntil(moveSeriesHorizons(env, Date.now()));
     ctx.waitUntil(
       sweep(env, (promise) => ctx.waitUntil(promise)).then(
         (resolved) => {

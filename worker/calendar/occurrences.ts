@@ -1,7 +1,8 @@
 import { MAX_RECURRENCE_LINE_LENGTH, type Event, type OccurrenceOverride, type OccurrencePatch } from "../../shared/calendar.ts";
 import { formatInstant, parseInstant } from "../../shared/instant.ts";
 import type { FieldProblem } from "../request.ts";
-import { buildEvent, occurrencesOf, patchedEventFields } from "./event-record.ts";
+import { buildEvent, occurrencesIn, occurrencesOf, patchedEventFields } from "./event-record.ts";
+import { checkedUntil } from "./horizon.ts";
 
 /**
  * One occurrence of a series changed or cancelled on its own (RFC 5545 RECURRENCE-ID, Google
@@ -30,10 +31,10 @@ function overridesOf(series: Event): Map<number, OccurrenceOverride> {
   return index;
 }
 
-/** Every occurrence of a series (none cancelled), each at its overridden interval where it has one, sorted by start. */
-export function seriesEntries(series: Event): SeriesEntry[] {
+/** Every occurrence of a series (none cancelled; one without an end: up to `until`, see horizon.ts), each at its overridden interval where it has one, sorted by start. */
+export function seriesEntries(series: Event, until?: number): SeriesEntry[] {
   const overrides = overridesOf(series);
-  const entries = occurrencesOf(series).map(({ start, end }) => {
+  const entries = occurrencesOf(series, until ?? checkedUntil(series)).map(({ start, end }) => {
     const override = overrides.get(start);
     if (override?.starts_at === undefined) return { occurrenceStart: start, start, end };
     return { occurrenceStart: start, start: parseInstant(override.starts_at) as number, end: parseInstant(override.ends_at!) as number };
@@ -60,7 +61,7 @@ export function occurrenceView(series: Event, occurrenceStart: number): Event {
 
 /** Whether `start` (ms) is the identity of one of the series' occurrences (a cancelled one is none). */
 export function isOccurrence(series: Event, start: number): boolean {
-  return series.recurrence !== undefined && occurrencesOf(series).some((o) => o.start === start);
+  return series.recurrence !== undefined && occurrencesIn(series, start, start + 1).some((o) => o.start === start);
 }
 
 /**

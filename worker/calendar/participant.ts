@@ -100,7 +100,7 @@ export class CalendarParticipant extends ResourceParticipant<ReturnType<typeof c
     const reply = (await prepareEventScript.runAfter(
       this.store,
       this.announce(leaseEnd),
-      [k.event(hold.eventId), k.starts(hold.calendar), k.ends(hold.calendar), k.hold(tx, slot), k.lock(hold.eventId), k.txHolds(tx), k.leases, k.teamStarts],
+      [k.event(hold.eventId), k.starts(hold.calendar), k.ends(hold.calendar), k.hold(tx, slot), k.lock(hold.eventId), k.txHolds(tx), k.leases, k.teamStarts, k.horizon(hold.calendar)],
       [hold.kind, hold.eventId, member, hold.startMs, hold.endMs, JSON.stringify(record), tx, leaseEnd, MAX_CONFLICTS_REPORTED, hold.expectedVersion ?? "", quotaArg(this.#quota), earlierCreates],
     )) as string[];
     if (reply[0] === "conflict") return { kind: "conflict", conflicts: await readConflicts(this.store, this.team, reply.slice(1)) };

@@ -103,6 +103,7 @@ async function splitAt(c: Context<AppEnv>, id: string, from: number, patch: Even
         throw writeRefusal(outcome, events, split.following);
       case "missing":
       case "quota_exceeded":
+      case "beyond_horizon":
         throw writeRefusal(outcome, events, split.following);
       default:
         return unreachable(outcome, "split series outcome");

@@ -52,6 +52,47 @@ local function conflict_reply(conflicts)
 end
 `;
 
+/**
+ * Series without an end (horizon.ts), for every script that books time on a calendar.
+ * horizon_refusal: nil, or the reply refusing the write. An open series' write (`open` '1') carries
+ * the horizon its entries reach (`planned`): the calendar's own, else the one it sets, which only
+ * the first open series may do, and only if nothing else on the calendar ends after it. Any
+ * other write's entries (ARGV[first], step 3: member, start, end) must end by the calendar's horizon.
+ * track_open / untrack_open keep the calendar's set of open series; the horizon goes with the last.
+ */
+const HORIZON_LUA = `local function horizon_refusal(horizonKey, endsKey, ids, open, planned, first)
+  local h = redis.call('GET', horizonKey)
+  if open == '1' then
+    if h then
+      if h ~= planned then return {'horizon_moved', h} end
+      return nil
+    end
+    local offset = 0
+    while true do
+      local later = redis.call('ZRANGEBYSCORE', endsKey, '(' .. planned, '+inf', 'LIMIT', offset, 50)
+      for _, member in ipairs(later) do
+        if not is_own(member, ids) then return {'beyond_horizon', planned} end
+      end
+      if #later < 50 then return nil end
+      offset = offset + #later
+    end
+  end
+  if not h then return nil end
+  for i = first, #ARGV - 1, 3 do
+    if tonumber(ARGV[i + 2]) > tonumber(h) then return {'beyond_horizon', h} end
+  end
+  return nil
+end
+local function untrack_open(openKey, horizonKey, id)
+  if redis.call('SREM', openKey, id) == 1 and redis.call('SCARD', openKey) == 0 then redis.call('DEL', horizonKey) end
+end
+local function track_open(openKey, horizonKey, id, open, planned)
+  if open ~= '1' then return end
+  redis.call('SADD', openKey, id)
+  if not redis.call('GET', horizonKey) then redis.call('SET', horizonKey, planned) end
+end
+`;
+
 /** Removes an event's entries (its id, or a series' occurrences listed in its occurrences key) from the sorted sets. */
 const REMOVE_ENTRIES = `local function remove_entries(occurrencesKey, id, startsKey, endsKey, teamStartsKey)
   local members = redis.call('ZRANGE', occurrencesKey, 0, -1)
@@ -68,10 +109,12 @@ end
 /**
  * The overlap check and the write in one atomic step, for a single event or a whole series.
  * KEYS: event, target cal start, target cal end, team start, previous cal start, previous cal end,
- *       team max length, event lock, occurrences, idempotency record, feed stream, feed seq
+ *       team max length, event lock, occurrences, target cal horizon, target cal open series,
+ *       previous cal horizon, previous cal open series, idempotency record, feed stream, feed seq
  * ARGV: id, record JSON, mode (create|update), expected version ('' for create),
  *       max conflicts to report, channel, message, idempotency fingerprint ('' for none),
- *       idempotency answer, events quota ('' for none), then per entry: member, start ms, end ms,
+ *       idempotency answer, events quota ('' for none), open ('1' for a series without an end),
+ *       the horizon its entries reach ('' for others), then per entry: member, start ms, end ms,
  *       and last feed inline ('1' or ''; where FEED_LOCALS_LUA reads it).
  *       A single event has one entry, its id; a series one per occurrence, "<id>@<start ms>".
  * The occurrences key (sorted set: member -> start) lists a series' entries, so a rewrite or a
@@ -83,18 +126,19 @@ end
  *       | {'conflict', member, ...} (the first conflicting entries over all occurrences, up to max; a
  *         hold's id is its member: its record is at event:<id> too; the worker reads them)
  *       | {'idem_replay', record} | {'idem_reused'} (see IDEM_LUA: checked first, stored with the write)
+ *       | {'beyond_horizon', horizon} | {'horizon_moved', horizon} (see HORIZON_LUA)
  * The overlap rule is FIND_CONFLICTS above.
  */
 export const putEventScript = new LuaScript(
   "put_event",
-  "6b4f64aa981afbbbf28c6b984ebe4c6283af1dbb",
-  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${FIND_CONFLICTS}${REMOVE_ENTRIES}${RECORD_FIELD_LUA}${IDEM_LUA}${QUOTA_LUA}local seen = idem_seen(KEYS[10], ARGV[8])
+  "a478dc4a69b619b964f4aa1469337f776b842b32",
+  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${FIND_CONFLICTS}${REMOVE_ENTRIES}${RECORD_FIELD_LUA}${IDEM_LUA}${QUOTA_LUA}${HORIZON_LUA}local seen = idem_seen(KEYS[14], ARGV[8])
 if seen then return seen end
 local id = ARGV[1]
 local lock = redis.call('GET', KEYS[8])
 if lock then return {'locked', lock} end
 local current = redis.call('GET', KEYS[1])
-local entries = (#ARGV - 11) / 3
+local entries = (#ARGV - 13) / 3
 if ARGV[3] == 'create' then
   if current then return {'exists'} end
   local full = quota_refusal(KEYS[4], ARGV[10], 'events', tostring(entries - 1))
@@ -109,17 +153,21 @@ else
     if full then return full end
   end
 end
+local beyond = horizon_refusal(KEYS[10], KEYS[3], id, ARGV[11], ARGV[12], 13)
+if beyond then return beyond end
 local max = tonumber(ARGV[5])
 local conflicts = {}
-for i = 11, #ARGV - 1, 3 do
+for i = 13, #ARGV - 1, 3 do
   find_conflicts_into(conflicts, KEYS[2], KEYS[3], id, ARGV[i + 1], ARGV[i + 2], max)
   if #conflicts >= max then break end
 end
 if #conflicts > 0 then return conflict_reply(conflicts) end
 remove_entries(KEYS[9], id, KEYS[5], KEYS[6], KEYS[4])
 redis.call('SET', KEYS[1], ARGV[2])
+untrack_open(KEYS[13], KEYS[12], id)
+track_open(KEYS[11], KEYS[10], id, ARGV[11], ARGV[12])
 local longest = tonumber(redis.call('GET', KEYS[7]) or '0')
-for i = 11, #ARGV - 1, 3 do
+for i = 13, #ARGV - 1, 3 do
   local member, s, e = ARGV[i], tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
   redis.call('ZADD', KEYS[2], s, member)
   redis.call('ZADD', KEYS[3], e, member)
@@ -128,7 +176,7 @@ for i = 11, #ARGV - 1, 3 do
   if e - s > longest then longest = e - s end
 end
 redis.call('SET', KEYS[7], longest)
-idem_remember(KEYS[10], ARGV[8], ARGV[9])
+idem_remember(KEYS[14], ARGV[8], ARGV[9])
 emit(ARGV[6], ARGV[7])
 return feed_reply({'ok'})`,
 );
@@ -138,19 +186,20 @@ return feed_reply({'ok'})`,
  * rewritten (compare-and-set on its version), the new series created (its id must be free).
  * KEYS: series, new series, series' cal start, cal end, new series' cal start, cal end, team start,
  *       team max length, series lock, new series lock, series occurrences, new series occurrences,
- *       feed stream, feed seq
+ *       series' cal open series, its horizon, new series' cal open series, its horizon, feed stream, feed seq
  * ARGV: series id, series JSON, expected version, new id, new JSON, max conflicts, channel,
  *       series message, new series message, events quota ('' for none), number of the series' entries,
- *       then its entries (member, start ms, end ms), the new series' entries, and feed inline.
+ *       new series open ('1': it has no end), the horizon it reaches, then the series' entries
+ *       (member, start ms, end ms), the new series' entries, and feed inline. The part before always ends.
  * Only the new series' entries are checked (the part before keeps a subset of its old ones); the
  * two series' own entries never count (the worker checked the two do not overlap each other).
  * Returns {'ok', feed...} | {'missing'} | {'stale', version} | {'locked', tx} | {'exists'}
- *       | {'quota_exceeded', 'events', limit} | {'conflict', member, ...}, as put_event.
+ *       | {'quota_exceeded', 'events', limit} | {'conflict', member, ...} | {'beyond_horizon', h} | {'horizon_moved', h}, as put_event.
  */
 export const splitSeriesScript = new LuaScript(
   "split_series",
-  "dd84fae785a28d7118de1d45c960e0d365b15e4e",
-  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${FIND_CONFLICTS}${REMOVE_ENTRIES}${RECORD_FIELD_LUA}${QUOTA_LUA}local id, newId = ARGV[1], ARGV[4]
+  "d906e2a40bebd33ef05bbbeeef76a2128db24578",
+  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${FIND_CONFLICTS}${REMOVE_ENTRIES}${RECORD_FIELD_LUA}${QUOTA_LUA}${HORIZON_LUA}local id, newId = ARGV[1], ARGV[4]
 for _, lockKey in ipairs({KEYS[9], KEYS[10]}) do
   local lock = redis.call('GET', lockKey)
   if lock then return {'locked', lock} end
@@ -161,14 +210,16 @@ local version = tostring(record_field(current, 'version'))
 if version ~= ARGV[3] then return {'stale', version} end
 if redis.call('EXISTS', KEYS[2]) == 1 then return {'exists'} end
 local oldEntries = tonumber(ARGV[11])
-local first = 12
+local first = 14
 local newFirst = first + oldEntries * 3
-local total = (#ARGV - 12) / 3
+local total = (#ARGV - 14) / 3
 local added = total - math.max(1, redis.call('ZCARD', KEYS[11]))
 if added > 0 then
   local full = quota_refusal(KEYS[7], ARGV[10], 'events', tostring(added - 1))
   if full then return full end
 end
+local beyond = horizon_refusal(KEYS[16], KEYS[6], {id, newId}, ARGV[12], ARGV[13], newFirst)
+if beyond then return beyond end
 local max = tonumber(ARGV[6])
 local conflicts = {}
 for i = newFirst, #ARGV - 1, 3 do
@@ -179,6 +230,8 @@ if #conflicts > 0 then return conflict_reply(conflicts) end
 remove_entries(KEYS[11], id, KEYS[3], KEYS[4], KEYS[7])
 redis.call('SET', KEYS[1], ARGV[2])
 redis.call('SET', KEYS[2], ARGV[5])
+untrack_open(KEYS[13], KEYS[14], id)
+track_open(KEYS[15], KEYS[16], newId, ARGV[12], ARGV[13])
 local longest = tonumber(redis.call('GET', KEYS[8]) or '0')
 for i = first, #ARGV - 1, 3 do
   local member, s, e = ARGV[i], tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
@@ -197,15 +250,73 @@ return feed_reply({'ok'})`,
 );
 
 /**
- * KEYS: event, cal start, cal end, team start, event lock, occurrences, feed stream, feed seq.
+ * Moves a calendar's horizon on (the scheduled sweep; see horizon.ts): adds the entries of its
+ * series without an end that start in [horizon, new horizon), in start order, each checked against
+ * everything on the calendar (their own series' too). The first that overlaps anything stops it:
+ * the horizon becomes that entry's start (all before it are in), so nothing is ever overlapped.
+ * KEYS: cal horizon, cal start, cal end, team start, team max length, then per series: event, occurrences.
+ * ARGV: expected horizon, new horizon, number of series, per series: id, version; then per entry:
+ *       member, start ms, end ms, the series' index (1-based).
+ * Returns {'ok', added} | {'moved'} (the horizon or a series changed since the worker read them:
+ *       nothing done) | {'blocked', at, member, conflicting member} (the horizon now `at`).
+ */
+export const extendHorizonScript = new LuaScript(
+  "extend_horizon",
+  "05441901951a15f64c2df55a314e353c05c1dcee",
+  `${FIND_CONFLICTS}${RECORD_FIELD_LUA}local horizon = redis.call('GET', KEYS[1])
+if horizon ~= ARGV[1] then return {'moved'} end
+local n = tonumber(ARGV[3])
+for s = 1, n do
+  local raw = redis.call('GET', KEYS[4 + s * 2])
+  if not raw or tostring(record_field(raw, 'version')) ~= ARGV[3 + s * 2] then return {'moved'} end
+end
+local longest = tonumber(redis.call('GET', KEYS[5]) or '0')
+local added = 0
+for i = 4 + n * 2, #ARGV, 4 do
+  local member, s, e, series = ARGV[i], tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3])
+  local conflicts = find_conflicts(KEYS[2], KEYS[3], '@', ARGV[i + 1], ARGV[i + 2], 1)
+  if #conflicts > 0 then
+    redis.call('SET', KEYS[1], math.max(tonumber(horizon), s))
+    redis.call('SET', KEYS[5], longest)
+    return {'blocked', tostring(s), member, conflicts[1]}
+  end
+  redis.call('ZADD', KEYS[2], s, member)
+  redis.call('ZADD', KEYS[3], e, member)
+  redis.call('ZADD', KEYS[4], s, member)
+  redis.call('ZADD', KEYS[5 + series * 2], s, member)
+  if e - s > longest then longest = e - s end
+  added = added + 1
+end
+redis.call('SET', KEYS[5], longest)
+redis.call('SET', KEYS[1], ARGV[2])
+return {'ok', added}`,
+);
+
+/**
+ * Forgets the ids of a calendar's open-series set that are no longer series without an end there
+ * (deleted, changed, moved; a transaction's delete leaves its id for this), and the horizon with
+ * the last. KEYS: cal open series, cal horizon. ARGV: ids to forget. Returns the ids left.
+ */
+export const forgetOpenSeriesScript = new LuaScript(
+  "forget_open_series",
+  "66bab1e75ae29390d2ef85d901d4f2c978143602",
+  `for _, id in ipairs(ARGV) do redis.call('SREM', KEYS[1], id) end
+local left = redis.call('SCARD', KEYS[1])
+if left == 0 then redis.call('DEL', KEYS[2]) end
+return left`,
+);
+
+/**
+ * KEYS: event, cal start, cal end, team start, event lock, occurrences, cal open series, cal horizon,
+ *       feed stream, feed seq.
  * ARGV: id, expected version, channel, message, feed inline.
  * Returns {'ok', feed...} | {'missing'} | {'stale', version} | {'locked', tx}. The slot (every
  * occurrence of a series) is free the moment this returns.
  */
 export const deleteEventScript = new LuaScript(
   "delete_event",
-  "9810a04080676bc82078aa701c557dd42459c932",
-  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${REMOVE_ENTRIES}${RECORD_FIELD_LUA}local lock = redis.call('GET', KEYS[5])
+  "7809974fa28fbce60def26a5e9697d275478e47e",
+  `${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${REMOVE_ENTRIES}${RECORD_FIELD_LUA}${FIND_CONFLICTS}${HORIZON_LUA}local lock = redis.call('GET', KEYS[5])
 if lock then return {'locked', lock} end
 local current = redis.call('GET', KEYS[1])
 if not current then return {'missing'} end
@@ -213,23 +324,25 @@ local version = tostring(record_field(current, 'version'))
 if version ~= ARGV[2] then return {'stale', version} end
 redis.call('DEL', KEYS[1])
 remove_entries(KEYS[6], ARGV[1], KEYS[2], KEYS[3], KEYS[4])
+untrack_open(KEYS[7], KEYS[8], ARGV[1])
 emit(ARGV[3], ARGV[4])
 return feed_reply({'ok'})`,
 );
 
 /**
  * Prepares one calendar op of a transaction: validates it against the store and takes its hold,
- * atomically. KEYS: event, cal start, cal end, hold, event lock, tx holds, leases, team start.
+ * atomically. KEYS: event, cal start, cal end, hold, event lock, tx holds, leases, team start, cal horizon.
  * ARGV: kind (create|update|delete), event id, hold member, start ms, end ms, hold record JSON,
  *       tx id, lease end ms, max conflicts, expected version ('' for create), events quota ('' for none),
  *       event creates this transaction prepared before.
  * Returns {'ok'} | {'locked', tx} | {'exists'} | {'missing'} | {'stale'} | {'conflict', id, ...}
+ *       | {'beyond_horizon', horizon} (the hold ends after the horizon of the calendar's series without an end)
  *       | {'quota_exceeded', 'events', limit} (a create, counted against the events the team has now; see QUOTA_LUA)
  * Holds of the same transaction count as busy too: two ops for one slot in one transaction conflict.
  */
 export const prepareEventScript = new LuaScript(
   "prepare_event",
-  "a075159ff7d4d18a22acd9e91ee95fd38266e767",
+  "15cf710decfde5fc974192312562bbea42bfdc79",
   `${FIND_CONFLICTS}${RECORD_FIELD_LUA}${QUOTA_LUA}local id, member, tx = ARGV[2], ARGV[3], ARGV[7]
 local lock = redis.call('GET', KEYS[5])
 if lock then return {'locked', lock} end
@@ -243,6 +356,8 @@ else
   if tostring(record_field(current, 'version')) ~= ARGV[10] then return {'stale'} end
 end
 if ARGV[1] ~= 'delete' then
+  local horizon = redis.call('GET', KEYS[9])
+  if horizon and tonumber(ARGV[5]) > tonumber(horizon) then return {'beyond_horizon', horizon} end
   local conflicts = find_conflicts(KEYS[2], KEYS[3], id, ARGV[4], ARGV[5], tonumber(ARGV[9]))
   if #conflicts > 0 then return conflict_reply(conflicts) end
   redis.call('ZADD', KEYS[2], tonumber(ARGV[4]), member)

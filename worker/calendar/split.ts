@@ -4,6 +4,7 @@ import type { FieldProblem } from "../request.ts";
 import { buildEvent, occurrencesOf, patchedEventFields, type EventMeta } from "./event-record.ts";
 import { keptOverrides, lineInstant, seriesEntries } from "./occurrences.ts";
 import { expandSeries } from "./recurrence/expand.ts";
+import { isOpenEnded, plannedHorizon } from "./horizon.ts";
 import { parseRecurrence, type Recurrence } from "./recurrence/recurrence-lines.ts";
 
 /**
@@ -57,9 +58,12 @@ export function splitSeries(series: Event, from: number, patch: EventPatch, foll
 
   const before = buildEvent(patchedEventFields(series, { recurrence: beforeLines }), { ...metaOf(series), updated_at: now, version: series.version + 1 });
   const continued = buildEvent(patchedEventFields(series, { starts_at: formatInstant(from), recurrence: followingLines }), followingMeta);
-  if (Array.isArray(before) || Array.isArray(continued)) throw new Error(`splitting series ${series.id} made lines it refuses`);
-  const kept = [...occurrencesOf(before), ...occurrencesOf(continued)].map((o) => o.start);
-  const all = occurrencesOf(series).map((o) => o.start);
+  if (Array.isArray(before)) return before.map((p) => ({ field: FIELD, message: `leaves a part before it that cannot be stored: ${p.field} ${p.message}` }));
+  if (Array.isArray(continued)) return continued.map((p) => ({ field: FIELD, message: `starts a part from it that cannot be stored: ${p.field} ${p.message}` }));
+  // A series without an end is compared as far as a write now materialises it.
+  const until = isOpenEnded(series) ? plannedHorizon(parseInstant(now) as number) : undefined;
+  const kept = [...occurrencesOf(before), ...occurrencesOf(continued, until)].map((o) => o.start);
+  const all = occurrencesOf(series, until).map((o) => o.start);
   if (kept.length !== all.length || kept.some((s, i) => s !== all[i])) {
     return [{ field: FIELD, message: `the series cannot be split at ${formatInstant(from)} without changing its occurrences (its rule depends on its first start there); change the occurrences one by one` }];
   }

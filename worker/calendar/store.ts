@@ -7,6 +7,7 @@ import { idemArgs, idemKeys } from "../idempotency/idempotency.ts";
 import { outcomeOf, type CreateIdempotency, type CreateOutcome, type DeleteOutcome, type RecordStore, type SlotConflict, type UpdateOutcome } from "../records/outcomes.ts";
 import { idempotencyKeys } from "../idempotency/keys.ts";
 import { occurrenceView, seriesEntries } from "./occurrences.ts";
+import { isOpenEnded, plannedHorizon } from "./horizon.ts";
 import { quotaArg } from "../limits/quota-lua.ts";
 import { CALENDAR_CHANNEL, calendarKeys } from "./keys.ts";
 import { deleteEventScript, putEventScript, splitSeriesScript } from "./scripts.ts";
@@ -15,6 +16,11 @@ export type Change = "event.created" | "event.updated" | "event.deleted";
 
 /** What a split answers: an update's outcomes, and the new series' id taken. */
 export type SplitOutcome = UpdateOutcome | { kind: "exists" };
+
+/** A calendar's member in the sweep's index of horizons. */
+export function horizonMember(team: string, calendar: string): string {
+  return JSON.stringify([team, calendar]);
+}
 
 const MAX_CONFLICTS_REPORTED = 10;
 
@@ -47,11 +53,11 @@ export class CalendarStore implements RecordStore<Event> {
   }
 
   create(event: Event, by: string, idem?: CreateIdempotency): Promise<CreateOutcome> {
-    return this.#put(event, undefined, by, idem, ["ok", "exists", "locked", "conflict", "quota_exceeded", "replay", "key_reused"]);
+    return this.#put(event, undefined, by, idem, ["ok", "exists", "locked", "conflict", "quota_exceeded", "beyond_horizon", "replay", "key_reused"]);
   }
 
   update(event: Event, previous: Event, by: string): Promise<UpdateOutcome> {
-    return this.#put(event, previous, by, undefined, ["ok", "missing", "stale", "locked", "conflict", "quota_exceeded"]);
+    return this.#put(event, previous, by, undefined, ["ok", "missing", "stale", "locked", "conflict", "quota_exceeded", "beyond_horizon"]);
   }
 
   /**
@@ -65,7 +71,38 @@ export class CalendarStore implements RecordStore<Event> {
     const change: Change = previous === undefined ? "event.created" : "event.updated";
     const oldCalendar = previous?.calendar ?? event.calendar;
     const message = this.#message(change, event.id, by, event);
-    const reply = (await putEventScript.run(
+    // A series without an end reaches its calendar's horizon (or sets one); the script checks it is still that.
+    for (let attempt = 0; ; attempt++) {
+      const reach = await this.#reach(event);
+      if (reach === "beyond") return { kind: "beyond_horizon", horizon: await this.#horizon(event.calendar) } as Extract<UpdateOutcome, { kind: K }>;
+      const reply = await this.#putOnce(event, previous, oldCalendar, message, idem, reach);
+      if (reply[0] === "horizon_moved" && attempt < 3) continue;
+      if (reply[0] === "ok") await this.#changes.settle("calendar", reply.slice(1), [message]);
+      return outcomeOf(reply, allowed, "put_event", async (ids) => withBookingOccurrences(event, await readConflicts(this.#redis, this.#team, ids)));
+    }
+  }
+
+  /**
+   * How far an event's entries reach: null for one with an end; for one without, the horizon (its
+   * calendar's, else the one it sets), announced in the sweep's index first. "beyond" when an
+   * override changes an occurrence past the horizon (it could not be checked yet).
+   */
+  async #reach(event: Event): Promise<number | null | "beyond"> {
+    if (!isOpenEnded(event)) return null;
+    const stored = await this.#redis.get<string | number>(this.#keys.horizon(event.calendar));
+    const horizon = stored === null ? plannedHorizon(Date.now()) : Number(stored);
+    if ((event.overrides ?? []).some((o) => instantMs(o.occurrence_start) >= horizon)) return "beyond";
+    await this.#redis.zadd(this.#keys.horizons, { score: horizon, member: horizonMember(this.#team, event.calendar) });
+    return horizon;
+  }
+
+  async #horizon(calendar: string): Promise<number> {
+    return Number(await this.#redis.get<string | number>(this.#keys.horizon(calendar)));
+  }
+
+  async #putOnce(event: Event, previous: Event | undefined, oldCalendar: string, message: string, idem: CreateIdempotency | undefined, reach: number | null): Promise<string[]> {
+    const k = this.#keys;
+    return (await putEventScript.run(
       this.#redis,
       [
         k.event(event.id),
@@ -77,6 +114,10 @@ export class CalendarStore implements RecordStore<Event> {
         k.maxLength,
         k.lock(event.id),
         k.occurrences(event.id),
+        k.horizon(event.calendar),
+        k.openSeries(event.calendar),
+        k.horizon(oldCalendar),
+        k.openSeries(oldCalendar),
         ...idemKeys(idem?.key, idempotencyKeys.memberPlaceholder(this.#team)),
         ...this.#changes.feedKeys(),
       ],
@@ -90,12 +131,12 @@ export class CalendarStore implements RecordStore<Event> {
         message,
         ...idemArgs(idem?.key, idem?.answer),
         quotaArg(this.#quota),
-        ...entriesOf(event).flatMap((entry) => [entry.member, entry.start, entry.end]),
+        reach === null ? "" : "1",
+        reach === null ? "" : String(reach),
+        ...entriesOf(event, reach ?? undefined).flatMap((entry) => [entry.member, entry.start, entry.end]),
         this.#changes.inlineFlag("calendar"),
       ],
     )) as string[];
-    if (reply[0] === "ok") await this.#changes.settle("calendar", reply.slice(1), [message]);
-    return outcomeOf(reply, allowed, "put_event", async (ids) => withBookingOccurrences(event, await readConflicts(this.#redis, this.#team, ids)));
   }
 
   /**
@@ -104,6 +145,16 @@ export class CalendarStore implements RecordStore<Event> {
    * caller checked that the two do not overlap each other).
    */
   async split(before: Event, previous: Event, following: Event, by: string): Promise<SplitOutcome> {
+    for (let attempt = 0; ; attempt++) {
+      const reach = await this.#reach(following);
+      if (reach === "beyond") return { kind: "beyond_horizon", horizon: await this.#horizon(following.calendar) };
+      const reply = await this.#splitOnce(before, previous, following, by, reach);
+      if (reply[0] === "horizon_moved" && attempt < 3) continue;
+      return outcomeOf(reply, ["ok", "missing", "stale", "locked", "conflict", "exists", "quota_exceeded", "beyond_horizon"], "split_series", async (ids) => withBookingOccurrences(following, await readConflicts(this.#redis, this.#team, ids)));
+    }
+  }
+
+  async #splitOnce(before: Event, previous: Event, following: Event, by: string, reach: number | null): Promise<string[]> {
     const k = this.#keys;
     const messages = [this.#message("event.updated", before.id, by, before), this.#message("event.created", following.id, by, following)];
     const beforeEntries = entriesOf(before);
@@ -122,6 +173,10 @@ export class CalendarStore implements RecordStore<Event> {
         k.lock(following.id),
         k.occurrences(before.id),
         k.occurrences(following.id),
+        k.openSeries(before.calendar),
+        k.horizon(before.calendar),
+        k.openSeries(following.calendar),
+        k.horizon(following.calendar),
         ...this.#changes.feedKeys(),
       ],
       [
@@ -136,12 +191,14 @@ export class CalendarStore implements RecordStore<Event> {
         messages[1]!,
         quotaArg(this.#quota),
         beforeEntries.length,
-        ...[...beforeEntries, ...entriesOf(following)].flatMap((entry) => [entry.member, entry.start, entry.end]),
+        reach === null ? "" : "1",
+        reach === null ? "" : String(reach),
+        ...[...beforeEntries, ...entriesOf(following, reach ?? undefined)].flatMap((entry) => [entry.member, entry.start, entry.end]),
         this.#changes.inlineFlag("calendar"),
       ],
     )) as string[];
     if (reply[0] === "ok") await this.#changes.settle("calendar", reply.slice(1), messages);
-    return outcomeOf(reply, ["ok", "missing", "stale", "locked", "conflict", "exists", "quota_exceeded"], "split_series", async (ids) => withBookingOccurrences(following, await readConflicts(this.#redis, this.#team, ids)));
+    return reply;
   }
 
   async delete(event: Event, by: string): Promise<DeleteOutcome> {
@@ -149,7 +206,7 @@ export class CalendarStore implements RecordStore<Event> {
     const message = this.#message("event.deleted", event.id, by);
     const reply = (await deleteEventScript.run(
       this.#redis,
-      [k.event(event.id), k.starts(event.calendar), k.ends(event.calendar), k.teamStarts, k.lock(event.id), k.occurrences(event.id), ...this.#changes.feedKeys()],
+      [k.event(event.id), k.starts(event.calendar), k.ends(event.calendar), k.teamStarts, k.lock(event.id), k.occurrences(event.id), k.openSeries(event.calendar), k.horizon(event.calendar), ...this.#changes.feedKeys()],
       [event.id, event.version, CALENDAR_CHANNEL, message, this.#changes.inlineFlag("calendar")],
     )) as string[];
     if (reply[0] === "ok") await this.#changes.settle("calendar", reply.slice(1), [message]);
@@ -216,10 +273,10 @@ export class CalendarStore implements RecordStore<Event> {
   }
 }
 
-/** A stored event's entries in the calendar's sorted sets: its id, or one per occurrence of a series. */
-export function entriesOf(event: Event): Array<{ member: string; start: number; end: number }> {
+/** A stored event's entries in the calendar's sorted sets: its id, or one per occurrence of a series (one without an end: those starting before `until`). */
+export function entriesOf(event: Event, until?: number): Array<{ member: string; start: number; end: number }> {
   if (event.recurrence === undefined) return [{ member: event.id, start: instantMs(event.starts_at), end: instantMs(event.ends_at) }];
-  return seriesEntries(event).map(({ occurrenceStart, start, end }) => ({ member: `${event.id}@${occurrenceStart}`, start, end }));
+  return seriesEntries(event, until).map(({ occurrenceStart, start, end }) => ({ member: `${event.id}@${occurrenceStart}`, start, end }));
 }
 
 /** An entry's event id, and for an occurrence of a series, its start (ms). */

@@ -60,6 +60,7 @@ export function addRecordRoutes<R extends StoredRecord, F, W extends F & { id?: 
           throw writeRefusal(outcome, resource, record);
         case "exists":
         case "quota_exceeded":
+        case "beyond_horizon":
           throw writeRefusal(outcome, resource, record);
         default:
           return unreachable(outcome, `create ${resource.noun} outcome`);
@@ -162,6 +163,7 @@ export async function updateRecord<R extends StoredRecord, F, W extends F & { id
         throw writeRefusal(outcome, resource, next);
       case "missing":
       case "quota_exceeded": // a series rewritten with more occurrences than the team has room for
+      case "beyond_horizon":
         throw writeRefusal(outcome, resource, next);
       default:
         return unreachable(outcome, `update ${resource.noun} outcome`);

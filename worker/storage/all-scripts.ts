@@ -1,5 +1,5 @@
 import { addMemberScript, agentKeyScript, createTeamScript, reissueTokenScript, revokeMemberScript } from "../auth/scripts.ts";
-import { applyEventHoldsScript, deleteEventScript, prepareEventScript, putEventScript, releaseEventHoldsScript, splitSeriesScript } from "../calendar/scripts.ts";
+import { applyEventHoldsScript, deleteEventScript, prepareEventScript, putEventScript, releaseEventHoldsScript, splitSeriesScript, extendHorizonScript, forgetOpenSeriesScript } from "../calendar/scripts.ts";
 import { applyGoalLocksScript, deleteGoalScript, prepareGoalScript, putGoalScript, releaseGoalLocksScript } from "../goals/scripts.ts";
 import { extendLeaseScript, forgetHoldingTeamScript, voteScript } from "../tx/lease-scripts.ts";
 import { decideScript, putRecordScript } from "../tx/scripts.ts";
@@ -21,6 +21,8 @@ export const ALL_SCRIPTS: LuaScript[] = [
   applyEventHoldsScript,
   releaseEventHoldsScript,
   splitSeriesScript,
+  extendHorizonScript,
+  forgetOpenSeriesScript,
   putGoalScript,
   deleteGoalScript,
   prepareGoalScript,
