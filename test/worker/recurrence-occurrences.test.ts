@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { newTeam } from "./api.ts";
+import { errorOf, listed2031, teamWithSeries as teamWithSeriesFrom, type ListedEvent } from "./series-helpers.ts";
 
 /**
  * One occurrence of a series changed or cancelled (issue #17): PATCH and DELETE
@@ -10,22 +11,10 @@ const nine = (day: string) => `${day}T09:00:00.000Z`;
 const ten = (day: string) => `${day}T10:00:00.000Z`;
 const at = (day: string) => `/events/standup/occurrences/${nine(day)}`;
 
-type Listed = { id: string; title: string; description: string; starts_at: string; ends_at: string; series_id?: string; occurrence_start?: string; version: number };
+type Listed = ListedEvent;
 
-async function teamWithSeries(lines = ["RRULE:FREQ=WEEKLY;COUNT=4"]) {
-  const team = await newTeam(["ana"]);
-  const res = await team.post("/events", { id: "standup", title: "standup", starts_at: nine(mondays[0]!), ends_at: ten(mondays[0]!), recurrence: lines });
-  expect(res.status).toBe(201);
-  return team;
-}
-
-async function listed(team: Awaited<ReturnType<typeof newTeam>>): Promise<Listed[]> {
-  const res = await team.get("/events?from=2031-01-01T00:00:00Z&to=2032-01-01T00:00:00Z");
-  expect(res.status).toBe(200);
-  return (res.json as { events: Listed[] }).events;
-}
-
-const errorOf = (res: { json: unknown }) => (res.json as { error: { code: string; message: string; details?: any } }).error;
+const teamWithSeries = (lines = ["RRULE:FREQ=WEEKLY;COUNT=4"]) => teamWithSeriesFrom(nine(mondays[0]!), lines);
+const listed = listed2031;
 
 describe("one occurrence changed (an override)", () => {
   it("a new title shows on that occurrence only; it keeps its occurrence_start and the series' version grows", async () => {

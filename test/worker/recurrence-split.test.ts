@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { newTeam } from "./api.ts";
+import { errorOf, listed2031, teamWithSeries as teamWithSeriesFrom, type ListedEvent } from "./series-helpers.ts";
 
 /**
  * "This and following" (issue #17): PATCH /events/{id} with from_occurrence splits the series in
@@ -9,22 +10,10 @@ const mondays = ["2031-03-03", "2031-03-10", "2031-03-17", "2031-03-24", "2031-0
 const nine = (day: string) => `${day}T09:00:00.000Z`;
 const at = (hour: string) => (day: string) => `${day}T${hour}:00:00.000Z`;
 
-type Listed = { id: string; title: string; starts_at: string; series_id?: string; occurrence_start?: string; recurrence?: string[]; version: number; overrides?: Array<{ occurrence_start: string }> };
+type Listed = ListedEvent;
 
-async function teamWithSeries(lines = ["RRULE:FREQ=WEEKLY;COUNT=6"], extra: Record<string, unknown> = {}) {
-  const team = await newTeam(["ana"]);
-  const res = await team.post("/events", { id: "standup", title: "standup", starts_at: nine(mondays[0]!), ends_at: at("10")(mondays[0]!), recurrence: lines, ...extra });
-  expect(res.status).toBe(201);
-  return team;
-}
-
-async function listed(team: Awaited<ReturnType<typeof newTeam>>): Promise<Listed[]> {
-  const res = await team.get("/events?from=2031-01-01T00:00:00Z&to=2032-01-01T00:00:00Z");
-  expect(res.status).toBe(200);
-  return (res.json as { events: Listed[] }).events;
-}
-
-const errorOf = (res: { json: unknown }) => (res.json as { error: { code: string; message: string; details?: any } }).error;
+const teamWithSeries = (lines = ["RRULE:FREQ=WEEKLY;COUNT=6"]) => teamWithSeriesFrom(nine(mondays[0]!), lines);
+const listed = listed2031;
 
 describe("PATCH /events/{id} with from_occurrence", () => {
   it("ends the series before that occurrence and starts a new series there with the patch applied", async () => {

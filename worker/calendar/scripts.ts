@@ -331,65 +331,91 @@ return feed_reply({'ok'})`,
 
 /**
  * Prepares one calendar op of a transaction: validates it against the store and takes its hold,
- * atomically. KEYS: event, cal start, cal end, hold, event lock, tx holds, leases, team start, cal horizon.
- * ARGV: kind (create|update|delete), event id, hold member, start ms, end ms, hold record JSON,
- *       tx id, lease end ms, max conflicts, expected version ('' for create), events quota ('' for none),
- *       event creates this transaction prepared before.
+ * atomically. A hold is busy time on every entry the op will write (one for a single event, one per
+ * occurrence of a series), each a member "hold:<tx>:<slot>" or "hold:<tx>:<slot>@<occurrence start>".
+ * KEYS: event, cal start, cal end, hold, event lock, tx holds, leases, team start, cal horizon, occurrences.
+ * ARGV: kind (create|update|delete), event id, hold record JSON, tx id, lease end ms, max conflicts,
+ *       expected version ('' for create), events quota ('' for none), event entries this transaction's
+ *       earlier creates hold, then per entry: hold member, start ms, end ms (none for a delete).
  * Returns {'ok'} | {'locked', tx} | {'exists'} | {'missing'} | {'stale'} | {'conflict', id, ...}
- *       | {'beyond_horizon', horizon} (the hold ends after the horizon of the calendar's series without an end)
- *       | {'quota_exceeded', 'events', limit} (a create, counted against the events the team has now; see QUOTA_LUA)
+ *       | {'quota_exceeded', 'events', limit} (counted against the entries the team has now and those
+ *         the transaction holds for creates; an update for the entries it adds; see QUOTA_LUA)
+ *       | {'beyond_horizon', horizon} (an entry ends after the horizon of the calendar's series without an end)
  * Holds of the same transaction count as busy too: two ops for one slot in one transaction conflict.
  */
 export const prepareEventScript = new LuaScript(
   "prepare_event",
-  "15cf710decfde5fc974192312562bbea42bfdc79",
-  `${FIND_CONFLICTS}${RECORD_FIELD_LUA}${QUOTA_LUA}local id, member, tx = ARGV[2], ARGV[3], ARGV[7]
+  "e463ee8f6580b438f68c21071b38c32ad59a122b",
+  `${FIND_CONFLICTS}${RECORD_FIELD_LUA}${QUOTA_LUA}local id, tx = ARGV[2], ARGV[4]
 local lock = redis.call('GET', KEYS[5])
 if lock then return {'locked', lock} end
 local current = redis.call('GET', KEYS[1])
+local entries = (#ARGV - 9) / 3
 if ARGV[1] == 'create' then
   if current then return {'exists'} end
-  local full = quota_refusal(KEYS[8], ARGV[11], 'events', ARGV[12])
+  local full = quota_refusal(KEYS[8], ARGV[8], 'events', tostring(tonumber(ARGV[9]) + entries - 1))
   if full then return full end
 else
   if not current then return {'missing'} end
-  if tostring(record_field(current, 'version')) ~= ARGV[10] then return {'stale'} end
+  if tostring(record_field(current, 'version')) ~= ARGV[7] then return {'stale'} end
+  local added = entries - math.max(1, redis.call('ZCARD', KEYS[10]))
+  if ARGV[1] == 'update' and added > 0 then
+    local full = quota_refusal(KEYS[8], ARGV[8], 'events', tostring(tonumber(ARGV[9]) + added - 1))
+    if full then return full end
+  end
 end
-if ARGV[1] ~= 'delete' then
-  local horizon = redis.call('GET', KEYS[9])
-  if horizon and tonumber(ARGV[5]) > tonumber(horizon) then return {'beyond_horizon', horizon} end
-  local conflicts = find_conflicts(KEYS[2], KEYS[3], id, ARGV[4], ARGV[5], tonumber(ARGV[9]))
-  if #conflicts > 0 then return conflict_reply(conflicts) end
-  redis.call('ZADD', KEYS[2], tonumber(ARGV[4]), member)
-  redis.call('ZADD', KEYS[3], tonumber(ARGV[5]), member)
+local horizon = redis.call('GET', KEYS[9])
+local max = tonumber(ARGV[6])
+local conflicts = {}
+for i = 10, #ARGV, 3 do
+  if horizon and tonumber(ARGV[i + 2]) > tonumber(horizon) then return {'beyond_horizon', horizon} end
+  find_conflicts_into(conflicts, KEYS[2], KEYS[3], id, ARGV[i + 1], ARGV[i + 2], max)
+  if #conflicts >= max then break end
 end
-redis.call('SET', KEYS[4], ARGV[6])
+if #conflicts > 0 then return conflict_reply(conflicts) end
+for i = 10, #ARGV, 3 do
+  redis.call('ZADD', KEYS[2], tonumber(ARGV[i + 1]), ARGV[i])
+  redis.call('ZADD', KEYS[3], tonumber(ARGV[i + 2]), ARGV[i])
+end
+redis.call('SET', KEYS[4], ARGV[3])
 redis.call('SET', KEYS[5], tx)
 redis.call('SADD', KEYS[6], KEYS[4])
-redis.call('ZADD', KEYS[7], ARGV[8], tx)
+redis.call('ZADD', KEYS[7], ARGV[5], tx)
 return {'ok'}`,
 );
+
+/**
+ * The hold record's entries and hold members, in Lua: a hold of this version lists them
+ * (`entries`: {member, start, end} the op writes; `holds`: the members busy meanwhile); one of the
+ * version before has a single interval (start_ms, end_ms, member).
+ */
+const HOLD_ENTRIES_LUA = `local function hold_entries(hold)
+  if hold.entries then return hold.entries, hold.holds end
+  return {{member = hold.event_id, start = hold.start_ms, ['end'] = hold.end_ms}}, {hold.member}
+end
+`;
 
 /**
  * Applies a committed transaction's calendar holds; idempotent (a hold already applied is gone).
  * The worker reads the holds first (SMEMBERS of tx holds, then each hold) to name every key here.
  * KEYS: tx holds, leases, team start, team max length, then per hold: hold, event, its calendar's
  *       start and end, the previous calendar's start and end (update, delete), event lock, the
- *       event's occurrences (a series being deleted: all its entries go); then feed stream, feed seq.
+ *       event's occurrences (a series' entries are listed there); then feed stream, feed seq.
  * ARGV: tx id, channel, team, member, now, feed inline.
  * Returns {count, remaining, feed...}: `remaining` holds were added after the worker read them
  * (the lease stays until none is left, so the worker reads again or recovery finds them).
  */
 export const applyEventHoldsScript = new LuaScript(
   "apply_event_holds",
-  "3feb485daeb52f750613491fc1b41cee34072794",
-  `${REMOVE_ENTRIES}${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${LEAVE_LEASE_LUA}local count = 0
+  "6e11ae4b7f7cbd4796d80c34cabfa6138127607d",
+  `${REMOVE_ENTRIES}${FEED_LOCALS_LUA}${EMIT_LUA}${FEED_REPLY_LUA}${LEAVE_LEASE_LUA}${HOLD_ENTRIES_LUA}local count = 0
 for i = 5, #KEYS - 2, 8 do
   local holdKey, eventKey, startKey, endKey, oldStartKey, oldEndKey, lockKey, occurrencesKey = KEYS[i], KEYS[i + 1], KEYS[i + 2], KEYS[i + 3], KEYS[i + 4], KEYS[i + 5], KEYS[i + 6], KEYS[i + 7]
   local raw = redis.call('GET', holdKey)
   if raw then
     local hold = cjson.decode(raw)
     local id = hold.event_id
+    local entries, holds = hold_entries(hold)
     local message
     if hold.kind ~= 'create' then remove_entries(occurrencesKey, id, oldStartKey, oldEndKey, KEYS[3]) end
     if hold.kind == 'delete' then
@@ -397,17 +423,23 @@ for i = 5, #KEYS - 2, 8 do
       message = '{"type":"event.deleted","team":' .. cjson.encode(ARGV[3]) .. ',"id":' .. cjson.encode(id) .. ',"by":' .. cjson.encode(ARGV[4]) .. ',"at":' .. cjson.encode(ARGV[5]) .. ',"tx":' .. cjson.encode(ARGV[1]) .. '}'
     else
       redis.call('SET', eventKey, hold.event)
-      redis.call('ZADD', startKey, hold.start_ms, id)
-      redis.call('ZADD', endKey, hold.end_ms, id)
-      redis.call('ZADD', KEYS[3], hold.start_ms, id)
-      local length = hold.end_ms - hold.start_ms
-      if length > tonumber(redis.call('GET', KEYS[4]) or '0') then redis.call('SET', KEYS[4], length) end
+      local longest = tonumber(redis.call('GET', KEYS[4]) or '0')
+      for _, entry in ipairs(entries) do
+        redis.call('ZADD', startKey, entry.start, entry.member)
+        redis.call('ZADD', endKey, entry['end'], entry.member)
+        redis.call('ZADD', KEYS[3], entry.start, entry.member)
+        if entry.member ~= id then redis.call('ZADD', occurrencesKey, entry.start, entry.member) end
+        if entry['end'] - entry.start > longest then longest = entry['end'] - entry.start end
+      end
+      redis.call('SET', KEYS[4], longest)
       local kind = 'event.updated'
       if hold.kind == 'create' then kind = 'event.created' end
       message = '{"type":"' .. kind .. '","team":' .. cjson.encode(ARGV[3]) .. ',"id":' .. cjson.encode(id) .. ',"by":' .. cjson.encode(ARGV[4]) .. ',"at":' .. cjson.encode(ARGV[5]) .. ',"tx":' .. cjson.encode(ARGV[1]) .. ',"event":' .. hold.event .. '}'
     end
-    redis.call('ZREM', startKey, hold.member)
-    redis.call('ZREM', endKey, hold.member)
+    for _, member in ipairs(holds) do
+      redis.call('ZREM', startKey, member)
+      redis.call('ZREM', endKey, member)
+    end
     redis.call('DEL', holdKey)
     redis.call('DEL', lockKey)
     emit(ARGV[2], message)
@@ -426,14 +458,17 @@ return feed_reply({count, remaining})`,
  */
 export const releaseEventHoldsScript = new LuaScript(
   "release_event_holds",
-  "f81c9a98d80cbd5bd1051310133ad8e3b91ef09c",
-  `${LEAVE_LEASE_LUA}local count = 0
+  "f7f5f9fe316633459f19bac98efaa78716afe0cb",
+  `${LEAVE_LEASE_LUA}${HOLD_ENTRIES_LUA}local count = 0
 for i = 3, #KEYS, 4 do
   local raw = redis.call('GET', KEYS[i])
   if raw then
     local hold = cjson.decode(raw)
-    redis.call('ZREM', KEYS[i + 1], hold.member)
-    redis.call('ZREM', KEYS[i + 2], hold.member)
+    local _, holds = hold_entries(hold)
+    for _, member in ipairs(holds) do
+      redis.call('ZREM', KEYS[i + 1], member)
+      redis.call('ZREM', KEYS[i + 2], member)
+    end
     if redis.call('GET', KEYS[i + 3]) == ARGV[1] then redis.call('DEL', KEYS[i + 3]) end
     redis.call('DEL', KEYS[i])
     count = count + 1
