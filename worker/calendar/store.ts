@@ -67,38 +67,42 @@ export class CalendarStore implements RecordStore<Event> {
    * with the write, in the same step.
    */
   async #put<K extends (CreateOutcome | UpdateOutcome)["kind"]>(event: Event, previous: Event | undefined, by: string, idem: CreateIdempotency | undefined, allowed: readonly K[]) {
-    const k = this.#keys;
     const change: Change = previous === undefined ? "event.created" : "event.updated";
     const oldCalendar = previous?.calendar ?? event.calendar;
     const message = this.#message(change, event.id, by, event);
-    // A series without an end reaches its calendar's horizon (or sets one); the script checks it is still that.
-    for (let attempt = 0; ; attempt++) {
+    const reply = await this.#atHorizon(event, (reach) => this.#putOnce(event, previous, oldCalendar, message, idem, reach));
+    if (reply[0] === "ok") await this.#changes.settle("calendar", reply.slice(1), [message]);
+    return outcomeOf(reply, allowed, "put_event", async (ids) => withBookingOccurrences(event, await readConflicts(this.#redis, this.#team, ids)));
+  }
+
+  /**
+   * Runs one write of `event`: a series without an end reaches its calendar's horizon (or sets
+   * one), which the script checks is still that; if the sweep moved it meanwhile, again.
+   */
+  async #atHorizon(event: Event, write: (reach: number | null) => Promise<string[]>): Promise<string[]> {
+    for (let attempt = 0; attempt < 5; attempt++) {
       const reach = await this.#reach(event);
-      if (reach === "beyond") return { kind: "beyond_horizon", horizon: await this.#horizon(event.calendar) } as Extract<UpdateOutcome, { kind: K }>;
-      const reply = await this.#putOnce(event, previous, oldCalendar, message, idem, reach);
-      if (reply[0] === "horizon_moved" && attempt < 3) continue;
-      if (reply[0] === "ok") await this.#changes.settle("calendar", reply.slice(1), [message]);
-      return outcomeOf(reply, allowed, "put_event", async (ids) => withBookingOccurrences(event, await readConflicts(this.#redis, this.#team, ids)));
+      if (typeof reach === "object" && reach !== null) return ["beyond_horizon", String(reach.beyond)];
+      const reply = await write(reach);
+      if (reply[0] !== "horizon_moved") return reply;
     }
+    throw new Error(`the horizon of calendar ${event.calendar} kept moving during a write of ${event.id}`);
   }
 
   /**
    * How far an event's entries reach: null for one with an end; for one without, the horizon (its
-   * calendar's, else the one it sets), announced in the sweep's index first. "beyond" when an
+   * calendar's, else the one it sets), announced in the sweep's index first. `beyond` when an
    * override changes an occurrence past the horizon (it could not be checked yet).
    */
-  async #reach(event: Event): Promise<number | null | "beyond"> {
+  async #reach(event: Event): Promise<number | null | { beyond: number }> {
     if (!isOpenEnded(event)) return null;
     const stored = await this.#redis.get<string | number>(this.#keys.horizon(event.calendar));
     const horizon = stored === null ? plannedHorizon(Date.now()) : Number(stored);
-    if ((event.overrides ?? []).some((o) => instantMs(o.occurrence_start) >= horizon)) return "beyond";
+    if ((event.overrides ?? []).some((o) => instantMs(o.occurrence_start) >= horizon)) return { beyond: horizon };
     await this.#redis.zadd(this.#keys.horizons, { score: horizon, member: horizonMember(this.#team, event.calendar) });
     return horizon;
   }
 
-  async #horizon(calendar: string): Promise<number> {
-    return Number(await this.#redis.get<string | number>(this.#keys.horizon(calendar)));
-  }
 
   async #putOnce(event: Event, previous: Event | undefined, oldCalendar: string, message: string, idem: CreateIdempotency | undefined, reach: number | null): Promise<string[]> {
     const k = this.#keys;
@@ -145,20 +149,16 @@ export class CalendarStore implements RecordStore<Event> {
    * caller checked that the two do not overlap each other).
    */
   async split(before: Event, previous: Event, following: Event, by: string): Promise<SplitOutcome> {
-    for (let attempt = 0; ; attempt++) {
-      const reach = await this.#reach(following);
-      if (reach === "beyond") return { kind: "beyond_horizon", horizon: await this.#horizon(following.calendar) };
-      const reply = await this.#splitOnce(before, previous, following, by, reach);
-      if (reply[0] === "horizon_moved" && attempt < 3) continue;
-      return outcomeOf(reply, ["ok", "missing", "stale", "locked", "conflict", "exists", "quota_exceeded", "beyond_horizon"], "split_series", async (ids) => withBookingOccurrences(following, await readConflicts(this.#redis, this.#team, ids)));
-    }
+    const messages = [this.#message("event.updated", before.id, by, before), this.#message("event.created", following.id, by, following)];
+    const reply = await this.#atHorizon(following, (reach) => this.#splitOnce(before, previous, following, messages, reach));
+    if (reply[0] === "ok") await this.#changes.settle("calendar", reply.slice(1), messages);
+    return outcomeOf(reply, ["ok", "missing", "stale", "locked", "conflict", "exists", "quota_exceeded", "beyond_horizon"], "split_series", async (ids) => withBookingOccurrences(following, await readConflicts(this.#redis, this.#team, ids)));
   }
 
-  async #splitOnce(before: Event, previous: Event, following: Event, by: string, reach: number | null): Promise<string[]> {
+  async #splitOnce(before: Event, previous: Event, following: Event, messages: string[], reach: number | null): Promise<string[]> {
     const k = this.#keys;
-    const messages = [this.#message("event.updated", before.id, by, before), this.#message("event.created", following.id, by, following)];
     const beforeEntries = entriesOf(before);
-    const reply = (await splitSeriesScript.run(
+    return (await splitSeriesScript.run(
       this.#redis,
       [
         k.event(before.id),
@@ -197,8 +197,6 @@ export class CalendarStore implements RecordStore<Event> {
         this.#changes.inlineFlag("calendar"),
       ],
     )) as string[];
-    if (reply[0] === "ok") await this.#changes.settle("calendar", reply.slice(1), messages);
-    return reply;
   }
 
   async delete(event: Event, by: string): Promise<DeleteOutcome> {
