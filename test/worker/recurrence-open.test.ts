@@ -92,6 +92,16 @@ describe("a series without an end", () => {
     expect((await team.post("/events", { title: "far", starts_at: iso(far) })).status).toBe(201);
   });
 
+  it("deleted by a transaction, its calendar's horizon goes at the next sweep", async () => {
+    const team = await teamWithOpenSeries();
+    const far = Date.now() + 900 * DAY;
+    expect((await team.post("/tx", { ops: [{ type: "calendar.delete", id: "standup" }], commit: true })).status).toBe(200);
+    expect(await listedStarts(team, firstMonday - DAY, Date.now() + 1000 * DAY)).toEqual([]);
+    // The sweep looks at every calendar in its index whose horizon is due: run it as if that were now.
+    await sweepAt(Date.now() + 40 * DAY);
+    expect((await team.post("/events", { title: "far", starts_at: iso(far) })).status).toBe(201);
+  });
+
   it("a series starting after the horizon, or making more than 5000 occurrences before it, is a 400", async () => {
     const team = await newTeam(["ana"]);
     const late = await team.post("/events", { title: "late", starts_at: iso(Date.now() + 1000 * DAY), recurrence: WEEKLY });
