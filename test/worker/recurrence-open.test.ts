@@ -1,4 +1,8 @@
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import worker from "../../worker/index.ts";
+import { CALENDAR_HORIZONS } from "../../worker/calendar/keys.ts";
+import { horizonMember } from "../../worker/calendar/store.ts";
 import { describe, expect, it } from "vitest";
 import { extendSeriesHorizons } from "../../worker/calendar/horizon-sweep.ts";
 import { participantStore } from "../../worker/storage/stores.ts";
@@ -100,6 +104,17 @@ describe("a series without an end", () => {
     // The sweep looks at every calendar in its index whose horizon is due: run it as if that were now.
     await sweepAt(Date.now() + 40 * DAY);
     expect((await team.post("/events", { title: "far", starts_at: iso(far) })).status).toBe(201);
+  });
+
+  it("the worker's scheduled handler runs that sweep: a calendar it finds due and without such a series is freed", async () => {
+    const team = await teamWithOpenSeries();
+    expect((await team.post("/tx", { ops: [{ type: "calendar.delete", id: "standup" }], commit: true })).status).toBe(200);
+    // Make the calendar due now (as it would be in about five weeks), then let the cron fire.
+    await participantStore(env as never, "calendar").zadd(CALENDAR_HORIZONS, { score: 0, member: horizonMember(team.team, "team") });
+    const ctx = createExecutionContext();
+    await worker.scheduled!(createScheduledController({ scheduledTime: Date.now(), cron: "* * * * *" }), env as never, ctx);
+    await waitOnExecutionContext(ctx);
+    expect((await team.post("/events", { title: "far", starts_at: iso(Date.now() + 900 * DAY) })).status).toBe(201);
   });
 
   it("a series starting after the horizon, or making more than 5000 occurrences before it, is a 400", async () => {
