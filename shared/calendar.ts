@@ -26,7 +26,7 @@ export const RecurrenceLines = z
   .max(MAX_RECURRENCE_LINES, { error: `must have at most ${MAX_RECURRENCE_LINES} lines` })
   .meta({
     description:
-      "RFC 5545 lines: one RRULE (FREQ DAILY, WEEKLY, MONTHLY or YEARLY; INTERVAL, BYDAY such as MO or 2TU or -1FR, BYMONTHDAY, BYMONTH, WKST, COUNT or UNTIL), EXDATE and RDATE lines. Checked and refused with 400 naming the line and part. A series must end (COUNT or UNTIL, at most 1000 occurrences); every occurrence is conflict-checked with the write. Series without an end are not stored yet (400).",
+      "RFC 5545 lines: one RRULE (FREQ DAILY, WEEKLY, MONTHLY or YEARLY; INTERVAL, BYDAY such as MO or 2TU or -1FR, BYMONTHDAY, BYMONTH, WKST, COUNT or UNTIL), EXDATE and RDATE lines. Checked and refused with 400 naming the line and part. A series with an end has at most 1000 occurrences; one without (no COUNT or UNTIL) is materialised up to its calendar's horizon, about two years ahead, which the scheduled sweep moves on; bookings on that calendar may not end after it (409 beyond_series_horizon). Every materialised occurrence is conflict-checked with the write.",
     example: ["RRULE:FREQ=WEEKLY;BYDAY=MO,WE;COUNT=10", "EXDATE;TZID=Europe/Berlin:20260112T090000"],
   });
 
@@ -41,12 +41,43 @@ export const EventWrite = z.strictObject({
   time_zone: TimeZoneName.optional(),
   recurrence: RecurrenceLines.optional(),
   ...serverManagedFields,
+  // As read back: ignored (a rewrite keeps the overrides of occurrences the series still has).
+  overrides: z.unknown().optional().meta({ description: "Ignored: occurrences change through /events/{id}/occurrences/{occurrence_start}." }),
 });
 export type EventWrite = z.infer<typeof EventWrite>;
 
 /** PATCH /events/{id}: any subset of the writable fields. */
-export const EventPatch = EventWrite.omit({ id: true }).partial().extend({ title: Title.optional(), starts_at: InstantText.optional() });
+export const EventPatch = EventWrite.omit({ id: true })
+  .partial()
+  .extend({
+    title: Title.optional(),
+    starts_at: InstantText.optional(),
+    from_occurrence: InstantText.optional().meta({
+      description:
+        "This and following: splits the series at this occurrence (its occurrence_start). The series ends before it (UNTIL); a new series with a new id starts there with the patch applied; both in one atomic step. At the first occurrence, the patch applies to the whole series.",
+    }),
+  });
 export type EventPatch = z.infer<typeof EventPatch>;
+
+/** PATCH /events/{id}/occurrences/{occurrence_start}: what one occurrence of a series changes (an override). */
+export const OccurrencePatch = z.strictObject({
+  title: Title.optional(),
+  description: Description.optional(),
+  starts_at: InstantText.optional().meta({ description: "Moves this occurrence (alone: it keeps its length). Its occurrence_start stays what the series defines." }),
+  ends_at: InstantText.optional(),
+  ...serverManagedFields,
+});
+export type OccurrencePatch = z.infer<typeof OccurrencePatch>;
+
+/** One occurrence of a series changed on its own (RECURRENCE-ID): the fields it has instead of the series'. */
+export const OccurrenceOverride = z.object({
+  occurrence_start: z.string().meta({ format: "date-time", description: "The occurrence's start as the series defines it: its identity." }),
+  title: z.string().optional(),
+  description: z.string().optional(),
+  starts_at: z.string().optional().meta({ format: "date-time", description: "Present (with ends_at) when the occurrence was moved." }),
+  ends_at: z.string().optional().meta({ format: "date-time" }),
+});
+export type OccurrenceOverride = z.infer<typeof OccurrenceOverride>;
 
 export const Event = z.object({
   id: ResourceId,
@@ -59,6 +90,7 @@ export const Event = z.object({
   recurrence: z.array(z.string()).optional().meta({ description: "Present on a series: its RFC 5545 lines. starts_at/ends_at are its first occurrence." }),
   series_id: ResourceId.optional().meta({ description: "In a listing, on each occurrence of a series: the series' id (equal to id)." }),
   occurrence_start: z.string().optional().meta({ format: "date-time", description: "In a listing, on each occurrence of a series: the occurrence's start as the series defines it (RECURRENCE-ID)." }),
+  overrides: z.array(OccurrenceOverride).optional().meta({ description: "On a series: the occurrences changed on their own, by occurrence_start. A listing shows each with its changes." }),
   created_by: readOnly(z.string()),
   created_at: readOnly(z.string().meta({ format: "date-time" })),
   updated_at: readOnly(z.string().meta({ format: "date-time" })),

@@ -5,10 +5,13 @@ import { ResourceId } from "./fields.ts";
 export const TX_ID_PATTERN = /^tx_[A-Za-z0-9_-]{10,64}$/;
 export const TxId = z.string().regex(TX_ID_PATTERN, { error: 'must be a transaction id as POST /tx answers it ("tx_" then 10-64 letters, digits, "-" or "_")' });
 
-export const TxOpType = z.enum(["calendar.create", "calendar.update", "calendar.delete", "goal.create", "goal.update", "goal.delete"]);
+export const TxOpType = z.enum(["calendar.create", "calendar.update", "calendar.update_occurrence", "calendar.cancel_occurrence", "calendar.delete", "goal.create", "goal.update", "goal.delete"]);
 export type TxOpType = z.infer<typeof TxOpType>;
 
-/** POST /tx/{id}/ops: `data` is the body the plain route would take (POST for create, PATCH for update). */
+/**
+ * POST /tx/{id}/ops: `data` is the body the plain route would take (POST for create, PATCH for
+ * update; for an occurrence of a series, its occurrence_start with the PATCH body, or alone to cancel it).
+ */
 export const TxOpInput = z.strictObject({
   type: TxOpType,
   id: ResourceId.optional().meta({ description: "The target's id: required for update and delete, optional for create." }),
@@ -23,7 +26,7 @@ export const TxBegin = z.strictObject({
 });
 
 export const TxState = z.enum(["open", "committed", "aborted"]);
-export const TxReason = z.enum(["time_slot_taken", "lock_conflict", "participant_unavailable", "timeout", "client_abort", "not_found", "exists", "quota_exceeded"]);
+export const TxReason = z.enum(["time_slot_taken", "lock_conflict", "participant_unavailable", "timeout", "client_abort", "not_found", "exists", "quota_exceeded", "beyond_series_horizon"]);
 export type TxReason = z.infer<typeof TxReason>;
 
 export const TxView = z.object({

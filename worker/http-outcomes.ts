@@ -24,7 +24,7 @@ export interface RecordNames {
   slot?: (record: never) => string;
 }
 
-type Refused = Extract<CreateOutcome | UpdateOutcome | DeleteOutcome, { kind: "exists" | "missing" | "locked" | "conflict" | "quota_exceeded" }>;
+type Refused = Extract<CreateOutcome | UpdateOutcome | DeleteOutcome, { kind: "exists" | "missing" | "locked" | "conflict" | "quota_exceeded" | "beyond_horizon" }>;
 
 export function notFound(names: RecordNames, id: string): ApiError {
   return new ApiError(404, CommonErrorCodes.notFound, `no ${names.noun} with id ${id}`);
@@ -47,9 +47,19 @@ export function writeRefusal<R extends StoredRecord>(outcome: Refused, names: Re
     }
     case "quota_exceeded":
       return quotaExceeded(outcome);
+    case "beyond_horizon":
+      return beyondHorizon(outcome.horizon, names.slot === undefined ? `${names.noun} ${record.id}` : (names.slot as (record: R) => string)(record));
     default:
       return unreachable(outcome, "write refusal");
   }
+}
+
+/** A booking past the horizon of its calendar's series without an end (README: series without an end). */
+export function beyondHorizon(horizon: number, what: string): ApiError {
+  const at = new Date(horizon).toISOString();
+  return new ApiError(409, "beyond_series_horizon", `${what}: ends_at is after ${at}, as far as the calendar's series without an end are materialised (about two years ahead, moved on daily by the sweep); book it later, or on another calendar`, {
+    details: { horizon: at },
+  });
 }
 
 type AdminOutcome = CreateTeamOutcome | AddMemberOutcome | ReissueTokenOutcome | RevokeMemberOutcome;

@@ -3,13 +3,15 @@ import type { Env } from "./env.ts";
 import { sweep } from "./resources.ts";
 import { dependencyOutage } from "./storage/dependency-failure.ts";
 import { refreshExternalCalendars } from "./people/external-calendars.ts";
+import { moveSeriesHorizons } from "./calendar/horizon-sweep.ts";
 
 const app = createApp();
 
 export default {
   fetch: app.fetch,
-  /** Cron (wrangler.toml): resolves transactions whose holds outlived their lease, and fetches members' external calendars that are due. */
+  /** Cron (wrangler.toml): resolves transactions whose holds outlived their lease, keeps the horizons of series without an end ahead, and fetches members' external calendars that are due. */
   async scheduled(_controller, env, ctx) {
+    ctx.waitUntil(moveSeriesHorizons(env, Date.now()));
     ctx.waitUntil(refreshExternalCalendars(env));
     ctx.waitUntil(
       sweep(env, (promise) => ctx.waitUntil(promise)).then(

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Event, EventList, EventListQuery, EventPatch, EventWrite, SlotConflict } from "../shared/calendar.ts";
+import { Event, EventList, EventListQuery, EventPatch, EventWrite, OccurrencePatch, SlotConflict } from "../shared/calendar.ts";
 import { ErrorBody } from "../shared/errors.ts";
 import { CheckIn, CheckInList, CheckInListQuery, CheckInWrite, Goal, GoalList, GoalListQuery, GoalPatch, GoalWrite } from "../shared/goals.ts";
 import { FocusSessionList, FocusSessionsQuery, FocusStats, FocusStatsQuery } from "../shared/focus.ts";
@@ -33,6 +33,7 @@ const SCHEMAS = {
   Event: [Event, "output"],
   EventWrite: [EventWrite, "input"],
   EventPatch: [EventPatch, "input"],
+  OccurrencePatch: [OccurrencePatch, "input"],
   EventList: [EventList, "output"],
   SlotConflict: [SlotConflict, "output"],
   Goal: [Goal, "output"],
@@ -101,6 +102,7 @@ interface Operation {
 }
 
 const idParam = { id: "The resource's id" };
+const occurrenceParams = { id: "The series' id", occurrence_start: "The occurrence's start as the series defines it (RECURRENCE-ID), in any instant form the API takes (URL-encode a '+'); 404 when the series has no such occurrence" };
 const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, [ERROR_TEXT[c] ?? "Error", "Error"] as [string, SchemaName]]));
 const REQUEST_ID_TEXT = "On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.";
 const ERROR_TEXT: Record<number, string> = {
@@ -141,6 +143,17 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
     put: { summary: "Replace an event; never collides with itself", tag: "calendar", path: idParam, body: "EventWrite", ifMatch: true, responses: { 200: ["Replaced", "Event"], ...errors(400, 401, 404, 409, 412, 503) } },
     patch: { summary: "Change some fields of an event", tag: "calendar", path: idParam, body: "EventPatch", ifMatch: true, responses: { 200: ["Changed", "Event"], ...errors(400, 401, 404, 409, 412, 503) } },
     delete: { summary: "Delete an event; its slot is free at once", tag: "calendar", path: idParam, ifMatch: true, responses: { 204: ["Deleted"], ...errors(401, 404, 412, 503) } },
+  },
+  "/events/{id}/occurrences/{occurrence_start}": {
+    patch: {
+      summary: "Change one occurrence of a series (an override; it keeps its occurrence_start), conflict-checked like any booking; If-Match: the series' version",
+      tag: "calendar",
+      path: occurrenceParams,
+      body: "OccurrencePatch",
+      ifMatch: true,
+      responses: { 200: ["Changed: the occurrence as a listing shows it (ETag: the series' new version)", "Event"], ...errors(400, 401, 404, 409, 412, 503) },
+    },
+    delete: { summary: "Cancel one occurrence of a series (an EXDATE is added to it); its time is free at once", tag: "calendar", path: occurrenceParams, ifMatch: true, responses: { 204: ["Cancelled"], ...errors(400, 401, 404, 412, 503) } },
   },
   "/calendar.ics": {
     get: {

@@ -181,6 +181,24 @@ const fresh = (prefix: string) => `${prefix}-${++n}`;
 const newEvent = async (a: Arena) => (await send("POST", "/events", a.token, { json: { id: fresh("ev"), title: "target", ...a.slot() } })).json.id as string;
 const newGoal = async (a: Arena) => (await send("POST", "/goals", a.token, { json: { id: fresh("go"), title: "target" } })).json.id as string;
 const asEvent = async (answer: Answer) => ({ event: answer.json });
+/** A daily series of 3 on a calendar of its own (first at `first`, or a slot); the path of its second occurrence (the first stays where GET lists the series). */
+const newSeriesOccurrence = async (a: Arena, first?: string) => {
+  const { starts_at, ends_at } = first === undefined ? a.slot() : { starts_at: first, ends_at: new Date(Date.parse(first) + 3_600_000).toISOString() };
+  const series = (await send("POST", "/events", a.token, { json: { id: fresh("se"), title: "series", calendar: fresh("cal"), starts_at, ends_at, recurrence: ["RRULE:FREQ=DAILY;COUNT=3"] } })).json;
+  return `/events/${series.id}/occurrences/${new Date(Date.parse(starts_at) + 86_400_000).toISOString()}`;
+};
+/** For the transaction ops on an occurrence: a series made when the slot's path is, and its second occurrence. */
+const txOccurrence = new WeakMap<Arena, { id: string; start: string }>();
+const txOnOccurrence = async (a: Arena) => {
+  const path = await newSeriesOccurrence(a);
+  const [, , id, , start] = path.split("/");
+  txOccurrence.set(a, { id: id!, start: start! });
+  return "/tx";
+};
+/** A committed one-shot transaction that changed an occurrence: its series is the record to exercise. */
+const txSeries = async (_answer: Answer, a: Arena) => ({ event: (await send("GET", `/events/${txOccurrence.get(a)!.id}`, a.token)).json });
+/** An occurrence changed: the series it belongs to is the record to exercise. */
+const asSeries = async (answer: Answer, a: Arena) => ({ event: (await send("GET", `/events/${answer.json.series_id}`, a.token)).json });
 const asGoal = async (answer: Answer) => ({ goal: answer.json });
 /** A check-in answers the goal as it left it. */
 const asCheckedInGoal = async (answer: Answer) => ({ goal: answer.json?.goal });
@@ -204,6 +222,11 @@ const TEXT_SLOTS: BodySlot[] = [
   { where: "POST /events recurrence[0]", field: "recurrence", method: "POST", path: () => "/events", build: (v, a) => ({ title: "fuzz", ...a.slot(), recurrence: [v] }), accepted: asEvent },
   { where: "POST /events recurrence RRULE value", field: "recurrence", method: "POST", path: () => "/events", build: (v, a) => ({ title: "fuzz", ...a.slot(), recurrence: [`RRULE:FREQ=WEEKLY;BYDAY=${v}`] }), accepted: asEvent },
   { where: "POST /events recurrence EXDATE value", field: "recurrence", method: "POST", path: () => "/events", build: (v, a) => ({ title: "fuzz", ...a.slot(), recurrence: [`EXDATE;TZID=${v}:20310101T090000`] }), accepted: asEvent },
+  ...["title", "description"].map((field): BodySlot => ({ where: `PATCH /events/{id}/occurrences/{occurrence_start} ${field}`, field, method: "PATCH", path: newSeriesOccurrence, build: (v) => ({ [field]: v }), accepted: asSeries })),
+  ...["title", "description"].map((field): BodySlot => ({
+    where: `POST /tx calendar.update_occurrence data.${field}`, field, method: "POST", path: txOnOccurrence,
+    build: (v, a) => ({ ops: [{ type: "calendar.update_occurrence", id: txOccurrence.get(a)!.id, data: { occurrence_start: txOccurrence.get(a)!.start, [field]: v } }], commit: true }), accepted: txSeries,
+  })),
   ...["id", "title", "description", "owner"].map((field): BodySlot => ({ where: `POST /goals ${field}`, field, method: "POST", path: () => "/goals", build: (v) => ({ title: "fuzz", [field]: v }), accepted: asGoal })),
   ...["title", "description", "owner"].map((field): BodySlot => ({ where: `PUT /goals/{id} ${field}`, field, method: "PUT", path: async (a) => `/goals/${await newGoal(a)}`, build: (v) => ({ title: "fuzz", [field]: v }), accepted: asGoal })),
   ...["title", "description", "owner"].map((field): BodySlot => ({ where: `PATCH /goals/{id} ${field}`, field, method: "PATCH", path: async (a) => `/goals/${await newGoal(a)}`, build: (v) => ({ [field]: v }), accepted: asGoal })),
@@ -238,6 +261,13 @@ const DATE_SLOTS: BodySlot[] = [
   { where: "POST /events starts_at and ends_at", field: "starts_at|ends_at", method: "POST", path: () => "/events", build: (v) => ({ id: fresh("d"), title: "fuzz", calendar: fresh("cal"), starts_at: v, ends_at: "9999-12-31T23:59:59.999Z" }), accepted: asEvent },
   { where: "PATCH /events/{id} starts_at", field: "starts_at", method: "PATCH", path: async (a) => `/events/${await newEvent(a)}`, build: (v) => ({ starts_at: v, ends_at: undefined, calendar: fresh("cal") }), accepted: asEvent },
   { where: "PUT /events/{id} ends_at", field: "ends_at", method: "PUT", path: async (a) => `/events/${await newEvent(a)}`, build: (v) => ({ title: "fuzz", calendar: fresh("cal"), starts_at: "2031-01-01T09:00:00Z", ends_at: v }), accepted: asEvent },
+  { where: "PATCH /events/{id}/occurrences/{occurrence_start} starts_at", field: "starts_at", method: "PATCH", path: newSeriesOccurrence, build: (v) => ({ starts_at: v }), accepted: asSeries },
+  // Its second occurrence starts at 2031-01-01T08:00Z, so the dates near there are ends it can take.
+  { where: "PATCH /events/{id}/occurrences/{occurrence_start} ends_at", field: "ends_at", method: "PATCH", path: (a) => newSeriesOccurrence(a, "2030-12-31T08:00:00Z"), build: (v) => ({ ends_at: v }), accepted: asSeries },
+  {
+    where: "POST /tx calendar.cancel_occurrence data.occurrence_start", field: "occurrence_start", method: "POST", path: txOnOccurrence,
+    build: (v, a) => ({ ops: [{ type: "calendar.cancel_occurrence", id: txOccurrence.get(a)!.id, data: { occurrence_start: v } }], commit: true }), accepted: txSeries,
+  },
   { where: "POST /goals due", field: "due", method: "POST", path: () => "/goals", build: (v) => ({ title: "fuzz", due: v }), accepted: asGoal },
   { where: "PATCH /goals/{id} due", field: "due", method: "PATCH", path: async (a) => `/goals/${await newGoal(a)}`, build: (v) => ({ due: v }), accepted: asGoal },
   { where: "POST /tx calendar.create data.starts_at", field: "starts_at", method: "POST", path: () => "/tx", build: (v) => ({ ops: [{ type: "calendar.create", data: { title: "fuzz", calendar: fresh("cal"), starts_at: v } }], commit: true }), accepted: txCreated("event") },
@@ -325,7 +355,8 @@ describe("every route's fields, fuzzed with unicode and boundary values", () => 
     for (const slot of DATE_SLOTS) for (const value of [...DATES, ...BAD_UTF8]) problems.push(...(await tryBodySlot(a, slot, value)));
     expectNone(problems);
     // Offsets up to ±23:59, fractions, no seconds, a space for T, leap days: accepted, and usable.
-    for (const slot of DATE_SLOTS) expect(exercised.get(slot.where), slot.where).toBeGreaterThan(/ and /.test(slot.where) ? 0 : 5);
+    // An occurrence_start names one start of the series: none of these dates does (the forms that do are fuzzed on their own).
+    for (const slot of DATE_SLOTS) expect(exercised.get(slot.where) ?? 0, slot.where).toBeGreaterThan(/ and /.test(slot.where) ? 0 : /cancel_occurrence/.test(slot.where) ? -1 : 5);
   }, 600_000);
 
   it("number fields of goals, key results and check-ins", async () => {
@@ -475,6 +506,29 @@ describe("every route's fields, fuzzed with unicode and boundary values", () => 
       problems.push(...judge(label("GET /members/{member}/availability path", id), await send("GET", `/members/${id}/availability`, a.token), "member|body"));
       problems.push(...judge(label("DELETE /members/ana/calendars/{id} path", id), await send("DELETE", `/members/ana/calendars/${id}`, a.token), "id"));
     }
+    expectNone(problems);
+  }, 600_000);
+
+  it("occurrence_start in the path of a series' occurrence: any form of an instant, or a 400 naming it; the series stays changeable", async () => {
+    const a = await arena();
+    const problems: string[] = [];
+    const encodedDates = DATES.filter((t) => wellFormed(t) === t).map(encodeURIComponent).concat(PATH_IDS.filter((id) => id !== ".."), ["%ED%A0%80", "9".repeat(5000)]); // ".." is the series itself
+    const occurrence = await newSeriesOccurrence(a);
+    const base = occurrence.slice(0, occurrence.lastIndexOf("/") + 1);
+    for (const value of encodedDates) {
+      for (const method of ["PATCH", "DELETE"]) {
+        const answer = await send(method, base + value, a.token, method === "PATCH" ? { json: { title: "fuzz" } } : undefined);
+        problems.push(...judge(label(`${method} ${base}{occurrence_start}`, value), answer, "occurrence_start"));
+        if (![400, 404].includes(answer.status)) problems.push(`${label(`${method} ${base}{occurrence_start}`, value)}: ${answer.status}, for no occurrence of the series`);
+      }
+    }
+    // Each of its forms names the occurrence; what was accepted leaves a series that takes changes.
+    const start = Date.parse(decodeURIComponent(occurrence.slice(occurrence.lastIndexOf("/") + 1)));
+    for (const form of [new Date(start).toISOString(), new Date(start).toISOString().replace(".000Z", "+00:00"), new Date(start + 3_600_000).toISOString().replace(".000Z", "+01:00")]) {
+      const answer = await send("PATCH", base + encodeURIComponent(form), a.token, { json: { title: form } });
+      if (answer.status !== 200) problems.push(`PATCH ${base}${form}: ${answer.status} ${answer.text.slice(0, 200)}`);
+    }
+    problems.push(...(await exerciseEvent(a, "a series after its occurrence was fuzzed", (await send("GET", base.replace(/\/occurrences\/$/, ""), a.token)).json)));
     expectNone(problems);
   }, 600_000);
 });

@@ -4,6 +4,7 @@ import type { FieldProblem } from "../request.ts";
 import { ExpansionTooLong, expandSeries, type Occurrence } from "./recurrence/expand.ts";
 import { parseRecurrence } from "./recurrence/recurrence-lines.ts";
 import { canonicalZone } from "./recurrence/zone-time.ts";
+import { checkedUntil, plannedHorizon } from "./horizon.ts";
 
 export interface EventFields {
   title: string;
@@ -53,7 +54,7 @@ export function buildEvent(fields: EventFields, meta: EventMeta): Event | FieldP
   if (zone === null) return [{ field: "time_zone", message: `${JSON.stringify(fields.time_zone!.slice(0, 64))} is not an IANA time zone (such as Europe/Berlin or UTC)` }];
   const isSeries = fields.recurrence !== undefined && fields.recurrence.length > 0;
   if (isSeries) {
-    const problems = seriesProblems(fields.recurrence!, zone, start, end - start);
+    const problems = seriesProblems(fields.recurrence!, zone, start, end - start, plannedHorizon(parseInstant(meta.updated_at) as number));
     if (problems.length > 0) return problems;
   }
   const event: Event = {
@@ -74,30 +75,48 @@ export function buildEvent(fields: EventFields, meta: EventMeta): Event | FieldP
 }
 
 /**
- * The occurrences of a stored event: a series' whole expansion (a stored series is finite and was
- * checked to expand within the bounds when written), or the event's own interval.
+ * The occurrences of a stored event: a series' whole expansion (a stored series with an end was
+ * checked to expand within the bounds when written), or up to `until` (ms, exclusive, by
+ * occurrence start) for one without an end (by default the horizon its last write set, see
+ * horizon.ts); or the event's own interval.
  */
-export function occurrencesOf(event: Event): Occurrence[] {
+export function occurrencesOf(event: Event, until: number | undefined = checkedUntil(event)): Occurrence[] {
   const start = parseInstant(event.starts_at) as number;
   const end = parseInstant(event.ends_at) as number;
   if (event.recurrence === undefined) return [{ start, end }];
   const zone = event.time_zone ?? "UTC";
   const recurrence = parseRecurrence(event.recurrence, zone);
   if (Array.isArray(recurrence)) throw new Error(`stored series ${event.id} has invalid recurrence: ${recurrence[0]?.message}`);
-  return expandSeries({ start, durationMs: end - start, zone, recurrence }, { from: start, to: MAX_INSTANT_MS }, MAX_OCCURRENCES_PER_SERIES).occurrences;
+  const to = until === undefined ? MAX_INSTANT_MS : Math.min(until, MAX_INSTANT_MS);
+  return expandSeries({ start, durationMs: end - start, zone, recurrence }, { from: start, to }, MAX_OPEN_SERIES_OCCURRENCES).occurrences;
+}
+
+/** The occurrences of a series that start in [from, to) (at most MAX_OPEN_SERIES_OCCURRENCES). */
+export function occurrencesIn(event: Event, from: number, to: number): Occurrence[] {
+  const start = parseInstant(event.starts_at) as number;
+  const end = parseInstant(event.ends_at) as number;
+  const zone = event.time_zone ?? "UTC";
+  const recurrence = parseRecurrence(event.recurrence ?? [], zone);
+  if (Array.isArray(recurrence)) throw new Error(`stored series ${event.id} has invalid recurrence: ${recurrence[0]?.message}`);
+  const window = { from: from + end - start - 1, to };
+  return expandSeries({ start, durationMs: end - start, zone, recurrence }, window, MAX_OPEN_SERIES_OCCURRENCES).occurrences.filter((o) => o.start >= from);
 }
 
 /** The most occurrences a finite series may have (COUNT, UNTIL and RDATE together). */
 export const MAX_OCCURRENCES_PER_SERIES = 1000;
+/**
+ * The most occurrences a series without an end may have materialised, from its first up to the
+ * horizon its write sets: a daily one starts with about 765 and reaches this after about 11 years.
+ */
+export const MAX_OPEN_SERIES_OCCURRENCES = 5000;
 
 /**
  * What is wrong with a series: its lines, a rule that finds no occurrence after DTSTART within
  * the expansion's step bound, too many occurrences, or occurrences that overlap each other (a
  * calendar's entries never overlap; the conflict check relies on it). A series without an end is
- * refused for now: every occurrence is checked in the write's atomic step, and its horizon (kept
- * ahead by the sweep) is not built yet, so storing it would let later bookings land on it.
+ * checked up to `horizon` (the one its write sets; see horizon.ts): that is what is stored.
  */
-function seriesProblems(lines: string[], zone: string, start: number, durationMs: number): FieldProblem[] {
+function seriesProblems(lines: string[], zone: string, start: number, durationMs: number, horizon: number): FieldProblem[] {
   const recurrence = parseRecurrence(lines, zone);
   if (Array.isArray(recurrence)) return recurrence;
   const series = { start, durationMs, zone, recurrence };
@@ -107,15 +126,20 @@ function seriesProblems(lines: string[], zone: string, start: number, durationMs
     if (!(error instanceof ExpansionTooLong)) throw error;
     return [{ field: "recurrence", message: `the rule finds no occurrence after starts_at: ${error.message}` }];
   }
-  // A finite series is expanded whole (to check every occurrence, and list any window), so it must end within the bounds.
+  // A series with an end is expanded whole (to check every occurrence, and list any window), so it must end within the bounds.
   const rule = recurrence.rule;
-  if (rule !== null && rule.count === undefined && rule.until === undefined) {
-    return [{ field: "recurrence", message: "has no end; series without COUNT or UNTIL cannot be stored yet (issue #17): give COUNT or UNTIL" }];
+  const open = rule !== null && rule.count === undefined && rule.until === undefined;
+  const to = open ? horizon : MAX_INSTANT_MS;
+  if (open && start >= horizon) {
+    return [{ field: "starts_at", message: `starts after ${formatInstant(horizon)}, as far ahead as a series without an end is materialised (about two years); start it sooner, or give COUNT or UNTIL` }];
   }
   let whole: Occurrence[];
   try {
-    const expansion = expandSeries(series, { from: start, to: MAX_INSTANT_MS }, MAX_OCCURRENCES_PER_SERIES);
-    if (expansion.more) return [{ field: "recurrence", message: `makes more than ${MAX_OCCURRENCES_PER_SERIES} occurrences; end it sooner (an earlier UNTIL, or COUNT)` }];
+    const expansion = expandSeries(series, { from: start, to }, open ? MAX_OPEN_SERIES_OCCURRENCES : MAX_OCCURRENCES_PER_SERIES);
+    if (expansion.more) {
+      if (open) return [{ field: "recurrence", message: `has no end and makes more than ${MAX_OPEN_SERIES_OCCURRENCES} occurrences before its horizon (${formatInstant(horizon)}, about two years ahead); start it later, space it out, or give COUNT or UNTIL` }];
+      return [{ field: "recurrence", message: `makes more than ${MAX_OCCURRENCES_PER_SERIES} occurrences; end it sooner (an earlier UNTIL, or COUNT)` }];
+    }
     whole = expansion.occurrences;
   } catch (error) {
     if (!(error instanceof ExpansionTooLong)) throw error;

@@ -1,5 +1,7 @@
 /** The calendar store's index of teams that may hold leases (see below). */
 export const CALENDAR_HOLDING_TEAMS = "gs:tx:holding-teams";
+/** The calendar store's index of calendars that hold series without an end (see below). */
+export const CALENDAR_HORIZONS = "gs:calendar:horizons";
 
 /**
  * Calendar keys. Every key of a team carries the hash tag {team}, so a team's keys live in one
@@ -11,6 +13,9 @@ export const CALENDAR_HOLDING_TEAMS = "gs:tx:holding-teams";
  *   events:start        sorted set over all the team's calendars, for listing
  *   occurrences:<id>    sorted set: a series' entries -> start (ms), so a rewrite or delete removes them all
  *   events:maxlen       the longest event the team ever booked (ms), how far a listing looks back
+ *   cal:<name>:horizon  while the calendar holds series without an end: how far they are materialised
+ *                       (ms); nothing on the calendar may end after it (see horizon.ts)
+ *   cal:<name>:open     set: the ids of those series
  * and for two-phase commit (the calendar participant):
  *   event:hold:<tx>:<n> a hold: op n of transaction tx, prepared; its member hold:<tx>:<n> sits in
  *                       the calendar's sorted sets, so it is busy time for every other booking
@@ -22,6 +27,8 @@ export const CALENDAR_HOLDING_TEAMS = "gs:tx:holding-teams";
  *   gs:tx:holding-teams sorted set: team -> latest lease end (ms) announced on this store. A team is
  *                       added before it writes a lease here, and dropped by the scheduled sweep once
  *                       its leases are gone: the sweep's list of teams to look at.
+ *   gs:calendar:horizons sorted set: JSON [team, calendar] -> the horizon announced (ms), added before a
+ *                       series without an end is written; the sweep's list of horizons to move on.
  */
 export const calendarKeys = (team: string) => {
   const base = `gs:{${team}}`;
@@ -32,6 +39,9 @@ export const calendarKeys = (team: string) => {
     occurrences: (id: string) => `${base}:occurrences:${id}`,
     teamStarts: `${base}:events:start`,
     maxLength: `${base}:events:maxlen`,
+    horizon: (calendar: string) => `${base}:cal:${calendar}:horizon`,
+    openSeries: (calendar: string) => `${base}:cal:${calendar}:open`,
+    horizons: CALENDAR_HORIZONS,
     hold: (tx: string, slot: string) => `${base}:event:hold:${tx}:${slot}`,
     lock: (id: string) => `${base}:event-lock:${id}`,
     txHolds: (tx: string) => `${base}:tx-holds:${tx}`,

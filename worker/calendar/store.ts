@@ -6,12 +6,21 @@ import { isAfter, type Cursor } from "../storage/cursor.ts";
 import { idemArgs, idemKeys } from "../idempotency/idempotency.ts";
 import { outcomeOf, type CreateIdempotency, type CreateOutcome, type DeleteOutcome, type RecordStore, type SlotConflict, type UpdateOutcome } from "../records/outcomes.ts";
 import { idempotencyKeys } from "../idempotency/keys.ts";
-import { occurrencesOf } from "./event-record.ts";
+import { occurrenceView, seriesEntries } from "./occurrences.ts";
+import { isOpenEnded, plannedHorizon } from "./horizon.ts";
 import { quotaArg } from "../limits/quota-lua.ts";
 import { CALENDAR_CHANNEL, calendarKeys } from "./keys.ts";
-import { deleteEventScript, putEventScript } from "./scripts.ts";
+import { deleteEventScript, putEventScript, splitSeriesScript } from "./scripts.ts";
 
 export type Change = "event.created" | "event.updated" | "event.deleted";
+
+/** What a split answers: an update's outcomes, and the new series' id taken. */
+export type SplitOutcome = UpdateOutcome | { kind: "exists" };
+
+/** A calendar's member in the sweep's index of horizons. */
+export function horizonMember(team: string, calendar: string): string {
+  return JSON.stringify([team, calendar]);
+}
 
 const MAX_CONFLICTS_REPORTED = 10;
 
@@ -44,11 +53,11 @@ export class CalendarStore implements RecordStore<Event> {
   }
 
   create(event: Event, by: string, idem?: CreateIdempotency): Promise<CreateOutcome> {
-    return this.#put(event, undefined, by, idem, ["ok", "exists", "locked", "conflict", "quota_exceeded", "replay", "key_reused"]);
+    return this.#put(event, undefined, by, idem, ["ok", "exists", "locked", "conflict", "quota_exceeded", "beyond_horizon", "replay", "key_reused"]);
   }
 
   update(event: Event, previous: Event, by: string): Promise<UpdateOutcome> {
-    return this.#put(event, previous, by, undefined, ["ok", "missing", "stale", "locked", "conflict", "quota_exceeded"]);
+    return this.#put(event, previous, by, undefined, ["ok", "missing", "stale", "locked", "conflict", "quota_exceeded", "beyond_horizon"]);
   }
 
   /**
@@ -58,11 +67,46 @@ export class CalendarStore implements RecordStore<Event> {
    * with the write, in the same step.
    */
   async #put<K extends (CreateOutcome | UpdateOutcome)["kind"]>(event: Event, previous: Event | undefined, by: string, idem: CreateIdempotency | undefined, allowed: readonly K[]) {
-    const k = this.#keys;
     const change: Change = previous === undefined ? "event.created" : "event.updated";
     const oldCalendar = previous?.calendar ?? event.calendar;
     const message = this.#message(change, event.id, by, event);
-    const reply = (await putEventScript.run(
+    const reply = await this.#atHorizon(event, (reach) => this.#putOnce(event, previous, oldCalendar, message, idem, reach));
+    if (reply[0] === "ok") await this.#changes.settle("calendar", reply.slice(1), [message]);
+    return outcomeOf(reply, allowed, "put_event", async (ids) => withBookingOccurrences(event, await readConflicts(this.#redis, this.#team, ids)));
+  }
+
+  /**
+   * Runs one write of `event`: a series without an end reaches its calendar's horizon (or sets
+   * one), which the script checks is still that; if the sweep moved it meanwhile, again.
+   */
+  async #atHorizon(event: Event, write: (reach: number | null) => Promise<string[]>): Promise<string[]> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const reach = await this.#reach(event);
+      if (typeof reach === "object" && reach !== null) return ["beyond_horizon", String(reach.beyond)];
+      const reply = await write(reach);
+      if (reply[0] !== "horizon_moved") return reply;
+    }
+    throw new Error(`the horizon of calendar ${event.calendar} kept moving during a write of ${event.id}`);
+  }
+
+  /**
+   * How far an event's entries reach: null for one with an end; for one without, the horizon (its
+   * calendar's, else the one it sets), announced in the sweep's index first. `beyond` when an
+   * override changes an occurrence past the horizon (it could not be checked yet).
+   */
+  async #reach(event: Event): Promise<number | null | { beyond: number }> {
+    if (!isOpenEnded(event)) return null;
+    const stored = await this.#redis.get<string | number>(this.#keys.horizon(event.calendar));
+    const horizon = stored === null ? plannedHorizon(Date.now()) : Number(stored);
+    if ((event.overrides ?? []).some((o) => instantMs(o.occurrence_start) >= horizon)) return { beyond: horizon };
+    await this.#redis.zadd(this.#keys.horizons, { score: horizon, member: horizonMember(this.#team, event.calendar) });
+    return horizon;
+  }
+
+
+  async #putOnce(event: Event, previous: Event | undefined, oldCalendar: string, message: string, idem: CreateIdempotency | undefined, reach: number | null): Promise<string[]> {
+    const k = this.#keys;
+    return (await putEventScript.run(
       this.#redis,
       [
         k.event(event.id),
@@ -74,6 +118,10 @@ export class CalendarStore implements RecordStore<Event> {
         k.maxLength,
         k.lock(event.id),
         k.occurrences(event.id),
+        k.horizon(event.calendar),
+        k.openSeries(event.calendar),
+        k.horizon(oldCalendar),
+        k.openSeries(oldCalendar),
         ...idemKeys(idem?.key, idempotencyKeys.memberPlaceholder(this.#team)),
         ...this.#changes.feedKeys(),
       ],
@@ -87,12 +135,68 @@ export class CalendarStore implements RecordStore<Event> {
         message,
         ...idemArgs(idem?.key, idem?.answer),
         quotaArg(this.#quota),
-        ...entriesOf(event).flatMap((entry) => [entry.member, entry.start, entry.end]),
+        reach === null ? "" : "1",
+        reach === null ? "" : String(reach),
+        ...entriesOf(event, reach ?? undefined).flatMap((entry) => [entry.member, entry.start, entry.end]),
         this.#changes.inlineFlag("calendar"),
       ],
     )) as string[];
-    if (reply[0] === "ok") await this.#changes.settle("calendar", reply.slice(1), [message]);
-    return outcomeOf(reply, allowed, "put_event", async (ids) => withBookingOccurrences(event, await readConflicts(this.#redis, this.#team, ids)));
+  }
+
+  /**
+   * "This and following": `before` replaces `previous` (compare-and-set on its version) and
+   * `following` is created, in one atomic step; only `following`'s occurrences are checked (the
+   * caller checked that the two do not overlap each other).
+   */
+  async split(before: Event, previous: Event, following: Event, by: string): Promise<SplitOutcome> {
+    const messages = [this.#message("event.updated", before.id, by, before), this.#message("event.created", following.id, by, following)];
+    const reply = await this.#atHorizon(following, (reach) => this.#splitOnce(before, previous, following, messages, reach));
+    if (reply[0] === "ok") await this.#changes.settle("calendar", reply.slice(1), messages);
+    return outcomeOf(reply, ["ok", "missing", "stale", "locked", "conflict", "exists", "quota_exceeded", "beyond_horizon"], "split_series", async (ids) => withBookingOccurrences(following, await readConflicts(this.#redis, this.#team, ids)));
+  }
+
+  async #splitOnce(before: Event, previous: Event, following: Event, messages: string[], reach: number | null): Promise<string[]> {
+    const k = this.#keys;
+    const beforeEntries = entriesOf(before);
+    return (await splitSeriesScript.run(
+      this.#redis,
+      [
+        k.event(before.id),
+        k.event(following.id),
+        k.starts(before.calendar),
+        k.ends(before.calendar),
+        k.starts(following.calendar),
+        k.ends(following.calendar),
+        k.teamStarts,
+        k.maxLength,
+        k.lock(before.id),
+        k.lock(following.id),
+        k.occurrences(before.id),
+        k.occurrences(following.id),
+        k.openSeries(before.calendar),
+        k.horizon(before.calendar),
+        k.openSeries(following.calendar),
+        k.horizon(following.calendar),
+        ...this.#changes.feedKeys(),
+      ],
+      [
+        before.id,
+        JSON.stringify(before),
+        previous.version,
+        following.id,
+        JSON.stringify(following),
+        MAX_CONFLICTS_REPORTED,
+        CALENDAR_CHANNEL,
+        messages[0]!,
+        messages[1]!,
+        quotaArg(this.#quota),
+        beforeEntries.length,
+        reach === null ? "" : "1",
+        reach === null ? "" : String(reach),
+        ...[...beforeEntries, ...entriesOf(following, reach ?? undefined)].flatMap((entry) => [entry.member, entry.start, entry.end]),
+        this.#changes.inlineFlag("calendar"),
+      ],
+    )) as string[];
   }
 
   async delete(event: Event, by: string): Promise<DeleteOutcome> {
@@ -100,7 +204,7 @@ export class CalendarStore implements RecordStore<Event> {
     const message = this.#message("event.deleted", event.id, by);
     const reply = (await deleteEventScript.run(
       this.#redis,
-      [k.event(event.id), k.starts(event.calendar), k.ends(event.calendar), k.teamStarts, k.lock(event.id), k.occurrences(event.id), ...this.#changes.feedKeys()],
+      [k.event(event.id), k.starts(event.calendar), k.ends(event.calendar), k.teamStarts, k.lock(event.id), k.occurrences(event.id), k.openSeries(event.calendar), k.horizon(event.calendar), ...this.#changes.feedKeys()],
       [event.id, event.version, CALENDAR_CHANNEL, message, this.#changes.inlineFlag("calendar")],
     )) as string[];
     if (reply[0] === "ok") await this.#changes.settle("calendar", reply.slice(1), [message]);
@@ -167,10 +271,10 @@ export class CalendarStore implements RecordStore<Event> {
   }
 }
 
-/** A stored event's entries in the calendar's sorted sets: its id, or one per occurrence of a series. */
-export function entriesOf(event: Event): Array<{ member: string; start: number; end: number }> {
+/** A stored event's entries in the calendar's sorted sets: its id, or one per occurrence of a series (one without an end: those starting before `until`). */
+export function entriesOf(event: Event, until?: number): Array<{ member: string; start: number; end: number }> {
   if (event.recurrence === undefined) return [{ member: event.id, start: instantMs(event.starts_at), end: instantMs(event.ends_at) }];
-  return occurrencesOf(event).map(({ start, end }) => ({ member: `${event.id}@${start}`, start, end }));
+  return seriesEntries(event, until).map(({ occurrenceStart, start, end }) => ({ member: `${event.id}@${occurrenceStart}`, start, end }));
 }
 
 /** An entry's event id, and for an occurrence of a series, its start (ms). */
@@ -179,22 +283,15 @@ function entryParts(member: string): { eventId: string; occurrenceStart?: number
   return at < 0 ? { eventId: member } : { eventId: member.slice(0, at), occurrenceStart: Number(member.slice(at + 1)) };
 }
 
-/** One occurrence of a stored series, as a listing shows it. */
-function occurrenceView(series: Event, start: number): Event {
-  const length = instantMs(series.ends_at) - instantMs(series.starts_at);
-  const startsAt = formatInstant(start);
-  return { ...series, starts_at: startsAt, ends_at: formatInstant(start + length), series_id: series.id, occurrence_start: startsAt };
-}
-
 /** For a series refused: which of its occurrences each conflict collides with (the first one). */
 function withBookingOccurrences(event: Event, conflicts: SlotConflict[]): SlotConflict[] {
   if (event.recurrence === undefined) return conflicts;
-  const occurrences = occurrencesOf(event);
+  const occurrences = seriesEntries(event);
   return conflicts.map((conflict) => {
     if (conflict.starts_at === "") return conflict;
     const [s, e] = [instantMs(conflict.starts_at), instantMs(conflict.ends_at)];
     const hit = occurrences.find((o) => o.start < e && s < o.end);
-    return hit === undefined ? conflict : { ...conflict, booking_occurrence: formatInstant(hit.start) };
+    return hit === undefined ? conflict : { ...conflict, booking_occurrence: formatInstant(hit.occurrenceStart) };
   });
 }
 

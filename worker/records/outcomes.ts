@@ -18,6 +18,9 @@ export type SlotConflict = {
 /** A create refused because the team has as many records as its quota allows (deleting one frees a place). */
 export type QuotaExceeded = { kind: "quota_exceeded"; quota: QuotaName; limit: number };
 
+/** A booking that ends after the horizon of its calendar's series without an end (worker/calendar/horizon.ts). */
+export type BeyondHorizon = { kind: "beyond_horizon"; horizon: number };
+
 /** A write stopped by a transaction: its lock on the record, or holds (and events) on its slot. */
 export type Blocked = { kind: "locked"; tx: string } | { kind: "conflict"; conflicts: SlotConflict[] };
 
@@ -26,8 +29,8 @@ export type Blocked = { kind: "locked"; tx: string } | { kind: "conflict"; confl
  * answer (ending in `unreachable`), and what it cannot is a type error, not a runtime throw.
  * Resources without slots (goals) never answer "conflict".
  */
-export type CreateOutcome = { kind: "ok" } | { kind: "exists" } | Blocked | QuotaExceeded | { kind: "replay"; record: string } | { kind: "key_reused" };
-export type UpdateOutcome = { kind: "ok" } | { kind: "missing" } | { kind: "stale"; version: number } | Blocked | QuotaExceeded;
+export type CreateOutcome = { kind: "ok" } | { kind: "exists" } | Blocked | QuotaExceeded | BeyondHorizon | { kind: "replay"; record: string } | { kind: "key_reused" };
+export type UpdateOutcome = { kind: "ok" } | { kind: "missing" } | { kind: "stale"; version: number } | Blocked | QuotaExceeded | BeyondHorizon;
 export type DeleteOutcome = { kind: "ok" } | { kind: "missing" } | { kind: "stale"; version: number } | { kind: "locked"; tx: string };
 
 /** An Idempotency-Key's record to check first and the answer to store with a create. */
@@ -97,6 +100,8 @@ async function parse(reply: string[], conflicts?: (ids: string[]) => Promise<Slo
       return { kind: "key_reused" };
     case "quota_exceeded":
       return { kind: "quota_exceeded", quota: reply[1] as QuotaName, limit: Number(reply[2]) };
+    case "beyond_horizon":
+      return { kind: "beyond_horizon", horizon: Number(reply[1]) };
     default:
       return null;
   }

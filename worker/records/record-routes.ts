@@ -32,6 +32,8 @@ export interface RecordResource<R extends StoredRecord, F, W extends F & { id?: 
   patched(current: R, patch: P): F;
   /** What each route is, for the OpenAPI document (recordOperations makes them). */
   docs: RecordOperations;
+  /** True when the resource registers PATCH /:id itself (before addRecordRoutes), with docs.patch. */
+  ownPatch?: boolean;
 }
 
 export interface RecordOperations {
@@ -163,6 +165,7 @@ export function addRecordRoutes<R extends StoredRecord, F, W extends F & { id?: 
           throw writeRefusal(outcome, resource, record);
         case "exists":
         case "quota_exceeded":
+        case "beyond_horizon":
           throw writeRefusal(outcome, resource, record);
         default:
           return unreachable(outcome, `create ${resource.noun} outcome`);
@@ -190,11 +193,14 @@ export function addRecordRoutes<R extends StoredRecord, F, W extends F & { id?: 
     return update(c, resource, id, () => body);
   }));
 
-  app.patch("/:id", documented(resource.docs.patch, async (c) => {
-    const id = readId(c, ResourceId);
-    const patch = await readBody(c, resource.patch);
-    return update(c, resource, id, (current) => resource.patched(current, patch));
-  }));
+  // A resource with a PATCH of its own (a series' "this and following") registers it itself.
+  if (!resource.ownPatch) {
+    app.patch("/:id", documented(resource.docs.patch, async (c) => {
+      const id = readId(c, ResourceId);
+      const patch = await readBody(c, resource.patch);
+      return update(c, resource, id, (current) => resource.patched(current, patch));
+    }));
+  }
 
   app.delete("/:id", documented(resource.docs.remove, async (c) => {
     const id = readId(c, ResourceId);
@@ -239,14 +245,29 @@ async function update<R extends StoredRecord, F, W extends F & { id?: string | u
   id: string,
   fieldsFrom: (current: R) => F,
 ): Promise<Response> {
+  const record = await updateRecord(c, resource, id, (current, now) => resource.replaced(current, fieldsFrom(current), now));
+  return c.json(record as object, 200, { ETag: etag(record) });
+}
+
+/**
+ * The update loop of PUT and PATCH for any next version made from the current one (a route of
+ * its own, such as one occurrence of a series, builds `next`; it may throw an ApiError). Answers
+ * the record written.
+ */
+export async function updateRecord<R extends StoredRecord, F, W extends F & { id?: string | undefined }, P>(
+  c: Context<AppEnv>,
+  resource: RecordResource<R, F, W, P>,
+  id: string,
+  nextFrom: (current: R, now: string) => R,
+): Promise<R> {
   const store = resource.store(c);
   const member = c.get("member").member;
   const blockers = blockersOf(c, resource.participant);
-  const record = await untilWritten(async () => {
+  return untilWritten(async () => {
     const current = await store.get(id);
     if (current === null) throw notFound(resource, id);
     checkPreconditions(c, current);
-    const next = resource.replaced(current, fieldsFrom(current), new Date().toISOString());
+    const next = nextFrom(current, new Date().toISOString());
     const outcome = await store.update(next, current, member);
     switch (outcome.kind) {
       case "ok":
@@ -259,16 +280,16 @@ async function update<R extends StoredRecord, F, W extends F & { id?: string | u
         throw writeRefusal(outcome, resource, next);
       case "missing":
       case "quota_exceeded": // a series rewritten with more occurrences than the team has room for
+      case "beyond_horizon":
         throw writeRefusal(outcome, resource, next);
       default:
         return unreachable(outcome, `update ${resource.noun} outcome`);
     }
   }, `${resource.noun} ${id}`);
-  return c.json(record as object, 200, { ETag: etag(record) });
 }
 
 /** The transactions behind a lock, or the holds among a conflict's entries (resolved, the write may be retried). */
-function blockingTransactions(outcome: Blocked): string[] {
+export function blockingTransactions(outcome: Blocked): string[] {
   if (outcome.kind === "locked") return [outcome.tx];
   return outcome.conflicts.map((conflict) => conflict.tx).filter((tx) => tx !== undefined);
 }

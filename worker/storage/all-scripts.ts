@@ -1,5 +1,5 @@
 import { addMemberScript, agentKeyScript, createTeamScript, deleteTeamScript, reissueTokenScript, revokeMemberScript } from "../auth/scripts.ts";
-import { applyEventHoldsScript, deleteEventScript, prepareEventScript, putEventScript, releaseEventHoldsScript } from "../calendar/scripts.ts";
+import { applyEventHoldsScript, deleteEventScript, prepareEventScript, putEventScript, releaseEventHoldsScript, splitSeriesScript, extendHorizonScript, forgetOpenSeriesScript } from "../calendar/scripts.ts";
 import { applyGoalLocksScript, checkInGoalScript, deleteGoalScript, prepareGoalScript, putGoalScript, releaseGoalLocksScript } from "../goals/scripts.ts";
 import { extendLeaseScript, forgetHoldingTeamScript, voteScript } from "../tx/lease-scripts.ts";
 import { decideScript, putRecordScript } from "../tx/scripts.ts";
@@ -22,6 +22,9 @@ export const ALL_SCRIPTS: LuaScript[] = [
   prepareEventScript,
   applyEventHoldsScript,
   releaseEventHoldsScript,
+  splitSeriesScript,
+  extendHorizonScript,
+  forgetOpenSeriesScript,
   putGoalScript,
   deleteGoalScript,
   prepareGoalScript,

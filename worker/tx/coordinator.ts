@@ -282,6 +282,8 @@ export class TxCoordinator {
           throw new TxAborted("not_found", `no ${kind} with id ${id}; the transaction was aborted`, { id });
         case "quota_exceeded":
           throw new TxAborted("quota_exceeded", `the team has reached its quota of ${outcome.limit} ${participant.noun}s; the transaction was aborted`, { quota: outcome.quota, limit: outcome.limit });
+        case "beyond_horizon":
+          throw new TxAborted("beyond_series_horizon", `${kind} ${id} ends after ${new Date(outcome.horizon).toISOString()}, as far as its calendar's series without an end are materialised; the transaction was aborted`, { horizon: new Date(outcome.horizon).toISOString() });
         default:
           return unreachable(outcome, "prepare outcome");
       }

@@ -1,4 +1,4 @@
-import type { QuotaExceeded } from "../records/outcomes.ts";
+import type { BeyondHorizon, QuotaExceeded } from "../records/outcomes.ts";
 import type { TxOpInput } from "../../shared/tx.ts";
 import type { Participant } from "../storage/stores.ts";
 
@@ -20,7 +20,8 @@ export type PrepareOutcome =
   | { kind: "missing" }
   | { kind: "stale" }
   | { kind: "conflict"; conflicts: Blocking[] }
-  | QuotaExceeded;
+  | QuotaExceeded
+  | BeyondHorizon;
 
 /** One op, validated: its resource id, and a try at holding it (read, build, hold), repeatable. */
 export interface PreparedOp {
@@ -95,6 +96,8 @@ export function prepareOutcome(reply: string[]): Exclude<PrepareOutcome, { kind:
       return { kind: "stale" };
     case "quota_exceeded":
       return { kind: "quota_exceeded", quota: reply[1] as QuotaExceeded["quota"], limit: Number(reply[2]) };
+    case "beyond_horizon":
+      return { kind: "beyond_horizon", horizon: Number(reply[1]) };
   }
   throw new Error(`prepare answered ${JSON.stringify(reply)}`);
 }

@@ -56,7 +56,8 @@ export function expandSeries(series: Series, window: { from: number; to: number 
     if ("instant" in exdate) excluded.add(exdate.instant);
     else excludedDays.add(exdate.day);
   }
-  const isExcluded = (start: number) => excluded.has(start) || (excludedDays.size > 0 && excludedDays.has(dayOf(utcToLocal(series.zone, start))));
+  // EXDATE values are whole seconds; one names the occurrence starting within its second (a series may start at 09:00:00.250).
+  const isExcluded = (start: number) => excluded.has(start - (start % 1000)) || (excludedDays.size > 0 && excludedDays.has(dayOf(utcToLocal(series.zone, start))));
   // Starts early enough to end inside the window (so one already under way counts), before its end.
   const after = from - series.durationMs + 1;
   const extra = rdates.filter((start) => start >= after && start < to).sort((a, b) => a - b);
