@@ -19,24 +19,34 @@
  * the rate so the hub answers as documented, drops the rest, and cuts the connection CUT_GRACE_MS
  * later, once the hub's error and Close frame are through. (In production Cloudflare's own limits
  * stand in front of the runtime; this is the dev stack's equivalent.)
+ *
+ * Its own refusals (a Host missing, empty or twice, a request Node's parser cannot read, a header
+ * too large, a timeout) are answered in the API's error shape (client-refusals.ts), not Node's
+ * empty bodies or wrangler's plain text.
  */
-import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, maxHeaderSize, request, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { connect, type Socket } from "node:net";
 import { BEARER_CHALLENGE, MALFORMED_AUTHORIZATION } from "../shared/auth-header.ts";
 import { bodyTooLargeMessage, MAX_BODY_BYTES } from "../shared/body-limit.ts";
 import { CommonErrorCodes, errorBody } from "../shared/errors.ts";
+import { clientErrorAnswer, hostProblem, jsonErrorAnswer } from "./client-refusals.ts";
 import { ClientFrameGate } from "./ws-client-frames.ts";
 
-const RESTARTING_BODY = JSON.stringify({ error: { code: "worker_restarting", message: "the worker is restarting; retry in a moment" } });
+const RESTARTING_CODE = "worker_restarting";
+const RESTARTING_MESSAGE = "the worker is restarting; retry in a moment";
+const RESTARTING_BODY = JSON.stringify(errorBody(RESTARTING_CODE, RESTARTING_MESSAGE));
 const MALFORMED_AUTHORIZATION_BODY = JSON.stringify(errorBody(CommonErrorCodes.unauthorized, MALFORMED_AUTHORIZATION));
 const TOO_LARGE_BODY = JSON.stringify(errorBody(CommonErrorCodes.payloadTooLarge, bodyTooLargeMessage()));
-// RFC 9112 3.2: a request with more than one Host is a 400. workerd would fail to build its URL (a bare 500).
-const DUPLICATE_HOST_BODY = JSON.stringify(errorBody(CommonErrorCodes.badRequest, "the request has more than one Host header; send exactly one"));
 
 /** Headers and body must both arrive within this long of the request's start. */
 export const BODY_TIMEOUT_MS = 10_000;
 /** How long a WebSocket client past the message rate keeps its connection: for the hub's answer to get out. */
 export const CUT_GRACE_MS = 1_000;
+/**
+ * How long a connection refused by the parser is read (and the bytes dropped) after the answer:
+ * closing it with bytes unread would reset it, and the client could lose the answer.
+ */
+const REFUSED_LINGER_MS = 1_000;
 
 /** Hop-by-hop or framing headers this proxy rewrites: the body is forwarded whole, with its own length. */
 const REFRAMED = new Set(["content-length", "transfer-encoding", "expect"]);
@@ -65,9 +75,11 @@ export class FrontProxy {
     this.#secret = options.secret;
     this.#server = createServer(
       // Node checks these every connectionsCheckingInterval (30 s by default): too coarse for a 10 s limit.
-      { requestTimeout: BODY_TIMEOUT_MS, headersTimeout: BODY_TIMEOUT_MS, connectionsCheckingInterval: 1_000 },
+      // requireHostHeader off: a missing Host gets this proxy's JSON 400 (hostProblem), not Node's empty one.
+      { requestTimeout: BODY_TIMEOUT_MS, headersTimeout: BODY_TIMEOUT_MS, connectionsCheckingInterval: 1_000, requireHostHeader: false },
       (req, res) => this.#forward(req, res),
     );
+    this.#server.on("clientError", (error: Error & { code?: string; reason?: string }, socket: Socket) => refuseUnreadable(error, socket));
     this.#server.on("upgrade", (req, socket, head) => this.#forwardUpgrade(req, socket as Socket, head));
     // Keep-alive clients would otherwise hold connections to a proxy that has nothing to say.
     this.#server.keepAliveTimeout = 5_000;
@@ -99,7 +111,8 @@ export class FrontProxy {
     if (this.#upstreamPort === null) return answerRestarting(res);
     if (Number(req.headers["content-length"] ?? 0) > MAX_BODY_BYTES) return answerTooLarge(res);
     if (hasEmptyAuthorization(req)) return answerMalformedAuthorization(res);
-    if (hostCount(req) > 1) return answerDuplicateHost(res);
+    const badHost = hostProblem(req.httpVersion, hostsOf(req));
+    if (badHost !== null) return answerBadHost(res, badHost);
     readBodyUpTo(req, MAX_BODY_BYTES).then(
       (body) => (body === null ? answerTooLarge(res) : this.#send(req, body, res)),
       () => res.destroy(),
@@ -133,11 +146,12 @@ export class FrontProxy {
   #forwardUpgrade(req: IncomingMessage, client: Socket, head: Buffer): void {
     const port = this.#upstreamPort;
     if (port === null) {
-      client.end(`HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(RESTARTING_BODY)}\r\nConnection: close\r\n\r\n${RESTARTING_BODY}`);
+      client.end(jsonErrorAnswer(503, RESTARTING_CODE, RESTARTING_MESSAGE, ["Retry-After: 1"]));
       return;
     }
-    if (hostCount(req) > 1) {
-      client.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(DUPLICATE_HOST_BODY)}\r\nConnection: close\r\n\r\n${DUPLICATE_HOST_BODY}`);
+    const badHost = hostProblem(req.httpVersion, hostsOf(req));
+    if (badHost !== null) {
+      client.end(jsonErrorAnswer(400, CommonErrorCodes.badRequest, badHost));
       return;
     }
     const upstream = connect(port, "127.0.0.1", () => {
@@ -202,15 +216,38 @@ function hasEmptyAuthorization(req: IncomingMessage): boolean {
   return false;
 }
 
-function hostCount(req: IncomingMessage): number {
-  let count = 0;
-  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]!.toLowerCase() === "host") count++;
-  return count;
+/** Every Host header's value, as sent (Node would keep only the first). */
+function hostsOf(req: IncomingMessage): string[] {
+  const hosts: string[] = [];
+  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]!.toLowerCase() === "host") hosts.push(req.rawHeaders[i + 1]!);
+  return hosts;
 }
 
-function answerDuplicateHost(res: ServerResponse): void {
-  res.writeHead(400, { "content-type": "application/json", connection: "close", "content-length": Buffer.byteLength(DUPLICATE_HOST_BODY) });
-  res.end(DUPLICATE_HOST_BODY);
+// RFC 9112 3.2: Host missing, empty or twice is a 400. workerd would fail to build its URL (a bare 500), wrangler answer plain text.
+function answerBadHost(res: ServerResponse, message: string): void {
+  const body = JSON.stringify(errorBody(CommonErrorCodes.badRequest, message));
+  res.writeHead(400, { "content-type": "application/json", connection: "close", "content-length": Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/** Sockets already answered for a parser error: a parser in error keeps reporting it for each chunk read. */
+const refusedSockets = new WeakSet<Socket>();
+
+/**
+ * Node's `clientError`: a request its parser refuses, or one past the timeout. Answered in JSON
+ * unless part of an answer already went out on the socket (another status line would corrupt it).
+ */
+function refuseUnreadable(error: { code?: string; reason?: string }, socket: Socket): void {
+  if (refusedSockets.has(socket)) return;
+  refusedSockets.add(socket);
+  const inFlight = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+  if (!socket.writable || inFlight?.headersSent === true) {
+    socket.destroy();
+    return;
+  }
+  socket.end(clientErrorAnswer(error, { headerBytes: maxHeaderSize, timeoutMs: BODY_TIMEOUT_MS }));
+  socket.resume();
+  setTimeout(() => socket.destroy(), REFUSED_LINGER_MS).unref();
 }
 
 function answerMalformedAuthorization(res: ServerResponse): void {

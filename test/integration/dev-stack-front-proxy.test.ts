@@ -84,13 +84,28 @@ describe("the dev stack's front proxy", () => {
     const answers = Promise.all(held);
     const pings = await pingWhile(answers);
     expect(slow(pings), "pings that failed or took 1 s").toEqual([]);
-    for (const { status, closedAfterMs } of await answers) {
+    for (const { status, text, closedAfterMs } of await answers) {
       expect(status).toBe(408);
+      expect(text).toMatch(/^content-type: application\/json\r$/im);
+      expect(bodyOf(text)).toEqual({ error: { code: "request_timeout", message: expect.stringContaining("did not all arrive within 10 s") } });
       expect(closedAfterMs).toBeGreaterThan(9_000);
       expect(closedAfterMs).toBeLessThan(13_000);
     }
     expect(restarts()).toEqual([]);
   }, 60_000);
+
+  it("answers an empty Host, an unreadable Content-Length, a 20 KB path and a 60 KB header in the API's error shape", async () => {
+    const ask = async (lines: string[]) => {
+      const { status, text } = await rawRequest(port, requestHead(lines)).answer;
+      return { status, json: /^content-type: application\/json\r$/im.test(text), body: bodyOf(text) };
+    };
+    const refused = (status: number, code: string, message: string) => ({ status, json: true, body: { error: { code, message: expect.stringContaining(message) } } });
+    expect(await ask(["GET /events HTTP/1.1", "Host:"])).toEqual(refused(400, "bad_request", "the Host header is empty"));
+    expect(await ask(["POST /events HTTP/1.1", "Host: localhost", "Content-Length: 99999999999999999999"])).toEqual(refused(400, "bad_request", "the Content-Length header"));
+    expect(await ask([`GET /${"a".repeat(20_000)} HTTP/1.1`, "Host: localhost"])).toEqual(refused(431, "header_too_large", "too long"));
+    expect(await ask(["GET /events HTTP/1.1", "Host: localhost", `X-Big: ${"b".repeat(60_000)}`])).toEqual(refused(431, "header_too_large", "too long"));
+    expect(restarts()).toEqual([]);
+  });
 
   it("refuses two Authorization headers, or an empty one, with 401 (Node would keep only the first, or drop it)", async () => {
     const token = await createTeamToken(base, env.ADMIN_SECRET!, "proxycrew");

@@ -36,8 +36,14 @@ async function openSocket(token: string) {
   const socket = new WebSocket(`${url.replace("http", "ws")}/ws?token=${token}`);
   const closed = new Promise<{ code: number; reason: string; at: number }>((resolve) => socket.once("close", (code, reason) => resolve({ code, reason: String(reason), at: performance.now() })));
 
+  const messages: { type: string; code?: string; message?: string }[] = [];
   await new Promise<void>((resolve, reject) => {
-    socket.on("message", (data) => JSON.parse(String(data)).type === "hello" && resolve());
+    socket.on("message", (data) => {
+      const message = JSON.parse(String(data)) as { type: string };
+      // ws delivers frames in order: a message seen while OPEN came before the Close frame.
+      if (socket.readyState === WebSocket.OPEN) messages.push(message);
+      if (message.type === "hello") resolve();
+    });
     socket.once("error", reject);
   });
   // The hub's Close frame: ws leaves OPEN when it arrives ("close" itself waits for the TCP end).
@@ -48,7 +54,9 @@ async function openSocket(token: string) {
       resolve(performance.now());
     }, 5);
   });
-  return { socket, closed, closing };
+  /** The last message that came before the Close frame. */
+  const lastBeforeClose = async () => (await closing, messages.at(-1));
+  return { socket, closed, closing, lastBeforeClose };
 }
 
 /** Polls until the token is refused; answers when (performance.now()) the first 401 came. */
@@ -65,7 +73,7 @@ describe("revoking a token (real worker)", () => {
   it("DELETE a member: REST refuses the token and its WebSocket is closed with 4401 within 1 s", async () => {
     const tokens = await newTeam("revoke-rest", ["ana", "bo"]);
     for (let i = 0; i < 5; i++) expect(await status(tokens.ana!)).toBe(200); // cached in the isolate
-    const { closed, closing } = await openSocket(tokens.ana!);
+    const { closed, closing, lastBeforeClose } = await openSocket(tokens.ana!);
     const started = performance.now();
     const refused = refusedAt(tokens.ana!);
     const res = await admin("DELETE", "/admin/teams/revoke-rest/members/ana");
@@ -74,9 +82,25 @@ describe("revoking a token (real worker)", () => {
     const socket = await closed;
     console.log(`revoked: REST refused after ${refusedMs.toFixed(0)} ms, the hub's Close frame after ${closingMs.toFixed(0)} ms (the TCP end after ${(socket.at - started).toFixed(0)} ms)`);
     expect(socket).toMatchObject({ code: 4401, reason: "token revoked" });
+    expect(await lastBeforeClose()).toEqual({ type: "error", code: "token_revoked", message: expect.stringContaining("revoked") });
     expect(refusedMs).toBeLessThan(1000);
     expect(closingMs).toBeLessThan(1000);
     expect(await status(tokens.bo!)).toBe(200);
+  });
+
+  it("rotate, reissue and team deletion: each socket gets an error saying why right before its 4401 Close frame", async () => {
+    const tokens = await newTeam("revoke-why", ["ana", "bo", "cy"]);
+    const [ana, bo, cy] = await Promise.all([openSocket(tokens.ana!), openSocket(tokens.bo!), openSocket(tokens.cy!)]);
+    expect((await fetch(`${url}/me/token`, { method: "POST", headers: { authorization: `Bearer ${tokens.ana!}` } })).status).toBe(201);
+    expect((await admin("POST", "/admin/teams/revoke-why/members/bo/token")).status).toBe(201);
+    expect((await admin("DELETE", "/admin/teams/revoke-why")).status).toBe(204);
+    const seen = await Promise.all([ana, bo, cy].map(async (s) => ({ last: await s.lastBeforeClose(), close: await s.closed })));
+    expect(seen.map(({ last, close }) => [last?.type, last?.code, close.code, close.reason])).toEqual([
+      ["error", "token_rotated", 4401, "token rotated"],
+      ["error", "token_replaced", 4401, "token replaced"],
+      ["error", "team_deleted", 4401, "team deleted"],
+    ]);
+    for (const { last } of seen) expect(last?.message).toMatch(/socket is closed/);
   });
 
   it("a token deleted from Redis by hand stops working within 1 s (the cache's limit)", async () => {

@@ -2,10 +2,10 @@ import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket, { WebSocketServer } from "ws";
-import { CUT_GRACE_MS, FrontProxy } from "../../dev/front-proxy.ts";
+import { BODY_TIMEOUT_MS, CUT_GRACE_MS, FrontProxy } from "../../dev/front-proxy.ts";
 import { MESSAGE_BURST } from "../../shared/live.ts";
 import { freePort } from "../../dev/ports.ts";
-import { rawRequest, requestHead } from "../helpers/raw-http.ts";
+import { bodyOf, rawRequest, requestHead } from "../helpers/raw-http.ts";
 
 /**
  * The worker counts wrong secrets and tokens per CF-Connecting-IP. wrangler dev keeps one a client
@@ -73,6 +73,48 @@ describe("the front proxy and Host", () => {
     expect(twice.status).toBe(400);
     const once = await rawRequest(port, requestHead([...upgrade, "Host: localhost"])).answer;
     expect(once.status).toBe(101);
+  });
+});
+
+/** A raw answer's status, content type and JSON error body, to compare whole. */
+async function refusal(bytes: string): Promise<{ status: number | null; type: string | undefined; body: unknown }> {
+  const { status, text } = await rawRequest(port, bytes).answer;
+  const type = /^content-type: *(.*)$/im.exec(text.slice(0, text.indexOf("\r\n\r\n")))?.[1]?.trim();
+  return { status, type, body: bodyOf(text) };
+}
+const jsonError = (status: number, code: string, message: RegExp) => ({ status, type: "application/json", body: { error: { code, message: expect.stringMatching(message) } } });
+
+describe("the front proxy's own refusals, in the API's error shape", () => {
+  it("an empty or a missing Host: 400 naming the Host header, HTTP and WebSocket upgrade alike", async () => {
+    expect(await refusal(requestHead(["GET /events HTTP/1.1", "Host:"]))).toEqual(jsonError(400, "bad_request", /^the Host header is empty/));
+    expect(await refusal(requestHead(["GET /events HTTP/1.1", "Host:   "]))).toEqual(jsonError(400, "bad_request", /^the Host header is empty/));
+    expect(await refusal(requestHead(["GET /events HTTP/1.1"]))).toEqual(jsonError(400, "bad_request", /no Host header/));
+    const upgrade = ["GET /ws HTTP/1.1", "Connection: Upgrade", "Upgrade: websocket", "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="];
+    expect(await refusal(requestHead([...upgrade, "Host:"]))).toEqual(jsonError(400, "bad_request", /^the Host header is empty/));
+  });
+
+  it("a Content-Length Node cannot read: 400 naming Content-Length", async () => {
+    const head = requestHead(["POST /events HTTP/1.1", "Host: localhost", "Content-Length: 99999999999999999999"]);
+    expect(await refusal(head)).toEqual(jsonError(400, "bad_request", /^the Content-Length header is not a length this server reads/));
+    const twoLengths = requestHead(["POST /events HTTP/1.1", "Host: localhost", "Content-Length: 1", "Content-Length: 2"]);
+    expect(await refusal(twoLengths + "x")).toEqual(jsonError(400, "bad_request", /Content-Length/));
+  });
+
+  it("a 20 KB path or a 60 KB header: 431 header_too_large", async () => {
+    const longPath = requestHead([`GET /${"a".repeat(20_000)} HTTP/1.1`, "Host: localhost"]);
+    expect(await refusal(longPath)).toEqual(jsonError(431, "header_too_large", /a path or a header is too long/));
+    const bigHeader = requestHead(["GET /events HTTP/1.1", "Host: localhost", `X-Big: ${"b".repeat(60_000)}`]);
+    expect(await refusal(bigHeader)).toEqual(jsonError(431, "header_too_large", /over 16 KiB/));
+  });
+
+  it("a body that does not arrive within BODY_TIMEOUT_MS: 408 request_timeout, then the connection closes", async () => {
+    const started = Date.now();
+    expect(await refusal(requestHead(["POST /events HTTP/1.1", "Host: localhost", "Content-Length: 1000"]) + "{")).toEqual(jsonError(408, "request_timeout", /did not all arrive within 10 s/));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(BODY_TIMEOUT_MS - 1_000);
+  }, BODY_TIMEOUT_MS + 10_000);
+
+  it("bytes that are not HTTP: 400 bad_request saying so", async () => {
+    expect(await refusal("HELLO THERE\r\n\r\n")).toEqual(jsonError(400, "bad_request", /^the request is not valid HTTP\/1\.1/));
   });
 });
 

@@ -190,12 +190,14 @@ export class TeamHub extends DurableObject<Env> {
 
   /**
    * From worker/auth (a token revoked or replaced): closes that member's sockets, which were
-   * opened with the old token, and answers how many. They get no message after this.
+   * opened with the old token, and answers how many. Each gets `error` (why, as every other close
+   * of the hub) right before the Close frame, and no message after.
    */
-  closeMemberSockets(member: string, code: number, reason: string): number {
+  closeMemberSockets(member: string, code: number, reason: string, error: { code: string; message: string }): number {
     let closed = 0;
     for (const ws of this.ctx.getWebSockets()) {
       if (this.#info(ws)?.member !== member || this.#closing.has(ws)) continue;
+      this.#sendNotice(ws, { type: "error", ...error });
       if (this.#closeSocket(ws, code, reason)) closed++;
     }
     this.#presenceChanged();
