@@ -6094,7 +6094,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error_unauthorized"];
                 };
             };
-            /** @description Another member's. `not_your_member`: Only the member themselves may change (or see the external calendars of) this member. `open_team_refused`: The development open team answers only same-site requests from an allowed host. */
+            /** @description Another member's: only they may. `not_your_member`: Only the member themselves may change (or see the external calendars of) this member. `open_team_refused`: The development open team answers only same-site requests from an allowed host. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6202,7 +6202,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error_unauthorized"];
                 };
             };
-            /** @description Another member's. `not_your_member`: Only the member themselves may change (or see the external calendars of) this member. `open_team_refused`: The development open team answers only same-site requests from an allowed host. */
+            /** @description Another member's: only they may. `not_your_member`: Only the member themselves may change (or see the external calendars of) this member. `open_team_refused`: The development open team answers only same-site requests from an allowed host. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6300,7 +6300,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error_unauthorized"];
                 };
             };
-            /** @description Another member's. `not_your_member`: Only the member themselves may change (or see the external calendars of) this member. `open_team_refused`: The development open team answers only same-site requests from an allowed host. */
+            /** @description Another member's: only they may. `not_your_member`: Only the member themselves may change (or see the external calendars of) this member. `open_team_refused`: The development open team answers only same-site requests from an allowed host. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6400,7 +6400,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error_unauthorized"];
                 };
             };
-            /** @description Another member's. `not_your_member`: Only the member themselves may change (or see the external calendars of) this member. `open_team_refused`: The development open team answers only same-site requests from an allowed host. */
+            /** @description Another member's: only they may. `not_your_member`: Only the member themselves may change (or see the external calendars of) this member. `open_team_refused`: The development open team answers only same-site requests from an allowed host. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6523,7 +6523,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error_unauthorized"];
                 };
             };
-            /** @description Another member's. `not_your_member`: Only the member themselves may change (or see the external calendars of) this member. `open_team_refused`: The development open team answers only same-site requests from an allowed host. */
+            /** @description Another member's: only they may. `not_your_member`: Only the member themselves may change (or see the external calendars of) this member. `open_team_refused`: The development open team answers only same-site requests from an allowed host. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6628,7 +6628,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error_unauthorized"];
                 };
             };
-            /** @description Another member's. `not_your_member`: Only the member themselves may change (or see the external calendars of) this member. `open_team_refused`: The development open team answers only same-site requests from an allowed host. */
+            /** @description Another member's: only they may. `not_your_member`: Only the member themselves may change (or see the external calendars of) this member. `open_team_refused`: The development open team answers only same-site requests from an allowed host. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

@@ -23,7 +23,7 @@ export const ExternalCalendarList = z.object({ calendars: z.array(ExternalCalend
 const MEMBER: Record<string, ApiParam> = { member: { description: "The member's name", schema: MemberName, example: "ana" } };
 const SELF: Record<string, ApiParam> = { member: { description: "The member's name: yours (in the dev open team, anyone's)", schema: MemberName, example: "ana" } };
 const CALENDAR: Record<string, ApiParam> = { ...SELF, id: { description: "The external calendar's id (cal_...)", schema: z.string(), example: "cal_0123456789abcdef" } };
-const NOT_SELF = { description: "Another member's", codes: ["not_your_member"] };
+const NOT_SELF = { description: "Another member's: only they may", codes: ["not_your_member"] };
 const WINDOW = `from and to are RFC 3339 instants, to after from and at most ${MAX_PEOPLE_WINDOW_DAYS} days later; members must be on the team (at most ${MAX_PEOPLE_MEMBERS}), else 400 naming the field.`;
 
 const people = (op: Omit<ApiOperation, "tag" | "auth">): ApiOperation => ({ ...op, tag: "people", auth: "member" });
