@@ -3,8 +3,8 @@ import type { z } from "zod";
 /**
  * How a route describes itself for the OpenAPI document, next to its handler:
  * `routes.get("/x", documented({...}, handler))`. worker/openapi.ts walks the app's routes and
- * documents every handler marked so, at the path Hono mounted it on; a route not marked yet is
- * still documented from the legacy table there (served document = generated ∪ legacy).
+ * documents every handler marked so, at the path Hono mounted it on; a route not marked is left
+ * out of the document (test/worker/docs-and-feed.test.ts then fails).
  *
  * What every operation can answer without saying so (a malformed X-Request-Id, a misconfigured
  * deployment, the credential checks of its `auth`, the body checks of its `body`, conditional and

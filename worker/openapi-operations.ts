@@ -76,7 +76,7 @@ export function generatedOperation(op: ApiOperation, pathParams: string[], compo
     ...Object.entries(op.requestHeaders ?? {}).map(([name, description]) => header(name, description)),
     ...(op.conditional ? [header("If-None-Match", 'Answer 304 (no body) if the current ETag is among these (weak comparison: W/"x" matches "x"), or for *')] : []),
     ...(op.conditional === "etag+date" ? [header("If-Modified-Since", "Without If-None-Match: answer 304 if not changed since this HTTP date (Last-Modified)")] : []),
-    ...(op.ifMatch ? [header("If-Match", 'Apply only if the current version is this ETag, e.g. "3" (strong comparison: W/"3" never matches); otherwise 412')] : []),
+    ...(op.ifMatch ? [header("If-Match", 'Apply only if this is the current ETag, e.g. "3@2026-12-01T16:00:00.000Z" (version@created_at; strong comparison: W/"3@…" never matches, nor a bare version); otherwise 412')] : []),
     ...(op.idempotent
       ? [{ name: "Idempotency-Key", in: "header", required: false, description: IDEMPOTENCY_KEY_TEXT + (op.idempotent === "marker" ? MARKER_TEXT : ""), schema: { type: "string", minLength: 1, maxLength: 255, pattern: "^[\\x20-\\x7e]+$" }, example: "3f1c2a9e-booking-1" }]
       : []),

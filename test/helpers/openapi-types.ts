@@ -25,6 +25,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/teams/{team}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a team and everything it holds
+         * @description Revokes every member's token (their sockets close with 4401), removes the team's webhooks and deletes its data in every store; the name can then be created again and starts empty. An interrupted delete leaves the team listed: send it again to finish it. A retry after a lost 204 is a 404.
+         */
+        delete: operations["deleteTeam"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/teams/{team}/members": {
         parameters: {
             query?: never;
@@ -225,6 +245,26 @@ export interface paths {
         patch: operations["patchEvent"];
         trace?: never;
     };
+    "/find-time": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Find the earliest times the members can meet
+         * @description Slots on a 15-minute grid, one after another, where at least the quorum of members is inside working hours and not busy, and the room (calendar) is free; each names who is free and the body that books it with POST /events. No slot: a machine-readable reason. from and to are RFC 3339 instants, to after from and at most 100 days later; members must be on the team (at most 50), else 400 naming the field. Reads only, but as a POST it counts as a write.
+         */
+        post: operations["findTime"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/focus/sessions": {
         parameters: {
             query?: never;
@@ -257,6 +297,26 @@ export interface paths {
          * @description Per day (UTC), member or goal and in total: rounds, rounds completed, focus minutes, longest and current streak of days with a completed round. `format=csv` for a spreadsheet.
          */
         get: operations["getFocusStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/freebusy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Busy and working time per member in a window
+         * @description Merged busy time (their personal calendar member.<name> and their external calendars; never titles) and working time, inside the window. from and to are RFC 3339 instants, to after from and at most 100 days later; members must be on the team (at most 50), else 400 naming the field.
+         */
+        get: operations["getFreeBusy"];
         put?: never;
         post?: never;
         delete?: never;
@@ -321,6 +381,30 @@ export interface paths {
         patch: operations["patchGoal"];
         trace?: never;
     };
+    "/goals/{id}/check-ins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A goal's check-ins
+         * @description Newest first, paged (go on while next_cursor is not null). The ETag is of this page's content.
+         */
+        get: operations["listCheckIns"];
+        put?: never;
+        /**
+         * Check in on a goal
+         * @description Its health, a note, and new current values of key results by id: the goal changes and the check-in is appended to its history in one step (400 naming the key result by its title when a value does not fit it). With If-Match only if the goal is still that version. Answers the check-in with the goal as it left it, and the goal's new ETag.
+         */
+        post: operations["checkInOnGoal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -375,6 +459,98 @@ export interface paths {
          * @description The new token is answered once; the one sent stops working and its WebSockets are closed with 4401. Needs a token in the Authorization header (the open team has none to replace). A retry with the same Idempotency-Key, sent with the old token, answers the same new token within 10 minutes and while that token still works. No body is needed.
          */
         post: operations["rotateMyToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/members/{member}/availability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A member's working hours
+         * @description A weekly pattern on the wall clock of their time zone (like RFC 7953 VAVAILABILITY). Any member of the team may read it; 404 when the member has set none (then any time counts as working time).
+         */
+        get: operations["getAvailability"];
+        /**
+         * Set your working hours
+         * @description Replaces the whole pattern. Only the member may (anyone in the dev open team); time_zone must be an IANA name (it is answered in its canonical form), else 400 naming time_zone.
+         */
+        put: operations["setAvailability"];
+        post?: never;
+        /**
+         * Remove your working hours
+         * @description Any time counts as working time again. Only the member may (anyone in the dev open team).
+         */
+        delete: operations["removeAvailability"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/members/{member}/calendars": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your external calendars
+         * @description Each with its last fetch. Their addresses are secrets, so only the member sees them (anyone in the dev open team).
+         */
+        get: operations["listExternalCalendars"];
+        put?: never;
+        /**
+         * Add an external calendar by its ICS address
+         * @description At most 5 per member (409 too_many_calendars). Fetched at once, so last_fetch in the answer says whether the address works, then every 15 minutes by the cron (10 s timeout, 2 MiB cap, ETag-aware; in production no loopback or private address, as for webhooks). Its events, recurring ones expanded, are the member's busy time.
+         */
+        post: operations["addExternalCalendar"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/members/{member}/calendars/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove an external calendar
+         * @description And the busy time read from it.
+         */
+        delete: operations["removeExternalCalendar"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/members/{member}/calendars/{id}/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Fetch an external calendar now
+         * @description With its ETag: a 304 from its server keeps what was read, and a failed fetch keeps the busy time of the last good one (last_fetch says which).
+         */
+        post: operations["refreshExternalCalendar"];
         delete?: never;
         options?: never;
         head?: never;
@@ -823,6 +999,142 @@ export interface components {
             refused_messages: number;
             term: number;
         };
+        Availability: {
+            member: string;
+            /** @description Canonical IANA name. */
+            time_zone: string;
+            /** Format: date-time */
+            updated_at: string;
+            version: number;
+            weekly: {
+                days: ("MO" | "TU" | "WE" | "TH" | "FR" | "SA" | "SU")[];
+                /** @description After start, on the same day (24:00 is midnight at its end); a night shift is two periods. */
+                end: string;
+                start: string;
+            }[];
+        };
+        /**
+         * @example {
+         *       "time_zone": "Europe/Berlin",
+         *       "weekly": [
+         *         {
+         *           "days": [
+         *             "MO",
+         *             "TU",
+         *             "WE",
+         *             "TH",
+         *             "FR"
+         *           ],
+         *           "start": "09:00",
+         *           "end": "17:00"
+         *         }
+         *       ]
+         *     }
+         */
+        AvailabilityWrite: {
+            /**
+             * @description IANA time zone, such as "Europe/Berlin". Defaults to UTC. A series is expanded on this wall clock (09:00 stays 09:00 across DST).
+             * @example Europe/Berlin
+             */
+            time_zone: string;
+            weekly: {
+                days: ("MO" | "TU" | "WE" | "TH" | "FR" | "SA" | "SU")[];
+                /** @description After start, on the same day (24:00 is midnight at its end); a night shift is two periods. */
+                end: string;
+                start: string;
+            }[];
+        };
+        CheckInCreated: {
+            /** Format: date-time */
+            at: string;
+            by: string;
+            /** @description The goal as the check-in left it. */
+            goal: {
+                checked_in_at: string | null;
+                /** @description state is achieved. */
+                completed: boolean;
+                /** Format: date-time */
+                readonly created_at: string;
+                readonly created_by: string;
+                description: string;
+                due: string | null;
+                /** @description The latest check-in's health; null before the first. */
+                health: ("on_track" | "at_risk" | "off_track") | null;
+                id: string;
+                key_results: {
+                    currency: string | null;
+                    current: number;
+                    id: string;
+                    /** @enum {string} */
+                    metric: "number" | "percent" | "currency" | "done";
+                    /** @description (current - start) / (target - start), clamped to 0-1, as a whole percent rounded down; read-only. */
+                    progress: number;
+                    start: number;
+                    target: number;
+                    title: string;
+                    weight: number;
+                }[];
+                owner: string;
+                /** @description With key results: their weighted mean progress, rounded down (read-only). */
+                progress: number;
+                /** @description A manual goal's progress when it was achieved: reopening restores it. */
+                progress_before_close: number | null;
+                /** @enum {string} */
+                state: "open" | "achieved" | "missed" | "dropped";
+                title: string;
+                /** Format: date-time */
+                readonly updated_at: string;
+                /** @description Grows by one with every change; with created_at, the ETag ("3@2026-12-01T16:00:00.000Z"). */
+                readonly version: number;
+            };
+            goal_id: string;
+            /** @description The goal's version this check-in made. */
+            goal_version: number;
+            /** @enum {string} */
+            health: "on_track" | "at_risk" | "off_track";
+            id: string;
+            key_results: {
+                current: number;
+                id: string;
+                previous: number;
+            }[];
+            note: string;
+            /** @description The goal's progress after this check-in. */
+            progress: number;
+        };
+        CheckInList: {
+            /** @description Newest first. */
+            check_ins: {
+                /** Format: date-time */
+                at: string;
+                by: string;
+                goal_id: string;
+                /** @description The goal's version this check-in made. */
+                goal_version: number;
+                /** @enum {string} */
+                health: "on_track" | "at_risk" | "off_track";
+                id: string;
+                key_results: {
+                    current: number;
+                    id: string;
+                    previous: number;
+                }[];
+                note: string;
+                /** @description The goal's progress after this check-in. */
+                progress: number;
+            }[];
+            next_cursor: string | null;
+        };
+        CheckInWrite: {
+            /** @enum {string} */
+            health: "on_track" | "at_risk" | "off_track";
+            /** @description New current values of the goal's key results, by id; the goal changes in the same step. */
+            key_results?: {
+                current: number;
+                id: string;
+            }[];
+            note?: string;
+        };
         /** @description The timer is already paused. */
         Error_already_paused: {
             error: {
@@ -1030,6 +1342,15 @@ export interface components {
                 message: string;
             };
         };
+        /** @description Only the member themselves may change (or see the external calendars of) this member. */
+        Error_not_your_member: {
+            error: {
+                /** @constant */
+                code: "not_your_member";
+                /** @description For people: says what was wrong and names the field at fault */
+                message: string;
+            };
+        };
         /** @description The development open team answers only same-site requests from an allowed host. */
         Error_open_team_refused: {
             error: {
@@ -1082,6 +1403,8 @@ export interface components {
                 /** @constant */
                 code: "precondition_failed";
                 details?: {
+                    /** @description The current ETag, version@created_at */
+                    current_etag?: string;
                     current_version?: number;
                 };
                 /** @description For people: says what was wrong and names the field at fault */
@@ -1154,6 +1477,15 @@ export interface components {
                     state: "aborted";
                     tx_id: string;
                 };
+                /** @description For people: says what was wrong and names the field at fault */
+                message: string;
+            };
+        };
+        /** @description The member has 5 external calendars already. */
+        Error_too_many_calendars: {
+            error: {
+                /** @constant */
+                code: "too_many_calendars";
                 /** @description For people: says what was wrong and names the field at fault */
                 message: string;
             };
@@ -1273,7 +1605,7 @@ export interface components {
             title: string;
             /** Format: date-time */
             readonly updated_at: string;
-            /** @description Grows by one with every change; also sent as the ETag. */
+            /** @description Grows by one with every change; with created_at, the ETag ("3@2026-12-01T16:00:00.000Z"). */
             readonly version: number;
         };
         EventList: {
@@ -1308,7 +1640,7 @@ export interface components {
                 title: string;
                 /** Format: date-time */
                 readonly updated_at: string;
-                /** @description Grows by one with every change; also sent as the ETag. */
+                /** @description Grows by one with every change; with created_at, the ETag ("3@2026-12-01T16:00:00.000Z"). */
                 readonly version: number;
             }[];
             next_cursor: string | null;
@@ -1375,6 +1707,109 @@ export interface components {
             time_zone?: string;
             title: string;
         };
+        ExternalCalendar: {
+            /** Format: date-time */
+            created_at: string;
+            etag: string | null;
+            id: string;
+            last_fetch: {
+                /** Format: date-time */
+                at: string;
+                busy_intervals?: number;
+                error?: string;
+                /** @description Busy events read (a recurring one once). */
+                events?: number;
+                /**
+                 * @description not_modified: the server answered 304 to our ETag; failed: the busy time from the last good fetch stays.
+                 * @enum {string}
+                 */
+                outcome: "fetched" | "not_modified" | "failed";
+                /** @description Events left out as unreadable (or a rule we do not expand: then only its first occurrence counts). */
+                skipped?: number;
+            } | null;
+            member: string;
+            /** @description Shown to its member only: such an address is a secret. */
+            url: string;
+        };
+        ExternalCalendarList: {
+            /** @description Oldest first, each with how its last fetch went. */
+            calendars: {
+                /** Format: date-time */
+                created_at: string;
+                etag: string | null;
+                id: string;
+                last_fetch: {
+                    /** Format: date-time */
+                    at: string;
+                    busy_intervals?: number;
+                    error?: string;
+                    /** @description Busy events read (a recurring one once). */
+                    events?: number;
+                    /**
+                     * @description not_modified: the server answered 304 to our ETag; failed: the busy time from the last good fetch stays.
+                     * @enum {string}
+                     */
+                    outcome: "fetched" | "not_modified" | "failed";
+                    /** @description Events left out as unreadable (or a rule we do not expand: then only its first occurrence counts). */
+                    skipped?: number;
+                } | null;
+                member: string;
+                /** @description Shown to its member only: such an address is a secret. */
+                url: string;
+            }[];
+        };
+        ExternalCalendarWrite: {
+            /**
+             * @description The calendar's ICS address (https, http; webcal:// is read as https://), such as Google Calendar's secret address.
+             * @example https://calendar.google.com/calendar/ical/.../basic.ics
+             */
+            url: string;
+        };
+        FindTimeRequest: {
+            /** @description A room (any calendar) that must be free too; a found slot is booked there. */
+            calendar?: string;
+            duration_minutes: number;
+            /**
+             * Format: date-time
+             * @example 2026-01-15T14:00:00Z
+             */
+            from: string;
+            /** @description How many slots (default 5). */
+            limit?: number;
+            members: string[];
+            /** @description Share of members who must be free (default 1: all). */
+            quorum?: number;
+            /**
+             * Format: date-time
+             * @description At most 100 days after from.
+             * @example 2026-01-15T14:00:00Z
+             */
+            to: string;
+        };
+        FindTimeResult: {
+            /** @description When no slot fits: no_common_working_hours (too few members work at one time for that long), room_busy (members are free but the room is not), all_busy (they work together, but are busy then). */
+            reason: {
+                /** @enum {string} */
+                code: "no_common_working_hours" | "room_busy" | "all_busy";
+                message: string;
+            } | null;
+            slots: {
+                /** @description POST this (with a title) to /events to book the slot; conflict-checked like any booking. */
+                book: {
+                    calendar: string;
+                    ends_at: string;
+                    starts_at: string;
+                };
+                /** @description Members not free then (busy, or outside their working hours). */
+                busy: string[];
+                /** Format: date-time */
+                ends_at: string;
+                /** @description Members free for the whole slot (in the order asked). */
+                free: string[];
+                /** Format: date-time */
+                starts_at: string;
+            }[];
+        };
         FocusSessionList: {
             next_cursor: string | null;
             sessions: {
@@ -1436,61 +1871,177 @@ export interface components {
                 rounds_completed: number;
             };
         };
+        FreeBusy: {
+            from: string;
+            members: {
+                [key: string]: {
+                    /** @description Merged busy time inside the window: personal calendar and external calendars. No titles. */
+                    busy: {
+                        /** Format: date-time */
+                        ends_at: string;
+                        /** Format: date-time */
+                        starts_at: string;
+                    }[];
+                    /** @description Working time inside the window; null when the member has set no availability (any time counts). */
+                    working_hours: {
+                        /** Format: date-time */
+                        ends_at: string;
+                        /** Format: date-time */
+                        starts_at: string;
+                    }[] | null;
+                };
+            };
+            to: string;
+        };
         Goal: {
+            checked_in_at: string | null;
+            /** @description state is achieved. */
             completed: boolean;
             /** Format: date-time */
             readonly created_at: string;
             readonly created_by: string;
             description: string;
             due: string | null;
+            /** @description The latest check-in's health; null before the first. */
+            health: ("on_track" | "at_risk" | "off_track") | null;
             id: string;
+            key_results: {
+                currency: string | null;
+                current: number;
+                id: string;
+                /** @enum {string} */
+                metric: "number" | "percent" | "currency" | "done";
+                /** @description (current - start) / (target - start), clamped to 0-1, as a whole percent rounded down; read-only. */
+                progress: number;
+                start: number;
+                target: number;
+                title: string;
+                weight: number;
+            }[];
             owner: string;
+            /** @description With key results: their weighted mean progress, rounded down (read-only). */
             progress: number;
+            /** @description A manual goal's progress when it was achieved: reopening restores it. */
+            progress_before_close: number | null;
+            /** @enum {string} */
+            state: "open" | "achieved" | "missed" | "dropped";
             title: string;
             /** Format: date-time */
             readonly updated_at: string;
-            /** @description Grows by one with every change; also sent as the ETag. */
+            /** @description Grows by one with every change; with created_at, the ETag ("3@2026-12-01T16:00:00.000Z"). */
             readonly version: number;
         };
         GoalList: {
             goals: {
+                checked_in_at: string | null;
+                /** @description state is achieved. */
                 completed: boolean;
                 /** Format: date-time */
                 readonly created_at: string;
                 readonly created_by: string;
                 description: string;
                 due: string | null;
+                /** @description The latest check-in's health; null before the first. */
+                health: ("on_track" | "at_risk" | "off_track") | null;
                 id: string;
+                key_results: {
+                    currency: string | null;
+                    current: number;
+                    id: string;
+                    /** @enum {string} */
+                    metric: "number" | "percent" | "currency" | "done";
+                    /** @description (current - start) / (target - start), clamped to 0-1, as a whole percent rounded down; read-only. */
+                    progress: number;
+                    start: number;
+                    target: number;
+                    title: string;
+                    weight: number;
+                }[];
                 owner: string;
+                /** @description With key results: their weighted mean progress, rounded down (read-only). */
                 progress: number;
+                /** @description A manual goal's progress when it was achieved: reopening restores it. */
+                progress_before_close: number | null;
+                /** @enum {string} */
+                state: "open" | "achieved" | "missed" | "dropped";
                 title: string;
                 /** Format: date-time */
                 readonly updated_at: string;
-                /** @description Grows by one with every change; also sent as the ETag. */
+                /** @description Grows by one with every change; with created_at, the ETag ("3@2026-12-01T16:00:00.000Z"). */
                 readonly version: number;
             }[];
             next_cursor: string | null;
         };
         GoalPatch: {
+            checked_in_at?: unknown;
+            /** @description The older form of state: true is achieved, false is open. */
             completed?: boolean;
             description?: string;
             due?: string | null;
+            /** @description Set by check-ins; accepted and ignored here. */
+            health?: unknown;
+            /** @description Up to 25. When there are any, the goal's progress is computed from them and cannot be written. The list is replaced whole; one sent again by its id without current keeps its value (same metric). */
+            key_results?: {
+                currency?: string | null;
+                current?: number;
+                id?: string;
+                /** @enum {string} */
+                metric: "number" | "percent" | "currency" | "done";
+                /** @description Computed; accepted and ignored (so a key result read can be sent back). */
+                progress?: unknown;
+                start?: number;
+                target?: number;
+                title: string;
+                /** @description Share of the goal's progress, relative to the other key results' weights; 0 counts for nothing. Default 1. */
+                weight?: number;
+            }[];
             /** @description Defaults to the member who creates the goal. */
             owner?: string;
-            /** @description Percent done, 0-100. Completing a goal sets it to 100 unless given. */
+            /** @description Percent done, 0-100, for a goal without key results (100 marks it achieved; less reopens an achieved one). Computed, not written, when it has key results. */
             progress?: number;
+            progress_before_close?: unknown;
+            /**
+             * @description Default open. A manual goal's progress goes to 100 when it is achieved and back to what it was when it is reopened.
+             * @enum {string}
+             */
+            state?: "open" | "achieved" | "missed" | "dropped";
             title?: string;
         };
         GoalWrite: {
+            checked_in_at?: unknown;
+            /** @description The older form of state: true is achieved, false is open. */
             completed?: boolean;
             description?: string;
             due?: string | null;
+            /** @description Set by check-ins; accepted and ignored here. */
+            health?: unknown;
             /** @description Generated when absent (POST only). */
             id?: string;
+            /** @description Up to 25. When there are any, the goal's progress is computed from them and cannot be written. The list is replaced whole; one sent again by its id without current keeps its value (same metric). */
+            key_results?: {
+                currency?: string | null;
+                current?: number;
+                id?: string;
+                /** @enum {string} */
+                metric: "number" | "percent" | "currency" | "done";
+                /** @description Computed; accepted and ignored (so a key result read can be sent back). */
+                progress?: unknown;
+                start?: number;
+                target?: number;
+                title: string;
+                /** @description Share of the goal's progress, relative to the other key results' weights; 0 counts for nothing. Default 1. */
+                weight?: number;
+            }[];
             /** @description Defaults to the member who creates the goal. */
             owner?: string;
-            /** @description Percent done, 0-100. Completing a goal sets it to 100 unless given. */
+            /** @description Percent done, 0-100, for a goal without key results (100 marks it achieved; less reopens an achieved one). Computed, not written, when it has key results. */
             progress?: number;
+            progress_before_close?: unknown;
+            /**
+             * @description Default open. A manual goal's progress goes to 100 when it is achieved and back to what it was when it is reopened.
+             * @enum {string}
+             */
+            state?: "open" | "achieved" | "missed" | "dropped";
             title: string;
         };
         HealthReport: {
@@ -1499,10 +2050,12 @@ export interface components {
                     error?: string;
                     latency_ms: number;
                     ok: boolean;
+                    writable?: boolean;
                 };
             };
+            reason?: string;
             /** @enum {string} */
-            status: "ok" | "unavailable";
+            status: "ok" | "degraded" | "unavailable";
             time: string;
             version: string;
         };
@@ -1534,6 +2087,8 @@ export interface components {
         };
         PomoStart: {
             focus_minutes?: number;
+            /** @description The id of the team's goal the session is for; recorded on each focus round. */
+            goal?: string;
             long_break_every?: number;
             long_break_minutes?: number;
             short_break_minutes?: number;
@@ -1555,6 +2110,8 @@ export interface components {
             duration_ms: number;
             /** @description Epoch ms when the phase ends (worker clock); null when idle or paused. */
             ends_at: number | null;
+            /** @description Id of the goal the session is for (start --goal, POST /pomo/start's goal), null for none; recorded on each focus round. Absent from a worker older than it. */
+            goal?: string | null;
             /** @description Node id of the agent that drives the timer, null when the worker keeps it. */
             master: string | null;
             members: string[];
@@ -1917,6 +2474,92 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description Rate limited. `rate_limited`: Over a rate limit (RateLimit and RateLimit-Policy say which); retry after Retry-After. */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description Unavailable. `misconfigured`: A deployment setting is missing or wrong; details.setting names it when one setting is at fault. `dependency_unavailable`: A store is down; nothing was changed. Retry after Retry-After. `outcome_unknown`: A write got no answer from its store and may still be carried out; read before retrying. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_misconfigured"] | components["schemas"]["Error_dependency_unavailable"] | components["schemas"]["Error_outcome_unknown"];
+                };
+            };
+        };
+    };
+    deleteTeam: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path: {
+                /**
+                 * @description The team's id
+                 * @example design
+                 */
+                team: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input. `validation_failed`: A field, query parameter or header is invalid; details.fields names each one. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_failed"];
+                };
+            };
+            /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description No such team. `not_found`: No such resource (in your team); in a transaction, an op's target, which aborted it. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_found"];
                 };
             };
             /** @description Rate limited. `rate_limited`: Over a rate limit (RateLimit and RateLimit-Policy say which); retry after Retry-After. */
@@ -2989,7 +3632,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Apply only if the current version is this ETag, e.g. "3" (strong comparison: W/"3" never matches); otherwise 412 */
+                /** @description Apply only if this is the current ETag, e.g. "3@2026-12-01T16:00:00.000Z" (version@created_at; strong comparison: W/"3@…" never matches, nor a bare version); otherwise 412 */
                 "If-Match"?: string;
                 /** @description Without If-None-Match: answer 304 if not changed since this HTTP date (Last-Modified) */
                 "If-Modified-Since"?: string;
@@ -3116,7 +3759,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Apply only if the current version is this ETag, e.g. "3" (strong comparison: W/"3" never matches); otherwise 412 */
+                /** @description Apply only if this is the current ETag, e.g. "3@2026-12-01T16:00:00.000Z" (version@created_at; strong comparison: W/"3@…" never matches, nor a bare version); otherwise 412 */
                 "If-Match"?: string;
                 /**
                  * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
@@ -3273,7 +3916,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Apply only if the current version is this ETag, e.g. "3" (strong comparison: W/"3" never matches); otherwise 412 */
+                /** @description Apply only if this is the current ETag, e.g. "3@2026-12-01T16:00:00.000Z" (version@created_at; strong comparison: W/"3@…" never matches, nor a bare version); otherwise 412 */
                 "If-Match"?: string;
                 /**
                  * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
@@ -3394,7 +4037,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Apply only if the current version is this ETag, e.g. "3" (strong comparison: W/"3" never matches); otherwise 412 */
+                /** @description Apply only if this is the current ETag, e.g. "3@2026-12-01T16:00:00.000Z" (version@created_at; strong comparison: W/"3@…" never matches, nor a bare version); otherwise 412 */
                 "If-Match"?: string;
                 /**
                  * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
@@ -3543,6 +4186,124 @@ export interface operations {
             };
         };
     };
+    findTime: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "members": [
+                 *         "ana"
+                 *       ],
+                 *       "duration_minutes": 30,
+                 *       "from": "2026-03-02T08:00:00Z",
+                 *       "to": "2026-03-06T18:00:00Z"
+                 *     }
+                 */
+                "application/json": components["schemas"]["FindTimeRequest"];
+            };
+        };
+        responses: {
+            /** @description Slots, or none and the reason */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FindTimeResult"];
+                };
+            };
+            /** @description Invalid input. `validation_failed`: A field, query parameter or header is invalid; details.fields names each one. `invalid_json`: The body is missing where required, not UTF-8, or not JSON. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_failed"] | components["schemas"]["Error_invalid_json"];
+                };
+            };
+            /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description Refused. `open_team_refused`: The development open team answers only same-site requests from an allowed host. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_open_team_refused"];
+                };
+            };
+            /** @description Body too large. `payload_too_large`: The body is larger than 64 KiB. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type. `unsupported_media_type`: The body is multipart/form-data; send JSON. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description Rate limited. `rate_limited`: Over a rate limit (RateLimit and RateLimit-Policy say which); retry after Retry-After. */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description Unavailable. `misconfigured`: A deployment setting is missing or wrong; details.setting names it when one setting is at fault. `dependency_unavailable`: A store is down; nothing was changed. Retry after Retry-After. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_misconfigured"] | components["schemas"]["Error_dependency_unavailable"];
+                };
+            };
+        };
+    };
     listFocusSessions: {
         parameters: {
             query?: {
@@ -3672,6 +4433,94 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["FocusStats"];
                     "text/csv": string;
+                };
+            };
+            /** @description Invalid input. `validation_failed`: A field, query parameter or header is invalid; details.fields names each one. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_failed"];
+                };
+            };
+            /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description Refused. `open_team_refused`: The development open team answers only same-site requests from an allowed host. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_open_team_refused"];
+                };
+            };
+            /** @description Rate limited. `rate_limited`: Over a rate limit (RateLimit and RateLimit-Policy say which); retry after Retry-After. */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description Unavailable. `misconfigured`: A deployment setting is missing or wrong; details.setting names it when one setting is at fault. `dependency_unavailable`: A store is down; nothing was changed. Retry after Retry-After. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_misconfigured"] | components["schemas"]["Error_dependency_unavailable"];
+                };
+            };
+        };
+    };
+    getFreeBusy: {
+        parameters: {
+            query: {
+                from: string;
+                /** @description Comma-separated member names (at most 50). */
+                members: string;
+                /** @description At most 100 days after from. */
+                to: string;
+            };
+            header?: {
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Busy and working time per member */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FreeBusy"];
                 };
             };
             /** @description Invalid input. `validation_failed`: A field, query parameter or header is invalid; details.fields names each one. */
@@ -3979,7 +4828,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Apply only if the current version is this ETag, e.g. "3" (strong comparison: W/"3" never matches); otherwise 412 */
+                /** @description Apply only if this is the current ETag, e.g. "3@2026-12-01T16:00:00.000Z" (version@created_at; strong comparison: W/"3@…" never matches, nor a bare version); otherwise 412 */
                 "If-Match"?: string;
                 /** @description Without If-None-Match: answer 304 if not changed since this HTTP date (Last-Modified) */
                 "If-Modified-Since"?: string;
@@ -4106,7 +4955,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Apply only if the current version is this ETag, e.g. "3" (strong comparison: W/"3" never matches); otherwise 412 */
+                /** @description Apply only if this is the current ETag, e.g. "3@2026-12-01T16:00:00.000Z" (version@created_at; strong comparison: W/"3@…" never matches, nor a bare version); otherwise 412 */
                 "If-Match"?: string;
                 /**
                  * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
@@ -4262,7 +5111,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Apply only if the current version is this ETag, e.g. "3" (strong comparison: W/"3" never matches); otherwise 412 */
+                /** @description Apply only if this is the current ETag, e.g. "3@2026-12-01T16:00:00.000Z" (version@created_at; strong comparison: W/"3@…" never matches, nor a bare version); otherwise 412 */
                 "If-Match"?: string;
                 /**
                  * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
@@ -4383,7 +5232,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Apply only if the current version is this ETag, e.g. "3" (strong comparison: W/"3" never matches); otherwise 412 */
+                /** @description Apply only if this is the current ETag, e.g. "3@2026-12-01T16:00:00.000Z" (version@created_at; strong comparison: W/"3@…" never matches, nor a bare version); otherwise 412 */
                 "If-Match"?: string;
                 /**
                  * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
@@ -4504,6 +5353,291 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description Rate limited. `rate_limited`: Over a rate limit (RateLimit and RateLimit-Policy say which); retry after Retry-After. */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description Unavailable. `misconfigured`: A deployment setting is missing or wrong; details.setting names it when one setting is at fault. `dependency_unavailable`: A store is down; nothing was changed. Retry after Retry-After. `outcome_unknown`: A write got no answer from its store and may still be carried out; read before retrying. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_misconfigured"] | components["schemas"]["Error_dependency_unavailable"] | components["schemas"]["Error_outcome_unknown"];
+                };
+            };
+        };
+    };
+    listCheckIns: {
+        parameters: {
+            query?: {
+                /** @description next_cursor from the previous page. */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: {
+                /** @description Answer 304 (no body) if the current ETag is among these (weak comparison: W/"x" matches "x"), or for * */
+                "If-None-Match"?: string;
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path: {
+                /**
+                 * @description The goal's id
+                 * @example ship-v2
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of check-ins */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckInList"];
+                };
+            };
+            /** @description Not modified: If-None-Match names the current ETag */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input. `validation_failed`: A field, query parameter or header is invalid; details.fields names each one. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_failed"];
+                };
+            };
+            /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description Refused. `open_team_refused`: The development open team answers only same-site requests from an allowed host. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_open_team_refused"];
+                };
+            };
+            /** @description No such goal in your team. `not_found`: No such resource (in your team); in a transaction, an op's target, which aborted it. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_found"];
+                };
+            };
+            /** @description Rate limited. `rate_limited`: Over a rate limit (RateLimit and RateLimit-Policy say which); retry after Retry-After. */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description Unavailable. `misconfigured`: A deployment setting is missing or wrong; details.setting names it when one setting is at fault. `dependency_unavailable`: A store is down; nothing was changed. Retry after Retry-After. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_misconfigured"] | components["schemas"]["Error_dependency_unavailable"];
+                };
+            };
+        };
+    };
+    checkInOnGoal: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Optional, 1–255 printable ASCII characters (else 400), chosen by the client per logical operation and sent again on its retries. Within 24 h the same key from the same member with the same method, path and body answers the first answer again (status, body, Location, ETag; with `Idempotent-Replayed: true`) without doing the work twice, also when the first attempt answered 503 `outcome_unknown` or its answer was lost; a different request with the key is 422 `idempotency_key_reused`. Only work done is remembered: a refused request (400, 409, 503 `dependency_unavailable`) is not, so its retry is tried again.
+                 * @example 3f1c2a9e-booking-1
+                 */
+                "Idempotency-Key"?: string;
+                /** @description Apply only if this is the current ETag, e.g. "3@2026-12-01T16:00:00.000Z" (version@created_at; strong comparison: W/"3@…" never matches, nor a bare version); otherwise 412 */
+                "If-Match"?: string;
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path: {
+                /**
+                 * @description The goal's id
+                 * @example ship-v2
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "health": "on_track",
+                 *       "note": "Beta shipped to the first team"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CheckInWrite"];
+            };
+        };
+        responses: {
+            /** @description Checked in */
+            201: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckInCreated"];
+                };
+            };
+            /** @description Invalid input. `validation_failed`: A field, query parameter or header is invalid; details.fields names each one. `invalid_json`: The body is missing where required, not UTF-8, or not JSON. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_failed"] | components["schemas"]["Error_invalid_json"];
+                };
+            };
+            /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description Refused. `open_team_refused`: The development open team answers only same-site requests from an allowed host. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_open_team_refused"];
+                };
+            };
+            /** @description No such goal in your team. `not_found`: No such resource (in your team); in a transaction, an op's target, which aborted it. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_found"];
+                };
+            };
+            /** @description Refused: the code says why; nothing was changed. `lock_conflict`: The record is part of a transaction in progress; retry after Retry-After. `write_contention`: Many requests change this record at once; retry after Retry-After. */
+            409: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_lock_conflict"] | components["schemas"]["Error_write_contention"];
+                };
+            };
+            /** @description Precondition failed. `precondition_failed`: If-Match names another version (a weak tag never matches), or If-None-Match matches the current one. */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_precondition_failed"];
+                };
+            };
+            /** @description Body too large. `payload_too_large`: The body is larger than 64 KiB. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type. `unsupported_media_type`: The body is multipart/form-data; send JSON. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description Idempotency-Key reused. `idempotency_key_reused`: This Idempotency-Key was used in the last 24 h for a different request (method, path or body). */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
                 };
             };
             /** @description Rate limited. `rate_limited`: Over a rate limit (RateLimit and RateLimit-Policy say which); retry after Retry-After. */
@@ -4758,6 +5892,760 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description Rate limited. `rate_limited`: Over a rate limit (RateLimit and RateLimit-Policy say which); retry after Retry-After. */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description Unavailable. `misconfigured`: A deployment setting is missing or wrong; details.setting names it when one setting is at fault. `dependency_unavailable`: A store is down; nothing was changed. Retry after Retry-After. `outcome_unknown`: A write got no answer from its store and may still be carried out; read before retrying. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_misconfigured"] | components["schemas"]["Error_dependency_unavailable"] | components["schemas"]["Error_outcome_unknown"];
+                };
+            };
+        };
+    };
+    getAvailability: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path: {
+                /**
+                 * @description The member's name
+                 * @example ana
+                 */
+                member: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The hours */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Availability"];
+                };
+            };
+            /** @description Invalid input. `validation_failed`: A field, query parameter or header is invalid; details.fields names each one. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_failed"];
+                };
+            };
+            /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description Refused. `open_team_refused`: The development open team answers only same-site requests from an allowed host. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_open_team_refused"];
+                };
+            };
+            /** @description The member has set no working hours. `not_found`: No such resource (in your team); in a transaction, an op's target, which aborted it. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_found"];
+                };
+            };
+            /** @description Rate limited. `rate_limited`: Over a rate limit (RateLimit and RateLimit-Policy say which); retry after Retry-After. */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description Unavailable. `misconfigured`: A deployment setting is missing or wrong; details.setting names it when one setting is at fault. `dependency_unavailable`: A store is down; nothing was changed. Retry after Retry-After. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_misconfigured"] | components["schemas"]["Error_dependency_unavailable"];
+                };
+            };
+        };
+    };
+    setAvailability: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path: {
+                /**
+                 * @description The member's name: yours (in the dev open team, anyone's)
+                 * @example ana
+                 */
+                member: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "time_zone": "Europe/Berlin",
+                 *       "weekly": [
+                 *         {
+                 *           "days": [
+                 *             "MO",
+                 *             "TU",
+                 *             "WE",
+                 *             "TH",
+                 *             "FR"
+                 *           ],
+                 *           "start": "09:00",
+                 *           "end": "17:00"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["AvailabilityWrite"];
+            };
+        };
+        responses: {
+            /** @description Stored */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Availability"];
+                };
+            };
+            /** @description Invalid input. `validation_failed`: A field, query parameter or header is invalid; details.fields names each one. `invalid_json`: The body is missing where required, not UTF-8, or not JSON. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_failed"] | components["schemas"]["Error_invalid_json"];
+                };
+            };
+            /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description Another member's: only they may. `not_your_member`: Only the member themselves may change (or see the external calendars of) this member. `open_team_refused`: The development open team answers only same-site requests from an allowed host. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_your_member"] | components["schemas"]["Error_open_team_refused"];
+                };
+            };
+            /** @description Body too large. `payload_too_large`: The body is larger than 64 KiB. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type. `unsupported_media_type`: The body is multipart/form-data; send JSON. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description Rate limited. `rate_limited`: Over a rate limit (RateLimit and RateLimit-Policy say which); retry after Retry-After. */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description Unavailable. `misconfigured`: A deployment setting is missing or wrong; details.setting names it when one setting is at fault. `dependency_unavailable`: A store is down; nothing was changed. Retry after Retry-After. `outcome_unknown`: A write got no answer from its store and may still be carried out; read before retrying. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_misconfigured"] | components["schemas"]["Error_dependency_unavailable"] | components["schemas"]["Error_outcome_unknown"];
+                };
+            };
+        };
+    };
+    removeAvailability: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path: {
+                /**
+                 * @description The member's name: yours (in the dev open team, anyone's)
+                 * @example ana
+                 */
+                member: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input. `validation_failed`: A field, query parameter or header is invalid; details.fields names each one. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_failed"];
+                };
+            };
+            /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description Another member's: only they may. `not_your_member`: Only the member themselves may change (or see the external calendars of) this member. `open_team_refused`: The development open team answers only same-site requests from an allowed host. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_your_member"] | components["schemas"]["Error_open_team_refused"];
+                };
+            };
+            /** @description The member has set no working hours. `not_found`: No such resource (in your team); in a transaction, an op's target, which aborted it. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_found"];
+                };
+            };
+            /** @description Rate limited. `rate_limited`: Over a rate limit (RateLimit and RateLimit-Policy say which); retry after Retry-After. */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description Unavailable. `misconfigured`: A deployment setting is missing or wrong; details.setting names it when one setting is at fault. `dependency_unavailable`: A store is down; nothing was changed. Retry after Retry-After. `outcome_unknown`: A write got no answer from its store and may still be carried out; read before retrying. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_misconfigured"] | components["schemas"]["Error_dependency_unavailable"] | components["schemas"]["Error_outcome_unknown"];
+                };
+            };
+        };
+    };
+    listExternalCalendars: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path: {
+                /**
+                 * @description The member's name: yours (in the dev open team, anyone's)
+                 * @example ana
+                 */
+                member: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The calendars */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExternalCalendarList"];
+                };
+            };
+            /** @description Invalid input. `validation_failed`: A field, query parameter or header is invalid; details.fields names each one. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_failed"];
+                };
+            };
+            /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description Another member's: only they may. `not_your_member`: Only the member themselves may change (or see the external calendars of) this member. `open_team_refused`: The development open team answers only same-site requests from an allowed host. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_your_member"] | components["schemas"]["Error_open_team_refused"];
+                };
+            };
+            /** @description Rate limited. `rate_limited`: Over a rate limit (RateLimit and RateLimit-Policy say which); retry after Retry-After. */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description Unavailable. `misconfigured`: A deployment setting is missing or wrong; details.setting names it when one setting is at fault. `dependency_unavailable`: A store is down; nothing was changed. Retry after Retry-After. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_misconfigured"] | components["schemas"]["Error_dependency_unavailable"];
+                };
+            };
+        };
+    };
+    addExternalCalendar: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path: {
+                /**
+                 * @description The member's name: yours (in the dev open team, anyone's)
+                 * @example ana
+                 */
+                member: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "url": "https://calendar.example.org/ana/basic.ics"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ExternalCalendarWrite"];
+            };
+        };
+        responses: {
+            /** @description Added; last_fetch says how the first fetch went */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExternalCalendar"];
+                };
+            };
+            /** @description Invalid input. `validation_failed`: A field, query parameter or header is invalid; details.fields names each one. `invalid_json`: The body is missing where required, not UTF-8, or not JSON. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_failed"] | components["schemas"]["Error_invalid_json"];
+                };
+            };
+            /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description Another member's: only they may. `not_your_member`: Only the member themselves may change (or see the external calendars of) this member. `open_team_refused`: The development open team answers only same-site requests from an allowed host. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_your_member"] | components["schemas"]["Error_open_team_refused"];
+                };
+            };
+            /** @description The member has 5 external calendars. `too_many_calendars`: The member has 5 external calendars already. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_too_many_calendars"];
+                };
+            };
+            /** @description Body too large. `payload_too_large`: The body is larger than 64 KiB. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type. `unsupported_media_type`: The body is multipart/form-data; send JSON. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description Rate limited. `rate_limited`: Over a rate limit (RateLimit and RateLimit-Policy say which); retry after Retry-After. */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description Unavailable. `misconfigured`: A deployment setting is missing or wrong; details.setting names it when one setting is at fault. `dependency_unavailable`: A store is down; nothing was changed. Retry after Retry-After. `outcome_unknown`: A write got no answer from its store and may still be carried out; read before retrying. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_misconfigured"] | components["schemas"]["Error_dependency_unavailable"] | components["schemas"]["Error_outcome_unknown"];
+                };
+            };
+        };
+    };
+    removeExternalCalendar: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path: {
+                /**
+                 * @description The external calendar's id (cal_...)
+                 * @example cal_0123456789abcdef
+                 */
+                id: string;
+                /**
+                 * @description The member's name: yours (in the dev open team, anyone's)
+                 * @example ana
+                 */
+                member: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input. `validation_failed`: A field, query parameter or header is invalid; details.fields names each one. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_failed"];
+                };
+            };
+            /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description Another member's: only they may. `not_your_member`: Only the member themselves may change (or see the external calendars of) this member. `open_team_refused`: The development open team answers only same-site requests from an allowed host. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_your_member"] | components["schemas"]["Error_open_team_refused"];
+                };
+            };
+            /** @description The member has no external calendar with this id. `not_found`: No such resource (in your team); in a transaction, an op's target, which aborted it. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_found"];
+                };
+            };
+            /** @description Rate limited. `rate_limited`: Over a rate limit (RateLimit and RateLimit-Policy say which); retry after Retry-After. */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description Unavailable. `misconfigured`: A deployment setting is missing or wrong; details.setting names it when one setting is at fault. `dependency_unavailable`: A store is down; nothing was changed. Retry after Retry-After. `outcome_unknown`: A write got no answer from its store and may still be carried out; read before retrying. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_misconfigured"] | components["schemas"]["Error_dependency_unavailable"] | components["schemas"]["Error_outcome_unknown"];
+                };
+            };
+        };
+    };
+    refreshExternalCalendar: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path: {
+                /**
+                 * @description The external calendar's id (cal_...)
+                 * @example cal_0123456789abcdef
+                 */
+                id: string;
+                /**
+                 * @description The member's name: yours (in the dev open team, anyone's)
+                 * @example ana
+                 */
+                member: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Fetched; see last_fetch */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExternalCalendar"];
+                };
+            };
+            /** @description Invalid input. `validation_failed`: A field, query parameter or header is invalid; details.fields names each one. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_failed"];
+                };
+            };
+            /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description Another member's: only they may. `not_your_member`: Only the member themselves may change (or see the external calendars of) this member. `open_team_refused`: The development open team answers only same-site requests from an allowed host. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_your_member"] | components["schemas"]["Error_open_team_refused"];
+                };
+            };
+            /** @description The member has no external calendar with this id. `not_found`: No such resource (in your team); in a transaction, an op's target, which aborted it. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_found"];
                 };
             };
             /** @description Rate limited. `rate_limited`: Over a rate limit (RateLimit and RateLimit-Policy say which); retry after Retry-After. */

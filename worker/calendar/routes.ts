@@ -1,6 +1,7 @@
+import { z } from "zod";
 import { Hono, type Context } from "hono";
 import { Event, EventList, EventListQuery, EventPatch, EventWrite, OccurrencePatch } from "../../shared/calendar.ts";
-import { documented } from "../api-doc.ts";
+import { documented, type ApiOperation } from "../api-doc.ts";
 import { formatInstant, MAX_INSTANT_MS, parseInstant } from "../../shared/instant.ts";
 import { ResourceId } from "../../shared/fields.ts";
 import { ApiError } from "../http-errors.ts";
@@ -138,24 +139,68 @@ async function splitAt(c: Context<AppEnv>, id: string, from: number, patch: Even
   }, `event ${id}`);
 }
 
+const OCCURRENCE_PARAMS = {
+  id: { description: "The series' id", schema: ResourceId, example: "standup" },
+  occurrence_start: {
+    description: "The occurrence's start as the series defines it (its RECURRENCE-ID, kept when the occurrence is moved), in any instant form the API takes (URL-encode a '+')",
+    schema: z.string(),
+    example: "2026-01-15T14:00:00Z",
+  },
+};
+const NO_OCCURRENCE = { description: "No such series in your team, an event that is no series, or no (uncancelled) occurrence starting there", codes: ["not_found"] };
+const CHANGE_OCCURRENCE: ApiOperation = {
+  operationId: "changeOccurrence",
+  summary: "Change one occurrence of a series",
+  description:
+    "An override of that occurrence alone (title, description, starts_at, ends_at): it keeps its occurrence_start, and a move is conflict-checked in the same atomic step as any booking. Writes the series, so If-Match names the series' ETag and the answer carries the series' new one. Answers the occurrence as a listing shows it.",
+  tag: "calendar",
+  auth: "member",
+  params: OCCURRENCE_PARAMS,
+  body: { schema: OccurrencePatch, required: true, example: { title: "Stand-up with guests" } },
+  ifMatch: true,
+  countsAsWrite: true,
+  store: "write",
+  responses: {
+    200: { description: "Changed", json: Event, headers: ["ETag"] },
+    404: NO_OCCURRENCE,
+    409: { description: "Refused: the code says why; nothing was changed", codes: ["time_slot_taken", "lock_conflict", "write_contention", "beyond_series_horizon"] },
+  },
+};
+const CANCEL_OCCURRENCE: ApiOperation = {
+  operationId: "cancelOccurrence",
+  summary: "Cancel one occurrence of a series",
+  description: "Adds an EXDATE for it to the series: the listing no longer shows it and its slot is free at once. Writes the series, so If-Match names the series' ETag.",
+  tag: "calendar",
+  auth: "member",
+  params: OCCURRENCE_PARAMS,
+  ifMatch: true,
+  countsAsWrite: true,
+  store: "write",
+  responses: {
+    204: { description: "Cancelled" },
+    404: NO_OCCURRENCE,
+    409: { description: "Refused: the code says why; nothing was changed", codes: ["lock_conflict", "write_contention"] },
+  },
+};
+
 /**
  * One occurrence of a series, named by the start the series gives it (occurrence_start, an
  * instant in any form the API takes; URL-encode a "+"). PATCH changes it alone (an override),
  * DELETE cancels it (an EXDATE); both write the series (If-Match: the series' version), the
  * change conflict-checked in the same atomic step as any booking.
  */
-calendarRoutes.patch("/:id/occurrences/:occurrence_start", async (c) => {
+calendarRoutes.patch("/:id/occurrences/:occurrence_start", documented(CHANGE_OCCURRENCE, async (c) => {
   const { id, start } = readOccurrencePath(c);
   const patch = await readBody(c, OccurrencePatch);
   const series = await updateRecord(c, events, id, (current, now) => checked(overriddenSeries(occurrenceOf(current, start), start, patch, now)));
   return c.json(occurrenceView(series, start) as object, 200, { ETag: etag(series) });
-});
+}));
 
-calendarRoutes.delete("/:id/occurrences/:occurrence_start", async (c) => {
+calendarRoutes.delete("/:id/occurrences/:occurrence_start", documented(CANCEL_OCCURRENCE, async (c) => {
   const { id, start } = readOccurrencePath(c);
   await updateRecord(c, events, id, (current, now) => checked(cancelledSeries(occurrenceOf(current, start), start, now)));
   return c.body(null, 204);
-});
+}));
 
 function readOccurrencePath(c: Context<AppEnv>): { id: string; start: number } {
   const id = readId(c, ResourceId);

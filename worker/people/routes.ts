@@ -19,6 +19,7 @@ import { listMembers } from "../auth/team-store.ts";
 import { instantMs } from "../calendar/store.ts";
 import { canonicalZone } from "../calendar/recurrence/zone-time.ts";
 import { configOf, type AppEnv } from "../env.ts";
+import { documented } from "../api-doc.ts";
 import { ApiError } from "../http-errors.ts";
 import { invalid, readBody, readQuery, validate, type FieldProblem } from "../request.ts";
 import { mainStore, participantStore } from "../storage/stores.ts";
@@ -27,6 +28,7 @@ import { ExternalCalendars } from "./external-calendars.ts";
 import { endpointUrlProblem } from "../webhooks/endpoint-url.ts";
 import { busyOf, calendarBusy, type BusySources } from "./busy-time.ts";
 import type { Interval } from "./intervals.ts";
+import { PEOPLE_OPERATIONS } from "./operations.ts";
 import { findSlots, requiredMembers } from "./slot-search.ts";
 import { workingIntervals } from "./working-hours.ts";
 
@@ -60,14 +62,14 @@ function requireSelf(c: Context<AppEnv>, member: string): void {
   if (caller.member !== member && !inOpenTeam(c)) throw new ApiError(403, "not_your_member", `only ${member} may change ${member}'s availability and calendars (you are ${caller.member})`);
 }
 
-peopleRoutes.get("/members/:member/availability", async (c) => {
+peopleRoutes.get("/members/:member/availability", documented(PEOPLE_OPERATIONS.getAvailability, async (c) => {
   const member = pathMember(c);
   const record = await availabilityOf(c).get(member);
   if (record === null) throw new ApiError(404, "not_found", `${member} has set no availability (any time counts as working time)`);
   return c.json(record);
-});
+}));
 
-peopleRoutes.put("/members/:member/availability", async (c) => {
+peopleRoutes.put("/members/:member/availability", documented(PEOPLE_OPERATIONS.setAvailability, async (c) => {
   const member = pathMember(c);
   requireSelf(c, member);
   const body = await readBody(c, AvailabilityWrite);
@@ -75,25 +77,25 @@ peopleRoutes.put("/members/:member/availability", async (c) => {
   if (zone === null) throw invalid([{ field: "time_zone", message: `${JSON.stringify(body.time_zone)} is not an IANA time zone (such as Europe/Berlin or UTC)` }]);
   await requireTeamMembers(c, [member], "member");
   return c.json(await availabilityOf(c).put(member, { time_zone: zone, weekly: body.weekly }, new Date().toISOString()));
-});
+}));
 
-peopleRoutes.delete("/members/:member/availability", async (c) => {
+peopleRoutes.delete("/members/:member/availability", documented(PEOPLE_OPERATIONS.removeAvailability, async (c) => {
   const member = pathMember(c);
   requireSelf(c, member);
   if (!(await availabilityOf(c).delete(member))) throw new ApiError(404, "not_found", `${member} has set no availability`);
   return c.body(null, 204);
-});
+}));
 
 const calendarsOf = (c: Context<AppEnv>) => new ExternalCalendars(mainStore(c.env), c.get("member").team);
 
 // A member's external calendars: only they see them (an ICS address is a secret) or change them.
-peopleRoutes.get("/members/:member/calendars", async (c) => {
+peopleRoutes.get("/members/:member/calendars", documented(PEOPLE_OPERATIONS.listExternalCalendars, async (c) => {
   const member = pathMember(c);
   requireSelf(c, member);
   return c.json({ calendars: await calendarsOf(c).list(member) });
-});
+}));
 
-peopleRoutes.post("/members/:member/calendars", async (c) => {
+peopleRoutes.post("/members/:member/calendars", documented(PEOPLE_OPERATIONS.addExternalCalendar, async (c) => {
   const member = pathMember(c);
   requireSelf(c, member);
   const body = await readBody(c, ExternalCalendarWrite);
@@ -110,25 +112,31 @@ peopleRoutes.post("/members/:member/calendars", async (c) => {
   // Fetched at once, so the answer says whether the address works.
   const fetched = await calendars.refresh(record, configOf(c.env).production, Date.now());
   return c.json(fetched, 201, { Location: `/members/${member}/calendars/${record.id}` });
-});
+}));
 
-peopleRoutes.post("/members/:member/calendars/:id/refresh", async (c) => {
+peopleRoutes.post("/members/:member/calendars/:id/refresh", documented(PEOPLE_OPERATIONS.refreshExternalCalendar, async (c) => {
   const member = pathMember(c);
   requireSelf(c, member);
+  const id = c.req.param("id") ?? "";
   const calendars = calendarsOf(c);
-  const record = await calendars.get(member, c.req.param("id"));
-  if (record === null) throw new ApiError(404, "not_found", `${member} has no external calendar ${c.req.param("id").slice(0, 64)}`);
+  const record = await calendars.get(member, id);
+  if (record === null) throw noCalendar(member, id);
   return c.json(await calendars.refresh(record, configOf(c.env).production, Date.now()));
-});
+}));
 
-peopleRoutes.delete("/members/:member/calendars/:id", async (c) => {
+peopleRoutes.delete("/members/:member/calendars/:id", documented(PEOPLE_OPERATIONS.removeExternalCalendar, async (c) => {
   const member = pathMember(c);
   requireSelf(c, member);
-  if (!(await calendarsOf(c).remove(member, c.req.param("id")))) throw new ApiError(404, "not_found", `${member} has no external calendar ${c.req.param("id").slice(0, 64)}`);
+  const id = c.req.param("id") ?? "";
+  if (!(await calendarsOf(c).remove(member, id))) throw noCalendar(member, id);
   return c.body(null, 204);
-});
+}));
 
-peopleRoutes.get("/freebusy", async (c) => {
+function noCalendar(member: string, id: string): ApiError {
+  return new ApiError(404, "not_found", `${member} has no external calendar ${id.slice(0, 64)}`);
+}
+
+peopleRoutes.get("/freebusy", documented(PEOPLE_OPERATIONS.freeBusy, async (c) => {
   const query = readQuery(c, FreeBusyQuery);
   const members = [...new Set(query.members.split(",").map((m) => m.trim()))];
   const problems = members.flatMap((m, i): FieldProblem[] => (MemberName.safeParse(m).success ? [] : [{ field: "members", message: `${JSON.stringify(m.slice(0, 64))} (name ${i + 1}) is not a member name` }]));
@@ -142,9 +150,9 @@ peopleRoutes.get("/freebusy", async (c) => {
     answer.members[member] = { busy: busy[i]!.map(spanOf), working_hours: working[i] === null ? null : working[i]!.map(spanOf) };
   });
   return c.json(answer);
-});
+}));
 
-peopleRoutes.post("/find-time", async (c) => {
+peopleRoutes.post("/find-time", documented(PEOPLE_OPERATIONS.findTime, async (c) => {
   const body = await readBody(c, FindTimeRequest);
   const members = [...new Set(body.members)];
   const { from, to } = peopleWindow(body);
@@ -172,7 +180,7 @@ peopleRoutes.post("/find-time", async (c) => {
     reason: result.reason === null ? null : { code: result.reason, message: REASON_TEXT[result.reason] },
   };
   return c.json(answer);
-});
+}));
 
 const REASON_TEXT: Record<NoSlotReason, string> = {
   no_common_working_hours: "too few of these members work at one time for that long in this window; widen the window, shorten the meeting or lower the quorum",
