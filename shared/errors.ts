@@ -71,6 +71,10 @@ export const ErrorCatalogue: Record<string, { meaning: string; details?: z.ZodTy
   event_exists: { meaning: "An event with this id already exists.", details: z.object({ id: z.string() }) },
   goal_exists: { meaning: "A goal with this id already exists.", details: z.object({ id: z.string() }) },
   time_slot_taken: { meaning: "The event overlaps another (or a hold) on its calendar.", details: z.object({ conflicts: z.array(z.looseObject({ id: z.string() })) }) },
+  beyond_series_horizon: {
+    meaning: "The event would end after the horizon up to which its calendar's series without an end are materialised (about two years ahead, moved on daily); book it later or on another calendar.",
+    details: z.object({ horizon: z.string().meta({ format: "date-time" }) }),
+  },
   lock_conflict: { meaning: "The record is part of a transaction in progress; retry after Retry-After.", details: z.object({ resource: z.string() }) },
   write_contention: { meaning: "Many requests change this record at once; retry after Retry-After." },
   quota_exceeded: { meaning: "The team holds as many as its quota allows.", details: z.object({ quota: z.enum(["events", "goals", "open_transactions"]), limit: z.number().int() }) },

@@ -245,6 +245,30 @@ export interface paths {
         patch: operations["patchEvent"];
         trace?: never;
     };
+    "/events/{id}/occurrences/{occurrence_start}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Cancel one occurrence of a series
+         * @description Adds an EXDATE for it to the series: the listing no longer shows it and its slot is free at once. Writes the series, so If-Match names the series' ETag.
+         */
+        delete: operations["cancelOccurrence"];
+        options?: never;
+        head?: never;
+        /**
+         * Change one occurrence of a series
+         * @description An override of that occurrence alone (title, description, starts_at, ends_at): it keeps its occurrence_start, and a move is conflict-checked in the same atomic step as any booking. Writes the series, so If-Match names the series' ETag and the answer carries the series' new one. Answers the occurrence as a listing shows it.
+         */
+        patch: operations["changeOccurrence"];
+        trace?: never;
+    };
     "/find-time": {
         parameters: {
             query?: never;
@@ -1153,6 +1177,19 @@ export interface components {
                 message: string;
             };
         };
+        /** @description The event would end after the horizon up to which its calendar's series without an end are materialised (about two years ahead, moved on daily); book it later or on another calendar. */
+        Error_beyond_series_horizon: {
+            error: {
+                /** @constant */
+                code: "beyond_series_horizon";
+                details?: {
+                    /** Format: date-time */
+                    horizon: string;
+                };
+                /** @description For people: says what was wrong and names the field at fault */
+                message: string;
+            };
+        };
         /** @description The master agent refused the command (its message says why). */
         Error_command_refused: {
             error: {
@@ -1591,6 +1628,23 @@ export interface components {
              * @description In a listing, on each occurrence of a series: the occurrence's start as the series defines it (RECURRENCE-ID).
              */
             occurrence_start?: string;
+            /** @description On a series: the occurrences changed on their own, by occurrence_start. A listing shows each with its changes. */
+            overrides?: {
+                description?: string;
+                /** Format: date-time */
+                ends_at?: string;
+                /**
+                 * Format: date-time
+                 * @description The occurrence's start as the series defines it: its identity.
+                 */
+                occurrence_start: string;
+                /**
+                 * Format: date-time
+                 * @description Present (with ends_at) when the occurrence was moved.
+                 */
+                starts_at?: string;
+                title?: string;
+            }[];
             /** @description Present on a series: its RFC 5545 lines. starts_at/ends_at are its first occurrence. */
             recurrence?: string[];
             /** @description In a listing, on each occurrence of a series: the series' id (equal to id). */
@@ -1626,6 +1680,23 @@ export interface components {
                  * @description In a listing, on each occurrence of a series: the occurrence's start as the series defines it (RECURRENCE-ID).
                  */
                 occurrence_start?: string;
+                /** @description On a series: the occurrences changed on their own, by occurrence_start. A listing shows each with its changes. */
+                overrides?: {
+                    description?: string;
+                    /** Format: date-time */
+                    ends_at?: string;
+                    /**
+                     * Format: date-time
+                     * @description The occurrence's start as the series defines it: its identity.
+                     */
+                    occurrence_start: string;
+                    /**
+                     * Format: date-time
+                     * @description Present (with ends_at) when the occurrence was moved.
+                     */
+                    starts_at?: string;
+                    title?: string;
+                }[];
                 /** @description Present on a series: its RFC 5545 lines. starts_at/ends_at are its first occurrence. */
                 recurrence?: string[];
                 /** @description In a listing, on each occurrence of a series: the series' id (equal to id). */
@@ -1656,7 +1727,15 @@ export interface components {
              */
             ends_at?: string;
             /**
-             * @description RFC 5545 lines: one RRULE (FREQ DAILY, WEEKLY, MONTHLY or YEARLY; INTERVAL, BYDAY such as MO or 2TU or -1FR, BYMONTHDAY, BYMONTH, WKST, COUNT or UNTIL), EXDATE and RDATE lines. Checked and refused with 400 naming the line and part. A series must end (COUNT or UNTIL, at most 1000 occurrences); every occurrence is conflict-checked with the write. Series without an end are not stored yet (400).
+             * Format: date-time
+             * @description This and following: splits the series at this occurrence (its occurrence_start). The series ends before it (UNTIL); a new series with a new id starts there with the patch applied; both in one atomic step. At the first occurrence, the patch applies to the whole series.
+             * @example 2026-01-15T14:00:00Z
+             */
+            from_occurrence?: string;
+            /** @description Ignored: occurrences change through /events/{id}/occurrences/{occurrence_start}. */
+            overrides?: unknown;
+            /**
+             * @description RFC 5545 lines: one RRULE (FREQ DAILY, WEEKLY, MONTHLY or YEARLY; INTERVAL, BYDAY such as MO or 2TU or -1FR, BYMONTHDAY, BYMONTH, WKST, COUNT or UNTIL), EXDATE and RDATE lines. Checked and refused with 400 naming the line and part. A series with an end has at most 1000 occurrences; one without (no COUNT or UNTIL) is materialised up to its calendar's horizon, about two years ahead, which the scheduled sweep moves on; bookings on that calendar may not end after it (409 beyond_series_horizon). Every materialised occurrence is conflict-checked with the write.
              * @example [
              *       "RRULE:FREQ=WEEKLY;BYDAY=MO,WE;COUNT=10",
              *       "EXDATE;TZID=Europe/Berlin:20260112T090000"
@@ -1687,8 +1766,10 @@ export interface components {
             ends_at?: string;
             /** @description Generated when absent (POST only). */
             id?: string;
+            /** @description Ignored: occurrences change through /events/{id}/occurrences/{occurrence_start}. */
+            overrides?: unknown;
             /**
-             * @description RFC 5545 lines: one RRULE (FREQ DAILY, WEEKLY, MONTHLY or YEARLY; INTERVAL, BYDAY such as MO or 2TU or -1FR, BYMONTHDAY, BYMONTH, WKST, COUNT or UNTIL), EXDATE and RDATE lines. Checked and refused with 400 naming the line and part. A series must end (COUNT or UNTIL, at most 1000 occurrences); every occurrence is conflict-checked with the write. Series without an end are not stored yet (400).
+             * @description RFC 5545 lines: one RRULE (FREQ DAILY, WEEKLY, MONTHLY or YEARLY; INTERVAL, BYDAY such as MO or 2TU or -1FR, BYMONTHDAY, BYMONTH, WKST, COUNT or UNTIL), EXDATE and RDATE lines. Checked and refused with 400 naming the line and part. A series with an end has at most 1000 occurrences; one without (no COUNT or UNTIL) is materialised up to its calendar's horizon, about two years ahead, which the scheduled sweep moves on; bookings on that calendar may not end after it (409 beyond_series_horizon). Every materialised occurrence is conflict-checked with the write.
              * @example [
              *       "RRULE:FREQ=WEEKLY;BYDAY=MO,WE;COUNT=10",
              *       "EXDATE;TZID=Europe/Berlin:20260112T090000"
@@ -2142,13 +2223,13 @@ export interface components {
                 id: string;
                 result?: unknown;
                 /** @enum {string} */
-                type: "calendar.create" | "calendar.update" | "calendar.delete" | "goal.create" | "goal.update" | "goal.delete";
+                type: "calendar.create" | "calendar.update" | "calendar.update_occurrence" | "calendar.cancel_occurrence" | "calendar.delete" | "goal.create" | "goal.update" | "goal.delete";
             }[];
             outcome: {
                 detail?: unknown;
                 pending?: string[];
                 /** @enum {string} */
-                reason?: "time_slot_taken" | "lock_conflict" | "participant_unavailable" | "timeout" | "client_abort" | "not_found" | "exists" | "quota_exceeded";
+                reason?: "time_slot_taken" | "lock_conflict" | "participant_unavailable" | "timeout" | "client_abort" | "not_found" | "exists" | "quota_exceeded" | "beyond_series_horizon";
                 /** @enum {string} */
                 result: "committed" | "aborted";
             } | null;
@@ -2166,7 +2247,7 @@ export interface components {
                 /** @description The target's id: required for update and delete, optional for create. */
                 id?: string;
                 /** @enum {string} */
-                type: "calendar.create" | "calendar.update" | "calendar.delete" | "goal.create" | "goal.update" | "goal.delete";
+                type: "calendar.create" | "calendar.update" | "calendar.update_occurrence" | "calendar.cancel_occurrence" | "calendar.delete" | "goal.create" | "goal.update" | "goal.delete";
             }[];
         };
         TxOp: {
@@ -2176,7 +2257,7 @@ export interface components {
             /** @description The target's id: required for update and delete, optional for create. */
             id?: string;
             /** @enum {string} */
-            type: "calendar.create" | "calendar.update" | "calendar.delete" | "goal.create" | "goal.update" | "goal.delete";
+            type: "calendar.create" | "calendar.update" | "calendar.update_occurrence" | "calendar.cancel_occurrence" | "calendar.delete" | "goal.create" | "goal.update" | "goal.delete";
         };
         Webhook: {
             created_at: string;
@@ -3561,7 +3642,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error_open_team_refused"];
                 };
             };
-            /** @description Refused: the code says why; nothing was changed. `event_exists`: An event with this id already exists. `time_slot_taken`: The event overlaps another (or a hold) on its calendar. `lock_conflict`: The record is part of a transaction in progress; retry after Retry-After. `quota_exceeded`: The team holds as many as its quota allows. */
+            /** @description Refused: the code says why; nothing was changed. `event_exists`: An event with this id already exists. `time_slot_taken`: The event overlaps another (or a hold) on its calendar. `lock_conflict`: The record is part of a transaction in progress; retry after Retry-After. `quota_exceeded`: The team holds as many as its quota allows. `beyond_series_horizon`: The event would end after the horizon up to which its calendar's series without an end are materialised (about two years ahead, moved on daily); book it later or on another calendar. */
             409: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -3569,7 +3650,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error_event_exists"] | components["schemas"]["Error_time_slot_taken"] | components["schemas"]["Error_lock_conflict"] | components["schemas"]["Error_quota_exceeded"];
+                    "application/json": components["schemas"]["Error_event_exists"] | components["schemas"]["Error_time_slot_taken"] | components["schemas"]["Error_lock_conflict"] | components["schemas"]["Error_quota_exceeded"] | components["schemas"]["Error_beyond_series_horizon"];
                 };
             };
             /** @description Body too large. `payload_too_large`: The body is larger than 64 KiB. */
@@ -3845,7 +3926,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error_not_found"];
                 };
             };
-            /** @description Refused: the code says why; nothing was changed. `time_slot_taken`: The event overlaps another (or a hold) on its calendar. `lock_conflict`: The record is part of a transaction in progress; retry after Retry-After. `write_contention`: Many requests change this record at once; retry after Retry-After. `quota_exceeded`: The team holds as many as its quota allows. */
+            /** @description Refused: the code says why; nothing was changed. `time_slot_taken`: The event overlaps another (or a hold) on its calendar. `lock_conflict`: The record is part of a transaction in progress; retry after Retry-After. `write_contention`: Many requests change this record at once; retry after Retry-After. `quota_exceeded`: The team holds as many as its quota allows. `beyond_series_horizon`: The event would end after the horizon up to which its calendar's series without an end are materialised (about two years ahead, moved on daily); book it later or on another calendar. */
             409: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -3853,7 +3934,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error_time_slot_taken"] | components["schemas"]["Error_lock_conflict"] | components["schemas"]["Error_write_contention"] | components["schemas"]["Error_quota_exceeded"];
+                    "application/json": components["schemas"]["Error_time_slot_taken"] | components["schemas"]["Error_lock_conflict"] | components["schemas"]["Error_write_contention"] | components["schemas"]["Error_quota_exceeded"] | components["schemas"]["Error_beyond_series_horizon"];
                 };
             };
             /** @description Precondition failed. `precondition_failed`: If-Match names another version (a weak tag never matches), or If-None-Match matches the current one. */
@@ -4119,7 +4200,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error_not_found"];
                 };
             };
-            /** @description Refused: the code says why; nothing was changed. `time_slot_taken`: The event overlaps another (or a hold) on its calendar. `lock_conflict`: The record is part of a transaction in progress; retry after Retry-After. `write_contention`: Many requests change this record at once; retry after Retry-After. `quota_exceeded`: The team holds as many as its quota allows. */
+            /** @description Refused: the code says why; nothing was changed. `time_slot_taken`: The event overlaps another (or a hold) on its calendar. `lock_conflict`: The record is part of a transaction in progress; retry after Retry-After. `write_contention`: Many requests change this record at once; retry after Retry-After. `quota_exceeded`: The team holds as many as its quota allows. `beyond_series_horizon`: The event would end after the horizon up to which its calendar's series without an end are materialised (about two years ahead, moved on daily); book it later or on another calendar. */
             409: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -4127,7 +4208,305 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error_time_slot_taken"] | components["schemas"]["Error_lock_conflict"] | components["schemas"]["Error_write_contention"] | components["schemas"]["Error_quota_exceeded"];
+                    "application/json": components["schemas"]["Error_time_slot_taken"] | components["schemas"]["Error_lock_conflict"] | components["schemas"]["Error_write_contention"] | components["schemas"]["Error_quota_exceeded"] | components["schemas"]["Error_beyond_series_horizon"];
+                };
+            };
+            /** @description Precondition failed. `precondition_failed`: If-Match names another version (a weak tag never matches), or If-None-Match matches the current one. */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_precondition_failed"];
+                };
+            };
+            /** @description Body too large. `payload_too_large`: The body is larger than 64 KiB. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type. `unsupported_media_type`: The body is multipart/form-data; send JSON. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description Rate limited. `rate_limited`: Over a rate limit (RateLimit and RateLimit-Policy say which); retry after Retry-After. */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description Unavailable. `misconfigured`: A deployment setting is missing or wrong; details.setting names it when one setting is at fault. `dependency_unavailable`: A store is down; nothing was changed. Retry after Retry-After. `outcome_unknown`: A write got no answer from its store and may still be carried out; read before retrying. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_misconfigured"] | components["schemas"]["Error_dependency_unavailable"] | components["schemas"]["Error_outcome_unknown"];
+                };
+            };
+        };
+    };
+    cancelOccurrence: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply only if this is the current ETag, e.g. "3@2026-12-01T16:00:00.000Z" (version@created_at; strong comparison: W/"3@…" never matches, nor a bare version); otherwise 412 */
+                "If-Match"?: string;
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path: {
+                /**
+                 * @description The series' id
+                 * @example standup
+                 */
+                id: string;
+                /**
+                 * @description The occurrence's start as the series defines it (its RECURRENCE-ID, kept when the occurrence is moved), in any instant form the API takes (URL-encode a '+')
+                 * @example 2026-01-15T14:00:00Z
+                 */
+                occurrence_start: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cancelled */
+            204: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input. `validation_failed`: A field, query parameter or header is invalid; details.fields names each one. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_failed"];
+                };
+            };
+            /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description Refused. `open_team_refused`: The development open team answers only same-site requests from an allowed host. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_open_team_refused"];
+                };
+            };
+            /** @description No such series in your team, an event that is no series, or no (uncancelled) occurrence starting there. `not_found`: No such resource (in your team); in a transaction, an op's target, which aborted it. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_found"];
+                };
+            };
+            /** @description Refused: the code says why; nothing was changed. `lock_conflict`: The record is part of a transaction in progress; retry after Retry-After. `write_contention`: Many requests change this record at once; retry after Retry-After. */
+            409: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_lock_conflict"] | components["schemas"]["Error_write_contention"];
+                };
+            };
+            /** @description Precondition failed. `precondition_failed`: If-Match names another version (a weak tag never matches), or If-None-Match matches the current one. */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_precondition_failed"];
+                };
+            };
+            /** @description Rate limited. `rate_limited`: Over a rate limit (RateLimit and RateLimit-Policy say which); retry after Retry-After. */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description Unavailable. `misconfigured`: A deployment setting is missing or wrong; details.setting names it when one setting is at fault. `dependency_unavailable`: A store is down; nothing was changed. Retry after Retry-After. `outcome_unknown`: A write got no answer from its store and may still be carried out; read before retrying. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_misconfigured"] | components["schemas"]["Error_dependency_unavailable"] | components["schemas"]["Error_outcome_unknown"];
+                };
+            };
+        };
+    };
+    changeOccurrence: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply only if this is the current ETag, e.g. "3@2026-12-01T16:00:00.000Z" (version@created_at; strong comparison: W/"3@…" never matches, nor a bare version); otherwise 412 */
+                "If-Match"?: string;
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path: {
+                /**
+                 * @description The series' id
+                 * @example standup
+                 */
+                id: string;
+                /**
+                 * @description The occurrence's start as the series defines it (its RECURRENCE-ID, kept when the occurrence is moved), in any instant form the API takes (URL-encode a '+')
+                 * @example 2026-01-15T14:00:00Z
+                 */
+                occurrence_start: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "title": "Stand-up with guests"
+                 *     }
+                 */
+                "application/json": {
+                    description?: string;
+                    /**
+                     * Format: date-time
+                     * @example 2026-01-15T14:00:00Z
+                     */
+                    ends_at?: string;
+                    /**
+                     * Format: date-time
+                     * @description Moves this occurrence (alone: it keeps its length). Its occurrence_start stays what the series defines.
+                     * @example 2026-01-15T14:00:00Z
+                     */
+                    starts_at?: string;
+                    title?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Changed */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Event"];
+                };
+            };
+            /** @description Invalid input. `validation_failed`: A field, query parameter or header is invalid; details.fields names each one. `invalid_json`: The body is missing where required, not UTF-8, or not JSON. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_failed"] | components["schemas"]["Error_invalid_json"];
+                };
+            };
+            /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description Refused. `open_team_refused`: The development open team answers only same-site requests from an allowed host. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_open_team_refused"];
+                };
+            };
+            /** @description No such series in your team, an event that is no series, or no (uncancelled) occurrence starting there. `not_found`: No such resource (in your team); in a transaction, an op's target, which aborted it. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_found"];
+                };
+            };
+            /** @description Refused: the code says why; nothing was changed. `time_slot_taken`: The event overlaps another (or a hold) on its calendar. `lock_conflict`: The record is part of a transaction in progress; retry after Retry-After. `write_contention`: Many requests change this record at once; retry after Retry-After. `beyond_series_horizon`: The event would end after the horizon up to which its calendar's series without an end are materialised (about two years ahead, moved on daily); book it later or on another calendar. */
+            409: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_time_slot_taken"] | components["schemas"]["Error_lock_conflict"] | components["schemas"]["Error_write_contention"] | components["schemas"]["Error_beyond_series_horizon"];
                 };
             };
             /** @description Precondition failed. `precondition_failed`: If-Match names another version (a weak tag never matches), or If-None-Match matches the current one. */
@@ -7912,7 +8291,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error_open_team_refused"];
                 };
             };
-            /** @description An op was refused (its reason is the code) and the transaction aborted; or the team has its quota of open transactions. `time_slot_taken`: The event overlaps another (or a hold) on its calendar. `lock_conflict`: The record is part of a transaction in progress; retry after Retry-After. `not_found`: No such resource (in your team); in a transaction, an op's target, which aborted it. `exists`: A transaction's create named an id that exists, which aborted it. `quota_exceeded`: The team holds as many as its quota allows. `timeout`: The transaction was idle past TX_IDLE_TIMEOUT and was aborted. `tx_not_open`: The transaction is committed or aborted. `tx_committed`: The transaction is already committed. `idempotency_key_in_use`: The first request with this Idempotency-Key still runs; retry after Retry-After. */
+            /** @description An op was refused (its reason is the code) and the transaction aborted; or the team has its quota of open transactions. `time_slot_taken`: The event overlaps another (or a hold) on its calendar. `lock_conflict`: The record is part of a transaction in progress; retry after Retry-After. `not_found`: No such resource (in your team); in a transaction, an op's target, which aborted it. `exists`: A transaction's create named an id that exists, which aborted it. `quota_exceeded`: The team holds as many as its quota allows. `beyond_series_horizon`: The event would end after the horizon up to which its calendar's series without an end are materialised (about two years ahead, moved on daily); book it later or on another calendar. `timeout`: The transaction was idle past TX_IDLE_TIMEOUT and was aborted. `tx_not_open`: The transaction is committed or aborted. `tx_committed`: The transaction is already committed. `idempotency_key_in_use`: The first request with this Idempotency-Key still runs; retry after Retry-After. */
             409: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -7920,7 +8299,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error_time_slot_taken"] | components["schemas"]["Error_lock_conflict"] | components["schemas"]["Error_not_found"] | components["schemas"]["Error_exists"] | components["schemas"]["Error_quota_exceeded"] | components["schemas"]["Error_timeout"] | components["schemas"]["Error_tx_not_open"] | components["schemas"]["Error_tx_committed"] | components["schemas"]["Error_idempotency_key_in_use"];
+                    "application/json": components["schemas"]["Error_time_slot_taken"] | components["schemas"]["Error_lock_conflict"] | components["schemas"]["Error_not_found"] | components["schemas"]["Error_exists"] | components["schemas"]["Error_quota_exceeded"] | components["schemas"]["Error_beyond_series_horizon"] | components["schemas"]["Error_timeout"] | components["schemas"]["Error_tx_not_open"] | components["schemas"]["Error_tx_committed"] | components["schemas"]["Error_idempotency_key_in_use"];
                 };
             };
             /** @description Body too large. `payload_too_large`: The body is larger than 64 KiB. */
@@ -8286,7 +8665,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error_not_found"];
                 };
             };
-            /** @description Aborted instead (the reason is the code), or not open. `time_slot_taken`: The event overlaps another (or a hold) on its calendar. `lock_conflict`: The record is part of a transaction in progress; retry after Retry-After. `not_found`: No such resource (in your team); in a transaction, an op's target, which aborted it. `exists`: A transaction's create named an id that exists, which aborted it. `quota_exceeded`: The team holds as many as its quota allows. `timeout`: The transaction was idle past TX_IDLE_TIMEOUT and was aborted. `tx_not_open`: The transaction is committed or aborted. `tx_committed`: The transaction is already committed. `idempotency_key_in_use`: The first request with this Idempotency-Key still runs; retry after Retry-After. */
+            /** @description Aborted instead (the reason is the code), or not open. `time_slot_taken`: The event overlaps another (or a hold) on its calendar. `lock_conflict`: The record is part of a transaction in progress; retry after Retry-After. `not_found`: No such resource (in your team); in a transaction, an op's target, which aborted it. `exists`: A transaction's create named an id that exists, which aborted it. `quota_exceeded`: The team holds as many as its quota allows. `beyond_series_horizon`: The event would end after the horizon up to which its calendar's series without an end are materialised (about two years ahead, moved on daily); book it later or on another calendar. `timeout`: The transaction was idle past TX_IDLE_TIMEOUT and was aborted. `tx_not_open`: The transaction is committed or aborted. `tx_committed`: The transaction is already committed. `idempotency_key_in_use`: The first request with this Idempotency-Key still runs; retry after Retry-After. */
             409: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -8294,7 +8673,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error_time_slot_taken"] | components["schemas"]["Error_lock_conflict"] | components["schemas"]["Error_not_found"] | components["schemas"]["Error_exists"] | components["schemas"]["Error_quota_exceeded"] | components["schemas"]["Error_timeout"] | components["schemas"]["Error_tx_not_open"] | components["schemas"]["Error_tx_committed"] | components["schemas"]["Error_idempotency_key_in_use"];
+                    "application/json": components["schemas"]["Error_time_slot_taken"] | components["schemas"]["Error_lock_conflict"] | components["schemas"]["Error_not_found"] | components["schemas"]["Error_exists"] | components["schemas"]["Error_quota_exceeded"] | components["schemas"]["Error_beyond_series_horizon"] | components["schemas"]["Error_timeout"] | components["schemas"]["Error_tx_not_open"] | components["schemas"]["Error_tx_committed"] | components["schemas"]["Error_idempotency_key_in_use"];
                 };
             };
             /** @description Idempotency-Key reused. `idempotency_key_reused`: This Idempotency-Key was used in the last 24 h for a different request (method, path or body). */
@@ -8428,7 +8807,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error_not_found"];
                 };
             };
-            /** @description Refused: the transaction was aborted (the reason is the code), or is not open. `time_slot_taken`: The event overlaps another (or a hold) on its calendar. `lock_conflict`: The record is part of a transaction in progress; retry after Retry-After. `not_found`: No such resource (in your team); in a transaction, an op's target, which aborted it. `exists`: A transaction's create named an id that exists, which aborted it. `quota_exceeded`: The team holds as many as its quota allows. `timeout`: The transaction was idle past TX_IDLE_TIMEOUT and was aborted. `tx_not_open`: The transaction is committed or aborted. `tx_committed`: The transaction is already committed. `idempotency_key_in_use`: The first request with this Idempotency-Key still runs; retry after Retry-After. */
+            /** @description Refused: the transaction was aborted (the reason is the code), or is not open. `time_slot_taken`: The event overlaps another (or a hold) on its calendar. `lock_conflict`: The record is part of a transaction in progress; retry after Retry-After. `not_found`: No such resource (in your team); in a transaction, an op's target, which aborted it. `exists`: A transaction's create named an id that exists, which aborted it. `quota_exceeded`: The team holds as many as its quota allows. `beyond_series_horizon`: The event would end after the horizon up to which its calendar's series without an end are materialised (about two years ahead, moved on daily); book it later or on another calendar. `timeout`: The transaction was idle past TX_IDLE_TIMEOUT and was aborted. `tx_not_open`: The transaction is committed or aborted. `tx_committed`: The transaction is already committed. `idempotency_key_in_use`: The first request with this Idempotency-Key still runs; retry after Retry-After. */
             409: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -8436,7 +8815,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error_time_slot_taken"] | components["schemas"]["Error_lock_conflict"] | components["schemas"]["Error_not_found"] | components["schemas"]["Error_exists"] | components["schemas"]["Error_quota_exceeded"] | components["schemas"]["Error_timeout"] | components["schemas"]["Error_tx_not_open"] | components["schemas"]["Error_tx_committed"] | components["schemas"]["Error_idempotency_key_in_use"];
+                    "application/json": components["schemas"]["Error_time_slot_taken"] | components["schemas"]["Error_lock_conflict"] | components["schemas"]["Error_not_found"] | components["schemas"]["Error_exists"] | components["schemas"]["Error_quota_exceeded"] | components["schemas"]["Error_beyond_series_horizon"] | components["schemas"]["Error_timeout"] | components["schemas"]["Error_tx_not_open"] | components["schemas"]["Error_tx_committed"] | components["schemas"]["Error_idempotency_key_in_use"];
                 };
             };
             /** @description Body too large. `payload_too_large`: The body is larger than 64 KiB. */

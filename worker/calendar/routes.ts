@@ -40,7 +40,11 @@ const EVENT_OPERATIONS = recordOperations({
     create: { id: "standup", title: "Stand-up", starts_at: "2026-01-15T14:00:00Z", ends_at: "2026-01-15T14:15:00Z", time_zone: "Europe/Berlin" },
     patch: { ends_at: "2026-01-15T14:30:00Z" },
   },
-  conflicts: { create: ["event_exists", "time_slot_taken", "lock_conflict", "quota_exceeded"], update: ["time_slot_taken", "lock_conflict", "write_contention", "quota_exceeded"], remove: ["lock_conflict", "write_contention"] },
+  conflicts: {
+    create: ["event_exists", "time_slot_taken", "lock_conflict", "quota_exceeded", "beyond_series_horizon"],
+    update: ["time_slot_taken", "lock_conflict", "write_contention", "quota_exceeded", "beyond_series_horizon"],
+    remove: ["lock_conflict", "write_contention"],
+  },
   listing: {
     operationId: "listEvents",
     summary: "List events overlapping a window",

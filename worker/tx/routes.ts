@@ -23,7 +23,7 @@ const coordinator = coordinatorOf;
 // What each route is, for the OpenAPI document (worker/api-doc.ts).
 const TX_PARAM = { id: { description: "The transaction's id, as POST /tx answered it", schema: TxId, example: "tx_4kP9wQ2mX7zR1vB8" } };
 /** The reasons a transaction is aborted (each answered as its error code) and the other refusals of a write in one. */
-const ABORTED = ["time_slot_taken", "lock_conflict", "not_found", "exists", "quota_exceeded", "timeout", "tx_not_open", "tx_committed"];
+const ABORTED = ["time_slot_taken", "lock_conflict", "not_found", "exists", "quota_exceeded", "beyond_series_horizon", "timeout", "tx_not_open", "tx_committed"];
 const UNAVAILABLE = { description: "A participant's store was down: the transaction was aborted", codes: ["participant_unavailable"], headers: ["Retry-After" as const] };
 const txOperation = (op: Omit<ApiOperation, "tag" | "auth" | "countsAsWrite" | "store">): ApiOperation => ({ ...op, tag: "transactions", auth: "member", countsAsWrite: true, store: "write" });
 const NOT_YOURS = { description: "No such transaction of yours", codes: ["not_found"] };
