@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { IssuedTokens, TeamList } from "../../shared/teams.ts";
 import { forEachKeyPage, teamDataMatch } from "../../worker/storage/scan-keys.ts";
 import { mainStore } from "../../worker/storage/stores.ts";
+import { CALENDAR_HOLDING_TEAMS } from "../../worker/calendar/keys.ts";
 import { ADMIN_SECRET, call, client, newTeam, openSocket } from "./api.ts";
 
 const admin = (method: string, path: string, body?: unknown) =>
@@ -57,6 +58,17 @@ describe("DELETE /admin/teams/{team}", () => {
     const again = await admin("DELETE", `/admin/teams/${t.team}`);
     expect(again.status).toBe(404);
     expect(((await again.json()) as any).error.code).toBe("not_found");
+  });
+
+  it("takes the team off the stores' holding-teams indexes (sorted sets) when it deletes with a transaction open", async () => {
+    const t = await newTeam(["ana"]);
+    const ana = client(t.tokens.ana!);
+    const tx = (await ana.post("/tx", {})).json.tx_id as string;
+    expect((await ana.post(`/tx/${tx}/ops`, { type: "calendar.create", id: "held", data: { title: "Held", starts_at: "2031-04-01T10:00:00Z" } })).status).toBe(200);
+    // The hold announced the team on the holding-teams index (a sorted set), as the sweep needs.
+    expect(await mainStore(env).zscore(CALENDAR_HOLDING_TEAMS, t.team)).not.toBeNull();
+    expect((await admin("DELETE", `/admin/teams/${t.team}`)).status).toBe(204);
+    expect(await mainStore(env).zscore(CALENDAR_HOLDING_TEAMS, t.team)).toBeNull();
   });
 
   it("answers 404 for a team that never was and 400 naming team for a bad name; needs the admin secret", async () => {

@@ -77,8 +77,8 @@ async function deleteTeamData(env: Env, team: string): Promise<number> {
       const data = keys.filter((key) => key !== keptSeq);
       if (data.length > 0) deleted += await redis.unlink(...data);
     });
-    await redis.srem(CALENDAR_HOLDING_TEAMS, team);
-    await redis.srem(GOAL_HOLDING_TEAMS, team);
+    await redis.zrem(CALENDAR_HOLDING_TEAMS, team);
+    await redis.zrem(GOAL_HOLDING_TEAMS, team);
   }
   return deleted;
 }
