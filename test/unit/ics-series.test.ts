@@ -104,5 +104,5 @@ describe("the feed's series, read back", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 30_000); // khal is a Python program: its start alone can take seconds on a loaded machine
 });

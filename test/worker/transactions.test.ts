@@ -344,13 +344,14 @@ describe("recovery", () => {
 describe("plain writes that meet transactions", () => {
   it("a booking that meets an expired transaction's lock, then another expired one's hold, clears both and books", async () => {
     const t = await newTeam();
-    const quick = client(t.token, { TX_IDLE_TIMEOUT: "200ms" });
+    // Long enough that a loaded machine still adds each op before its transaction goes idle.
+    const quick = client(t.token, { TX_IDLE_TIMEOUT: "1s" });
     // One transaction holds the id, another the slot; both go idle past their lease.
     const holdsId = await begin(quick);
     expect((await quick.post(`/tx/${holdsId}/ops`, event("wanted", "2026-05-01T14:00:00Z"))).status).toBe(200);
     const holdsSlot = await begin(quick);
     expect((await quick.post(`/tx/${holdsSlot}/ops`, event("other", "2026-05-01T10:00:00Z"))).status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     const res = await quick.post("/events", { id: "wanted", title: "Mine", starts_at: "2026-05-01T10:00:00Z" });
     expect(res.status).toBe(201);
     expect((await quick.get("/events/wanted")).json).toMatchObject({ title: "Mine", starts_at: "2026-05-01T10:00:00.000Z", version: 1 });
