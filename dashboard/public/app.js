@@ -162,6 +162,7 @@ function update(next) {
   }
   if (next.goals !== before.goals) {
     goalsView.render([...next.goals.values()]);
+    timerView.renderGoals(next.goals);
     focusView.renderGoals(goalMinutes(focusByGoal, next.goals));
   }
   if (next.team !== before.team || next.member !== before.member) showIdentity();
@@ -353,7 +354,7 @@ function onFeedMessage(message, context) {
 
 /**
  * @param {string} path
- * @param {Record<string, number>} [body]
+ * @param {Record<string, number | string>} [body]
  */
 async function timerCommand(path, body) {
   timerView.showError("");

@@ -68,27 +68,48 @@ for (const width of ["laptop", "phone"] as const) {
       expect(errors).toEqual([]);
     });
 
-    it("lays overlapping events on three calendars side by side, each in its calendar's colour, and the detail panel names them whole", async () => {
+    it("keeps the titles of three overlapping events readable: those that fit sit side by side, the rest fold into a \"+N\" chip that lists them", async () => {
       const { page, errors } = await open(width);
       const titles = ["Quarterly planning", "Architecture sync", "Customer call"];
-      const boxes = await Promise.all(titles.map((title) => block(page, title).evaluate((el) => el.getBoundingClientRect().toJSON() as Box)));
-      for (let i = 0; i < boxes.length; i++) {
-        for (let j = i + 1; j < boxes.length; j++) expect(boxes[i]!.right <= boxes[j]!.left + 1 || boxes[j]!.right <= boxes[i]!.left + 1, `${titles[i]} and ${titles[j]} overlap`).toBe(true);
-      }
       const column = await box(page, '.day-column[data-day="0"]');
-      // The three share the day's width, each no narrower than a third of it.
-      for (const b of boxes) expect(b.width).toBeGreaterThanOrEqual(column.width / 3 - 6);
-      const colours = await Promise.all(titles.map((title) => block(page, title).evaluate((el) => getComputedStyle(el).borderLeftColor)));
-      expect(new Set(colours).size).toBe(3);
-      for (const title of titles) expect(await block(page, title).getAttribute("title")).toContain(title);
+      const shown: string[] = [];
+      for (const title of titles) if ((await block(page, title).count()) > 0) shown.push(title);
+      const chip = page.locator('.day-column[data-day="0"] .more-block');
+      const folded = titles.length - shown.length;
+      // At either width three in a column would cut titles to "Q…": at least one folds, at least one stays.
+      expect(shown[0]).toBe("Quarterly planning");
+      expect(folded).toBeGreaterThan(0);
+      expect(await chip.count()).toBe(1);
+      expect(await chip.textContent()).toBe(`+${folded}`);
+      const boxes = [...await Promise.all(shown.map((title) => block(page, title).evaluate((el) => el.getBoundingClientRect().toJSON() as Box))), await box(page, '.day-column[data-day="0"] .more-block')];
+      for (let i = 0; i < boxes.length; i++) {
+        for (let j = i + 1; j < boxes.length; j++) expect(boxes[i]!.right <= boxes[j]!.left + 1 || boxes[j]!.right <= boxes[i]!.left + 1, `blocks ${i} and ${j} overlap`).toBe(true);
+      }
+      for (const title of shown) {
+        const seen = await titleShown(page, title);
+        // Wide enough for words: the first word of each shown title is on screen whole.
+        expect(seen.visibleWidth, `${title} is squeezed`).toBeGreaterThanOrEqual(50);
+        expect(await block(page, title).evaluate((el) => el.getBoundingClientRect().width)).toBeGreaterThanOrEqual(60);
+      }
+      expect(column.width).toBeGreaterThan(0);
+      const colours = await Promise.all(shown.map((title) => block(page, title).evaluate((el) => getComputedStyle(el).borderLeftColor)));
+      expect(new Set(colours).size).toBe(shown.length);
+      expect(await chip.getAttribute("title")).toContain("Customer call");
 
-      await block(page, "Customer call").click();
+      await chip.click();
+      const list = page.locator("#more-events");
+      await expect.poll(() => list.isVisible()).toBe(true);
+      expect(await page.textContent("#more-events-heading")).toMatch(new RegExp(`${folded} more$`));
+      const listed = await list.locator(".more-item .event-title").allTextContents();
+      expect(listed).toEqual(titles.slice(shown.length));
+      await screenshot(page, `week-overlap-${width}`, "#calendar");
+      await list.getByRole("button", { name: /Customer call/ }).click();
+      await expect.poll(() => list.isVisible()).toBe(false);
       await expect.poll(() => page.textContent("#event-detail-title")).toBe("Customer call");
       expect(await page.textContent("#event-detail-calendar")).toBe("Calendar: sales");
       expect(await page.textContent("#event-detail-when")).toMatch(/10:45–11:15 \(Europe\/Berlin\)$/);
       expect(await page.inputValue("#event-calendar")).toBe("sales");
       expect(await page.locator("#event-detail").isVisible()).toBe(true);
-      await screenshot(page, `week-overlap-${width}`, "#calendar");
       expect(errors).toEqual([]);
     });
 
@@ -160,14 +181,19 @@ for (const width of ["laptop", "phone"] as const) {
       const { page, errors } = await open(width);
       const names = await page.locator("#calendar-legend label").allTextContents();
       expect(names).toEqual(["team", "design", "ops", "sales"]);
-      const before = await block(page, "Quarterly planning").evaluate((el) => el.getBoundingClientRect().width);
+      // Drawn or folded into "+N", the 10:00 cluster counts three events, then two without design.
+      const clusterCount = async () => {
+        const chip = await page.locator('.day-column[data-day="0"] .more-block').allTextContents();
+        const drawn = await page.locator('.day-column[data-day="0"] .event-block').evaluateAll((els) => els.filter((el) => Number((el as HTMLElement).style.getPropertyValue("--start")) >= 600 && Number((el as HTMLElement).style.getPropertyValue("--start")) < 690).length);
+        return drawn + chip.reduce((n, text) => n + Number(text.slice(1)), 0);
+      };
+      expect(await clusterCount()).toBe(3);
       await page.getByLabel("design", { exact: true }).uncheck();
-      await expect.poll(() => block(page, "Architecture sync").count()).toBe(0);
-      // The others close up: two columns now instead of three.
-      expect(await block(page, "Quarterly planning").evaluate((el) => el.getBoundingClientRect().width)).toBeGreaterThan(before * 1.3);
+      await expect.poll(() => page.locator('.event-block[data-calendar="design"]').count()).toBe(0);
+      await expect.poll(clusterCount).toBe(2);
       expect(await block(page, "Standup").count()).toBe(1);
       await page.getByLabel("design", { exact: true }).check();
-      await expect.poll(() => block(page, "Architecture sync").count()).toBe(1);
+      await expect.poll(clusterCount).toBe(3);
       expect(errors).toEqual([]);
     });
   });

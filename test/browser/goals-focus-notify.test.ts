@@ -2,6 +2,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { closeEverything, launchBrowser, openDashboard, openLive, newMemberContext, screenshot, TIME_ZONE } from "./browser.ts";
 import { startStack, type TestStack } from "./stack.ts";
+import { seriousViolations } from "./axe.ts";
 // The panel's own window rules, so the test asks the API for the same day the page shows.
 // @ts-ignore: plain JS module, typed by JSDoc for the dashboard's own check
 import { minutesOf, roundsAndMinutes, todayWindow, weekWindow } from "../../dashboard/public/lib/focus-panel.js";
@@ -36,6 +37,36 @@ async function api<T = any>(method: string, path: string, body?: object, headers
 function card(page: Page, title: string) {
   return page.locator(".goal", { has: page.locator(".goal-title", { hasText: title }) });
 }
+
+describe("the timer strip's goal", () => {
+  it("starts a session for the goal picked beside Start, names it in the strip on every page, and offers only open goals", async () => {
+    expect((await api("POST", "/goals", { id: "ship-v2", title: "Ship v2" })).status).toBe(201);
+    expect((await api("POST", "/goals", { id: "old-one", title: "Old one", state: "dropped" })).status).toBe(201);
+    const a = await openLive(browser, stack.url, contexts, { bypassCSP: true });
+    const b = await openLive(browser, stack.url, contexts);
+    const picker = a.page.getByLabel("For", { exact: true });
+    await expect.poll(async () => (await picker.locator("option").allTextContents()).includes("Ship v2")).toBe(true);
+    expect(await picker.locator("option").allTextContents()).not.toContain("Old one");
+    expect(await a.page.locator("#timer-goal-line").isVisible()).toBe(false);
+    await picker.selectOption({ label: "Ship v2" });
+    await a.page.locator('[data-timer-action="start"]').click();
+    for (const page of [a.page, b.page]) await expect.poll(() => page.locator("#timer-goal-line").textContent(), { timeout: 5000 }).toBe("Focus on Ship v2");
+    expect((await api("GET", "/pomo/state")).data.goal).toBe("ship-v2");
+    const violations = await seriousViolations(a.page);
+    expect(violations, JSON.stringify(violations, null, 1)).toEqual([]);
+    await screenshot(a.page, "timer-goal", "#timer");
+    await a.page.locator('[data-timer-action="stop"]').click();
+    await expect.poll(() => a.page.locator("#timer-goal-line").isVisible()).toBe(false);
+    // Start with no goal picked: a session for nothing in particular.
+    await picker.selectOption({ label: "no goal" });
+    await a.page.locator('[data-timer-action="start"]').click();
+    await expect.poll(async () => (await api("GET", "/pomo/state")).data.phase).toBe("focus");
+    expect((await api("GET", "/pomo/state")).data.goal ?? null).toBe(null);
+    expect(await a.page.locator("#timer-goal-line").isVisible()).toBe(false);
+    // The board's tests count the goals: these two leave with the test.
+    for (const id of ["ship-v2", "old-one"]) expect((await fetch(`${stack.url}/goals/${id}`, { method: "DELETE" })).status).toBe(204);
+  });
+});
 
 describe("goals with key results and check-ins", () => {
   it("shows key results in their units, checks in through the form (seen live in another page), refuses a stale one, and pages the history", async () => {

@@ -70,7 +70,11 @@ for (const width of ["laptop", "phone"] as const) {
         await page.locator("#calendar").scrollIntoViewIfNeeded();
         await check(page, name("week"));
 
-        await page.locator(".event-block", { hasText: "Customer call" }).click();
+        // Three overlapping events at 10:00: the ones that do not fit are behind "+N".
+        await page.locator('.day-column[data-day="0"] .more-block').click();
+        await page.locator("#more-events").waitFor();
+        await check(page, name("more-events"));
+        await page.locator("#more-events").getByRole("button", { name: /Customer call/ }).click();
         await page.locator("#event-detail").waitFor();
         await page.locator("#event-detail").scrollIntoViewIfNeeded();
         await check(page, name("event-detail"));

@@ -22,6 +22,7 @@
  * }} CalendarHandlers
  */
 import { calendarColor, calendarsInOrder } from "../lib/calendar-colors.js";
+import { foldOverflow } from "../lib/column-overflow.js";
 import { describeError, formatTimeRange, HELD_BY_TRANSACTION, slotConflicts, timeFormat } from "../lib/messages.js";
 import { inMonthOf, isView, stepAnchor, viewDays } from "../lib/calendar-views.js";
 import { moved, resized, STEP_MINUTES } from "../lib/drag-steps.js";
@@ -43,6 +44,10 @@ const HELD_PREFIX = "held:";
 const VIEW_KEY = "groupsync.calendarView";
 /** Event chips a month cell shows before "+N more". */
 const MONTH_CHIPS = 3;
+/** The least width (px) an event beside others keeps, so its title reads as words, not "Q…"; more fold into "+N". */
+const MIN_EVENT_WIDTH = 64;
+/** The strip (px) a crowded cluster leaves at its right for its "+N" chips: --more-width in style.css. */
+const MORE_WIDTH = 28;
 
 const storage = {
   /** @param {string} key */
@@ -104,6 +109,11 @@ export class CalendarView {
   /** @type {number[]} each day's length in minutes (1380 or 1500 on a DST change) */
   #dayMinutes = [];
   #busy = false;
+  /** The day columns' width the last render folded crowded hours for. */
+  #columnWidth = 0;
+  #morePopover = byId("more-events", HTMLElement);
+  /** @type {Map<string, { block: HTMLElement, signature: string }>} "+N" chips by day and start, reused as blocks are */
+  #chips = new Map();
 
   /** @param {CalendarHandlers} handlers */
   constructor(handlers) {
@@ -151,6 +161,14 @@ export class CalendarView {
     this.#buildGrid();
     this.#scroller.scrollTop = FIRST_VISIBLE_HOUR * this.#hourHeight();
     this.#showHints();
+    // A wider or narrower screen fits another number of events side by side.
+    new ResizeObserver(() => {
+      if (this.#view !== "month" && this.#layerWidth() !== this.#columnWidth) this.render(this.#events);
+    }).observe(this.#scroller);
+  }
+
+  #layerWidth() {
+    return this.#layers[0]?.clientWidth ?? 0;
   }
 
   /** The days on screen: the first (a day number) and how many. */
@@ -211,11 +229,14 @@ export class CalendarView {
     }
     // A drag under way keeps its block; the next redraw after the drop brings the state.
     if (this.#drag?.active) return;
+    this.#columnWidth = this.#layerWidth();
+    const room = { width: this.#columnWidth, minEventWidth: MIN_EVENT_WIDTH, moreWidth: MORE_WIDTH };
     keepingFocus(() => {
       days.forEach((placements, day) => {
         const layer = this.#layers[day];
         if (layer === undefined) return;
-        const blocks = placements.map((placement) => this.#block(placement));
+        const { shown, more } = foldOverflow(placements, room);
+        const blocks = [...shown.map((placement) => this.#block(placement)), ...more.map((chip) => this.#moreChip(day, chip))];
         // Untouched blocks stay in place: a live update must not eat a click or move the focus.
         const current = [...layer.children];
         if (current.length !== blocks.length || current.some((child, i) => child !== blocks[i])) layer.replaceChildren(...blocks);
@@ -240,14 +261,14 @@ export class CalendarView {
 
   /**
    * The element for one event's piece in one day: reused while nothing it shows has changed.
-   * @param {Placement} placement
+   * @param {Placement & { reserve: boolean }} placement
    */
   #block(placement) {
     const { event, day } = placement;
     const held = event.id.startsWith(HELD_PREFIX);
     const conflict = this.#conflictIds.has(event.id);
     const editing = this.#editing?.id === event.id;
-    const signature = JSON.stringify([event.version, event.title, event.calendar, event.starts_at, event.ends_at, placement.column, placement.span, placement.columns, conflict, editing, this.#zone]);
+    const signature = JSON.stringify([event.version, event.title, event.calendar, event.starts_at, event.ends_at, placement.column, placement.span, placement.columns, placement.reserve, conflict, editing, this.#zone]);
     const key = `${event.id}:${day}`;
     const cached = this.#blocks.get(key);
     if (cached !== undefined && cached.signature === signature) return cached.block;
@@ -293,6 +314,7 @@ export class CalendarView {
     block.style.setProperty("--column", String(placement.column));
     block.style.setProperty("--span", String(placement.span));
     block.style.setProperty("--columns", String(placement.columns));
+    if (placement.reserve) block.style.setProperty("--reserve", `${MORE_WIDTH}px`);
     if (!held) {
       block.addEventListener("click", () => {
         const latest = this.#events.find((candidate) => candidate.id === event.id);
@@ -301,6 +323,52 @@ export class CalendarView {
       block.addEventListener("keydown", (keyEvent) => this.#nudge(/** @type {KeyboardEvent} */ (keyEvent), event.id));
     }
     this.#blocks.set(key, { block, signature });
+    return block;
+  }
+
+  /**
+   * "+2" at the right of a crowded cluster: the events folded there, listed in a popover on click.
+   * @param {number} day @param {{ startMinute: number, endMinute: number, placements: Placement[] }} chip
+   */
+  #moreChip(day, chip) {
+    const format = { timeZone: this.#zone };
+    const events = chip.placements.map((placement) => placement.event);
+    const key = `${day}:${chip.startMinute}`;
+    const signature = JSON.stringify([chip.endMinute, events.map((event) => [event.id, event.version]), [...this.#conflictIds], this.#zone]);
+    const cached = this.#chips.get(key);
+    if (cached !== undefined && cached.signature === signature) return cached.block;
+    const titles = events.map((event) => (event.id.startsWith(HELD_PREFIX) ? "Held" : event.title));
+    const count = events.length;
+    const block = h("button", {
+      type: "button", class: "more-block", "data-focus-key": `more:${day}:${chip.startMinute}`,
+      "data-conflict": events.some((event) => this.#conflictIds.has(event.id)),
+      "aria-haspopup": "dialog", "aria-controls": "more-events",
+      title: `${count} more: ${titles.join(", ")}`,
+      "aria-label": `+${count}: ${count} more ${count === 1 ? "event" : "events"}, ${titles.join(", ")}. Show them`,
+    }, `+${count}`);
+    block.style.setProperty("--start", String(chip.startMinute));
+    block.style.setProperty("--end", String(chip.endMinute));
+    this.#chips.set(key, { block, signature });
+    block.addEventListener("click", () => {
+      const heading = byId("more-events-heading", HTMLElement);
+      heading.textContent = `${this.#dayLabels[day] ?? ""}: ${count} more`;
+      byId("more-events-list", HTMLElement).replaceChildren(...events.map((event) => {
+        const held = event.id.startsWith(HELD_PREFIX);
+        const when = formatTimeRange(event.starts_at, event.ends_at, format);
+        const item = held
+          ? h("span", { class: "more-item held-block" }, `Held by a transaction in progress, ${when}`)
+          : h("button", { type: "button", class: "more-item", "data-color": calendarColor(event.calendar) },
+            h("span", { class: "event-title" }, event.title), " ", h("span", { class: "more-when" }, `${when}, ${event.calendar}`));
+        item.addEventListener("click", () => {
+          const latest = this.#events.find((candidate) => candidate.id === event.id);
+          this.#morePopover.hidePopover();
+          if (latest !== undefined) this.#edit(latest);
+        });
+        return h("li", {}, item);
+      }));
+      this.#morePopover.showPopover();
+      this.#morePopover.querySelector("button")?.focus();
+    });
     return block;
   }
 
@@ -314,6 +382,7 @@ export class CalendarView {
     this.#showViewControls();
     this.#layers = [];
     this.#blocks.clear();
+    this.#chips.clear();
     this.#grid.dataset.view = this.#view;
     this.#grid.style.setProperty("--days", String(this.#view === "month" ? 7 : dayCount));
     this.#scroller.dataset.view = this.#view;

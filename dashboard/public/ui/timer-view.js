@@ -11,6 +11,7 @@
  */
 import { availableControls, documentTitle, formatCountdown, phaseLabel, remainingMs, roundsLabel, timerAnnouncement } from "../lib/countdown.js";
 import { initials } from "../lib/goal-board.js";
+import { goalChoices, sessionGoalLine } from "../lib/timer-goal.js";
 import { byId, h, showMessage } from "./dom.js";
 
 const MUTED_KEY = "groupsync.muted";
@@ -30,6 +31,10 @@ export class TimerView {
   #setForm = byId("timer-set-form", HTMLFormElement);
   #ring = byId("timer-ring", HTMLElement);
   #mute = byId("mute-switch", HTMLButtonElement);
+  #goalPicker = byId("timer-goal", HTMLSelectElement);
+  #goalLine = byId("timer-goal-line", HTMLElement);
+  /** @type {ReadonlyMap<string, import("../lib/types.js").Goal>} */
+  #goals = new Map();
   #muted = readMuted();
   /** @type {AudioContext | null} made on the first click (browsers allow sound only after one) */
   #audio = null;
@@ -45,7 +50,7 @@ export class TimerView {
   /**
    * @param {{
    *   offsetMs: () => number,
-   *   onAction: (action: TimerAction, body?: Record<string, number>) => void,
+   *   onAction: (action: TimerAction, body?: Record<string, number | string>) => void,
    *   onSet: (minutes: number) => void,
    *   onPhaseOver: () => void,
    * }} handlers `onPhaseOver`: the deadline passed and no new phase arrived yet
@@ -56,15 +61,17 @@ export class TimerView {
     for (const button of document.querySelectorAll("[data-timer-action]")) {
       if (!(button instanceof HTMLButtonElement)) continue;
       button.dataset.focusKey = `timer:${button.dataset.timerAction}`;
-      button.addEventListener("click", () => onAction(/** @type {TimerAction} */ (button.dataset.timerAction)));
+      const action = /** @type {TimerAction} */ (button.dataset.timerAction);
+      // Start is for the goal picked beside it (POST /pomo/start's goal), if any.
+      button.addEventListener("click", () => onAction(action, action === "start" ? this.#goalBody() : undefined));
     }
     this.#startForm.addEventListener("submit", (event) => {
       event.preventDefault();
       const data = new FormData(this.#startForm);
-      /** @type {Record<string, number>} */
+      /** @type {Record<string, number | string>} */
       const body = {};
       for (const [name, value] of data) body[name] = Number(value);
-      onAction("start", body);
+      onAction("start", { ...body, ...this.#goalBody() });
     });
     this.#setForm.addEventListener("submit", (event) => {
       event.preventDefault();
@@ -79,6 +86,31 @@ export class TimerView {
     });
     this.render(null); // controls stay disabled until the timer's state is known
     setInterval(() => this.tick(), TICK_MS);
+  }
+
+  /** @returns {Record<string, string> | undefined} */
+  #goalBody() {
+    return this.#goalPicker.value === "" ? undefined : { goal: this.#goalPicker.value };
+  }
+
+  /** The team's goals: the open ones are offered for a session, and the session's is named. @param {ReadonlyMap<string, import("../lib/types.js").Goal>} goals */
+  renderGoals(goals) {
+    this.#goals = goals;
+    const picked = this.#goalPicker.value;
+    const choices = goalChoices(goals.values());
+    const signature = JSON.stringify(choices.map((goal) => [goal.id, goal.title]));
+    if (this.#goalPicker.dataset.signature !== signature) {
+      this.#goalPicker.dataset.signature = signature;
+      this.#goalPicker.replaceChildren(h("option", { value: "" }, "no goal"),
+        ...choices.map((goal) => h("option", { value: goal.id, selected: goal.id === picked }, goal.title)));
+    }
+    this.#showGoalLine();
+  }
+
+  #showGoalLine() {
+    const line = sessionGoalLine(this.#timer, this.#goals);
+    this.#goalLine.hidden = line === "";
+    this.#goalLine.textContent = line;
   }
 
   /** Whether the sound switch is off: the phase notifications honour it too. */
@@ -105,6 +137,7 @@ export class TimerView {
       ? ""
       : roundsLabel(timer.round, timer.settings.long_break_every);
     this.#master.textContent = runByLabel(timer);
+    this.#showGoalLine();
     this.#ring.dataset.phase = timer?.phase ?? "idle";
     this.#ring.dataset.paused = String(timer?.paused ?? false);
     const controls = availableControls(timer);
