@@ -179,5 +179,15 @@ describe("goal states", () => {
     const res = await t.post("/goals", { title: "x", key_results: [{ title: "a", metric: "currency", currency: "JPY", target: 10, current: 1, weight: 0.001 }] });
     expect(res.status, JSON.stringify(res.json)).toBe(201);
     expect(res.json).toMatchObject({ progress: 10, key_results: [{ progress: 10, weight: 0.001 }] });
+    // A key result's progress is computed: one sent wrong is ignored, like the goal's server-owned fields.
+    const sentWrong = await t.post("/goals", { title: "y", key_results: [{ title: "a", metric: "number", target: 10, current: 5, progress: 90 }] });
+    expect(sentWrong.json).toMatchObject({ progress: 50, key_results: [{ progress: 50 }] });
+  });
+
+  it("an event's title of only invisible characters is empty too (one rule for every title)", async () => {
+    const t = await newTeam();
+    const res = await t.post("/events", { title: "\u200d\u200b", starts_at: "2026-09-01T10:00:00Z" });
+    expect(res.status).toBe(400);
+    expect(res.json.error.details.fields[0].field).toBe("title");
   });
 });
