@@ -20,6 +20,8 @@ export type AgentEvent =
       /** Epoch ms on this agent's clock; null when idle or paused. */
       readonly ends_at: number | null;
       readonly remaining_ms: number;
+      /** The goal the session is for (`start --goal`); absent for none. */
+      readonly goal?: string;
     }
   | { readonly event: "command"; readonly command: string; readonly outcome: string; readonly seq: number; readonly term: number; readonly by: string }
   /** A command applied on the side of a partition whose timer lost the merge (agent/core/heal-rule.ts). */
@@ -64,7 +66,7 @@ export function fromNodeEvent(event: NodeEvent): AgentEvent {
     }
     case "timer_changed": {
       const { timer } = event;
-      return { event: "phase", phase: timer.phase, paused: timer.paused, ends_at: timer.endsAt, remaining_ms: timer.remainingMs };
+      return { event: "phase", phase: timer.phase, paused: timer.paused, ends_at: timer.endsAt, remaining_ms: timer.remainingMs, ...(timer.goal === undefined ? {} : { goal: timer.goal }) };
     }
     case "left":
       return { event: "left" };
@@ -86,9 +88,12 @@ export function formatEvent(event: AgentEvent): string {
     case "joined":
       return `joined the session; master is ${event.master}`;
     case "phase":
+    {
       if (event.phase === "idle") return "timer: idle";
-      if (event.paused) return `timer: ${event.phase}, paused with ${formatDuration(event.remaining_ms)} left`;
-      return `timer: ${event.phase} until ${formatClockTime(event.ends_at ?? Date.now())} (${formatDuration(event.remaining_ms)})`;
+      const forGoal = event.goal === undefined ? "" : `, for goal ${event.goal}`;
+      if (event.paused) return `timer: ${event.phase}, paused with ${formatDuration(event.remaining_ms)} left${forGoal}`;
+      return `timer: ${event.phase} until ${formatClockTime(event.ends_at ?? Date.now())} (${formatDuration(event.remaining_ms)})${forGoal}`;
+    }
     case "command":
       return `command: ${event.command} from ${event.by}: ${event.outcome}`;
     case "overridden":

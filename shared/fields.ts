@@ -72,7 +72,21 @@ export function freeText<S extends z.ZodType<string>>(schema: S): S {
   }) as unknown as S;
 }
 
-export const Title = freeText(z.string().trim().min(1, { error: "must not be empty" }).max(200, { error: "must be at most 200 characters" }));
+/**
+ * Text that shows nothing: only whitespace and format characters (zero-width joiner, BOM, bidi
+ * marks). trim() already drops U+FEFF but not U+200D, so both count as empty here alike.
+ */
+const INVISIBLE_ONLY = /^[\s\p{Cf}]*$/u;
+
+/** A title: 1-200 characters, some of them visible. */
+export const Title = freeText(
+  z
+    .string()
+    .trim()
+    .min(1, { error: "must not be empty" })
+    .max(200, { error: "must be at most 200 characters" })
+    .refine((text) => !INVISIBLE_ONLY.test(text), { error: "must not be empty (it has only invisible characters)" }),
+);
 export const Description = freeText(z.string().max(5000, { error: "must be at most 5000 characters" }));
 
 /** An ISO 8601 date-time; an offset is optional (none means UTC). Answers always use UTC with Z. */

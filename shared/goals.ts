@@ -32,11 +32,22 @@ const KeyResultValue = z
   .number({ error: "must be a number" })
   .min(-MAX_KEY_RESULT_VALUE, { error: `must be from -${MAX_KEY_RESULT_VALUE} to ${MAX_KEY_RESULT_VALUE}` })
   .max(MAX_KEY_RESULT_VALUE, { error: `must be from -${MAX_KEY_RESULT_VALUE} to ${MAX_KEY_RESULT_VALUE}` });
+/** The smallest weight above 0: tinier ones (1e-320 is a denormal) lose precision in the weighted mean. */
+export const MIN_KEY_RESULT_WEIGHT = 0.001;
 const Weight = z
   .number({ error: "must be a number" })
   .min(0, { error: "must be 0 or more" })
-  .max(1000, { error: "must be at most 1000" });
-const CurrencyCode = z.string().regex(/^[A-Z]{3}$/, { error: "must be a three-letter ISO 4217 code such as EUR" });
+  .max(1000, { error: "must be at most 1000" })
+  .refine((w) => w === 0 || w >= MIN_KEY_RESULT_WEIGHT, { error: `must be 0 or from ${MIN_KEY_RESULT_WEIGHT} to 1000` });
+
+/** The ISO 4217 codes the runtime knows (Node and workerd both carry ICU's list). */
+const KNOWN_CURRENCIES: ReadonlySet<string> = new Set(Intl.supportedValuesOf("currency"));
+const NOT_A_CURRENCY = "must be a three-letter ISO 4217 code such as EUR";
+// The pattern stays for the OpenAPI document; the list decides.
+const CurrencyCode = z
+  .string()
+  .regex(/^[A-Z]{3}$/, { error: NOT_A_CURRENCY, abort: true })
+  .refine((code) => KNOWN_CURRENCIES.has(code), { error: NOT_A_CURRENCY });
 
 /** The rules of one key result that span its fields (path: the field at fault). Empty when it is sound. */
 export function keyResultProblems(kr: { metric: KeyResultMetric; currency?: string | null | undefined; start?: number | undefined; current?: number | undefined; target?: number | undefined }): Array<{ path: string; message: string }> {
@@ -52,6 +63,8 @@ export function keyResultProblems(kr: { metric: KeyResultMetric; currency?: stri
   if (kr.metric !== "done" && kr.target === undefined) problems.push({ path: "target", message: "is required" });
   const start = kr.start ?? 0;
   const target = kr.target ?? (kr.metric === "done" ? 1 : undefined);
+  // Done goes from not done to done: from 1 to 0 would read backwards.
+  if (kr.metric === "done" && (start !== 0 || target !== 1)) problems.push({ path: start !== 0 ? "start" : "target", message: "a done key result goes from start 0 (not done) to target 1 (done)" });
   if (target !== undefined && target === start) problems.push({ path: "target", message: "must differ from start" });
   return problems;
 }

@@ -1,7 +1,8 @@
 /**
  * `start --goal ID` asks the worker whether the team has that goal before the session carries the
- * id onto every focus round. Without a worker nothing can be asked (the P2P session never depends
- * on it): the id is taken as given, in a goal id's form (timer-options.ts checks that).
+ * id onto every focus round (the configured worker, else the default URL). With --no-worker, or
+ * while the worker cannot answer, nothing can be asked (the P2P session never depends on it): the
+ * id is taken as given, in a goal id's form (timer-options.ts checks that), with a warning.
  */
 import type { WorkerAccess } from "../team-key-source.ts";
 import { WorkerError, workerClientFor } from "../worker-client.ts";
@@ -9,7 +10,7 @@ import { WorkerError, workerClientFor } from "../worker-client.ts";
 export type GoalCheck = { readonly kind: "exists" } | { readonly kind: "missing"; readonly message: string } | { readonly kind: "unchecked"; readonly message: string };
 
 export async function checkGoal(worker: WorkerAccess | null, goal: string): Promise<GoalCheck> {
-  if (worker === null) return { kind: "unchecked", message: `--goal '${goal}' is not checked: no worker is configured (GROUPSYNC_URL) to ask for the team's goals` };
+  if (worker === null) return { kind: "unchecked", message: `--goal '${goal}' is not checked: --no-worker leaves no worker to ask for the team's goals` };
   try {
     await workerClientFor({ url: worker.url, token: worker.token }).request("GET", `/goals/${encodeURIComponent(goal)}`);
     return { kind: "exists" };

@@ -19,8 +19,10 @@ export function weekStart(now: Date): Date {
 }
 
 /** Minutes as the terminal shows them: 0m, 45m, 2h05m. */
-function minutes(ms: number): string {
-  const total = Math.round(ms / 60_000);
+/** Time focused, rounded down (97 s is 1m, never 2m: it must not claim time not spent); under a minute in seconds. */
+export function minutes(ms: number): string {
+  if (ms < 60_000) return `${Math.floor(ms / 1000)}s`;
+  const total = Math.floor(ms / 60_000);
   return total < 60 ? `${total}m` : `${Math.floor(total / 60)}h${String(total % 60).padStart(2, "0")}m`;
 }
 

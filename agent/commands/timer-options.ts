@@ -40,8 +40,10 @@ Options of start and join:
                     The invite carries it: give another address here if that one is not reachable.
   --new-session     start a session even though the team already has one (the team is split)
   --goal ID         (start) the team goal the session is for: its id (GET /goals, groupsync-agent tx);
-                    every focus round is recorded with it. With a worker URL, an id the team has no
-                    goal for is refused; peers drop a timer carrying an id not of a goal's form
+                    every focus round is recorded with it. The worker (GROUPSYNC_URL, default
+                    http://127.0.0.1:8787) is asked first: an id the team has no goal for is refused;
+                    with --no-worker or no answer it is taken as given, with a warning. Peers drop a
+                    timer carrying an id not of a goal's form
   --node-id ID      this agent's name in the session (default $GROUPSYNC_NODE_ID, else <hostname>-<random>)
   --config PATH     read this config file (its keys: groupsync-agent --help); every command takes it
   --json            one JSON object per line on stdout: ready, role, master, term, members, phase, command
@@ -90,6 +92,11 @@ export interface RunOptions {
   readonly viaWorker: boolean;
   /** The worker to register with and report to; null when no URL is configured or --no-worker. */
   readonly worker: WorkerAccess | null;
+  /**
+   * The worker `start --goal` asks for the team's goals: the configured one, else the default URL
+   * (as `stats` reaches it); null only with --no-worker.
+   */
+  readonly goalWorker: WorkerAccess | null;
 }
 
 export interface ClientOptions {
@@ -217,6 +224,7 @@ export function runOptionsFrom(
     target: extra.target,
     viaWorker: extra.viaWorker ?? false,
     worker: settings.urlConfigured && !extra.noWorker ? { url: settings.url, token: settings.token } : null,
+    goalWorker: extra.noWorker ? null : { url: settings.url, token: settings.token },
   };
 }
 

@@ -124,8 +124,10 @@ export async function startAgent(options: RunOptions, onEvent: (event: AgentEven
     throw error;
   }
   const worker = options.worker;
-  const goalCheck = options.goal === null ? null : await checkGoal(worker, options.goal);
+  const goalCheck = options.goal === null ? null : await checkGoal(options.goalWorker, options.goal);
   if (goalCheck?.kind === "missing") return failed(goalCheck.message);
+  // Said before anything else: also when `start` only restarts a running session's stopped timer.
+  if (goalCheck?.kind === "unchecked") onEvent({ event: "warning", message: goalCheck.message });
   if (starting && !options.newSession) {
     const existing = await findExistingSession(options, teamKey.key);
     if (existing !== null) return failed(existing.message, existing.session);
@@ -174,7 +176,6 @@ export async function startAgent(options: RunOptions, onEvent: (event: AgentEven
     return failed(`cannot listen on ${bindHost} (tcp ${options.tcpPort}, udp ${options.udpPort}): ${why}`);
   }
   onEvent({ event: "ready", node_id: runner.node.id, tcp_port: runner.tcpPort, udp_port: runner.udpPort, address: runner.address });
-  if (goalCheck?.kind === "unchecked") onEvent({ event: "warning", message: goalCheck.message });
   if (teamKey.origin === "created") onEvent({ event: "team_key", origin: "created", file: teamKey.file! });
   if (options.keyFromInvite && storeTeamKey(options.stateDir, teamKey.key)) onEvent({ event: "team_key", origin: "invite", file: teamKeyFile(options.stateDir) });
   if (options.target === null) {

@@ -1,5 +1,5 @@
 /**
- * When the timer a node shows has changed enough to tell the shell: the phase, pause, round or
+ * When the timer a node shows has changed enough to tell the shell: the phase, pause, round, goal or
  * settings differ, or the deadline moved by more than the clock-offset estimate settles by. The core
  * emits a `timer_changed` event from this (election.ts), so the shell and the worker link react to
  * it instead of each polling the timer with a threshold of its own.
@@ -18,6 +18,8 @@ export interface TimerView {
   readonly remainingMs: number;
   readonly round: number;
   readonly settings: PomodoroSettings;
+  /** The goal the session is for; absent for none. */
+  readonly goal?: string;
 }
 
 export function viewOf(timer: TimerState, now: number): TimerView {
@@ -28,12 +30,13 @@ export function viewOf(timer: TimerState, now: number): TimerView {
     remainingMs: remaining(timer, now),
     round: timer.completedFocusRounds,
     settings: timer.settings,
+    ...(timer.goal === undefined ? {} : { goal: timer.goal }),
   };
 }
 
 /** True when `next` is worth telling after `last` was told (remainingMs alone never is: it runs down). */
 export function timerChanged(last: TimerView, next: TimerView): boolean {
-  if (last.phase !== next.phase || last.paused !== next.paused || last.round !== next.round) return true;
+  if (last.phase !== next.phase || last.paused !== next.paused || last.round !== next.round || last.goal !== next.goal) return true;
   if (!sameSettings(last.settings, next.settings)) return true;
   if (last.endsAt === null || next.endsAt === null) return (last.endsAt === null) !== (next.endsAt === null);
   return Math.abs(next.endsAt - last.endsAt) > DEADLINE_SETTLING_MS;

@@ -150,7 +150,7 @@ class TerminalMenu {
         if (action.kind === "start" && action.goal !== undefined && this.#session !== null) {
           // g in a session: the stopped timer starts again, for that goal (as `start --goal` beside a running agent).
           const session = this.#session;
-          const check = await checkGoal(parseRunOptions("start", this.#args, this.#env).worker, action.goal);
+          const check = await checkGoal(parseRunOptions("start", this.#args, this.#env).goalWorker, action.goal);
           if (check.kind === "missing") throw new UsageError(check.message);
           const applied = await applyCommand(session.control, session.teamKey, { kind: "start", goal: action.goal });
           void this.#pollStatus();

@@ -166,6 +166,18 @@ describe("zero config: start in one terminal, join in another, invite another ma
     await apart.exit;
   });
 
+  it("start --goal that restarts the stopped timer says when the goal could not be checked, and the status names it", async () => {
+    expect((await cluster.cli(["stop"], user)).code).toBe(0);
+    // A worker that does not answer (port 1): the goal is taken as given, with a warning, also on this path.
+    const restarted = await cluster.cli(["start", "--goal", "g-unchecked"], { ...user, GROUPSYNC_URL: "http://127.0.0.1:1" });
+    expect(restarted.code, restarted.stderr).toBe(0);
+    expect(restarted.stderr).toMatch(/^groupsync-agent: warning: --goal 'g-unchecked' is not checked: the GroupSync worker at http:\/\/127\.0\.0\.1:1 .*; starting for it all the same\n$/);
+    expect(restarted.stdout).toMatch(/^the session's timer was stopped: started it again for goal g-unchecked \(/);
+    expect((await cluster.cli(["status"], user)).stdout).toContain("for goal g-unchecked");
+    // The running agent's own lines name the goal too.
+    await cluster.waitForLine(master, (event) => event.event === "phase" && (event as { goal?: string }).goal === "g-unchecked", 5000, "a phase line for the goal");
+  });
+
   it("another machine (another user's state dir) joins with the invite alone, keeps the key 0600, and its commands work", async () => {
     const invite = invited(master)!.invite!;
     const elsewhere = freshUser(await freePort());

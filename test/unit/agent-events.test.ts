@@ -44,3 +44,14 @@ describe("what start prints about the team key and the invite", () => {
     );
   });
 });
+
+describe("what an agent prints about its timer", () => {
+  const settings = { focusMs: 1_500_000, shortBreakMs: 300_000, longBreakMs: 900_000, longBreakEvery: 4 };
+  const view = { phase: "focus" as const, paused: true, endsAt: null, remainingMs: 60_000, round: 0, settings };
+  it("names the goal the session is for, and nothing when it has none", () => {
+    const withGoal = fromNodeEvent({ type: "timer_changed", timer: { ...view, goal: "launch-v2" } });
+    expect(withGoal).toMatchObject({ event: "phase", goal: "launch-v2" });
+    expect(formatEvent(withGoal)).toBe("timer: focus, paused with 1m00s left, for goal launch-v2");
+    expect(formatEvent(fromNodeEvent({ type: "timer_changed", timer: view }))).toBe("timer: focus, paused with 1m00s left");
+  });
+});

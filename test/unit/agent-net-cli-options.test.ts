@@ -44,6 +44,9 @@ describe("timer command options", () => {
     expect(usageError(() => parseRunOptions("start", ["--goal", "x".repeat(129)], env))).toMatch(/^--goal: 'x+' is not a goal id/);
     expect(parseRunOptions("start", ["--goal", "launch-v2"], env).goal).toBe("launch-v2");
     expect(parseRunOptions("start", [], env).goal).toBeNull();
+    // --goal is checked against the worker the agent would report to: the default URL when none is set (as stats reaches it).
+    expect(parseRunOptions("start", ["--goal", "g"], { ...env, GROUPSYNC_URL: "" }).goalWorker).toEqual({ url: "http://127.0.0.1:8787", token: null });
+    expect(parseRunOptions("start", ["--goal", "g", "--no-worker"], { ...env, GROUPSYNC_URL: "http://w.example:1" }).goalWorker).toBeNull();
     expect(usageError(() => parseRunOptions("join", ["--invite", "gsi_AAAA", "127.0.0.1:7420"], env))).toMatch(/^join takes an address or --invite, not both/);
     expect(usageError(() => parseRunOptions("join", ["--invite", "hello"], env))).toBe("--invite: 'hello' is not an invite (an invite starts with gsi_)");
     expect(usageError(() => parseClientOptions(["--peer", "somewhere"], env))).toBe("--peer: 'somewhere' is not host:port (e.g. 127.0.0.1:7420)");

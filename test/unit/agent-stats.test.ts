@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { FocusStats } from "../../shared/focus.ts";
-import { weekLines, weekStart } from "../../agent/commands/stats.ts";
+import { minutes, weekLines, weekStart } from "../../agent/commands/stats.ts";
 
 const bucket = (key: string | null, rounds: number, completed: number, focusMs: number, current = 0, longest = 0) => ({
   key, rounds, rounds_completed: completed, focus_ms: focusMs, focus_minutes: focusMs / 60_000, longest_streak_days: longest, current_streak_days: current,
@@ -43,5 +43,9 @@ describe("groupsync-agent stats", () => {
   it("says so when there is nothing yet", () => {
     const empty: FocusStats = { from: null, to: null, group_by: "day", total: bucket(null, 0, 0, 0), groups: [] };
     expect(weekLines(new Date(2026, 10, 30), empty, { ...empty, group_by: "member" }).at(-1)).toBe("  no focus rounds yet");
+  });
+
+  it("rounds the time focused down, never claiming a minute not spent; under a minute in seconds", () => {
+    expect([97_070, 119_999, 60_000, 59_999, 0, 3_599_999, 3_600_000].map(minutes)).toEqual(["1m", "1m", "1m", "59s", "0s", "59m", "1h00m"]);
   });
 });

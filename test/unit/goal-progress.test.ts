@@ -133,7 +133,8 @@ describe("key result schema", () => {
     [{ title: "x", metric: "number", target: Number.POSITIVE_INFINITY }, "target: must be a number"],
     [{ title: "x", metric: "ratio", target: 1 }, "metric: must be number, percent, currency or done"],
     [{ title: "x", metric: "done" }, "ok"],
-    [{ title: "x", metric: "done", start: 1, target: 0 }, "ok"],
+    [{ title: "x", metric: "done", start: 1, target: 0 }, "start: a done key result goes from start 0 (not done) to target 1 (done)"],
+    [{ title: "x", metric: "number", target: 1, weight: 1e-320 }, "weight: must be 0 or from 0.001 to 1000"],
     [{ title: "x", metric: "currency", currency: "EUR", start: 100, target: 0, weight: 0 }, "ok"],
   ])("%j → %s", (kr, expected) => {
     expect(parse(kr)).toContain(expected);

@@ -227,4 +227,17 @@ describe("GET /focus/stats and the CSV exports", () => {
       expect(JSON.stringify(res.json), query).toContain(field);
     }
   });
+
+  it("refuses a window whose to is not after its from, naming to (as /calendar.ics does)", async () => {
+    const t = await newTeam();
+    for (const path of ["/focus/stats", "/focus/sessions"]) {
+      for (const [from, to] of [["2026-12-02T00:00:00.000Z", "2026-12-01T00:00:00.000Z"], ["2026-12-01T00:00:00.000Z", "2026-12-01T00:00:00.000Z"]]) {
+        const res = await t.get(`${path}?from=${from}&to=${to}`);
+        expect(res.status, `${path} ${from}..${to}`).toBe(400);
+        expect((res.json as { error: { message: string } }).error.message).toBe(`to: must be after from (${from})`);
+      }
+      // A from alone later than now is an empty window, not a fault.
+      expect((await t.get(`${path}?from=2099-01-01T00:00:00Z`)).status).toBe(200);
+    }
+  });
 });

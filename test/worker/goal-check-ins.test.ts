@@ -144,6 +144,12 @@ describe("GET /goals/{id}/check-ins", () => {
     expect((await t.get("/goals/g/check-ins?limit=1")).json.check_ins[0].note).toBe("later");
   });
 
+  it("a cursor past the end answers an empty page with no next_cursor (not a thousand empty pages)", async () => {
+    const t = await teamWithGoal();
+    await t.post("/goals/g/check-ins", { health: "on_track" });
+    expect((await t.get("/goals/g/check-ins?cursor=99999")).json).toEqual({ check_ins: [], next_cursor: null });
+  });
+
   it.each(["0", "-1", "x", "1e3", "99999999999"])("refuses the cursor %s, naming it", async (cursor) => {
     const t = await teamWithGoal();
     const res = await t.get(`/goals/g/check-ins?cursor=${cursor}`);

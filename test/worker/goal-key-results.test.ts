@@ -145,4 +145,49 @@ describe("goal states", () => {
     expect(res.json.error.details.fields[0].field).toBe(field);
     expect((await t.get("/goals/g")).json).toMatchObject({ version: 1, progress: 10, state: "open" });
   });
+
+  it("dropping every key result keeps the state and the computed progress, so the goal reads back PUT-able", async () => {
+    const t = await newTeam();
+    // Open at 100%: a manual goal at 100 is achieved, so it keeps 99 and stays open (state changes only when asked).
+    await t.post("/goals", { id: "k2", title: "k2", key_results: [{ title: "a", metric: "done", current: 1 }] });
+    const dropped = await t.patch("/goals/k2", { key_results: [] });
+    expect(dropped.json).toMatchObject({ state: "open", progress: 99, key_results: [] });
+    expect((await t.put("/goals/k2", dropped.json)).status).toBe(200);
+    // Achieved at 40%: it stays achieved, and reopening restores the 40.
+    await t.post("/goals", { id: "k4", title: "k4", completed: true, key_results: [kr("a", { current: 4 })] });
+    expect((await t.patch("/goals/k4", { key_results: [] })).json).toMatchObject({ state: "achieved", progress: 100, progress_before_close: 40 });
+    expect((await t.patch("/goals/k4", { completed: false })).json).toMatchObject({ state: "open", progress: 40 });
+  });
+
+  it.each([
+    [{ title: "a", metric: "number", target: 10, weight: 1e-320 }, "key_results.0.weight"],
+    [{ title: "a", metric: "number", target: 10, weight: 0.0009 }, "key_results.0.weight"],
+    [{ title: "a", metric: "done", start: 1, target: 0 }, "key_results.0.start"],
+    [{ title: "a", metric: "done", target: 0 }, "key_results.0.target"],
+    [{ title: "a", metric: "currency", currency: "QQQ", target: 10 }, "key_results.0.currency"],
+    [{ title: "\u200d", metric: "done" }, "key_results.0.title"],
+    [{ title: "\ufeff", metric: "done" }, "key_results.0.title"],
+  ])("refuses the key result %j, naming %s", async (keyResult, field) => {
+    const t = await newTeam();
+    const res = await t.post("/goals", { title: "x", key_results: [keyResult] });
+    expect(res.status).toBe(400);
+    expect(res.json.error.details.fields.map((f: { field: string }) => f.field)).toEqual([field]);
+  });
+
+  it("takes the smallest weight and every ISO 4217 code the runtime knows", async () => {
+    const t = await newTeam();
+    const res = await t.post("/goals", { title: "x", key_results: [{ title: "a", metric: "currency", currency: "JPY", target: 10, current: 1, weight: 0.001 }] });
+    expect(res.status, JSON.stringify(res.json)).toBe(201);
+    expect(res.json).toMatchObject({ progress: 10, key_results: [{ progress: 10, weight: 0.001 }] });
+    // A key result's progress is computed: one sent wrong is ignored, like the goal's server-owned fields.
+    const sentWrong = await t.post("/goals", { title: "y", key_results: [{ title: "a", metric: "number", target: 10, current: 5, progress: 90 }] });
+    expect(sentWrong.json).toMatchObject({ progress: 50, key_results: [{ progress: 50 }] });
+  });
+
+  it("an event's title of only invisible characters is empty too (one rule for every title)", async () => {
+    const t = await newTeam();
+    const res = await t.post("/events", { title: "\u200d\u200b", starts_at: "2026-09-01T10:00:00Z" });
+    expect(res.status).toBe(400);
+    expect(res.json.error.details.fields[0].field).toBe("title");
+  });
 });

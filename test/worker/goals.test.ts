@@ -68,6 +68,19 @@ describe("updating goals", () => {
     expect((await t.patch("/goals/g", { description: "v2" })).json).toMatchObject({ progress: 100, description: "v2", version: 3 });
   });
 
+  it("a PATCH or PUT that changes nothing (server-owned fields only, or the values it has) keeps the version", async () => {
+    const t = await newTeam();
+    const created = (await t.post("/goals", { id: "x", title: "x", progress: 30 })).json;
+    for (const patch of [{ health: "at_risk" }, { checked_in_at: "2026-01-01T00:00:00Z" }, { progress_before_close: 7 }, { version: 9 }, { title: "x", progress: 30 }]) {
+      const res = await t.patch("/goals/x", patch);
+      expect(res.status, JSON.stringify(patch)).toBe(200);
+      expect(res.json, JSON.stringify(patch)).toEqual(created);
+      expect(res.headers.get("etag")).toBe(tagOf(created));
+    }
+    expect((await t.put("/goals/x", created)).json).toEqual(created);
+    expect((await t.patch("/goals/x", { progress: 31 })).json).toMatchObject({ progress: 31, version: 2 });
+  });
+
   it("PUT replaces the fields, keeping who created it and when", async () => {
     const t = await newTeam();
     const created = (await t.post("/goals", { id: "g", title: "Old", description: "d", progress: 30 })).json;
@@ -91,18 +104,19 @@ describe("updating goals", () => {
   it("concurrent PATCHes without If-Match all land: none is lost", async () => {
     const t = await newTeam();
     await t.post("/goals", { id: "g", title: "x" });
-    const patches = [{ title: "Renamed" }, { description: "why" }, { owner: "bo" }, { progress: 70 }, { due: "2026-07-01T00:00:00Z" }];
-    const results = await Promise.all([...patches, ...patches, ...patches, ...patches].map((p) => t.patch("/goals/g", p)));
+    // Each round's values differ from every other's, so each PATCH changes something (a no-op keeps the version).
+    const round = (i: number) => [{ title: `Renamed ${i}` }, { description: `why ${i}` }, { owner: `bo${i}` }, { progress: 70 + i }, { due: `2026-07-0${i + 1}T00:00:00Z` }];
+    const results = await Promise.all([0, 1, 2, 3].flatMap(round).map((p) => t.patch("/goals/g", p)));
     expect(results.every((r) => r.status === 200)).toBe(true);
     const goal = (await t.get("/goals/g")).json;
-    expect(goal).toMatchObject({ title: "Renamed", description: "why", owner: "bo", progress: 70, due: "2026-07-01T00:00:00.000Z" });
+    expect(goal).toMatchObject({ title: expect.stringMatching(/^Renamed \d$/), description: expect.stringMatching(/^why \d$/), owner: expect.stringMatching(/^bo\d$/) });
     expect(goal.version).toBe(1 + results.length);
   });
 
   it("concurrent writers with the same If-Match: exactly one wins, the others get 412", async () => {
     const t = await newTeam();
     const tag = (await t.post("/goals", { id: "g", title: "x" })).headers.get("etag")!;
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => t.patch("/goals/g", { progress: i }, { "if-match": tag })));
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => t.patch("/goals/g", { progress: i + 1 }, { "if-match": tag })));
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     expect(results.filter((r) => r.status === 412)).toHaveLength(9);
   });

@@ -2,11 +2,11 @@ import { Hono } from "hono";
 import type { Redis } from "@upstash/redis/cloudflare";
 import { FocusSessionList, FocusSessionsQuery, FocusStats, FocusStatsQuery } from "../../shared/focus.ts";
 import { documented, type ApiOperation } from "../api-doc.ts";
-import { parseInstant } from "../../shared/instant.ts";
+import { formatInstant, parseInstant } from "../../shared/instant.ts";
 import { requireMember } from "../auth/access.ts";
 import type { AppEnv } from "../env.ts";
 import { hubFor } from "../live/hub-stub.ts";
-import { readQuery } from "../request.ts";
+import { invalid, readQuery } from "../request.ts";
 import { decodeCursor, encodeCursor } from "../storage/cursor.ts";
 import { mainStore } from "../storage/stores.ts";
 import { csvResponse, sessionsCsv, statsCsv } from "./focus-csv.ts";
@@ -45,6 +45,7 @@ const STATS: ApiOperation = {
 
 focusRoutes.get("/sessions", documented(SESSIONS, async (c) => {
   const query = readQuery(c, FocusSessionsQuery);
+  checkWindow(query);
   const { team } = c.get("member");
   // Rounds a timer the worker keeps finished by its deadline alone are recorded on the way.
   await hubFor(c.env, team).settleFocus(team);
@@ -55,6 +56,13 @@ focusRoutes.get("/sessions", documented(SESSIONS, async (c) => {
   return c.json({ sessions: page.rounds, next_cursor: next });
 }));
 
+/** A window whose `to` is not after its `from` holds nothing: a 400 naming `to`, as /events and /calendar.ics answer. */
+function checkWindow(query: { from?: string | undefined; to?: string | undefined }): void {
+  if (query.from === undefined || query.to === undefined) return;
+  const from = instantMs(query.from, 0);
+  if (instantMs(query.to, 0) <= from) throw invalid([{ field: "to", message: `must be after from (${formatInstant(from)})` }]);
+}
+
 function instantMs(text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
   const parsed = parseInstant(text);
@@ -63,6 +71,7 @@ function instantMs(text: string | undefined, fallback: number): number {
 
 focusRoutes.get("/stats", documented(STATS, async (c) => {
   const query = readQuery(c, FocusStatsQuery);
+  checkWindow(query);
   const { team } = c.get("member");
   await hubFor(c.env, team).settleFocus(team);
   const to = instantMs(query.to, Date.now() + 1);

@@ -52,6 +52,17 @@ export function progressOf(krs: readonly KeyResult[]): number {
 }
 
 /**
+ * A goal with key results, as the base of one without (its key results dropped): it keeps its state
+ * and its computed progress, under the manual rule that 100 means achieved. An achieved one keeps
+ * that progress to restore on reopening; an open, missed or dropped one at 100% keeps 99 (its state
+ * changes only when asked, as with key results).
+ */
+function manualBaseOf(measured: Goal): StateBase {
+  const kept = Math.min(measured.progress, 99);
+  return measured.state === "achieved" ? { state: "achieved", progress: 100, progress_before_close: kept } : { state: measured.state, progress: kept, progress_before_close: null };
+}
+
+/**
  * The stored form of a goal, or the fields at fault. With key results its progress is computed from
  * them (a progress sent along must be that value, so a goal read can be sent back); without, state
  * and progress follow manualState. `due` is normalised to UTC. Each goal gets its own created_at (the
@@ -73,7 +84,7 @@ export function buildGoal(fields: GoalFields, meta: GoalMeta): Goal | FieldProbl
     if (Array.isArray(measured)) return measured;
     state = measured;
   } else {
-    const manual = manualState(base, fields);
+    const manual = manualState(fields.from !== undefined && fields.from.key_results.length > 0 ? manualBaseOf(fields.from) : base, fields);
     if (Array.isArray(manual)) return manual;
     ({ state, progress, progress_before_close: before } = manual);
   }
@@ -96,6 +107,16 @@ export function buildGoal(fields: GoalFields, meta: GoalMeta): Goal | FieldProbl
     updated_at: meta.updated_at,
     version: meta.version,
   };
+}
+
+/**
+ * `next` when it changes anything of `current`, else `current` itself: a write that changes nothing
+ * (a PATCH of server-owned fields, or of the values the goal has) keeps its version and updated_at.
+ */
+export function unlessUnchanged(current: Goal, next: Goal): Goal {
+  const { updated_at: _a, version: _b, ...was } = current;
+  const { updated_at: _c, version: _d, ...is } = next;
+  return JSON.stringify(was) === JSON.stringify(is) ? current : next;
 }
 
 /** PATCH: the current goal with the named fields replaced; state and progress change from the current ones. */

@@ -10,7 +10,7 @@ import { decodeCursor, encodeCursor } from "../storage/cursor.ts";
 import { changesFor } from "../live/context.ts";
 import { participantStore } from "../storage/stores.ts";
 import { addCheckInRoutes } from "./check-in-routes.ts";
-import { buildGoal, patchedFields, replacedFields, type GoalFields } from "./goal-record.ts";
+import { buildGoal, patchedFields, replacedFields, unlessUnchanged, type GoalFields } from "./goal-record.ts";
 import { GoalStore } from "./store.ts";
 
 /** /goals (mounted there): the team's shared goals. Every write is a compare-and-set on the goal's version. */
@@ -52,7 +52,7 @@ addRecordRoutes(goalRoutes, {
   store: storeFor,
   created: (fields, { id, member, now }) => built(buildGoal(fields, { id, owner: member, created_by: member, created_at: now, updated_at: now, version: 1 })),
   replaced: (current, fields: GoalFields, now) =>
-    built(buildGoal(replacedFields(current, fields), { id: current.id, owner: current.owner, created_by: current.created_by, created_at: current.created_at, updated_at: now, version: current.version + 1 })),
+    unlessUnchanged(current, built(buildGoal(replacedFields(current, fields), { id: current.id, owner: current.owner, created_by: current.created_by, created_at: current.created_at, updated_at: now, version: current.version + 1 }))),
   patched: patchedFields,
   docs: GOAL_OPERATIONS,
 });

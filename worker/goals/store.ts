@@ -48,7 +48,9 @@ export class GoalStore implements RecordStore<Goal> {
     return this.#put(goal, undefined, by, idem, ["ok", "exists", "locked", "quota_exceeded", "replay", "key_reused"]);
   }
 
-  update(goal: Goal, previous: Goal, by: string): Promise<UpdateOutcome> {
+  /** `goal` the very `previous` (the write changed nothing: goal-record.ts unlessUnchanged) is kept as it is, no version spent, nothing published. */
+  async update(goal: Goal, previous: Goal, by: string): Promise<UpdateOutcome> {
+    if (goal === previous) return { kind: "ok" };
     return this.#put(goal, previous, by, undefined, ["ok", "missing", "stale", "locked"]);
   }
 
@@ -125,6 +127,8 @@ export class GoalStore implements RecordStore<Goal> {
     if (end < 0) return { checkIns: [], next: null };
     const start = Math.max(0, end - limit + 1);
     const raws = await this.#redis.lrange<string>(this.#keys.checkIns(id), start, end);
+    // A cursor past the end (no next_cursor ever named it) has nothing before it worth paging through.
+    if (raws.length === 0) return { checkIns: [], next: null };
     const checkIns = raws.map((raw) => JSON.parse(raw) as CheckIn).reverse();
     return { checkIns, next: start > 0 ? start : null };
   }
