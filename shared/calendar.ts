@@ -126,3 +126,28 @@ export const SlotConflict = z.object({
     }),
   ),
 });
+
+/** GET /holds: the same window, calendar and paging rules as GET /events. */
+export const HoldListQuery = EventListQuery.extend({
+  from: InstantText.optional().meta({ description: "Only holds that end after this instant." }),
+  to: InstantText.optional().meta({ description: "Only holds that start before this instant." }),
+});
+
+/**
+ * A slot an open transaction holds: busy time, with nothing of what is being booked (no title,
+ * no event id, no transaction id, not even the member's own: other members must not learn who
+ * books what, and the member who opened the transaction has its id from POST /tx).
+ */
+export const Hold = z.object({
+  calendar: z.string(),
+  starts_at: z.string().meta({ format: "date-time", example: "2026-01-15T14:00:00Z" }),
+  ends_at: z.string().meta({ format: "date-time", example: "2026-01-15T15:00:00Z" }),
+  tx_expires_at: z.string().optional().meta({ format: "date-time", description: "When the holding transaction's lease ends: unless it commits first, the slot is free then." }),
+});
+export type Hold = z.infer<typeof Hold>;
+
+export const HoldList = z.object({
+  holds: z.array(Hold),
+  next_cursor: z.string().nullable(),
+});
+export type HoldList = z.infer<typeof HoldList>;

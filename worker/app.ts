@@ -5,6 +5,7 @@ import { adminRoutes } from "./auth/admin-routes.ts";
 import { meRoutes } from "./auth/me-routes.ts";
 import { calendarRoutes } from "./calendar/routes.ts";
 import { calendarFeedRoutes } from "./calendar/feed-routes.ts";
+import { holdRoutes } from "./calendar/holds-routes.ts";
 import { goalRoutes } from "./goals/routes.ts";
 import { txRoutes } from "./tx/routes.ts";
 import { liveRoutes } from "./live/routes.ts";
@@ -39,6 +40,7 @@ export function createApp(): Hono<AppEnv> {
   app.route("/me", meRoutes); // GET /me/team; POST /me/token
   app.route("/events", calendarRoutes); // GET, POST /events; GET, PUT, PATCH, DELETE /events/:id
   app.route("/calendar.ics", calendarFeedRoutes); // GET
+  app.route("/holds", holdRoutes); // GET
   app.route("/goals", goalRoutes); // GET, POST /goals; GET, PUT, PATCH, DELETE /goals/:id
   app.route("/tx", txRoutes); // POST /tx; GET /tx/:id; POST /tx/:id/ops, /commit, /abort
   app.route("/", liveRoutes); // GET /ws, /agents; /pomo/*

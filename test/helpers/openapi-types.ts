@@ -449,6 +449,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/holds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the slots open transactions hold in a window
+         * @description Busy time that GET /events leaves out: what your team's open transactions hold for the events they create or change (a series: each occurrence), until they commit (the slot becomes an event) or abort (it is free). No titles, event ids or transaction ids, not even your own. A transaction whose lease has ended is not listed. Same window, calendar and paging rules as GET /events; sorted by start (then calendar), paged (go on while next_cursor is not null). The live feed's tx.committed and tx.aborted changes are when to read it again. The ETag is of this page's content.
+         */
+        get: operations["listHolds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/me/team": {
         parameters: {
             query?: never;
@@ -6090,6 +6110,130 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HealthReport"] | components["schemas"]["Error_misconfigured"];
+                };
+            };
+        };
+    };
+    listHolds: {
+        parameters: {
+            query?: {
+                calendar?: string;
+                /** @description next_cursor from the previous page. */
+                cursor?: string;
+                /** @description Only holds that end after this instant. */
+                from?: string;
+                limit?: number;
+                /** @description Only holds that start before this instant. */
+                to?: string;
+            };
+            header?: {
+                /** @description Answer 304 (no body) if the current ETag is among these (weak comparison: W/"x" matches "x"), or for * */
+                "If-None-Match"?: string;
+                /**
+                 * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
+                 * @example req-7f3a
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of holds */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        holds: {
+                            calendar: string;
+                            /**
+                             * Format: date-time
+                             * @example 2026-01-15T15:00:00Z
+                             */
+                            ends_at: string;
+                            /**
+                             * Format: date-time
+                             * @example 2026-01-15T14:00:00Z
+                             */
+                            starts_at: string;
+                            /**
+                             * Format: date-time
+                             * @description When the holding transaction's lease ends: unless it commits first, the slot is free then.
+                             */
+                            tx_expires_at?: string;
+                        }[];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description Not modified: If-None-Match names the current ETag */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input. `validation_failed`: A field, query parameter or header is invalid; details.fields names each one. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_failed"];
+                };
+            };
+            /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description Refused. `open_team_refused`: The development open team answers only same-site requests from an allowed host. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_open_team_refused"];
+                };
+            };
+            /** @description Rate limited. `rate_limited`: Over a rate limit (RateLimit and RateLimit-Policy say which); retry after Retry-After. */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description Unavailable. `misconfigured`: A deployment setting is missing or wrong; details.setting names it when one setting is at fault. `dependency_unavailable`: A store is down; nothing was changed. Retry after Retry-After. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_misconfigured"] | components["schemas"]["Error_dependency_unavailable"];
                 };
             };
         };

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { Hono, type Context } from "hono";
 import { Event, EventList, EventListQuery, EventPatch, EventWrite, OccurrencePatch } from "../../shared/calendar.ts";
 import { documented, type ApiOperation } from "../api-doc.ts";
-import { formatInstant, MAX_INSTANT_MS, parseInstant } from "../../shared/instant.ts";
+import { formatInstant, parseInstant } from "../../shared/instant.ts";
 import { ResourceId } from "../../shared/fields.ts";
 import { ApiError } from "../http-errors.ts";
 import { CommonErrorCodes } from "../../shared/errors.ts";
@@ -13,7 +13,8 @@ import { addRecordRoutes, blockingTransactions, recordOperations, updateRecord, 
 import { notFound, writeRefusal } from "../http-outcomes.ts";
 import { blockersOf } from "../resources.ts";
 import { unreachable } from "../unreachable.ts";
-import { decodeCursor, encodeCursor } from "../storage/cursor.ts";
+import { encodeCursor } from "../storage/cursor.ts";
+import { listWindow } from "./list-window.ts";
 import { changesFor } from "../live/context.ts";
 import { participantStore } from "../storage/stores.ts";
 import { buildEvent, occurrencesOf, patchedEventFields, type EventFields } from "./event-record.ts";
@@ -61,11 +62,7 @@ function storeFor(c: Context<AppEnv>): CalendarStore {
 
 calendarRoutes.get("/", documented(EVENT_OPERATIONS.list, async (c) => {
   const query = readQuery(c, EventListQuery);
-  const from = query.from === undefined ? 0 : instantMs(query.from);
-  const to = query.to === undefined ? MAX_INSTANT_MS + 1 : instantMs(query.to);
-  if (to <= from) throw invalid([{ field: "to", message: `must be after from (${formatInstant(from)})` }]);
-  const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-  const page = await storeFor(c).list({ from, to, calendar: query.calendar, limit: query.limit, cursor });
+  const page = await storeFor(c).list({ ...listWindow(query), calendar: query.calendar, limit: query.limit });
   return taggedJson(c, { events: page.events, next_cursor: page.next === null ? null : encodeCursor(page.next) });
 }));
 
