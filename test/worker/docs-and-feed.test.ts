@@ -211,6 +211,9 @@ describe("GET /calendar.ics: window, time zones, refresh, ETag", () => {
     const text = calendarFeed("fold", [{ ...base, id: "long", title, description, starts_at: "2026-07-01T08:00:00.000Z", ends_at: "2026-07-01T09:00:00.000Z" }]);
     const encoder = new TextEncoder();
     for (const line of text.split("\r\n")) expect(encoder.encode(line).length, line).toBeLessThanOrEqual(75);
+    // RFC 5545 3.1: every content line ends with CRLF, the last one too.
+    expect(text.endsWith("END:VCALENDAR\r\n")).toBe(true);
+    expect(text.replace(/\r\n/g, "")).not.toMatch(/[\r\n]/);
     expect(text).not.toContain("\uFFFD");
     const event = new ICAL.Event(new ICAL.Component(ICAL.parse(text)).getFirstSubcomponent("vevent")!);
     expect(event.description).toBe(description);

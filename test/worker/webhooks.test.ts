@@ -63,6 +63,20 @@ describe("webhook endpoints", () => {
     expect((await team.post("/webhooks/wh_00000000000000000000/redeliver", {})).status).toBe(404);
   });
 
+  it("refuse a URL with a lone UTF-16 surrogate, as members' external calendars do, instead of storing something else", async () => {
+    const team = await newTeam();
+    for (const url of ["http://x.example/\ud800", "https://x.example/a\udc00b"]) {
+      const hook = await team.post("/webhooks", { url, events: ["*"] });
+      expect([hook.status, hook.json.error?.message], url).toEqual([400, "url: contains a lone UTF-16 surrogate"]);
+      const calendar = await team.post("/members/ana/calendars", { url });
+      expect([calendar.status, calendar.json.error?.message], url).toEqual([400, "url: contains a lone UTF-16 surrogate"]);
+    }
+    expect((await team.get("/webhooks")).json.webhooks).toEqual([]);
+    expect((await team.get("/members/ana/calendars")).json.calendars).toEqual([]);
+    // A well-formed pair (an emoji) is a character like any other.
+    expect((await team.post("/webhooks", { url: "https://x.example/\ud83c\udf89", events: ["*"] })).status).toBe(201);
+  });
+
   it("odd URLs and ids: never a 5xx, a refusal names its field, anything accepted can be listed and removed", async () => {
     const team = await newTeam();
     const urls = [
