@@ -942,7 +942,7 @@ export interface paths {
         };
         /**
          * The endpoint's delivery log
-         * @description Its last 100 attempts, newest first (status, error, outcome).
+         * @description Its last 100 attempts, newest first (status, error, outcome); ?limit= answers fewer.
          */
         get: operations["listWebhookDeliveries"];
         put?: never;
@@ -2260,8 +2260,9 @@ export interface components {
             type: "calendar.create" | "calendar.update" | "calendar.update_occurrence" | "calendar.cancel_occurrence" | "calendar.delete" | "goal.create" | "goal.update" | "goal.delete";
         };
         Webhook: {
-            created_at: string;
-            created_by: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            readonly created_by: string;
             disabled: {
                 at: string;
                 reason: string;
@@ -2278,8 +2279,9 @@ export interface components {
             url: string;
         };
         WebhookCreated: {
-            created_at: string;
-            created_by: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            readonly created_by: string;
             disabled: {
                 at: string;
                 reason: string;
@@ -2310,8 +2312,9 @@ export interface components {
         };
         WebhookList: {
             webhooks: {
-                created_at: string;
-                created_by: string;
+                /** Format: date-time */
+                readonly created_at: string;
+                readonly created_by: string;
                 disabled: {
                     at: string;
                     reason: string;
@@ -9281,7 +9284,10 @@ export interface operations {
     };
     listWebhookDeliveries: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description How many of the newest attempts to answer (1-100, default 100). */
+                limit?: number;
+            };
             header?: {
                 /**
                  * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.

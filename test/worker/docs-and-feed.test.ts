@@ -23,6 +23,7 @@ describe("GET /openapi.json", () => {
     expect(doc.components.schemas.Error_quota_exceeded.properties.error.properties.details.properties.limit.type).toBe("integer");
     expect(doc.components.schemas.Event.properties.version.readOnly).toBe(true);
     expect(doc.components.schemas.EventWrite.properties.version).toBeUndefined();
+    for (const field of ["created_at", "created_by"]) expect(doc.components.schemas.Webhook.properties[field].readOnly, field).toBe(true);
     const refs = JSON.stringify(doc).match(/#\/components\/schemas\/\w+/g) ?? [];
     for (const ref of new Set(refs)) expect(doc.components.schemas[ref.split("/").pop()!], ref).toBeDefined();
   });

@@ -20,6 +20,17 @@ describe("webhook endpoints", () => {
     expect(JSON.stringify(listed.json)).not.toContain("whsec_");
     expect((await team.get(`/webhooks/${created.json.id}`)).json).toEqual(shown);
     expect((await team.get(`/webhooks/${created.json.id}/deliveries`)).json).toEqual({ deliveries: [] });
+    expect((await team.get(`/webhooks/${created.json.id}/deliveries?limit=1`)).json).toEqual({ deliveries: [] });
+    // limit is checked, and a parameter the route does not take is refused rather than ignored.
+    for (const [query, message] of [
+      ["limit=0", "limit: must be 1 or more"],
+      ["limit=101", "limit: must be at most 100 (the log keeps no more)"],
+      ["limit=x", "limit: must be a number"],
+      ["cursor=abc", "cursor: is not a known field"],
+    ]) {
+      const refused = await team.get(`/webhooks/${created.json.id}/deliveries?${query}`);
+      expect([refused.status, refused.json.error?.message], query).toEqual([400, message]);
+    }
 
     expect((await team.delete(`/webhooks/${created.json.id}`)).status).toBe(204);
     expect((await team.get("/webhooks")).json).toEqual({ webhooks: [] });
