@@ -1182,7 +1182,7 @@ export interface components {
             error: {
                 /** @constant */
                 code: "beyond_series_horizon";
-                details?: {
+                details: {
                     /** Format: date-time */
                     horizon: string;
                 };
@@ -1213,7 +1213,7 @@ export interface components {
             error: {
                 /** @constant */
                 code: "event_exists";
-                details?: {
+                details: {
                     id: string;
                 };
                 /** @description For people: says what was wrong and names the field at fault */
@@ -1225,7 +1225,7 @@ export interface components {
             error: {
                 /** @constant */
                 code: "exists";
-                details?: {
+                details: {
                     reason: string;
                     /** @constant */
                     state: "aborted";
@@ -1240,7 +1240,7 @@ export interface components {
             error: {
                 /** @constant */
                 code: "feed_trimmed";
-                details?: {
+                details: {
                     oldest_seq: number;
                 };
                 /** @description For people: says what was wrong and names the field at fault */
@@ -1252,7 +1252,7 @@ export interface components {
             error: {
                 /** @constant */
                 code: "goal_exists";
-                details?: {
+                details: {
                     id: string;
                 };
                 /** @description For people: says what was wrong and names the field at fault */
@@ -1309,7 +1309,7 @@ export interface components {
             error: {
                 /** @constant */
                 code: "lock_conflict";
-                details?: {
+                details: {
                     resource: string;
                 };
                 /** @description For people: says what was wrong and names the field at fault */
@@ -1402,7 +1402,7 @@ export interface components {
             error: {
                 /** @constant */
                 code: "outcome_unknown";
-                details?: {
+                details: {
                     /** @constant */
                     outcome: "unknown";
                 };
@@ -1415,7 +1415,7 @@ export interface components {
             error: {
                 /** @constant */
                 code: "participant_unavailable";
-                details?: {
+                details: {
                     reason: string;
                     /** @constant */
                     state: "aborted";
@@ -1453,7 +1453,7 @@ export interface components {
             error: {
                 /** @constant */
                 code: "quota_exceeded";
-                details?: {
+                details: {
                     limit: number;
                     /** @enum {string} */
                     quota: "events" | "goals" | "open_transactions";
@@ -1467,7 +1467,7 @@ export interface components {
             error: {
                 /** @constant */
                 code: "rate_limited";
-                details?: {
+                details: {
                     /** @enum {string} */
                     limit: "admin_failures" | "token_failures" | "writes";
                     max: number;
@@ -1492,7 +1492,7 @@ export interface components {
             error: {
                 /** @constant */
                 code: "time_slot_taken";
-                details?: {
+                details: {
                     conflicts: ({
                         id: string;
                     } & {
@@ -1508,7 +1508,7 @@ export interface components {
             error: {
                 /** @constant */
                 code: "timeout";
-                details?: {
+                details: {
                     reason: string;
                     /** @constant */
                     state: "aborted";
@@ -1550,7 +1550,7 @@ export interface components {
             error: {
                 /** @constant */
                 code: "tx_not_open";
-                details?: {
+                details: {
                     reason?: string;
                     state: string;
                     tx_id?: string;
@@ -1591,7 +1591,7 @@ export interface components {
             error: {
                 /** @constant */
                 code: "validation_failed";
-                details?: {
+                details: {
                     fields: {
                         /** @description The field, query parameter or header at fault (a dotted path inside the body) */
                         field: string;
@@ -2421,6 +2421,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -2512,6 +2514,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -2628,6 +2632,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -2716,6 +2722,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -2819,6 +2827,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -2950,6 +2960,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -3054,6 +3066,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -3176,6 +3190,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -3280,6 +3296,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -3522,6 +3540,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -3627,6 +3647,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -3775,6 +3797,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -3901,6 +3925,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -4042,6 +4068,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -4175,6 +4203,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -4321,6 +4351,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -4473,6 +4505,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -4622,6 +4656,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -4739,6 +4775,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -4830,6 +4868,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -4918,6 +4958,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -5017,6 +5059,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -5121,6 +5165,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -5269,6 +5315,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -5394,6 +5442,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -5535,6 +5585,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -5668,6 +5720,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -5824,6 +5878,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -5943,6 +5999,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -6135,6 +6193,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -6228,6 +6288,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -6346,6 +6408,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -6468,6 +6532,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -6576,6 +6642,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -6674,6 +6742,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -6774,6 +6844,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -6897,6 +6969,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -7002,6 +7076,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -7212,6 +7288,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -7331,6 +7409,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -7458,6 +7538,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -7577,6 +7659,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -7703,6 +7787,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -7815,6 +7901,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -7904,6 +7992,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -8017,6 +8107,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -8113,6 +8205,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -8276,6 +8370,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -8407,6 +8503,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -8513,6 +8611,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -8640,6 +8740,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -8782,6 +8884,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -8915,6 +9019,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -9012,6 +9118,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -9130,6 +9238,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -9228,6 +9338,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -9329,6 +9441,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -9438,6 +9552,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -9563,6 +9679,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;

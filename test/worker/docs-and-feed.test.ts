@@ -24,6 +24,16 @@ describe("GET /openapi.json", () => {
     expect(doc.components.schemas.Event.properties.version.readOnly).toBe(true);
     expect(doc.components.schemas.EventWrite.properties.version).toBeUndefined();
     for (const field of ["created_at", "created_by"]) expect(doc.components.schemas.Webhook.properties[field].readOnly, field).toBe(true);
+    // details is required where every answer with the code sends it (a client narrowing on code reads it), optional elsewhere.
+    const errorFields = (code: string) => doc.components.schemas[`Error_${code}`].properties.error;
+    expect(errorFields("time_slot_taken").required).toEqual(["code", "message", "details"]);
+    expect(errorFields("validation_failed").required).toContain("details");
+    expect(errorFields("not_found").required).toEqual(["code", "message"]);
+    expect(errorFields("misconfigured").required).toEqual(["code", "message"]);
+    // A failed token or admin secret is counted, so its 401 carries the RateLimit headers: declared there.
+    for (const [path, method] of [["/events", "get"], ["/admin/teams", "post"]] as const) {
+      expect(Object.keys(doc.paths[path][method].responses["401"].headers), `${method} ${path}`).toEqual(expect.arrayContaining(["RateLimit", "RateLimit-Policy", "WWW-Authenticate"]));
+    }
     const refs = JSON.stringify(doc).match(/#\/components\/schemas\/\w+/g) ?? [];
     for (const ref of new Set(refs)) expect(doc.components.schemas[ref.split("/").pop()!], ref).toBeDefined();
   });
