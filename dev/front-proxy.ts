@@ -29,7 +29,7 @@ import { connect, type Socket } from "node:net";
 import { BEARER_CHALLENGE, MALFORMED_AUTHORIZATION } from "../shared/auth-header.ts";
 import { bodyTooLargeMessage, MAX_BODY_BYTES } from "../shared/body-limit.ts";
 import { CommonErrorCodes, errorBody } from "../shared/errors.ts";
-import { clientErrorAnswer, hostProblem, jsonErrorAnswer } from "./client-refusals.ts";
+import { clientErrorAnswer, hostProblem, jsonErrorAnswer, refusalHeaderLines, refusalHeaders } from "./client-refusals.ts";
 import { ClientFrameGate } from "./ws-client-frames.ts";
 
 const RESTARTING_CODE = "worker_restarting";
@@ -70,16 +70,19 @@ export class FrontProxy {
   /** WebSocket clients cut for going past the hub's message rate, and the bytes of theirs dropped. */
   readonly cut = { sockets: 0, droppedBytes: 0 };
   readonly #secret: ProxySecret | undefined;
+  /** CORS_ALLOWED_ORIGINS: the proxy's own refusals carry the CORS headers for these, as the worker's answers do. */
+  #allowedOrigins: readonly string[];
 
-  constructor(options: { secret?: ProxySecret } = {}) {
+  constructor(options: { secret?: ProxySecret; allowedOrigins?: readonly string[] } = {}) {
     this.#secret = options.secret;
+    this.#allowedOrigins = options.allowedOrigins ?? [];
     this.#server = createServer(
       // Node checks these every connectionsCheckingInterval (30 s by default): too coarse for a 10 s limit.
       // requireHostHeader off: a missing Host gets this proxy's JSON 400 (hostProblem), not Node's empty one.
       { requestTimeout: BODY_TIMEOUT_MS, headersTimeout: BODY_TIMEOUT_MS, connectionsCheckingInterval: 1_000, requireHostHeader: false },
       (req, res) => this.#forward(req, res),
     );
-    this.#server.on("clientError", (error: Error & { code?: string; reason?: string }, socket: Socket) => refuseUnreadable(error, socket));
+    this.#server.on("clientError", (error: Error & { code?: string; reason?: string }, socket: Socket) => refuseUnreadable(error, socket, this.#allowedOrigins));
     this.#server.on("upgrade", (req, socket, head) => this.#forwardUpgrade(req, socket as Socket, head));
     // Keep-alive clients would otherwise hold connections to a proxy that has nothing to say.
     this.#server.keepAliveTimeout = 5_000;
@@ -95,6 +98,11 @@ export class FrontProxy {
     });
   }
 
+  /** The worker's CORS_ALLOWED_ORIGINS, known once dev/run.ts has settled the worker's settings. */
+  setAllowedOrigins(origins: readonly string[]): void {
+    this.#allowedOrigins = origins;
+  }
+
   /** Where wrangler dev listens now; null while it is down or restarting (requests get 503). */
   setUpstream(port: number | null): void {
     this.#upstreamPort = port;
@@ -108,20 +116,21 @@ export class FrontProxy {
   }
 
   #forward(req: IncomingMessage, res: ServerResponse): void {
-    if (this.#upstreamPort === null) return answerRestarting(res);
-    if (Number(req.headers["content-length"] ?? 0) > MAX_BODY_BYTES) return answerTooLarge(res);
-    if (hasEmptyAuthorization(req)) return answerMalformedAuthorization(res);
+    const own = refusalHeaders(requestFacts(req), this.#allowedOrigins);
+    if (this.#upstreamPort === null) return answerRestarting(res, own);
+    if (Number(req.headers["content-length"] ?? 0) > MAX_BODY_BYTES) return answerTooLarge(res, own);
+    if (hasEmptyAuthorization(req)) return answerMalformedAuthorization(res, own);
     const badHost = hostProblem(req.httpVersion, hostsOf(req));
-    if (badHost !== null) return answerBadHost(res, badHost);
+    if (badHost !== null) return answerBadHost(res, badHost, own);
     readBodyUpTo(req, MAX_BODY_BYTES).then(
-      (body) => (body === null ? answerTooLarge(res) : this.#send(req, body, res)),
+      (body) => (body === null ? answerTooLarge(res, own) : this.#send(req, body, res)),
       () => res.destroy(),
     );
   }
 
   #send(req: IncomingMessage, body: Buffer, res: ServerResponse): void {
     const port = this.#upstreamPort;
-    if (port === null) return answerRestarting(res);
+    if (port === null) return answerRestarting(res, refusalHeaders(requestFacts(req), this.#allowedOrigins));
     const headers: string[] = [];
     for (let i = 0; i < req.rawHeaders.length; i += 2) {
       const name = req.rawHeaders[i]!.toLowerCase();
@@ -136,7 +145,7 @@ export class FrontProxy {
       answer.pipe(res);
       answer.on("error", () => res.destroy());
     });
-    upstream.on("error", () => (res.headersSent ? res.destroy() : answerRestarting(res)));
+    upstream.on("error", () => (res.headersSent ? res.destroy() : answerRestarting(res, refusalHeaders(requestFacts(req), this.#allowedOrigins))));
     res.on("close", () => {
       if (!res.writableFinished) upstream.destroy();
     });
@@ -145,13 +154,14 @@ export class FrontProxy {
 
   #forwardUpgrade(req: IncomingMessage, client: Socket, head: Buffer): void {
     const port = this.#upstreamPort;
+    const own = refusalHeaderLines(requestFacts(req), this.#allowedOrigins);
     if (port === null) {
-      client.end(jsonErrorAnswer(503, RESTARTING_CODE, RESTARTING_MESSAGE, ["Retry-After: 1"]));
+      client.end(jsonErrorAnswer(503, RESTARTING_CODE, RESTARTING_MESSAGE, ["Retry-After: 1", ...own]));
       return;
     }
     const badHost = hostProblem(req.httpVersion, hostsOf(req));
     if (badHost !== null) {
-      client.end(jsonErrorAnswer(400, CommonErrorCodes.badRequest, badHost));
+      client.end(jsonErrorAnswer(400, CommonErrorCodes.badRequest, badHost, own));
       return;
     }
     const upstream = connect(port, "127.0.0.1", () => {
@@ -204,8 +214,13 @@ function peerAddress(req: IncomingMessage): string {
   return address.startsWith("::ffff:") && address.includes(".") ? address.slice("::ffff:".length) : address;
 }
 
-function answerRestarting(res: ServerResponse): void {
-  res.writeHead(503, { "content-type": "application/json", "retry-after": "1", "content-length": Buffer.byteLength(RESTARTING_BODY) });
+/** What the proxy's own answers echo of a request: its X-Request-Id and Origin (the first of each). */
+function requestFacts(req: IncomingMessage): { requestId?: string; origin?: string } {
+  return { requestId: req.headersDistinct["x-request-id"]?.[0], origin: req.headersDistinct.origin?.[0] };
+}
+
+function answerRestarting(res: ServerResponse, own: Record<string, string>): void {
+  res.writeHead(503, { ...own, "content-type": "application/json", "retry-after": "1", "content-length": Buffer.byteLength(RESTARTING_BODY) });
   res.end(RESTARTING_BODY);
 }
 
@@ -224,9 +239,9 @@ function hostsOf(req: IncomingMessage): string[] {
 }
 
 // RFC 9112 3.2: Host missing, empty or twice is a 400. workerd would fail to build its URL (a bare 500), wrangler answer plain text.
-function answerBadHost(res: ServerResponse, message: string): void {
+function answerBadHost(res: ServerResponse, message: string, own: Record<string, string>): void {
   const body = JSON.stringify(errorBody(CommonErrorCodes.badRequest, message));
-  res.writeHead(400, { "content-type": "application/json", connection: "close", "content-length": Buffer.byteLength(body) });
+  res.writeHead(400, { ...own, "content-type": "application/json", connection: "close", "content-length": Buffer.byteLength(body) });
   res.end(body);
 }
 
@@ -237,7 +252,7 @@ const refusedSockets = new WeakSet<Socket>();
  * Node's `clientError`: a request its parser refuses, or one past the timeout. Answered in JSON
  * unless part of an answer already went out on the socket (another status line would corrupt it).
  */
-function refuseUnreadable(error: { code?: string; reason?: string }, socket: Socket): void {
+function refuseUnreadable(error: { code?: string; reason?: string }, socket: Socket, allowedOrigins: readonly string[]): void {
   if (refusedSockets.has(socket)) return;
   refusedSockets.add(socket);
   const inFlight = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
@@ -245,13 +260,17 @@ function refuseUnreadable(error: { code?: string; reason?: string }, socket: Soc
     socket.destroy();
     return;
   }
-  socket.end(clientErrorAnswer(error, { headerBytes: maxHeaderSize, timeoutMs: BODY_TIMEOUT_MS }));
+  // A body that timed out came after headers the handler read: echo its id and origin; a parser refusal has none.
+  const request = inFlight?.req;
+  const own = refusalHeaderLines(request ? requestFacts(request) : null, allowedOrigins);
+  socket.end(clientErrorAnswer(error, { headerBytes: maxHeaderSize, timeoutMs: BODY_TIMEOUT_MS }, own));
   socket.resume();
   setTimeout(() => socket.destroy(), REFUSED_LINGER_MS).unref();
 }
 
-function answerMalformedAuthorization(res: ServerResponse): void {
+function answerMalformedAuthorization(res: ServerResponse, own: Record<string, string>): void {
   res.writeHead(401, {
+    ...own,
     "content-type": "application/json",
     "www-authenticate": BEARER_CHALLENGE,
     "content-length": Buffer.byteLength(MALFORMED_AUTHORIZATION_BODY),
@@ -259,9 +278,9 @@ function answerMalformedAuthorization(res: ServerResponse): void {
   res.end(MALFORMED_AUTHORIZATION_BODY);
 }
 
-function answerTooLarge(res: ServerResponse): void {
+function answerTooLarge(res: ServerResponse, own: Record<string, string>): void {
   // Connection: close, so the rest of a huge body is not read (the socket ends after this answer).
-  res.writeHead(413, { "content-type": "application/json", connection: "close", "content-length": Buffer.byteLength(TOO_LARGE_BODY) });
+  res.writeHead(413, { ...own, "content-type": "application/json", connection: "close", "content-length": Buffer.byteLength(TOO_LARGE_BODY) });
   res.end(TOO_LARGE_BODY);
 }
 

@@ -327,6 +327,9 @@ async function main(): Promise<void> {
   const wranglerPort = await freePort();
   await frontProxy.listen(port);
   const compatUrl = compatPort !== null && compatPort !== port ? await listenOnCompatPort(compatPort) : null;
+  // The proxy's own refusals (413, 408, ...) carry CORS headers for the origins the worker allows.
+  const allowedOrigins = (vars.CORS_ALLOWED_ORIGINS ?? "").split(",").map((entry) => entry.trim()).filter((entry) => entry !== "");
+  frontProxies().forEach((proxy) => proxy.setAllowedOrigins(allowedOrigins));
   const toTerminal = forward("worker", true);
   // Its "Ready on <private port>" would send a newcomer past the proxy; our own line names the URL.
   const privateReady = new RegExp(`[Rr]eady on http://127\\.0\\.0\\.1:${wranglerPort}\\b`);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { readOnly } from "./fields.ts";
 import type { ChangeType } from "./live.ts";
 
 /** Every change type the team feed carries (shared/live.ts's Change), for webhook event filters. */
@@ -40,8 +41,8 @@ export const WebhookEndpoint = z.object({
   id: z.string(),
   url: z.string(),
   events: z.array(z.string()),
-  created_at: z.string(),
-  created_by: z.string(),
+  created_at: readOnly(z.string().meta({ format: "date-time" })),
+  created_by: readOnly(z.string()),
   /** The first change not yet delivered (in seq order). */
   next_seq: z.number().int(),
   /** Failed attempts at next_seq's change so far (0 when healthy). */
@@ -54,6 +55,20 @@ export type WebhookEndpoint = z.infer<typeof WebhookEndpoint>;
 /** POST /webhooks → 201: the endpoint and its signing secret, shown this once. */
 export const WebhookCreated = WebhookEndpoint.extend({ secret: z.string().meta({ description: "whsec_…: the Standard Webhooks signing secret. Shown only here." }) });
 export type WebhookCreated = z.infer<typeof WebhookCreated>;
+
+/** The delivery log keeps this many attempts per endpoint. */
+export const WEBHOOK_ATTEMPTS_KEPT = 100;
+
+/** GET /webhooks/{id}/deliveries?limit=: the newest attempts only; other parameters are refused. */
+export const WebhookDeliveriesQuery = z.strictObject({
+  limit: z.coerce
+    .number({ error: "must be a whole number" })
+    .int({ error: "must be a whole number" })
+    .min(1, { error: "must be 1 or more" })
+    .max(WEBHOOK_ATTEMPTS_KEPT, { error: `must be at most ${WEBHOOK_ATTEMPTS_KEPT} (the log keeps no more)` })
+    .default(WEBHOOK_ATTEMPTS_KEPT)
+    .meta({ description: `How many of the newest attempts to answer (1-${WEBHOOK_ATTEMPTS_KEPT}, default ${WEBHOOK_ATTEMPTS_KEPT}).` }),
+});
 
 /** One attempt in an endpoint's delivery log. */
 export const WebhookAttempt = z.object({

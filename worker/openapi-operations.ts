@@ -16,7 +16,8 @@ export interface Components {
 }
 
 const ERROR_HEADERS: Partial<Record<string, ApiHeader[]>> = {
-  unauthorized: ["WWW-Authenticate"],
+  // A wrong admin secret or unknown token is counted against the caller's address: its 401 says how many are left.
+  unauthorized: ["WWW-Authenticate", "RateLimit", "RateLimit-Policy"],
   rate_limited: ["Retry-After", "RateLimit", "RateLimit-Policy"],
   dependency_unavailable: ["Retry-After"],
   lock_conflict: ["Retry-After"],
@@ -170,7 +171,7 @@ export function errorSchemaName(code: string): string {
 /** The error shape with `code` fixed and `details` typed, one component per code. */
 export function errorSchemas(components: Components): Record<string, unknown> {
   return Object.fromEntries(
-    Object.entries(ErrorCatalogue).map(([code, { meaning, details }]) => [
+    Object.entries(ErrorCatalogue).map(([code, { meaning, details, detailsAlways }]) => [
       errorSchemaName(code),
       {
         type: "object",
@@ -179,8 +180,8 @@ export function errorSchemas(components: Components): Record<string, unknown> {
         properties: {
           error: {
             type: "object",
-            // details is typed where the code has them, but not every answer with the code carries them.
-            required: ["code", "message"],
+            // details is typed where the code has them, and required only where every answer with the code carries them.
+            required: detailsAlways ? ["code", "message", "details"] : ["code", "message"],
             properties: {
               code: { type: "string", const: code },
               message: { type: "string", description: "For people: says what was wrong and names the field at fault" },

@@ -962,7 +962,7 @@ export interface paths {
         };
         /**
          * The endpoint's delivery log
-         * @description Its last 100 attempts, newest first (status, error, outcome).
+         * @description Its last 100 attempts, newest first (status, error, outcome); ?limit= answers fewer.
          */
         get: operations["listWebhookDeliveries"];
         put?: never;
@@ -1202,7 +1202,7 @@ export interface components {
             error: {
                 /** @constant */
                 code: "beyond_series_horizon";
-                details?: {
+                details: {
                     /** Format: date-time */
                     horizon: string;
                 };
@@ -1233,7 +1233,7 @@ export interface components {
             error: {
                 /** @constant */
                 code: "event_exists";
-                details?: {
+                details: {
                     id: string;
                 };
                 /** @description For people: says what was wrong and names the field at fault */
@@ -1245,7 +1245,7 @@ export interface components {
             error: {
                 /** @constant */
                 code: "exists";
-                details?: {
+                details: {
                     reason: string;
                     /** @constant */
                     state: "aborted";
@@ -1260,7 +1260,7 @@ export interface components {
             error: {
                 /** @constant */
                 code: "feed_trimmed";
-                details?: {
+                details: {
                     oldest_seq: number;
                 };
                 /** @description For people: says what was wrong and names the field at fault */
@@ -1272,7 +1272,7 @@ export interface components {
             error: {
                 /** @constant */
                 code: "goal_exists";
-                details?: {
+                details: {
                     id: string;
                 };
                 /** @description For people: says what was wrong and names the field at fault */
@@ -1329,7 +1329,7 @@ export interface components {
             error: {
                 /** @constant */
                 code: "lock_conflict";
-                details?: {
+                details: {
                     resource: string;
                 };
                 /** @description For people: says what was wrong and names the field at fault */
@@ -1422,7 +1422,7 @@ export interface components {
             error: {
                 /** @constant */
                 code: "outcome_unknown";
-                details?: {
+                details: {
                     /** @constant */
                     outcome: "unknown";
                 };
@@ -1435,7 +1435,7 @@ export interface components {
             error: {
                 /** @constant */
                 code: "participant_unavailable";
-                details?: {
+                details: {
                     reason: string;
                     /** @constant */
                     state: "aborted";
@@ -1473,7 +1473,7 @@ export interface components {
             error: {
                 /** @constant */
                 code: "quota_exceeded";
-                details?: {
+                details: {
                     limit: number;
                     /** @enum {string} */
                     quota: "events" | "goals" | "open_transactions";
@@ -1487,7 +1487,7 @@ export interface components {
             error: {
                 /** @constant */
                 code: "rate_limited";
-                details?: {
+                details: {
                     /** @enum {string} */
                     limit: "admin_failures" | "token_failures" | "writes";
                     max: number;
@@ -1512,7 +1512,7 @@ export interface components {
             error: {
                 /** @constant */
                 code: "time_slot_taken";
-                details?: {
+                details: {
                     conflicts: ({
                         id: string;
                     } & {
@@ -1528,7 +1528,7 @@ export interface components {
             error: {
                 /** @constant */
                 code: "timeout";
-                details?: {
+                details: {
                     reason: string;
                     /** @constant */
                     state: "aborted";
@@ -1570,7 +1570,7 @@ export interface components {
             error: {
                 /** @constant */
                 code: "tx_not_open";
-                details?: {
+                details: {
                     reason?: string;
                     state: string;
                     tx_id?: string;
@@ -1611,7 +1611,7 @@ export interface components {
             error: {
                 /** @constant */
                 code: "validation_failed";
-                details?: {
+                details: {
                     fields: {
                         /** @description The field, query parameter or header at fault (a dotted path inside the body) */
                         field: string;
@@ -2280,8 +2280,9 @@ export interface components {
             type: "calendar.create" | "calendar.update" | "calendar.update_occurrence" | "calendar.cancel_occurrence" | "calendar.delete" | "goal.create" | "goal.update" | "goal.delete";
         };
         Webhook: {
-            created_at: string;
-            created_by: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            readonly created_by: string;
             disabled: {
                 at: string;
                 reason: string;
@@ -2298,8 +2299,9 @@ export interface components {
             url: string;
         };
         WebhookCreated: {
-            created_at: string;
-            created_by: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            readonly created_by: string;
             disabled: {
                 at: string;
                 reason: string;
@@ -2330,8 +2332,9 @@ export interface components {
         };
         WebhookList: {
             webhooks: {
-                created_at: string;
-                created_by: string;
+                /** Format: date-time */
+                readonly created_at: string;
+                readonly created_by: string;
                 disabled: {
                     at: string;
                     reason: string;
@@ -2438,6 +2441,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -2529,6 +2534,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -2645,6 +2652,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -2733,6 +2742,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -2836,6 +2847,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -2967,6 +2980,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -3071,6 +3086,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -3193,6 +3210,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -3297,6 +3316,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -3539,6 +3560,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -3644,6 +3667,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -3792,6 +3817,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -3918,6 +3945,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -4059,6 +4088,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -4192,6 +4223,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -4338,6 +4371,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -4490,6 +4525,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -4639,6 +4676,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -4756,6 +4795,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -4847,6 +4888,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -4935,6 +4978,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -5034,6 +5079,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -5138,6 +5185,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -5286,6 +5335,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -5411,6 +5462,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -5552,6 +5605,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -5685,6 +5740,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -5841,6 +5898,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -5960,6 +6019,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -6276,6 +6337,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -6369,6 +6432,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -6487,6 +6552,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -6609,6 +6676,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -6717,6 +6786,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -6815,6 +6886,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -6915,6 +6988,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -7038,6 +7113,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -7143,6 +7220,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -7353,6 +7432,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -7472,6 +7553,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -7599,6 +7682,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -7718,6 +7803,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -7844,6 +7931,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -7956,6 +8045,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -8045,6 +8136,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -8158,6 +8251,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -8254,6 +8349,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -8417,6 +8514,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -8548,6 +8647,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -8654,6 +8755,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -8781,6 +8884,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -8923,6 +9028,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -9056,6 +9163,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -9153,6 +9262,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -9271,6 +9382,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -9369,6 +9482,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -9425,7 +9540,10 @@ export interface operations {
     };
     listWebhookDeliveries: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description How many of the newest attempts to answer (1-100, default 100). */
+                limit?: number;
+            };
             header?: {
                 /**
                  * @description On every request, optional: 1–128 letters, digits or . _ : + = / - (else 400). The answer carries it back (or a new UUID when none was sent), and the worker's log lines about this request name it.
@@ -9467,6 +9585,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -9576,6 +9696,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -9701,6 +9823,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;

@@ -15,6 +15,7 @@ import { bodyOf, rawRequest, requestHead } from "../helpers/raw-http.ts";
 let upstream: ReturnType<typeof createServer>;
 let proxy: FrontProxy;
 let port: number;
+const ALLOWED_ORIGIN = "http://app.example:8080";
 
 const seen = (req: IncomingMessage) => JSON.stringify({ ips: req.headersDistinct["cf-connecting-ip"] ?? [], secrets: req.headersDistinct["x-test-secret"] ?? [] });
 
@@ -26,6 +27,7 @@ beforeAll(async () => {
   port = await freePort();
   await proxy.listen(port);
   proxy.setUpstream((upstream.address() as AddressInfo).port);
+  proxy.setAllowedOrigins([ALLOWED_ORIGIN]);
 });
 
 afterAll(async () => {
@@ -109,12 +111,52 @@ describe("the front proxy's own refusals, in the API's error shape", () => {
 
   it("a body that does not arrive within BODY_TIMEOUT_MS: 408 request_timeout, then the connection closes", async () => {
     const started = Date.now();
-    expect(await refusal(requestHead(["POST /events HTTP/1.1", "Host: localhost", "Content-Length: 1000"]) + "{")).toEqual(jsonError(408, "request_timeout", /did not all arrive within 10 s/));
+    const head = requestHead(["POST /events HTTP/1.1", "Host: localhost", "Content-Length: 1000", "X-Request-Id: slow-1", `Origin: ${ALLOWED_ORIGIN}`]);
+    const { status, text } = await rawRequest(port, head + "{").answer;
+    expect({ status, body: bodyOf(text) }).toEqual({ status: 408, body: { error: { code: "request_timeout", message: expect.stringMatching(/did not all arrive within 10 s/) } } });
+    // Like every answer: the request's id, and readable by the allowed page that sent it.
+    expect(headersOf(text)).toMatchObject({ "x-request-id": "slow-1", vary: "Origin", "access-control-allow-origin": ALLOWED_ORIGIN });
     expect(Date.now() - started).toBeGreaterThanOrEqual(BODY_TIMEOUT_MS - 1_000);
   }, BODY_TIMEOUT_MS + 10_000);
 
   it("bytes that are not HTTP: 400 bad_request saying so", async () => {
     expect(await refusal("HELLO THERE\r\n\r\n")).toEqual(jsonError(400, "bad_request", /^the request is not valid HTTP\/1\.1/));
+  });
+});
+
+/** An answer's headers, names lowercased (each sent once). */
+function headersOf(text: string): Record<string, string> {
+  const lines = text.slice(0, text.indexOf("\r\n\r\n")).split("\r\n").slice(1);
+  return Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(":")).toLowerCase(), line.slice(line.indexOf(":") + 1).trim()]));
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+describe("the front proxy's own refusals carry X-Request-Id, Vary: Origin and (for an allowed origin) CORS headers, like the worker's", () => {
+  const big = "x".repeat(70 * 1024);
+
+  it("413 for a declared length: the request's own id, and the CORS headers for an allowed origin", async () => {
+    const head = requestHead(["POST /events HTTP/1.1", "Host: localhost", `Content-Length: ${big.length}`, "X-Request-Id: trace-413.a", `Origin: ${ALLOWED_ORIGIN}`]);
+    const { status, text } = await rawRequest(port, head + big).answer;
+    expect(status).toBe(413);
+    expect(headersOf(text)).toMatchObject({ "x-request-id": "trace-413.a", vary: "Origin", "access-control-allow-origin": ALLOWED_ORIGIN });
+    expect(headersOf(text)["access-control-expose-headers"]).toContain("X-Request-Id");
+  });
+
+  it("413 for a chunked body past 64 KiB: a new id when none (or a malformed one) was sent, no CORS headers for another origin", async () => {
+    const chunked = (extra: string[]) =>
+      requestHead(["POST /events HTTP/1.1", "Host: localhost", "Transfer-Encoding: chunked", ...extra]) + `${big.length.toString(16)}\r\n${big}\r\n0\r\n\r\n`;
+    for (const extra of [["Origin: http://elsewhere.example"], ["X-Request-Id: bad id with spaces"]]) {
+      const { status, text } = await rawRequest(port, chunked(extra)).answer;
+      const headers = headersOf(text);
+      expect([status, headers["x-request-id"], headers.vary], extra.join()).toEqual([413, expect.stringMatching(UUID), "Origin"]);
+      expect(headers["access-control-allow-origin"], extra.join()).toBeUndefined();
+    }
+  });
+
+  it("a parser refusal (431), before any header could be read: a new id and Vary: Origin", async () => {
+    const { status, text } = await rawRequest(port, requestHead([`GET /${"a".repeat(20_000)} HTTP/1.1`, "Host: localhost"])).answer;
+    expect([status, headersOf(text)["x-request-id"], headersOf(text).vary]).toEqual([431, expect.stringMatching(UUID), "Origin"]);
   });
 });
 

@@ -23,6 +23,17 @@ describe("GET /openapi.json", () => {
     expect(doc.components.schemas.Error_quota_exceeded.properties.error.properties.details.properties.limit.type).toBe("integer");
     expect(doc.components.schemas.Event.properties.version.readOnly).toBe(true);
     expect(doc.components.schemas.EventWrite.properties.version).toBeUndefined();
+    for (const field of ["created_at", "created_by"]) expect(doc.components.schemas.Webhook.properties[field].readOnly, field).toBe(true);
+    // details is required where every answer with the code sends it (a client narrowing on code reads it), optional elsewhere.
+    const errorFields = (code: string) => doc.components.schemas[`Error_${code}`].properties.error;
+    expect(errorFields("time_slot_taken").required).toEqual(["code", "message", "details"]);
+    expect(errorFields("validation_failed").required).toContain("details");
+    expect(errorFields("not_found").required).toEqual(["code", "message"]);
+    expect(errorFields("misconfigured").required).toEqual(["code", "message"]);
+    // A failed token or admin secret is counted, so its 401 carries the RateLimit headers: declared there.
+    for (const [path, method] of [["/events", "get"], ["/admin/teams", "post"]] as const) {
+      expect(Object.keys(doc.paths[path][method].responses["401"].headers), `${method} ${path}`).toEqual(expect.arrayContaining(["RateLimit", "RateLimit-Policy", "WWW-Authenticate"]));
+    }
     const refs = JSON.stringify(doc).match(/#\/components\/schemas\/\w+/g) ?? [];
     for (const ref of new Set(refs)) expect(doc.components.schemas[ref.split("/").pop()!], ref).toBeDefined();
   });
@@ -211,6 +222,9 @@ describe("GET /calendar.ics: window, time zones, refresh, ETag", () => {
     const text = calendarFeed("fold", [{ ...base, id: "long", title, description, starts_at: "2026-07-01T08:00:00.000Z", ends_at: "2026-07-01T09:00:00.000Z" }]);
     const encoder = new TextEncoder();
     for (const line of text.split("\r\n")) expect(encoder.encode(line).length, line).toBeLessThanOrEqual(75);
+    // RFC 5545 3.1: every content line ends with CRLF, the last one too.
+    expect(text.endsWith("END:VCALENDAR\r\n")).toBe(true);
+    expect(text.replace(/\r\n/g, "")).not.toMatch(/[\r\n]/);
     expect(text).not.toContain("\uFFFD");
     const event = new ICAL.Event(new ICAL.Component(ICAL.parse(text)).getFirstSubcomponent("vevent")!);
     expect(event.description).toBe(description);

@@ -20,6 +20,17 @@ describe("webhook endpoints", () => {
     expect(JSON.stringify(listed.json)).not.toContain("whsec_");
     expect((await team.get(`/webhooks/${created.json.id}`)).json).toEqual(shown);
     expect((await team.get(`/webhooks/${created.json.id}/deliveries`)).json).toEqual({ deliveries: [] });
+    expect((await team.get(`/webhooks/${created.json.id}/deliveries?limit=1`)).json).toEqual({ deliveries: [] });
+    // limit is checked, and a parameter the route does not take is refused rather than ignored.
+    for (const [query, message] of [
+      ["limit=0", "limit: must be 1 or more"],
+      ["limit=101", "limit: must be at most 100 (the log keeps no more)"],
+      ["limit=x", "limit: must be a number"],
+      ["cursor=abc", "cursor: is not a known field"],
+    ]) {
+      const refused = await team.get(`/webhooks/${created.json.id}/deliveries?${query}`);
+      expect([refused.status, refused.json.error?.message], query).toEqual([400, message]);
+    }
 
     expect((await team.delete(`/webhooks/${created.json.id}`)).status).toBe(204);
     expect((await team.get("/webhooks")).json).toEqual({ webhooks: [] });
@@ -61,6 +72,20 @@ describe("webhook endpoints", () => {
     expect((await team.get("/webhooks/nope")).json.error.details.fields[0].field).toBe("id");
     expect((await team.post("/webhooks/wh_00000000000000000000/redeliver", { from_seq: 0 })).json.error.details.fields[0].field).toBe("from_seq");
     expect((await team.post("/webhooks/wh_00000000000000000000/redeliver", {})).status).toBe(404);
+  });
+
+  it("refuse a URL with a lone UTF-16 surrogate, as members' external calendars do, instead of storing something else", async () => {
+    const team = await newTeam();
+    for (const url of ["http://x.example/\ud800", "https://x.example/a\udc00b"]) {
+      const hook = await team.post("/webhooks", { url, events: ["*"] });
+      expect([hook.status, hook.json.error?.message], url).toEqual([400, "url: contains a lone UTF-16 surrogate"]);
+      const calendar = await team.post("/members/ana/calendars", { url });
+      expect([calendar.status, calendar.json.error?.message], url).toEqual([400, "url: contains a lone UTF-16 surrogate"]);
+    }
+    expect((await team.get("/webhooks")).json.webhooks).toEqual([]);
+    expect((await team.get("/members/ana/calendars")).json.calendars).toEqual([]);
+    // A well-formed pair (an emoji) is a character like any other.
+    expect((await team.post("/webhooks", { url: "https://x.example/\ud83c\udf89", events: ["*"] })).status).toBe(201);
   });
 
   it("odd URLs and ids: never a 5xx, a refusal names its field, anything accepted can be listed and removed", async () => {

@@ -68,7 +68,9 @@ export function calendarFeed(team: string, events: FeedEvent[], options: { trunc
   calendar.clear();
   const frame = calendar.toString();
   const end = frame.lastIndexOf("END:VCALENDAR");
-  return frame.slice(0, end) + body + frame.slice(end);
+  const feed = frame.slice(0, end) + body + frame.slice(end);
+  // RFC 5545 3.1: every content line ends with CRLF, END:VCALENDAR too (ical-generator leaves it bare).
+  return feed.endsWith("\r\n") ? feed : `${feed}\r\n`;
 }
 
 /**

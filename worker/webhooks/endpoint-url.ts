@@ -1,3 +1,4 @@
+import { textProblem } from "../../shared/fields.ts";
 import { MAX_WEBHOOK_URL_LENGTH } from "../../shared/webhooks.ts";
 
 /**
@@ -12,6 +13,10 @@ export function endpointUrlProblem(text: string, production: boolean): string | 
   // The URL parser would quietly drop these (leading spaces, a tab or newline inside), so what is
   // stored and shown would differ from what was typed.
   if (/[\u0000-\u0020\u007f-\u009f]/.test(text)) return "must not contain spaces or control characters";
+  // What is left for textProblem is a lone surrogate, which has no UTF-8 form: the URL parser would
+  // put U+FFFD in its place, and a store keeping it raw hands back text no client can encode.
+  const textIssue = textProblem(text);
+  if (textIssue !== null) return textIssue;
   let url: URL;
   try {
     url = new URL(text);

@@ -1,4 +1,4 @@
-import type { WebhookAttempt } from "../../shared/webhooks.ts";
+import { WEBHOOK_ATTEMPTS_KEPT, type WebhookAttempt } from "../../shared/webhooks.ts";
 
 /** An endpoint's row: its settings and where its delivery stands. */
 export type EndpointRow = {
@@ -27,7 +27,7 @@ export type MessageRow = {
 };
 
 /** Attempts kept per endpoint in its delivery log. */
-export const LOG_LENGTH = 100;
+export const LOG_LENGTH = WEBHOOK_ATTEMPTS_KEPT;
 
 /**
  * The outbox's SQLite tables (Durable Object storage): endpoints, the changes still owed to at

@@ -1,13 +1,13 @@
 import { Hono, type Context } from "hono";
 import { CommonErrorCodes } from "../../shared/errors.ts";
 import { z } from "zod";
-import { WebhookAttempt, WebhookCreate, WebhookCreated, WebhookEndpoint, WebhookId, WebhookRedeliver } from "../../shared/webhooks.ts";
+import { WebhookAttempt, WebhookCreate, WebhookCreated, WebhookDeliveriesQuery, WebhookEndpoint, WebhookId, WebhookRedeliver } from "../../shared/webhooks.ts";
 import { documented, type ApiOperation } from "../api-doc.ts";
 import { requireMember } from "../auth/access.ts";
 import { configOf, type AppEnv } from "../env.ts";
 import { ApiError } from "../http-errors.ts";
 import { FEED_MAX_LENGTH, latestSeq, readFeed } from "../live/feed.ts";
-import { invalid, readBody, readId } from "../request.ts";
+import { invalid, readBody, readId, readQuery } from "../request.ts";
 import { mainStore } from "../storage/stores.ts";
 import { endpointUrlProblem } from "./endpoint-url.ts";
 import { webhooksChanged } from "./notify.ts";
@@ -74,8 +74,9 @@ const REMOVE = webhookOperation({
 const DELIVERIES = webhookOperation({
   operationId: "listWebhookDeliveries",
   summary: "The endpoint's delivery log",
-  description: "Its last 100 attempts, newest first (status, error, outcome).",
+  description: "Its last 100 attempts, newest first (status, error, outcome); ?limit= answers fewer.",
   params: ID_PARAM,
+  query: WebhookDeliveriesQuery,
   store: "read",
   responses: { 200: { description: "The log", json: WebhookDeliveries }, 404: NOT_FOUND },
 });
@@ -125,9 +126,11 @@ webhookRoutes.delete("/:id", documented(REMOVE, async (c) => {
 }));
 
 webhookRoutes.get("/:id/deliveries", documented(DELIVERIES, async (c) => {
-  const deliveries = await outbox(c).deliveries(readId(c, WebhookId));
+  const id = readId(c, WebhookId);
+  const { limit } = readQuery(c, WebhookDeliveriesQuery);
+  const deliveries = await outbox(c).deliveries(id);
   if (deliveries === null) throw notFound();
-  return c.json({ deliveries });
+  return c.json({ deliveries: deliveries.slice(0, limit) });
 }));
 
 /** Sends every change from from_seq (default: where the endpoint stopped) again, in order, and enables a disabled endpoint. */
