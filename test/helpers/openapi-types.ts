@@ -6255,6 +6255,8 @@ export interface operations {
             /** @description No valid credential. `unauthorized`: The credential is missing, malformed, wrong, revoked or replaced (WWW-Authenticate says which scheme). */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
