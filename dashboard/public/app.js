@@ -73,10 +73,13 @@ const calendarView = new CalendarView({
     if (isSeries(result.data)) void loadWeek();
     return result.data;
   },
-  // An occurrence of a series (it has `occurrence_start`) changes alone; the series' other
-  // occurrences then carry a new version, so the window is refetched.
+  // An occurrence of a series (it has `occurrence_start`) changes alone, in all but its calendar
+  // (the series' own: the occurrence PATCH refuses it); the series' other occurrences then carry a
+  // new version, so the window is refetched.
   onUpdate: async (id, read, fields) => {
-    const result = await call("PATCH", eventPath(id, read), { body: fields, ifMatch: read });
+    const { calendar, ...occurrenceFields } = fields;
+    const body = read.occurrence_start === undefined ? fields : occurrenceFields;
+    const result = await call("PATCH", eventPath(id, read), { body, ifMatch: read });
     if (!result.ok) {
       if (result.error.code === "precondition_failed") await refetch("event", id);
       if (result.error.code === "not_found") update(withoutEvent(state, id));
