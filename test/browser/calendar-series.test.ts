@@ -70,4 +70,34 @@ describe("a repeating event", () => {
     expect([series.title, series.overrides?.length]).toEqual(["Series renamed", 1]);
     expect(errors).toEqual([]);
   });
+
+  it("is booked from the form's repeat picker in the view's zone, and its detail says how it repeats", async () => {
+    const { page, errors } = await openLiveShowing(browser, stack.url, contexts, "Series renamed");
+    const local = (instant: string) => new Intl.DateTimeFormat("sv-SE", { timeZone: TIME_ZONE, dateStyle: "short", timeStyle: "short" }).format(new Date(instant)).replace(" ", "T");
+    await page.fill("#event-title", "Tuesday planning");
+    await page.fill("#event-start", local(weekInstant(1, 14)));
+    await page.fill("#event-end", local(weekInstant(1, 14, 30)));
+    await page.selectOption("#event-repeat", "weekly");
+    await page.fill("#event-repeat-count", "3");
+    await screenshot(page, "series-repeat-picker", "#event-form");
+    await page.click("#event-submit");
+    await eventBlockTitled(page, "Tuesday planning").first().waitFor({ timeout: 5000 });
+    const id = await eventBlockTitled(page, "Tuesday planning").first().getAttribute("data-event-id");
+    const series = (await (await api("GET", `/events/${id}`)).json()) as { recurrence?: string[]; time_zone?: string };
+    expect([series.recurrence, series.time_zone]).toEqual([["RRULE:FREQ=WEEKLY;BYDAY=TU;COUNT=3"], TIME_ZONE]);
+
+    await eventBlockTitled(page, "Tuesday planning").first().click();
+    expect(await page.locator("#event-detail-repeat").isVisible()).toBe(true);
+    expect(await page.locator("#event-repeat-field").isVisible()).toBe(false); // editing: no picker
+    await screenshot(page, "series-detail", "#event-detail");
+    // A bad custom rule is a message in the form, not a request.
+    await page.click("#event-cancel");
+    await page.fill("#event-title", "Custom");
+    await page.fill("#event-start", local(weekInstant(3, 14)));
+    await page.fill("#event-end", local(weekInstant(3, 15)));
+    await page.selectOption("#event-repeat", "custom");
+    await page.click("#event-submit");
+    await expect.poll(() => page.textContent("#event-error")).toContain("Type the repeat rule");
+    expect(errors).toEqual([]);
+  });
 });

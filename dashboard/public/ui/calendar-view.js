@@ -13,7 +13,7 @@
  * @typedef {import("../lib/types.js").ApiErrorInfo} ApiErrorInfo
  * @typedef {import("../lib/api.js").ReadRecord} ReadRecord
  * @typedef {import("../lib/week.js").Placement} Placement
- * @typedef {{ title: string, starts_at: string, ends_at: string, description: string, calendar: string }} EventFields
+ * @typedef {{ title: string, starts_at: string, ends_at: string, description: string, calendar: string, recurrence?: string[], time_zone?: string }} EventFields
  * @typedef {{
  *   onRangeChange: () => void,
  *   onCreate: (fields: EventFields) => Promise<ApiErrorInfo | CalendarEvent>,
@@ -29,6 +29,7 @@ import { moved, resized, STEP_MINUTES } from "../lib/drag-steps.js";
 import { fromLocalInputValue, layoutDays, slotInstant, toLocalInputValue, today } from "../lib/week.js";
 import { browserZone, dayDate, isKnownZone, offsetLabel } from "../lib/zoned-time.js";
 import { eventKey } from "../lib/event-key.js";
+import { describeRepeat, repeatLines } from "../lib/repeat-rule.js";
 import { byId, h, keepingFocus, showMessage } from "./dom.js";
 import { GridDrag } from "./grid-drag.js";
 
@@ -74,6 +75,9 @@ export class CalendarView {
   #end = byId("event-end", HTMLInputElement);
   #calendar = byId("event-calendar", HTMLInputElement);
   #description = byId("event-description", HTMLTextAreaElement);
+  #repeat = byId("event-repeat", HTMLSelectElement);
+  #repeatCount = byId("event-repeat-count", HTMLInputElement);
+  #repeatRule = byId("event-repeat-rule", HTMLInputElement);
   #error = byId("event-error", HTMLElement);
   #status = byId("event-status", HTMLElement);
   #submit = byId("event-submit", HTMLButtonElement);
@@ -128,6 +132,7 @@ export class CalendarView {
     if (isView(savedView)) this.#view = savedView;
     this.#anchor = today(Date.now(), this.#zone);
     this.#fillZones();
+    this.#repeat.addEventListener("change", () => this.#showRepeatFields());
     byId("week-prev", HTMLButtonElement).addEventListener("click", () => this.#showAnchor(stepAnchor(this.#view, this.#anchor, -1)));
     byId("week-next", HTMLButtonElement).addEventListener("click", () => this.#showAnchor(stepAnchor(this.#view, this.#anchor, 1)));
     byId("week-today", HTMLButtonElement).addEventListener("click", () => this.#showAnchor(today(Date.now(), this.#zone)));
@@ -700,6 +705,7 @@ export class CalendarView {
     this.#calendar.value = event.calendar;
     this.#description.value = event.description;
     this.#submit.textContent = "Save changes";
+    this.#showRepeatFields();
     this.#delete.hidden = false;
     this.#cancel.hidden = false;
     showMessage(this.#error, "");
@@ -717,8 +723,19 @@ export class CalendarView {
     byId("event-detail-calendar", HTMLElement).textContent = `Calendar: ${event.calendar}`;
     byId("event-detail-swatch", HTMLElement).dataset.color = String(calendarColor(event.calendar));
     this.#detail.dataset.color = String(calendarColor(event.calendar));
+    const repeat = byId("event-detail-repeat", HTMLElement);
+    repeat.hidden = !event.recurrence && event.series_id === undefined;
+    repeat.textContent = event.recurrence ? describeRepeat(event.recurrence, this.#zone) : "Repeats: one occurrence of a series (changes here apply to it alone)";
     byId("event-detail-by", HTMLElement).textContent = `Booked by ${event.created_by}`;
     showMessage(byId("event-detail-notes", HTMLElement), event.description);
+  }
+
+  /** The picker's end and custom rule, shown only when they mean something; none while editing (a series is booked whole). */
+  #showRepeatFields() {
+    const booking = this.#editing === null;
+    byId("event-repeat-field", HTMLElement).hidden = !booking;
+    byId("event-repeat-count-field", HTMLElement).hidden = !booking || this.#repeat.value === "none" || this.#repeat.value === "custom";
+    byId("event-repeat-rule-field", HTMLElement).hidden = !booking || this.#repeat.value !== "custom";
   }
 
   /** Back to booking a new event, with `status` said politely. @param {string} status */
@@ -728,6 +745,7 @@ export class CalendarView {
     this.#conflictIds.clear();
     this.#holds = [];
     this.#form.reset();
+    this.#showRepeatFields();
     this.#showDetail(null);
     this.#formHeading.textContent = "Book a slot";
     this.#submit.textContent = "Book";
@@ -756,7 +774,14 @@ export class CalendarView {
     if (Date.parse(endsAt) <= Date.parse(startsAt)) return "The event must end after it starts.";
     const calendar = this.#calendar.value.trim() || TEAM_CALENDAR;
     if (!CALENDAR_NAME.test(calendar)) return "A calendar's name is 1-64 letters, digits, '-', '_' or '.', starting with a letter or digit.";
-    return { title, starts_at: startsAt, ends_at: endsAt, description: this.#description.value, calendar };
+    const fields = { title, starts_at: startsAt, ends_at: endsAt, description: this.#description.value, calendar };
+    if (this.#editing !== null || this.#repeat.value === "none") return fields;
+    const count = this.#repeatCount.value.trim();
+    const end = count === "" ? { kind: /** @type {const} */ ("never") } : { kind: /** @type {const} */ ("count"), count: Number(count) };
+    const kind = /** @type {import("../lib/repeat-rule.js").RepeatKind} */ (this.#repeat.value);
+    const recurrence = repeatLines({ kind, startMs: Date.parse(startsAt), zone: this.#zone, end, custom: this.#repeatRule.value });
+    if ("error" in recurrence) return recurrence.error;
+    return { ...fields, recurrence, time_zone: this.#zone };
   }
 
   async #save() {
