@@ -16,11 +16,12 @@
 import { Api } from "./lib/api.js";
 import { ClockOffset, dateHeaderSample, offsetSample } from "./lib/countdown.js";
 import { knownMembers } from "./lib/goal-board.js";
+import { eventKey, isSeries } from "./lib/event-key.js";
 import { describeError } from "./lib/messages.js";
 import { LiveSocket } from "./lib/live-socket.js";
 import {
   applyChange, applyHello, applyMessage, emptyState, liveFeedUrl, withAgents, withAllGoals, withEvent, withEventWindow, withGoal,
-  withoutEvent, withoutGoal, withTimer,
+  withoutEntry, withoutEvent, withoutGoal, withTimer,
 } from "./lib/live-state.js";
 import { goalMinutes, todayWindow, weekHeat, weekWindow } from "./lib/focus-panel.js";
 import { dayRange, today } from "./lib/week.js";
@@ -69,23 +70,34 @@ const calendarView = new CalendarView({
     const result = await call("POST", "/events", { body: fields, retry: true });
     if (!result.ok) return result.error;
     update(withEvent(state, result.data));
+    if (isSeries(result.data)) void loadWeek();
     return result.data;
   },
+  // An occurrence of a series (it has `occurrence_start`) changes alone, in all but its calendar
+  // (the series' own: the occurrence PATCH refuses it); the series' other occurrences then carry a
+  // new version, so the window is refetched.
   onUpdate: async (id, read, fields) => {
-    const result = await call("PATCH", `/events/${encodeURIComponent(id)}`, { body: fields, ifMatch: read });
+    const { calendar, ...occurrenceFields } = fields;
+    const body = read.occurrence_start === undefined ? fields : occurrenceFields;
+    const result = await call("PATCH", eventPath(id, read), { body, ifMatch: read });
     if (!result.ok) {
       if (result.error.code === "precondition_failed") await refetch("event", id);
       if (result.error.code === "not_found") update(withoutEvent(state, id));
       return result.error;
     }
     update(withEvent(state, result.data));
+    if (isSeries(result.data)) void loadWeek();
     return result.data;
   },
   onDelete: async (id, read) => {
-    const result = await call("DELETE", `/events/${encodeURIComponent(id)}`, { ifMatch: read });
+    const result = await call("DELETE", eventPath(id, read), { ifMatch: read });
     if (!result.ok && result.error.code === "precondition_failed") await refetch("event", id);
     if (!result.ok && result.error.code !== "not_found") return result.error;
-    update(withoutEvent(state, id));
+    if (read.occurrence_start === undefined) update(withoutEvent(state, id));
+    else {
+      update(withoutEntry(state, eventKey({ id, occurrence_start: read.occurrence_start })));
+      void loadWeek();
+    }
     return null;
   },
 });
@@ -204,10 +216,17 @@ async function call(method, path, options) {
   return result;
 }
 
+/** An event's path, or its occurrence's when `read` is one. @param {string} id @param {{ occurrence_start?: string }} read */
+function eventPath(id, read) {
+  const path = `/events/${encodeURIComponent(id)}`;
+  return read.occurrence_start === undefined ? path : `${path}/occurrences/${encodeURIComponent(read.occurrence_start)}`;
+}
+
 /** @param {"event" | "goal"} kind @param {string} id */
 async function refetch(kind, id) {
   const result = await call("GET", `/${kind}s/${encodeURIComponent(id)}`);
   if (kind === "event") update(result.ok ? withEvent(state, result.data) : result.status === 404 ? withoutEvent(state, id) : state);
+  if (kind === "event" && result.ok && isSeries(result.data)) void loadWeek();
   else update(result.ok ? withGoal(state, result.data) : result.status === 404 ? withoutGoal(state, id) : state);
 }
 
@@ -345,6 +364,7 @@ function onFeedMessage(message, context) {
   if ("seq" in message && loadsInFlight > 0 && next !== state) changesDuringLoad.push(/** @type {Change} */ (message));
   update(next);
   if (action === "reload") void loadEverything();
+  if (action === "events") void loadWeek();
   if (message.type === "focus.completed") scheduleFocusReload();
   if (action === "gap") live.restart();
   if (message.type === "member.joined" || message.type === "member.left") {

@@ -126,7 +126,7 @@ export async function openLive(
 /** openLive, once the week grid shows the event titled `title` (the file's seeded events have loaded). */
 export async function openLiveShowing(browser: Browser, url: string, contexts: BrowserContext[], title: string, width: "laptop" | "phone" = "laptop"): Promise<OpenedPage> {
   const opened = await openLive(browser, url, contexts, { width });
-  await eventBlockTitled(opened.page, title).waitFor({ timeout: 5000 });
+  await eventBlockTitled(opened.page, title).first().waitFor({ timeout: 5000 });
   return opened;
 }
 

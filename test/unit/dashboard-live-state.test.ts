@@ -141,6 +141,61 @@ describe("REST snapshots", () => {
   });
 });
 
+/** The occurrences a weekly series lists, Mondays 09:00 from 2026-11-02, each with its occurrence_start. */
+function weekly(id: string, weeks: number, version = 1, title = id): Event[] {
+  return Array.from({ length: weeks }, (_, i) => {
+    const start = new Date(Date.parse("2026-11-02T09:00:00.000Z") + i * 7 * 86_400_000).toISOString();
+    const end = new Date(Date.parse(start) + 3_600_000).toISOString();
+    return { ...event(id, version, title), starts_at: start, ends_at: end, series_id: id, occurrence_start: start };
+  });
+}
+const seriesRecord = (id: string, version: number): Event => ({ ...weekly(id, 1, version)[0]!, series_id: undefined, occurrence_start: undefined, recurrence: ["RRULE:FREQ=WEEKLY;COUNT=4"] });
+
+describe("series: every occurrence is its own entry", () => {
+  const month = { fromMs: Date.parse("2026-11-01T00:00:00Z"), toMs: Date.parse("2026-12-01T00:00:00Z") };
+
+  it("a listing's occurrences of one series all stay (they share the series' id)", () => {
+    const state = live.withEventWindow(live.emptyState(), [...weekly("standup", 4), event("single")], month);
+    expect([...state.events.values()].map((e: Event) => e.occurrence_start ?? e.id).sort()).toEqual([
+      "2026-11-02T09:00:00.000Z", "2026-11-09T09:00:00.000Z", "2026-11-16T09:00:00.000Z", "2026-11-23T09:00:00.000Z", "single",
+    ]);
+  });
+
+  it("one occurrence's change (an override, as a listing shows it) replaces that occurrence alone", () => {
+    let state = live.withEventWindow(live.emptyState(), weekly("standup", 4), month);
+    const moved = { ...weekly("standup", 4, 2, "Moved")[1]!, starts_at: "2026-11-10T09:00:00.000Z", ends_at: "2026-11-10T10:00:00.000Z" };
+    state = live.withEvent(state, moved);
+    expect([...state.events.values()].map((e: Event) => e.title)).toEqual(["standup", "Moved", "standup", "standup"]);
+  });
+
+  it("a live change of the series drops its older occurrences and asks for the window again", () => {
+    let state = live.applyHello(live.emptyState(), hello(1), { resuming: false });
+    state = live.withEventWindow(state, [...weekly("standup", 4), event("single")], month);
+    const result = live.applyMessage(state, updated(2, seriesRecord("standup", 2)));
+    expect(result.action).toBe("events");
+    expect([...result.state.events.keys()]).toEqual(["single"]);
+    // The refetched listing brings the new occurrences; re-applying the change keeps them.
+    state = live.withEventWindow(result.state, [...weekly("standup", 4, 2, "Renamed"), event("single")], month);
+    state = live.applyChange(state, updated(2, seriesRecord("standup", 2)));
+    expect([...state.events.values()].map((e: Event) => e.title)).toEqual(["Renamed", "Renamed", "Renamed", "Renamed", "single"]);
+  });
+
+  it("a single event's change asks for nothing more; deleting the series removes every occurrence", () => {
+    let state = live.applyHello(live.emptyState(), hello(1), { resuming: false });
+    state = live.withEventWindow(state, [...weekly("standup", 4), event("single")], month);
+    expect(live.applyMessage(state, updated(2, event("single", 2))).action).toBe(null);
+    const after = live.applyMessage(state, deleted(2, "standup"));
+    expect([after.action, [...after.state.events.keys()]]).toEqual([null, ["single"]]);
+  });
+
+  it("a cancelled occurrence goes alone", () => {
+    const state = live.withEventWindow(live.emptyState(), weekly("standup", 3), month);
+    const second = [...state.events.keys()][1]!;
+    const after = live.withoutEntry(state, second);
+    expect([...after.events.values()].map((e: Event) => e.occurrence_start)).toEqual(["2026-11-02T09:00:00.000Z", "2026-11-16T09:00:00.000Z"]);
+  });
+});
+
 describe("the board and the connection", () => {
   it("orders goals: open ones oldest first, then completed ones", () => {
     const order = live.boardOrder([

@@ -1,4 +1,6 @@
 // @ts-check
+import { eventKey, isSeries } from "./event-key.js";
+
 /**
  * The team's state as this page knows it, and how each message of the live feed (`GET /ws`, the
  * schemas in shared/live.ts) changes it. Pure: every function returns a new state and never
@@ -26,9 +28,11 @@
  *   agents: ReadonlyMap<string, OnlineAgent>,
  *   people: readonly string[],
  * }} LiveState
- * @typedef {"reload" | "gap" | "caught_up" | null} FeedAction
+ *   `events` is keyed by `eventKey`: each occurrence of a series apart.
+ * @typedef {"reload" | "gap" | "caught_up" | "events" | null} FeedAction
  *   What the page must do after a message: refetch over REST, reconnect from the last seq (a change
- *   is missing), or note that catch-up is complete.
+ *   is missing), note that catch-up is complete, or refetch the calendar's window ("events": a
+ *   series changed, and only a listing says what its occurrences are now).
  */
 
 /** @returns {LiveState} */
@@ -79,7 +83,8 @@ export function applyMessage(state, message) {
       if (message.seq <= state.seq) return { state, action: null };
       // Feed messages only follow a hello, which set `state.seq`: a jump means a change went missing.
       const gap = message.seq > state.seq + 1;
-      return { state: { ...applyChange(state, message), seq: message.seq }, action: gap ? "gap" : null };
+      const seriesChanged = (message.type === "event.created" || message.type === "event.updated") && isSeries(message.event);
+      return { state: { ...applyChange(state, message), seq: message.seq }, action: gap ? "gap" : seriesChanged ? "events" : null };
     }
   }
 }
@@ -132,18 +137,41 @@ export function applyChange(state, change) {
   }
 }
 
-/** @param {LiveState} state @param {CalendarEvent} event @returns {LiveState} */
+/**
+ * An event as a change or a REST answer gives it. A series' own record (with `recurrence`) says
+ * nothing of where its occurrences fall now: its older occurrences go, and the page refetches the
+ * window (the "events" action) to show the new ones. Occurrences as new as it stay, so a change
+ * re-applied over a fresher listing takes nothing away.
+ * @param {LiveState} state @param {CalendarEvent} event @returns {LiveState}
+ */
 export function withEvent(state, event) {
-  const current = state.events.get(event.id);
+  if (event.recurrence !== undefined && event.occurrence_start === undefined) {
+    const stale = [...state.events].filter(([, e]) => e.id === event.id && e.version < event.version);
+    if (stale.length === 0) return state;
+    const events = new Map(state.events);
+    for (const [key] of stale) events.delete(key);
+    return { ...state, events };
+  }
+  const key = eventKey(event);
+  const current = state.events.get(key);
   if (current !== undefined && current.version > event.version) return state;
-  return { ...state, events: new Map(state.events).set(event.id, event) };
+  return { ...state, events: new Map(state.events).set(key, event) };
 }
 
-/** @param {LiveState} state @param {string} id @returns {LiveState} */
+/** The event `id` is gone: a single event, or a whole series with every occurrence. @param {LiveState} state @param {string} id @returns {LiveState} */
 export function withoutEvent(state, id) {
-  if (!state.events.has(id)) return state;
+  const gone = [...state.events].filter(([, e]) => e.id === id);
+  if (gone.length === 0) return state;
   const events = new Map(state.events);
-  events.delete(id);
+  for (const [key] of gone) events.delete(key);
+  return { ...state, events };
+}
+
+/** One entry alone is gone (a cancelled occurrence): `key` as `eventKey` gives it. @param {LiveState} state @param {string} key @returns {LiveState} */
+export function withoutEntry(state, key) {
+  if (!state.events.has(key)) return state;
+  const events = new Map(state.events);
+  events.delete(key);
   return { ...state, events };
 }
 
@@ -178,7 +206,7 @@ export function withTimer(state, timer) {
  */
 export function withEventWindow(state, events, { fromMs, toMs }) {
   const next = new Map([...state.events].filter(([, e]) => !(Date.parse(e.starts_at) < toMs && Date.parse(e.ends_at) > fromMs)));
-  for (const event of events) next.set(event.id, event);
+  for (const event of events) next.set(eventKey(event), event);
   return { ...state, events: next };
 }
 

@@ -13,12 +13,12 @@
  * @typedef {import("../lib/types.js").ApiErrorInfo} ApiErrorInfo
  * @typedef {import("../lib/api.js").ReadRecord} ReadRecord
  * @typedef {import("../lib/week.js").Placement} Placement
- * @typedef {{ title: string, starts_at: string, ends_at: string, description: string, calendar: string }} EventFields
+ * @typedef {{ title: string, starts_at: string, ends_at: string, description: string, calendar: string, recurrence?: string[], time_zone?: string }} EventFields
  * @typedef {{
  *   onRangeChange: () => void,
  *   onCreate: (fields: EventFields) => Promise<ApiErrorInfo | CalendarEvent>,
- *   onUpdate: (id: string, read: ReadRecord, fields: EventFields) => Promise<ApiErrorInfo | CalendarEvent>,
- *   onDelete: (id: string, read: ReadRecord) => Promise<ApiErrorInfo | null>,
+ *   onUpdate: (id: string, read: ReadRecord & { occurrence_start?: string }, fields: EventFields) => Promise<ApiErrorInfo | CalendarEvent>,
+ *   onDelete: (id: string, read: ReadRecord & { occurrence_start?: string }) => Promise<ApiErrorInfo | null>,
  * }} CalendarHandlers
  */
 import { calendarColor, calendarsInOrder } from "../lib/calendar-colors.js";
@@ -28,6 +28,8 @@ import { inMonthOf, isView, stepAnchor, viewDays } from "../lib/calendar-views.j
 import { moved, resized, STEP_MINUTES } from "../lib/drag-steps.js";
 import { fromLocalInputValue, layoutDays, slotInstant, toLocalInputValue, today } from "../lib/week.js";
 import { browserZone, dayDate, isKnownZone, offsetLabel } from "../lib/zoned-time.js";
+import { eventKey } from "../lib/event-key.js";
+import { describeRepeat, repeatLines } from "../lib/repeat-rule.js";
 import { byId, h, keepingFocus, showMessage } from "./dom.js";
 import { GridDrag } from "./grid-drag.js";
 
@@ -73,6 +75,9 @@ export class CalendarView {
   #end = byId("event-end", HTMLInputElement);
   #calendar = byId("event-calendar", HTMLInputElement);
   #description = byId("event-description", HTMLTextAreaElement);
+  #repeat = byId("event-repeat", HTMLSelectElement);
+  #repeatCount = byId("event-repeat-count", HTMLInputElement);
+  #repeatRule = byId("event-repeat-rule", HTMLInputElement);
   #error = byId("event-error", HTMLElement);
   #status = byId("event-status", HTMLElement);
   #submit = byId("event-submit", HTMLButtonElement);
@@ -96,7 +101,7 @@ export class CalendarView {
   #shown = [];
   /** @type {Set<string>} calendars whose events are hidden (the legend's unticked boxes) */
   #hidden = new Set();
-  /** @type {{ id: string, version: number, created_at: string } | null} the event the form edits (as read); null when booking */
+  /** @type {{ id: string, key: string, occurrence_start?: string, version: number, created_at: string } | null} the event (or occurrence) the form edits, as read; null when booking */
   #editing = null;
   /** Ids of the events the last refused booking collided with, highlighted in the grid. */
   #conflictIds = new Set();
@@ -127,6 +132,7 @@ export class CalendarView {
     if (isView(savedView)) this.#view = savedView;
     this.#anchor = today(Date.now(), this.#zone);
     this.#fillZones();
+    this.#repeat.addEventListener("change", () => this.#showRepeatFields());
     byId("week-prev", HTMLButtonElement).addEventListener("click", () => this.#showAnchor(stepAnchor(this.#view, this.#anchor, -1)));
     byId("week-next", HTMLButtonElement).addEventListener("click", () => this.#showAnchor(stepAnchor(this.#view, this.#anchor, 1)));
     byId("week-today", HTMLButtonElement).addEventListener("click", () => this.#showAnchor(today(Date.now(), this.#zone)));
@@ -248,12 +254,12 @@ export class CalendarView {
   /** @param {Placement[][]} days @param {readonly CalendarEvent[]} events */
   #afterRender(days, events) {
     this.#shown = this.#view === "month" ? [] : days.flat();
-    const shown = new Set(this.#shown.map((placement) => `${placement.event.id}:${placement.day}`));
+    const shown = new Set(this.#shown.map((placement) => `${eventKey(placement.event)}:${placement.day}`));
     for (const key of this.#blocks.keys()) if (!shown.has(key)) this.#blocks.delete(key);
     this.#renderLegend();
     this.#showHintsSoon();
     // The event being edited was deleted by someone else: the form must not keep pretending.
-    if (this.#editing !== null && !events.some((event) => event.id === this.#editing?.id)) {
+    if (this.#editing !== null && !events.some((event) => eventKey(event) === this.#editing?.key)) {
       this.#resetForm("");
       showMessage(this.#error, "The event you were editing was deleted by someone else.");
     }
@@ -267,9 +273,9 @@ export class CalendarView {
     const { event, day } = placement;
     const held = event.id.startsWith(HELD_PREFIX);
     const conflict = this.#conflictIds.has(event.id);
-    const editing = this.#editing?.id === event.id;
+    const editing = this.#editing?.key === eventKey(event);
     const signature = JSON.stringify([event.version, event.title, event.calendar, event.starts_at, event.ends_at, placement.column, placement.span, placement.columns, placement.reserve, conflict, editing, this.#zone]);
-    const key = `${event.id}:${day}`;
+    const key = `${eventKey(event)}:${day}`;
     const cached = this.#blocks.get(key);
     if (cached !== undefined && cached.signature === signature) return cached.block;
     const format = { timeZone: this.#zone };
@@ -282,6 +288,7 @@ export class CalendarView {
     const attributes = {
       class: held ? "event-block held-block" : "event-block",
       "data-event-id": held ? false : event.id,
+      "data-event-key": held ? false : eventKey(event),
       "data-calendar": event.calendar,
       "data-color": calendarColor(event.calendar),
       "data-size": short ? "short" : "tall",
@@ -317,10 +324,10 @@ export class CalendarView {
     if (placement.reserve) block.style.setProperty("--reserve", `${MORE_WIDTH}px`);
     if (!held) {
       block.addEventListener("click", () => {
-        const latest = this.#events.find((candidate) => candidate.id === event.id);
+        const latest = this.#events.find((candidate) => eventKey(candidate) === eventKey(event));
         if (latest !== undefined) this.#edit(latest);
       });
-      block.addEventListener("keydown", (keyEvent) => this.#nudge(/** @type {KeyboardEvent} */ (keyEvent), event.id));
+      block.addEventListener("keydown", (keyEvent) => this.#nudge(/** @type {KeyboardEvent} */ (keyEvent), eventKey(event)));
     }
     this.#blocks.set(key, { block, signature });
     return block;
@@ -360,7 +367,7 @@ export class CalendarView {
           : h("button", { type: "button", class: "more-item", "data-color": calendarColor(event.calendar) },
             h("span", { class: "event-title" }, event.title), " ", h("span", { class: "more-when" }, `${when}, ${event.calendar}`));
         item.addEventListener("click", () => {
-          const latest = this.#events.find((candidate) => candidate.id === event.id);
+          const latest = this.#events.find((candidate) => eventKey(candidate) === eventKey(event));
           this.#morePopover.hidePopover();
           if (latest !== undefined) this.#edit(latest);
         });
@@ -482,12 +489,12 @@ export class CalendarView {
           const time = placement.continuesBefore ? "→" : timeFormat(this.#zone).format(Date.parse(event.starts_at));
           const chip = h("button", {
             type: "button", class: held ? "month-chip held-block" : "month-chip", "data-color": calendarColor(event.calendar), "data-calendar": event.calendar,
-            "data-event-id": held ? false : event.id, "data-focus-key": `chip:${event.id}:${day}`, "data-conflict": this.#conflictIds.has(event.id),
+            "data-event-id": held ? false : event.id, "data-focus-key": `chip:${eventKey(event)}:${day}`, "data-conflict": this.#conflictIds.has(event.id),
             title: `${event.title}\n${when}\nCalendar: ${event.calendar}`,
             "aria-label": `${time} ${held ? "Held" : event.title}, ${held ? "held by a transaction in progress, " : ""}${when}, calendar ${event.calendar}`,
           }, h("span", { class: "chip-time" }, time), " ", h("span", { class: "chip-title" }, held ? "Held" : event.title));
           if (!held) chip.addEventListener("click", () => {
-            const latest = this.#events.find((candidate) => candidate.id === event.id);
+            const latest = this.#events.find((candidate) => eventKey(candidate) === eventKey(event));
             if (latest !== undefined) this.#edit(latest);
           });
           return h("li", {}, chip);
@@ -634,31 +641,32 @@ export class CalendarView {
 
   /**
    * Alt+Arrow keys on an event: up/down 15 minutes, left/right a day; with Shift, up/down moves its end.
-   * @param {KeyboardEvent} keyEvent @param {string} id
+   * @param {KeyboardEvent} keyEvent @param {string} key the event's `eventKey`
    */
-  #nudge(keyEvent, id) {
+  #nudge(keyEvent, key) {
     if (!keyEvent.altKey) return;
     const vertical = { ArrowUp: -STEP_MINUTES, ArrowDown: STEP_MINUTES }[keyEvent.key];
     const horizontal = { ArrowLeft: -24 * 60, ArrowRight: 24 * 60 }[keyEvent.key];
     if (vertical === undefined && horizontal === undefined) return;
     keyEvent.preventDefault();
-    if (keyEvent.shiftKey && vertical !== undefined) void this.#changeTimes(id, (event) => resized(event, vertical), true);
-    else void this.#changeTimes(id, (event) => moved(event, vertical ?? horizontal ?? 0), true);
+    if (keyEvent.shiftKey && vertical !== undefined) void this.#changeTimes(key, (event) => resized(event, vertical), true);
+    else void this.#changeTimes(key, (event) => moved(event, vertical ?? horizontal ?? 0), true);
   }
 
   /**
    * Saves new times for an event (dragged or nudged); a refusal is shown as for the form, and the
    * event goes back where it was.
-   * @param {string} id @param {(event: CalendarEvent) => { starts_at: string, ends_at: string }} change @param {boolean} [keepFocus]
+   * An occurrence of a series moves alone (the handler sends it to its occurrence's path).
+   * @param {string} key the event's `eventKey` @param {(event: CalendarEvent) => { starts_at: string, ends_at: string }} change @param {boolean} [keepFocus]
    */
-  async #changeTimes(id, change, keepFocus = false) {
-    const event = this.#events.find((candidate) => candidate.id === id);
+  async #changeTimes(key, change, keepFocus = false) {
+    const event = this.#events.find((candidate) => eventKey(candidate) === key);
     if (event === undefined || this.#busy) {
       this.render(this.#events);
       return;
     }
     const times = change(event);
-    for (const key of [...this.#blocks.keys()]) if (key.startsWith(`${id}:`)) this.#blocks.delete(key);
+    for (const blockKey of [...this.#blocks.keys()]) if (blockKey.startsWith(`${key}:`)) this.#blocks.delete(blockKey);
     if (times.starts_at === event.starts_at && times.ends_at === event.ends_at) {
       this.render(this.#events);
       return;
@@ -666,27 +674,27 @@ export class CalendarView {
     this.#busy = true;
     try {
       const fields = { title: event.title, description: event.description, calendar: event.calendar, ...times };
-      const result = await this.#handlers.onUpdate(id, event, fields);
+      const result = await this.#handlers.onUpdate(event.id, event, fields);
       if ("code" in result) {
         this.#showRefusal(result, `“${event.title}”`, event.calendar);
         this.render(this.#events);
       } else {
         this.#status.textContent = `Moved “${result.title}” to ${formatTimeRange(result.starts_at, result.ends_at, { timeZone: this.#zone })}.`;
-        if (this.#editing?.id === id) this.#edit(result);
+        if (this.#editing?.key === key) this.#edit(result);
         this.#showWeekOf(result);
       }
     } finally {
       this.#busy = false;
     }
     if (keepFocus) {
-      const block = this.#grid.querySelector(`.event-block[data-event-id="${CSS.escape(id)}"]`);
+      const block = this.#grid.querySelector(`.event-block[data-event-key="${CSS.escape(key)}"]`);
       if (block instanceof HTMLElement) block.focus();
     }
   }
 
   /** @param {CalendarEvent} event */
   #edit(event) {
-    this.#editing = { id: event.id, version: event.version, created_at: event.created_at };
+    this.#editing = { id: event.id, key: eventKey(event), occurrence_start: event.occurrence_start, version: event.version, created_at: event.created_at };
     this.#conflictIds.clear();
     this.#holds = [];
     this.#showDetail(event);
@@ -697,6 +705,7 @@ export class CalendarView {
     this.#calendar.value = event.calendar;
     this.#description.value = event.description;
     this.#submit.textContent = "Save changes";
+    this.#showRepeatFields();
     this.#delete.hidden = false;
     this.#cancel.hidden = false;
     showMessage(this.#error, "");
@@ -714,8 +723,19 @@ export class CalendarView {
     byId("event-detail-calendar", HTMLElement).textContent = `Calendar: ${event.calendar}`;
     byId("event-detail-swatch", HTMLElement).dataset.color = String(calendarColor(event.calendar));
     this.#detail.dataset.color = String(calendarColor(event.calendar));
+    const repeat = byId("event-detail-repeat", HTMLElement);
+    repeat.hidden = !event.recurrence && event.series_id === undefined;
+    repeat.textContent = event.recurrence ? describeRepeat(event.recurrence, this.#zone) : "Repeats: one occurrence of a series (changes here apply to it alone)";
     byId("event-detail-by", HTMLElement).textContent = `Booked by ${event.created_by}`;
     showMessage(byId("event-detail-notes", HTMLElement), event.description);
+  }
+
+  /** The picker's end and custom rule, shown only when they mean something; none while editing (a series is booked whole). */
+  #showRepeatFields() {
+    const booking = this.#editing === null;
+    byId("event-repeat-field", HTMLElement).hidden = !booking;
+    byId("event-repeat-count-field", HTMLElement).hidden = !booking || this.#repeat.value === "none" || this.#repeat.value === "custom";
+    byId("event-repeat-rule-field", HTMLElement).hidden = !booking || this.#repeat.value !== "custom";
   }
 
   /** Back to booking a new event, with `status` said politely. @param {string} status */
@@ -725,6 +745,7 @@ export class CalendarView {
     this.#conflictIds.clear();
     this.#holds = [];
     this.#form.reset();
+    this.#showRepeatFields();
     this.#showDetail(null);
     this.#formHeading.textContent = "Book a slot";
     this.#submit.textContent = "Book";
@@ -753,7 +774,14 @@ export class CalendarView {
     if (Date.parse(endsAt) <= Date.parse(startsAt)) return "The event must end after it starts.";
     const calendar = this.#calendar.value.trim() || TEAM_CALENDAR;
     if (!CALENDAR_NAME.test(calendar)) return "A calendar's name is 1-64 letters, digits, '-', '_' or '.', starting with a letter or digit.";
-    return { title, starts_at: startsAt, ends_at: endsAt, description: this.#description.value, calendar };
+    const fields = { title, starts_at: startsAt, ends_at: endsAt, description: this.#description.value, calendar };
+    if (this.#editing !== null || this.#repeat.value === "none") return fields;
+    const count = this.#repeatCount.value.trim();
+    const end = count === "" ? { kind: /** @type {const} */ ("never") } : { kind: /** @type {const} */ ("count"), count: Number(count) };
+    const kind = /** @type {import("../lib/repeat-rule.js").RepeatKind} */ (this.#repeat.value);
+    const recurrence = repeatLines({ kind, startMs: Date.parse(startsAt), zone: this.#zone, end, custom: this.#repeatRule.value });
+    if ("error" in recurrence) return recurrence.error;
+    return { ...fields, recurrence, time_zone: this.#zone };
   }
 
   async #save() {
@@ -771,7 +799,7 @@ export class CalendarView {
       const result = editing === null ? await this.#handlers.onCreate(fields) : await this.#handlers.onUpdate(editing.id, editing, fields);
       if ("code" in result) {
         this.#showRefusal(result, editing === null ? "the slot" : "the event", fields.calendar);
-        if (result.code === "precondition_failed" && editing !== null) this.#reloadEditingFrom(editing.id);
+        if (result.code === "precondition_failed" && editing !== null) this.#reloadEditingFrom(editing.key);
         return;
       }
       const verb = editing === null ? "Booked" : "Saved";
@@ -792,7 +820,7 @@ export class CalendarView {
       const error = await this.#handlers.onDelete(editing.id, editing);
       if (error !== null) {
         this.#showRefusal(error, "the event", this.#calendar.value);
-        if (error.code === "precondition_failed") this.#reloadEditingFrom(editing.id);
+        if (error.code === "precondition_failed") this.#reloadEditingFrom(editing.key);
         return;
       }
       this.#resetForm("Event deleted.");
@@ -815,9 +843,9 @@ export class CalendarView {
     this.render(this.#events);
   }
 
-  /** After a 412: show the latest version in the form, keep the error visible. @param {string} id */
-  #reloadEditingFrom(id) {
-    const latest = this.#events.find((event) => event.id === id);
+  /** After a 412: show the latest version in the form, keep the error visible. @param {string} key the event's `eventKey` */
+  #reloadEditingFrom(key) {
+    const latest = this.#events.find((event) => eventKey(event) === key);
     if (latest === undefined) return;
     const message = this.#error.textContent ?? "";
     this.#edit(latest);
@@ -879,7 +907,7 @@ export class CalendarView {
     if (start !== null) this.#start.value = toLocalInputValue(Date.parse(start), zone);
     if (end !== null) this.#end.value = toLocalInputValue(Date.parse(end), zone);
     this.#showZoneName();
-    const editing = this.#editing === null ? null : this.#events.find((event) => event.id === this.#editing?.id);
+    const editing = this.#editing === null ? null : this.#events.find((event) => eventKey(event) === this.#editing?.key);
     if (editing) this.#showDetail(editing);
     // The anchor is a calendar day, the same in every zone: the view stays on the same dates.
     this.#buildGrid();

@@ -8,8 +8,8 @@
  *
  * @typedef {{
  *   onCreate: (day: number, startMinute: number, endMinute: number) => void,
- *   onMove: (eventId: string, deltaMinutes: number) => void,
- *   onResize: (eventId: string, deltaMinutes: number) => void,
+ *   onMove: (eventKey: string, deltaMinutes: number) => void,
+ *   onResize: (eventKey: string, deltaMinutes: number) => void,
  *   onCancel: () => void,
  *   hourHeight: () => number,
  * }} DragHandlers
@@ -159,8 +159,8 @@ export class GridDrag {
     if (drag.kind === "create") {
       const { startMinute, endMinute } = dragSelection(drag.minute, minute);
       this.#handlers.onCreate(day, startMinute, endMinute);
-    } else if (drag.element?.dataset.eventId) {
-      const id = drag.element.dataset.eventId;
+    } else if (drag.element?.dataset.eventKey) {
+      const id = drag.element.dataset.eventKey; // an occurrence of a series moves alone
       if (drag.kind === "move") {
         const delta = (day - drag.day) * 24 * 60 + (minute - drag.minute);
         this.#handlers.onMove(id, delta);
