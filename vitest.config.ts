@@ -43,6 +43,9 @@ export default defineConfig({
           // One workerd for all files instead of one started per file (~2.7 s each, 28 files): every
           // test makes its own team, and settings that differ are passed per call, not kept.
           isolate: false,
+          // A pool that does not isolate cannot share a group with projects that set their own
+          // maxWorkers (vitest refuses to start): the worker files run after the others.
+          sequence: { groupOrder: 1 },
         },
       },
       {
